@@ -1,0 +1,3 @@
+"""One module per Webex service; importing this package registers every handler."""
+
+from emulator.services import attendee, ep, meeting, user  # noqa: F401

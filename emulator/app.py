@@ -1,0 +1,169 @@
+"""The emulator's ASGI app: ``POST /WBXService/XMLService``, the control API, (later) REST.
+
+A raw ASGI callable — no framework in the hot path. Every request is answered; hostile or broken
+input gets a FAILURE envelope or a 4xx with a clear reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from emulator import control
+from emulator.dispatch import HttpStatusError, answer, load_services
+from emulator.model import Registry, Site, User
+from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
+from harness.errors import WebexError, invalid_request, webex_error
+from harness.settings import SiteSettings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("emulator")
+
+XML_CONTENT_TYPE = b"text/xml;charset=UTF-8"
+XML_PATH = "/wbxservice/xmlservice"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def caller_for(site: Site, security: Node, headers: dict[str, str]) -> User | None:
+    """Authenticate the securityContext forms of ``../shared/spec/wire.md`` §7; None = anonymous."""
+    webex_id = security.get("webExID")
+    password = security.get("password")
+    ticket = security.get("sessionTicket")
+    token = security.get("webExAccessToken")
+    lenient = site.default and not site.settings.strict_auth
+    if ticket:
+        try:
+            return site.user_for_ticket(ticket)
+        except WebexError:
+            if lenient and webex_id:
+                return site.authenticate(webex_id, password)
+            raise
+    if webex_id and token:
+        user = site.user(webex_id)
+        if lenient:
+            return user or site.authenticate(webex_id, None)
+        if user is None:
+            raise webex_error("030001")
+        if token != site.rest_token:
+            raise webex_error("030002")
+        return user
+    if webex_id:
+        return site.authenticate(webex_id, password)
+    return None
+
+
+class EmulatorApp:
+    """``EmulatorApp(registry)`` is an ASGI application."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        load_services()
+        self.registry = registry or Registry()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope.get("path", "/")
+        method: str = scope.get("method", "GET")
+        headers = _headers(scope)
+        close = headers.get("connection", "").lower() == "close"
+        low = path.lower().rstrip("/")
+        try:
+            if low == XML_PATH:
+                status, body, ctype = await self._xml(method, receive, headers)
+            elif low.startswith("/_emulator"):
+                raw = await _read_body(receive, MAX_BODY_BYTES)
+                status, payload = control.handle(self.registry, method, path[len("/_emulator"):], raw)
+                body, ctype = json.dumps(payload).encode(), b"application/json"
+            else:
+                status, body, ctype = 404, json.dumps({
+                    "message": f"The requested resource could not be found: {path}",
+                    "errors": [{"description": "not found"}],
+                    "trackingId": "EMULATOR_not_found",
+                }).encode(), b"application/json"
+        except BodyTooLarge:
+            status, body, ctype = 413, render_failure(invalid_request(
+                f"request body larger than {MAX_BODY_BYTES} bytes")), XML_CONTENT_TYPE
+        except Exception:  # the emulator keeps serving whatever happens
+            log.exception("unhandled error for %s %s", method, path)
+            status, body, ctype = 500, render_failure(invalid_request("internal emulator error")), XML_CONTENT_TYPE
+        response_headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
+        if close:
+            response_headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _xml(self, method: str, receive: Receive, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
+        if method != "POST":
+            return 405, render_failure(invalid_request(f"method {method} not allowed: use POST")), XML_CONTENT_TYPE
+        raw = await _read_body(receive, MAX_BODY_BYTES)
+        return self.handle_xml(raw, headers)
+
+    def handle_xml(self, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
+        """Answer one XML API request body (also used in-process by tests and benchmarks)."""
+        try:
+            request = parse_request(raw)
+        except WebexError as err:
+            return 200, render_failure(err), XML_CONTENT_TYPE
+        registry = self.registry
+        with registry.lock:
+            sec = request.security
+            site = registry.route(sec.get("siteName"), sec.get("siteID"))
+            limit = site.settings.body_content_limit
+            if len(request.bodies) >= limit and not site.fault("body-content-limit"):
+                return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE
+            try:
+                caller = caller_for(site, sec, headers)
+            except WebexError as err:
+                return 200, render_failure(err), XML_CONTENT_TYPE
+            try:
+                answers = [answer(site, caller, body, headers) for body in request.bodies]
+            except HttpStatusError as exc:
+                return exc.status, exc.message.encode(), b"text/plain;charset=UTF-8"
+        return 200, render_message(answers), XML_CONTENT_TYPE
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(site_name: str = "harness", settings: SiteSettings | None = None) -> EmulatorApp:
+    """The app with its default site (normally from ``environments/emulator.yaml``)."""
+    return EmulatorApp(Registry(site_name, settings))

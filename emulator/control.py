@@ -1,0 +1,176 @@
+"""The control API under ``/_emulator/`` — JSON in and out.
+
+=======  ===============================  =============================================
+method   path                             what it does
+=======  ===============================  =============================================
+GET      health                           ``{"status": "ok", "version", "sites"}``
+GET      faults                           every fault ID with what it breaks
+POST     reset                            drop every created site, renew the default one
+POST     sites                            new site: ``{"name"?, "settings"?, "users"?, "faults"?}``
+GET      sites/{site}/state               what the site has stored
+POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the site's clock
+POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
+POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}``
+POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
+=======  ===============================  =============================================
+
+A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
+``lastName``, ``siteAdmin``), or by default a host ``host``, a site admin ``admin`` and two plain
+users ``invitee`` and ``outsider``, each with a generated password; the answer lists them with their
+passwords and the site's REST bearer token.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emulator.faults import FAULTS, unknown_faults
+from emulator.model import Registry, Site, User, generate_password
+from harness import __version__
+from harness.settings import SiteSettings
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _settings_from(data: Any, base: SiteSettings) -> SiteSettings:
+    if data is None:
+        return base
+    if not isinstance(data, dict):
+        raise ControlError(400, "settings must be an object")
+    types = SiteSettings.types()
+    for key, value in data.items():
+        expected = types.get(key)
+        if expected is None:
+            raise ControlError(400, f"unknown setting {key!r} (known: {', '.join(sorted(types))})")
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if not ok:
+            raise ControlError(400, f"setting {key!r} must be {expected.__name__}, got {value!r}")
+    return base.updated(data)
+
+
+def _users_from(data: Any) -> list[User]:
+    if data is None:
+        return [
+            User("host", generate_password(), email="host@example.com", first_name="Harness", last_name="Host"),
+            User("admin", generate_password(), email="admin@example.com", first_name="Site", last_name="Admin",
+                 site_admin=True),
+            User("invitee", generate_password(), email="invitee@example.com", first_name="Ivy", last_name="Invitee"),
+            User("outsider", generate_password(), email="outsider@example.com", first_name="Otto",
+                 last_name="Outsider"),
+        ]
+    if not isinstance(data, list):
+        raise ControlError(400, "users must be a list")
+    users = []
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("webExID"), str):
+            raise ControlError(400, "each user needs a string webExID")
+        webex_id = item["webExID"]
+        users.append(User(
+            webex_id,
+            str(item.get("password") or generate_password()),
+            email=str(item.get("email") or f"{webex_id.lower()}@example.com"),
+            first_name=str(item.get("firstName", "")),
+            last_name=str(item.get("lastName", "")),
+            site_admin=bool(item.get("siteAdmin", False)),
+        ))
+    return users
+
+
+def _set_faults(site: Site, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ControlError(400, 'expected {"enable": [...], "disable": [...]}')
+    enable = data.get("enable", []) or []
+    disable = data.get("disable", []) or []
+    if not isinstance(enable, list) or not isinstance(disable, list):
+        raise ControlError(400, "enable and disable must be lists of behaviour IDs")
+    unknown = unknown_faults([str(x) for x in enable + disable])
+    if unknown:
+        raise ControlError(400, f"unknown fault(s): {', '.join(unknown)}")
+    site.faults.update(enable)
+    site.faults.difference_update(disable)
+    return {"site": site.name, "faults": sorted(site.faults)}
+
+
+def handle(registry: Registry, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    """Answer one control request: (status, JSON-able payload)."""
+    parts = [p for p in path.split("/") if p]
+    try:
+        data = json.loads(body) if body.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return 400, {"error": f"body is not JSON: {exc}"}
+    try:
+        with registry.lock:
+            return 200, _route(registry, method, parts, data)
+    except ControlError as exc:
+        return exc.status, {"error": exc.message}
+    except KeyError as exc:
+        return 400, {"error": str(exc.args[0]) if exc.args else "bad request"}
+
+
+def _site(registry: Registry, name: str) -> Site:
+    site = registry.get(name)
+    if site is None:
+        raise ControlError(404, f"no site {name!r}")
+    return site
+
+
+def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
+    if parts == ["health"] and method == "GET":
+        return {"status": "ok", "version": __version__, "sites": len(registry.sites)}
+    if parts == ["faults"] and method == "GET":
+        return {"faults": [{"id": k, "breaks": v} for k, v in FAULTS.items()]}
+    if parts == ["reset"] and method == "POST":
+        registry.reset()
+        return {"status": "reset", "default_site": registry.default.name}
+    if parts == ["sites"] and method == "POST":
+        data = data or {}
+        if not isinstance(data, dict):
+            raise ControlError(400, "expected a JSON object")
+        settings = _settings_from(data.get("settings"), SiteSettings())
+        users = _users_from(data.get("users"))
+        try:
+            site = registry.create_site(data.get("name"), settings)
+        except KeyError as exc:
+            raise ControlError(409, str(exc.args[0])) from None
+        for user in users:
+            site.add_user(user)
+        if data.get("faults"):
+            _set_faults(site, {"enable": data["faults"]})
+        return {
+            "name": site.name,
+            "siteID": site.site_id,
+            "users": [u.public() for u in site.users.values()],
+            "rest_token": site.rest_token,
+            "settings": site.settings.to_dict(),
+            "faults": sorted(site.faults),
+        }
+    if len(parts) >= 3 and parts[0] == "sites":
+        site = _site(registry, parts[1])
+        action = parts[2]
+        if action == "state" and method == "GET":
+            return site.state()
+        if action == "clock" and method == "POST":
+            if not isinstance(data, dict) or not isinstance(data.get("advance_seconds"), (int, float)):
+                raise ControlError(400, 'expected {"advance_seconds": number}')
+            return {"now": site.advance(float(data["advance_seconds"])).isoformat()}
+        if action == "settings" and method == "POST":
+            site.settings = _settings_from(data or {}, site.settings)
+            return site.settings.to_dict()
+        if action == "faults" and method == "POST":
+            return _set_faults(site, data)
+        if action == "sessions" and len(parts) == 4 and method == "POST":
+            session = site.session(parts[3], parts[3])
+            if session is None:
+                raise ControlError(404, f"no session {parts[3]!r} on site {site.name!r}")
+            data = data or {}
+            session.status = str(data.get("status", session.status))
+            session.host_in_meeting = bool(data.get("host_in_meeting", session.host_in_meeting))
+            session.attendees_in_meeting = int(data.get("attendees_in_meeting", session.attendees_in_meeting))
+            return session.summary()
+    raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

@@ -1,0 +1,97 @@
+"""Routing of bodyContents to service handlers, by the API named in ``xsi:type``.
+
+Each service module registers its handlers with :func:`handler`; the app calls :func:`answer`
+for every bodyContent. Handlers take a :class:`Call` and return the response elements; they
+raise :class:`harness.errors.WebexError` for a FAILURE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from emulator.model import Site, User
+from emulator.xmlio import Answer, BodyContent, Elements, Node
+from harness.errors import WebexError, access_denied, invalid_request, webex_error
+from harness.namespaces import SERVICE_PREFIX
+
+
+class HttpStatusError(Exception):
+    """Abort the whole request with a bare HTTP status (the 403 usage-limit block)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(slots=True)
+class Call:
+    """One bodyContent being answered: the site, the caller (None when anonymous), the body."""
+
+    site: Site
+    caller: User | None
+    node: Node
+    api: str
+    headers: Mapping[str, str]
+
+    def now(self) -> datetime:
+        return self.site.now()
+
+    def fault(self, behaviour_id: str) -> bool:
+        return self.site.fault(behaviour_id)
+
+    def user(self) -> User:
+        """The authenticated caller, or FAILURE 000001 for an anonymous request."""
+        if self.caller is None:
+            raise access_denied()
+        return self.caller
+
+
+Handler = Callable[[Call], Elements]
+
+
+@dataclass(slots=True, frozen=True)
+class Route:
+    service: str
+    api: str
+    response_type: str
+    fn: Handler
+
+
+ROUTES: dict[str, Route] = {}
+
+
+def response_type_for(service: str, api: str) -> str:
+    prefix = SERVICE_PREFIX.get(service, service)
+    return f"{prefix}:{api[0].lower()}{api[1:]}Response"
+
+
+def handler(service: str, api: str, response_type: str | None = None) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler of ``api`` (``response_type`` defaults to the usual form)."""
+
+    def register(fn: Handler) -> Handler:
+        ROUTES[api.lower()] = Route(service, api, response_type or response_type_for(service, api), fn)
+        return fn
+
+    return register
+
+
+def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[str, str]) -> Answer:
+    route = ROUTES.get(body.api.lower())
+    if route is None:
+        return Answer(error=webex_error("999998", body.api or "(none)"))
+    try:
+        elements = route.fn(Call(site, caller, body.node, route.api, headers))
+    except WebexError as err:
+        return Answer(error=err)
+    except (ValueError, KeyError, IndexError) as exc:
+        # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.
+        return Answer(error=invalid_request(f"invalid request for {route.api}: {exc}"))
+    return Answer(route.response_type, elements)
+
+
+def load_services() -> None:
+    """Import every service module so their handlers register."""
+    from emulator import services  # noqa: F401  (import registers handlers)

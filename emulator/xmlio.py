@@ -1,0 +1,273 @@
+"""The emulator's XML wire layer: liberal in what it accepts, exact in what it sends.
+
+Requests (``../shared/spec/wire.md``, "requests the emulator must accept"): bytes are parsed with
+lxml in recover mode (undeclared ``serv:`` prefixes, unprefixed roots), honouring the declared
+encoding, never resolving entities, loading DTDs or touching the network; a document carrying a
+DTD is refused outright. Everything is addressed by *local name, case-insensitively*, which
+absorbs the spelling variants real clients send (``meetingKey``/``meetingkey``,
+``webExID``/``webExId``, ``timeZoneID``/``timezoneID``, ``siteID``/``siteId``).
+
+Responses ("responses the emulator must send exactly") are rendered straight to text — no tree
+per request — from :data:`Element` tuples ``(qualified_tag, value)``; every documented prefix is
+declared on the root, ``xmlns:xsi`` on ``serv:bodyContent``, the header in the documented order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+from harness.errors import WebexError, invalid_request
+from harness.namespaces import NAMESPACES, XSI
+
+#: Largest request body the emulator reads (bytes). Bigger bodies get a FAILURE, not a parse.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+#: Deepest element nesting accepted in a request.
+MAX_DEPTH = 64
+
+_PARSER = etree.XMLParser(
+    recover=True,
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+)
+
+
+def local_name(tag: Any) -> str:
+    """``{uri}name``, ``prefix:name`` or ``name`` -> ``name``."""
+    if not isinstance(tag, str):
+        return ""
+    if tag[:1] == "{":
+        tag = tag[tag.index("}") + 1 :]
+    colon = tag.rfind(":")
+    return tag[colon + 1 :] if colon >= 0 else tag
+
+
+@dataclass(slots=True)
+class Node:
+    """A request element by local name: ``name``, stripped ``text``, ``children``, ``attrs``."""
+
+    name: str
+    text: str = ""
+    children: list[Node] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    def child(self, name: str) -> Node | None:
+        """The first child called ``name`` (case-insensitive), or None."""
+        low = name.lower()
+        for c in self.children:
+            if c.name.lower() == low:
+                return c
+        return None
+
+    def all(self, name: str) -> list[Node]:
+        low = name.lower()
+        return [c for c in self.children if c.name.lower() == low]
+
+    def find(self, path: str) -> Node | None:
+        """``a/b/c`` by local names, case-insensitive; alternatives with ``|`` per step."""
+        node: Node | None = self
+        for step in path.split("/"):
+            if node is None:
+                return None
+            nxt = None
+            for alt in step.split("|"):
+                nxt = node.child(alt)
+                if nxt is not None:
+                    break
+            node = nxt
+        return node
+
+    def findall(self, path: str) -> list[Node]:
+        head, _, last = path.rpartition("/")
+        parent = self.find(head) if head else self
+        return parent.all(last) if parent is not None else []
+
+    def get(self, path: str, default: str | None = None) -> str | None:
+        """Text at ``path`` or ``default`` when the element is absent."""
+        node = self.find(path)
+        return default if node is None else node.text
+
+    def has(self, path: str) -> bool:
+        return self.find(path) is not None
+
+    def iter(self) -> Iterator[Node]:
+        yield self
+        for c in self.children:
+            yield from c.iter()
+
+    def to_tree(self) -> Any:
+        """Text, or a dict of children (repeated names become lists), for storing what was sent."""
+        if not self.children:
+            return self.text
+        out: dict[str, Any] = {}
+        for c in self.children:
+            value = c.to_tree()
+            if c.name in out:
+                prev = out[c.name]
+                if isinstance(prev, list):
+                    prev.append(value)
+                else:
+                    out[c.name] = [prev, value]
+            else:
+                out[c.name] = value
+        return out
+
+
+def _to_node(el: etree._Element, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise invalid_request(f"elements nested deeper than {MAX_DEPTH} levels")
+    attrs = {local_name(k): v for k, v in el.attrib.items()}
+    children = [_to_node(c, depth + 1) for c in el if isinstance(c.tag, str)]
+    text = (el.text or "").strip() if not children else ""
+    return Node(local_name(el.tag), text, children, attrs)
+
+
+@dataclass(slots=True)
+class BodyContent:
+    service: str
+    api: str
+    node: Node
+
+
+@dataclass(slots=True)
+class ParsedRequest:
+    security: Node
+    bodies: list[BodyContent]
+
+
+def _split_type(xsi_type: str) -> tuple[str, str]:
+    """``java:com.webex.service.binding.ep.GetSessionInfo`` or ``site.LstTimeZone`` -> (service, api)."""
+    value = "".join(xsi_type.split())
+    if value.startswith("java:"):
+        value = value[5:]
+    parts = [p for p in value.split(".") if p]
+    if not parts:
+        raise invalid_request("bodyContent has an empty xsi:type")
+    api = parts[-1]
+    service = parts[-2] if len(parts) >= 2 else ""
+    return service, api
+
+
+def parse_request(raw: bytes) -> ParsedRequest:
+    """Parse a request body. Raises :class:`WebexError` (a FAILURE answer) for bad input."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise invalid_request(f"request body larger than {MAX_BODY_BYTES} bytes")
+    data = raw.lstrip()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:].lstrip()
+    if not data:
+        raise invalid_request("empty request body")
+    head = data[:4096].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise invalid_request("DTDs and entity declarations are not allowed")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise invalid_request(f"malformed XML: {exc}") from None
+    if root is None:
+        raise invalid_request("malformed XML: no root element")
+    if root.getroottree().docinfo.doctype:
+        raise invalid_request("DTDs and entity declarations are not allowed")
+    if local_name(root.tag) != "message":
+        raise invalid_request(f"root element must be message, got {local_name(root.tag)!r}")
+    tree = _to_node(root, 0)
+    security = tree.find("header/securityContext") or Node("securityContext")
+    body = tree.child("body")
+    bodies: list[BodyContent] = []
+    if body is not None:
+        for content in body.all("bodyContent"):
+            xsi_type = content.attrs.get("type")
+            if not xsi_type:
+                raise invalid_request("bodyContent without xsi:type")
+            service, api = _split_type(xsi_type)
+            bodies.append(BodyContent(service, api, content))
+    if not bodies:
+        raise invalid_request("no bodyContent in the request")
+    return ParsedRequest(security, bodies)
+
+
+# ---------------------------------------------------------------- responses
+
+#: A response element: ``(qualified tag, value)``; value is text, bool, int, a list of
+#: elements (nested), or None (element omitted).
+Element = tuple[str, Any]
+Elements = Sequence[Element]
+
+_ROOT_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<serv:message'
+    + "".join(f' xmlns:{p}="{uri}"' for p, uri in NAMESPACES.items())
+    + ">"
+)
+_SUCCESS_HEADER = (
+    "<serv:response><serv:result>SUCCESS</serv:result>"
+    "<serv:gsbStatus>PRIMARY</serv:gsbStatus></serv:response>"
+)
+
+
+def _render(out: list[str], elements: Elements) -> None:
+    for tag, value in elements:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
+        elif isinstance(value, (str, int, float)):
+            out.append(f"<{tag}>{escape(str(value))}</{tag}>")
+        else:
+            out.append(f"<{tag}>")
+            _render(out, value)
+            out.append(f"</{tag}>")
+
+
+def render_elements(elements: Elements) -> str:
+    out: list[str] = []
+    _render(out, elements)
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class Answer:
+    """One bodyContent's answer: SUCCESS with ``elements`` under ``xsi_type``, or an error."""
+
+    xsi_type: str = ""
+    elements: Elements = ()
+    error: WebexError | None = None
+
+
+def _failure_header(err: WebexError) -> str:
+    value = f"<serv:value>{escape(err.value)}</serv:value>" if err.value is not None else ""
+    return (
+        f"<serv:response><serv:result>FAILURE</serv:result><serv:reason>{escape(err.reason)}"
+        f"</serv:reason><serv:gsbStatus>PRIMARY</serv:gsbStatus>"
+        f"<serv:exceptionID>{escape(err.exception_id)}</serv:exceptionID>{value}</serv:response>"
+    )
+
+
+def render_message(answers: Sequence[Answer]) -> bytes:
+    """The whole response envelope, one ``serv:response`` and one ``serv:bodyContent`` per answer."""
+    out = [_ROOT_OPEN, "<serv:header>"]
+    for a in answers:
+        out.append(_failure_header(a.error) if a.error is not None else _SUCCESS_HEADER)
+    out.append("</serv:header><serv:body>")
+    for a in answers:
+        if a.error is not None:
+            out.append("<serv:bodyContent/>")
+        else:
+            out.append(f'<serv:bodyContent xsi:type="{a.xsi_type}" xmlns:xsi="{XSI}">')
+            _render(out, a.elements)
+            out.append("</serv:bodyContent>")
+    out.append("</serv:body></serv:message>")
+    return "".join(out).encode("utf-8")
+
+
+def render_failure(err: WebexError) -> bytes:
+    return render_message([Answer(error=err)])
