@@ -363,6 +363,8 @@ def _parse_yaml(raw: bytes, path: str | Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown line"
         detail = exc.problem or exc.context or "syntax error"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            detail += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         raise EnvironmentFileError(path, "(file)", f"invalid YAML at {where}: {detail}") from None
     except yaml.YAMLError as exc:
         raise EnvironmentFileError(path, "(file)", f"invalid YAML: {exc}") from None

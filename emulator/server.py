@@ -1,0 +1,139 @@
+"""Run the emulator: blocking (the CLI), in a background thread (pytest), or as a subprocess.
+
+Always on loopback unless told otherwise. :func:`free_port` finds a free loopback port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from emulator.app import EmulatorApp, create_app
+from harness.settings import SiteSettings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _config(app: EmulatorApp, host: str, port: int) -> uvicorn.Config:
+    try:
+        import uvloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:  # pragma: no cover - uvloop is installed on Linux
+        loop = "asyncio"
+    return uvicorn.Config(
+        app, host=host, port=port, loop=loop, http="httptools", lifespan="off",
+        log_level="warning", access_log=False, server_header=False, date_header=False,
+    )
+
+
+def serve(host: str, port: int, site_name: str, settings: SiteSettings) -> None:
+    """Serve until interrupted (``webex-harness emulator``)."""
+    uvicorn.Server(_config(create_app(site_name, settings), host, port)).run()
+
+
+@dataclass
+class RunningEmulator:
+    """A started emulator: its base URL and how to stop it."""
+
+    base_url: str
+    _stop: object
+
+    @property
+    def xml_url(self) -> str:
+        return self.base_url + "/WBXService/XMLService"
+
+    @property
+    def rest_url(self) -> str:
+        return self.base_url + "/v1"
+
+    def stop(self) -> None:
+        stop = self._stop
+        if callable(stop):
+            stop()
+
+
+def wait_healthy(base_url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base_url + "/_emulator/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.05)
+    raise RuntimeError(f"emulator at {base_url} did not become healthy within {timeout:.0f}s: {last}")
+
+
+def start_in_thread(site_name: str = "harness", settings: SiteSettings | None = None,
+                    host: str = "127.0.0.1") -> RunningEmulator:
+    """Start on a free port in a daemon thread of this process."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(_config(create_app(site_name, settings or SiteSettings()), host, port))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True)
+    thread.start()
+    base = f"http://{host}:{port}"
+    wait_healthy(base)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
+
+    return RunningEmulator(base, stop)
+
+
+def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
+                     log_file: Path | None = None) -> RunningEmulator:
+    """Start ``webex-harness emulator`` as a child process on a free port."""
+    port = port or free_port(host)
+    cmd = [sys.executable, "-m", "harness.cli", "emulator", "--host", host, "--port", str(port)]
+    if env_file is not None:
+        cmd += ["--env", str(env_file)]
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+    base = f"http://{host}:{port}"
+    try:
+        wait_healthy(base)
+    except RuntimeError:
+        proc.kill()
+        raise
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log_file:
+            out.close()  # type: ignore[union-attr]
+
+    return RunningEmulator(base, stop)
+
+
+@contextlib.contextmanager
+def running(site_name: str = "harness", settings: SiteSettings | None = None) -> Iterator[RunningEmulator]:
+    emulator = start_in_thread(site_name, settings)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

@@ -1,0 +1,205 @@
+"""httpx clients: the XML API client and the emulator's control client.
+
+:class:`XmlClient` posts envelopes to ``/WBXService/XMLService`` over one pooled
+``httpx.Client`` and returns an :class:`~harness.envelope.XmlResponse`. It never raises for what a
+site answers and never hides a FAILURE: timeouts, resets, HTML error pages, empty bodies and 5xx
+all come back as ``result == "INVALID"`` with ``problem`` saying what happened. Only the request
+budget (:class:`BudgetExceeded`) stops a run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from harness.envelope import BodyTree, Security, XmlResponse, build_request, parse_response
+from harness.masking import mask, mask_bytes
+
+
+class BudgetExceeded(RuntimeError):
+    """The run's request budget (count or duration) is spent: no further request is sent."""
+
+
+@dataclass(slots=True)
+class RequestBudget:
+    """At most ``max_requests`` requests and ``max_seconds`` of wall time for a run."""
+
+    max_requests: int = 5000
+    max_seconds: float = 1800.0
+    used: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def spend(self) -> None:
+        if self.used >= self.max_requests:
+            raise BudgetExceeded(f"request budget spent: {self.used} of {self.max_requests} requests")
+        elapsed = time.monotonic() - self.started
+        if elapsed > self.max_seconds:
+            raise BudgetExceeded(f"time budget spent: {elapsed:.0f}s of {self.max_seconds:.0f}s")
+        self.used += 1
+
+
+@dataclass(slots=True)
+class Exchange:
+    """A masked record of one request and its answer, kept as evidence for reports."""
+
+    api: str
+    request: str
+    response: str
+    http_status: int
+    elapsed: float
+
+
+def _is_idempotent(api: str) -> bool:
+    return api.startswith(("Get", "Lst"))
+
+
+class XmlClient:
+    """Send XML API requests for one user of one site."""
+
+    def __init__(
+        self,
+        xml_url: str,
+        security: Security,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 15.0,
+        budget: RequestBudget | None = None,
+        secrets: list[str] | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self.xml_url = xml_url
+        self.security = security
+        self._own_http = http is None
+        self.http = http or httpx.Client(timeout=timeout)
+        self.budget = budget
+        self.secrets = list(secrets or []) + security.secrets()
+        self.on_exchange = on_exchange
+        self.last: Exchange | None = None
+
+    def with_security(self, security: Security) -> XmlClient:
+        """A client for another user sharing this one's connection pool, budget and recorder."""
+        return XmlClient(
+            self.xml_url, security, http=self.http, budget=self.budget,
+            secrets=self.secrets, on_exchange=self.on_exchange,
+        )
+
+    def call(
+        self,
+        service: str,
+        api: str,
+        body: BodyTree | None = None,
+        *,
+        security: Security | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> XmlResponse:
+        """Build and send one request; the parsed answer, FAILURE or not."""
+        raw = build_request(service, api, body or {}, security or self.security)
+        return self.send(raw, api=api, headers=headers)
+
+    def send(self, raw: bytes, *, api: str = "?", headers: Mapping[str, str] | None = None) -> XmlResponse:
+        """Send a ready envelope (a generator's output, say)."""
+        if self.budget is not None:
+            self.budget.spend()
+        send_headers = {"Content-Type": "text/xml;charset=UTF-8", **(headers or {})}
+        attempts = 2 if _is_idempotent(api) else 1
+        started = time.perf_counter()
+        response: XmlResponse | None = None
+        for attempt in range(attempts):
+            try:
+                r = self.http.post(self.xml_url, content=raw, headers=send_headers)
+            except httpx.TimeoutException as exc:
+                problem = f"timeout: {type(exc).__name__}"
+            except httpx.TransportError as exc:
+                problem = f"connection error: {type(exc).__name__}: {exc}"
+            else:
+                elapsed = time.perf_counter() - started
+                response = parse_response(r.content, r.status_code, elapsed, r.headers.get("content-type"))
+                break
+            if attempt + 1 == attempts:
+                response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started,
+                                       problem=problem)
+        assert response is not None
+        self._record(api, raw, response)
+        return response
+
+    def _record(self, api: str, raw: bytes, response: XmlResponse) -> None:
+        exchange = Exchange(
+            api=api,
+            request=mask_bytes(raw, self.secrets),
+            response=mask_bytes(response.raw, self.secrets) if response.raw else f"(no body: {response.problem})",
+            http_status=response.http_status,
+            elapsed=response.elapsed,
+        )
+        self.last = exchange
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def masked(self, text: str) -> str:
+        return mask(text, self.secrets)
+
+    def close(self) -> None:
+        if self._own_http:
+            self.http.close()
+
+
+class ControlError(RuntimeError):
+    pass
+
+
+class ControlClient:
+    """The emulator's ``/_emulator/`` control API."""
+
+    def __init__(self, base_url: str, http: httpx.Client | None = None) -> None:
+        self.base = base_url.rstrip("/") + "/_emulator"
+        self.http = http or httpx.Client(timeout=15.0)
+
+    def _req(self, method: str, path: str, payload: Any = None) -> Any:
+        r = self.http.request(method, self.base + path, json=payload)
+        if r.status_code >= 400:
+            raise ControlError(f"{method} /_emulator{path}: HTTP {r.status_code}: {r.text}")
+        return r.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._req("GET", "/health")  # type: ignore[no-any-return]
+
+    def create_site(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        users: list[dict[str, Any]] | None = None,
+        faults: list[str] | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"settings": dict(settings or {})}
+        if users is not None:
+            payload["users"] = users
+        if faults:
+            payload["faults"] = faults
+        if name:
+            payload["name"] = name
+        return self._req("POST", "/sites", payload)  # type: ignore[no-any-return]
+
+    def state(self, site: str) -> dict[str, Any]:
+        return self._req("GET", f"/sites/{site}/state")  # type: ignore[no-any-return]
+
+    def advance_clock(self, site: str, seconds: float) -> str:
+        return str(self._req("POST", f"/sites/{site}/clock", {"advance_seconds": seconds})["now"])
+
+    def set_settings(self, site: str, **settings: Any) -> dict[str, Any]:
+        return self._req("POST", f"/sites/{site}/settings", settings)  # type: ignore[no-any-return]
+
+    def set_faults(self, site: str, enable: list[str] | None = None, disable: list[str] | None = None) -> list[str]:
+        return list(self._req("POST", f"/sites/{site}/faults", {"enable": enable or [], "disable": disable or []})[
+            "faults"])
+
+    def set_session(self, site: str, key: str, **live: Any) -> dict[str, Any]:
+        return self._req("POST", f"/sites/{site}/sessions/{key}", live)  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        self._req("POST", "/reset")
+
+    def faults(self) -> list[dict[str, str]]:
+        return list(self._req("GET", "/faults")["faults"])
