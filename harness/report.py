@@ -1,0 +1,197 @@
+"""The run's report folder ``reports/<run-id>/`` and its summary.
+
+``summary.json`` is the machine-readable record other tools read; its shape only grows::
+
+    {"run_id", "started", "finished", "target": {"name", "kind", "xml_url", "rest_url", "settings"},
+     "seed", "harness_version", "exit_code", "verdict",
+     "behaviours": [{"id", "title", "source", "status", "reason", "tests"}],
+     "apis": [{"name", "valid": {"run", "passed"}, "edge": {"run", "passed"}}],
+     "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...}}
+
+A behaviour's status is ``failed`` if any of its tests failed, ``passed`` if at least one passed
+and none failed, ``skipped`` (with the first skip reason) if all were skipped, and
+``not covered`` if no test is marked with it in this run.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.behaviours import behaviours
+from harness.environment import Environment
+from harness.masking import mask
+
+REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+@dataclass
+class Run:
+    """One harness run and its folder."""
+
+    environment: Environment
+    seed: int = 1
+    run_id: str = field(default_factory=new_run_id)
+    root: Path = REPORTS_DIR
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def dir(self) -> Path:
+        return self.root / self.run_id
+
+    def create(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return self.dir
+
+
+def load_results(run_dir: Path) -> list[dict[str, Any]]:
+    """Per-test results written by the pytest plugin (one file per xdist worker)."""
+    results: list[dict[str, Any]] = []
+    for path in sorted(run_dir.glob("results-*.json")):
+        results.extend(json.loads(path.read_text()))
+    return results
+
+
+def behaviour_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        for bid in r.get("behaviours", []):
+            by_id.setdefault(bid, []).append(r)
+    rows = []
+    for b in behaviours():
+        tests = by_id.get(b.id, [])
+        failed = [t for t in tests if t["outcome"] == "failed"]
+        passed = [t for t in tests if t["outcome"] == "passed"]
+        skipped = [t for t in tests if t["outcome"] == "skipped"]
+        if failed:
+            status, reason = "failed", failed[0]["reason"]
+        elif passed:
+            status, reason = "passed", ""
+        elif skipped:
+            status, reason = "skipped", skipped[0]["reason"]
+        else:
+            status, reason = "not covered", "no contract test marked with this ID ran"
+        rows.append({
+            "id": b.id, "title": b.title, "source": b.source, "seeds": list(b.seeds), "status": status,
+            "reason": reason, "tests": [{"nodeid": t["nodeid"], "outcome": t["outcome"], "reason": t["reason"],
+                                         "evidence": t.get("evidence", [])} for t in tests],
+        })
+    return rows
+
+
+def api_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-API coverage from tests that carry an ``api`` and a ``case`` kind (valid/edge)."""
+    table: dict[str, dict[str, dict[str, int]]] = {}
+    for r in results:
+        api = r.get("api")
+        if not api:
+            continue
+        kind = "edge" if r.get("case") == "edge" else "valid"
+        row = table.setdefault(api, {"valid": {"run": 0, "passed": 0}, "edge": {"run": 0, "passed": 0}})
+        if r["outcome"] in ("passed", "failed"):
+            row[kind]["run"] += 1
+            row[kind]["passed"] += r["outcome"] == "passed"
+    return [{"name": name, **row} for name, row in table.items()]
+
+
+def write_summary(
+    run: Run,
+    *,
+    exit_code: int,
+    verdict: str,
+    load: dict[str, Any] | None = None,
+    selfcheck: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``summary.json`` and ``summary.md`` into the run folder; return the Markdown path."""
+    results = load_results(run.dir)
+    env = run.environment
+    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("passed", "failed", "skipped")}
+    summary = {
+        "run_id": run.run_id,
+        "started": run.started,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "target": {"name": env.name, "kind": env.target, "xml_url": env.xml_url, "rest_url": env.rest_url,
+                   "site_name": env.site_name, "settings": env.settings.to_dict()},
+        "seed": run.seed,
+        "harness_version": __version__,
+        "exit_code": exit_code,
+        "verdict": verdict,
+        "tests": counts,
+        "behaviours": behaviour_rows(results),
+        "apis": api_rows(results),
+        "selfcheck": selfcheck,
+        "load": load,
+    }
+    text = mask(json.dumps(summary, indent=2, ensure_ascii=False), env.secrets())
+    (run.dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+    md = mask(render_markdown(summary), env.secrets())
+    path = run.dir / "summary.md"
+    path.write_text(md, encoding="utf-8")
+    return path
+
+
+_ICON = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "⏭ skipped", "not covered": "… not covered"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    t = summary["target"]
+    lines = [
+        f"# webex-harness run {summary['run_id']}",
+        "",
+        f"**Verdict:** {summary['verdict']}  ",
+        f"**Target:** {t['name']} ({t['kind']}) — site `{t['site_name']}` — {t['xml_url']}  ",
+        f"**Harness:** {summary['harness_version']} · seed {summary['seed']} · started {summary['started']}  ",
+        f"**Tests:** {summary['tests']['passed']} passed, {summary['tests']['failed']} failed, "
+        f"{summary['tests']['skipped']} skipped",
+        "",
+        "## Behaviours",
+        "",
+        "| ID | Title | Source | Status | Reason |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for b in summary["behaviours"]:
+        lines.append(f"| `{b['id']}` | {_cell(b['title'])} | {_cell(b['source'])} | {_ICON[b['status']]} | "
+                     f"{_cell(b['reason'])} |")
+    failures = [(b, t) for b in summary["behaviours"] for t in b["tests"] if t["outcome"] == "failed"]
+    if failures:
+        lines += ["", "## Evidence of failures", ""]
+        for b, test in failures:
+            lines += [f"### `{b['id']}` — {test['nodeid']}", "", f"{test['reason']}", ""]
+            for ex in test["evidence"][-2:]:
+                lines += [f"{ex['api']} → HTTP {ex['http_status']}", "", "```xml", ex["request"][:3000], "```",
+                          "", "```xml", ex["response"][:3000], "```", ""]
+    if summary["apis"]:
+        lines += ["", "## API coverage", "", "| API | valid run | valid passed | edge run | edge passed |",
+                  "| --- | --- | --- | --- | --- |"]
+        for a in summary["apis"]:
+            lines.append(f"| {a['name']} | {a['valid']['run']} | {a['valid']['passed']} | {a['edge']['run']} | "
+                         f"{a['edge']['passed']} |")
+    if summary.get("selfcheck"):
+        sc = summary["selfcheck"]
+        lines += ["", "## Self-check", "", f"Baseline passed: {sc['baseline_passed']}", "",
+                  "| Fault | Detected | Failed tests |", "| --- | --- | --- |"]
+        for f in sc["faults"]:
+            lines.append(f"| `{f['id']}` | {'yes' if f['detected'] else '**MISSED**'} | {len(f['failed_tests'])} |")
+    if summary.get("load"):
+        load = summary["load"]
+        lines += ["", "## Load", "", "| API | requests | failures | rps | p50 ms | p95 ms | p99 ms |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for a in load.get("apis", []):
+            lines.append(f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
+                         f"{a['p95_ms']} | {a['p99_ms']} |")
+    return "\n".join(lines) + "\n"
