@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emulator.faults import FAULTS, unknown_faults
+from emulator.faults import all_faults, unknown_faults
 from emulator.model import Registry, Site, User, generate_password
 from harness import __version__
 from harness.settings import SiteSettings
@@ -124,7 +124,7 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites)}
     if parts == ["faults"] and method == "GET":
-        return {"faults": [{"id": k, "breaks": v} for k, v in FAULTS.items()]}
+        return {"faults": [{"id": k, "breaks": v} for k, v in all_faults().items()]}
     if parts == ["reset"] and method == "POST":
         registry.reset()
         return {"status": "reset", "default_site": registry.default.name}

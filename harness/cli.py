@@ -86,7 +86,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
 
 
 def cmd_selfcheck(args: argparse.Namespace) -> int:
-    from emulator.faults import FAULTS
+    from emulator.faults import all_faults
     from harness.runner import selfcheck, target_up
 
     env = _env(args)
@@ -94,7 +94,7 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
         return _fail("selfcheck needs the emulator (its faults); use an emulator environment", 2)
     run = Run(env, seed=args.seed)
     run.create()
-    faults = args.fault or list(FAULTS)
+    faults = args.fault or list(all_faults())
     print(f"selfcheck {run.run_id}: {len(faults)} faults; reports in {run.dir}", flush=True)
     done = [0]
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from emulator.dispatch import Call, handler
+from emulator.faults import declare
 from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import REGISTRATION_FIELDS
 from emulator.xmlio import Elements, Node
 from harness.errors import WebexError, no_record_found, webex_error
+
+declare("registration-required-fields-040014", "answers 040014 with the missing fields in the wrong order and a reason "
+        "without them")
 
 #: where each registration-form field sits in an attendee's ``person`` (first match wins)
 _PERSON_PATHS: dict[str, tuple[str, ...]] = {
