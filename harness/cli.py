@@ -68,7 +68,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         run.environment = target.environment
         if contracts:
             print("== contract suites", flush=True)
-            verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers))
+            verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers,
+                                                         selection=args.behaviour))
             if verdict:
                 problems.append(verdict)
         if load:
@@ -141,7 +142,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="webex-harness", description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser = argparse.ArgumentParser(
+        prog="webex-harness",
+        description="Contract and load tests for the Webex Meetings XML and REST APIs, against a real site "
+        "or the embedded emulator.",
+    )
     parser.add_argument("--version", action="version", version=f"webex-harness {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -161,21 +166,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-remote", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_emulator)
 
+    def contract_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
+        p.add_argument("--behaviour", action="append", help="only the tests marked with this behaviour ID (repeatable)")
+
     p = sub.add_parser("run", help="contract suites + a short bounded load run; writes reports/<run-id>/")
     common(p)
     load_opts(p)
-    p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
+    contract_opts(p)
     p.set_defaults(func=lambda a: cmd_run(a))
 
     p = sub.add_parser("contracts", help="the contract suites only; writes reports/<run-id>/")
     common(p)
-    p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
+    contract_opts(p)
     p.set_defaults(func=lambda a: cmd_run(a, load=False))
 
     p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/")
     common(p)
     load_opts(p)
-    p.set_defaults(func=lambda a: cmd_run(a, contracts=False))
+    p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1)
 
     p = sub.add_parser("selfcheck", help="prove every emulator fault is detected by its contract tests")
     common(p)

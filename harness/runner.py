@@ -70,9 +70,10 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
     return cmd + list(extra or [])
 
 
-def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, workers: int = 2) -> int:
+def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, workers: int = 2,
+                  selection: list[str] | None = None) -> int:
     """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests)."""
-    cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers)
+    cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection)
     return subprocess.call(cmd, cwd=ROOT)
 
 
