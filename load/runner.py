@@ -1,0 +1,412 @@
+"""Run a locust scenario as a subprocess and summarise it per API into ``load.json``.
+
+locust (and gevent's monkey patching) never enters the calling process: :func:`run_load` starts
+``python -m locust`` headless, with a hard wall-clock bound, and reads the CSV files it writes::
+
+    <run_dir>/locust.log            locust's stdout and stderr
+    <run_dir>/locust_stats.csv      per-API stats (+ the Aggregated row)
+    <run_dir>/locust_failures.csv   failures grouped by API and message
+    <run_dir>/locust.html           locust's HTML report
+    <run_dir>/load.json             the summary below
+
+``load.json``::
+
+    {"users": 5, "spawn_rate": 5.0, "run_time": "20s", "run_seconds": 20.0,
+     "apis": [{"name": "CreateMeeting", "requests": 120, "failures": 0, "failure_ratio": 0.0,
+               "rps": 6.0, "p50_ms": 3.0, "p95_ms": 7.0, "p99_ms": 12.0}, ...],
+     "total": {... the same fields for the Aggregated row, "name": "Aggregated"},
+     "failures": [{"name": "CreateMeeting", "error": "FAILURE 060016 ...", "occurrences": 3}],
+     "exit_code": 0, "html": "locust.html"}
+
+Safety: the only targets are loopback addresses and the environment's own XML API origin; the
+run time must fit the environment's ``budget.max_seconds``; the locustfile caps the requests of
+each locust process at ``budget.max_requests``.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.environment import AUTO, XML_SERVICE_PATH, Environment
+
+__all__ = [
+    "DEFAULT_LOCUSTFILE",
+    "LoadError",
+    "LoadResult",
+    "build_command",
+    "parse_run_time",
+    "run_load",
+    "summarise",
+]
+
+#: The walking-skeleton scenario (CreateMeeting / GetSessionInfo).
+DEFAULT_LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+#: The repository root, put on the child's PYTHONPATH so the locustfile can import ``harness``.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Seconds the subprocess may run beyond ``run_time`` (start-up, stop timeout, reports).
+GRACE_SECONDS = 60.0
+#: Seconds locust gets to finish in-flight tasks after ``run_time`` (``--stop-timeout``).
+STOP_TIMEOUT = 5
+#: Lines of ``locust.log`` quoted in a :class:`LoadError`.
+LOG_TAIL_LINES = 8
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+CSV_PREFIX = "locust"
+# Options run_load sets itself: extra_args may not override them (the target rule above).
+_RESERVED_OPTIONS = ("-H", "--host", "-f", "--locustfile", "--csv", "--html", "-t", "--run-time")
+_TIMESPAN_RE = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+
+
+class LoadError(RuntimeError):
+    """A load run could not be started or produced no statistics. ``str()`` is one line."""
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """The outcome of :func:`run_load`: the ``load.json`` summary and where the files are."""
+
+    data: dict[str, Any]
+    exit_code: int
+    run_dir: Path
+    json_path: Path
+    html_path: Path
+    stats_csv: Path
+    failures_csv: Path
+    log_path: Path
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Alias of :attr:`data` (the ``load.json`` content)."""
+        return self.data
+
+    @property
+    def total(self) -> dict[str, Any]:
+        """The Aggregated row."""
+        return dict(self.data["total"])
+
+    def api(self, name: str) -> dict[str, Any] | None:
+        """The summary row of one API (``CreateMeeting`` …), or ``None`` if it was never called."""
+        for row in self.data["apis"]:
+            if row["name"] == name:
+                return dict(row)
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+
+
+def parse_run_time(text: str | int | float) -> float:
+    """Seconds in a locust run time: ``"20s"``, ``"1m"``, ``"1h30m"``, ``"90"`` (seconds).
+
+    Raises :class:`ValueError` for anything else, and for zero.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"invalid run time {text!r}")
+    if isinstance(text, (int, float)):
+        seconds = float(text)
+    else:
+        value = text.strip().lower().replace(" ", "")
+        if value.isdigit():
+            seconds = float(value)
+        else:
+            match = _TIMESPAN_RE.match(value)
+            if not value or match is None:
+                raise ValueError(f"invalid run time {text!r} (expected e.g. '20s', '1m', '1h30m' or '90')")
+            h, m, s = (int(match.group(k) or 0) for k in ("h", "m", "s"))
+            seconds = float(h * 3600 + m * 60 + s)
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"invalid run time {text!r} (must be more than 0 seconds)")
+    return seconds
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        netloc = f"{netloc}:{port}"
+    return f"{scheme}://{netloc}"
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() in LOOPBACK_HOSTS
+
+
+def resolve_target(environment: Environment, base_url: str | None) -> tuple[str, str]:
+    """``(base_url, xml_url)`` for a run, or :class:`LoadError` for a forbidden target.
+
+    ``base_url`` defaults to the origin of the environment's ``xml_url``. Another base URL is
+    accepted only on loopback (an emulator the harness started).
+    """
+    env_url = environment.xml_url
+    if base_url is None:
+        if env_url == AUTO:
+            raise LoadError(
+                f"environment {environment.name!r} has xml_url 'auto': start the emulator and pass "
+                "base_url (or use Environment.with_urls)"
+            )
+        base_url = _origin(env_url)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LoadError(f"base_url must be an http(s) URL, got {base_url!r}")
+    same_origin = env_url != AUTO and _origin(base_url) == _origin(env_url)
+    if not same_origin and not _is_loopback(base_url):
+        raise LoadError(f"refusing to target {base_url!r}: only loopback or the environment's own xml_url origin")
+    base = _origin(base_url)
+    if same_origin:
+        return base, env_url
+    path = urlsplit(env_url).path if env_url != AUTO else XML_SERVICE_PATH
+    return base, base + (path or XML_SERVICE_PATH)
+
+
+def build_command(
+    locustfile: Path,
+    run_dir: Path,
+    *,
+    users: int,
+    spawn_rate: float,
+    run_seconds: float,
+    base_url: str,
+    extra_args: list[str] | None = None,
+) -> list[str]:
+    """The locust command line :func:`run_load` runs."""
+    return [
+        sys.executable, "-m", "locust",
+        "-f", str(locustfile),
+        "--headless",
+        "-u", str(users),
+        "-r", f"{spawn_rate:g}",
+        "-t", f"{int(run_seconds)}s",
+        "--host", base_url,
+        "--csv", str(run_dir / CSV_PREFIX),
+        "--html", str(run_dir / "locust.html"),
+        "--stop-timeout", str(STOP_TIMEOUT),
+        "--only-summary",
+        "--exit-code-on-error", "0",
+        *(extra_args or []),
+    ]
+
+
+def _check_extra_args(extra_args: list[str] | None) -> None:
+    for arg in extra_args or []:
+        option = arg.split("=", 1)[0]
+        if option in _RESERVED_OPTIONS:
+            raise LoadError(f"extra_args may not set {option}: run_load sets it")
+
+
+def _child_environ(environment_file: Path, xml_url: str, run_id: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
+    env["WEBEX_HARNESS_ENV"] = str(environment_file)
+    env["WEBEX_HARNESS_XML_URL"] = xml_url
+    env["WEBEX_HARNESS_RUN_ID"] = run_id
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _log_tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no locust.log)"
+    tail = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+    return " | ".join(tail) if tail else "(locust.log is empty)"
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+def run_load(
+    environment: Environment,
+    run_dir: Path,
+    *,
+    users: int = 5,
+    spawn_rate: float = 5,
+    run_time: str = "20s",
+    locustfile: Path | None = None,
+    base_url: str | None = None,
+    extra_args: list[str] | None = None,
+) -> LoadResult:
+    """Run ``locustfile`` headless against ``environment`` and write ``<run_dir>/load.json``.
+
+    The subprocess is killed when it outlives ``run_time`` by :data:`GRACE_SECONDS`. Raises
+    :class:`LoadError` (one line, with the end of ``locust.log`` where there is one) when the
+    parameters or the target are refused, locust cannot start, times out or writes no stats.
+    A non-zero locust exit code with stats present is reported in the result, not raised.
+    """
+    locustfile = (locustfile or DEFAULT_LOCUSTFILE).resolve()
+    if not locustfile.is_file():
+        raise LoadError(f"locustfile not found: {locustfile}")
+    if users < 1:
+        raise LoadError(f"users must be at least 1, got {users}")
+    if not spawn_rate > 0:
+        raise LoadError(f"spawn_rate must be more than 0, got {spawn_rate}")
+    try:
+        run_seconds = parse_run_time(run_time)
+    except ValueError as exc:
+        raise LoadError(str(exc)) from None
+    if run_seconds != int(run_seconds):
+        raise LoadError(f"run_time must be whole seconds, got {run_time!r}")
+    if run_seconds > environment.budget.max_seconds:
+        raise LoadError(
+            f"run_time {run_time!r} exceeds the environment's budget.max_seconds ({environment.budget.max_seconds:g})"
+        )
+    if environment.path is None:
+        raise LoadError(f"environment {environment.name!r} has no file: the locust process reads its file")
+    _check_extra_args(extra_args)
+    base, xml_url = resolve_target(environment, base_url)
+
+    run_dir = Path(run_dir).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_path = run_dir / "locust.log"
+    stats_csv = run_dir / f"{CSV_PREFIX}_stats.csv"
+    failures_csv = run_dir / f"{CSV_PREFIX}_failures.csv"
+    html_path = run_dir / "locust.html"
+    for stale in (stats_csv, failures_csv, html_path):
+        stale.unlink(missing_ok=True)
+
+    command = build_command(
+        locustfile, run_dir, users=users, spawn_rate=spawn_rate, run_seconds=run_seconds,
+        base_url=base, extra_args=extra_args,
+    )
+    child_env = _child_environ(Path(environment.path).resolve(), xml_url, run_dir.name)
+    wall = run_seconds + GRACE_SECONDS
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=run_dir, env=child_env,
+            )
+        except OSError as exc:
+            raise LoadError(f"cannot start locust ({command[0]} -m locust): {exc}") from None
+        try:
+            exit_code = proc.wait(timeout=wall)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            raise LoadError(
+                f"locust did not finish within {wall:g}s and was killed; locust.log: {_log_tail(log_path)}"
+            ) from None
+        except BaseException:
+            _stop(proc)
+            raise
+
+    if not stats_csv.is_file():
+        raise LoadError(
+            f"locust exited with code {exit_code} and wrote no {stats_csv.name}; locust.log: {_log_tail(log_path)}"
+        )
+    summary = summarise(stats_csv, failures_csv)
+    summary = {
+        "users": users,
+        "spawn_rate": spawn_rate,
+        "run_time": run_time,
+        "run_seconds": run_seconds,
+        **summary,
+        "exit_code": exit_code,
+        "html": html_path.name,
+    }
+    json_path = run_dir / "load.json"
+    json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return LoadResult(
+        data=summary, exit_code=exit_code, run_dir=run_dir, json_path=json_path, html_path=html_path,
+        stats_csv=stats_csv, failures_csv=failures_csv, log_path=log_path,
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading locust's CSV files
+
+
+def _number(row: dict[str, str], *columns: str) -> float | None:
+    """The first column that holds a number (locust writes ``N/A`` for empty percentiles)."""
+    for column in columns:
+        raw = (row.get(column) or "").strip()
+        if not raw:
+            continue
+        try:
+            return float(raw)
+        except ValueError:
+            continue
+    return None
+
+
+def _api_row(row: dict[str, str]) -> dict[str, Any]:
+    requests = int(_number(row, "Request Count") or 0)
+    failures = int(_number(row, "Failure Count") or 0)
+    return {
+        "name": row.get("Name", ""),
+        "requests": requests,
+        "failures": failures,
+        "failure_ratio": round(failures / requests, 6) if requests else 0.0,
+        "rps": round(_number(row, "Requests/s") or 0.0, 3),
+        "p50_ms": _number(row, "50%", "Median Response Time"),
+        "p95_ms": _number(row, "95%"),
+        "p99_ms": _number(row, "99%"),
+    }
+
+
+_CATCH_RESPONSE_RE = re.compile(r"^CatchResponseError\((?P<text>(?P<q>['\"]).*(?P=q))\)$", re.DOTALL)
+
+
+def _failure_text(error: str) -> str:
+    """locust stores ``response.failure(msg)`` as ``CatchResponseError('msg')``: keep ``msg``."""
+    match = _CATCH_RESPONSE_RE.match(error.strip())
+    if match is None:
+        return error
+    try:
+        text = ast.literal_eval(match.group("text"))
+    except (ValueError, SyntaxError):
+        return error
+    return text if isinstance(text, str) else error
+
+
+def summarise(stats_csv: Path, failures_csv: Path | None = None) -> dict[str, Any]:
+    """``{"apis": [...], "total": {...}, "failures": [...]}`` from locust's CSV files."""
+    with open(stats_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    apis: list[dict[str, Any]] = []
+    total: dict[str, Any] | None = None
+    for row in rows:
+        if row.get("Name") == "Aggregated" and not (row.get("Type") or "").strip():
+            total = _api_row(row)
+        else:
+            apis.append(_api_row(row))
+    if total is None:
+        total = _api_row({"Name": "Aggregated"})
+    failures: list[dict[str, Any]] = []
+    if failures_csv is not None and failures_csv.is_file():
+        with open(failures_csv, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                failures.append(
+                    {
+                        "name": row.get("Name", ""),
+                        "error": _failure_text(row.get("Error", "")),
+                        "occurrences": int(_number(row, "Occurrences") or 0),
+                    }
+                )
+    return {"apis": sorted(apis, key=lambda r: str(r["name"])), "total": total, "failures": failures}
