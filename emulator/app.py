@@ -120,6 +120,8 @@ class EmulatorApp:
             log.exception("unhandled error for %s %s", method, path)
             status, body, ctype = 500, render_failure(invalid_request("internal emulator error")), XML_CONTENT_TYPE
         response_headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
+        if status == 405:
+            response_headers.append((b"allow", b"POST"))  # RFC 9110 §15.5.6: a 405 lists the allowed methods
         if close:
             response_headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": response_headers})

@@ -134,6 +134,14 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             raise ControlError(400, "expected a JSON object")
         settings = _settings_from(data.get("settings"), SiteSettings())
         users = _users_from(data.get("users"))
+        if data.get("name") is not None and not isinstance(data["name"], str):
+            raise ControlError(400, "name must be a string")
+        if data.get("faults"):  # check before creating: a refused request must leave no site behind
+            if not isinstance(data["faults"], list):
+                raise ControlError(400, "faults must be a list of behaviour IDs")
+            unknown = unknown_faults([str(x) for x in data["faults"]])
+            if unknown:
+                raise ControlError(400, f"unknown fault(s): {', '.join(unknown)}")
         try:
             site = registry.create_site(data.get("name"), settings)
         except KeyError as exc:
@@ -156,9 +164,10 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
         if action == "state" and method == "GET":
             return site.state()
         if action == "clock" and method == "POST":
-            if not isinstance(data, dict) or not isinstance(data.get("advance_seconds"), (int, float)):
+            seconds = data.get("advance_seconds") if isinstance(data, dict) else None
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
                 raise ControlError(400, 'expected {"advance_seconds": number}')
-            return {"now": site.advance(float(data["advance_seconds"])).isoformat()}
+            return {"now": site.advance(float(seconds)).isoformat()}
         if action == "settings" and method == "POST":
             site.settings = _settings_from(data or {}, site.settings)
             return site.settings.to_dict()

@@ -97,6 +97,8 @@ class XmlClient:
         headers: Mapping[str, str] | None = None,
     ) -> XmlResponse:
         """Build and send one request; the parsed answer, FAILURE or not."""
+        if security is not None:  # a per-call user's credentials are masked in the record too
+            self.secrets.extend(s for s in security.secrets() if s not in self.secrets)
         raw = build_request(service, api, body or {}, security or self.security)
         return self.send(raw, api=api, headers=headers)
 
@@ -115,6 +117,8 @@ class XmlClient:
                 problem = f"timeout: {type(exc).__name__}"
             except httpx.TransportError as exc:
                 problem = f"connection error: {type(exc).__name__}: {exc}"
+            except httpx.RequestError as exc:  # DecodingError (bad Content-Encoding), TooManyRedirects
+                problem = f"unreadable answer: {type(exc).__name__}: {exc}"
             else:
                 elapsed = time.perf_counter() - started
                 response = parse_response(r.content, r.status_code, elapsed, r.headers.get("content-type"))

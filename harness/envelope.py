@@ -239,7 +239,7 @@ def parse_response(
     resp.value = first["value"]
     resp.body = resp.bodies[0] if resp.bodies else None
     if resp.result not in ("SUCCESS", "FAILURE"):
-        resp.problem = f"unexpected serv:result {resp.result!r}"
+        resp.problem = f"unexpected serv:result {first['result']!r}"
         resp.result = "INVALID"
     elif http_status != 200 and resp.problem is None:
         resp.problem = f"HTTP {http_status}"

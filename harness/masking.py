@@ -14,11 +14,18 @@ from collections.abc import Iterable
 MASK = "********"
 
 _XML_SECRET = re.compile(
-    r"(<(?:[\w.-]+:)?(password|sessionTicket|webExAccessToken|accessToken|JWTToken)\b[^>]*>)([^<]*)(</)",
+    r"(<(?:[\w.-]+:)?(password|sessionTicket|webExAccessToken|accessToken|JWTToken)\b[^>]*>)"
+    r"((?:<!\[CDATA\[[\s\S]*?\]\]>|[^<])*)(</)",
     re.IGNORECASE,
 )
-_HEADER_SECRET = re.compile(r"(?i)\b(authorization|jwttoken)(\s*[:=]\s*)(bearer\s+)?([^\s,;\"']+)")
-_JSON_SECRET = re.compile(r'(?i)("(?:password|token|access_token|rest_token|jwt_token)"\s*:\s*")([^"]*)(")')
+#: also header dicts written as JSON or a Python repr (``{"Authorization": "Bearer …"}``) and any scheme
+_HEADER_SECRET = re.compile(
+    r"(?i)\b(authorization|jwttoken)([\"']?\s*[:=]\s*[\"']?)((?:bearer|basic|token)\s+)?([^\s,;\"']+)"
+)
+_JSON_SECRET = re.compile(
+    r'(?i)("(?:password|token|access_token|rest_token|jwt_token|jwtToken|sessionTicket|webExAccessToken'
+    r'|accessToken|refresh_token)"\s*:\s*")([^"]*)(")'
+)
 _JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
