@@ -1,0 +1,264 @@
+"""Valid request envelopes for every catalogued XML API, deterministic for a seed.
+
+A valid body carries only documented elements (``catalogue.yaml``), in document order, with the
+right ``xsi:type``, values within their limits and start dates 1–30 days after ``ctx.now``::
+
+    >>> from generators.envelopes import GenContext, valid_envelope
+    >>> xml = valid_envelope("CreateMeeting", seed=7)                       # bytes
+    >>> xml == valid_envelope("CreateMeeting", seed=7)
+    True
+    >>> valid_envelope("GetMeeting", 7, GenContext(session_key="812345678"))  # an existing meeting
+
+APIs that address an existing object use the :class:`GenContext` placeholders (``session_key``,
+``meeting_uuid``, ``webex_id_target`` …) when given, a generated value otherwise. Nothing here
+reads the clock: ``ctx.now`` (default 2026-11-21T12:00:00, read as UTC) is the reference.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from faker import Faker
+
+from generators.catalogue import ApiSpec, ElementSpec, api
+from generators.providers import make_faker, reseed
+from harness import timezones
+from harness.envelope import Security, build_request
+
+__all__ = [
+    "DEFAULT_NOW",
+    "DEFAULT_SECURITY",
+    "GenContext",
+    "faker_for",
+    "valid_body",
+    "valid_envelope",
+]
+
+#: The fixed reference time of generated data (never ``datetime.now()``).
+DEFAULT_NOW = datetime(2026, 11, 21, 12, 0, 0)
+#: The emulator's default credentials.
+DEFAULT_SECURITY = Security(site_name="harness", webex_id="host", password="emulator-pass")
+
+# A 1x1 transparent GIF, Base64 (UploadEventImage/imageData).
+_TINY_GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+@dataclass(frozen=True, slots=True)
+class GenContext:
+    """What generated envelopes refer to: the clock, the caller, and existing objects.
+
+    Every placeholder is optional; when one is ``None`` a generated value takes its place (so
+    the envelope is well-formed but addresses an object that probably does not exist).
+    """
+
+    #: Reference time for every date (read as UTC); never ``datetime.now()``.
+    now: datetime = DEFAULT_NOW
+    #: The ``securityContext`` of the request.
+    security: Security = field(default_factory=lambda: DEFAULT_SECURITY)
+    #: Key of an existing session of the kind the API works on (meetingKey, sessionKey).
+    session_key: str | None = None
+    #: ``meetingUUID`` of that session (edge case ``meeting-uuid-instead-of-key``).
+    meeting_uuid: str | None = None
+    #: An existing user other than the caller (GetUser, SetUser, DelUser, GetUserCard).
+    webex_id_target: str | None = None
+    #: E-mail of an attendee of ``session_key`` (DelMeetingAttendee).
+    attendee_email: str | None = None
+    attendee_id: str | None = None
+    recording_id: str | None = None
+    contact_id: str | None = None
+    test_id: str | None = None
+    #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
+    meeting_type_id: str | None = None
+
+    def with_(self, **changes: Any) -> GenContext:
+        """A copy with ``changes`` (``dataclasses.replace``)."""
+        return replace(self, **changes)
+
+
+_DEFAULT_CTX = GenContext()
+
+
+class _Filler:
+    """Fills one body from the catalogue. ``state`` shares values between elements (the time
+    zone used by both ``timeZoneID`` and ``timeZone``; the first start date)."""
+
+    __slots__ = ("ctx", "fake", "rnd", "state")
+
+    def __init__(self, fake: Faker, ctx: GenContext) -> None:
+        self.fake = fake
+        self.ctx = ctx
+        self.rnd = fake.random
+        self.state: dict[str, Any] = {}
+
+    # -- generators named by ``gen`` -------------------------------------------------------
+
+    def _tz(self) -> str:
+        if "tz" not in self.state:
+            self.state["tz"] = self.fake.time_zone_id()
+        return str(self.state["tz"])
+
+    def _page_size(self) -> int:
+        return self.rnd.choice((10, 20, 50, 100))
+
+    def _session_key(self) -> str:
+        return self.ctx.session_key or self.fake.session_key()
+
+    def _target_user(self) -> str:
+        return self.ctx.webex_id_target or self.fake.webex_id()
+
+    def _self_or_target(self) -> str:
+        return self.ctx.webex_id_target or self.ctx.security.webex_id or self.fake.webex_id()
+
+    def _int_id(self, value: str | None) -> str:
+        return value or str(self.rnd.randint(100, 99_999_999))
+
+    def _meeting_type(self) -> str:
+        return self.ctx.meeting_type_id or self.fake.meeting_type_id()
+
+    def _conf_name(self) -> str:
+        return str(self.fake.catch_phrase())
+
+    # -- elements ----------------------------------------------------------------------------
+
+    def leaf(self, spec: ElementSpec) -> Any:
+        if spec.value is not None:
+            return spec.value
+        value = _GENS[spec.gen](self) if spec.gen is not None else _TYPE_DEFAULTS[spec.type](self, spec)
+        if spec.max_length is not None and isinstance(value, str) and len(value) > spec.max_length:
+            value = value[: spec.max_length].rstrip() or value[: spec.max_length]
+        return value
+
+    def group(self, spec: ElementSpec) -> dict[str, Any]:
+        return {c.name: self.fill(c) for c in spec.children if c.in_valid}
+
+    def fill(self, spec: ElementSpec) -> Any:
+        if spec.type == "group":
+            if spec.repeated:
+                return [self.group(spec) for _ in range(max(spec.count, 0))]
+            return self.group(spec)
+        if spec.repeated:
+            if spec.count < 0:
+                return list(spec.enum)
+            return [self.leaf(spec) for _ in range(spec.count)]
+        return self.leaf(spec)
+
+    def body(self, spec: ApiSpec) -> dict[str, Any]:
+        return {el.name: self.fill(el) for el in spec.request if el.in_valid}
+
+
+def _date(f: _Filler, spec: ElementSpec) -> str:
+    lo, hi = spec.days or (1, 30)
+    when = f.fake.webex_datetime(f.ctx.now, lo, hi)
+    if spec.name == "startDate" and "start" not in f.state:
+        f.state["start"] = when
+    return when.strftime("%m/%d/%Y %H:%M:%S")
+
+
+def _int(f: _Filler, spec: ElementSpec) -> int:
+    lo = spec.min if spec.min is not None else 0
+    hi = spec.max if spec.max is not None else lo + 100
+    return f.rnd.randint(lo, hi)
+
+
+def _text(f: _Filler, spec: ElementSpec) -> str:
+    return str(f.fake.sentence(nb_words=6))
+
+
+_TYPE_DEFAULTS: dict[str, Callable[[_Filler, ElementSpec], Any]] = {
+    "string": _text,
+    "html": _text,
+    "int": _int,
+    "bool": lambda f, s: f.rnd.random() < 0.5,
+    "date": _date,
+    "email": lambda f, s: f.fake.email("valid"),
+    "enum": lambda f, s: f.rnd.choice(s.enum),
+    "key": lambda f, s: f._session_key(),
+    "uuid": lambda f, s: f.ctx.meeting_uuid or f.fake.meeting_uuid(),
+    "password": lambda f, s: f.fake.password(valid=True),
+}
+
+_GENS: dict[str, Callable[[_Filler], Any]] = {
+    "conf_name": _Filler._conf_name,
+    "person_name": lambda f: f.fake.person_name(),
+    "first_name": lambda f: f.fake.given_name(),
+    "last_name": lambda f: f.fake.family_name(),
+    "job_title": lambda f: f.fake.job(),
+    "company": lambda f: f.fake.company(),
+    "city": lambda f: f.fake.city(),
+    "state": lambda f: f.fake.state(),
+    "street": lambda f: f.fake.street_address(),
+    "postal_code": lambda f: f.fake.postcode(),
+    "country": lambda f: f.fake.country(),
+    "phone": lambda f: f"+1-{f.rnd.randint(200, 999)}-555-{f.rnd.randint(0, 9999):04d}",
+    "url": lambda f: f"https://www.example.com/{f.fake.webex_id()}",
+    "tracking_code": lambda f: f.fake.tracking_code(),
+    "time_zone_id": _Filler._tz,
+    "time_zone_name": lambda f: timezones.display_name(int(f._tz())),
+    "meeting_type_id": _Filler._meeting_type,
+    "page_size": _Filler._page_size,
+    "session_key": _Filler._session_key,
+    "webex_id": lambda f: f.fake.webex_id(),
+    "target_user": _Filler._target_user,
+    "self_or_target_user": _Filler._self_or_target,
+    "attendee_email": lambda f: f.ctx.attendee_email or f.fake.email("valid"),
+    "attendee_id": lambda f: f._int_id(f.ctx.attendee_id),
+    "recording_id": lambda f: f._int_id(f.ctx.recording_id),
+    "contact_id": lambda f: f._int_id(f.ctx.contact_id),
+    "test_id": lambda f: f._int_id(f.ctx.test_id),
+    "image_base64": lambda f: _TINY_GIF,
+}
+
+#: The ``gen`` names the catalogue may use.
+GENERATORS = frozenset(_GENS)
+
+_local = threading.local()
+
+
+def faker_for(seed: int) -> Faker:
+    """A cached (per thread) Faker with the Webex provider, re-seeded with ``seed``.
+
+    Creating a Faker costs milliseconds; re-seeding costs microseconds and reproduces exactly
+    what a fresh ``make_faker(seed)`` would generate.
+    """
+    fake: Faker | None = getattr(_local, "fake", None)
+    if fake is None:
+        fake = make_faker(seed)
+        _local.fake = fake
+        return fake
+    return reseed(fake, seed)
+
+
+def _spec(api_name: str | ApiSpec) -> ApiSpec:
+    return api_name if isinstance(api_name, ApiSpec) else api(api_name)
+
+
+def valid_body(api_name: str | ApiSpec, faker: Faker, ctx: GenContext | None = None) -> dict[str, Any]:
+    """A valid body tree (``harness.envelope`` format) for ``api_name``, drawn from ``faker``.
+
+    ``faker`` must carry :class:`generators.providers.WebexProvider` (see ``make_faker``); the
+    result depends only on its random state and ``ctx``.
+    """
+    return _Filler(faker, ctx or _DEFAULT_CTX).body(_spec(api_name))
+
+
+def valid_body_with_state(
+    api_name: str | ApiSpec, faker: Faker, ctx: GenContext | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`valid_body` and the filler's shared state (``tz``, ``start``), for edge cases."""
+    filler = _Filler(faker, ctx or _DEFAULT_CTX)
+    return filler.body(_spec(api_name)), filler.state
+
+
+def valid_envelope(api_name: str, seed: int, ctx: GenContext | None = None) -> bytes:
+    """The complete request envelope (UTF-8 bytes) of a valid ``api_name`` request.
+
+    Deterministic: the same ``seed`` and ``ctx`` give identical bytes.
+    """
+    spec = _spec(api_name)
+    ctx = ctx or _DEFAULT_CTX
+    body = valid_body(spec, faker_for(seed), ctx)
+    return build_request(spec.service, spec.name, body, ctx.security)
