@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint selfcheck report clean bench
+.PHONY: install run test lint selfcheck report clean bench browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/webex-harness run
 
 ## make test: the project's own tests and the contract suites against the emulator
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -28,6 +28,15 @@ lint: $(STAMP)
 
 selfcheck: $(STAMP)
 	$(BIN)/webex-harness selfcheck
+
+## make report: the allure HTML report of the latest run (needs the allure tool: npm install -g allure-commandline)
+report: $(STAMP)
+	$(BIN)/webex-harness report --allure
+
+## make browser: headless Chromium, which the summary.html test renders the report in (skipped without it)
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
+		|| echo "warning: could not install chromium (apt-get failed); the summary.html browser test will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python bench/generators.py

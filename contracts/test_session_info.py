@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from lxml import etree
 
-from contracts.support import Meetings
+from contracts.support import Meetings, future_date, meeting_body, past_date
 from harness.client import XmlClient
+from harness.pytest_plugin import SiteHandle
 
 
 def _canonical(element: etree._Element | None) -> bytes:
@@ -31,3 +34,124 @@ def test_get_meeting_by_uuid_addresses_the_same_meeting(xml: XmlClient, meetings
     got = xml.call("meeting", "GetMeeting", {"meetingUUID": uuid}).expect_success()
     assert got.text("meet:meetingkey") == key
     assert got.text("meet:meetingUUID") == uuid
+
+
+# ---------------------------------------------------------------- shape, privacy, in progress
+
+
+_DETAILS = ("ep:metaData/ep:confName", "ep:schedule/ep:startDate", "ep:schedule/ep:duration",
+            "ep:schedule/ep:timeZone", "ep:meetingLink", "ep:sipURL", "ep:displayMeetingUrl")
+
+
+def _invitee_meeting(site: SiteHandle, meetings: Meetings) -> str:
+    """A meeting of the site's host with the ``invitee`` user invited (by e-mail)."""
+    email = site.emails.get("invitee")
+    if not email:
+        pytest.skip("needs the e-mail of an 'invitee' user")
+    key, _ = meetings.create_ok(meeting_body("wxh privacy meeting", participants={"attendees": {"attendee": {
+        "person": {"name": "Ivy Invitee", "email": email}}}}))
+    return key
+
+
+@pytest.mark.behaviour("session-info-shape")
+def test_get_session_info_carries_the_documented_elements(xml: XmlClient, meetings: Meetings) -> None:
+    key, uuid = meetings.create_ok()
+    got = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    for path in ("ep:status", "ep:isLocked", "ep:sessionkey", "ep:meetingUUID", "ep:confID", "ep:accessControl",
+                 "ep:metaData/ep:serviceType", "ep:isAllowJBH", "ep:isCETMeeting", "ep:isPersonalMeetingRoom"):
+        assert got.has(path), f"GetSessionInfo lacks {path}"
+    assert got.text("ep:status") in ("NOT_INPROGRESS", "INPROGRESS")
+    assert got.text("ep:sessionkey") == key and got.text("ep:meetingUUID") == uuid
+    assert (got.text("ep:confID") or "").isdigit()
+    assert got.text("ep:metaData/ep:serviceType") == "MeetingCenter"
+    for path in ("ep:accessControl/ep:listStatus", "ep:accessControl/ep:registration",
+                 "ep:accessControl/ep:passwordReq", "ep:accessControl/ep:isRegisterIDRequired"):
+        assert got.has(path), f"GetSessionInfo lacks {path}"
+
+
+@pytest.mark.behaviour("session-info-shape")
+def test_get_session_info_of_a_training_session_carries_registration_urls(xml: XmlClient) -> None:
+    created = xml.call("training", "CreateTrainingSession", {
+        "metaData": {"confName": "wxh training info"},
+        "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
+    })
+    if created.exception_id == "999998":
+        pytest.skip("the target does not implement CreateTrainingSession")
+    key = created.expect_success().text("train:sessionkey") or ""
+    try:
+        got = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+        assert got.text("ep:metaData/ep:serviceType") == "TrainingCenter"
+        assert (got.text("ep:accessControl/ep:registrationURL") or "").startswith("https://")
+        assert (got.text("ep:accessControl/ep:registrationURLForMobile") or "").startswith("https://")
+        assert got.text("ep:accessControl/ep:joinStatus") in ("INVITE", "REGISTER", "REJECT")
+        assert got.has("ep:isLocked") and got.has("ep:confID")
+    finally:
+        xml.call("training", "DelTrainingSession", {"sessionKey": key})
+
+
+@pytest.mark.behaviour("session-info-privacy")
+@pytest.mark.parametrize("role", ["host", "invitee"])
+def test_host_and_invitees_see_the_session_details(site: SiteHandle, meetings: Meetings, role: str) -> None:
+    key = _invitee_meeting(site, meetings)
+    got = site.client(role).call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    for path in _DETAILS:
+        assert got.text(path), f"{role} should see {path}"
+    assert got.text("ep:metaData/ep:confName") == "wxh privacy meeting"
+
+
+@pytest.mark.behaviour("session-info-privacy")
+def test_an_uninvited_user_sees_no_session_details(site: SiteHandle, meetings: Meetings) -> None:
+    key = _invitee_meeting(site, meetings)
+    got = site.client("outsider").call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert got.text("ep:sessionkey") == key
+    for path in _DETAILS:
+        assert not got.has(path), f"an uninvited caller must not get {path}"
+
+
+@pytest.mark.behaviour("session-info-in-progress")
+def test_in_progress_session_reports_who_is_in_the_meeting(site: SiteHandle, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok()
+    xml = site.client("host")
+    before = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert before.text("ep:status") == "NOT_INPROGRESS"
+    assert not before.has("ep:hasHostInMeeting") and not before.has("ep:hasAttendeeInMeeting")
+    site.control.set_session(site.name, key, status="INPROGRESS", host_in_meeting=True, attendees_in_meeting=1)
+    during = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert during.text("ep:status") == "INPROGRESS"
+    assert during.text("ep:hasHostInMeeting") == "true"
+    assert during.text("ep:hasAttendeeInMeeting") == "true"
+
+
+@pytest.mark.behaviour("session-info-in-progress")
+def test_in_progress_session_without_the_host_says_so(site: SiteHandle, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok()
+    site.control.set_session(site.name, key, status="INPROGRESS", host_in_meeting=False, attendees_in_meeting=0)
+    during = site.client("host").call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert during.text("ep:hasHostInMeeting") in ("false", None)
+    assert during.text("ep:hasAttendeeInMeeting") in ("false", None)
+
+
+@pytest.mark.behaviour("private-meeting")
+def test_session_info_and_lists_mark_a_private_meeting(site_factory: Callable[..., SiteHandle]) -> None:
+    site = site_factory(private_meeting_types=[169])
+    xml = site.client("host")
+    tracker = Meetings(xml)
+    try:
+        private, _ = tracker.create_ok(meeting_body("wxh private", metaData={"meetingType": 169}))
+        public, _ = tracker.create_ok(meeting_body("wxh ordinary", metaData={"meetingType": 3}))
+        info = xml.call("ep", "GetSessionInfo", {"sessionKey": private}).expect_success()
+        assert info.text("ep:isPrivateMeeting") == "true"
+        ordinary = xml.call("ep", "GetSessionInfo", {"sessionKey": public}).expect_success()
+        assert ordinary.text("ep:isPrivateMeeting") in ("false", None)
+        listed = xml.call("ep", "LstsummarySession", {"listControl": {"maximumNum": 50}}).expect_success()
+        flags = dict(zip(listed.texts("ep:session/ep:sessionKey"),
+                         [s.findtext("{*}isPrivateMeeting") for s in listed.xpath("ep:session")], strict=True))
+        assert flags[private] == "true" and flags[public] in ("false", None)
+        calendar = xml.call("ep", "LstCalendarSession", {
+            "dateScope": {"startDateStart": past_date(1), "startDateEnd": future_date(30), "timeZoneID": 4},
+        }).expect_success()
+        flags = dict(zip(calendar.texts("ep:session/ep:sessionKey"),
+                         [s.findtext("{*}isPrivateMeeting") for s in calendar.xpath("ep:session")], strict=True))
+        assert flags[private] == "true" and flags[public] in ("false", None)
+    finally:
+        tracker.cleanup()

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from emulator import control
+from emulator import control, rest
 from emulator.dispatch import HttpStatusError, answer, load_services
 from emulator.model import Registry, Site, User
 from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
@@ -48,6 +48,15 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _declares_too_much(headers: dict[str, str]) -> bool:
+    """A Content-Length over the limit is refused before reading: a client announcing (and maybe
+    never sending) a terabyte gets its 413 at once instead of a connection waiting forever."""
+    try:
+        return int(headers.get("content-length", "0")) > MAX_BODY_BYTES
+    except ValueError:  # the HTTP server refuses a malformed Content-Length itself (400)
+        return False
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -100,7 +109,12 @@ class EmulatorApp:
         headers = _headers(scope)
         close = headers.get("connection", "").lower() == "close"
         low = path.lower().rstrip("/")
+        if low == "/v1" or low.startswith("/v1/"):  # the REST meetings API answers for itself
+            await rest.handle(self.registry, scope, receive, send)
+            return
         try:
+            if _declares_too_much(headers) and (low == XML_PATH or low.startswith("/_emulator")):
+                raise BodyTooLarge
             if low == XML_PATH:
                 status, body, ctype = await self._xml(method, receive, headers)
             elif low.startswith("/_emulator"):
@@ -122,7 +136,7 @@ class EmulatorApp:
         response_headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
         if status == 405:
             response_headers.append((b"allow", b"POST"))  # RFC 9110 §15.5.6: a 405 lists the allowed methods
-        if close:
+        if close or status == 413:  # after a 413 the rest of the body is still on the socket: drop it
             response_headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})

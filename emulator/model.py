@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from harness import timezones
 from harness.errors import WebexError, webex_error
 from harness.settings import SiteSettings
 
@@ -52,6 +53,24 @@ class User:
     #: timestamps (site clock) of "no data found" failures, for usage-limit-403
     no_data_failures: list[datetime] = field(default_factory=list)
     blocked_until: datetime | None = None
+    # -- user service (001 40.4.0–40.12.0): privileges, PMR, options ------------------------
+    um_site_admin: bool = False
+    lab_admin: bool = False
+    voice_over_ip: bool = False
+    #: privilege/isEnablePMR (behaviour ``e2ee-pmr-110063``)
+    pmr_enabled: bool = False
+    #: personalMeetingRoom/deviceCanStartMyPMR (001, 40.10.0)
+    device_can_start_pmr: bool = False
+    #: cmrHybridVoip (001, 40.11.0)
+    cmr_hybrid_voip: bool = False
+    supported_services: dict[str, bool] = field(default_factory=lambda: {
+        "meetingCenter": True, "trainingCenter": True, "eventCenter": True, "supportCenter": True})
+    language_id: int = 1
+    time_zone_id: int = 4
+    user_id: str = field(default_factory=lambda: _digits(9))
+    registered_at: datetime | None = None
+    #: when the PMR key was last (re)issued — a reactivation after more than a week may renew it
+    pmr_key_issued: datetime | None = None
 
     def public(self) -> dict[str, Any]:
         """What the control API shows (the password too: these are emulator test users)."""
@@ -63,6 +82,7 @@ class User:
             "lastName": self.last_name,
             "siteAdmin": self.site_admin,
             "active": self.active,
+            "pendingEmail": self.pending_email,
         }
 
 
@@ -120,6 +140,30 @@ class Session:
         }
 
 
+@dataclass(slots=True)
+class HistoryRecord:
+    """One ended session, as the history service reports it (times naive UTC)."""
+
+    kind: str
+    key: str
+    uuid: str
+    conf_id: str
+    name: str
+    host: str
+    host_email: str
+    start: datetime
+    end: datetime
+    time_zone_id: int = 4
+    meeting_type: int = 3
+    #: (name, email) of everyone who took part, the host first
+    participants: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def duration(self) -> int:
+        """Minutes, rounded up (Webex reports at least one minute)."""
+        return max(1, -(-int((self.end - self.start).total_seconds()) // 60))
+
+
 class Site:
     """One emulated Webex site. All access goes through the registry's lock."""
 
@@ -146,6 +190,9 @@ class Site:
         self.recordings: dict[str, dict[str, Any]] = {}
         self.extra: dict[str, Any] = {}
         self._ids = itertools.count(3191792)
+        #: ended sessions (history service); see :meth:`record_history`
+        self.history: list[HistoryRecord] = []
+        self.created_at = datetime.now(UTC)
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -225,6 +272,30 @@ class Site:
         session = self.sessions.pop(key, None)
         if session is not None:
             self.uuids.pop(session.uuid, None)
+            self.record_history(session, ended=self.now())
+
+    def record_history(self, session: Session, ended: datetime | None = None) -> HistoryRecord | None:
+        """Put an ended (or deleted) session into the history store, once per session key.
+
+        Its start is the scheduled start (converted to UTC); its end is the scheduled end, or
+        ``ended`` when the session was deleted before that.
+        """
+        if any(r.key == session.key and r.kind == session.kind for r in self.history):
+            return None
+        start = session.start.replace(tzinfo=timezones.offset(session.time_zone_id)).astimezone(UTC)
+        end = start + timedelta(minutes=session.duration)
+        if ended is not None and start < ended < end:
+            end = ended
+        host = self.user(session.host)
+        participants = [(session.host, host.email if host else "")]
+        participants += [(a.name, a.email) for a in session.attendees]
+        record = HistoryRecord(
+            session.kind, session.key, session.uuid, session.conf_id, session.name, session.host,
+            host.email if host else "", start.replace(tzinfo=None), end.replace(tzinfo=None),
+            session.time_zone_id, session.meeting_type, participants,
+        )
+        self.history.append(record)
+        return record
 
     def state(self) -> dict[str, Any]:
         return {
@@ -290,4 +361,4 @@ class Registry:
         return None
 
 
-__all__ = ["Attendee", "Registry", "Session", "Site", "User", "WebexError", "generate_password"]
+__all__ = ["Attendee", "HistoryRecord", "Registry", "Session", "Site", "User", "WebexError", "generate_password"]

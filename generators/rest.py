@@ -264,4 +264,24 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
               "Unknown and read-only fields are accepted (clients echo whole meeting objects).", None,
               source="wire.md (REST §4)"),
     ]
+    cases += _coupling_cases(with_)
     return cases
+
+
+def _coupling_cases(with_: Any) -> list[dict[str, Any]]:
+    """Edge cases of fields that only apply together, null tags and value types (003)."""
+    return [
+        _case("jbh-minutes-without-join-before-host",
+              with_(enabledJoinBeforeHost=False, enableConnectAudioBeforeHost=False, joinBeforeHostMinutes=10), 400,
+              "joinBeforeHostMinutes only applies with enabledJoinBeforeHost.", "rest-join-before-host-minutes"),
+        _case("watermark-opacity-without-watermark",
+              with_(enabledVisualWatermark=False, visualWatermarkOpacity=40), 400,
+              "visualWatermarkOpacity is only supported when enabledVisualWatermark is true.",
+              "rest-watermark-opacity"),
+        _case("integration-tags-null", with_(integrationTags=None), 200, "null deletes every tag.",
+              "rest-integration-tags", {"integrationTags": []}),
+        _case("recurrence-until-far-future", with_(recurrence="FREQ=DAILY;INTERVAL=1;UNTIL=21241001T000000Z"), 200,
+              "A distant UNTIL is accepted (and capped at five years).", "rest-recurrence-caps"),
+        _case("title-not-a-string", with_(title=128), 400, "A number where a string belongs: 400 with a message.",
+              "rest-status-codes", source="003 (400: the request was invalid)"),
+    ]

@@ -1,21 +1,28 @@
 """``webex-harness``: the command line.
 
-Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``selfcheck``, ``apis``, ``generate``.
-Every command takes ``--env`` (an environment file or name; default ``environments/emulator.yaml``).
-Exit codes: 0 everything passed; 1 a test, a gate or a check failed; 2 bad usage or a bad
-environment file (one line naming the file, the key and the problem).
+Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``selfcheck``, ``cleanup``, ``report``,
+``apis``, ``generate``. Every command that talks to a target takes ``--env`` (an environment file or
+name; default ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a
+check or a clean-up failed; 2 bad usage, a bad environment file (one line naming the file, the key
+and the problem) or a missing tool (one line saying how to install it).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from harness import __version__
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
-from harness.report import Run, write_summary
+from harness.report import REPORTS_DIR, Run, rerender, write_summary
+
+ALLURE_INSTALL = "npm install -g allure-commandline"
 
 
 def _env(args: argparse.Namespace) -> Environment:
@@ -55,6 +62,30 @@ def _contracts_verdict(code: int) -> str:
     return {0: "", 5: "no contract test was collected"}.get(code, f"contract tests failed (pytest exit code {code})")
 
 
+def _scrub_run(run: Run, env: Environment) -> None:
+    """Mask the environment's credentials in every file of the run folder (the last line of defence)."""
+    from harness.pytest_plugin import SecretSet, scrub_files
+
+    changed = scrub_files(sorted(run.dir.rglob("*")), SecretSet(env.secrets()))
+    if changed:
+        print(f"webex-harness: masked leftover credentials in {len(changed)} file(s): "
+              f"{', '.join(p.name for p in changed[:5])}", file=sys.stderr)
+
+
+def _cleanup_problem(run: Run) -> str:
+    from harness.ledger import summarise
+
+    info = summarise(run.dir)
+    if not info:
+        return ""
+    left = [x for x in info["left"] if x["kind"] != "contact"]  # no API deletes a contact
+    if left:
+        what = ", ".join(f"{x['kind']} {x['id']}" for x in left[:5])
+        return (f"clean-up left {len(left)} object(s) on the target ({what}); "
+                f"see webex-harness cleanup --run {run.run_id}")
+    return ""
+
+
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     from harness.runner import run_contracts, target_up
 
@@ -64,7 +95,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
     problems: list[str] = []
     load_data = None
-    with target_up(run) as target:
+    with target_up(run, getattr(args, "emulator_url", None)) as target:
         run.environment = target.environment
         if contracts:
             print("== contract suites", flush=True)
@@ -77,9 +108,14 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             load_data, verdict = _load_section(run, target.environment, args)
             if verdict:
                 problems.append(verdict)
+    cleanup = _cleanup_problem(run)
+    if cleanup:
+        problems.append(cleanup)
     code = 1 if problems else 0
     verdict = "; ".join(problems) if problems else "all passed"
     path = write_summary(run, exit_code=code, verdict=verdict, load=load_data)
+    _scrub_run(run, env)
+    print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
     if problems:
         return _fail(verdict)
@@ -98,11 +134,16 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     faults = args.fault or list(all_faults())
     print(f"selfcheck {run.run_id}: {len(faults)} faults; reports in {run.dir}", flush=True)
     done = [0]
+    started = [time.monotonic()]
 
-    def progress(row: dict[str, Any]) -> None:
+    def progress(row: dict[str, Any] | None) -> None:
+        if row is None:  # the baseline is done: the faults start now
+            started[0] = time.monotonic()
+            return
         done[0] += 1
         state = "detected" if row["detected"] else "MISSED"
-        print(f"  [{done[0]:>3}/{len(faults)}] {row['id']:<40} {state}", flush=True)
+        print(f"  [{done[0]:>3}/{len(faults)}] {row['id']:<40} {state:<8} {eta(done[0], len(faults), started[0])}",
+              flush=True)
 
     with target_up(run) as target:
         run.environment = target.environment
@@ -122,6 +163,80 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     path = write_summary(run, exit_code=1 if problems else 0, verdict=verdict, selfcheck=report)
     print(f"selfcheck: {run.dir / 'selfcheck.json'}\nsummary: {path}")
     return _fail(verdict) if problems else 0
+
+
+def eta(done: int, total: int, started: float, now: float | None = None) -> str:
+    """``elapsed 1m05s, ETA 2m10s`` from the pace so far."""
+    elapsed = max(0.0, (now if now is not None else time.monotonic()) - started)
+    left = elapsed / done * (total - done) if done else 0.0
+    return f"elapsed {_duration(elapsed)}, ETA {_duration(left)}"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
+
+
+def _reports(args: argparse.Namespace) -> Path:
+    return Path(args.reports) if getattr(args, "reports", None) else REPORTS_DIR
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    from harness.client import RequestBudget
+    from harness.environment import check_reachable
+    from harness.ledger import find_ledgers
+    from harness.runner import clean_leftovers
+
+    env = _env(args)
+    reports = _reports(args)
+    if env.is_emulator:
+        if not args.emulator_url:
+            return _fail("an emulator's state ends with the run that started it: pass --emulator-url URL of the "
+                         "running emulator to clean", 2)
+        base = args.emulator_url.rstrip("/")
+        env = env.with_urls(base + "/WBXService/XMLService", base + "/v1")
+    else:
+        check_reachable(env)
+    ledgers = find_ledgers(reports, args.run)
+    scope = f"run {args.run}" if args.run else f"every run under {reports}"
+    print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
+          f"{env.cleanup_prefix}-{args.run or '<run-id>'}-*", flush=True)
+    budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
+    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget)
+    for line in result.lines():
+        print(f"  {line}")
+    print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
+          f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
+    if not result.ok:
+        return _fail(f"{len([x for x in result.left if not x.get('undeletable')])} object(s) could not be removed")
+    return 0
+
+
+def _latest_run(reports: Path, needs: str) -> Path | None:
+    runs = sorted(p.parent for p in reports.glob(f"*/{needs}"))
+    return runs[-1] if runs else None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    reports = _reports(args)
+    needs = "allure-results" if args.allure else "summary.json"
+    run_dir = reports / args.run if args.run else _latest_run(reports, needs)
+    if run_dir is None or not (run_dir / needs).exists():
+        return _fail(f"no {needs} in {run_dir if run_dir is not None else reports}", 2)
+    if not args.allure:
+        path = rerender(run_dir)
+        print(f"report: {path.with_suffix('.html')}\nsummary: {path}")
+        return 0
+    allure = shutil.which("allure")
+    if allure is None:
+        return _fail(f"the allure command-line tool is not installed; install it with: {ALLURE_INSTALL} "
+                     "(it needs Java 8+)", 2)
+    out = run_dir / "allure-report"
+    code = subprocess.call([allure, "generate", str(run_dir / "allure-results"), "-o", str(out), "--clean"])
+    if code != 0:
+        return _fail(f"allure generate failed with exit code {code}")
+    print(f"allure report: {out / 'index.html'} (open it with: allure open {out})")
+    return 0
 
 
 def cmd_apis(args: argparse.Namespace) -> int:
@@ -169,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     def contract_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
         p.add_argument("--behaviour", action="append", help="only the tests marked with this behaviour ID (repeatable)")
+        emulator_url(p)
+
+    def emulator_url(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--emulator-url", default=None,
+                       help="an emulator target: use this running emulator instead of starting one")
 
     p = sub.add_parser("run", help="contract suites + a short bounded load run; writes reports/<run-id>/")
     common(p)
@@ -184,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/")
     common(p)
     load_opts(p)
+    emulator_url(p)
     p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1)
 
     p = sub.add_parser("selfcheck", help="prove every emulator fault is detected by its contract tests")
@@ -191,6 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fault", action="append", help="check only this fault (repeatable)")
     p.add_argument("--workers", type=int, default=2, help="faults checked in parallel (default 2)")
     p.set_defaults(func=cmd_selfcheck)
+
+    p = sub.add_parser("cleanup", help="delete what earlier runs left on the target (their ledgers, their names)")
+    common(p)
+    p.add_argument("--run", default=None, metavar="RUN_ID", help="only this run (default: every run's ledger)")
+    p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
+    emulator_url(p)
+    p.set_defaults(func=cmd_cleanup)
+
+    p = sub.add_parser("report", help="render a run's summary.html/summary.md again, or (--allure) its allure report")
+    p.add_argument("--run", default=None, metavar="RUN_ID", help="the run (default: the latest)")
+    p.add_argument("--allure", action="store_true", help="build the allure HTML report (needs the allure tool)")
+    p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("apis", help="every API the harness knows, one a line: XML then REST")
     p.set_defaults(func=cmd_apis)

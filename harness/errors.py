@@ -40,6 +40,10 @@ EXCEPTIONS: dict[str, str] = {
     "030049": "Invalid email address: {}",
     "010001": "Invalid value for element {}",
     "999998": "Unsupported API: {}",
+    # user service: 030004 as in the public XML API reference; 030050 is the emulator's own ID
+    # for a later bodyContent of one request reusing an e-mail (duplicate-email-first-wins, 001 40.12.0)
+    "030004": "Duplicated WebEx ID",
+    "030050": "Duplicate email in the request, only the first is processed: {}",
 }
 
 

@@ -29,6 +29,7 @@ NAMESPACES: dict[str, str] = {
     "ns1": _BASE + "site",
     "tel": _BASE + "teleconference",
     "sc": _BASE + "supportcenter",
+    "mtgtype": _BASE + "meetingtype",
 }
 
 #: The service part of ``java:com.webex.service.binding.<service>.<Api>`` -> response prefix.
@@ -43,7 +44,7 @@ SERVICE_PREFIX: dict[str, str] = {
     "site": "ns1",
     "teleconference": "tel",
     "support": "sc",
-    "meetingtype": "meet",
+    "meetingtype": "mtgtype",
 }
 
 #: XPath namespace map for assertions in tests (``site`` and ``ns1`` both map to the site URI).

@@ -1,5 +1,6 @@
 """The pytest side of the harness: ``--env``, ``--seed``, the target and site fixtures, the
-emulator's lifecycle, behaviour markers and the per-test results the run summary is made from.
+emulator's lifecycle, behaviour markers, the safety rails of a run and the per-test results the
+run summary is made from.
 
 Options
     ``--env FILE|NAME``   environment file (default ``environments/emulator.yaml``)
@@ -7,24 +8,41 @@ Options
     ``--fault ID``        (repeatable) switch this emulator fault on for every site a test creates
     ``--behaviour ID``    (repeatable) run only the tests marked with this behaviour ID
     ``--emulator-url U``  use an already running emulator instead of starting one
-    ``--run-dir DIR``     write per-test results (``results-<worker>.json``) there
+    ``--run-dir DIR``     write per-test results (``results-<worker>.json``), the clean-up ledger
+                          and the budget and site records there
+    ``--run-id ID``       the run's ID (default: the name of ``--run-dir``, else a new one)
 
 Fixtures
     ``environment`` (session) the loaded :class:`~harness.environment.Environment`
-    ``target`` (session)      URLs, pooled HTTP client, budget, control client (emulator only)
+    ``target`` (session)      URLs, pooled HTTP client, budget, ledger, control client (emulator only)
     ``site_factory``          ``site_factory(**settings)`` -> a :class:`SiteHandle`: a fresh emulator
                               site with those settings, or — against a real site — the site itself
                               when it declares those settings, else the test is skipped with why
     ``site``                  ``site_factory()``
     ``xml``                   an :class:`~harness.client.XmlClient` for the site's host
     ``seed``                  the ``--seed`` value
+    ``run_name``              ``run_name("suffix")`` -> ``<cleanup_prefix>-<run-id>-suffix``: a name
+                              ``webex-harness cleanup`` finds even without the ledger
+
+Safety (issue 7)
+    *Ledger.* Every create any harness client sends (they all share the target's ``httpx``
+    client) is written to ``ledger-<run-id>.jsonl`` before it leaves (:mod:`harness.ledger`); at
+    the end of the session whatever the tests did not delete is deleted and verified gone.
+    *Guards.* Tests marked ``destructive`` or ``lockout`` are skipped unless the environment's
+    ``allow.destructive`` / ``allow.lockout`` is true. *Budget.* ``budget.max_requests`` is split
+    across xdist workers (``max_requests // workers``); a tenth of each share is kept for the
+    clean-up. *Secrets.* Every password, ticket and token the run declares, signs in with or is
+    handed is masked in failure reports, captured output, allure attachments and JUnit messages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-from collections.abc import Callable, Generator, Iterator
+import re
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +52,30 @@ import pytest
 
 from harness.client import ControlClient, Exchange, RequestBudget, XmlClient
 from harness.envelope import Security
-from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
+from harness.environment import (
+    Budget,
+    Environment,
+    EnvironmentFileError,
+    load_environment,
+    resolve_environment_path,
+)
+from harness.ledger import Cleaner, CleanupResult, Ledger, LedgerHooks, ledger_path, run_name
+from harness.masking import MASK, mask
 from harness.settings import SiteSettings
 
 _EVIDENCE_LIMIT = 6
+#: share of each worker's request budget kept back for the end-of-run clean-up
+CLEANUP_SHARE = 0.1
+#: wall-clock seconds the clean-up may take after the tests (its own bound)
+CLEANUP_SECONDS = 300.0
+_GUARDED = ("destructive", "lockout")
+_MARKERS = (
+    "behaviour(id): the documented behaviour ID this test proves",
+    "api(name, case): the API a catalogue test exercises and its case kind (valid / edge)",
+    "needs_control: needs an emulator control (clock, settings, faults) a real site lacks",
+    "destructive: creates or deletes users or other site-wide objects",
+    "lockout: may lock a user out (rate-limit probing)",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,7 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--behaviour", action="append", default=[], help="run only tests marked with this behaviour ID")
     group.addoption("--emulator-url", default=os.environ.get("WEBEX_HARNESS_EMULATOR_URL"),
                     help="an already running emulator (default: start one)")
-    group.addoption("--run-dir", default=None, help="write per-test results for the run summary here")
+    group.addoption("--run-dir", default=None, help="write per-test results, ledger and budget records here")
+    group.addoption("--run-id", default=None, help="the run's ID (default: the --run-dir name, else a new one)")
 
 
 def behaviour_ids(item: pytest.Item) -> list[str]:
@@ -58,14 +97,178 @@ def behaviour_ids(item: pytest.Item) -> list[str]:
     return ids
 
 
+def _api_mark(item: pytest.Item) -> tuple[str | None, str | None]:
+    mark = item.get_closest_marker("api")
+    if mark is None or not mark.args:
+        return None, None
+    return str(mark.args[0]), (str(mark.args[1]) if len(mark.args) > 1 else mark.kwargs.get("case"))
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _worker_count() -> int:
+    try:
+        return max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    except ValueError:
+        return 1
+
+
+def split_budget(budget: Budget, workers: int) -> tuple[RequestBudget, RequestBudget]:
+    """(tests, clean-up) budgets of one of ``workers`` processes: together they never exceed
+    ``max_requests // workers``, so the whole run never exceeds ``max_requests``."""
+    share = budget.max_requests // max(1, workers)
+    reserve = int(share * CLEANUP_SHARE)
+    return RequestBudget(share - reserve, budget.max_seconds), RequestBudget(reserve, CLEANUP_SECONDS)
+
+
+# ---------------------------------------------------------------- secrets
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{6,}")
+_TOKEN_FULL = re.compile(r"^[A-Za-z0-9_-]{6,}$")
+
+
+class SecretSet:
+    """Every credential of the run: declared (the environment's), of the sites the run made, and
+    seen on the wire (passwords signed in with, tickets and tokens handed out).
+
+    :meth:`mask` is fast with thousands of them: token-shaped secrets are looked up per token of the
+    text in a set; the few others (and the declared ones) are replaced as substrings.
+    """
+
+    def __init__(self, declared: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._tokens: set[str] = set()
+        self._odd: set[str] = set()
+        self._declared: set[str] = set()
+        for value in declared:
+            self.add(value, declared=True)
+
+    def add(self, value: str | None, *, declared: bool = False) -> None:
+        if not value or len(value) < (3 if declared else 6) or value == MASK:
+            return
+        with self._lock:
+            if declared:
+                self._declared.add(value)
+            (self._tokens if _TOKEN_FULL.match(value) else self._odd).add(value)
+
+    def update(self, values: Iterable[str], *, declared: bool = False) -> None:
+        for value in values:
+            self.add(value, declared=declared)
+
+    def values(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tokens | self._odd)
+
+    def __len__(self) -> int:
+        return len(self._tokens) + len(self._odd)
+
+    def mask(self, text: str) -> str:
+        if not text:
+            return text
+        with self._lock:
+            literal = list(self._odd | self._declared)
+            tokens = self._tokens
+            out = mask(text, literal)
+            if tokens and not tokens.isdisjoint(_TOKEN.findall(out)):
+                out = _TOKEN.sub(lambda m: MASK if m.group(0) in tokens else m.group(0), out)
+        return out
+
+    def leaks(self, text: str) -> bool:
+        return self.mask(text) != text
+
+
+def _mask_obj(obj: Any, secrets: SecretSet, seen: set[int] | None = None, depth: int = 0) -> Any:
+    """``obj`` (a report's longrepr: strings, tuples, lists, pytest's repr dataclasses) with every
+    string masked; objects are changed in place."""
+    if isinstance(obj, str):
+        return secrets.mask(obj)
+    if obj is None or isinstance(obj, (int, float, bool)) or depth > 12:
+        return obj
+    seen = seen if seen is not None else set()
+    if id(obj) in seen:
+        return obj
+    seen.add(id(obj))
+    if isinstance(obj, tuple):
+        return tuple(_mask_obj(x, secrets, seen, depth + 1) for x in obj)
+    if isinstance(obj, list):
+        obj[:] = [_mask_obj(x, secrets, seen, depth + 1) for x in obj]
+        return obj
+    if isinstance(obj, dict):
+        for key in list(obj):
+            obj[key] = _mask_obj(obj[key], secrets, seen, depth + 1)
+        return obj
+    names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(
+        getattr(obj, "__dict__", {}))
+    for name in names:
+        try:
+            value = getattr(obj, name)
+            masked = _mask_obj(value, secrets, seen, depth + 1)
+            if masked is not value:
+                object.__setattr__(obj, name, masked)
+        except (AttributeError, TypeError):
+            continue
+    return obj
+
+
+def _mask_exception(exc: BaseException, secrets: SecretSet) -> None:
+    """Mask an exception's message in place (allure reads ``excinfo.exconly()``)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        try:
+            if any(isinstance(a, str) and secrets.leaks(a) for a in exc.args):
+                exc.args = tuple(secrets.mask(a) if isinstance(a, str) else a for a in exc.args)
+        except (AttributeError, TypeError):
+            pass
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+
+
+def _mask_report(report: pytest.TestReport, call: pytest.CallInfo[None], secrets: SecretSet) -> None:
+    if report.longrepr is not None:
+        report.longrepr = _mask_obj(report.longrepr, secrets)
+    if report.sections:
+        report.sections = [(title, secrets.mask(content)) for title, content in report.sections]
+    if call.excinfo is not None:
+        _mask_exception(call.excinfo.value, secrets)
+
+
+_SCRUB_SUFFIXES = (".json", ".xml", ".txt", ".md", ".html", ".log", ".csv", ".jsonl", ".attach")
+
+
+def scrub_files(paths: Iterable[Path], secrets: SecretSet) -> list[Path]:
+    """Last line of defence: mask credentials left in report files; the files it had to change."""
+    changed = []
+    for path in paths:
+        if not path.is_file() or not (path.suffix in _SCRUB_SUFFIXES or "attachment" in path.name):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        masked = secrets.mask(text)
+        if masked != text:
+            path.write_text(masked, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+# ---------------------------------------------------------------- evidence
+
+
 @dataclass
 class _Recorder:
     """Per-test evidence (masked exchanges) and the results written for the summary."""
 
     current: list[Exchange] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
+    secrets: SecretSet = field(default_factory=SecretSet)
 
     def exchange(self, exchange: Exchange) -> None:
+        # the client masked its own credentials; mask again with everything the run knows
+        exchange = dataclasses.replace(exchange, request=self.secrets.mask(exchange.request),
+                                       response=self.secrets.mask(exchange.response))
         self.current.append(exchange)
         try:
             import allure
@@ -79,33 +282,84 @@ class _Recorder:
             pass
 
 
+def _run_id(config: pytest.Config) -> str:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput and workerinput.get("wxh_run_id"):
+        return str(workerinput["wxh_run_id"])
+    if config.getoption("--run-id"):
+        return str(config.getoption("--run-id"))
+    if config.getoption("--run-dir"):
+        return Path(config.getoption("--run-dir")).name
+    from harness.report import new_run_id
+
+    return new_run_id()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
     try:
         path = resolve_environment_path(config.getoption("--env"))
-        config._wxh_env = load_environment(path)  # type: ignore[attr-defined]
+        env = load_environment(path)
     except EnvironmentFileError as err:
         raise pytest.UsageError(str(err)) from None
-    config._wxh_recorder = _Recorder()  # type: ignore[attr-defined]
+    config._wxh_env = env  # type: ignore[attr-defined]
+    secrets = SecretSet(env.secrets())
+    config._wxh_secrets = secrets  # type: ignore[attr-defined]
+    config._wxh_recorder = _Recorder(secrets=secrets)  # type: ignore[attr-defined]
+    config._wxh_run_id = _run_id(config)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: every worker shares the controller's run ID."""
+    node.workerinput["wxh_run_id"] = node.config._wxh_run_id
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: the controller learns the workers' secrets (in memory) for its final scrub."""
+    secrets: SecretSet | None = getattr(node.config, "_wxh_secrets", None)
+    output = getattr(node, "workeroutput", None) or {}
+    if secrets is not None:
+        secrets.update(output.get("wxh_secrets", []))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("--behaviour") or [])
-    if not wanted:
-        return
-    keep, drop = [], []
+    if wanted:
+        keep, drop = [], []
+        for item in items:
+            (keep if wanted & set(behaviour_ids(item)) else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    env: Environment = config._wxh_env  # type: ignore[attr-defined]
     for item in items:
-        (keep if wanted & set(behaviour_ids(item)) else drop).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+        for name in _GUARDED:
+            if item.get_closest_marker(name) is not None and not getattr(env.allow, name):
+                item.add_marker(pytest.mark.skip(reason=refusal(env, name)))
 
 
-@pytest.hookimpl(wrapper=True)
+def refusal(env: Environment, switch: str) -> str:
+    """The skip reason of a guarded test: what was refused and the switch that allows it."""
+    where = "the emulator" if env.is_emulator else "a real site"
+    source = env.path if env.path is not None else f"environment {env.name!r}"
+    return f"refused: {switch} test against {where} ({env.site_name}); set allow.{switch}: true in {source}"
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    # trylast: the innermost wrapper, so JUnit, the terminal and allure all see the masked report
     report = yield
     recorder: _Recorder = item.config._wxh_recorder  # type: ignore[attr-defined]
+    _mask_report(report, call, recorder.secrets)
     done = (report.when == "call") or (report.when == "setup" and not report.passed) or (
         report.when == "teardown" and report.failed)
+    api, case = _api_mark(item)
+    apis = sorted({e.api for e in recorder.current if e.api and e.api != "?"})
+    if done and report.when != "teardown":
+        _allure_labels("api", [api] if api else apis)
     if done:
         if report.skipped:
             outcome = "skipped"
@@ -121,15 +375,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         recorder.results.append({
             "nodeid": item.nodeid,
             "behaviours": behaviour_ids(item),
+            "api": api,
+            "case": case,
+            "apis": apis,
             "outcome": outcome,
             "when": report.when,
-            "reason": reason.splitlines()[0][:500] if reason else "",
+            "reason": recorder.secrets.mask(reason.splitlines()[0][:500]) if reason else "",
             "evidence": [asdict(e) for e in recorder.current[-_EVIDENCE_LIMIT:]] if outcome == "failed" else [],
             "duration": report.duration,
         })
     if report.when == "teardown":
         recorder.current.clear()
     return report
+
+
+def _allure_labels(name: str, values: list[str]) -> None:
+    if not values:
+        return
+    try:
+        import allure
+
+        allure.dynamic.label(name, *values)
+    except Exception:
+        pass
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -143,18 +411,97 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pass
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    run_dir = session.config.getoption("--run-dir")
-    recorder: _Recorder | None = getattr(session.config, "_wxh_recorder", None)
+    config = session.config
+    secrets: SecretSet | None = getattr(config, "_wxh_secrets", None)
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None and secrets is not None:
+        workeroutput["wxh_secrets"] = secrets.values()
+    run_dir = config.getoption("--run-dir")
+    recorder: _Recorder | None = getattr(config, "_wxh_recorder", None)
     if not run_dir or recorder is None or not recorder.results:
         return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     out = Path(run_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"results-{worker}.json").write_text(json.dumps(recorder.results, indent=1))
+    (out / f"results-{_worker()}.json").write_text(json.dumps(recorder.results, indent=1))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The process that writes junit.xml (the xdist controller, or the only process) masks what
+    might still hold a credential in the run's files; it says so when it had to."""
+    if getattr(config, "workerinput", None) is not None:
+        return
+    secrets: SecretSet | None = getattr(config, "_wxh_secrets", None)
+    if secrets is None:
+        return
+    paths: list[Path] = []
+    xml = getattr(config.option, "xmlpath", None)
+    if xml:
+        paths.append(Path(xml))
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if allure_dir and Path(allure_dir).is_dir():
+        paths += list(Path(allure_dir).iterdir())
+    run_dir = config.getoption("--run-dir")
+    if run_dir and Path(run_dir).is_dir():
+        paths += [p for p in Path(run_dir).glob("results-*.json")]
+    changed = scrub_files(paths, secrets)
+    if changed:
+        import sys
+
+        names = ", ".join(p.name for p in changed[:5])
+        print(f"webex-harness: masked leftover credentials in {len(changed)} report file(s): {names}",
+              file=sys.stderr)
 
 
 # ---------------------------------------------------------------- fixtures
+
+
+class SiteRegistry:
+    """Who the run may act as on each site, and each site's REST token — in memory only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users: dict[str, dict[str, Security]] = {}
+        self._admins: dict[str, list[str]] = {}
+        self._tokens: dict[str, str] = {}
+        self._site_token: dict[str, str] = {}
+        self.created: list[str] = []
+
+    def add(self, site: str, users: Iterable[Security], admins: Iterable[str] = (), token: str | None = None,
+            created: bool = False) -> None:
+        with self._lock:
+            known = self._users.setdefault(site.lower(), {})
+            for sec in users:
+                if sec.webex_id:
+                    known[sec.webex_id.lower()] = sec
+            self._admins.setdefault(site.lower(), []).extend(a.lower() for a in admins)
+            if token:
+                self._tokens[token] = site
+                self._site_token[site.lower()] = token
+            if created:
+                self.created.append(site)
+
+    def learn(self, site: str, webex_id: str, security: Security) -> None:
+        """A password a request signed in with (users the tests create themselves)."""
+        with self._lock:
+            self._users.setdefault(site.lower(), {}).setdefault(webex_id.lower(), security)
+
+    def site_for_token(self, token: str) -> str | None:
+        return self._tokens.get(token)
+
+    def token_for(self, site: str) -> str | None:
+        return self._site_token.get(site.lower())
+
+    def credentials(self, site: str, owner: str | None) -> list[Security]:
+        """The creator first, then the site's administrators, then everyone else known."""
+        with self._lock:
+            users = dict(self._users.get(site.lower(), {}))
+            admins = list(self._admins.get(site.lower(), []))
+        order = [owner.lower()] if owner else []
+        order += admins + [u for u in users if u not in admins]
+        return [users[u] for u in dict.fromkeys(order) if u in users]
 
 
 @dataclass
@@ -164,10 +511,19 @@ class Target:
     budget: RequestBudget
     control: ControlClient | None
     recorder: _Recorder
+    ledger: Ledger = field(default_factory=lambda: Ledger("unknown"))
+    run_id: str = ""
+    sites: SiteRegistry = field(default_factory=SiteRegistry)
+    cleanup_budget: RequestBudget = field(default_factory=lambda: RequestBudget(0))
+    secrets: SecretSet = field(default_factory=SecretSet)
+    cleanup: CleanupResult | None = None
 
     @property
     def is_emulator(self) -> bool:
         return self.control is not None
+
+    def run_name(self, suffix: str = "") -> str:
+        return run_name(self.environment.cleanup_prefix, self.run_id, suffix)
 
 
 @dataclass
@@ -226,14 +582,63 @@ def environment(pytestconfig: pytest.Config) -> Environment:
     return pytestconfig._wxh_env  # type: ignore[attr-defined, no-any-return]
 
 
+def _ledger_file(config: pytest.Config, run_id: str, own_emulator: bool) -> Path | None:
+    """Where the ledger goes: the run folder; with no ``--run-dir`` ``reports/<run-id>/`` — except
+    against an emulator this process started (its state dies with it), where memory is enough."""
+    run_dir = config.getoption("--run-dir")
+    if run_dir:
+        return ledger_path(Path(run_dir), run_id)
+    if own_emulator:
+        return None
+    from harness.report import REPORTS_DIR
+
+    return ledger_path(REPORTS_DIR / run_id, run_id)
+
+
+def clean_up(target: Target) -> CleanupResult | None:
+    """Delete what the session created and did not delete, verified gone (on a plain client,
+    so the clean-up's own requests are not taken for the tests')."""
+    state = target.ledger.state()
+    outstanding = state.outstanding()
+    if not outstanding:
+        return None
+    env = target.environment
+    with httpx.Client(timeout=15.0) as plain:
+        cleaner = Cleaner(target.ledger, http=plain, xml_url=env.xml_url, rest_url=env.rest_url,
+                          credentials=target.sites.credentials, token=target.sites.token_for,
+                          budget=target.cleanup_budget, secrets=target.secrets.values())
+        return cleaner.clean(outstanding, state)
+
+
+def _write_records(config: pytest.Config, target: Target, workers: int) -> None:
+    run_dir = config.getoption("--run-dir")
+    if not run_dir:
+        return
+    out = Path(run_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    worker = _worker()
+    (out / f"budget-{worker}.json").write_text(json.dumps({
+        "worker": worker, "workers": workers, "max_requests": target.environment.budget.max_requests,
+        "tests_max": target.budget.max_requests, "tests_used": target.budget.used,
+        "cleanup_max": target.cleanup_budget.max_requests, "cleanup_used": target.cleanup_budget.used,
+    }, indent=1) + "\n")
+    (out / f"sites-{worker}.json").write_text(json.dumps(
+        {"default": target.environment.site_name, "created": target.sites.created}, indent=1) + "\n")
+    if target.cleanup is not None:
+        (out / f"cleanup-{worker}.json").write_text(json.dumps(target.cleanup.to_dict(), indent=1) + "\n")
+
+
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Target]:
     recorder: _Recorder = pytestconfig._wxh_recorder  # type: ignore[attr-defined]
-    budget = RequestBudget(environment.budget.max_requests, environment.budget.max_seconds)
-    http = httpx.Client(timeout=15.0)
+    secrets: SecretSet = pytestconfig._wxh_secrets  # type: ignore[attr-defined]
+    run_id: str = pytestconfig._wxh_run_id  # type: ignore[attr-defined]
+    workers = _worker_count()
+    budget, cleanup_budget = split_budget(environment.budget, workers)
     running = None
     env = environment
     control: ControlClient | None = None
+    url = None
     if environment.is_emulator:
         url = pytestconfig.getoption("--emulator-url")
         if not url:
@@ -243,13 +648,27 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
             url = running.base_url
         url = url.rstrip("/")
         env = environment.with_urls(url + "/WBXService/XMLService", url + "/v1")
+    ledger = Ledger(run_id, _ledger_file(pytestconfig, run_id, running is not None), worker=_worker())
+    sites = SiteRegistry()
+    sites.add(env.site_name, [env.security()], token=env.credentials.rest_token)
+    hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, on_secret=secrets.add,
+                        on_credentials=sites.learn)
+    http = hooks.install(httpx.Client(timeout=15.0))
+    if url is not None:
         control = ControlClient(url, http)
+    t = Target(env, http, budget, control, recorder, ledger=ledger, run_id=run_id, sites=sites,
+               cleanup_budget=cleanup_budget, secrets=secrets)
     try:
-        yield Target(env, http, budget, control, recorder)
+        yield t
     finally:
-        http.close()
-        if running is not None:
-            running.stop()
+        try:
+            t.cleanup = clean_up(t)
+        finally:
+            _write_records(pytestconfig, t, workers)
+            ledger.close()
+            http.close()
+            if running is not None:
+                running.stop()
 
 
 def _declared_mismatch(env: Environment, wanted: dict[str, Any]) -> str | None:
@@ -275,6 +694,10 @@ def site_factory(target: Target, pytestconfig: pytest.Config) -> Callable[..., S
                               {}, env.credentials.rest_token, target)
         info = target.control.create_site(settings=settings, users=users, faults=faults)
         securities = {u["webExID"]: Security(info["name"], u["webExID"], u["password"]) for u in info["users"]}
+        target.secrets.update([u["password"] for u in info["users"]] + [info["rest_token"]])
+        target.sites.add(info["name"], securities.values(),
+                         admins=[u["webExID"] for u in info["users"] if u.get("siteAdmin")],
+                         token=info["rest_token"], created=True)
         emails = {u["webExID"]: u["email"] for u in info["users"]}
         return SiteHandle(info["name"], SiteSettings(**info["settings"]), env.xml_url, env.rest_url, securities,
                           emails, info["rest_token"], target, faults)
@@ -295,3 +718,9 @@ def xml(site: SiteHandle) -> XmlClient:
 @pytest.fixture
 def seed(pytestconfig: pytest.Config) -> int:
     return int(pytestconfig.getoption("--seed"))
+
+
+@pytest.fixture(name="run_name")
+def run_name_fixture(target: Target) -> Callable[[str], str]:
+    """``run_name("suffix")`` -> ``<cleanup_prefix>-<run-id>-suffix``."""
+    return target.run_name

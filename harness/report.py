@@ -2,11 +2,19 @@
 
 ``summary.json`` is the machine-readable record other tools read; its shape only grows::
 
-    {"run_id", "started", "finished", "target": {"name", "kind", "xml_url", "rest_url", "settings"},
+    {"run_id", "started", "finished",
+     "target": {"name", "kind", "xml_url", "rest_url", "site_name", "settings", "allow", "budget",
+                "cleanup_prefix"},
      "seed", "harness_version", "exit_code", "verdict",
      "behaviours": [{"id", "title", "source", "status", "reason", "tests"}],
      "apis": [{"name", "valid": {"run", "passed"}, "edge": {"run", "passed"}}],
-     "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...}}
+     "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...},
+     "cleanup": null | {"ledger", "created", "by_kind", "deleted_by_tests", "removed_by_cleanup",
+                        "left": [...], "unresolved_intents": [...]},
+     "budget": null | {"max_requests", "used", "workers"}, "sites": [names]}
+
+Next to it ``summary.md`` and ``summary.html`` (:mod:`harness.html_report`, self-contained) say
+the same for people. Every text written is masked (:func:`harness.masking.mask`).
 
 A behaviour's status is ``failed`` if any of its tests failed, ``passed`` if at least one passed
 and none failed, ``skipped`` (with the first skip reason) if all were skipped, and
@@ -16,6 +24,7 @@ and none failed, ``skipped`` (with the first skip reason) if all were skipped, a
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +35,8 @@ from typing import Any
 from harness import __version__
 from harness.behaviours import behaviours
 from harness.environment import Environment
+from harness.html_report import render_html
+from harness.ledger import summarise as ledger_summary
 from harness.masking import mask
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
@@ -61,6 +72,32 @@ def load_results(run_dir: Path) -> list[dict[str, Any]]:
     for path in sorted(run_dir.glob("results-*.json")):
         results.extend(json.loads(path.read_text()))
     return results
+
+
+def budget_usage(run_dir: Path) -> dict[str, Any] | None:
+    """Requests the run's pytest processes sent (``budget-<worker>.json``)."""
+    records = []
+    for path in sorted(run_dir.glob("budget-*.json")):
+        try:
+            records.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            continue
+    if not records:
+        return None
+    return {"max_requests": records[0].get("max_requests"), "workers": len(records),
+            "used": sum(int(r.get("tests_used", 0)) + int(r.get("cleanup_used", 0)) for r in records)}
+
+
+def sites_used(run_dir: Path) -> list[str]:
+    """The sites the run's tests talked to (``sites-<worker>.json``)."""
+    names: list[str] = []
+    for path in sorted(run_dir.glob("sites-*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        names += [data.get("default", ""), *data.get("created", [])]
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def behaviour_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,16 +150,19 @@ def write_summary(
     load: dict[str, Any] | None = None,
     selfcheck: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``summary.json`` and ``summary.md`` into the run folder; return the Markdown path."""
+    """Write ``summary.json``, ``summary.md`` and ``summary.html`` into the run folder; return the
+    Markdown path."""
     results = load_results(run.dir)
     env = run.environment
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("passed", "failed", "skipped")}
+    declared = env.describe()
     summary = {
         "run_id": run.run_id,
         "started": run.started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "target": {"name": env.name, "kind": env.target, "xml_url": env.xml_url, "rest_url": env.rest_url,
-                   "site_name": env.site_name, "settings": env.settings.to_dict()},
+                   "site_name": env.site_name, "settings": env.settings.to_dict(), "allow": declared["allow"],
+                   "budget": declared["budget"], "cleanup_prefix": env.cleanup_prefix},
         "seed": run.seed,
         "harness_version": __version__,
         "exit_code": exit_code,
@@ -132,24 +172,47 @@ def write_summary(
         "apis": api_rows(results),
         "selfcheck": selfcheck,
         "load": load,
+        "cleanup": ledger_summary(run.dir),
+        "budget": budget_usage(run.dir),
+        "sites": sites_used(run.dir),
     }
-    text = mask(json.dumps(summary, indent=2, ensure_ascii=False), env.secrets())
-    (run.dir / "summary.json").write_text(text + "\n", encoding="utf-8")
-    md = mask(render_markdown(summary), env.secrets())
-    path = run.dir / "summary.md"
-    path.write_text(md, encoding="utf-8")
+    return write_renderings(run.dir, summary, env.secrets())
+
+
+def write_renderings(run_dir: Path, summary: dict[str, Any], secrets: list[str]) -> Path:
+    """``summary.json``, ``summary.md`` and ``summary.html`` of a summary record, masked."""
+    text = mask(json.dumps(summary, indent=2, ensure_ascii=False), secrets)
+    (run_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+    (run_dir / "summary.html").write_text(mask(render_html(summary), secrets), encoding="utf-8")
+    path = run_dir / "summary.md"
+    path.write_text(mask(render_markdown(summary), secrets), encoding="utf-8")
     return path
+
+
+def rerender(run_dir: Path) -> Path:
+    """Render ``summary.md`` and ``summary.html`` again from the folder's ``summary.json``."""
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    return write_renderings(run_dir, summary, [])
 
 
 _ICON = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "⏭ skipped", "not covered": "… not covered"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+
+def _fence(text: str) -> str:
+    """A fenced block that the text cannot close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
 
 
 def render_markdown(summary: dict[str, Any]) -> str:
     t = summary["target"]
+    budget = t.get("budget") or {}
+    used = (summary.get("budget") or {}).get("used")
     lines = [
         f"# webex-harness run {summary['run_id']}",
         "",
@@ -157,7 +220,16 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"**Target:** {t['name']} ({t['kind']}) — site `{t['site_name']}` — {t['xml_url']}  ",
         f"**Harness:** {summary['harness_version']} · seed {summary['seed']} · started {summary['started']}  ",
         f"**Tests:** {summary['tests']['passed']} passed, {summary['tests']['failed']} failed, "
-        f"{summary['tests']['skipped']} skipped",
+        f"{summary['tests']['skipped']} skipped  ",
+        f"**Budget:** {budget.get('max_requests', '?')} requests / {budget.get('max_seconds', '?')} s"
+        + (f" (used {used})" if used is not None else ""),
+        "",
+        "## Declared settings",
+        "",
+        "| setting | value |",
+        "| --- | --- |",
+        *[f"| `{k}` | `{_cell(v)}` |" for k, v in (t.get("settings") or {}).items()],
+        *[f"| `allow.{k}` | `{str(v).lower()}` |" for k, v in (t.get("allow") or {}).items()],
         "",
         "## Behaviours",
         "",
@@ -171,10 +243,10 @@ def render_markdown(summary: dict[str, Any]) -> str:
     if failures:
         lines += ["", "## Evidence of failures", ""]
         for b, test in failures:
-            lines += [f"### `{b['id']}` — {test['nodeid']}", "", f"{test['reason']}", ""]
+            lines += [f"### `{b['id']}` — {_cell(test['nodeid'])}", "", _cell(test["reason"]), ""]
             for ex in test["evidence"][-2:]:
-                lines += [f"{ex['api']} → HTTP {ex['http_status']}", "", "```xml", ex["request"][:3000], "```",
-                          "", "```xml", ex["response"][:3000], "```", ""]
+                lines += [f"{_cell(ex['api'])} → HTTP {ex['http_status']}", "", _fence(ex["request"][:3000]), "",
+                          _fence(ex["response"][:3000]), ""]
     if summary["apis"]:
         lines += ["", "## API coverage", "", "| API | valid run | valid passed | edge run | edge passed |",
                   "| --- | --- | --- | --- | --- |"]
@@ -194,4 +266,16 @@ def render_markdown(summary: dict[str, Any]) -> str:
         for a in load.get("apis", []):
             lines.append(f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
                          f"{a['p95_ms']} | {a['p99_ms']} |")
+    cleanup = summary.get("cleanup")
+    if cleanup:
+        lines += ["", "## Clean-up", "",
+                  f"Ledger {', '.join(cleanup.get('ledger', []))}: {cleanup['created']} object(s) created, "
+                  f"{cleanup['deleted_by_tests']} deleted by the tests, {cleanup['removed_by_cleanup']} removed by "
+                  f"clean-up, {len(cleanup['left'])} left.", ""]
+        if cleanup["left"]:
+            lines += ["| kind | ID | name | site | why |", "| --- | --- | --- | --- | --- |"]
+            lines += [f"| {x['kind']} | `{x['id']}` | {_cell(x.get('name') or '')} | {x['site']} | "
+                      f"{_cell(x.get('reason') or '')} |" for x in cleanup["left"]]
+        for x in cleanup.get("unresolved_intents", []):
+            lines.append(f"- unknown outcome: {x.get('api')} {_cell(x.get('name') or '')} on {x.get('site')}")
     return "\n".join(lines) + "\n"

@@ -1,11 +1,19 @@
 """Orchestration behind the CLI: bring the target up, run the contract suites in a pytest
-subprocess, run the self-check, and write the run's report folder."""
+subprocess, run the self-check, clean up after a run, and write the run's report folder.
+
+Clean-up after a run: the pytest processes delete what they created when their session ends
+(:mod:`harness.pytest_plugin`). When one of them dies first — killed, out of time, interrupted —
+:func:`run_contracts` deletes what the run's ledger still lists, in a ``finally``, within what is
+left of the run's request budget. :func:`clean_leftovers` is the same for ``webex-harness cleanup``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,11 +22,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from harness.client import ControlClient, ControlError, RequestBudget
+from harness.envelope import Security
 from harness.environment import Environment, check_reachable
+from harness.ledger import (
+    Cleaner,
+    CleanupResult,
+    Ledger,
+    LedgerState,
+    find_ledgers,
+    fold,
+    ledger_path,
+    name_pattern,
+    read_lines,
+)
 from harness.report import Run, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
+#: seconds a pytest run may take beyond ``budget.max_seconds`` (start-up, clean-up) before it is stopped
+GRACE_SECONDS = 120.0
+#: seconds an interrupted pytest gets to clean up before it is killed
+STOP_SECONDS = 60.0
+#: pytest's exit code for "interrupted"; used when the time budget stopped the run
+INTERRUPTED = 2
 
 
 @dataclass
@@ -30,13 +59,21 @@ class Target:
 
 
 @contextlib.contextmanager
-def target_up(run: Run) -> Iterator[Target]:
-    """Start the emulator (as a child process, on a free loopback port) for an emulator target,
-    check a real site is reachable otherwise; stop the emulator afterwards."""
+def target_up(run: Run, emulator_url: str | None = None) -> Iterator[Target]:
+    """Start the emulator (as a child process, on a free loopback port) for an emulator target —
+    or use the running one at ``emulator_url`` — check a real site is reachable otherwise; stop the
+    emulator this started afterwards."""
     env = run.environment
     if not env.is_emulator:
         check_reachable(env)
         yield Target(env, None)
+        return
+    if emulator_url:
+        from emulator.server import wait_healthy
+
+        base = emulator_url.rstrip("/")
+        wait_healthy(base, timeout=5.0)
+        yield Target(env.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
         return
     from emulator.server import start_subprocess
 
@@ -52,13 +89,14 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
                    junit: bool = True, allure: bool = True) -> list[str]:
     env = target.environment
     cmd = [sys.executable, "-m", "pytest", str(CONTRACTS), "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-           "--seed", str(run.seed), "--run-dir", str(out_dir)]
+           "--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id]
     if env.path is not None:
         cmd += ["--env", str(env.path)]
     if target.emulator_url:
         cmd += ["--emulator-url", target.emulator_url]
     if junit:
-        cmd += ["--junitxml", str(out_dir / "junit.xml")]
+        # xunit1: the catalogue's record_property values go into the JUnit file too
+        cmd += ["--junitxml", str(out_dir / "junit.xml"), "-o", "junit_family=xunit1"]
     if allure:
         cmd += ["--alluredir", str(out_dir / "allure-results")]
     if workers > 1:
@@ -70,11 +108,172 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
     return cmd + list(extra or [])
 
 
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
+    """Wait for pytest (started in its own process group); past ``timeout`` or on Ctrl-C stop it."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"webex-harness: time budget spent ({timeout:.0f}s): stopping the contract run", file=sys.stderr,
+              flush=True)
+        _stop(proc)
+        return INTERRUPTED
+    except KeyboardInterrupt:
+        _stop(proc)
+        raise
+
+
 def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, workers: int = 2,
                   selection: list[str] | None = None) -> int:
-    """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests)."""
+    """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests).
+
+    Whatever way pytest ends, what the run's ledger still lists is deleted afterwards.
+    """
     cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection)
-    return subprocess.call(cmd, cwd=ROOT)
+    env = target.environment
+    # its own process group: a Ctrl-C reaches it once, from us, and it can clean up undisturbed
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    try:
+        return _wait(proc, env.budget.max_seconds + GRACE_SECONDS)
+    finally:
+        result = after_run_cleanup(run, target, workers)
+        if result is not None:
+            for line in result.lines():
+                print(f"cleanup: {line}", flush=True)
+
+
+# ---------------------------------------------------------------- clean-up
+
+
+def remaining_requests(run_dir: Path, env: Environment, workers: int) -> int:
+    """What is left of the run's request budget: a worker that left no record may have spent all
+    of its share."""
+    share = env.budget.max_requests // max(1, workers)
+    used, seen = 0, 0
+    for path in run_dir.glob("budget-*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        used += int(data.get("tests_used", 0)) + int(data.get("cleanup_used", 0))
+        seen += 1
+    used += max(0, workers - seen) * share
+    return max(0, env.budget.max_requests - used)
+
+
+class Credentials:
+    """Who clean-up acts as: the environment's user on its site; on an emulator, any site's users
+    (from the control API's state)."""
+
+    def __init__(self, env: Environment, control: ControlClient | None) -> None:
+        self.env = env
+        self.control = control
+        self._cache: dict[str, list[dict[str, Any]]] = {}
+
+    def _users(self, site: str) -> list[dict[str, Any]]:
+        if self.control is None:
+            return []
+        if site.lower() not in self._cache:
+            try:
+                self._cache[site.lower()] = list(self.control.state(site).get("users", []))
+            except (ControlError, httpx.HTTPError):
+                self._cache[site.lower()] = []
+        return self._cache[site.lower()]
+
+    def __call__(self, site: str, owner: str | None) -> list[Security]:
+        if site.lower() == self.env.site_name.lower():
+            return [self.env.security()]
+        users = self._users(site)
+        ordered = sorted(users, key=lambda u: (str(u.get("webExID", "")).lower() != (owner or "").lower(),
+                                               not u.get("siteAdmin")))
+        return [Security(site, u["webExID"], u.get("password")) for u in ordered if u.get("webExID")]
+
+    def token(self, site: str) -> str | None:
+        return self.env.credentials.rest_token if site.lower() == self.env.site_name.lower() else None
+
+
+def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None, emulator_url: str | None,
+                    budget: RequestBudget | None, search_names: bool = True,
+                    worker: str = "cleanup") -> tuple[CleanupResult, list[Path]]:
+    """Delete what ``ledgers`` list as not deleted, then what on the environment's site carries a
+    run's name (``<cleanup_prefix>-<run-id>``: ``run_id``'s, or any run's when it is None), each
+    verified gone; the outcome lines go to the ledger of the run the object belongs to.
+
+    Returns the result and the ledgers written to.
+    """
+    records = read_lines(ledgers)
+    state = fold(records)
+    by_run: dict[str, Path] = {}
+    for path in ledgers:
+        rid = path.stem.removeprefix("ledger-")
+        by_run[rid] = path
+    control = ControlClient(emulator_url) if emulator_url else None
+    creds = Credentials(env, control)
+    result = CleanupResult()
+    written: dict[str, Ledger] = {}
+
+    def ledger_for(rid: str) -> Ledger | None:
+        if rid not in by_run:
+            return None
+        if rid not in written:
+            written[rid] = Ledger(rid, by_run[rid], worker=worker)
+        return written[rid]
+
+    with httpx.Client(timeout=15.0) as http:
+        def cleaner(rid: str) -> Cleaner:
+            return Cleaner(ledger_for(rid), http=http, xml_url=env.xml_url, rest_url=env.rest_url,
+                           credentials=creds, token=creds.token, budget=budget, secrets=env.secrets())
+
+        outstanding = state.outstanding()
+        for rid in dict.fromkeys(o.run_id for o in outstanding):
+            result.merge(cleaner(rid).clean([o for o in outstanding if o.run_id == rid], state))
+        if search_names:
+            pattern = name_pattern(env.cleanup_prefix, run_id)
+            finder = cleaner(run_id or "")
+            try:
+                found = finder.find_by_prefix(env.site_name, env.security(), env.credentials.rest_token, pattern)
+            except Exception as exc:  # a listing that fails must not hide what was cleaned already
+                found = []
+                result.left.append({"what": f"names on site {env.site_name}", "reason": f"listing failed: {exc}",
+                                    "kind": "search", "id": "", "site": env.site_name, "name": None})
+            # still listed after the ledger's objects went: the run made them and they are there
+            for rid in dict.fromkeys(o.run_id for o in found):
+                result.merge(cleaner(rid).clean([o for o in found if o.run_id == rid], LedgerState()))
+        resolved_by_name = {o.get("name") for o in result.removed + result.already_gone}
+        result.unresolved = [
+            {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
+            for i in state.unresolved() if i.get("name") not in resolved_by_name
+        ]
+    for ledger in written.values():
+        ledger.close()
+    return result, [ledger.path for ledger in written.values() if ledger.path is not None]
+
+
+def after_run_cleanup(run: Run, target: Target, workers: int) -> CleanupResult | None:
+    """After the pytest run: delete what its ledger still lists (nothing, when every worker ended
+    its session normally), within what is left of the run's request budget."""
+    ledgers = find_ledgers(run.root, run.run_id)
+    state = fold(read_lines(ledgers))
+    if not state.outstanding() and not state.unresolved():
+        return None
+    env = target.environment
+    if not ledgers:
+        ledgers = [ledger_path(run.dir, run.run_id)]
+    budget = RequestBudget(remaining_requests(run.dir, env, workers), 300.0)
+    result, _ = clean_leftovers(env, ledgers, run_id=run.run_id, emulator_url=target.emulator_url, budget=budget,
+                                search_names=bool(state.unresolved()), worker="runner")
+    return result
 
 
 # ---------------------------------------------------------------- self-check
@@ -100,7 +299,8 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
               progress: Any = None) -> dict[str, Any]:
     """Per fault: a fresh site with it on, the tests marked with its ID; detected = one failed.
 
-    Also runs every marked test with no fault: the baseline must pass.
+    Also runs every marked test with no fault: the baseline must pass. ``progress`` is called with
+    None when the faults start, then with each fault's row as it is done.
     """
     work = run.dir / "selfcheck"
     if work.exists():
@@ -116,6 +316,8 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
             progress(row)
         return row
 
+    if progress is not None:
+        progress(None)  # the baseline is done: the faults start now
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         rows = list(pool.map(one, faults))
     report = {

@@ -1,3 +1,15 @@
 """One module per Webex service; importing this package registers every handler."""
 
-from emulator.services import attendee, ep, meeting, user  # noqa: F401
+from emulator.services import (  # noqa: F401
+    attendee,
+    ep,
+    event,
+    history,
+    meeting,
+    meetingtype,
+    site,
+    support,
+    teleconference,
+    training,
+    user,
+)

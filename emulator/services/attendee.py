@@ -1,4 +1,9 @@
-"""Attendee service (``java:com.webex.service.binding.attendee.*``)."""
+"""Attendee service (``java:com.webex.service.binding.attendee.*``).
+
+CreateMeetingAttendee, RegisterMeetingAttendee (001, 40.8.0, 40.12.0 samples), LstMeetingAttendee,
+DelMeetingAttendee (shapes: the public XML API reference) and GetEnrollmentInfo (001, 40.4.0
+sample). Attendees can be added to a session of any kind (meeting, event, training …).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from emulator.faults import declare
 from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import REGISTRATION_FIELDS
-from emulator.xmlio import Elements, Node
+from emulator.xmlio import Element, Elements, Node
 from harness.errors import WebexError, no_record_found, webex_error
 
 declare("registration-required-fields-040014", "answers 040014 with the missing fields in the wrong order and a reason "
         "without them")
+declare("enrollment-domain-empty", "GetEnrollmentInfo fills att:domain with a looked-up host name")
 
 #: where each registration-form field sits in an attendee's ``person`` (first match wins)
 _PERSON_PATHS: dict[str, tuple[str, ...]] = {
@@ -63,36 +69,56 @@ def _entries(node: Node) -> list[tuple[Node, Node]]:
     return entries
 
 
+def _session_of(call: Call, body: Node, entry: Node) -> Session:
+    keyed = entry.has("sessionKey") or entry.has("meetingUUID") or entry.has("meetingKey")
+    return common.find_session(call, entry if keyed else body)
+
+
+def _client_ip(call: Call) -> str:
+    forwarded = call.headers.get("x-forwarded-for") or call.headers.get("x-real-ip") or ""
+    first = forwarded.split(",")[0].strip()
+    return first if first and len(first) <= 64 else "127.0.0.1"
+
+
 def _add(call: Call, body: Node, *, register: bool) -> list[tuple[Attendee, Session]]:
+    """Every check first (sessions, e-mails, registration forms), then the additions. Of several
+    entries of one session sharing an e-mail only the first is processed (001, 40.12.0)."""
     entries = _entries(body)
     if not entries:
         raise webex_error("010001", "person")
-    added: list[tuple[Attendee, Session]] = []
-    seen: set[tuple[str, str]] = set()
+    common.check_emails(call, body)
+    checked: list[tuple[str, tuple[Node, Node, Session]]] = []
     for person, entry in entries:
-        session = common.find_session(call, entry if entry.has("sessionKey") or entry.has("meetingUUID")
-                                      or entry.has("meetingKey") else body)
+        session = _session_of(call, body, entry)
         email = common.normalise_email(call, person.get("email"))
-        if (session.key, email.lower()) in seen:
-            continue  # duplicate e-mail in one request: only the first is processed (40.12.0)
-        seen.add((session.key, email.lower()))
+        checked.append((f"{session.key} {email}" if email else "", (person, entry, session)))
+    kept = common.first_per_email(call, checked)
+    for _, (person, _entry, session) in kept:
         error = missing_registration_fields(call, session, person)
         if error is not None:
             raise error
+    duplicates_kept = call.fault("duplicate-email-first-wins")
+    added: list[tuple[Attendee, Session]] = []
+    for tag, (person, entry, session) in kept:
+        email = tag.split(" ", 1)[1] if tag else ""
         existing = session.attendee_by_email(email) if email else None
-        if existing is not None:
+        if existing is not None and not duplicates_kept:
             added.append((existing, session))
             continue
+        fields = {f: _person_value(person, f) for f in REGISTRATION_FIELDS if _person_value(person, f)}
+        fields.update({k: v for k in ("firstName", "lastName") if (v := person.get(k) or "")})
         attendee = Attendee(
             call.site.next_id(),
             person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")])),
             email,
             role=entry.get("role") or "ATTENDEE",
             join_status=entry.get("joinStatus") or ("REGISTER" if register else "INVITE"),
-            fields={f: _person_value(person, f) for f in REGISTRATION_FIELDS if _person_value(person, f)},
+            fields=fields,
         )
         if register:
             attendee.register_id = call.site.next_id()
+            attendee.fields["_submitTime"] = common.format_date(call.now().replace(tzinfo=None))
+            attendee.fields["_ipAddress"] = _client_ip(call)
         session.attendees.append(attendee)
         added.append((attendee, session))
     return added
@@ -115,7 +141,7 @@ def register_meeting_attendee(call: Call) -> Elements:
 @handler("attendee", "LstMeetingAttendee")
 def lst_meeting_attendee(call: Call) -> Elements:
     call.user()
-    session = common.find_session(call, call.node)
+    session = common.find_session(call, call.node, not_found=no_record_found())
     offset, maximum = common.page(call, call.node, len(session.attendees))
     chosen = session.attendees[offset : offset + maximum]
     if not chosen:
@@ -142,4 +168,99 @@ def lst_meeting_attendee(call: Call) -> Elements:
             ])
             for a in chosen
         ],
+    ]
+
+
+def _attendee_ids(node: Node) -> list[str]:
+    return [n.text for n in node.all("attendeeID") if n.text] + [
+        n.text for n in node.findall("attendees/attendeeID") if n.text]
+
+
+@handler("attendee", "DelMeetingAttendee")
+def del_meeting_attendee(call: Call) -> Elements:
+    """``attendeeEmail/email`` + ``sessionKey``/``meetingUUID`` (repeatable), or ``attendeeID``s
+    (public XML API reference). An unknown attendee is FAILURE 000015."""
+    call.user()
+    removals: list[tuple[Session, Attendee]] = []
+    for block in call.node.all("attendeeEmail"):
+        session = _session_of(call, call.node, block)
+        common.require_owner(call, session)
+        email = common.normalise_email(call, block.get("email"))
+        attendee = session.attendee_by_email(email) if email else None
+        if attendee is None:
+            raise no_record_found()
+        removals.append((session, attendee))
+    for attendee_id in _attendee_ids(call.node):
+        match = next(((s, a) for s in call.site.sessions.values() for a in s.attendees
+                      if a.attendee_id == attendee_id.strip()), None)
+        if match is None:
+            raise no_record_found()
+        common.require_owner(call, match[0])
+        removals.append(match)
+    if not removals:
+        raise webex_error("010001", "attendeeEmail")
+    for session, attendee in removals:
+        if attendee in session.attendees:
+            session.attendees.remove(attendee)
+    return []
+
+
+def _domain(call: Call, ip: str) -> str:
+    """Behaviour ``enrollment-domain-empty`` (001, 40.4.0): no DNS look-up, an empty domain. The
+    fault answers what a reverse look-up would."""
+    if not call.fault("enrollment-domain-empty"):
+        return ""
+    return "localhost" if ip.startswith("127.") else f"host-{ip.replace('.', '-').replace(':', '-')}.example.com"
+
+
+def _enrollee(call: Call, a: Attendee) -> Element:
+    first = a.fields.get("firstName") or (a.name.split(" ", 1)[0] if a.name else "")
+    last = a.fields.get("lastName") or (a.name.split(" ", 1)[1] if " " in a.name else "")
+    ip = a.fields.get("_ipAddress", "127.0.0.1")
+    return ("att:attendee", [
+        ("att:attendeeID", a.attendee_id),
+        ("att:enrollFields", [
+            ("att:defaultFields", [
+                ("att:firstName", first),
+                ("att:lastName", last),
+                ("att:email", a.email),
+                ("att:company", a.fields.get("company", "")),
+                ("att:phoneNum", a.fields.get("phone", "")),
+                ("att:title", a.fields.get("title", "")),
+                ("att:receiveInfo", False),
+                ("att:address1", a.fields.get("address1", "")),
+                ("att:address2", a.fields.get("address2", "")),
+                ("att:city", a.fields.get("city", "")),
+                ("att:state", a.fields.get("state", "")),
+                ("att:zipcode", a.fields.get("postalCode", "")),
+                ("att:country", a.fields.get("country", "")),
+                ("att:leadSourceID", ""),
+                ("att:leadScore", "0.0"),
+            ]),
+            ("att:customFields", []),
+        ]),
+        ("att:domain", _domain(call, ip)),
+        ("att:ipAddress", ip),
+        ("att:submitTime", a.fields.get("_submitTime", "")),
+        ("att:status", "REJECTED" if a.join_status.upper() == "REJECT" else "APPROVED"),
+    ])
+
+
+@handler("attendee", "GetEnrollmentInfo")
+def get_enrollment_info(call: Call) -> Elements:
+    """The 001 (40.4.0) sample's shape: ``att:session`` › ``att:confID``, the enrolled
+    (registered) ``att:attendee``s, ``att:matchingRecords``, ``att:sessionKey`` — and
+    ``att:meetingUUID`` (001, 40.8.0/40.9.0). No enrolment yet: FAILURE 000015."""
+    call.user()
+    session = common.find_session(call, call.node, not_found=no_record_found())
+    enrolled = [a for a in session.attendees if a.register_id is not None]
+    chosen, start = common.page_of(call, call.node, enrolled)
+    return [
+        ("att:session", [
+            ("att:confID", session.conf_id),
+            *[_enrollee(call, a) for a in chosen],
+            common.matching_records("att", len(enrolled), len(chosen), start),
+            ("att:sessionKey", session.key),
+            ("att:meetingUUID", session.uuid),
+        ]),
     ]

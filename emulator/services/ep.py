@@ -1,14 +1,38 @@
-"""Event-planner service (``java:com.webex.service.binding.ep.*``): session info and lists."""
+"""Event-planner ("general session") service (``java:com.webex.service.binding.ep.*``): session
+info, session lists, recordings and contacts, over every kind of session in ``Site.sessions``.
+
+GetSessionInfo and LstsummarySession follow the 001 samples (40.1.0, 40.6.0, 40.8.0, 40.9.0,
+40.12.0); LstCalendarSession, LstOpenSession, DelSession, LstRecording, SetRecordingInfo,
+CreateContact and SetContact are named by the seeds without samples and follow the public XML
+API reference as integrators use it.
+"""
 
 from __future__ import annotations
 
-from emulator.dispatch import Call, handler
-from emulator.model import Session
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any
+
+from emulator.dispatch import Call
+from emulator.faults import declare
+from emulator.model import Session, User
 from emulator.services import common
 from emulator.services.meeting import meeting_link, sip_url
-from emulator.xmlio import Elements
+from emulator.services.site import descending, handler, is_site_admin, paged
+from emulator.xmlio import Element, Elements, Node
 from harness import timezones
-from harness.errors import no_record_found
+from harness.errors import access_denied, invalid_value, no_record_found
+
+declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the registration URLs "
+        "of trainings and events")
+declare("session-info-privacy", "GetSessionInfo shows confName, startDate, duration, timeZone, meetingLink, sipURL "
+        "and displayMeetingUrl to every caller, uninvited and anonymous ones too")
+declare("session-info-in-progress", "GetSessionInfo never returns hasHostInMeeting/hasAttendeeInMeeting")
+declare("anonymous-lstsummarysession", "answers an anonymous (siteName-only) LstsummarySession with the site's "
+        "sessions instead of 000015")
+declare("scheduled-pmr-listing", "ignores returnScheduledPMR (no isScheduledPMR) and GetSite reports "
+        "SupportXMLAPIReturnScheduledPMR false")
 
 SERVICE_TYPES = {
     "meeting": "MeetingCenter",
@@ -17,10 +41,27 @@ SERVICE_TYPES = {
     "support": "SupportCenter",
     "teleconference": "MeetingCenter",
 }
+_KINDS_OF_SERVICE: dict[str, tuple[str, ...]] = {
+    "MEETINGCENTER": ("meeting", "teleconference"),
+    "EVENTCENTER": ("event",),
+    "TRAININGCENTER": ("training",),
+    "SUPPORTCENTER": ("support",),
+    "SALESCENTER": (),
+}
+_ALL_KINDS = ("meeting", "event", "training", "support", "teleconference")
+_MTID = re.compile(r"MTID=m([0-9a-fA-F]+)")
+#: seeded recordings per user (see :func:`_recordings_of`)
+_SEEDED_RECORDINGS = 2
+
+
+# ---------------------------------------------------------------- shared
 
 
 def may_see_details(call: Call, session: Session) -> bool:
-    """Behaviour ``session-info-privacy``: the host and invited/approved attendees see details."""
+    """Behaviour ``session-info-privacy`` (001, 40.8.0): the host and invited (not rejected)
+    attendees — matched by the caller's e-mail — see the details; nobody else does."""
+    if call.fault("session-info-privacy"):
+        return True
     caller = call.caller
     if caller is None:
         return False
@@ -30,28 +71,126 @@ def may_see_details(call: Call, session: Session) -> bool:
     return any(a.email.lower() == email and a.join_status != "REJECT" for a in session.attendees) if email else False
 
 
+def is_private(call: Call, session: Session) -> bool:
+    """Behaviour ``private-meeting`` (001, 40.12.0), ep side; helper A's fault reports false."""
+    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault("private-meeting")
+
+
+def is_scheduled_pmr(session: Session) -> bool:
+    """A meeting scheduled in the host's Personal Room (as its stored request says)."""
+    meta = session.fields.get("metaData")
+    meta = meta if isinstance(meta, dict) else {}
+    flag = session.fields.get("isScheduledPMR") or meta.get("isPersonalMeetingRoom")
+    return bool(common.parse_bool(flag if isinstance(flag, str) else None, False))
+
+
+def _kinds(node: Node) -> tuple[str, ...]:
+    """``serviceTypes/serviceType`` -> session kinds (all when absent)."""
+    names = [n.text.strip().upper() for n in node.findall("serviceTypes/serviceType") if n.text.strip()]
+    if not names:
+        return _ALL_KINDS
+    kinds: list[str] = []
+    for name in names:
+        if name not in _KINDS_OF_SERVICE:
+            raise invalid_value("serviceType")
+        kinds.extend(_KINDS_OF_SERVICE[name])
+    return tuple(dict.fromkeys(kinds))
+
+
+def _host(call: Call, session: Session) -> User | None:
+    return call.site.user(session.host)
+
+
+def _in_scope(node: Node, session: Session) -> bool:
+    """``dateScope`` start/end bounds (in the scope's ``timeZoneID``) around the session."""
+    scope = node.child("dateScope")
+    if scope is None:
+        return True
+    tz = timezones.offset(common.time_zone_id(scope))
+    begin = common.start_utc(session)
+    end = begin + timedelta(minutes=session.duration)
+    for name, value, lower in (("startDateStart", begin, True), ("startDateEnd", begin, False),
+                               ("endDateStart", end, True), ("endDateEnd", end, False)):
+        bound = common.parse_date(scope.get(name), name)
+        if bound is None:
+            continue
+        limit = bound.replace(tzinfo=tz)
+        if (lower and value < limit) or (not lower and value > limit):
+            return False
+    return True
+
+
+def _invited(caller: User, session: Session) -> bool:
+    return bool(caller.email) and session.attendee_by_email(caller.email) is not None
+
+
+# ---------------------------------------------------------------- GetSessionInfo
+
+
+def _find_for_info(call: Call) -> Session:
+    """By sessionKey or meetingUUID (``meeting-uuid-equivalence``), else by ``meetingLink``
+    (its MTID) or ``sipUrl`` (``<key>@…``) — the 40.1.0 alternatives. Unknown: 000015."""
+    node = call.node
+    key, uuid = common.key_and_uuid(call, node)
+    session = call.site.session(key, uuid) if key or uuid else None
+    if session is None and not key and not uuid:
+        link = node.get("meetingLink") or ""
+        match = _MTID.search(link)
+        if match:
+            token = match.group(1).lower()
+            session = next((s for s in call.site.sessions.values() if s.guest_token == token), None)
+        sip = (node.get("sipUrl") or "").strip()
+        if session is None and sip:
+            session = call.site.session(sip.split("@", 1)[0].split("_", 1)[0])
+    if session is None:
+        raise no_record_found()
+    return session
+
+
+def _registration_urls(call: Call, session: Session) -> list[Element]:
+    """Trainings and events (001, 40.8.0): registrationURL, registrationURLForMobile, joinStatus."""
+    if session.kind not in ("training", "event") or call.fault("session-info-shape"):
+        return []
+    base = common.site_url(call)
+    site = call.site.name.lower()
+    center = "tc3300/trainingcenter" if session.kind == "training" else "ec3300/eventcenter"
+    status = "INVITE"
+    if call.caller is not None and call.caller.email:
+        attendee = session.attendee_by_email(call.caller.email)
+        if attendee is not None:
+            status = attendee.join_status if attendee.join_status in ("INVITE", "REGISTER", "REJECT") else "REGISTER"
+    return [
+        ("ep:registrationURL", f"{base}/{center}/register/registerSession.do?siteurl={site}&confID={session.conf_id}"),
+        ("ep:passwordReq", bool(session.password)),
+        ("ep:registrationURLForMobile",
+         f"{base}/{center}/meeting/sessionInfoMobile.do?siteurl={site}&confID={session.conf_id}"),
+        ("ep:joinStatus", status),
+    ]
+
+
 @handler("ep", "GetSessionInfo", "ep:getSessionInfoResponse")
 def get_session_info(call: Call) -> Elements:
-    session = common.find_session(call, call.node, not_found=no_record_found())
+    """Behaviours ``session-info-shape`` (40.1.0, 40.8.0), ``session-info-privacy`` (40.8.0),
+    ``session-info-in-progress`` (40.9.0), ``private-meeting`` (40.12.0), ``meeting-uuid-equivalence``."""
+    session = _find_for_info(call)
     details = may_see_details(call, session)
-    private = session.meeting_type in call.site.settings.private_meeting_types
-    in_progress = session.status == "INPROGRESS"
-    registration = bool(session.fields.get("attendeeOptions", {}).get("registration") in ("true", "TRUE"))
+    in_progress = session.status == "INPROGRESS" and not call.fault("session-info-in-progress")
+    registration = common.parse_bool(str(session.fields.get("attendeeOptions", {}).get("registration", "")), False)
+    shape_ok = not call.fault("session-info-shape")
+    extra = _registration_urls(call, session)
+    access: list[Element] = [("ep:listStatus", common.list_status(session)), ("ep:registration", bool(registration))]
+    access += extra if extra else [("ep:passwordReq", bool(session.password))]
+    access.append(("ep:isRegisterIDRequired", False))
     return [
         ("ep:status", session.status),
-        ("ep:isLocked", False),
+        ("ep:isLocked", False if shape_ok else None),
         ("ep:sessionkey", session.key),
         ("ep:meetingUUID", session.uuid),
-        ("ep:confID", session.conf_id),
+        ("ep:confID", session.conf_id if shape_ok else None),
         ("ep:sipURL", sip_url(call, session) if details else None),
         ("ep:displayMeetingUrl", sip_url(call, session) if details else None),
         ("ep:meetingLink", meeting_link(call, session) if details else None),
-        ("ep:accessControl", [
-            ("ep:listStatus", "UNLISTED"),
-            ("ep:registration", registration),
-            ("ep:passwordReq", bool(session.password)),
-            ("ep:isRegisterIDRequired", False),
-        ]),
+        ("ep:accessControl", access),
         ("ep:metaData", [
             ("ep:confName", session.name if details else None),
             ("ep:serviceType", SERVICE_TYPES.get(session.kind, "MeetingCenter")),
@@ -64,13 +203,327 @@ def get_session_info(call: Call) -> Elements:
             ("ep:timeZoneID", session.time_zone_id),
         ] if details else None),
         ("ep:attendeeOptions", [("ep:joinRequiresAccount", False)]),
-        ("ep:supportE2E", False),
+        ("ep:supportE2E", common.stored_bool(session, "enableOptions", "supportE2E")),
         ("ep:isAllowJBH", True),
-        ("ep:isPrivateMeeting", True if private else None),
+        ("ep:isPrivateMeeting", is_private(call, session)),
         ("ep:isCETMeeting", True),
-        ("ep:isPersonalMeetingRoom", False),
+        ("ep:isPersonalMeetingRoom", is_scheduled_pmr(session)),
         ("ep:isNextUpcomingInstance", True),
         ("ep:hasHostInMeeting", session.host_in_meeting if in_progress else None),
         ("ep:hasAttendeeInMeeting", (session.attendees_in_meeting > 0 or session.host_in_meeting)
          if in_progress else None),
     ]
+
+
+# ---------------------------------------------------------------- LstsummarySession
+
+
+@handler("ep", "LstsummarySession", "ep:lstsummarySessionResponse")
+def lstsummary_session(call: Call) -> Elements:
+    """Sessions of every kind (001, 40.6.0 sample). Behaviours ``anonymous-lstsummarysession``
+    (40.2.0: siteName only -> 000015), ``scheduled-pmr-listing`` (40.6.0: with the site toggle on,
+    ``returnScheduledPMR`` true adds ``isScheduledPMR`` to every session; with it off the
+    element is ignored), ``private-meeting`` (40.12.0), ``list-paging``."""
+    node = call.node
+    kinds = _kinds(node)
+    if call.caller is None:
+        if not call.fault("anonymous-lstsummarysession"):
+            raise no_record_found()
+        key, uuid = common.key_and_uuid(call, node)
+        sessions = [s for s in call.site.sessions.values() if s.kind in kinds
+                    and (not key or s.key == key.strip()) and (not uuid or s.uuid == uuid.strip().lower())]
+        sessions.sort(key=common.start_utc)
+    else:
+        sessions = common.listed_sessions(call, node, kinds)
+    want_pmr = (call.site.settings.return_scheduled_pmr and not call.fault("scheduled-pmr-listing")
+                and bool(common.parse_bool(node.get("returnScheduledPMR"), False)))
+    chosen, matching = paged(call, node, sessions, "ep")
+    return [matching, *[("ep:session", _summary(call, s, want_pmr)) for s in chosen]]
+
+
+def _summary(call: Call, s: Session, want_pmr: bool) -> list[Element]:
+    host = _host(call, s)
+    registration = common.parse_bool(str(s.fields.get("attendeeOptions", {}).get("registration", "")), False)
+    return [
+        ("ep:sessionKey", s.key),
+        ("ep:MeetingUUID", s.uuid),
+        ("ep:confName", s.name),
+        ("ep:sessionType", s.meeting_type),
+        ("ep:serviceType", SERVICE_TYPES.get(s.kind, "MeetingCenter")),
+        ("ep:hostWebExID", s.host),
+        ("ep:hostFirstName", host.first_name if host else s.host),
+        ("ep:hostLastName", host.last_name if host else s.host),
+        ("ep:otherHostWebExID", s.host),
+        ("ep:timeZoneID", s.time_zone_id),
+        ("ep:timeZone", timezones.display_name(s.time_zone_id)),
+        ("ep:status", s.status),
+        ("ep:startTime", common.format_date(s.start)),
+        ("ep:duration", s.duration),
+        ("ep:listStatus", common.list_status(s)),
+        ("ep:hostEmail", host.email if host else ""),
+        ("ep:passwordReq", bool(s.password)),
+        ("ep:hostJoined", s.host_in_meeting),
+        ("ep:participantsJoined", s.attendees_in_meeting > 0),
+        ("ep:confID", s.conf_id),
+        ("ep:registration", bool(registration)),
+        ("ep:isRecurring", False),
+        ("ep:hostType", "1019001"),
+        ("ep:isAudioOnly", False),
+        ("ep:isTCSingleRecurrence", False),
+        ("ep:isAllowJBH", common.stored_bool(s, "attendeeOptions", "joinBeforeHost", False)),
+        ("ep:isCETMeeting", True),
+        ("ep:isException", False),
+        ("ep:isNextUpcomingInstance", True),
+        ("ep:seriesMeetingKey", 0),
+        ("ep:recurrenceId", 0),
+        ("ep:isScheduledPMR", is_scheduled_pmr(s) if want_pmr else None),
+        ("ep:isPrivateMeeting", is_private(call, s)),
+    ]
+
+
+# ---------------------------------------------------------------- LstCalendarSession / LstOpenSession
+
+
+@handler("ep", "LstCalendarSession", "ep:lstCalendarSessionResponse")
+def lst_calendar_session(call: Call) -> Elements:
+    """The caller's calendar: sessions they host or are invited to, in ``dateScope``, of the
+    ``serviceTypes`` asked for; each with ``meetingUUID`` (40.6.0) and ``isPrivateMeeting`` (40.12.0)."""
+    caller = call.user()
+    node = call.node
+    kinds = _kinds(node)
+    sessions = [
+        s for s in call.site.sessions.values()
+        if s.kind in kinds and (s.host.lower() == caller.webex_id.lower() or _invited(caller, s))
+        and _in_scope(node, s)
+    ]
+    sessions.sort(key=lambda s: (common.start_utc(s), s.key), reverse=descending(node))
+    chosen, matching = paged(call, node, sessions, "ep")
+    return [matching, *[("ep:session", [
+        ("ep:sessionKey", s.key),
+        ("ep:meetingUUID", s.uuid),
+        ("ep:confName", s.name),
+        ("ep:sessionType", s.meeting_type),
+        ("ep:serviceType", SERVICE_TYPES.get(s.kind, "MeetingCenter")),
+        ("ep:hostWebExID", s.host),
+        ("ep:timeZoneID", s.time_zone_id),
+        ("ep:timeZone", timezones.display_name(s.time_zone_id)),
+        ("ep:status", s.status),
+        ("ep:startTime", common.format_date(s.start)),
+        ("ep:duration", s.duration),
+        ("ep:listStatus", common.list_status(s)),
+        ("ep:passwordReq", bool(s.password)),
+        ("ep:confID", s.conf_id),
+        ("ep:isPrivateMeeting", is_private(call, s)),
+    ]) for s in chosen]]
+
+
+@handler("ep", "LstOpenSession", "ep:lstOpenSessionResponse")
+def lst_open_session(call: Call) -> Elements:
+    """Sessions in progress, grouped per service type: those the caller hosts or is invited to,
+    and publicly listed ones (anonymous callers see only those)."""
+    node = call.node
+    kinds = _kinds(node)
+    caller = call.caller
+
+    def visible(s: Session) -> bool:
+        if common.list_status(s) == "PUBLIC":
+            return True
+        return caller is not None and (caller.site_admin or s.host.lower() == caller.webex_id.lower()
+                                       or _invited(caller, s))
+
+    sessions = [s for s in call.site.sessions.values() if s.kind in kinds and s.status == "INPROGRESS" and visible(s)]
+    sessions.sort(key=lambda s: (SERVICE_TYPES.get(s.kind, "MeetingCenter"), common.start_utc(s), s.key))
+    chosen, matching = paged(call, node, sessions, "ep")
+    groups: dict[str, list[Element]] = {}
+    for s in chosen:
+        groups.setdefault(SERVICE_TYPES.get(s.kind, "MeetingCenter"), []).append(("ep:sessions", [
+            ("ep:sessionKey", s.key),
+            ("ep:meetingUUID", s.uuid),
+            ("ep:hostWebExID", s.host),
+            ("ep:confName", s.name),
+            ("ep:startDate", common.format_date(s.start)),
+            ("ep:timeZoneID", s.time_zone_id),
+            ("ep:listStatus", common.list_status(s)),
+        ]))
+    return [matching, *[("ep:services", [("ep:serviceType", service), *entries])
+                        for service, entries in groups.items()]]
+
+
+# ---------------------------------------------------------------- DelSession
+
+
+@handler("ep", "DelSession", "ep:delSessionResponse")
+def del_session(call: Call) -> Elements:
+    """Delete a session of any kind (host or site administrator); it moves to the history."""
+    session = common.find_session(call, call.node)
+    common.require_owner(call, session)
+    call.site.remove_session(session.key)
+    return []
+
+
+# ---------------------------------------------------------------- recordings
+
+
+def _recordings_of(call: Call, owner: User) -> None:
+    """Every user of an emulated site has two archived recordings (deterministic content), so
+    LstRecording and SetRecordingInfo have something to act on against a fresh site."""
+    seeded: set[str] = call.site.extra.setdefault("recordings-seeded", set())
+    if owner.webex_id.lower() in seeded:
+        return
+    seeded.add(owner.webex_id.lower())
+    base = call.site.created_at.replace(tzinfo=None, microsecond=0)
+    for i in range(1, _SEEDED_RECORDINGS + 1):
+        rid = call.site.next_id()
+        digest = hashlib.sha256(f"{call.site.name}:{owner.webex_id}:{i}".encode()).hexdigest()
+        created = base - timedelta(days=7 + i, hours=i)
+        call.site.recordings[rid] = {
+            "recordingID": rid,
+            "hostWebExID": owner.webex_id,
+            "name": f"{owner.webex_id} recording {i}",
+            "description": "",
+            "createTime": created,
+            "timeZoneID": 4,
+            "size": round(1.5 * i, 2),
+            "duration": 600 * i,
+            "sessionKey": str(int(digest[:8], 16) % 900_000_000 + 100_000_000),
+            "meetingUUID": digest[:32],
+            "confID": str(int(digest[8:24], 16))[:18],
+            "serviceType": "MeetingCenter",
+            "listing": "PRIVATE",
+            "password": "",
+            "presenter": "",
+            "email": "",
+            "agenda": "",
+        }
+
+
+def _recording(call: Call, recording_id: str | None) -> dict[str, Any]:
+    caller = call.user()
+    _recordings_of(call, caller)
+    record = call.site.recordings.get((recording_id or "").strip())
+    if record is None:
+        raise no_record_found()
+    if record["hostWebExID"].lower() != caller.webex_id.lower() and not is_site_admin(call, caller):
+        raise access_denied()
+    return record
+
+
+@handler("ep", "LstRecording", "ep:lstRecordingResponse")
+def lst_recording(call: Call) -> Elements:
+    """The caller's recordings (a site administrator sees every one), narrowed by
+    ``sessionKey``/``meetingUUID`` and ``createTimeScope``, newest first, paged."""
+    caller = call.user()
+    _recordings_of(call, caller)
+    node = call.node
+    admin = is_site_admin(call, caller)
+    records = [r for r in call.site.recordings.values()
+               if admin or r["hostWebExID"].lower() == caller.webex_id.lower()]
+    host = (node.get("hostWebExID") or "").strip().lower()
+    if host:
+        records = [r for r in records if r["hostWebExID"].lower() == host]
+    key, uuid = common.key_and_uuid(call, node)
+    if key or uuid:
+        records = [r for r in records if (key and r["sessionKey"] == key.strip())
+                   or (uuid and r["meetingUUID"] == uuid.strip().lower())]
+    start = common.parse_date(node.get("createTimeScope/createTimeStart"), "createTimeStart")
+    end = common.parse_date(node.get("createTimeScope/createTimeEnd"), "createTimeEnd")
+    records = [r for r in records
+               if (start is None or r["createTime"] >= start) and (end is None or r["createTime"] <= end)]
+    records.sort(key=lambda r: (r["createTime"], int(r["recordingID"])), reverse=True)
+    chosen, matching = paged(call, node, records, "ep")
+    base = common.site_url(call)
+    return [matching, *[("ep:recording", [
+        ("ep:recordingID", r["recordingID"]),
+        ("ep:hostWebExID", r["hostWebExID"]),
+        ("ep:name", r["name"]),
+        ("ep:description", r["description"]),
+        ("ep:createTime", common.format_date(r["createTime"])),
+        ("ep:timeZoneID", r["timeZoneID"]),
+        ("ep:size", r["size"]),
+        ("ep:streamURL", f"{base}/{call.site.name}/ldr.php?RCID={r['recordingID']}"),
+        ("ep:fileURL", f"{base}/{call.site.name}/lsr.php?RCID={r['recordingID']}"),
+        ("ep:sessionKey", r["sessionKey"]),
+        ("ep:meetingUUID", r["meetingUUID"]),
+        ("ep:recordingType", 0),
+        ("ep:duration", r["duration"]),
+        ("ep:format", "MP4"),
+        ("ep:serviceType", r["serviceType"]),
+        ("ep:passwordReq", bool(r["password"])),
+        ("ep:confID", r["confID"]),
+        ("ep:listing", r["listing"]),
+    ]) for r in chosen]]
+
+
+@handler("ep", "SetRecordingInfo", "ep:setRecordingInfoResponse")
+def set_recording_info(call: Call) -> Elements:
+    """Change a recording's description, password, topic, listing, presenter, e-mail, agenda.
+    The presenter e-mail follows ``email-no-whitespace`` (001, 40.8.0)."""
+    node = call.node
+    record = _recording(call, node.get("recording/recordingID") or node.get("recordingID"))
+    email = node.get("basic/email")
+    changes: dict[str, Any] = {}
+    if email is not None:
+        changes["email"] = common.normalise_email(call, email) if email.strip() else ""
+    listing = node.get("basic/listing")
+    if listing is not None:
+        if listing.strip().upper() not in ("PUBLIC", "PRIVATE", "UNLISTED"):
+            raise invalid_value("listing")
+        changes["listing"] = listing.strip().upper()
+    for path, name in (("recording/description", "description"), ("recording/password", "password"),
+                       ("basic/topic", "name"), ("basic/presenter", "presenter")):
+        value = node.get(path)
+        if value is not None:
+            changes[name] = value
+    agenda = node.get("basic/agenda")
+    if agenda is not None:
+        changes["agenda"] = common.filter_html(call, agenda)
+    record.update(changes)
+    return [("ep:recordingID", record["recordingID"])]
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def _contact_fields(call: Call, node: Node) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for name in ("name", "company", "title", "url", "notes", "firstName", "lastName"):
+        value = node.get(name)
+        if value is not None:
+            fields[name] = value
+    email = node.get("email")
+    if email is not None:
+        fields["email"] = common.normalise_email(call, email)
+    return fields
+
+
+@handler("ep", "CreateContact", "ep:createContactResponse")
+def create_contact(call: Call) -> Elements:
+    """Personal contacts of the caller; one ``ep:contactID`` per ``contact`` (validated first)."""
+    caller = call.user()
+    contacts = call.node.all("contact")
+    if not contacts:
+        raise invalid_value("contact")
+    prepared = [_contact_fields(call, c) for c in contacts]
+    for fields in prepared:
+        if not fields.get("name") and not fields.get("email"):
+            raise invalid_value("contact")
+    ids: list[Element] = []
+    for fields in prepared:
+        cid = call.site.next_id()
+        call.site.contacts[cid] = {"contactID": cid, "owner": caller.webex_id, **fields}
+        ids.append(("ep:contactID", cid))
+    return ids
+
+
+@handler("ep", "SetContact", "ep:setContactResponse")
+def set_contact(call: Call) -> Elements:
+    """Change a contact of the caller (a site administrator may change any); unknown: 000015."""
+    caller = call.user()
+    contact = call.site.contacts.get((call.node.get("contactID") or "").strip())
+    if contact is None:
+        raise no_record_found()
+    if contact.get("owner", "").lower() != caller.webex_id.lower() and not is_site_admin(call, caller):
+        raise access_denied()
+    body = call.node.child("contact") or call.node
+    contact.update(_contact_fields(call, body))
+    return []

@@ -1,24 +1,71 @@
-"""Meeting service (``java:com.webex.service.binding.meeting.*``): Meeting Center meetings."""
+"""Meeting service (``java:com.webex.service.binding.meeting.*``): Meeting Center meetings.
+
+CreateMeeting, SetMeeting, GetMeeting, DelMeeting (002; 001 40.1.2–40.12.0), LstsummaryMeeting,
+GethosturlMeeting and GetjoinurlMeeting (named in 001 40.6.0/40.8.0; shapes follow the public
+XML API reference as integrators use it). What Create/Set send is kept in ``Session.fields`` and
+read back by GetMeeting, whose element order follows a real getMeetingResponse.
+"""
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import quote, urlencode
 
 from emulator.dispatch import Call, handler
-from emulator.model import Session
+from emulator.faults import declare
+from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.xmlio import Element, Elements, Node
 from harness import timezones
-from harness.errors import webex_error
+from harness.errors import invalid_value, webex_error
+
+declare("start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)")
+declare("create-response-shape", "CreateMeeting answers without meet:iCalendarURL and meet:guestToken "
+        "(CreateTrainingSession without train:additionalInfo, CreateEvent/CreateTeleconferenceSession without "
+        "guestToken)")
+declare("e2ee-disables-features", "keeps networkBasedRecording, joinBeforeHost and supportRemoteComputer on "
+        "for an E2EE (supportE2E) meeting")
+declare("auto-record", "GetMeeting shows the request's autoRecord, ignoring the site's 'record all sessions' setting")
+declare("join-teleconf-before-host", "drops schedule/joinTeleconfBeforeHost: Get* always report false")
+declare("private-meeting", "reports isPrivateMeeting false for meetings of a private meeting type (and "
+        "SupportPrivateMeeting false for private meeting types)")
+declare("locked-lobby", "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops "
+        "externalAttendeeSecurity from GetMeeting")
+declare("registration-form", "GetMeeting reports every registrationForm field as not required")
+declare("device-can-start", "drops schedule/deviceCanStartMeeting: GetMeeting always reports false")
+declare("audio-password", "GetMeeting/GetEvent/GetTrainingSession/GetTeleconferenceSession answer the "
+        "alphanumeric session password as audioPassword, without isEnforceAudioPassword/isEnforceAudioLogin")
 
 #: registrationForm fields in form order (001, 40.6.1) — also the order 040014 lists them in.
 REGISTRATION_FIELDS = (
     "title", "company", "address1", "address2", "city", "state", "postalCode", "country", "phone", "fax",
 )
+#: The order GetMeeting's registrationForm comes in (the 40.6.1 response sample: phone first).
+REGISTRATION_READ_ORDER = (
+    "phone", "title", "company", "address1", "address2", "city", "state", "postalCode", "country", "fax",
+)
+
+#: Locked lobby (001, 40.9.0): the documented values.
+EXTERNAL_ATTENDEE_SECURITY = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
+AUTO_LOCK_WAIT_TIMES = (0, 5, 10, 15, 20)
+_LOBBY = ("externalAttendeeSecurity", "autoLock", "autoLockWaitTime")
+
+#: E2EE (002): the features an E2EE meeting cannot have. The seed names them "networkBasedRecording,
+#: joinBeforeHost, and remoteComputer sharing"; the first two are read back under those names in
+#: ``enableOptions``, the last as the real schema's ``enableOptions/supportRemoteComputer``.
+E2EE_DISABLED = ("networkBasedRecording", "joinBeforeHost", "supportRemoteComputer")
+
+#: The sections of a Create/SetMeeting request kept for read-back, in getMeetingResponse order.
+SECTIONS = ("accessControl", "metaData", "participants", "enableOptions", "schedule", "telephony", "tracking",
+            "repeat", "remind", "attendeeOptions")
 
 
-def _registration_form(node: Node | None, current: dict[str, bool]) -> dict[str, bool]:
+# ---------------------------------------------------------------- request side
+
+
+def _registration_form(call: Call, node: Node | None, current: dict[str, bool]) -> dict[str, bool]:
+    """``registrationForm/<field>/req`` (001, 40.6.1)."""
     if node is None:
         return current
     form = dict(current)
@@ -29,32 +76,70 @@ def _registration_form(node: Node | None, current: dict[str, bool]) -> dict[str,
     return form
 
 
-def _attendees(call: Call, session: Session, node: Node) -> None:
-    """``participants/attendees/attendee/person`` — stored with normalised e-mails."""
+def _check_lobby(call: Call, options: Node | None) -> None:
+    """Behaviour ``locked-lobby`` (001, 40.9.0): only the documented values are accepted."""
+    if options is None or call.fault("locked-lobby") or not call.site.settings.consistent_locked_lobby:
+        return
+    security = options.get("externalAttendeeSecurity")
+    if security is not None and security not in EXTERNAL_ATTENDEE_SECURITY:
+        match = [v for v in EXTERNAL_ATTENDEE_SECURITY if v.lower() == security.lower()]
+        if not match:
+            raise invalid_value("externalAttendeeSecurity")
+        options.child("externalAttendeeSecurity").text = match[0]  # type: ignore[union-attr]
+    lock = options.get("autoLock")
+    if lock is not None and common.parse_bool(lock) is None:
+        raise invalid_value("autoLock")
+    wait = options.get("autoLockWaitTime")
+    if wait is not None:
+        try:
+            minutes = int(wait.strip())
+        except ValueError:
+            raise invalid_value("autoLockWaitTime") from None
+        if minutes not in AUTO_LOCK_WAIT_TIMES:
+            raise invalid_value("autoLockWaitTime")
+
+
+def _check_start(call: Call) -> Callable[[datetime, int], None]:
+    def check(start: datetime, tz: int) -> None:
+        """Behaviour ``start-time-in-past`` (001, 40.2.0): 060016 on the site clock."""
+        if start <= common.local_now(call, tz) and not call.fault("start-time-in-past"):
+            raise webex_error("060016")
+
+    return check
+
+
+def _invitees(call: Call, node: Node) -> list[tuple[str, Node]]:
+    """``participants/attendees/attendee``: e-mails checked and normalised, the first of an e-mail
+    kept (behaviours ``email-no-whitespace``, ``email-lowercase``, ``duplicate-email-first-wins``)."""
+    people: list[tuple[str, Node]] = []
     for attendee in node.findall("participants/attendees/attendee"):
         person = attendee.child("person") or attendee
-        email = common.normalise_email(call, person.get("email"))
-        if email and session.attendee_by_email(email) is not None:
-            continue
-        from emulator.model import Attendee
+        people.append((common.normalise_email(call, person.get("email")), attendee))
+    return common.first_per_email(call, people)
 
-        session.attendees.append(
-            Attendee(call.site.next_id(), person.get("name") or "", email, role=attendee.get("role") or "ATTENDEE")
-        )
+
+def _add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) -> None:
+    for email, attendee in people:
+        person = attendee.child("person") or attendee
+        if email and session.attendee_by_email(email) is not None and not call.fault("duplicate-email-first-wins"):
+            continue
+        session.attendees.append(Attendee(
+            call.site.next_id(),
+            person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")])),
+            email,
+            role=attendee.get("role") or "ATTENDEE",
+            join_status=attendee.get("joinStatus") or "INVITE",
+            fields={"type": person.get("type") or "VISITOR"},
+        ))
 
 
 def _apply(call: Call, session: Session, node: Node, *, creating: bool) -> None:
-    """Apply a Create/SetMeeting body to ``session``."""
-    tz = common.time_zone_id(node.find("schedule") or Node("schedule"), session.time_zone_id)
-    start = common.parse_date(node.get("schedule/startDate"))
-    if start is not None:
-        if start <= common.local_now(call, tz):
-            raise webex_error("060016")
-        session.start = start
-    session.time_zone_id = tz
-    duration = common.parse_int(node.get("schedule/duration"), "duration")
-    if duration is not None:
-        session.duration = duration
+    """Apply a Create/SetMeeting body to ``session`` (all checks first, then the changes)."""
+    common.check_emails(call, node)
+    _check_lobby(call, node.child("attendeeOptions"))
+    template = common.session_template(call, node)
+    people = _invitees(call, node)
+    common.apply_schedule(call, session, node, _check_start(call))
     name = node.get("metaData/confName")
     if name is not None:
         session.name = name
@@ -65,79 +150,50 @@ def _apply(call: Call, session: Session, node: Node, *, creating: bool) -> None:
         password = node.get("accessControl/meetingPassword")
         if password:
             session.password = password
-    for section in ("metaData", "enableOptions", "schedule", "telephony", "attendeeOptions",
-                    "accessControl", "remind", "tracking", "repeat"):
-        part = node.child(section)
-        if part is not None:
-            stored = session.fields.setdefault(section, {})
-            tree = part.to_tree()
-            if isinstance(tree, dict):
-                stored.update(tree)
-    session.registration_form = _registration_form(node.child("registrationForm"), session.registration_form)
-    _attendees(call, session, node)
+    common.store_sections(call, session, node, SECTIONS, skip=("attendees", "meetingPassword"))
+    if template is not None:
+        session.fields["sessionTemplate"] = {"use": template}
+    session.registration_form = _registration_form(call, node.child("registrationForm"), session.registration_form)
+    _add_invitees(call, session, people)
+
+
+def _icalendar(call: Call, session: Session) -> Element:
+    base = f"{common.site_url(call)}/{call.site.name}/j.php?MTID=m{session.guest_token}"
+    return ("meet:iCalendarURL", [("serv:host", f"{base}&ICS=MIFH"), ("serv:attendee", f"{base}&ICS=MIFA")])
 
 
 @handler("meeting", "CreateMeeting")
 def create_meeting(call: Call) -> Elements:
+    """002 sample response, with meetingPassword (001, 40.1.2) and meetingUUID (40.6.0).
+
+    Behaviour ``create-response-shape``: ``meet:meetingkey``, ``meet:iCalendarURL/serv:host``,
+    ``serv:attendee`` and ``meet:guestToken``.
+    """
     host = call.user()
     node = call.node
-    now_local = common.local_now(call, common.time_zone_id(node.find("schedule") or Node("schedule")))
-    site = call.site
-    session = Session(
-        key=site.new_session_key(),
-        uuid=secrets.token_hex(16),
-        conf_id=common.digits(18),
-        kind="meeting",
-        host=host.webex_id,
-        name="",
-        start=now_local.replace(microsecond=0),
-        duration=60,
-    )
+    session = common.new_session(call, "meeting", host, node)
     _apply(call, session, node, creating=True)
-    if node.get("schedule/startDate") is None:
-        # No start date: Webex schedules the meeting for "now" (plus a few minutes).
-        from datetime import timedelta
-
-        session.start = (now_local + timedelta(minutes=5)).replace(microsecond=0)
     session.password = common.password_for_create(call, node.get("accessControl/meetingPassword"))
-    site.add_session(session)
-    base = common.site_url(call)
+    call.site.add_session(session)
+    shape_ok = not call.fault("create-response-shape")
     return [
         ("meet:meetingkey", session.key),
         ("meet:meetingUUID", session.uuid),
         ("meet:meetingPassword", session.password),
-        ("meet:iCalendarURL", [
-            ("serv:host", f"{base}/{site.name}/j.php?MTID=m{secrets.token_hex(16)}&ICS=MIFH"),
-            ("serv:attendee", f"{base}/{site.name}/j.php?MTID=m{secrets.token_hex(16)}&ICS=MIFA"),
-        ]),
-        ("meet:guestToken", session.guest_token),
+        _icalendar(call, session) if shape_ok else ("meet:iCalendarURL", None),
+        ("meet:guestToken", session.guest_token if shape_ok else None),
     ]
 
 
 @handler("meeting", "SetMeeting")
 def set_meeting(call: Call) -> Elements:
-    call.user()
     session = common.find_session(call, call.node, ("meeting",))
+    common.require_owner(call, session)
     _apply(call, session, call.node, creating=False)
-    base = common.site_url(call)
-    return [
-        ("meet:iCalendarURL", [
-            ("serv:host", f"{base}/{call.site.name}/j.php?MTID=m{session.guest_token}&ICS=MIFH"),
-            ("serv:attendee", f"{base}/{call.site.name}/j.php?MTID=m{session.guest_token}&ICS=MIFA"),
-        ]),
-    ]
+    return [_icalendar(call, session), ("meet:meetingUUID", session.uuid)]
 
 
-def _fields(prefix: str, stored: Any) -> list[Element]:
-    """Render stored request elements back under ``prefix``."""
-    if not isinstance(stored, dict):
-        return []
-    out: list[Element] = []
-    for name, value in stored.items():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            out.append((f"{prefix}:{name}", _fields(prefix, item) if isinstance(item, dict) else item))
-    return out
+# ---------------------------------------------------------------- read side
 
 
 def meeting_link(call: Call, session: Session) -> str:
@@ -148,79 +204,227 @@ def sip_url(call: Call, session: Session) -> str:
     return f"{session.key}@{call.site.name.lower()}.webex.com"
 
 
+def host_key(session: Session) -> str:
+    return session.guest_token[:6].translate(str.maketrans("abcdef", "123456"))
+
+
+def is_private(call: Call, session: Session) -> bool:
+    """Behaviour ``private-meeting`` (001, 40.12.0): the meeting's type is a private meeting type."""
+    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault("private-meeting")
+
+
+def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
+    """Behaviour ``audio-password`` (001, 40.4.8): numeric ``audioPassword``,
+    ``isEnforceAudioPassword``, ``isEnforceAudioLogin`` inside ``accessControl``."""
+    access = session.fields.get("accessControl")
+    access = access if isinstance(access, dict) else {}
+    if call.fault("audio-password"):
+        return [(f"{prefix}:audioPassword", session.password or "")]
+    enforce_pw = common.parse_bool(access.get("isEnforceAudioPassword") if isinstance(
+        access.get("isEnforceAudioPassword"), str) else None, bool(session.password))
+    enforce_login = common.parse_bool(access.get("isEnforceAudioLogin") if isinstance(
+        access.get("isEnforceAudioLogin"), str) else None, False)
+    return [
+        (f"{prefix}:audioPassword", common.audio_password(session)),
+        (f"{prefix}:isEnforceAudioPassword", bool(enforce_pw)),
+        (f"{prefix}:isEnforceAudioLogin", bool(enforce_login)),
+    ]
+
+
+def _enable_options(call: Call, s: Session) -> list[Element]:
+    """Stored enableOptions; behaviours ``e2ee-disables-features`` (002) and ``auto-record`` (002)."""
+    options = s.fields.get("enableOptions", {})
+    e2ee = common.stored_bool(s, "enableOptions", "supportE2E")
+    auto_record = common.stored_bool(s, "enableOptions", "autoRecord")
+    if call.site.settings.auto_record_all and not call.fault("auto-record"):
+        auto_record = True  # "Automatically record all sessions using NBR" overrides autoRecord
+    out = common.render_fields("meet", options, skip=(*E2EE_DISABLED, "supportE2E", "autoRecord"))
+    for name in E2EE_DISABLED:
+        value = common.stored_bool(s, "enableOptions", name)
+        out.append((f"meet:{name}", value and not (e2ee and not call.fault("e2ee-disables-features"))))
+    out += [("meet:supportE2E", e2ee), ("meet:autoRecord", auto_record)]
+    return out
+
+
+def _schedule(call: Call, s: Session) -> list[Element]:
+    stored = s.fields.get("schedule", {})
+    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault("join-teleconf-before-host")
+    device = common.stored_bool(s, "schedule", "deviceCanStartMeeting") and not call.fault("device-can-start")
+    return [
+        ("meet:startDate", common.format_date(s.start)),
+        ("meet:timeZoneID", s.time_zone_id),
+        ("meet:timeZone", timezones.display_name(s.time_zone_id)),
+        ("meet:duration", s.duration),
+        ("meet:openTime", stored.get("openTime", "0") if isinstance(stored, dict) else "0"),
+        ("meet:hostWebExID", s.host),
+        *common.render_fields("meet", stored, skip=(
+            "startDate", "duration", "timeZoneID", "timeZone", "openTime", "hostWebExID",
+            "joinTeleconfBeforeHost", "deviceCanStartMeeting")),
+        ("meet:joinTeleconfBeforeHost", jbh),
+        ("meet:deviceCanStartMeeting", device),
+    ]
+
+
+def _attendee_options(call: Call, s: Session) -> list[Element]:
+    """Stored attendeeOptions; the locked-lobby elements (001, 40.9.0) last, as in the sample,
+    only on a site with ConsistentLockedLobby (defaults: AllowJoin, false, 0 — a guess)."""
+    stored = s.fields.get("attendeeOptions", {})
+    out = common.render_fields("meet", stored, skip=_LOBBY)
+    if not call.site.settings.consistent_locked_lobby:
+        return out
+    get = stored.get if isinstance(stored, dict) else {}.get
+    security = get("externalAttendeeSecurity") or "AllowJoin"
+    out += [
+        ("meet:externalAttendeeSecurity", None if call.fault("locked-lobby") else security),
+        ("meet:autoLock", common.parse_bool(get("autoLock"), False)),
+        ("meet:autoLockWaitTime", get("autoLockWaitTime") or "0"),
+    ]
+    return out
+
+
+def _participants(s: Session) -> list[Element]:
+    stored = s.fields.get("participants", {})
+    max_users = stored.get("maxUserNumber", "4") if isinstance(stored, dict) else "4"
+    return [
+        ("meet:maxUserNumber", max_users),
+        ("meet:attendees", [
+            ("meet:attendee", [
+                ("att:person", [("com:name", a.name), ("com:email", a.email),
+                                ("com:type", a.fields.get("type", "VISITOR"))]),
+                ("att:contactID", a.attendee_id),
+                ("att:joinStatus", a.join_status),
+                ("att:meetingKey", s.key),
+                ("att:role", a.role),
+            ]) for a in s.attendees
+        ]),
+    ]
+
+
 @handler("meeting", "GetMeeting")
 def get_meeting(call: Call) -> Elements:
+    """getMeetingResponse, in the order of a real one; behaviours ``private-meeting``,
+    ``locked-lobby``, ``registration-form``, ``device-can-start``, ``audio-password``,
+    ``e2ee-disables-features``, ``auto-record``, ``join-teleconf-before-host``."""
     call.user()
     s = common.find_session(call, call.node, ("meeting",))
     f = s.fields
-    meta = {k: v for k, v in f.get("metaData", {}).items() if k not in ("confName", "meetingType")}
-    schedule = {
-        k: v for k, v in f.get("schedule", {}).items()
-        if k not in ("startDate", "duration", "timeZoneID", "timeZone", "timezoneID")
-    }
-    access = {k: v for k, v in f.get("accessControl", {}).items() if k != "meetingPassword"}
-    telephony = {k: v for k, v in f.get("telephony", {}).items() if k != "callInNum"}
-    private = s.meeting_type in call.site.settings.private_meeting_types
+    form = {} if call.fault("registration-form") else s.registration_form
     return [
         ("meet:accessControl", [
-            ("meet:listToPublic", access.pop("listToPublic", "false")),
-            ("meet:isPublic", access.pop("isPublic", "false")),
+            ("meet:listToPublic", common.stored_bool(s, "accessControl", "listToPublic")),
+            ("meet:isPublic", common.stored_bool(s, "accessControl", "isPublic")),
             ("meet:meetingPassword", s.password or ""),
-            *_fields("meet", access),
+            *audio_elements(call, "meet", s),
+            *common.render_fields("meet", f.get("accessControl", {}), skip=(
+                "listToPublic", "isPublic", "meetingPassword", "audioPassword", "isEnforceAudioPassword",
+                "isEnforceAudioLogin")),
         ]),
         ("meet:metaData", [
             ("meet:confName", s.name),
             ("meet:meetingType", s.meeting_type),
-            *_fields("meet", meta),
-            ("meet:isPrivateMeeting", private),
+            *common.render_fields("meet", f.get("metaData", {}), skip=("confName", "meetingType", "isPrivateMeeting")),
+            ("meet:isPrivateMeeting", is_private(call, s)),
         ]),
-        ("meet:participants", [
-            ("meet:maxUserNumber", f.get("participants", {}).get("maxUserNumber", "4")
-             if isinstance(f.get("participants"), dict) else "4"),
-            ("meet:attendees", [
-                ("meet:attendee", [
-                    ("meet:person", [("com:name", a.name), ("com:email", a.email), ("com:type", "VISITOR")]),
-                    ("meet:role", a.role),
-                    ("meet:joinStatus", a.join_status),
-                ]) for a in s.attendees
-            ]),
-        ]),
-        ("meet:enableOptions", _fields("meet", f.get("enableOptions", {}))),
-        ("meet:schedule", [
-            ("meet:startDate", common.format_date(s.start)),
-            ("meet:timeZoneID", s.time_zone_id),
-            ("meet:timeZone", timezones.display_name(s.time_zone_id)),
-            ("meet:duration", s.duration),
-            ("meet:hostWebExID", s.host),
-            *_fields("meet", schedule),
-        ]),
+        ("meet:participants", _participants(s)),
+        ("meet:enableOptions", _enable_options(call, s)),
+        ("meet:schedule", _schedule(call, s)),
         ("meet:telephony", [
-            ("meet:telephonySupport", telephony.pop("telephonySupport", "CALLIN")),
-            *_fields("meet", telephony),
+            ("meet:telephonySupport", f.get("telephony", {}).get("telephonySupport", "CALLIN")),
+            *common.render_fields("meet", f.get("telephony", {}), skip=("telephonySupport", "callInNum")),
             ("meet:callInNum", [("serv:tollNum", "1-408-555-0100"), ("serv:tollFreeNum", "1-800-555-0100")]),
         ]),
-        ("meet:attendeeOptions", _fields("meet", f.get("attendeeOptions", {}))),
-        ("meet:registrationForm", [
-            (f"meet:{name}", [("meet:req", s.registration_form.get(name, False))]) for name in REGISTRATION_FIELDS
-        ]),
+        ("meet:tracking", common.render_fields("meet", f.get("tracking", {}))),
+        ("meet:repeat", common.render_fields("meet", f.get("repeat", {})) or [("meet:repeatType", "NO_REPEAT")]),
+        ("meet:remind", common.render_fields("meet", f.get("remind", {}))),
+        ("meet:attendeeOptions", _attendee_options(call, s)),
         ("meet:meetingkey", s.key),
         ("meet:meetingUUID", s.uuid),
         ("meet:status", s.status),
         ("meet:hostJoined", s.host_in_meeting),
         ("meet:participantsJoined", s.attendees_in_meeting > 0),
-        ("meet:hostKey", s.guest_token[:6].translate(str.maketrans("abcdef", "123456"))),
+        ("meet:hostKey", host_key(s)),
+        ("meet:eventID", s.conf_id[-8:]),
+        ("meet:guestToken", s.guest_token),
         ("meet:meetingLink", meeting_link(call, s)),
         ("meet:sipURL", sip_url(call, s)),
         ("meet:displayMeetingUrl", sip_url(call, s)),
-        ("meet:audioPassword", s.key[-8:]),
-        ("meet:isEnforceAudioPassword", False),
-        ("meet:isEnforceAudioLogin", False),
+        ("meet:registrationForm", [
+            (f"meet:{name}", [("meet:req", form.get(name, False))]) for name in REGISTRATION_READ_ORDER
+        ]),
     ]
 
 
 @handler("meeting", "DelMeeting")
 def del_meeting(call: Call) -> Elements:
-    call.user()
-    session = common.find_session(call, call.node, ("meeting",))
+    """Deletes a meeting (or a teleconference-only session, which is a Meeting Center meeting)."""
+    session = common.find_session(call, call.node, ("meeting", "teleconference"))
+    common.require_owner(call, session)
     call.site.remove_session(session.key)
-    return [("meet:iCalendarURL", [("serv:attendee", f"{common.site_url(call)}/{call.site.name}/j.php?ICS=MC")])]
+    return [
+        ("meet:iCalendarURL", [("serv:attendee", f"{meeting_link(call, session)}&ICS=MC")]),
+        ("meet:meetingUUID", session.uuid),
+    ]
+
+
+@handler("meeting", "LstsummaryMeeting")
+def lstsummary_meeting(call: Call) -> Elements:
+    """``meet:matchingRecords`` then ``meet:meeting`` entries (``meet:meetingKey`` with a capital K,
+    wire.md §4; ``meet:meetingUUID``, 001 40.8.0). Shape: the public XML API reference."""
+    sessions = common.listed_sessions(call, call.node, ("meeting",))
+    chosen, start = common.page_of(call, call.node, sessions)
+    return [
+        common.matching_records("meet", len(sessions), len(chosen), start),
+        *[
+            ("meet:meeting", [
+                ("meet:meetingKey", s.key),
+                ("meet:meetingUUID", s.uuid),
+                ("meet:confName", s.name),
+                ("meet:meetingType", s.meeting_type),
+                ("meet:hostWebExID", s.host),
+                ("meet:otherHostWebExID", s.host),
+                ("meet:timeZoneID", s.time_zone_id),
+                ("meet:timeZone", timezones.display_name(s.time_zone_id)),
+                ("meet:status", s.status),
+                ("meet:startDate", common.format_date(s.start)),
+                ("meet:duration", s.duration),
+                ("meet:listStatus", common.list_status(s)),
+            ])
+            for s in chosen
+        ],
+    ]
+
+
+@handler("meeting", "GethosturlMeeting")
+def gethosturl_meeting(call: Call) -> Elements:
+    """``meet:hostMeetingURL`` (``sessionKey`` carries the meeting key, wire.md §6), host or admin only."""
+    session = common.find_session(call, call.node, ("meeting", "teleconference"))
+    common.require_owner(call, session)
+    base = f"{common.site_url(call)}/{call.site.name}"
+    target = quote(f"{base}/m.php?AT=HM&MK={session.key}", safe="")
+    return [
+        ("meet:hostMeetingURL", f"{base}/p.php?AT=LI&WID={quote(session.host)}&MU={target}"),
+        ("meet:meetingUUID", session.uuid),
+    ]
+
+
+@handler("meeting", "GetjoinurlMeeting")
+def getjoinurl_meeting(call: Call) -> Elements:
+    """``meet:joinMeetingURL`` (with the attendee's name/e-mail when sent) and ``meet:inviteMeetingURL``."""
+    session = common.find_session(call, call.node, ("meeting", "teleconference"))
+    base = f"{common.site_url(call)}/{call.site.name}/m.php"
+    params = {"AT": "JM", "MK": session.key}
+    name = call.node.get("attendeeName")
+    email = call.node.get("attendeeEmail")
+    if name:
+        params["AN"] = name
+    if email:
+        params["AE"] = common.normalise_email(call, email)
+    password = call.node.get("meetingPW")
+    if password:
+        params["PW"] = password
+    return [
+        ("meet:joinMeetingURL", f"{base}?{urlencode(params)}"),
+        ("meet:inviteMeetingURL", f"{common.site_url(call)}/{call.site.name}/j.php?MTID=m{session.guest_token}"),
+        ("meet:meetingUUID", session.uuid),
+    ]
+

@@ -1,10 +1,297 @@
-"""User service (``java:com.webex.service.binding.user.*``)."""
+"""User service (``java:com.webex.service.binding.user.*``): users of a site, their privileges,
+PMR, options, and the user card.
+
+Users live in :attr:`emulator.model.Site.users`. Request elements follow the 001 samples
+(``webExId`` spelling, ``privilege/*``, ``languageID``/``language``, ``sendWelcome``,
+``isHTMLEmail``); where the seeds are silent (response bodies of CreateUser, GetUser, GetMe,
+LstsummaryUser; the ``isEnablePMR`` privilege) they follow the public XML API reference as
+integrators use it.
+
+Privileges: site administrators and User Management admins (``umSiteAdmin``) create, change
+and deactivate users; anyone else gets 000001 "Access denied, additional privileges are
+required" — except on the default site when it accepts any credentials, where every caller is
+treated as an administrator so any client works unchanged.
+"""
 
 from __future__ import annotations
 
-from emulator.dispatch import Call, handler
-from emulator.xmlio import Elements
-from harness.errors import webex_error
+import base64
+import binascii
+import json
+import re
+from datetime import datetime, timedelta
+
+from emulator.dispatch import Call
+from emulator.faults import declare
+from emulator.model import User, _digits, generate_password
+from emulator.services import common
+from emulator.services.site import descending, handler, is_site_admin, is_user_admin, meeting_types, paged
+from emulator.xmlio import Element, Elements, Node
+from harness import timezones
+from harness.errors import access_denied, invalid_value, no_record_found, webex_error
+
+declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
+declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")
+declare("supported-services-ci-site", "SetUser changes supportedServices on a Control-Hub-linked (CI) site too")
+declare("e2ee-pmr-110063", "enables the PMR even when the site has only E2EE meeting types (no 110063)")
+declare("user-management-role", "drops privilege/umSiteAdmin (never stored, always reported false)")
+declare("email-change-verification", "applies a non-admin's e-mail change at once although the site requires "
+        "confirmation")
+declare("pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week too")
+declare("welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, Hungarian, Romanian")
+declare("user-card-auth", "answers GetUserCard without any credentials or with a malformed JWTToken")
+
+#: Webex ``languageID`` -> language name. 19–22 are the four welcome-e-mail languages of
+#: 001 (40.7.0); 1–18 follow the public XML API reference (guess where it is unclear).
+LANGUAGES: dict[int, str] = {
+    1: "ENGLISH", 2: "INTERNATIONAL ENGLISH", 3: "SIMPLIFIED CHINESE", 4: "TRADITIONAL CHINESE",
+    5: "JAPANESE", 6: "KOREAN", 7: "FRENCH", 8: "CANADIAN FRENCH", 9: "GERMAN", 10: "ITALIAN",
+    11: "CASTILIAN SPANISH", 12: "SPANISH", 13: "SWEDISH", 14: "DUTCH", 15: "BRAZILIAN PORTUGUESE",
+    16: "RUSSIAN", 17: "TURKISH", 18: "DANISH", 19: "CZECH", 20: "POLISH", 21: "HUNGARIAN", 22: "ROMANIAN",
+}
+_NEW_LANGUAGES = {19, 20, 21, 22}
+_PMR_KEY_KEPT_FOR = timedelta(weeks=1)
+_SERVICES = ("meetingCenter", "trainingCenter", "eventCenter", "supportCenter")
+_ASIAN = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_JWT_PART = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+_EMAILS_OF_REQUEST = "user-request-emails"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _target(call: Call, node: Node) -> User:
+    """The user ``webExId`` names (the caller when absent); unknown -> 030001."""
+    webex_id = (node.get("webExId") or "").strip()
+    if not webex_id:
+        return call.user()
+    user = call.site.user(webex_id)
+    if user is None:
+        raise webex_error("030001")
+    return user
+
+
+def _may_manage(call: Call, target: User) -> None:
+    caller = call.user()
+    if caller is not target and not is_user_admin(call, caller):
+        raise access_denied()
+
+
+def _bool_at(node: Node, path: str) -> bool | None:
+    value = node.get(path)
+    parsed = common.parse_bool(value)
+    if value is not None and value.strip() and parsed is None:
+        raise invalid_value(path.rsplit("/", 1)[-1])
+    return parsed
+
+
+def _language(call: Call, node: Node) -> int | None:
+    """Behaviour ``welcome-email-languages`` (001, 40.7.0, 40.4.3): ``languageID`` 1–22 or a
+    ``language`` name. An ID outside the table or an unknown name is undocumented in the seeds;
+    the emulator rejects it with 010001 (invalid value)."""
+    broken = call.fault("welcome-email-languages")
+    language_id = common.parse_int(node.get("languageID"), "languageID")
+    if language_id is not None:
+        if language_id not in LANGUAGES or (broken and language_id in _NEW_LANGUAGES):
+            raise invalid_value("languageID")
+        return language_id
+    name = (node.get("language") or "").strip().upper()
+    if not name:
+        return None
+    for lid, lname in LANGUAGES.items():
+        if lname == name and not (broken and lid in _NEW_LANGUAGES):
+            return lid
+    raise invalid_value("language")
+
+
+def _email(call: Call, node: Node) -> str | None:
+    """The request's e-mail, validated (``email-no-whitespace``) and claimed for this request
+    (``duplicate-email-first-wins``: a later bodyContent of the same request carrying an e-mail
+    an earlier one used is not processed)."""
+    raw = node.get("email")
+    if raw is None or not raw.strip():
+        return None
+    email = common.normalise_email(call, raw)
+    if not call.fault("duplicate-email-first-wins"):
+        # One request = one headers mapping shared by all its bodyContents.
+        holder = call.site.extra.get(_EMAILS_OF_REQUEST)
+        if not holder or holder[0] is not call.headers:
+            holder = (call.headers, set())
+            call.site.extra[_EMAILS_OF_REQUEST] = holder
+        if email.lower() in holder[1]:
+            raise webex_error("030050", email)
+    return email
+
+
+def _claim(call: Call, email: str | None) -> None:
+    """Remember ``email`` as used by this request, once the bodyContent succeeded."""
+    holder = call.site.extra.get(_EMAILS_OF_REQUEST)
+    if email and holder and holder[0] is call.headers:
+        holder[1].add(email.lower())
+
+
+def _check_pmr(call: Call, enable: bool | None) -> None:
+    """Behaviour ``e2ee-pmr-110063`` (001, 40.6.1): enabling a PMR (``privilege/isEnablePMR``, the
+    element of the public reference) while only E2EE meeting types exist fails with 110063."""
+    if enable and call.site.settings.e2ee_only_meeting_types and not call.fault("e2ee-pmr-110063"):
+        raise webex_error("110063")
+
+
+def _check_readable(call: Call, user: User) -> None:
+    """GetUser/GetMe of a user whose PMR is on, on a site with only E2EE meeting types: 110063."""
+    if user.pmr_enabled:
+        _check_pmr(call, True)
+
+
+def _new_pmr_key_if_stale(call: Call, user: User, since: datetime | None) -> None:
+    """Behaviour ``pmr-key-stable`` (001, 40.6.0): reactivated within one week, the PMR key is
+    kept; after more than a week a new one may be issued (the emulator issues one)."""
+    stale = since is None or call.now() - since > _PMR_KEY_KEPT_FOR
+    if stale or call.fault("pmr-key-stable"):
+        user.pmr_key = _digits(10)
+        user.pmr_key_issued = call.now()
+
+
+def _set_active(call: Call, user: User, value: str | None) -> None:
+    if value is None or not value.strip():
+        return
+    word = value.strip().upper()
+    if word not in ("ACTIVATED", "DEACTIVATED"):
+        raise invalid_value("active")
+    if word == "DEACTIVATED" and user.active:
+        user.active = False
+        user.deactivated_at = call.now()
+    elif word == "ACTIVATED" and not user.active:
+        user.active = True
+        _new_pmr_key_if_stale(call, user, user.deactivated_at)
+        user.deactivated_at = None
+
+
+def _set_pmr_enabled(call: Call, user: User, enable: bool | None) -> None:
+    if enable is None or enable == user.pmr_enabled:
+        return
+    if not enable:
+        user.pmr_enabled = False
+        user.fields["pmrDisabledAt"] = call.now()
+        return
+    user.pmr_enabled = True
+    disabled_at = user.fields.pop("pmrDisabledAt", None)
+    if disabled_at is not None:
+        _new_pmr_key_if_stale(call, user, disabled_at)
+
+
+def _apply_privileges(call: Call, user: User, node: Node, creating: bool) -> None:
+    privilege = node.child("privilege")
+    if privilege is None:
+        return
+    caller = call.user()
+    admin = is_user_admin(call, caller)
+    for path, attr in (("host", "host"), ("siteAdmin", "site_admin"), ("umSiteAdmin", "um_site_admin"),
+                       ("labAdmin", "lab_admin"), ("voiceOverIp", "voice_over_ip")):
+        value = _bool_at(privilege, path)
+        if value is None:
+            continue
+        if attr in ("site_admin", "um_site_admin") and not creating and not admin and value != getattr(user, attr):
+            raise access_denied()
+        if attr == "um_site_admin" and call.fault("user-management-role"):
+            value = False
+        setattr(user, attr, value)
+    _set_pmr_enabled(call, user, _bool_at(privilege, "isEnablePMR"))
+
+
+def _apply_options(call: Call, user: User, node: Node, creating: bool) -> None:
+    """Names, display name, options, PMR device start, supported services."""
+    for path, attr in (("firstName", "first_name"), ("lastName", "last_name")):
+        value = node.get(path)
+        if value is not None:
+            setattr(user, attr, value)
+    display = node.get("displayName")
+    if display is not None and (call.site.settings.enable_display_name or call.fault("display-name")):
+        user.display_name = display.strip() or None
+    voip = _bool_at(node, "cmrHybridVoip")
+    if voip is not None and (creating or not call.fault("cmr-hybrid-voip")):
+        user.cmr_hybrid_voip = voip
+    device = _bool_at(node, "personalMeetingRoom/deviceCanStartMyPMR")
+    if device is not None and not call.fault("device-can-start"):
+        user.device_can_start_pmr = device
+    services = node.child("supportedServices")
+    if services is not None:
+        _apply_supported_services(call, user, services, creating)
+    tz = common.parse_int(node.get("timeZoneID"), "timeZoneID")
+    if tz is not None:
+        if not timezones.valid_time_zone_id(tz):
+            raise invalid_value("timeZoneID")
+        user.time_zone_id = tz
+    for name in ("sendWelcome", "isHTMLEmail", "title", "company"):
+        value = node.get(name)
+        if value is not None:
+            user.fields[name] = value
+
+
+def _apply_supported_services(call: Call, user: User, services: Node, creating: bool) -> None:
+    """Behaviour ``supported-services-ci-site`` (001, 40.12.0).
+
+    On a Control-Hub-linked (CI unified) site "SetUser don't support change value of
+    supportedServices" and "there's no schema change on the API: SetUser" — no new exception is
+    documented, so the emulator does not fail the request: the element is silently ignored,
+    the rest of the SetUser applies, and GetUser keeps showing the previous services.
+    CreateUser still sets them (the note is about changing them).
+    """
+    if not creating and call.site.settings.ci_linked_site and not call.fault("supported-services-ci-site"):
+        return
+    for name in _SERVICES:
+        value = _bool_at(services, name)
+        if value is not None:
+            user.supported_services[name] = value
+
+
+def _apply_email(call: Call, user: User, email: str | None) -> None:
+    """Behaviour ``email-change-verification`` (001, 40.4.0): with "confirmation required" on,
+    a non-administrator's change keeps the current e-mail and makes the new one pending (the
+    latest request wins); a site administrator's change applies at once."""
+    if email is None or email.lower() == user.email.lower():
+        if email is not None:
+            user.pending_email = None
+        return
+    confirm = call.site.settings.email_confirmation_required and not call.fault("email-change-verification")
+    if confirm and not is_site_admin(call, call.user()):
+        user.pending_email = email
+        return
+    user.email = email
+    user.pending_email = None
+
+
+def display_name(call: Call, user: User) -> str | None:
+    """Behaviour ``display-name`` (001, 40.11.0): only with EnableDisplayName = 1; when none is
+    stored, ``firstName + " " + lastName`` (``firstName + lastName`` for Asian characters)."""
+    if not call.site.settings.enable_display_name and not call.fault("display-name"):
+        return None
+    if user.display_name:
+        return user.display_name
+    joiner = "" if _ASIAN.search(user.first_name + user.last_name) else " "
+    return joiner.join(p for p in (user.first_name, user.last_name) if p) or user.webex_id
+
+
+def pmr_url(call: Call, user: User) -> str:
+    return f"{common.site_url(call)}/meet/{user.webex_id}"
+
+
+def _registered(call: Call, user: User) -> str:
+    return common.format_date((user.registered_at or call.site.created_at).replace(tzinfo=None))
+
+
+def _privilege(user: User) -> list[Element]:
+    return [
+        ("use:host", user.host),
+        ("use:siteAdmin", user.site_admin),
+        ("use:umSiteAdmin", user.um_site_admin),
+        ("use:labAdmin", user.lab_admin),
+        ("use:voiceOverIp", user.voice_over_ip),
+        ("use:isEnablePMR", user.pmr_enabled),
+    ]
+
+
+# ---------------------------------------------------------------- handlers
 
 
 @handler("user", "AuthenticateUser")
@@ -21,4 +308,225 @@ def authenticate_user(call: Call) -> Elements:
         ("use:sessionTicket", ticket),
         ("use:createTime", int(call.now().timestamp() * 1000)),
         ("use:timeToLive", 5400),
+    ]
+
+
+@handler("user", "CreateUser")
+def create_user(call: Call) -> Elements:
+    """Provision a user (001, 40.4.3, 40.6.0, 40.7.0, 40.10.0, 40.11.0). Response ``use:userId``."""
+    caller = call.user()
+    if not is_user_admin(call, caller):
+        raise access_denied()
+    node = call.node
+    webex_id = (node.get("webExId") or "").strip()
+    if not webex_id or len(webex_id) > 64 or any(ch.isspace() for ch in webex_id):
+        raise invalid_value("webExId")
+    if call.site.user(webex_id) is not None:
+        raise webex_error("030004")
+    email = _email(call, node)
+    if email is None:
+        raise invalid_value("email")
+    language_id = _language(call, node)
+    _check_pmr(call, _bool_at(node, "privilege/isEnablePMR"))
+    user = User(webex_id, node.get("password") or generate_password(), email=email)
+    user.registered_at = call.now()
+    user.pmr_key_issued = call.now()
+    user.host = True
+    _apply_privileges(call, user, node, creating=True)
+    _apply_options(call, user, node, creating=True)
+    if language_id is not None:
+        user.language_id = language_id
+    active = node.get("active")
+    if active is not None and active.strip().upper() == "DEACTIVATED":
+        user.active = False
+        user.deactivated_at = call.now()
+    elif active is not None and active.strip() and active.strip().upper() != "ACTIVATED":
+        raise invalid_value("active")
+    call.site.add_user(user)
+    _claim(call, email)
+    return [("use:userId", user.user_id)]
+
+
+@handler("user", "SetUser")
+def set_user(call: Call) -> Elements:
+    """Change a user: the caller themself, or anyone for an administrator (001, 40.4.0–40.12.0).
+    Everything is validated before anything changes."""
+    node = call.node
+    user = _target(call, node)
+    _may_manage(call, user)
+    email = _email(call, node)
+    language_id = _language(call, node)
+    enable_pmr = _bool_at(node, "privilege/isEnablePMR")
+    if enable_pmr and not user.pmr_enabled:
+        _check_pmr(call, True)
+    password = node.get("password")
+    _apply_privileges(call, user, node, creating=False)
+    _apply_options(call, user, node, creating=False)
+    _apply_email(call, user, email)
+    if language_id is not None:
+        user.language_id = language_id
+    if password:
+        user.password = password
+    _set_active(call, user, node.get("active"))
+    _claim(call, email)
+    return []
+
+
+@handler("user", "GetUser")
+def get_user(call: Call) -> Elements:
+    """A user's details; ``use:meetingTypes`` always present (wire.md §5)."""
+    user = _target(call, call.node)
+    _may_manage(call, user)
+    _check_readable(call, user)
+    return [
+        ("use:firstName", user.first_name),
+        ("use:lastName", user.last_name),
+        ("use:displayName", display_name(call, user)),
+        ("use:title", user.fields.get("title")),
+        ("use:company", user.fields.get("company")),
+        ("use:webExId", user.webex_id),
+        ("use:email", user.email),
+        ("use:registrationDate", _registered(call, user)),
+        ("use:active", "ACTIVATED" if user.active else "DEACTIVATED"),
+        ("use:meetingTypes", [("use:meetingType", type_id) for type_id, _ in meeting_types(call.site)]),
+        ("use:timeZoneID", user.time_zone_id),
+        ("use:timeZone", timezones.display_name(user.time_zone_id)),
+        ("use:privilege", _privilege(user)),
+        ("use:language", LANGUAGES.get(user.language_id, "ENGLISH")),
+        ("use:languageID", user.language_id),
+        ("use:supportedServices", [(f"use:{name}", user.supported_services.get(name, True))
+                                   for name in _SERVICES]),
+        ("use:personalMeetingRoom", [
+            ("use:personalMeetingRoomURL", pmr_url(call, user)),
+            ("use:accessCode", user.pmr_key),
+            ("use:deviceCanStartMyPMR", user.device_can_start_pmr),
+        ]),
+        ("use:cmrHybridVoip", user.cmr_hybrid_voip),
+        ("use:userId", user.user_id),
+    ]
+
+
+@handler("user", "GetMe")
+def get_me(call: Call) -> Elements:
+    """The caller's own account, with ``privilege/umSiteAdmin`` (001, 40.6.0)."""
+    user = call.user()
+    _check_readable(call, user)
+    return [
+        ("use:webExId", user.webex_id),
+        ("use:firstName", user.first_name),
+        ("use:lastName", user.last_name),
+        ("use:email", user.email),
+        ("use:privilege", _privilege(user)),
+        ("use:active", "ACTIVATED" if user.active else "DEACTIVATED"),
+        ("use:userId", user.user_id),
+    ]
+
+
+@handler("user", "DelUser")
+def del_user(call: Call) -> Elements:
+    """Deactivate a user (Webex keeps the account; behaviour ``pmr-key-stable`` counts from here)."""
+    caller = call.user()
+    if not is_user_admin(call, caller):
+        raise access_denied()
+    webex_id = (call.node.get("webExId") or "").strip()
+    user = call.site.user(webex_id)
+    if not webex_id or user is None:
+        raise webex_error("030001")
+    if user.active:
+        user.active = False
+        user.deactivated_at = call.now()
+    return []
+
+
+_USER_ORDER = {
+    "UID": lambda u: int(u.user_id),
+    "WEBEXID": lambda u: u.webex_id.lower(),
+    "EMAIL": lambda u: u.email.lower(),
+}
+
+
+@handler("user", "LstsummaryUser")
+def lstsummary_user(call: Call) -> Elements:
+    """The site's users (an administrator sees everyone, others themselves), paged; each with
+    ``use:umSiteAdmin`` (001, 40.6.0)."""
+    caller = call.user()
+    users = list(call.site.users.values()) if is_user_admin(call, caller) else [caller]
+    wanted = (call.node.get("webExId") or "").strip().lower()
+    if wanted:
+        users = [u for u in users if u.webex_id.lower() == wanted]
+    by = (call.node.get("order/orderBy") or "WEBEXID").strip().upper()
+    if by == "REGDATE":
+        users.sort(key=lambda u: u.registered_at or call.site.created_at, reverse=descending(call.node))
+    else:
+        users.sort(key=_USER_ORDER.get(by, _USER_ORDER["WEBEXID"]), reverse=descending(call.node))
+    chosen, matching = paged(call, call.node, users, "use")
+    return [
+        matching,
+        *[("use:user", [
+            ("use:userId", u.user_id),
+            ("use:webExId", u.webex_id),
+            ("use:firstName", u.first_name),
+            ("use:lastName", u.last_name),
+            ("use:email", u.email),
+            ("use:registrationDate", _registered(call, u)),
+            ("use:active", "ACTIVATED" if u.active else "DEACTIVATED"),
+            ("use:timeZoneID", u.time_zone_id),
+            ("use:umSiteAdmin", u.um_site_admin),
+        ]) for u in chosen],
+    ]
+
+
+def jwt_shaped(token: str) -> bool:
+    """Three base64url parts whose first decodes to a JSON object (a JWT header)."""
+    parts = token.strip().split(".")
+    if len(parts) != 3 or not all(parts) or not all(_JWT_PART.match(p) for p in parts):
+        return False
+    head = parts[0] + "=" * (-len(parts[0]) % 4)
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(head.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(decoded, dict)
+
+
+def _card_authorised(call: Call) -> None:
+    """Behaviour ``user-card-auth`` (001, 40.9.0, 40.6.0): credentials, or a ``JWTToken`` HTTP
+    header (the API key's JWT). Anonymous: 000001 "Access denied, additional privileges are
+    required" — the call lacks authorization, which is what 000001 says (030002 is for wrong
+    credentials). A ``JWTToken`` that is not JWT-shaped counts as wrong credentials: 030002."""
+    if call.fault("user-card-auth"):
+        return
+    token = call.headers.get("jwttoken")
+    if token is not None and token.strip():
+        if not jwt_shaped(token):
+            raise webex_error("030002")
+        return
+    if call.caller is None:
+        raise access_denied()
+
+
+@handler("user", "GetUserCard")
+def get_user_card(call: Call) -> Elements:
+    """Response exactly as the 001 (40.6.0) sample: ``use:avatar`` (url, lastModifiedTime,
+    isUploaded) and ``use:personalMeetingRoom`` (title, personalMeetingRoomURL, accessCode).
+    An unknown ``webExId`` is "no data found": 000015."""
+    _card_authorised(call)
+    webex_id = (call.node.get("webExId") or "").strip()
+    user = call.site.user(webex_id) if webex_id else call.caller
+    if user is None:
+        raise no_record_found()
+    base = common.site_url(call)
+    modified = int((user.registered_at or call.site.created_at).timestamp() * 1000)
+    owner = user.first_name or user.webex_id
+    return [
+        ("use:avatar", [
+            ("use:url", f"{base}/svc3300/svccomponents/html/img/avatar160.png"),
+            ("use:lastModifiedTime", modified),
+            ("use:isUploaded", False),
+        ]),
+        ("use:personalMeetingRoom", [
+            ("use:title", f"{owner}'s Personal Room"),
+            ("use:personalMeetingRoomURL", pmr_url(call, user)),
+            ("use:accessCode", user.pmr_key),
+        ]),
     ]

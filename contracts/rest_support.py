@@ -1,0 +1,145 @@
+"""Helpers the REST contract suites share: the client for a site, bodies, times, a tracker.
+
+The seed's request and response samples (003 "Update a Meeting") are kept here verbatim (as JSON)
+so the round-trip test runs without the seed files.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from harness.pytest_plugin import SiteHandle
+from harness.rest_client import RestClient, RestResponse
+
+#: 003, the request sample of "Update a Meeting"
+SEED_REQUEST: dict[str, Any] = json.loads("""
+{ "title": "Example Daily Meeting Modified", "agenda": "Example Agenda Modified", "password": "P@ssword789",
+  "timezone": "Asia/Shanghai", "start": "2020-01-27T20:30:00+08:00", "end": "2020-01-27T21:30:00+08:00",
+  "enabledAutoRecordMeeting": true, "allowAnyUserToBeCoHost": true, "enabledJoinBeforeHost": true,
+  "enableConnectAudioBeforeHost": true, "joinBeforeHostMinutes": 15, "excludePassword": false,
+  "publicMeeting": false, "reminderTime": 30, "unlockedMeetingJoinSecurity": "allowJoin",
+  "enableAutomaticLock": false, "automaticLockMinutes": 0, "allowFirstUserToBeCoHost": false,
+  "allowAuthenticatedDevices": true, "sendEmail": true, "hostEmail": "john.andersen@example.com",
+  "meetingOptions": { "enabledChat": true, "enabledVideo": true, "enabledPolling": false, "enabledNote": true,
+    "noteType": "allowAll", "enabledFileTransfer": false, "enabledUCFRichMedia": false },
+  "attendeePrivileges": { "enabledShareContent": true, "enabledSaveDocument": false,
+    "enabledPrintDocument": false, "enabledAnnotate": false, "enabledViewParticipantList": true,
+    "enabledViewThumbnails": false, "enabledRemoteControl": true, "enabledViewAnyDocument": false,
+    "enabledViewAnyPage": false, "enabledContactOperatorPrivately": false, "enabledChatHost": true,
+    "enabledChatPresenter": true, "enabledChatOtherParticipants": true },
+  "integrationTags": [ "dbaeceebea5c4a63ac9d5ef1edfe36b9", "85e1d6319aa94c0583a6891280e3437d",
+    "27226d1311b947f3a68d6bdf8e4e19a1" ],
+  "enabledBreakoutSessions": true,
+  "trackingCodes": [ { "name": "Department", "value": "Sales" }, { "name": "Division", "value": "Part-time" } ],
+  "enabledAudioWatermark": true, "enabledVisualWatermark": true, "visualWatermarkOpacity": 40,
+  "audioConnectionOptions": { "audioConnectionType": "VoIP", "enabledTollFreeCallIn": false,
+    "enabledGlobalCallIn": false, "enabledAudienceCallBack": true, "entryAndExitTone": "beep",
+    "allowHostToUnmuteParticipants": true, "allowAttendeeToUnmuteSelf": false, "muteAttendeeUponEntry": true } }
+""")
+
+#: 003, the top-level keys of the response sample of "Update a Meeting" (a modified scheduled meeting)
+SEED_RESPONSE_KEYS: frozenset[str] = frozenset({
+    "id", "meetingSeriesId", "meetingNumber", "title", "agenda", "password", "phoneAndVideoSystemPassword",
+    "meetingType", "state", "isModified", "timezone", "start", "end", "hostUserId", "hostDisplayName", "hostEmail",
+    "hostKey", "siteUrl", "webLink", "sipAddress", "dialInIpAddress", "enabledAutoRecordMeeting",
+    "allowAnyUserToBeCoHost", "enabledJoinBeforeHost", "enableConnectAudioBeforeHost", "joinBeforeHostMinutes",
+    "excludePassword", "publicMeeting", "reminderTime", "unlockedMeetingJoinSecurity", "sessionTypeId",
+    "enableAutomaticLock", "automaticLockMinutes", "allowFirstUserToBeCoHost", "allowAuthenticatedDevices",
+    "telephony", "meetingOptions", "attendeePrivileges", "registration", "integrationTags", "scheduledType",
+    "simultaneousInterpretation", "enabledBreakoutSessions", "links", "trackingCodes", "enabledAudioWatermark",
+    "enabledVisualWatermark", "visualWatermarkOpacity", "audioConnectionOptions",
+})
+#: 003, the keys of the sample's nested objects
+SEED_NESTED_KEYS: dict[str, frozenset[str]] = {
+    "telephony": frozenset({"accessCode", "callInNumbers", "links"}),
+    "meetingOptions": frozenset(SEED_REQUEST["meetingOptions"]),
+    "attendeePrivileges": frozenset(SEED_REQUEST["attendeePrivileges"]),
+    "audioConnectionOptions": frozenset(SEED_REQUEST["audioConnectionOptions"]),
+}
+
+#: documented enum values (003)
+MEETING_TYPES = ("meetingSeries", "scheduledMeeting", "meeting")
+STATES = ("active", "scheduled", "ready", "lobby", "inProgress", "ended", "missed", "expired")
+SCHEDULED_TYPES = ("meeting", "webinar", "personalRoomMeeting")
+
+
+def rest_client(site: SiteHandle) -> RestClient:
+    """A REST client for the site's token (skips when the environment has none)."""
+    if not site.rest_token:
+        pytest.skip(f"needs a REST token, which the environment {site.target.environment.name!r} lacks")
+    target = site.target
+    return RestClient(site.rest_url, site.rest_token, http=target.http, budget=target.budget,
+                      secrets=target.environment.secrets(), on_exchange=target.recorder.exchange)
+
+
+def site_now(site: SiteHandle) -> datetime:
+    """The site's clock (the emulator's, moved by its control API), else this machine's UTC time."""
+    if site.is_emulator:
+        return datetime.fromisoformat(site.state()["now"])
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def slot(days: float = 2, hour: int = 9, tz: Any = UTC) -> datetime:
+    """A whole-minute start ``days`` ahead at ``hour`` o'clock (UTC by default)."""
+    base = datetime.now(UTC) + timedelta(days=days)
+    return base.astimezone(tz).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def meeting_body(title: str = "wxh rest contract meeting", *, start: datetime | None = None,
+                 minutes: int = 60, **extra: Any) -> dict[str, Any]:
+    """A Create body: a future whole-minute start, ``minutes`` long; extra fields merged in."""
+    begin = start or slot()
+    body: dict[str, Any] = {"title": title, "start": iso(begin), "end": iso(begin + timedelta(minutes=minutes)),
+                            "timezone": "UTC"}
+    body.update(extra)
+    return body
+
+
+class RestMeetings:
+    """Creates REST meetings for a test and deletes them afterwards (also when the test fails)."""
+
+    def __init__(self, client: RestClient) -> None:
+        self.client = client
+        self.ids: list[str] = []
+
+    def create(self, body: dict[str, Any] | None = None) -> RestResponse:
+        response = self.client.create(body if body is not None else meeting_body())
+        if response.status == 200 and isinstance(response.json, dict) and response.json.get("id"):
+            self.ids.append(str(response.json["id"]))
+        return response
+
+    def create_ok(self, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.create(body)
+        assert response.status == 200, f"create failed: {response.describe()}"
+        assert isinstance(response.json, dict)
+        return response.json
+
+    def scheduled(self, series_id: str, start: datetime, days: int = 10) -> list[dict[str, Any]]:
+        """The series' scheduled meetings from ``start`` - 1 day over ``days`` days."""
+        response = self.client.list(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
+                                    from_=iso(start - timedelta(days=1)), to=iso(start + timedelta(days=days)))
+        assert response.status == 200, response.describe()
+        return response.items
+
+    def cleanup(self) -> None:
+        for meeting_id in self.ids:
+            self.client.delete(meeting_id)
+        self.ids.clear()
+
+
+def assert_error(response: RestResponse, status: int) -> None:
+    """``status`` with the documented error JSON (a message and at least one description)."""
+    assert response.status == status, f"expected HTTP {status}, got {response.describe()}"
+    assert isinstance(response.json, dict), f"HTTP {status} without the error JSON: {response.problem}"
+    assert isinstance(response.json.get("message"), str) and response.json["message"], "error without message"
+    errors = response.json.get("errors")
+    assert isinstance(errors, list) and errors and all(isinstance(e.get("description"), str) for e in errors)
+    assert isinstance(response.json.get("trackingId"), str)

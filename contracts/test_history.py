@@ -1,0 +1,130 @@
+"""History service: Access Anywhere (001, 40.1.0), session and attendee histories with
+meetingUUID (40.7.0–40.9.0), paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contracts.support import Meetings, meeting_body
+from contracts.test_listing import assert_pages
+from harness.client import XmlClient
+from harness.namespaces import XSI
+from harness.pytest_plugin import SiteHandle
+
+_AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "endTime", "duration"]
+
+
+def _control(start: int, size: int) -> dict[str, Any]:
+    return {"listControl": {"serv:startFrom": start, "serv:maximumNum": size, "serv:listMethod": "OR"},
+            "order": {"orderBy": "STARTTIME", "orderAD": "ASC"}}
+
+
+# ---------------------------------------------------------------- access-anywhere-history (40.1.0)
+
+
+@pytest.mark.behaviour("access-anywhere-history")
+def test_access_anywhere_history_has_the_sample_shape(site: SiteHandle) -> None:
+    got = site.client("host").call("history", "LstAccessAnywhereHistory", _control(1, 10)).expect_success()
+    body = got.body
+    assert body is not None and body.get(f"{{{XSI}}}type") == "history:LstAccessAnywhereHistoryResponse"
+    children = list(body)
+    assert children[0].tag.endswith("}matchingRecords") and children[0].prefix == "history"
+    assert [c.tag.split("}")[1] for c in children[0]] == ["total", "returned", "startFrom"]
+    entries = children[1:]
+    assert entries and all(e.prefix == "history" and e.tag.endswith("}accessAnyWhereInfo") for e in entries)
+    for entry in entries:
+        assert [c.tag.split("}")[1] for c in entry] == _AA_FIELDS
+        assert all((c.text or "").strip() for c in entry)
+        assert (entry.findtext("{*}duration") or "").isdigit()
+    assert got.text("history:matchingRecords/serv:returned") == str(len(entries))
+
+
+@pytest.mark.behaviour("access-anywhere-history")
+@pytest.mark.behaviour("list-paging")
+def test_access_anywhere_history_pages(site: SiteHandle) -> None:
+    xml = site.client("admin")
+    assert_pages(lambda s, n: xml.call("history", "LstAccessAnywhereHistory", _control(s, n)), "history",
+                 "history:accessAnyWhereInfo", "history:confID")
+
+
+@pytest.mark.behaviour("access-anywhere-history")
+def test_access_anywhere_history_narrows_to_a_host(site: SiteHandle) -> None:
+    xml = site.client("admin")
+    host = site.security("host").webex_id or "host"
+    got = xml.call("history", "LstAccessAnywhereHistory", {"hostWebexID": host, **_control(1, 100)})
+    got.expect_success()
+    assert set(got.texts("history:accessAnyWhereInfo/history:userName")) == {host}
+
+
+# ---------------------------------------------------------------- session histories
+
+
+_SESSION_HISTORIES = [
+    ("LstmeetingusageHistory", "history:meetingUsageHistory", "history:meetingKey"),
+    ("LstmeetingattendeeHistory", "history:meetingAttendeeHistory", "history:email"),
+    ("LsttrainingsessionHistory", "history:trainingSessionHistory", "history:sessionKey"),
+    ("LsttrainingattendeeHistory", "history:trainingAttendeeHistory", "history:email"),
+    ("LsteventsessionHistory", "history:eventSessionHistory", "history:sessionKey"),
+    ("LsteventattendeeHistory", "history:eventAttendeeHistory", "history:email"),
+    ("LstsupportsessionHistory", "history:supportSessionHistory", "history:sessionKey"),
+    ("LstsupportattendeeHistory", "history:supportAttendeeHistory", "history:email"),
+    ("LstmeetingusagePreliminaryHistory", "history:meetingUsageHistory", "history:meetingKey"),
+    ("LstmeetingattendeePreliminaryHistory", "history:meetingAttendeeHistory", "history:email"),
+    ("LsteventsessionPreliminaryHistory", "history:eventSessionHistory", "history:sessionKey"),
+    ("LsteventattendeePreliminaryHistory", "history:eventAttendeeHistory", "history:email"),
+    ("LstTrainingPollResultsHistory", "history:pollResult", "history:sessionKey"),
+]
+
+
+@pytest.mark.behaviour("list-paging")
+@pytest.mark.parametrize(("api", "item", "key"), _SESSION_HISTORIES)
+def test_session_histories_page(site: SiteHandle, api: str, item: str, key: str) -> None:
+    xml = site.client("admin")
+    assert_pages(lambda s, n: xml.call("history", api, _control(s, n)), "history", item, key, at_least=2)
+    got = xml.call("history", api, _control(1, 1)).expect_success()
+    assert got.text(f"{item}/history:meetingUUID"), f"{api} entries carry their meetingUUID"
+
+
+def _deleted_meeting(xml: XmlClient, meetings: Meetings) -> tuple[str, str]:
+    key, uuid = meetings.create_ok(meeting_body("wxh history meeting", participants={"attendees": {"attendee": {
+        "person": {"name": "Hal History", "email": "hal.history@example.com"}}}}))
+    xml.call("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
+    meetings.keys.remove(key)
+    return key, uuid
+
+
+@pytest.mark.behaviour("meeting-uuid-equivalence")
+@pytest.mark.parametrize("api", ["LstmeetingusageHistory", "LstmeetingusagePreliminaryHistory"])
+def test_a_deleted_meeting_appears_in_usage_history_by_key_and_uuid(
+    xml: XmlClient, meetings: Meetings, api: str
+) -> None:
+    key, uuid = _deleted_meeting(xml, meetings)
+    by_key = xml.call("history", api, {"meetingKey": key}).expect_success()
+    by_uuid = xml.call("history", api, {"meetingUUID": uuid}).expect_success()
+    for got in (by_key, by_uuid):
+        assert got.texts("history:meetingUsageHistory/history:meetingKey") == [key]
+        assert got.texts("history:meetingUsageHistory/history:meetingUUID") == [uuid]
+        assert got.text("history:meetingUsageHistory/history:confName") == "wxh history meeting"
+        assert got.text("history:matchingRecords/serv:total") == "1"
+
+
+@pytest.mark.behaviour("meeting-uuid-equivalence")
+def test_attendee_history_of_a_deleted_meeting_lists_its_people(xml: XmlClient, meetings: Meetings) -> None:
+    key, uuid = _deleted_meeting(xml, meetings)
+    got = xml.call("history", "LstmeetingattendeeHistory", {"meetingUUID": uuid}).expect_success()
+    assert "hal.history@example.com" in got.texts("history:meetingAttendeeHistory/history:email")
+    assert set(got.texts("history:meetingAttendeeHistory/history:meetingKey")) == {key}
+
+
+@pytest.mark.behaviour("list-paging")
+def test_a_meeting_whose_end_has_passed_appears_in_history(site: SiteHandle, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok()
+    xml = site.client("host")
+    before = xml.call("history", "LstmeetingusageHistory", {"meetingKey": key})
+    assert (before.result, before.exception_id) == ("FAILURE", "000015"), before.describe()
+    site.advance_clock(8 * 86400)
+    after = xml.call("history", "LstmeetingusageHistory", {"meetingKey": key}).expect_success()
+    assert after.texts("history:meetingUsageHistory/history:meetingKey") == [key]
+    assert after.text("history:matchingRecords/serv:total") == "1"

@@ -1,0 +1,315 @@
+"""HTTP in and out for the REST meetings API under ``/v1`` (003; ``shared/spec/wire.md`` "REST").
+
+=======  ==================================  =============================================
+method   path                                answer
+=======  ==================================  =============================================
+GET      /v1/meetings                        200 ``{"items": [...]}`` (filters, Link paging)
+POST     /v1/meetings                        200 the created meeting series
+GET      /v1/meetings/{id}                   200 series, scheduled meeting or instance
+PATCH    /v1/meetings/{id}                   200 the updated meeting
+PUT      /v1/meetings/{id}                   the same as PATCH (``rest-put-equals-patch``)
+DELETE   /v1/meetings/{id}                   204, no body
+POST     /v1/meetings/{id}/registrants       200 the registrant (``{"firstName", "lastName", "email"}``)
+GET      /v1/meetings/{id}/registrants       200 ``{"items": [...]}``
+=======  ==================================  =============================================
+
+Rules, in the order they are checked (behaviour ``rest-status-codes``):
+
+1. ``Authorization: Bearer <token>`` must name a site's REST token (``Registry.by_token``; the
+   default site's is ``emulator-token``): otherwise **401**.
+2. Rate limit: more than :data:`RATE_LIMIT` authenticated requests within :data:`RATE_WINDOW`
+   seconds of the site's clock → **429** with ``Retry-After`` (seconds until the oldest counted
+   request leaves the window). Refused requests are not counted; moving the site clock forward
+   (``POST /_emulator/sites/{site}/clock``) empties the window.
+3. Unknown path → **404**; a method the path does not take → **405** with ``Allow``.
+4. POST/PUT/PATCH need ``Content-Type: application/json`` (or ``…+json``): otherwise **415**.
+   Body-less GET and DELETE are never refused for their Content-Type.
+5. Broken JSON, a body that is not an object, wrong value types, rule violations → **400** with a
+   message; unknown or deleted meeting ids → **404**.
+
+Every answer is ``Content-Type: application/json`` (204 has no body); errors are
+``{"message", "errors": [{"description"}], "trackingId"}``. Paths tolerate a doubled slash and a
+trailing slash. ``from``/``to`` accept ``2026-11-21T00:00:00.000Z`` and percent-encoded offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, unquote
+
+from emulator.faults import declare
+from emulator.model import Registry, Site
+from emulator.rest import models
+from emulator.rest.models import RestError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("emulator.rest")
+
+STATUS_CODES = declare("rest-status-codes", "accepts any Content-Type on POST/PUT/PATCH bodies (no 415)")
+
+#: the 429 rule: at most this many requests per token ...
+RATE_LIMIT = 600
+#: ... within this many seconds of the site clock
+RATE_WINDOW = 60.0
+MAX_BODY_BYTES = 1_000_000
+DEFAULT_MAX = 10
+MAX_MAX = 100
+JSON_TYPE = b"application/json"
+
+Answer = tuple[int, Any, list[tuple[str, str]]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def tracking_id() -> str:
+    return f"EMULATOR_{uuid.uuid4()}"
+
+
+def error(status: int, message: str, description: str | None = None) -> Answer:
+    body = {"message": message, "errors": [{"description": description or message}], "trackingId": tracking_id()}
+    return status, body, []
+
+
+# ---------------------------------------------------------------- ASGI
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer one ``/v1`` request (ASGI)."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    method = str(scope.get("method", "GET")).upper()
+    path = str(scope.get("path", "/"))
+    query = scope.get("query_string", b"").decode("latin-1")
+    base = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+    try:
+        raw = await _read(receive)
+        status, payload, extra = respond(registry, method, path, query, headers, raw, base)
+    except _TooLarge:
+        status, payload, extra = error(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    except Exception:  # the emulator keeps serving whatever happens
+        log.exception("unhandled REST error for %s %s", method, path)
+        status, payload, extra = error(500, "Internal emulator error.")
+    out = [(b"content-type", JSON_TYPE)]
+    body = b""
+    if status != 204:
+        body = json.dumps(payload).encode()
+        out.append((b"content-length", str(len(body)).encode()))
+    out += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra]
+    if not any(k == "trackingid" for k, _ in extra):
+        tid = payload.get("trackingId") if isinstance(payload, dict) else None
+        out.append((b"trackingid", str(tid or tracking_id()).encode()))
+    if headers.get("connection", "").lower() == "close":
+        out.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def _segments(path: str) -> list[str]:
+    """``/v1//meetings/`` → ``["meetings"]`` (doubled and trailing slashes tolerated)."""
+    parts = [unquote(p) for p in path.split("/") if p]
+    return parts[1:] if parts and parts[0].lower() == "v1" else parts
+
+
+def _allowed(parts: list[str]) -> tuple[str, ...] | None:
+    if not parts or parts[0] != "meetings":
+        return None
+    if len(parts) == 1:
+        return ("GET", "POST")
+    if len(parts) == 2:
+        return ("GET", "PATCH", "PUT", "DELETE")
+    if len(parts) == 3 and parts[2] == "registrants":
+        return ("GET", "POST")
+    return None
+
+
+def _token(headers: dict[str, str]) -> str | None:
+    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _rate_limited(site: Site) -> int | None:
+    """The 429 rule; None = go ahead (and the request is counted), else Retry-After seconds."""
+    hits = models.store(site).hits
+    now = site.now()
+    window = timedelta(seconds=RATE_WINDOW)
+    while hits and (hits[0] <= now - window or hits[0] > now):
+        hits.popleft()  # also drops hits "from the future" if the clock was ever reset
+    if len(hits) >= RATE_LIMIT:
+        return max(1, math.ceil((hits[0] + window - now).total_seconds()))
+    hits.append(now)
+    return None
+
+
+def _json_media(headers: dict[str, str]) -> bool:
+    ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+    return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _body(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise RestError(400, "The request body is empty: a JSON object is required.")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise RestError(400, "The request body is not valid JSON.", str(exc)[:300]) from None
+    if not isinstance(data, dict):
+        raise RestError(400, "The request body must be a JSON object.")
+    return data
+
+
+def respond(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
+            base: str) -> Answer:
+    """Answer one request: (status, JSON payload, extra headers). Also used in-process by tests."""
+    token = _token(headers)
+    with registry.lock:
+        site = registry.by_token(token) if token else None
+        if site is None:
+            return error(401, "The request requires a valid access token set in the Authorization request header.")
+        retry = _rate_limited(site)
+        if retry is not None:
+            status, body, extra = error(429, "Too many requests have been sent: the request has been rate limited.")
+            return status, body, [*extra, ("Retry-After", str(retry))]
+        parts = _segments(path)
+        allowed = _allowed(parts)
+        if allowed is None:
+            return error(404, "The requested resource could not be found.", f"No REST resource at {path}.")
+        if method not in allowed:
+            status, body, extra = error(405, f"Method {method} is not allowed for this resource.")
+            return status, body, [*extra, ("Allow", ", ".join(allowed))]
+        if method in ("POST", "PUT", "PATCH") and not _json_media(headers) and not site.fault(STATUS_CODES):
+            return error(415, "Unsupported media type: send the body as application/json.",
+                         f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.")
+        try:
+            return _route(site, method, parts, query, raw, base)
+        except RestError as exc:
+            return error(exc.status, exc.message, exc.description)
+        except (OverflowError, OSError) as exc:  # dates at the edge of the calendar
+            return error(400, "A date or number in the request is out of range.", str(exc)[:200])
+
+
+def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, base: str) -> Answer:
+    now = site.now()
+    if len(parts) == 1:
+        if method == "POST":
+            series = models.create(site, _body(raw), now)
+            return 200, models.render(site, models.Target(series, "meetingSeries"), now), []
+        return _list(site, query, base, now)
+    target = models.lookup(site, parts[1], now)
+    if len(parts) == 3:
+        if method == "POST":
+            return 200, models.register(target.series, _body(raw), now), []
+        return 200, {"items": list(target.series.registrants)}, []
+    if method == "GET":
+        return 200, models.render(site, target, now), []
+    if method == "DELETE":
+        models.delete(site, target)
+        return 204, None, []
+    updated = models.update(site, target, _body(raw), now, method)
+    return 200, models.render(site, updated, now), []
+
+
+# ---------------------------------------------------------------- list
+
+
+def _query(query: str) -> dict[str, str]:
+    """Query parameters; ``+`` stays ``+`` (an unencoded offset such as ``+08:00`` is kept)."""
+    out: dict[str, str] = {}
+    for chunk in query.split("&"):
+        if not chunk:
+            continue
+        name, _, value = chunk.partition("=")
+        out.setdefault(unquote(name), unquote(value))
+    return out
+
+
+def _param_time(name: str, text: str | None) -> datetime | None:
+    if text is None or not text.strip():
+        return None
+    raw = text.strip().replace(" ", "+")  # an offset's + decoded as a space by a form encoder
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise RestError(400, f"Invalid {name}: {text!r} is not an ISO 8601 date and time.") from None
+    if not 1971 <= value.year <= 9000:
+        raise RestError(400, f"Invalid {name}: {text!r} is out of range.")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _int_param(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise RestError(400, f"Invalid {name}: {text!r} is not a number.") from None
+    if not low <= value <= high:
+        raise RestError(400, f"Invalid {name}: must be between {low} and {high}.")
+    return value
+
+
+def _list(site: Site, query: str, base: str, now: datetime) -> Answer:
+    params = _query(query)
+    maximum = _int_param("max", params.get("max"), DEFAULT_MAX, 1, MAX_MAX)
+    offset = _int_param("offset", params.get("offset"), 0, 0, 10_000_000)
+    start, end = _param_time("from", params.get("from")), _param_time("to", params.get("to"))
+    if start and end and start > end:
+        raise RestError(400, "from cannot be after to.")
+    series_id = params.get("meetingSeriesId") or None
+    meeting_type = params.get("meetingType") or ("scheduledMeeting" if series_id else "meetingSeries")
+    if meeting_type not in models.MEETING_TYPES:
+        raise RestError(400, f"Invalid meetingType {meeting_type!r}: valid values are "
+                             f"{', '.join(models.MEETING_TYPES)}.")
+    state = params.get("state") or None
+    if state is not None and state not in models.STATES:
+        raise RestError(400, f"Invalid state {state!r}: valid values are {', '.join(models.STATES)}.")
+    found = models.listing(site, now, meeting_type=meeting_type, state=state, series_id=series_id,
+                           number=params.get("meetingNumber") or None, start=start, end=end)
+    page = found[offset:offset + maximum]
+    items = [models.render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
+    extra: list[tuple[str, str]] = []
+    if offset + maximum < len(found):
+        params["offset"] = str(offset + maximum)
+        params["max"] = str(maximum)
+        encoded = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params.items())
+        extra.append(("Link", f'<{base}/v1/meetings?{encoded}>; rel="next"'))
+    return 200, {"items": items}, extra
+
+
+__all__ = ["RATE_LIMIT", "RATE_WINDOW", "handle", "respond"]

@@ -1,0 +1,312 @@
+"""The clean-up ledger: written before each create, read from the wire, cleaned up at the end of a
+run, and by ``webex-harness cleanup`` after a run that was killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.support import meeting_body
+from emulator.server import RunningEmulator, running, start_subprocess
+from harness.client import ControlClient, XmlClient
+from harness.envelope import Security, build_multi_request
+from harness.ledger import Cleaner, Ledger, LedgerHooks, fold, name_pattern, read_lines, run_name
+from harness.report import new_run_id
+from harness.rest_client import RestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process: bytecode cached outside the tree (starts in 1 s, not 5)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_ADDOPTS"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "wxh-pycache")
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with running() as emu:
+        yield emu
+
+
+@pytest.fixture
+def site_info(emulator: RunningEmulator) -> dict[str, object]:
+    with httpx.Client() as http:
+        return ControlClient(emulator.base_url, http).create_site()
+
+
+def _hooked(ledger: Ledger, emulator: RunningEmulator, info: dict[str, object],
+            transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    token = str(info["rest_token"])
+    hooks = LedgerHooks(ledger, rest_url=emulator.rest_url,
+                        site_for_token=lambda t: str(info["name"]) if t == token else None)
+    return hooks.install(httpx.Client(timeout=10, transport=transport))
+
+
+def _users(info: dict[str, object]) -> dict[str, Security]:
+    return {u["webExID"]: Security(str(info["name"]), u["webExID"], u["password"])  # type: ignore[index]
+            for u in info["users"]}  # type: ignore[attr-defined]
+
+
+def test_intent_is_on_disk_before_the_create_leaves(tmp_path: Path, emulator: RunningEmulator,
+                                                    site_info: dict[str, object]) -> None:
+    path = tmp_path / "ledger-r.jsonl"
+    ledger = Ledger("r", path)
+    seen_at_send: list[list[dict[str, object]]] = []
+    forward = httpx.HTTPTransport()
+
+    class Spy(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen_at_send.append(read_lines([path]))  # what the file holds as the request goes out
+            return forward.handle_request(request)
+
+        def close(self) -> None:
+            forward.close()
+
+    with _hooked(ledger, emulator, site_info, Spy()) as http:
+        client = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http)
+        client.call("meeting", "CreateMeeting", meeting_body("ledger first")).expect_success()
+    assert [r["event"] for r in seen_at_send[0]] == ["intent"]
+    intent = seen_at_send[0][0]
+    assert intent["kind"] == "meeting" and intent["name"] == "ledger first" and intent["delete_api"] == "DelMeeting"
+    created = read_lines([path])[-1]
+    assert created["event"] == "created" and created["ref"] == intent["ref"]
+    assert set(created) >= {"kind", "id", "uuid", "site", "created_at", "run_id", "delete_api", "owner"}
+    assert created["site"] == site_info["name"] and created["owner"] == "host" and created["run_id"] == "r"
+
+
+def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmulator,
+                                                            site_info: dict[str, object]) -> None:
+    ledger = Ledger("r")
+    users = _users(site_info)
+    with _hooked(ledger, emulator, site_info) as http:
+        host = XmlClient(emulator.xml_url, users["host"], http=http)
+        kept = host.call("meeting", "CreateMeeting", meeting_body("kept")).expect_success()
+        gone = host.call("meeting", "CreateMeeting", meeting_body("gone")).expect_success()
+        host.call("meeting", "DelMeeting", {"meetingUUID": gone.text("meet:meetingUUID")}).expect_success()
+        refused = host.call("meeting", "CreateMeeting", meeting_body("past", schedule={"startDate": "01/01/2001"}))
+        assert not refused.ok
+        admin = host.with_security(users["admin"])
+        bodies = [("user", "CreateUser", {"firstName": "A", "lastName": "B", "webExId": f"wxh{i}", "password": "Pw1x",
+                                          "email": f"wxh{i}@example.com", "privilege": {"host": True}})
+                  for i in range(2)]
+        admin.send(build_multi_request(bodies, users["admin"]), api="CreateUser x2").expect_success()
+        rest = RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http)
+        made = rest.create({"title": "rest", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
+        assert made.status == 200, made.describe()
+    state = ledger.state()
+    outstanding = {(o.kind, o.name) for o in state.outstanding()}
+    assert outstanding == {("meeting", "kept"), ("user", "wxh0"), ("user", "wxh1"), ("rest-meeting", "rest")}
+    assert state.find(["meeting"], str(site_info["name"]), kept.text("meet:meetingkey") or "") is not None
+    events = [r["event"] for r in ledger.records]
+    assert events.count("not-created") == 1 and events.count("deleted") == 1 and not state.unresolved()
+
+
+def test_cleaner_deletes_newest_first_and_proves_each_gone(emulator: RunningEmulator,
+                                                            site_info: dict[str, object]) -> None:
+    ledger = Ledger("r")
+    users = _users(site_info)
+    site = str(site_info["name"])
+    with _hooked(ledger, emulator, site_info) as http:
+        host = XmlClient(emulator.xml_url, users["host"], http=http)
+        key = host.call("meeting", "CreateMeeting", meeting_body()).expect_success().text("meet:meetingkey")
+        host.call("attendee", "CreateMeetingAttendee",
+                  {"person": {"name": "Ann", "email": "ann@example.com"}, "meetingKey": key}).expect_success()
+        host.call("ep", "CreateContact", {"contact": {"name": "Cy", "email": "cy@example.com"}}).expect_success()
+        host.with_security(users["admin"]).call("user", "CreateUser", {
+            "firstName": "U", "lastName": "V", "webExId": "wxhuser", "password": "Pw1xyz", "email": "u@example.com",
+            "privilege": {"host": True}}).expect_success()
+        RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http).create(
+            {"title": "r", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
+    state = ledger.state()
+    with httpx.Client(timeout=10) as plain:
+        cleaner = Cleaner(ledger, http=plain, xml_url=emulator.xml_url, rest_url=emulator.rest_url,
+                          credentials=lambda s, owner: [users["host"], users["admin"]],
+                          token=lambda s: str(site_info["rest_token"]))
+        result = cleaner.clean(state.outstanding(), state)
+    assert [x["kind"] for x in result.removed] == ["rest-meeting", "user", "attendee", "meeting"]
+    assert result.removed[1]["how"] == "DelUser; GetUser → DEACTIVATED"
+    assert result.removed[3]["how"] == "DelMeeting; GetMeeting → 060001"
+    assert [(x["kind"], x["undeletable"]) for x in result.left] == [("contact", True)] and result.ok
+    with httpx.Client() as http:
+        after = ControlClient(emulator.base_url, http).state(site)
+    assert after["sessions"] == []
+    assert [u["active"] for u in after["users"] if u["webExID"] == "wxhuser"] == [False]
+    assert fold(ledger.records).outstanding()[0].kind == "contact"
+
+
+def test_names_carry_the_run_id() -> None:
+    rid = "20260102-030405-beef"
+    assert run_name("wxh", rid, "meeting") == f"wxh-{rid}-meeting"
+    assert name_pattern("wxh", rid).match(f"wxh-{rid}-meeting")
+    assert not name_pattern("wxh", rid).match("wxh-20260102-030405-dead-meeting")
+    assert name_pattern("wxh", None).match("wxh-20260102-030405-dead-meeting")
+    assert not name_pattern("wxh", None).match("wxh contract meeting")
+
+
+# ---------------------------------------------------------------- whole runs
+
+_LEAVER = '''
+import json, os
+import pytest
+from contracts.rest_support import rest_client
+from contracts.support import meeting_body
+
+@pytest.mark.behaviour("password-autogenerated")
+def test_leaves_objects_behind(site, xml, run_name):
+    """Creates one of each and deletes nothing: the session's clean-up must."""
+    key = xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success().text("meet:meetingkey")
+    xml.call("attendee", "CreateMeetingAttendee",
+             {"person": {"name": "A", "email": "a@example.com"}, "meetingKey": key}).expect_success()
+    xml.call("training", "CreateTrainingSession", {"metaData": {"confName": run_name("t")},
+             "schedule": {"startDate": "01/01/2031 10:00:00", "duration": 30}}).expect_success()
+    site.client("admin").call("user", "CreateUser", {"firstName": "L", "lastName": "L", "webExId": "wxhleft",
+        "password": "Pw1xyzzy", "email": "left@example.com", "privilege": {"host": True}}).expect_success()
+    made = rest_client(site).create({"title": run_name("r"), "start": "2031-01-01T10:00:00Z",
+                                     "end": "2031-01-01T11:00:00Z"})
+    assert made.status == 200
+    with open(os.environ["WXH_PROBE_OUT"], "a") as out:
+        out.write(json.dumps({"site": site.name, "token": site.rest_token, "rest": made.json["id"]}) + "\\n")
+'''
+
+
+def _probe(tmp_path: Path, source: str) -> Path:
+    probe = tmp_path / "probe" / "test_wxh_probe.py"
+    probe.parent.mkdir()
+    probe.write_text(source)
+    return probe
+
+
+def test_after_a_contracts_run_no_site_keeps_what_the_run_created(tmp_path: Path) -> None:
+    probe = _probe(tmp_path, _LEAVER)
+    out = tmp_path / "probe.jsonl"
+    emulator = start_subprocess(ROOT / "environments" / "emulator.yaml", log_file=tmp_path / "emulator.log")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "contracts", "--emulator-url", emulator.base_url, "--workers", "2",
+             "--behaviour", "password-autogenerated", "--behaviour", "duplicate-email-first-wins",
+             "--behaviour", "user-management-role", "--behaviour", "rest-status-codes"],
+            cwd=ROOT, capture_output=True, text=True, timeout=180,
+            env=child_env(WXH_PROBE_OUT=str(out), PYTEST_ADDOPTS=f"-c {ROOT / 'pyproject.toml'} {probe}"),
+        )
+        summary_line = [x for x in result.stdout.splitlines() if x.startswith("summary: ")]
+        assert summary_line, result.stdout[-3000:] + result.stderr[-3000:]
+        run_dir = Path(summary_line[-1].removeprefix("summary: ")).parent
+        records = read_lines(sorted(run_dir.glob("ledger-*.jsonl")))
+        state = fold(records)
+        assert not state.outstanding(), [o.describe() for o in state.outstanding()]
+        kinds = {o.kind for o in state.objects.values()}
+        assert {"meeting", "attendee", "training", "user", "rest-meeting"} <= kinds
+        left_by_probe = [json.loads(x) for x in out.read_text().splitlines()]
+        assert len(left_by_probe) == 1
+        by_cleanup = [r for r in records if r["event"] == "deleted" and r["by"] == "cleanup" and r["removed"]]
+        assert len(by_cleanup) >= 4 and all(r["verified"] for r in by_cleanup)
+        sites = set()
+        for path in run_dir.glob("sites-*.json"):
+            sites.update(json.loads(path.read_text())["created"])
+        assert {p["site"] for p in left_by_probe} <= sites
+        made_users = {(o.site, o.id) for o in state.objects.values() if o.kind == "user"}
+        with httpx.Client(timeout=10) as http:
+            control = ControlClient(emulator.base_url, http)
+            for name in sites:
+                st = control.state(name)
+                assert st["sessions"] == [], (name, st["sessions"])
+                assert not [u for u in st["users"] if (name, u["webExID"]) in made_users and u["active"]]
+            for p in left_by_probe:  # the REST meetings too (the state does not show them)
+                r = http.get(f"{emulator.base_url}/v1/meetings/{p['rest']}",
+                             headers={"Authorization": f"Bearer {p['token']}"})
+                assert r.status_code == 404
+        assert "cleanup: LEFT" not in result.stdout
+    finally:
+        emulator.stop()
+
+
+_KILLED = '''
+import os, signal
+import httpx
+from contracts.rest_support import rest_client
+from contracts.support import meeting_body
+from harness.envelope import build_request
+
+def test_killed_mid_run(site, xml, run_name, target):
+    key = xml.call("meeting", "CreateMeeting", meeting_body(run_name("a"))).expect_success().text("meet:meetingkey")
+    xml.call("attendee", "CreateMeetingAttendee",
+             {"person": {"name": "A", "email": "a@example.com"}, "meetingKey": key}).expect_success()
+    assert rest_client(site).create({"title": "plain title", "start": "2031-01-01T10:00:00Z",
+                                     "end": "2031-01-01T11:00:00Z"}).status == 200
+    # sent past the ledger, as if the run died between sending and writing the answer down
+    raw = build_request("meeting", "CreateMeeting", meeting_body(run_name("orphan")), xml.security)
+    assert b"SUCCESS" in httpx.post(site.xml_url, content=raw).content
+    os.kill(os.getpid(), signal.SIGKILL)
+'''
+
+_SITE_ENV = """target: site
+xml_url: {base}/WBXService/XMLService
+rest_url: {base}/v1
+site_name: harness
+credentials:
+  webExID: host
+  password: ${{WXH_T_PASSWORD:-Kill3d-run}}
+  rest_token: ${{WXH_T_TOKEN:-emulator-token}}
+allow:
+  destructive: true
+"""
+
+
+def test_a_killed_run_is_cleaned_up_by_the_cleanup_command_and_nothing_else(tmp_path: Path) -> None:
+    emulator = start_subprocess(ROOT / "environments" / "emulator.yaml", log_file=tmp_path / "emulator.log")
+    try:
+        env_file = tmp_path / "emu-as-site.yaml"
+        env_file.write_text(_SITE_ENV.format(base=emulator.base_url))
+        host = Security("harness", "host", "Kill3d-run")
+        with httpx.Client(timeout=10) as http:
+            outsider = XmlClient(emulator.xml_url, host, http=http)
+            unrelated = outsider.call("meeting", "CreateMeeting", meeting_body("wxh unrelated")).expect_success()
+            unrelated_key = unrelated.text("meet:meetingkey")
+        rid = new_run_id()
+        reports = tmp_path / "reports"
+        probe = _probe(tmp_path, _KILLED)
+        killed = subprocess.run(
+            [sys.executable, "-m", "pytest", str(probe), "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
+             "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "harness.pytest_plugin", "--env", str(env_file),
+             "--run-dir", str(reports / rid), "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(),
+        )
+        assert killed.returncode == -9, killed.stdout[-3000:] + killed.stderr[-2000:]
+        state = fold(read_lines([reports / rid / f"ledger-{rid}.jsonl"]))
+        assert sorted(o.kind for o in state.outstanding()) == ["attendee", "meeting", "rest-meeting"]
+
+        cleaned = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "cleanup", "--env", str(env_file), "--run", rid,
+             "--reports", str(reports)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(),
+        )
+        assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
+        removed = [x for x in cleaned.stdout.splitlines() if x.strip().startswith(("removed", "already gone"))]
+        assert len(removed) == 4, cleaned.stdout
+        assert any(f"wxh-{rid}-orphan" in x for x in removed), cleaned.stdout  # found by its name
+        assert "removed 3, already gone 1" in cleaned.stdout or "removed 4, already gone 0" in cleaned.stdout
+        with httpx.Client(timeout=10) as http:
+            sessions = ControlClient(emulator.base_url, http).state("harness")["sessions"]
+        assert [s["key"] for s in sessions] == [unrelated_key]
+        after = fold(read_lines([reports / rid / f"ledger-{rid}.jsonl"]))
+        assert not after.outstanding()
+
+        again = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "cleanup", "--env", str(env_file), "--run", rid,
+             "--reports", str(reports)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(),
+        )
+        assert again.returncode == 0 and "removed 0, already gone 0, left 0" in again.stdout, again.stdout
+    finally:
+        emulator.stop()

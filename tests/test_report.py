@@ -1,0 +1,229 @@
+"""The run summary (json, md, html), the request budget split across xdist workers, and the
+guards that refuse destructive and lock-out-prone tests unless the environment allows them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from harness.cli import eta, main
+from harness.environment import Budget, load_environment
+from harness.pytest_plugin import CLEANUP_SHARE, SecretSet, refusal, split_budget
+from harness.report import Run, render_markdown, write_summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_file(tmp_path: Path, *, destructive: bool, lockout: bool, max_requests: int = 20000) -> Path:
+    path = tmp_path / "guarded.yaml"
+    path.write_text(
+        "target: emulator\nxml_url: auto\nrest_url: auto\nsite_name: harness\n"
+        "credentials:\n  webExID: host\n  password: ${WXH_T_PASSWORD:-Gu4rd-pass}\n"
+        f"allow:\n  destructive: {str(destructive).lower()}\n  lockout: {str(lockout).lower()}\n"
+        f"budget:\n  max_requests: {max_requests}\n  max_seconds: 300\n"
+    )
+    return path
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process: bytecode cached outside the tree (starts in 1 s, not 5)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_ADDOPTS"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "wxh-pycache")
+    return {**env, **extra}
+
+
+def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a throw-away test module with the harness plugin (no project ini, no root conftest)."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    test = tmp_path / "test_probe.py"
+    test.write_text(source)
+    env = child_env(PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(test), "-p", "harness.pytest_plugin", "-c", str(tmp_path / "pytest.ini"),
+         "--rootdir", str(tmp_path), *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+    )
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _results(run_dir: Path) -> None:
+    evidence = {"api": "CreateMeeting", "request": "<securityContext><password>Pl41n-Secret</password>",
+                "response": "<serv:result>FAILURE</serv:result>", "http_status": 200, "elapsed": 0.01}
+    (run_dir / "results-gw0.json").write_text(json.dumps([
+        {"nodeid": "contracts/test_a.py::test_ok", "behaviours": ["email-lowercase"], "outcome": "passed",
+         "reason": "", "evidence": [], "api": "CreateMeeting", "case": "valid"},
+        {"nodeid": "contracts/test_a.py::test_bad", "behaviours": ["email-no-whitespace"], "outcome": "failed",
+         "reason": "expected 030049, got SUCCESS | Pl41n-Secret", "evidence": [evidence], "api": "CreateMeeting",
+         "case": "edge"},
+        {"nodeid": "contracts/test_a.py::test_skip", "behaviours": ["locked-lobby"], "outcome": "skipped",
+         "reason": "needs the emulator's control API", "evidence": []},
+    ]))
+
+
+def test_summary_lists_every_behaviour_with_status_evidence_and_masks_secrets(tmp_path: Path) -> None:
+    env = load_environment(ROOT / "environments" / "emulator.yaml", env={"WEBEX_PASSWORD": "Pl41n-Secret"})
+    run = Run(env, seed=3, run_id="20260101-000000-abcd", root=tmp_path)
+    run.create()
+    _results(run.dir)
+    md_path = write_summary(run, exit_code=1, verdict="contract tests failed")
+    summary = json.loads((run.dir / "summary.json").read_text())
+    status = {b["id"]: b for b in summary["behaviours"]}
+    assert status["email-lowercase"]["status"] == "passed"
+    assert status["email-no-whitespace"]["status"] == "failed"
+    assert status["locked-lobby"]["status"] == "skipped"
+    assert status["locked-lobby"]["reason"] == "needs the emulator's control API"
+    assert status["display-name"]["status"] == "not covered"
+    assert summary["apis"] == [{"name": "CreateMeeting", "valid": {"run": 1, "passed": 1},
+                                "edge": {"run": 1, "passed": 0}}]
+    assert summary["target"]["allow"] == {"destructive": True, "lockout": True}
+    assert summary["seed"] == 3
+    for name in ("summary.json", "summary.md", "summary.html"):
+        text = (run.dir / name).read_text()
+        assert "Pl41n-Secret" not in text, name
+    md = md_path.read_text()
+    assert "| `email-no-whitespace` |" in md and "❌ failed" in md
+    assert "expected 030049, got SUCCESS \\| ********" in md  # the pipe cannot break the table
+    html = (run.dir / "summary.html").read_text()
+    assert "<details>" in html and "CreateMeeting" in html
+
+
+def test_markdown_evidence_cannot_close_its_fence() -> None:
+    summary = {
+        "run_id": "r", "verdict": "v", "harness_version": "0", "seed": 1, "started": "s",
+        "target": {"name": "n", "kind": "emulator", "site_name": "s", "xml_url": "u"},
+        "tests": {"passed": 0, "failed": 1, "skipped": 0}, "apis": [],
+        "behaviours": [{"id": "b", "title": "t", "source": "s", "status": "failed", "reason": "r",
+                        "tests": [{"nodeid": "x", "outcome": "failed", "reason": "r", "evidence": [
+                            {"api": "A", "http_status": 200, "request": "```\n# injected", "response": "ok"}]}]}],
+    }
+    md = render_markdown(summary)
+    assert "````\n```\n# injected\n````" in md
+
+
+def test_report_command_renders_again_and_allure_says_how_to_install(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    env = load_environment(ROOT / "environments" / "emulator.yaml")
+    run = Run(env, run_id="20260101-000000-abcd", root=tmp_path)
+    run.create()
+    _results(run.dir)
+    write_summary(run, exit_code=0, verdict="all passed")
+    (run.dir / "summary.html").unlink()
+    assert main(["report", "--reports", str(tmp_path)]) == 0
+    assert (run.dir / "summary.html").exists()
+    (run.dir / "allure-results").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no allure on this PATH
+    capsys.readouterr()
+    assert main(["report", "--allure", "--reports", str(tmp_path), "--run", run.run_id]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "npm install -g allure-commandline" in err[0]
+
+
+def test_selfcheck_progress_eta() -> None:
+    assert eta(1, 4, started=0.0, now=10.0) == "elapsed 10s, ETA 30s"
+    assert eta(2, 4, started=0.0, now=100.0) == "elapsed 1m40s, ETA 1m40s"
+    assert eta(4, 4, started=0.0, now=5.0) == "elapsed 5s, ETA 0s"
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def test_secret_set_masks_declared_seen_and_token_shaped_values_fast() -> None:
+    secrets = SecretSet(["p@ss word"])
+    secrets.update(f"Gen{i:08d}Pw" for i in range(5000))
+    secrets.add("short")  # too short to be taken from the wire: would mask ordinary words
+    text = "login p@ss word then Gen00004242Pw and ticket=Gen00000001Pw; short stays"
+    assert secrets.mask(text) == "login ******** then ******** and ticket=********; short stays"
+    assert secrets.mask("<password>anything</password>") == "<password>********</password>"
+
+
+# ---------------------------------------------------------------- budget
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 7])
+def test_budget_split_never_exceeds_the_run_budget(workers: int) -> None:
+    budget = Budget(max_requests=500, max_seconds=900)
+    pairs = [split_budget(budget, workers) for _ in range(workers)]
+    total = sum(tests.max_requests + cleanup.max_requests for tests, cleanup in pairs)
+    assert total <= 500
+    tests, cleanup = pairs[0]
+    assert tests.max_requests + cleanup.max_requests == 500 // workers
+    assert cleanup.max_requests == int((500 // workers) * CLEANUP_SHARE)
+    assert tests.max_seconds == 900
+
+
+_SPENDER = '''
+import pytest
+from harness.client import BudgetExceeded
+
+def test_spend_until_refused(xml, target):
+    sent = 0
+    with pytest.raises(BudgetExceeded):
+        for _ in range(1000):
+            xml.call("user", "GetMe", {})
+            sent += 1
+    assert sent == target.budget.max_requests
+'''
+
+
+def test_budget_is_split_across_xdist_workers_and_never_exceeded(tmp_path: Path) -> None:
+    env = _env_file(tmp_path, destructive=True, lockout=True, max_requests=40)
+    run_dir = tmp_path / "run"
+    result = _pytest(tmp_path, _SPENDER, "--env", str(env), "-n", "2", "--dist", "each", "--run-dir", str(run_dir),
+                     "-q")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    records = [json.loads(p.read_text()) for p in sorted(run_dir.glob("budget-*.json"))]
+    assert len(records) == 2
+    assert all(r["tests_max"] == 18 and r["cleanup_max"] == 2 and r["tests_used"] == 18 for r in records)
+    assert sum(r["tests_used"] + r["cleanup_used"] for r in records) <= 40
+
+
+# ---------------------------------------------------------------- guards
+
+_GUARDED = '''
+import pytest
+
+@pytest.mark.destructive
+def test_deletes_users():
+    pass
+
+@pytest.mark.lockout
+def test_probes_the_rate_limit():
+    pass
+
+def test_harmless():
+    pass
+'''
+
+
+def test_destructive_and_lockout_tests_are_refused_unless_allowed(tmp_path: Path) -> None:
+    env = _env_file(tmp_path, destructive=False, lockout=True)
+    result = _pytest(tmp_path, _GUARDED, "--env", str(env), "-rs", "-p", "no:xdist")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "2 passed, 1 skipped" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if "SKIPPED" in x)
+    assert f"refused: destructive test against the emulator (harness); set allow.destructive: true in {env}" in line
+    assert "allow.lockout" not in line
+
+    env = _env_file(tmp_path, destructive=True, lockout=False)
+    result = _pytest(tmp_path, _GUARDED, "--env", str(env), "-rs", "-p", "no:xdist")
+    assert "2 passed, 1 skipped" in result.stdout, result.stdout[-3000:]
+    assert "set allow.lockout: true" in result.stdout
+
+
+def test_refusal_names_a_real_site_and_its_file() -> None:
+    env = load_environment(ROOT / "environments" / "site.example.yaml",
+                           env={"WEBEX_SITE": "acme", "WEBEX_USER": "u", "WEBEX_PASSWORD": "p",
+                                "WEBEX_REST_TOKEN": "t"})
+    reason = refusal(env, "destructive")
+    assert reason.startswith("refused: destructive test against a real site (acme); set allow.destructive: true in ")
+    assert reason.endswith("site.example.yaml")
