@@ -93,5 +93,5 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
 
 
 def load_services() -> None:
-    """Import every service module so their handlers register."""
-    from emulator import services  # noqa: F401  (import registers handlers)
+    """Import every service module (and the REST API) so their handlers and faults register."""
+    from emulator import rest, services  # noqa: F401  (import registers handlers and faults)
