@@ -34,8 +34,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
 def test_rest_tasks_run_named_by_operation_without_failures(emulator: RunningEmulator, tmp_path: Path) -> None:
     env = {**os.environ, "WEBEX_HARNESS_REST_URL": emulator.rest_url, "WEBEX_HARNESS_REST_TOKEN": "emulator-token",
            "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "load" / "rest_tasks.py"), "--headless", "-u", "1",
-           "-r", "1", "-t", "3s", "--host", emulator.base_url, "--csv", str(tmp_path / "rest"), "--only-summary"]
+    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "load" / "rest_tasks.py"), "--headless", "-u", "2",
+           "-r", "2", "-t", "6s", "--host", emulator.base_url, "--csv", str(tmp_path / "rest"), "--only-summary"]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     with open(tmp_path / "rest_stats.csv", newline="") as fh:
