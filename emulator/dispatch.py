@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from emulator import usage_limit
 from emulator.model import Site, User
 from emulator.xmlio import Answer, BodyContent, Elements, Node
 from harness.errors import WebexError, access_denied, invalid_request, webex_error
@@ -82,9 +83,12 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
     route = ROUTES.get(body.api.lower())
     if route is None:
         return Answer(error=webex_error("999998", body.api or "(none)"))
+    if usage_limit.blocks(site, caller, route.api):  # usage-limit-403 (001, 40.4.5, 40.8.0)
+        raise HttpStatusError(usage_limit.BLOCKED_STATUS, usage_limit.BLOCKED_BODY)
     try:
         elements = route.fn(Call(site, caller, body.node, route.api, headers))
     except WebexError as err:
+        usage_limit.record(site, caller, route.api, err.exception_id)
         return Answer(error=err)
     except (ValueError, KeyError, IndexError) as exc:
         # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.

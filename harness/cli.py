@@ -95,15 +95,19 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
     problems: list[str] = []
     load_data = None
+    interrupted = False
     with target_up(run, getattr(args, "emulator_url", None)) as target:
         run.environment = target.environment
         if contracts:
             print("== contract suites", flush=True)
-            verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers,
-                                                         selection=args.behaviour))
+            try:
+                verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers,
+                                                             selection=args.behaviour))
+            except KeyboardInterrupt:  # pytest was stopped and cleaned up; still write what we have
+                interrupted, verdict = True, "interrupted"
             if verdict:
                 problems.append(verdict)
-        if load:
+        if load and not interrupted:
             print(f"== load ({args.users} users, {args.run_time})", flush=True)
             load_data, verdict = _load_section(run, target.environment, args)
             if verdict:
@@ -118,7 +122,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
     if problems:
-        return _fail(verdict)
+        return _fail(verdict, 130 if interrupted else 1)
     return 0
 
 
@@ -184,8 +188,8 @@ def _reports(args: argparse.Namespace) -> Path:
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from harness.client import RequestBudget
     from harness.environment import check_reachable
-    from harness.ledger import find_ledgers
-    from harness.runner import clean_leftovers
+    from harness.ledger import find_ledgers, fold, read_lines
+    from harness.runner import clean_leftovers, undeletable
 
     env = _env(args)
     reports = _reports(args)
@@ -205,6 +209,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget)
     for line in result.lines():
         print(f"  {line}")
+    kept = undeletable(fold(read_lines(ledgers)))
+    if kept:
+        print(f"  note: {len(kept)} object(s) no API can delete stay on the target "
+              f"({', '.join(sorted({o.kind for o in kept}))}; listed in the ledgers)")
     print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
           f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
     if not result.ok:
@@ -237,6 +245,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(f"allure generate failed with exit code {code}")
     print(f"allure report: {out / 'index.html'} (open it with: allure open {out})")
     return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from load.probe import probe_cli
+
+    return probe_cli(args.env)
 
 
 def cmd_apis(args: argparse.Namespace) -> int:
@@ -325,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allure", action="store_true", help="build the allure HTML report (needs the allure tool)")
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("probe-rate-limit", help="discover the 403 usage-limit threshold (locks users out: "
+                       "needs allow.lockout on a real site); writes probe.json")
+    p.add_argument("--env", default=None, help="environment file or name (default: environments/emulator.yaml)")
+    p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("apis", help="every API the harness knows, one a line: XML then REST")
     p.set_defaults(func=cmd_apis)

@@ -180,6 +180,7 @@ def _cleanup(summary: dict[str, Any]) -> str:
         ("Created", _e(f"{c.get('created', 0)} ({kinds})" if kinds else c.get("created", 0))),
         ("Deleted by the tests", _e(c.get("deleted_by_tests", 0))),
         ("Removed by clean-up", _e(c.get("removed_by_cleanup", 0))),
+        ("Found gone by clean-up", _e(c.get("found_gone_by_cleanup", 0))),
     ]
     html = "<section><h2>Clean-up</h2>" + _kv(pairs)
     left = c.get("left") or []

@@ -60,6 +60,8 @@ REST_MEETING = "rest-meeting"
 RUN_ID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{4}"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+#: for envelopes lxml refuses but a liberal server might still act on
+_RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ CREATES: dict[str, Kind] = {
     "AddScheduledTest": Kind("scheduled-test", ("testid",), ("training", "DelScheduledTest", "testID"),
                              ("training", "LstScheduledTests", "parent")),
 }
+_CREATES_ANY_CASE = {api.lower(): api for api in CREATES}
 _KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in CREATES.values()}
 _REST_KIND = Kind(REST_MEETING, ("id",), ("rest", "DELETE", "/meetings/{id}"), ("rest", "GET", "/meetings/{id}"))
 _KIND_BY_NAME[REST_MEETING] = _REST_KIND
@@ -119,6 +122,7 @@ _DELETES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "DelUser": (("user",), ("webexid",)),
     "DelScheduledTest": (("scheduled-test",), ("testid",)),
 }
+_DELETES_ANY_CASE = {api.lower(): api for api in [*_DELETES, "SetUser"]}
 _SECRET_ELEMENTS = {"password", "sessionticket", "webexaccesstoken", "accesstoken", "jwttoken"}
 
 
@@ -212,8 +216,16 @@ class LedgerState:
         return sorted((o for o in self.objects.values() if o.status != "deleted"), key=lambda o: -o.seq)
 
     def unresolved(self) -> list[dict[str, Any]]:
-        """Intents whose outcome never arrived (the run died while the create was in flight)."""
-        return [i for ref, i in self.intents.items() if ref not in self.resolved]
+        """Intents whose outcome never arrived (the run died while the create was in flight) —
+        but not an attendee's or a test's whose session is gone: it went with it."""
+        out = []
+        for ref, i in self.intents.items():
+            if ref in self.resolved:
+                continue
+            parent = self.find(SESSION_KINDS, str(i.get("site", "")), str(i["parent"])) if i.get("parent") else None
+            if parent is None or parent.status != "deleted":
+                out.append(i)
+        return out
 
     def find(self, kinds: Iterable[str], site: str, ident: str) -> Obj | None:
         low = site.lower()
@@ -317,12 +329,14 @@ class Ledger:
         return self._state
 
     # -- the events ----------------------------------------------------------------------
-    def intent(self, k: Kind, api: str, site: str, owner: str | None, name: str | None) -> str:
+    def intent(self, k: Kind, api: str, site: str, owner: str | None, name: str | None,
+               parent: str | None = None) -> str:
         with self._lock:
             self._refs += 1
             ref = f"{self.worker}-{os.getpid()}-{self._refs}"
+        extra = {"parent": parent} if parent else {}
         self._write("intent", ref=ref, kind=k.name, api=api, site=site, owner=owner, name=name,
-                    delete_api=delete_api_name(k))
+                    delete_api=delete_api_name(k), **extra)
         return ref
 
     def created(self, ref: str, k: Kind, api: str, site: str, owner: str | None, name: str | None, ident: str,
@@ -389,7 +403,12 @@ def parse_request(raw: bytes) -> _Request | None:
     try:
         root = etree.fromstring(raw, _PARSER)
     except (etree.XMLSyntaxError, ValueError):
-        return None
+        try:
+            root = etree.fromstring(raw, _RECOVER)
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+        if root is None:
+            return None
     ctx = next((el for el in root.iter() if _local(el.tag) == "securitycontext"), None)
     site = owner = password = None
     secrets: list[str] = []
@@ -402,6 +421,7 @@ def parse_request(raw: bytes) -> _Request | None:
     for i, el in enumerate(e for e in root.iter() if _local(e.tag) == "bodycontent"):
         xsi_type = el.get(f"{{{XSI}}}type") or ""
         api = xsi_type.rsplit(".", 1)[-1].strip()
+        api = _CREATES_ANY_CASE.get(api.lower()) or _DELETES_ANY_CASE.get(api.lower()) or api
         bodies.append(_Body(i, api, el))
         secrets += _all(el, ("password",))  # CreateUser/SetUser: the new user's password
     return _Request(site or "?", owner, password, bodies, secrets)
@@ -525,8 +545,9 @@ class LedgerHooks:
             k = CREATES.get(body.api)
             if k is not None:
                 name = _name_of(body.node)
+                parent = _parent_of(body.node)[0] if k.name in ("attendee", "scheduled-test") else None
                 # written before the request leaves: an OSError here aborts the create
-                ref = self.ledger.intent(k, body.api, parsed.site, parsed.owner, name)
+                ref = self.ledger.intent(k, body.api, parsed.site, parsed.owner, name, parent)
                 pending.creates.append(_PendingCreate(ref, k, body, name, parsed.site, parsed.owner))
             elif body.api in _DELETES:
                 kinds, elements = _DELETES[body.api]

@@ -164,13 +164,20 @@ class SecretSet:
     def __len__(self) -> int:
         return len(self._tokens) + len(self._odd)
 
-    def mask(self, text: str) -> str:
+    def mask(self, text: str, *, patterns: bool = True) -> str:
+        """``text`` masked; ``patterns=False`` skips :func:`harness.masking.mask`'s element and header
+        patterns (for exchanges the client has masked with them already)."""
         if not text:
             return text
         with self._lock:
             literal = list(self._odd | self._declared)
             tokens = self._tokens
-            out = mask(text, literal)
+            if patterns:
+                out = mask(text, literal)
+            else:
+                out = text
+                for secret in sorted((s for s in literal if s in out), key=len, reverse=True):
+                    out = out.replace(secret, MASK)
             if tokens and not tokens.isdisjoint(_TOKEN.findall(out)):
                 out = _TOKEN.sub(lambda m: MASK if m.group(0) in tokens else m.group(0), out)
         return out
@@ -220,6 +227,12 @@ def _mask_exception(exc: BaseException, secrets: SecretSet) -> None:
         try:
             if any(isinstance(a, str) and secrets.leaks(a) for a in exc.args):
                 exc.args = tuple(secrets.mask(a) if isinstance(a, str) else a for a in exc.args)
+            msg = getattr(exc, "msg", None)  # pytest.fail()'s Failed shows .msg, not .args
+            if isinstance(msg, str) and secrets.leaks(msg):
+                exc.msg = secrets.mask(msg)  # type: ignore[attr-defined]
+            notes = getattr(exc, "__notes__", None)
+            if isinstance(notes, list):
+                notes[:] = [secrets.mask(n) if isinstance(n, str) else n for n in notes]
         except (AttributeError, TypeError):
             pass
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
@@ -267,8 +280,8 @@ class _Recorder:
 
     def exchange(self, exchange: Exchange) -> None:
         # the client masked its own credentials; mask again with everything the run knows
-        exchange = dataclasses.replace(exchange, request=self.secrets.mask(exchange.request),
-                                       response=self.secrets.mask(exchange.response))
+        exchange = dataclasses.replace(exchange, request=self.secrets.mask(exchange.request, patterns=False),
+                                       response=self.secrets.mask(exchange.response, patterns=False))
         self.current.append(exchange)
         try:
             import allure
@@ -425,6 +438,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     out = Path(run_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"results-{_worker()}.json").write_text(json.dumps(recorder.results, indent=1))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Where the ledger is and what it says (the clean-up of every worker has run by now)."""
+    from harness.ledger import summarise
+    from harness.report import REPORTS_DIR
+
+    run_id: str | None = getattr(config, "_wxh_run_id", None)
+    if run_id is None or getattr(config, "workerinput", None) is not None:
+        return
+    run_dir = Path(config.getoption("--run-dir") or REPORTS_DIR / run_id)
+    info = summarise(run_dir) if (run_dir / f"ledger-{run_id}.jsonl").exists() else None
+    if not info:
+        return
+    left = [x for x in info["left"] if x["kind"] != "contact"]
+    hint = f" — webex-harness cleanup --run {run_id}" if left else ""
+    terminalreporter.write_line(
+        f"webex-harness ledger {run_dir / f'ledger-{run_id}.jsonl'}: {info['created']} created, "
+        f"{info['deleted_by_tests']} deleted by tests, {info['removed_by_cleanup']} removed by clean-up, "
+        f"{info['found_gone_by_cleanup']} found gone, {len(left)} left{hint}")
 
 
 @pytest.hookimpl(trylast=True)

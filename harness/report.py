@@ -271,7 +271,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         lines += ["", "## Clean-up", "",
                   f"Ledger {', '.join(cleanup.get('ledger', []))}: {cleanup['created']} object(s) created, "
                   f"{cleanup['deleted_by_tests']} deleted by the tests, {cleanup['removed_by_cleanup']} removed by "
-                  f"clean-up, {len(cleanup['left'])} left.", ""]
+                  f"clean-up, {cleanup.get('found_gone_by_cleanup', 0)} found gone (with their session), "
+                  f"{len(cleanup['left'])} left.", ""]
         if cleanup["left"]:
             lines += ["| kind | ID | name | site | why |", "| --- | --- | --- | --- | --- |"]
             lines += [f"| {x['kind']} | `{x['id']}` | {_cell(x.get('name') or '')} | {x['site']} | "

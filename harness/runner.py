@@ -32,8 +32,10 @@ from harness.ledger import (
     CleanupResult,
     Ledger,
     LedgerState,
+    Obj,
     find_ledgers,
     fold,
+    kind,
     ledger_path,
     name_pattern,
     read_lines,
@@ -108,6 +110,11 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
     return cmd + list(extra or [])
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C handling even when ours is ignored (a background job), so it can be stopped."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stop(proc: subprocess.Popen[Any]) -> None:
     """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger."""
     with contextlib.suppress(ProcessLookupError):
@@ -143,7 +150,7 @@ def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, w
     cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection)
     env = target.environment
     # its own process group: a Ctrl-C reaches it once, from us, and it can clean up undisturbed
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_default_sigint)
     try:
         return _wait(proc, env.budget.max_seconds + GRACE_SECONDS)
     finally:
@@ -154,6 +161,15 @@ def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, w
 
 
 # ---------------------------------------------------------------- clean-up
+
+
+def deletable(objs: list[Obj]) -> list[Obj]:
+    """Leave out what no API deletes (contacts): the ledger lists them, clean-up cannot help."""
+    return [o for o in objs if kind(o.kind).delete is not None]
+
+
+def undeletable(state: LedgerState) -> list[Obj]:
+    return [o for o in state.outstanding() if kind(o.kind).delete is None]
 
 
 def remaining_requests(run_dir: Path, env: Environment, workers: int) -> int:
@@ -235,7 +251,7 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             return Cleaner(ledger_for(rid), http=http, xml_url=env.xml_url, rest_url=env.rest_url,
                            credentials=creds, token=creds.token, budget=budget, secrets=env.secrets())
 
-        outstanding = state.outstanding()
+        outstanding = deletable(state.outstanding())
         for rid in dict.fromkeys(o.run_id for o in outstanding):
             result.merge(cleaner(rid).clean([o for o in outstanding if o.run_id == rid], state))
         if search_names:
@@ -265,7 +281,7 @@ def after_run_cleanup(run: Run, target: Target, workers: int) -> CleanupResult |
     its session normally), within what is left of the run's request budget."""
     ledgers = find_ledgers(run.root, run.run_id)
     state = fold(read_lines(ledgers))
-    if not state.outstanding() and not state.unresolved():
+    if not deletable(state.outstanding()) and not state.unresolved():
         return None
     env = target.environment
     if not ledgers:
@@ -295,6 +311,18 @@ def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str]
     }
 
 
+def behaviour_of_fault(fault: str) -> str:
+    """The catalogue behaviour a fault breaks: its own ID, or for an aspect fault such as
+    ``usage-limit-403-lift`` the longest catalogue ID it extends."""
+    from harness.behaviours import ids
+
+    known = ids()
+    if fault in known:
+        return fault
+    candidates = [b for b in known if fault.startswith(b + "-")]
+    return max(candidates, key=len) if candidates else fault
+
+
 def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
               progress: Any = None) -> dict[str, Any]:
     """Per fault: a fresh site with it on, the tests marked with its ID; detected = one failed.
@@ -305,12 +333,13 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
     work = run.dir / "selfcheck"
     if work.exists():
         shutil.rmtree(work)
-    baseline = _fault_run(run, target, None, faults, work / "baseline")
+    baseline = _fault_run(run, target, None, sorted({behaviour_of_fault(f) for f in faults}), work / "baseline")
     rows: list[dict[str, Any]] = []
 
     def one(fault: str) -> dict[str, Any]:
-        result = _fault_run(run, target, fault, [fault], work / fault)
-        row = {"id": fault, "detected": bool(result["failed"]), "failed_tests": result["failed"],
+        result = _fault_run(run, target, fault, [behaviour_of_fault(fault)], work / fault)
+        row = {"id": fault, "behaviour": behaviour_of_fault(fault), "detected": bool(result["failed"]),
+               "failed_tests": result["failed"],
                "tests_run": result["ran"]}
         if progress is not None:
             progress(row)

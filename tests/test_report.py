@@ -14,7 +14,7 @@ import pytest
 
 from harness.cli import eta, main
 from harness.environment import Budget, load_environment
-from harness.pytest_plugin import CLEANUP_SHARE, SecretSet, refusal, split_budget
+from harness.pytest_plugin import CLEANUP_SHARE, SecretSet, _mask_exception, refusal, split_budget
 from harness.report import Run, render_markdown, write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +127,14 @@ def test_report_command_renders_again_and_allure_says_how_to_install(tmp_path: P
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "npm install -g allure-commandline" in err[0]
 
+    fake = tmp_path / "allure"  # where the tool is installed, it is called as `allure generate IN -o OUT --clean`
+    fake.write_text("#!/bin/sh\nmkdir -p \"$4\" && echo \"$2\" > \"$4/index.html\"\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    assert main(["report", "--allure", "--reports", str(tmp_path)]) == 0
+    assert (run.dir / "allure-report" / "index.html").read_text().strip() == str(run.dir / "allure-results")
+    assert "allure report: " in capsys.readouterr().out
+
 
 def test_selfcheck_progress_eta() -> None:
     assert eta(1, 4, started=0.0, now=10.0) == "elapsed 10s, ETA 30s"
@@ -146,6 +154,20 @@ def test_secret_set_masks_declared_seen_and_token_shaped_values_fast() -> None:
     assert secrets.mask("<password>anything</password>") == "<password>********</password>"
 
 
+def test_exception_messages_are_masked_in_place_for_allure() -> None:
+    secrets = SecretSet(["Hidd3n-pw"])
+    try:
+        pytest.fail("login with Hidd3n-pw failed")
+    except pytest.fail.Exception as exc:
+        _mask_exception(exc, secrets)
+        assert str(exc) == "login with ******** failed"
+    cause = ValueError("token Hidd3n-pw")
+    err = AssertionError("outer")
+    err.__cause__ = cause
+    _mask_exception(err, secrets)
+    assert str(cause) == "token ********"
+
+
 # ---------------------------------------------------------------- budget
 
 
@@ -161,7 +183,7 @@ def test_budget_split_never_exceeds_the_run_budget(workers: int) -> None:
     assert tests.max_seconds == 900
 
 
-_SPENDER = '''
+_PROBE = '''
 import pytest
 from harness.client import BudgetExceeded
 
@@ -172,25 +194,6 @@ def test_spend_until_refused(xml, target):
             xml.call("user", "GetMe", {})
             sent += 1
     assert sent == target.budget.max_requests
-'''
-
-
-def test_budget_is_split_across_xdist_workers_and_never_exceeded(tmp_path: Path) -> None:
-    env = _env_file(tmp_path, destructive=True, lockout=True, max_requests=40)
-    run_dir = tmp_path / "run"
-    result = _pytest(tmp_path, _SPENDER, "--env", str(env), "-n", "2", "--dist", "each", "--run-dir", str(run_dir),
-                     "-q")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    records = [json.loads(p.read_text()) for p in sorted(run_dir.glob("budget-*.json"))]
-    assert len(records) == 2
-    assert all(r["tests_max"] == 18 and r["cleanup_max"] == 2 and r["tests_used"] == 18 for r in records)
-    assert sum(r["tests_used"] + r["cleanup_used"] for r in records) <= 40
-
-
-# ---------------------------------------------------------------- guards
-
-_GUARDED = '''
-import pytest
 
 @pytest.mark.destructive
 def test_deletes_users():
@@ -199,25 +202,34 @@ def test_deletes_users():
 @pytest.mark.lockout
 def test_probes_the_rate_limit():
     pass
-
-def test_harmless():
-    pass
 '''
 
 
-def test_destructive_and_lockout_tests_are_refused_unless_allowed(tmp_path: Path) -> None:
-    env = _env_file(tmp_path, destructive=False, lockout=True)
-    result = _pytest(tmp_path, _GUARDED, "--env", str(env), "-rs", "-p", "no:xdist")
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "2 passed, 1 skipped" in result.stdout
-    line = next(x for x in result.stdout.splitlines() if "SKIPPED" in x)
-    assert f"refused: destructive test against the emulator (harness); set allow.destructive: true in {env}" in line
-    assert "allow.lockout" not in line
+def test_xdist_workers_split_the_budget_and_guarded_tests_are_refused_unless_allowed(tmp_path: Path) -> None:
+    """Two workers, each running every test: each gets 40 // 2 requests (18 for tests, 2 kept for the
+    clean-up) and is refused the 19th; the destructive test is skipped naming the switch, the
+    lock-out test (allowed) runs."""
+    env = _env_file(tmp_path, destructive=False, lockout=True, max_requests=40)
+    run_dir = tmp_path / "run"
+    result = _pytest(tmp_path, _PROBE, "--env", str(env), "-n", "2", "--dist", "each", "--run-dir", str(run_dir),
+                     "-q", "-rs")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    records = [json.loads(p.read_text()) for p in sorted(run_dir.glob("budget-*.json"))]
+    assert len(records) == 2
+    assert all(r["tests_max"] == 18 and r["cleanup_max"] == 2 and r["tests_used"] == 18 for r in records)
+    assert sum(r["tests_used"] + r["cleanup_used"] for r in records) <= 40
+    assert "4 passed, 2 skipped" in result.stdout
+    skips = [x for x in result.stdout.splitlines() if x.startswith("SKIPPED")]
+    assert skips and all(
+        f"refused: destructive test against the emulator (harness); set allow.destructive: true in {env}" in x
+        for x in skips)
+    assert not [x for x in skips if "allow.lockout" in x]
 
-    env = _env_file(tmp_path, destructive=True, lockout=False)
-    result = _pytest(tmp_path, _GUARDED, "--env", str(env), "-rs", "-p", "no:xdist")
-    assert "2 passed, 1 skipped" in result.stdout, result.stdout[-3000:]
-    assert "set allow.lockout: true" in result.stdout
+
+def test_refusal_names_the_switch() -> None:
+    env = load_environment(ROOT / "environments" / "emulator.yaml")
+    assert refusal(env, "lockout").startswith("refused: lockout test against the emulator (harness); "
+                                              "set allow.lockout: true in ")
 
 
 def test_refusal_names_a_real_site_and_its_file() -> None:

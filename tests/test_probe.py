@@ -1,0 +1,162 @@
+"""The 403 rate-limit probe (``load/probe.py``): exact thresholds on the emulator, at most one
+request past the limit per probe, seconds not hours (the site clock is moved), and the refusals
+for a real site, which come before any connection."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator.server import RunningEmulator, start_in_thread
+from harness.client import ControlClient
+from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
+from load.probe import ProbeRefused, probe_cli, run_probe
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    running = start_in_thread()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _emulator_env(emulator: RunningEmulator, limit: int) -> Environment:
+    env = load_environment(DEFAULT_ENVIRONMENT)
+    env = dataclasses.replace(env, settings=env.settings.updated({"usage_limit_per_hour": limit}))
+    return env.with_urls(emulator.xml_url, emulator.rest_url)
+
+
+@pytest.mark.parametrize("limit", [1, 7, 37, 100])
+def test_probe_reports_the_threshold_exactly(emulator: RunningEmulator, tmp_path: Path, limit: int) -> None:
+    result = run_probe(_emulator_env(emulator, limit), tmp_path, emulator_base_url=emulator.base_url)
+
+    data = json.loads((tmp_path / "probe.json").read_text())
+    assert data["threshold"] == limit == result.threshold, data
+    assert result.ok and data["stopped"] is None
+    assert data["block_verified"] and data["covers_user_card"] and data["other_apis_work"]
+    assert data["lift_verified"] is True, "the site clock was moved two hours and the block lifted"
+    assert data["elapsed_s"] < 30, "the probe takes seconds: time is moved by the site clock"
+    assert {"threshold", "requests_sent", "probes", "block_verified", "covers_user_card", "other_apis_work",
+            "lift_verified", "elapsed_s"} <= data.keys()
+    users = [p["user"] for p in data["probes"]]
+    assert len(set(users)) == len(users), "a fresh user per probe"
+    for probe in data["probes"]:
+        past = max(0, probe["sent"] - limit)  # requests beyond the limit-th no-data failure
+        assert past <= 1, f"probe {probe} sent {past} requests past the limit {limit}"
+        assert probe["blocked"] == (probe["forbidden_at"] is not None)
+        if probe["blocked"]:
+            assert probe["forbidden_at"] == limit + 1
+    assert data["requests_sent"] == sum(p["sent"] for p in data["probes"]) + limit + 4
+
+
+def test_probe_respects_the_request_budget(emulator: RunningEmulator, tmp_path: Path) -> None:
+    env = _emulator_env(emulator, 100)
+    env = dataclasses.replace(env, budget=dataclasses.replace(env.budget, max_requests=60))
+    result = run_probe(env, tmp_path, emulator_base_url=emulator.base_url)
+    assert result.threshold is None and not result.ok
+    assert result.stopped and "budget" in result.stopped
+    assert result.requests_sent <= 60
+
+
+def test_probe_cli_on_the_emulator_writes_probe_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env_file = tmp_path / "emulator.yaml"
+    text = DEFAULT_ENVIRONMENT.read_text().replace("usage_limit_per_hour: 100", "usage_limit_per_hour: 3")
+    env_file.write_text(text)
+    code = probe_cli(str(env_file), reports=tmp_path / "reports")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    written = list((tmp_path / "reports").glob("*/probe.json"))
+    assert len(written) == 1
+    assert json.loads(written[0].read_text())["threshold"] == 3
+    assert "threshold 3" in out
+
+
+# ---------------------------------------------------------------- a real site
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _site_yaml(xml_url: str, *, lockout: bool, probe_user: bool, site_name: str = "acme") -> str:
+    text = f"""target: site
+xml_url: {xml_url}
+rest_url: http://127.0.0.1:1/v1
+site_name: {site_name}
+credentials:
+  webExID: host
+  password: ${{WXH_TEST_PASSWORD:-x}}
+allow:
+  lockout: {"true" if lockout else "false"}
+budget:
+  max_requests: 50
+"""
+    if probe_user:
+        text += "probe_user:\n  webExID: probe\n  password: ${WXH_TEST_PROBE_PASSWORD:-Probe4321xyz}\n"
+    return text
+
+
+@pytest.fixture
+def no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test on any HTTP request or TCP connection."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the probe connected before refusing")
+
+    monkeypatch.setattr(httpx.Client, "send", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.parametrize(("lockout", "probe_user", "names"), [
+    (False, True, "allow.lockout"),
+    (False, False, "allow.lockout"),
+    (True, False, "probe_user"),
+])
+def test_probe_refuses_a_site_before_any_connection(
+    tmp_path: Path, no_connection: None, capsys: pytest.CaptureFixture[str], lockout: bool, probe_user: bool,
+    names: str,
+) -> None:
+    env_file = tmp_path / "site.yaml"
+    env_file.write_text(_site_yaml(f"http://127.0.0.1:{_closed_port()}/WBXService/XMLService",
+                                   lockout=lockout, probe_user=probe_user))
+    env = load_environment(env_file)
+    with pytest.raises(ProbeRefused) as refused:
+        run_probe(env, tmp_path / "out", emulator_base_url=None)
+    message = str(refused.value)
+    assert names in message and str(env_file) in message and "\n" not in message
+    assert not (tmp_path / "out").exists()
+
+    reports = tmp_path / "reports"
+    assert probe_cli(str(env_file), reports=reports) == 2
+    err = capsys.readouterr().err
+    assert names in err and str(env_file) in err
+    assert not reports.exists()
+
+
+def test_probe_confirms_once_on_a_site(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """A "real site" (an emulator site behind a target: site file): one run to the first 403."""
+    with httpx.Client(timeout=15.0) as http:
+        info = ControlClient(emulator.base_url, http).create_site(
+            settings={"usage_limit_per_hour": 7},
+            users=[{"webExID": "host", "password": "Host4321xyz"}, {"webExID": "probe", "password": "Probe4321xyz"}])
+    env_file = tmp_path / "site.yaml"
+    env_file.write_text(_site_yaml(emulator.xml_url, lockout=True, probe_user=True, site_name=info["name"]))
+    result = run_probe(load_environment(env_file), tmp_path, emulator_base_url=None)
+    data = json.loads((tmp_path / "probe.json").read_text())
+    assert data["mode"] == "confirm" and data["threshold"] == 7
+    assert len(data["probes"]) == 1 and data["probes"][0]["sent"] == 8, "one run, stopped at the first 403"
+    assert data["covers_user_card"] and data["other_apis_work"] and data["block_verified"]
+    assert data["lift_verified"] is None, "a real site's clock cannot be moved"
+    assert result.ok
+    assert "Probe4321xyz" not in (tmp_path / "probe.json").read_text()
