@@ -29,11 +29,14 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 #: Deepest element nesting accepted in a request.
 MAX_DEPTH = 64
 #: Most elements, and most attributes, accepted in one request (counted in C before any Python
-#: object is built: a 4 MB body of ``<x/>`` would otherwise take many seconds to walk, and lxml
-#: reads the attribute values of one element in quadratic time). Requests carry few attributes
-#: (``xsi:type``; namespace declarations are not attributes).
+#: object is built: a 4 MB body of ``<x/>`` would otherwise take many seconds to walk), and most
+#: attributes on one element (lxml reads one element's attribute values in quadratic time).
+#: Requests carry few attributes (``xsi:type``; namespace declarations are not attributes).
 MAX_ELEMENTS = 50_000
-MAX_ATTRIBUTES = 1_000
+MAX_ATTRIBUTES = 10_000
+MAX_ELEMENT_ATTRIBUTES = 64
+#: Longest ``xsi:type`` accepted (the longest real one is about 60 characters).
+MAX_TYPE_CHARS = 256
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "recover": True,
@@ -132,6 +135,8 @@ class Node:
 def _to_node(el: etree._Element, depth: int) -> Node:
     if depth > MAX_DEPTH:
         raise invalid_request(f"elements nested deeper than {MAX_DEPTH} levels")
+    if len(el.attrib) > MAX_ELEMENT_ATTRIBUTES:
+        raise invalid_request(f"more than {MAX_ELEMENT_ATTRIBUTES} attributes on one element")
     attrs = {local_name(k): v for k, v in el.attrib.items()}
     children = [_to_node(c, depth + 1) for c in el if isinstance(c.tag, str)]
     text = (el.text or "").strip() if not children else ""
@@ -153,6 +158,8 @@ class ParsedRequest:
 
 def _split_type(xsi_type: str) -> tuple[str, str]:
     """``java:com.webex.service.binding.ep.GetSessionInfo`` or ``site.LstTimeZone`` -> (service, api)."""
+    if len(xsi_type) > MAX_TYPE_CHARS:  # the reason of a 999998 echoes the name: keep it short
+        raise invalid_request(f"bodyContent xsi:type longer than {MAX_TYPE_CHARS} characters")
     value = "".join(xsi_type.split())
     if value.startswith("java:"):
         value = value[5:]
