@@ -16,7 +16,7 @@ its ``init`` event (never at import time):
     The XML API URL; overrides the file's ``xml_url`` and is required when that is ``auto``
     (the emulator the harness started).
 ``WEBEX_HARNESS_RUN_ID``
-    Optional: put into every meeting name (``<cleanup_prefix>-load-<run id>-<n>``) so a clean-up
+    Optional: put into every meeting name (``<cleanup_prefix>-<run id>-load-<n>``) so a clean-up
     can find what a run created.
 
 ``--host`` is the base URL (``scheme://host:port``); each request POSTs to the XML path. Only
@@ -108,10 +108,16 @@ class LoadConfig:
     info_prefix: bytes
     info_suffix: bytes
     max_requests: int
+    del_prefix: bytes = b""
+    del_suffix: bytes = b""
 
     def session_info_envelope(self, key: bytes) -> bytes:
         """A GetSessionInfo envelope for ``key`` (XML text as received, so already escaped)."""
         return self.info_prefix + key + self.info_suffix
+
+    def del_meeting_envelope(self, key: bytes) -> bytes:
+        """A DelMeeting envelope for ``key``: what a user deletes when it stops."""
+        return self.del_prefix + key + self.del_suffix
 
 
 def origin_of(url: str) -> str:
@@ -171,9 +177,12 @@ def build_config(environ: dict[str, str] | None = None, now: datetime | None = N
         )
     security = env.security()
     run_id = environ.get(RUN_ID_VAR, "").strip()
-    name_prefix = f"{env.cleanup_prefix}-load" + (f"-{run_id}" if run_id else "")
+    # <prefix>-<run id>-load-<n>: `webex-harness cleanup --run ID` finds leftovers by this name.
+    name_prefix = f"{env.cleanup_prefix}" + (f"-{run_id}" if run_id else "") + "-load"
     template = build_request("ep", "GetSessionInfo", {"sessionKey": _KEY_MARKER}, security)
     prefix, suffix = template.split(_KEY_MARKER.encode())
+    del_prefix, del_suffix = build_request("meeting", "DelMeeting", {"meetingKey": _KEY_MARKER}, security).split(
+        _KEY_MARKER.encode())
     return LoadConfig(
         xml_url=xml_url,
         xml_path=parts.path or XML_SERVICE_PATH,
@@ -182,6 +191,8 @@ def build_config(environ: dict[str, str] | None = None, now: datetime | None = N
         info_prefix=prefix,
         info_suffix=suffix,
         max_requests=env.budget.max_requests,
+        del_prefix=del_prefix,
+        del_suffix=del_suffix,
     )
 
 
@@ -305,6 +316,8 @@ class XmlApiUser(FastHttpUser):
         pool = self.config.create_envelopes
         self.envelopes: Iterator[bytes] = itertools.cycle(pool[offset:] + pool[:offset])
         self.keys: list[bytes] = []
+        #: every meeting this user created, deleted again in on_stop (never harm a real site)
+        self.created: list[bytes] = []
         with contextlib.suppress(RescheduleTask):  # the budget is spent: the tasks idle too
             self.create_meeting()
 
@@ -332,11 +345,28 @@ class XmlApiUser(FastHttpUser):
             response.success()
             return result
 
+    def on_stop(self) -> None:
+        """Delete every meeting this user created. Named ``DelMeeting (clean-up)`` so it reads
+        apart from the measured calls; the clean-up is not held to the request budget."""
+        for key in self.created:
+            with self.client.post(
+                self.config.xml_path, data=self.config.del_meeting_envelope(key), headers=_HEADERS,
+                name="DelMeeting (clean-up)", catch_response=True,
+            ) as response:
+                problem = failure_message(int(response.status_code or 0), response.content,
+                                          getattr(response, "error", None))
+                if problem is None:
+                    response.success()
+                else:
+                    response.failure(problem)
+        self.created.clear()
+
     @task(1)
     def create_meeting(self) -> None:
         key = self._post("CreateMeeting", next(self.envelopes), want_key=True)
         if key is None:
             return
+        self.created.append(key)
         if len(self.keys) < MAX_KEYS_PER_USER:
             self.keys.append(key)
         else:

@@ -56,7 +56,10 @@ def test_mixed_run_reports_each_api_by_name_without_failures(
     assert data == result.data
     assert {"users", "spawn_rate", "run_time", "apis", "total", "failures", "exit_code", "html"} <= data.keys()
     names = [api["name"] for api in data["apis"]]
-    assert names == ["CreateMeeting", "GetSessionInfo"], "stats must be named by API, never by URL"
+    assert names == ["CreateMeeting", "DelMeeting (clean-up)", "GetSessionInfo"], "named by API, never by URL"
+    by_name = {api["name"]: api for api in data["apis"]}
+    assert by_name["DelMeeting (clean-up)"]["requests"] == by_name["CreateMeeting"]["requests"], (
+        "every meeting the load run created is deleted when its user stops")
     for api in data["apis"]:
         assert api["requests"] > 0, api
         assert api["failures"] == 0, (api, data["failures"])
