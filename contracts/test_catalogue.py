@@ -11,12 +11,12 @@ created first on the test's own site and deleted with it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from contracts.support import meeting_body, registration_form
+from contracts.support import meeting_body, registration_form, webex_date
 from generators import edge_cases, valid_envelope, xml_api_names
 from generators.catalogue import ApiSpec, api
 from generators.edges import EdgeCase
@@ -72,7 +72,8 @@ class Prerequisites:
         if kind == "meeting":
             # A plain meeting: the generated one may carry a registration form with required
             # fields, and attendee APIs would then (rightly) answer 040014.
-            body = meeting_body(attendeeOptions={"registration": True}, registrationForm=registration_form(*form))
+            body = meeting_body(attendeeOptions={"registration": True}, registrationForm=registration_form(*form),
+                                schedule={"startDate": webex_date(self.now + timedelta(days=7))})
             response = self.client.call("meeting", "CreateMeeting", body).expect_success()
         else:
             response = self.client.send(valid_envelope(create, self.seed, self.ctx), api=create).expect_success()
