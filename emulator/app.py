@@ -119,7 +119,10 @@ class EmulatorApp:
                 status, body, ctype = await self._xml(method, receive, headers)
             elif low.startswith("/_emulator"):
                 raw = await _read_body(receive, MAX_BODY_BYTES)
-                status, payload = control.handle(self.registry, method, path[len("/_emulator"):], raw)
+                try:
+                    status, payload = control.handle(self.registry, method, path[len("/_emulator"):], raw)
+                except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
+                    status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
             else:
                 status, body, ctype = 404, json.dumps({

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator.app import EmulatorApp, create_app
 from harness.settings import SiteSettings
@@ -29,6 +30,36 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+#: Largest request head (request line + headers) the emulator reads.
+MAX_HEAD_BYTES = 2 * 1024 * 1024
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """httptools buffers a request head of any size, joining its pieces in quadratic time: one
+    client streaming an endless header would stall the event loop. Heads over
+    :data:`MAX_HEAD_BYTES` get a 400 instead."""
+
+    _head_bytes = 0
+    _in_head = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._in_head = False
+                self.send_400_response(f"Request head larger than {MAX_HEAD_BYTES} bytes.")
+                return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head, self._head_bytes = True, 0
+        super().on_message_complete()
+
+
 def _config(app: EmulatorApp, host: str, port: int) -> uvicorn.Config:
     try:
         import uvloop  # noqa: F401
@@ -37,7 +68,7 @@ def _config(app: EmulatorApp, host: str, port: int) -> uvicorn.Config:
     except ImportError:  # pragma: no cover - uvloop is installed on Linux
         loop = "asyncio"
     return uvicorn.Config(
-        app, host=host, port=port, loop=loop, http="httptools", lifespan="off",
+        app, host=host, port=port, loop=loop, http=BoundedHttpToolsProtocol, lifespan="off",
         log_level="warning", access_log=False, server_header=False, date_header=False,
     )
 

@@ -482,6 +482,15 @@ def test_in_process_wrong_or_missing_content_type_does_not_matter(app: EmulatorA
     parse_response(r.content, r.status_code).expect_success()
 
 
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a": ' * 50_000], ids=["array", "object"])
+def test_in_process_control_api_json_nested_too_deeply_is_400(app: EmulatorApp, body: bytes) -> None:
+    """json.loads raises RecursionError (not JSONDecodeError) on these: a 400, not the 500 path."""
+    r = asgi(app, "POST", "/_emulator/sites", body)
+    assert r.status_code == 400
+    assert "nested too deeply" in r.json()["error"]
+    assert_healthy_in_process(app)
+
+
 def _asgi_raw(app: EmulatorApp, headers: list[tuple[bytes, bytes]], body_messages: list[dict[str, object]],
               then_hang: bool) -> tuple[int, bytes, dict[bytes, bytes]]:
     """Drive the ASGI app by hand: a receive() that (optionally) never delivers the rest."""
