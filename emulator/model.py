@@ -30,8 +30,9 @@ def _digits(n: int) -> str:
 
 def generate_password(length: int = 11) -> str:
     """A password meeting Webex complexity: upper, lower and digits (like ``UzXJuzUD428``)."""
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
-    core = [secrets.choice(letters) for _ in range(length - 3)]
+    upper, lower = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz"
+    core = [secrets.choice(upper), secrets.choice(lower)]
+    core += [secrets.choice(upper + lower) for _ in range(length - 5)]
     return "".join(core) + _digits(3)
 
 

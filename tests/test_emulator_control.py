@@ -322,3 +322,14 @@ def test_default_site_created_with_strict_auth_setting(emu: Emulator) -> None:
     strict.app = create_app(settings=SiteSettings(strict_auth=True))
     resp = strict.xml("meeting", "CreateMeeting", MEETING, Security("harness", "anyone", "anything"))
     assert resp.exception_id == "030001"
+
+
+def test_generated_passwords_always_have_upper_lower_case_and_digits() -> None:
+    import re
+
+    from emulator.model import generate_password
+
+    for _ in range(2000):
+        password = generate_password()
+        assert len(password) == 11
+        assert re.search(r"[A-Z]", password) and re.search(r"[a-z]", password) and re.search(r"\d", password)
