@@ -19,7 +19,7 @@ import pytest
 from contracts.support import meeting_body, registration_form, webex_date
 from generators import edge_cases, valid_envelope, xml_api_names
 from generators.catalogue import ApiSpec, api
-from generators.edges import EdgeCase
+from generators.edges import EdgeCase, context_requirements
 from generators.envelopes import GenContext
 from harness.client import XmlClient
 from harness.envelope import XmlResponse
@@ -158,9 +158,7 @@ def test_valid_envelope_succeeds_with_documented_response(site: SiteHandle, seed
     client = site.client(caller_role(spec))
     pre = Prerequisites(site, client, BASE_SEED + seed)
     try:
-        from generators.edges import _requires  # the generator's own statement of what it needs
-
-        ctx = pre.build(spec, _requires(spec, pre.ctx))
+        ctx = pre.build(spec, context_requirements(spec, pre.ctx))
         response = client.send(valid_envelope(api_name, BASE_SEED + seed, ctx), api=api_name)
         assert response.ok, response.describe()
         assert response.body is not None

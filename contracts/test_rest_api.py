@@ -4,7 +4,6 @@ media types, paths, the meeting JSON's shape, lists, and the seed's sample round
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -21,21 +20,11 @@ from contracts.rest_support import (
     assert_error,
     iso,
     meeting_body,
-    rest_client,
     slot,
 )
 from harness.pytest_plugin import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def rest(site: SiteHandle) -> Iterator[RestMeetings]:
-    tracker = RestMeetings(rest_client(site))
-    try:
-        yield tracker
-    finally:
-        tracker.cleanup()
 
 
 # ---------------------------------------------------------------- rest-status-codes

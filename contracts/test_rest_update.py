@@ -7,7 +7,6 @@ the read-back (GET) where a refused update must leave the meeting as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -17,22 +16,12 @@ from contracts.rest_support import (
     assert_error,
     iso,
     meeting_body,
-    rest_client,
     site_now,
     slot,
 )
 from harness.pytest_plugin import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def rest(site: SiteHandle) -> Iterator[RestMeetings]:
-    tracker = RestMeetings(rest_client(site))
-    try:
-        yield tracker
-    finally:
-        tracker.cleanup()
 
 
 # ---------------------------------------------------------------- rest-put-equals-patch

@@ -8,46 +8,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from emulator import control, rest
+from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.dispatch import HttpStatusError, answer, load_services
 from emulator.model import Registry, Site, User
 from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
 from harness.errors import WebexError, invalid_request, webex_error
 from harness.settings import SiteSettings
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 log = logging.getLogger("emulator")
 
 XML_CONTENT_TYPE = b"text/xml;charset=UTF-8"
 XML_PATH = "/wbxservice/xmlservice"
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _declares_too_much(headers: dict[str, str]) -> bool:
@@ -118,7 +91,7 @@ class EmulatorApp:
             if low == XML_PATH:
                 status, body, ctype = await self._xml(method, receive, headers)
             elif low.startswith("/_emulator"):
-                raw = await _read_body(receive, MAX_BODY_BYTES)
+                raw = await read_body(receive, MAX_BODY_BYTES)
                 try:
                     status, payload = control.handle(self.registry, method, path[len("/_emulator"):], raw)
                 except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
@@ -147,7 +120,7 @@ class EmulatorApp:
     async def _xml(self, method: str, receive: Receive, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
         if method != "POST":
             return 405, render_failure(invalid_request(f"method {method} not allowed: use POST")), XML_CONTENT_TYPE
-        raw = await _read_body(receive, MAX_BODY_BYTES)
+        raw = await read_body(receive, MAX_BODY_BYTES)
         return self.handle_xml(raw, headers)
 
     def handle_xml(self, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, bytes]:

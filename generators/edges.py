@@ -189,7 +189,7 @@ class _Builder:
         # the valid body: the order of the steps below is part of the determinism.
         self.base, self.state = valid_body_with_state(spec, self.fake, ctx)
         self.cases: list[EdgeCase] = []
-        self.requires = _requires(spec, ctx)
+        self.requires = context_requirements(spec, ctx)
 
     def body(self) -> dict[str, Any]:
         return copy.deepcopy(self.base)
@@ -233,7 +233,7 @@ class _Builder:
         return [el for el in self.spec.elements() if predicate(el) and _present(self.base, el.path)]
 
 
-def _requires(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
+def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
     """The context placeholders the valid body needs to address existing objects."""
     needs: list[str] = []
     gens = {el.gen for el in spec.elements() if el.in_valid}

@@ -13,7 +13,7 @@ import pytest
 from contracts.test_catalogue import Prerequisites, caller_role
 from generators import valid_envelope, xml_api_names
 from generators.catalogue import api
-from generators.edges import _requires
+from generators.edges import context_requirements
 from harness.pytest_plugin import SiteHandle
 
 SEEDS = range(1, 21)
@@ -32,7 +32,7 @@ def test_emulator_answers_valid_envelopes_of_seeds_1_to_20_with_success(
         client = site.client(caller_role(spec))
         pre = Prerequisites(site, client, seed)
         try:
-            ctx = pre.build(spec, _requires(spec, pre.ctx))
+            ctx = pre.build(spec, context_requirements(spec, pre.ctx))
             envelope = valid_envelope(api_name, seed, ctx)
             assert envelope == valid_envelope(api_name, seed, ctx), "generation is deterministic"
             response = client.send(envelope, api=api_name)

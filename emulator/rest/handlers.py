@@ -38,20 +38,15 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
+from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.faults import declare
 from emulator.model import Registry, Site
 from emulator.rest import models
 from emulator.rest.models import RestError
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("emulator.rest")
 
@@ -69,10 +64,6 @@ JSON_TYPE = b"application/json"
 Answer = tuple[int, Any, list[tuple[str, str]]]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def tracking_id() -> str:
     return f"EMULATOR_{uuid.uuid4()}"
 
@@ -85,23 +76,6 @@ def error(status: int, message: str, description: str | None = None) -> Answer:
 # ---------------------------------------------------------------- ASGI
 
 
-async def _read(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
 async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send) -> None:
     """Answer one ``/v1`` request (ASGI)."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
@@ -110,9 +84,9 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     query = scope.get("query_string", b"").decode("latin-1")
     base = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
     try:
-        raw = await _read(receive)
+        raw = await read_body(receive, MAX_BODY_BYTES)
         status, payload, extra = respond(registry, method, path, query, headers, raw, base)
-    except _TooLarge:
+    except BodyTooLarge:
         status, payload, extra = error(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     except Exception:  # the emulator keeps serving whatever happens
         log.exception("unhandled REST error for %s %s", method, path)
