@@ -1,18 +1,22 @@
 """``webex-harness``: the command line.
 
-Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``selfcheck``, ``cleanup``, ``report``,
-``apis``, ``generate``. Every command that talks to a target takes ``--env`` (an environment file or
-name; default ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a
-check or a clean-up failed; 2 bad usage, a bad environment file (one line naming the file, the key
-and the problem) or a missing tool (one line saying how to install it).
+Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
+``report``, ``probe-rate-limit``, ``apis``, ``generate``. Every command that talks to a target
+takes ``--env`` (an environment file or name; default ``environments/emulator.yaml``). Exit codes:
+0 everything passed; 1 a test, a gate, a regression, a check or a clean-up failed (one line names
+each); 2 bad usage, a bad environment file (one line naming the file, the key and the problem) or
+a missing tool (one line saying how to install it).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +24,7 @@ from typing import Any
 
 from harness import __version__
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
+from harness.gates import GateOptionError, Thresholds
 from harness.report import REPORTS_DIR, Run, rerender, write_summary
 
 ALLURE_INSTALL = "npm install -g allure-commandline"
@@ -46,16 +51,134 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_section(run: Run, env: Environment, args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]:
-    from load.runner import LoadError, run_load
+#: Seconds between the progress lines of a load run.
+LOAD_PROGRESS_SECONDS = 5.0
+def _check_load_settings(env: Environment) -> None:
+    """Validate the whole ``load:`` section before anything starts (mix, calls and shape by
+    :mod:`load.config`, ``compare`` here; ``thresholds`` by :func:`_gate_thresholds`): exit 2."""
+    from harness.compare import limits_from_environment
+    from load.config import load_settings
 
+    load_settings(env)
+    limits_from_environment(env)
+
+
+def _gate_thresholds(env: Environment, args: argparse.Namespace) -> Thresholds:
+    """The environment file's ``load.thresholds``, overridden key by key by the command line."""
+    from harness.gates import thresholds_from_environment, thresholds_from_options
+
+    from_file = thresholds_from_environment(env)
+    from_options = thresholds_from_options(args.max_failure_ratio, args.max_p95, args.min_rps)
+    return from_file.overridden_by(from_options)
+
+
+class _LoadProgress(threading.Thread):
+    """Prints a line every few seconds while locust runs in its subprocess: elapsed time and the
+    running totals of the Aggregated row locust rewrites in ``locust_stats.csv``."""
+
+    def __init__(self, stats_csv: Path, run_seconds: float, interval: float = LOAD_PROGRESS_SECONDS) -> None:
+        super().__init__(name="load-progress", daemon=True)
+        self.stats_csv = stats_csv
+        self.run_seconds = run_seconds
+        self.interval = interval
+        self.started = time.monotonic()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            print(load_progress_line(self.stats_csv, time.monotonic() - self.started, self.run_seconds), flush=True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=2)
+
+
+def load_progress_line(stats_csv: Path, elapsed: float, run_seconds: float) -> str:
+    """``  load: 10s of 20s — 1234 requests, 0 failures, 123.4 rps`` from a (partial) stats CSV."""
+    head = f"  load: {_duration(elapsed)} of {_duration(run_seconds)}"
+    if elapsed > run_seconds:
+        head += " (stopping users, writing reports)"
     try:
-        result = run_load(env, run.dir, users=args.users, spawn_rate=args.spawn_rate, run_time=args.run_time)
+        with open(stats_csv, newline="", encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r.get("Name") == "Aggregated"]
+    except (OSError, csv.Error, UnicodeDecodeError):
+        rows = []
+    if not rows:
+        return f"{head} — waiting for the first statistics"
+    row = rows[-1]
+    try:
+        requests, failures = int(row["Request Count"]), int(row["Failure Count"])
+        rps = float(row["Requests/s"])
+    except (KeyError, TypeError, ValueError):
+        return f"{head} — waiting for the first statistics"
+    return f"{head} — {requests} requests, {failures} failures, {rps:.1f} rps"
+
+
+def _format_ms(value: Any) -> str:
+    return "-" if value is None else f"{float(value):g}"
+
+
+def load_table_lines(data: dict[str, Any]) -> list[str]:
+    """The per-API table printed after a load run (the Aggregated row last)."""
+    rows = [*data.get("apis", []), data.get("total") or {}]
+    width = max([len(str(r.get("name", ""))) for r in rows] + [3])
+    lines = [f"{'API':<{width}} {'requests':>9} {'failures':>9} {'rps':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
+    for r in rows:
+        lines.append(f"{r.get('name', ''):<{width}} {r.get('requests', 0):>9} {r.get('failures', 0):>9} "
+                     f"{float(r.get('rps') or 0):>9.1f} {_format_ms(r.get('p50_ms')):>7} "
+                     f"{_format_ms(r.get('p95_ms')):>7} {_format_ms(r.get('p99_ms')):>7}")
+    return lines
+
+
+def _load_section(
+    run: Run, env: Environment, args: argparse.Namespace, thresholds: Thresholds
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Run the load, print its table and gates; return ``load.json`` (with ``"gates"``) and the problems."""
+    from harness.gates import breaches, evaluate
+    from load.runner import GRACE_SECONDS, LoadError, parse_run_time, run_load
+
+    options = {"scenario": args.scenario, "shape": args.shape, "processes": args.processes}
+    chosen = {k: v for k, v in options.items() if v is not None}
+    try:
+        run_seconds = parse_run_time(args.run_time)
+    except ValueError as exc:
+        return None, [f"load run failed: {exc}"]
+    what = ", ".join([f"{args.users} users", f"spawn rate {args.spawn_rate:g}/s", args.run_time,
+                      *(f"{k} {v}" for k, v in chosen.items())])
+    print(f"== load ({what}); locust stops within {_duration(run_seconds + GRACE_SECONDS)} at most", flush=True)
+    for line in thresholds.describe():
+        print(f"  gate: {line}", flush=True)
+    progress = _LoadProgress(run.dir / "locust_stats.csv", run_seconds)
+    progress.start()
+    try:
+        result = run_load(env, run.dir, users=args.users, spawn_rate=args.spawn_rate, run_time=args.run_time,
+                          **chosen)
     except LoadError as exc:
-        return None, f"load run failed: {exc}"
-    data = result.data
+        return None, [f"load run failed: {exc}"]
+    finally:
+        progress.stop()
+    data = dict(result.data)
+    gates = evaluate(data, thresholds)
+    data["gates"] = [g.to_dict() for g in gates]
+    (run.dir / "load.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(load_table_lines(data)))
+    for failure in data.get("failures", [])[:5]:
+        print(f"  failure {failure.get('name')} x{failure.get('occurrences')}: {failure.get('error')}")
+    if gates:
+        print("gates:")
+        for gate in gates:
+            print(f"  {'PASS' if gate.passed else 'FAIL'}  {gate.message}")
+    else:
+        print("gates: none (declare load.thresholds in the environment file or pass --max-failure-ratio, "
+              "--max-p95, --min-rps)")
+    problems = []
     failures = data.get("total", {}).get("failures", 0)
-    return data, (f"load run had {failures} unexpected failures" if failures else "")
+    if failures:
+        problems.append(f"load run had {failures} unexpected failures")
+    breached = breaches(gates)
+    if breached:
+        problems.append("gate breached: " + "; ".join(breached))
+    return data, problems
 
 
 def _contracts_verdict(code: int) -> str:
@@ -90,6 +213,15 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     from harness.runner import run_contracts, target_up
 
     env = _env(args)
+    thresholds = Thresholds()
+    if load:  # everything about the load run is checked before anything starts
+        _check_load_settings(env)
+        try:
+            thresholds = _gate_thresholds(env, args)
+        except GateOptionError as exc:
+            return _fail(str(exc), 2)
+        if args.processes is not None and args.processes < 1:
+            return _fail(f"--processes must be at least 1, got {args.processes}", 2)
     run = Run(env, seed=args.seed)
     run.create()
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
@@ -108,10 +240,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             if verdict:
                 problems.append(verdict)
         if load and not interrupted:
-            print(f"== load ({args.users} users, {args.run_time})", flush=True)
-            load_data, verdict = _load_section(run, target.environment, args)
-            if verdict:
-                problems.append(verdict)
+            load_data, load_problems = _load_section(run, target.environment, args, thresholds)
+            problems += load_problems
     cleanup = _cleanup_problem(run)
     if cleanup:
         problems.append(cleanup)
@@ -123,6 +253,45 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"summary: {path}")
     if problems:
         return _fail(verdict, 130 if interrupted else 1)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare two load runs; exit 1 naming every regression, 2 for a run that cannot be read."""
+    from harness.compare import (
+        LIMIT_KEYS,
+        CompareError,
+        CompareLimits,
+        compare_runs,
+        limits_from_environment,
+        parse_limit,
+        read_run,
+        render_markdown,
+        write_comparison,
+    )
+
+    try:
+        given = {key: parse_limit(getattr(args, key), f"--{key.replace('_', '-')}")
+                 for key in LIMIT_KEYS if getattr(args, key) is not None}
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    from_file = limits_from_environment(_env(args)) if args.env else CompareLimits()
+    reports = _reports(args)
+    try:
+        before = read_run(args.run_a, reports)
+        after = read_run(args.run_b, reports)
+    except CompareError as exc:
+        return _fail(str(exc), 2)
+    comparison = compare_runs(before, after, CompareLimits(**given).over(from_file))
+    out = Path(args.out) if args.out else after.folder
+    try:
+        md, svg = write_comparison(comparison, out)
+    except OSError as exc:
+        return _fail(f"cannot write the comparison into {out}: {exc.strerror or exc}", 2)
+    print(render_markdown(comparison))
+    print(f"comparison: {md}\nchart: {svg}")
+    if comparison.regressed:
+        return _fail("regression: " + "; ".join(comparison.regressions))
     return 0
 
 
@@ -283,10 +452,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--env", default=None, help="environment file or name (default: environments/emulator.yaml)")
         p.add_argument("--seed", type=int, default=1, help="seed for generated data (default 1)")
 
+    from load.config import SCENARIO_NAMES, SHAPE_NAMES  # no locust import
+
     def load_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--users", type=int, default=5, help="concurrent locust users (default 5)")
         p.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
         p.add_argument("--run-time", default="20s", help="load duration, e.g. 20s, 2m (default 20s)")
+        p.add_argument("--scenario", choices=SCENARIO_NAMES, default=None,
+                       help="run only this scenario (default: the environment file's load.mix; mixed = that mix)")
+        p.add_argument("--shape", choices=SHAPE_NAMES, default=None,
+                       help="load shape (default: the environment file's load.shape, else steady)")
+        p.add_argument("--processes", type=int, default=None, metavar="N",
+                       help="locust worker processes (N > 1: a master plus N workers; default 1)")
+        p.add_argument("--max-failure-ratio", default=None, metavar="X",
+                       help="gate: failures / requests of the whole run at most X (e.g. 0.01)")
+        p.add_argument("--max-p95", action="append", default=[], metavar="[API=]MS",
+                       help="gate: p95 of API (no API: of every API) at most MS milliseconds (repeatable)")
+        p.add_argument("--min-rps", action="append", default=[], metavar="[API=]RPS",
+                       help="gate: requests per second of API (no API: of the whole run) at least RPS (repeatable)")
 
     p = sub.add_parser("emulator", help="serve the Webex emulator on loopback")
     common(p)
@@ -320,6 +503,22 @@ def build_parser() -> argparse.ArgumentParser:
     load_opts(p)
     emulator_url(p)
     p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1)
+
+    p = sub.add_parser("compare", help="compare two load runs (rps, p50/p95/p99, failure ratio per API); "
+                       "writes compare-<A>-vs-<B>.md and .svg")
+    p.add_argument("run_a", metavar="RUN_A",
+                   help="the run before: a run id under reports/, a run folder or a load.json")
+    p.add_argument("run_b", metavar="RUN_B", help="the run after (same forms)")
+    p.add_argument("--reports", default=None, help="the reports folder run ids are looked up in (default: reports/)")
+    p.add_argument("--out", default=None, help="where to write the comparison (default: RUN_B's folder)")
+    p.add_argument("--env", default=None, help="environment file or name whose load.compare limits apply "
+                   "(default: none, the built-in limits)")
+    for key, default in (("max_rps_drop", "0.10"), ("max_p95_increase", "0.20"), ("max_p99_increase", "0.30"),
+                         ("max_failure_ratio_increase", "0.01")):
+        p.add_argument(f"--{key.replace('_', '-')}", dest=key, default=None, metavar="X",
+                       help=f"regression limit as a fraction or a percentage (default: load.compare.{key}, "
+                       f"else {default})")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("selfcheck", help="prove every emulator fault is detected by its contract tests")
     common(p)

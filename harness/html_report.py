@@ -3,9 +3,9 @@
 Rendered from the ``summary.json`` record (:mod:`harness.report`): the target and what it declares,
 the harness version and seed, every behaviour ID with its title, source and status (the reason of a
 skip or a failure, "not covered" when no test ran for it) and — in a collapsible ``<details>`` —
-the masked request and response of each failure; per-API coverage, the self-check, the load run and
-the clean-up. Inline CSS only, no script, no external asset: it opens from disk anywhere. Every
-value is HTML-escaped.
+the masked request and response of each failure; per-API coverage, the self-check, the load run
+(with its CI gates, PASS/FAIL) and the clean-up. Inline CSS only, no script, no external asset: it
+opens from disk anywhere. Every value is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -165,9 +165,16 @@ def _load(summary: dict[str, Any]) -> str:
              _e(f"{a.get('rps', 0):.1f}"), _e(a.get("p50_ms")), _e(a.get("p95_ms")), _e(a.get("p99_ms"))]
             for a in load.get("apis", [])]
     info = _e(f"{load.get('users')} users, spawn rate {load.get('spawn_rate')}/s, {load.get('run_time')}")
+    gates = load.get("gates") or []
+    gate_html = ""
+    if gates:
+        gate_rows = [[f"<code>{_e(g.get('name'))}</code> {_e(g.get('api') or '(whole run)')}",
+                      _badge("passed", "PASS") if g.get("passed") else _badge("failed", "FAIL"), _e(g.get("message"))]
+                     for g in gates]
+        gate_html = "<h2 style='margin-top:14px'>CI gates</h2>" + _table(["gate", "result", "detail"], gate_rows)
     return (f"<section><h2>Load</h2><p>{info}</p>"
             + _table(["API", "requests", "failures", "rps", "p50 ms", "p95 ms", "p99 ms"], rows,
-                     {1, 2, 3, 4, 5, 6}) + "</section>")
+                     {1, 2, 3, 4, 5, 6}) + gate_html + "</section>")
 
 
 def _cleanup(summary: dict[str, Any]) -> str:

@@ -209,6 +209,11 @@ def _fence(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
+def _gate_name(gate: dict[str, Any]) -> str:
+    """``p95_ms GetSessionInfo`` / ``failure_ratio (whole run)`` for a ``load.json`` gate row."""
+    return _cell(f"{gate.get('name')} {gate.get('api') or '(whole run)'}")
+
+
 def render_markdown(summary: dict[str, Any]) -> str:
     t = summary["target"]
     budget = t.get("budget") or {}
@@ -266,6 +271,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         for a in load.get("apis", []):
             lines.append(f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
                          f"{a['p95_ms']} | {a['p99_ms']} |")
+        gates = load.get("gates") or []
+        if gates:
+            lines += ["", "### CI gates", "", "| gate | result | detail |", "| --- | --- | --- |"]
+            lines += [f"| {_gate_name(g)} | {'✅ PASS' if g.get('passed') else '❌ FAIL'} | "
+                      f"{_cell(g.get('message', ''))} |" for g in gates]
     cleanup = summary.get("cleanup")
     if cleanup:
         lines += ["", "## Clean-up", "",

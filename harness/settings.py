@@ -41,6 +41,10 @@ class SiteSettings:
     #: "no data found" failures per user per hour before the 403 block (001, 40.4.5).
     #: The documentation gives no number. Guess: 100.
     usage_limit_per_hour: int = 100
+    #: REST API requests per token within 60 s of the site clock before HTTP 429. Webex documents
+    #: no number for the meetings API. Guess: 600 (10 a second). 0 = no limit (load runs against
+    #: the emulator, which should measure the emulator, not its throttle).
+    rest_rate_limit_per_minute: int = 600
     #: Check credentials on the default site too (otherwise it accepts any, like moto).
     strict_auth: bool = False
 

@@ -6,19 +6,26 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
     <run_dir>/locust.log            locust's stdout and stderr
     <run_dir>/locust_stats.csv      per-API stats (+ the Aggregated row)
     <run_dir>/locust_failures.csv   failures grouped by API and message
+    <run_dir>/locust_stats_history.csv  one Aggregated row per second (its "User Count" shows the shape)
     <run_dir>/locust.html           locust's HTML report
     <run_dir>/load.json             the summary below
 
 ``load.json``::
 
     {"users": 5, "spawn_rate": 5.0, "run_time": "20s", "run_seconds": 20.0,
+     "scenario": "mixed", "shape": "steady", "processes": 1,
+     "mix": {"calls": 4, "lifecycle": 1, "dashboard": 1, "registration": 1, "rest": 1},
      "apis": [{"name": "CreateMeeting", "requests": 120, "failures": 0, "failure_ratio": 0.0,
                "rps": 6.0, "p50_ms": 3.0, "p95_ms": 7.0, "p99_ms": 12.0}, ...],
      "total": {... the same fields for the Aggregated row, "name": "Aggregated"},
      "failures": [{"name": "CreateMeeting", "error": "FAILURE 060016 ...", "occurrences": 3}],
      "exit_code": 0, "html": "locust.html"}
 
-Safety: the only targets are loopback addresses and the environment's own XML API origin; the
+``mix`` is what ran: the scenario weights of the file's ``load.mix`` (zeros left out) or
+``{scenario: 1}`` for one scenario. Scenarios, shapes and the variables handed to locust are
+described in ``load/locustfile.py``, ``load/shapes.py`` and ``load/config.py``.
+
+Safety: the only targets are loopback addresses and the environment's own XML API / REST origin; the
 run time must fit the environment's ``budget.max_seconds``; the locustfile caps the requests of
 each locust process at ``budget.max_requests``.
 """
@@ -37,7 +44,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.environment import AUTO, XML_SERVICE_PATH, Environment
+from harness.environment import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
+from load.config import (
+    ENV_FILE_VAR,
+    REST_TOKEN_VAR,
+    REST_URL_VAR,
+    RUN_ID_VAR,
+    SCENARIO_NAMES,
+    SCENARIO_VAR,
+    SHAPE_NAMES,
+    SHAPE_VAR,
+    XML_URL_VAR,
+    is_loopback,
+    load_settings,
+    origin_of,
+)
+from load.shapes import SHAPED
 
 __all__ = [
     "DEFAULT_LOCUSTFILE",
@@ -49,8 +71,10 @@ __all__ = [
     "summarise",
 ]
 
-#: The walking-skeleton scenario (CreateMeeting / GetSessionInfo).
+#: Every scenario (load/locustfile.py documents them and their variables).
 DEFAULT_LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+#: The step/spike LoadTestShape, appended to ``-f`` when the shape is not steady.
+SHAPE_LOCUSTFILE = Path(__file__).resolve().parent / "shapefile.py"
 #: The repository root, put on the child's PYTHONPATH so the locustfile can import ``harness``.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds the subprocess may run beyond ``run_time`` (start-up, stop timeout, reports).
@@ -60,10 +84,10 @@ STOP_TIMEOUT = 5
 #: Lines of ``locust.log`` quoted in a :class:`LoadError`.
 LOG_TAIL_LINES = 8
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 CSV_PREFIX = "locust"
 # Options run_load sets itself: extra_args may not override them (the target rule above).
-_RESERVED_OPTIONS = ("-H", "--host", "-f", "--locustfile", "--csv", "--html", "-t", "--run-time")
+_RESERVED_OPTIONS = ("-H", "--host", "-f", "--locustfile", "--csv", "--html", "-t", "--run-time", "--processes",
+                     "--master", "--worker")
 _TIMESPAN_RE = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 
@@ -130,21 +154,6 @@ def parse_run_time(text: str | int | float) -> float:
     return seconds
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
-        netloc = f"{netloc}:{port}"
-    return f"{scheme}://{netloc}"
-
-
-def _is_loopback(url: str) -> bool:
-    return (urlsplit(url).hostname or "").lower() in LOOPBACK_HOSTS
-
-
 def resolve_target(environment: Environment, base_url: str | None) -> tuple[str, str]:
     """``(base_url, xml_url)`` for a run, or :class:`LoadError` for a forbidden target.
 
@@ -158,14 +167,14 @@ def resolve_target(environment: Environment, base_url: str | None) -> tuple[str,
                 f"environment {environment.name!r} has xml_url 'auto': start the emulator and pass "
                 "base_url (or use Environment.with_urls)"
             )
-        base_url = _origin(env_url)
+        base_url = origin_of(env_url)
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LoadError(f"base_url must be an http(s) URL, got {base_url!r}")
-    same_origin = env_url != AUTO and _origin(base_url) == _origin(env_url)
-    if not same_origin and not _is_loopback(base_url):
+    same_origin = env_url != AUTO and origin_of(base_url) == origin_of(env_url)
+    if not same_origin and not is_loopback(base_url):
         raise LoadError(f"refusing to target {base_url!r}: only loopback or the environment's own xml_url origin")
-    base = _origin(base_url)
+    base = origin_of(base_url)
     if same_origin:
         return base, env_url
     path = urlsplit(env_url).path if env_url != AUTO else XML_SERVICE_PATH
@@ -173,19 +182,21 @@ def resolve_target(environment: Environment, base_url: str | None) -> tuple[str,
 
 
 def build_command(
-    locustfile: Path,
+    locustfile: Path | list[Path],
     run_dir: Path,
     *,
     users: int,
     spawn_rate: float,
     run_seconds: float,
     base_url: str,
+    processes: int = 1,
     extra_args: list[str] | None = None,
 ) -> list[str]:
-    """The locust command line :func:`run_load` runs."""
+    """The locust command line :func:`run_load` runs (no secrets: those go in the environment)."""
+    files = locustfile if isinstance(locustfile, list) else [locustfile]
     return [
         sys.executable, "-m", "locust",
-        "-f", str(locustfile),
+        "-f", ",".join(str(f) for f in files),
         "--headless",
         "-u", str(users),
         "-r", f"{spawn_rate:g}",
@@ -196,6 +207,7 @@ def build_command(
         "--stop-timeout", str(STOP_TIMEOUT),
         "--only-summary",
         "--exit-code-on-error", "0",
+        *(["--processes", str(processes)] if processes > 1 else []),
         *(extra_args or []),
     ]
 
@@ -207,11 +219,42 @@ def _check_extra_args(extra_args: list[str] | None) -> None:
             raise LoadError(f"extra_args may not set {option}: run_load sets it")
 
 
-def _child_environ(environment_file: Path, xml_url: str, run_id: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
-    env["WEBEX_HARNESS_ENV"] = str(environment_file)
-    env["WEBEX_HARNESS_XML_URL"] = xml_url
-    env["WEBEX_HARNESS_RUN_ID"] = run_id
+def resolve_rest_url(environment: Environment, base: str) -> str:
+    """The REST base of a run's ``rest`` scenario, or :class:`LoadError` for a forbidden one.
+
+    An ``auto`` rest_url is the emulator's: ``<base>/v1`` on loopback. Otherwise the file's own
+    rest_url, which must be loopback or keep its own origin (like the XML target).
+    """
+    rest_url = environment.rest_url
+    if rest_url == AUTO:
+        if not is_loopback(base):
+            raise LoadError(f"environment {environment.name!r} has rest_url 'auto' but the target is not loopback")
+        return base + "/v1"
+    parts = urlsplit(rest_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LoadError(f"rest_url must be an http(s) URL, got {rest_url!r}")
+    if not environment.credentials.rest_token:
+        raise LoadError(f"environment {environment.name!r} has no credentials.rest_token: the rest scenario needs one")
+    return rest_url.rstrip("/")
+
+
+def _child_environ(environment_file: Path, xml_url: str, run_id: str, *, scenario: str = "mixed",
+                   shape: str = "steady", rest_url: str | None = None,
+                   rest_token: str | None = None) -> dict[str, str]:
+    """The locust process's environment: the WEBEX_HARNESS_* variables of :mod:`load.config`.
+
+    The REST token travels here, never on the command line (``ps`` shows command lines).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "WEBEX_HARNESS_"))}
+    env[ENV_FILE_VAR] = str(environment_file)
+    env[XML_URL_VAR] = xml_url
+    env[RUN_ID_VAR] = run_id
+    env[SCENARIO_VAR] = scenario
+    env[SHAPE_VAR] = shape
+    if rest_url:
+        env[REST_URL_VAR] = rest_url
+    if rest_token:
+        env[REST_TOKEN_VAR] = rest_token
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
@@ -237,20 +280,42 @@ def run_load(
     users: int = 5,
     spawn_rate: float = 5,
     run_time: str = "20s",
+    scenario: str | None = None,
+    shape: str | None = None,
+    processes: int | None = None,
     locustfile: Path | None = None,
     base_url: str | None = None,
     extra_args: list[str] | None = None,
 ) -> LoadResult:
     """Run ``locustfile`` headless against ``environment`` and write ``<run_dir>/load.json``.
 
+    ``scenario``: None or ``"mixed"`` → the file's ``load.mix`` (or the default mix), else one of
+    :data:`load.config.SCENARIO_NAMES` alone. ``shape``: None → the file's ``load.shape`` (default
+    ``steady``), else one of :data:`load.config.SHAPE_NAMES`. ``processes``: None/1 → one locust
+    process, N > 1 → ``--processes N`` (a master and N workers; the budget is per process).
+
     The subprocess is killed when it outlives ``run_time`` by :data:`GRACE_SECONDS`. Raises
     :class:`LoadError` (one line, with the end of ``locust.log`` where there is one) when the
-    parameters or the target are refused, locust cannot start, times out or writes no stats.
-    A non-zero locust exit code with stats present is reported in the result, not raised.
+    parameters, the environment's ``load:`` section or the target are refused, locust cannot
+    start, times out or writes no stats. A non-zero locust exit code with stats present is
+    reported in the result, not raised.
     """
     locustfile = (locustfile or DEFAULT_LOCUSTFILE).resolve()
     if not locustfile.is_file():
         raise LoadError(f"locustfile not found: {locustfile}")
+    try:
+        settings = load_settings(environment)
+    except EnvironmentFileError as exc:
+        raise LoadError(str(exc)) from None
+    if scenario is not None and scenario not in SCENARIO_NAMES:
+        raise LoadError(f"unknown scenario {scenario!r}: expected one of {', '.join(SCENARIO_NAMES)}")
+    shape = settings.shape if shape is None else shape
+    if shape not in SHAPE_NAMES:
+        raise LoadError(f"unknown load shape {shape!r}: expected one of {', '.join(SHAPE_NAMES)}")
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise LoadError(f"processes must be a whole number of at least 1, got {processes!r}")
+    processes = processes or 1
+    mix = settings.active_scenarios(scenario)
     if users < 1:
         raise LoadError(f"users must be at least 1, got {users}")
     if not spawn_rate > 0:
@@ -269,6 +334,7 @@ def run_load(
         raise LoadError(f"environment {environment.name!r} has no file: the locust process reads its file")
     _check_extra_args(extra_args)
     base, xml_url = resolve_target(environment, base_url)
+    rest_url = resolve_rest_url(environment, base) if "rest" in mix else None
 
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -279,11 +345,15 @@ def run_load(
     for stale in (stats_csv, failures_csv, html_path):
         stale.unlink(missing_ok=True)
 
+    locustfiles = [locustfile, SHAPE_LOCUSTFILE] if shape in SHAPED else [locustfile]
     command = build_command(
-        locustfile, run_dir, users=users, spawn_rate=spawn_rate, run_seconds=run_seconds,
-        base_url=base, extra_args=extra_args,
+        locustfiles, run_dir, users=users, spawn_rate=spawn_rate, run_seconds=run_seconds,
+        base_url=base, processes=processes, extra_args=extra_args,
     )
-    child_env = _child_environ(Path(environment.path).resolve(), xml_url, run_dir.name)
+    child_env = _child_environ(
+        Path(environment.path).resolve(), xml_url, run_dir.name, scenario=scenario or "mixed", shape=shape,
+        rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
+    )
     wall = run_seconds + GRACE_SECONDS
     with open(log_path, "wb") as log:
         try:
@@ -296,12 +366,12 @@ def run_load(
         try:
             exit_code = proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
-            _stop(proc)
+            stop_process(proc)
             raise LoadError(
                 f"locust did not finish within {wall:g}s and was killed; locust.log: {_log_tail(log_path)}"
             ) from None
         except BaseException:
-            _stop(proc)
+            stop_process(proc)
             raise
 
     if not stats_csv.is_file():
@@ -314,6 +384,10 @@ def run_load(
         "spawn_rate": spawn_rate,
         "run_time": run_time,
         "run_seconds": run_seconds,
+        "scenario": scenario or "mixed",
+        "shape": shape,
+        "processes": processes,
+        "mix": mix,
         **summary,
         "exit_code": exit_code,
         "html": html_path.name,
@@ -326,7 +400,7 @@ def run_load(
     )
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL after 10 s."""
     if proc.poll() is not None:
         return

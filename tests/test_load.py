@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from emulator.server import RunningEmulator, start_subprocess
+from emulator.server import RunningEmulator
 from harness.client import ControlClient
 from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
 from load.runner import LoadError, parse_run_time, run_load, summarise
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    running = start_subprocess(DEFAULT_ENVIRONMENT, host="127.0.0.1", log_file=log)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -46,19 +35,25 @@ def _final_summary_count(log: str) -> int:
 # A real run against the emulator
 
 
-def test_mixed_run_reports_each_api_by_name_without_failures(
+def test_calls_run_reports_each_api_by_name_without_failures(
     environment: Environment, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    result = run_load(environment, tmp_path, users=2, spawn_rate=2, run_time="4s", base_url=emulator.base_url)
+    result = run_load(environment, tmp_path, users=2, spawn_rate=2, run_time="3s", scenario="calls",
+                      base_url=emulator.base_url)
 
     assert result.exit_code == 0, result.log_path.read_text()
     data = json.loads((tmp_path / "load.json").read_text())
     assert data == result.data
-    assert {"users", "spawn_rate", "run_time", "apis", "total", "failures", "exit_code", "html"} <= data.keys()
-    names = [api["name"] for api in data["apis"]]
-    assert names == ["CreateMeeting", "DelMeeting (clean-up)", "GetSessionInfo"], "named by API, never by URL"
+    assert {"users", "spawn_rate", "run_time", "apis", "total", "failures", "exit_code", "html",
+            "scenario", "shape", "processes", "mix"} <= data.keys()
+    assert (data["scenario"], data["shape"], data["processes"], data["mix"]) == ("calls", "steady", 1, {"calls": 1})
+    names = {api["name"] for api in data["apis"]}
+    measured = {"CreateMeeting", "GetSessionInfo", "GetUser", "GetMe", "LstsummaryMeeting", "GetSite"}
+    assert names == measured | {"CreateMeeting (setup)", "RegisterMeetingAttendee (setup)",
+                                "DelMeeting (clean-up)"}, "named by API, never by URL"
     by_name = {api["name"]: api for api in data["apis"]}
-    assert by_name["DelMeeting (clean-up)"]["requests"] == by_name["CreateMeeting"]["requests"], (
+    assert by_name["DelMeeting (clean-up)"]["requests"] == (
+        by_name["CreateMeeting"]["requests"] + by_name["CreateMeeting (setup)"]["requests"]), (
         "every meeting the load run created is deleted when its user stops")
     for api in data["apis"]:
         assert api["requests"] > 0, api
@@ -67,10 +62,8 @@ def test_mixed_run_reports_each_api_by_name_without_failures(
     assert data["failures"] == []
     assert data["total"]["rps"] > 0
     assert data["total"]["requests"] == sum(api["requests"] for api in data["apis"])
-    # GetSessionInfo is weighted 3:1 against CreateMeeting.
-    create, info = result.api("CreateMeeting"), result.api("GetSessionInfo")
-    assert create is not None and info is not None
-    assert info["requests"] > create["requests"]
+    # The default calls weights: GetSessionInfo 3 against CreateMeeting 1.
+    assert by_name["GetSessionInfo"]["requests"] > by_name["CreateMeeting"]["requests"]
     assert (tmp_path / "locust.html").is_file() and (tmp_path / "locust_stats.csv").is_file()
     assert data["html"] == "locust.html"
 
@@ -78,7 +71,8 @@ def test_mixed_run_reports_each_api_by_name_without_failures(
 def test_csv_summary_holds_the_final_counts_not_a_stale_snapshot(
     environment: Environment, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    result = run_load(environment, tmp_path, users=1, spawn_rate=1, run_time="2s", base_url=emulator.base_url)
+    result = run_load(environment, tmp_path, users=1, spawn_rate=1, run_time="2s", scenario="calls",
+                      base_url=emulator.base_url)
 
     assert result.total["requests"] == _final_summary_count(result.log_path.read_text())
 
@@ -90,12 +84,13 @@ def test_failure_envelopes_count_as_failures_with_exception_id_and_reason(
     with httpx.Client(timeout=15.0) as http:
         control = ControlClient(emulator.base_url, http)
         site = control.create_site(users=[{"webExID": "host", "password": password}])["name"]
-        control.advance_clock(site, 30 * 24 * 3600)  # every pooled start date is now in the past
+        control.advance_clock(site, 60 * 24 * 3600)  # every generated start date (≤ 30 days) is now past
     env_file = tmp_path / "env.yaml"
     env_file.write_text(
         "target: emulator\n"
         f"site_name: {site}\n"
         f"credentials: {{webExID: host, password: {password}}}\n"
+        "load: {mix: {calls: 1}, calls: {CreateMeeting: 1}}\n"
     )
     environment = load_environment(env_file).with_urls(emulator.xml_url, emulator.rest_url)
 
@@ -105,7 +100,8 @@ def test_failure_envelopes_count_as_failures_with_exception_id_and_reason(
     assert create is not None and create["requests"] > 0
     assert create["failures"] == create["requests"]
     assert create["failure_ratio"] == 1.0
-    assert result.api("GetSessionInfo") is None, "no key was created, so no GetSessionInfo was sent"
+    assert result.api("GetSessionInfo") is None and result.api("DelMeeting (clean-up)") is None, (
+        "nothing was created, so nothing is read or deleted")
     [failure] = result.data["failures"]
     assert failure["name"] == "CreateMeeting"
     assert failure["error"].startswith("FAILURE 060016 "), failure

@@ -15,6 +15,7 @@ from emulator.app import create_app
 from emulator.model import Registry
 from emulator.rest import RATE_LIMIT, models, recurrence, respond
 from emulator.rest.recurrence import RecurrenceError
+from harness.settings import SiteSettings
 
 TOKEN = "emulator-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -97,6 +98,15 @@ def test_rate_limit_counts_per_site_and_empties_when_the_clock_moves(rest: Rest)
     site.advance(61)
     assert rest.call("GET", "/v1/meetings/unknown", headers=AUTH)[0] == 404
     assert rest.call("GET", "/v1/meetings", headers={})[0] == 401  # not counted, not limited
+
+
+def test_rate_limit_is_the_site_setting_and_zero_switches_it_off(rest: Rest) -> None:
+    assert RATE_LIMIT == SiteSettings().rest_rate_limit_per_minute == 600, "the default stays the documented guess"
+    tight = rest.registry.create_site("tight", SiteSettings(rest_rate_limit_per_minute=3))
+    tight_auth = {"authorization": f"Bearer {tight.rest_token}"}
+    assert [rest.call("GET", "/v1/meetings", headers=tight_auth)[0] for _ in range(4)] == [200, 200, 200, 429]
+    tight.settings = tight.settings.updated({"rest_rate_limit_per_minute": 0})
+    assert {rest.call("GET", "/v1/meetings", headers=tight_auth)[0] for _ in range(RATE_LIMIT + 50)} == {200}
 
 
 @pytest.mark.parametrize("body", [b"\xff\xfe{", b"[" * 100_000 + b"]" * 100_000, b"1e999999", b"null"])

@@ -1,46 +1,37 @@
-"""load/rest_tasks.py: a short headless locust run against an emulator subprocess.
+"""The ``rest`` load scenario (load/rest_tasks.py) through :func:`load.runner.run_load`.
 
-locust (and gevent's monkey patching) never enters this process: the task file runs in a
-locust subprocess, like the XML load scenario in ``tests/test_load.py``.
+locust (and gevent's monkey patching) never enters this process. The REST token reaches the
+locust process in its environment, never on its command line (``ps`` would show it).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from emulator.server import RunningEmulator, start_subprocess
-from harness.environment import DEFAULT_ENVIRONMENT
-
-ROOT = Path(__file__).resolve().parents[1]
+from emulator.server import RunningEmulator
+from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
+from load.runner import build_command, resolve_rest_url, run_load
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    log = tmp_path_factory.mktemp("rest-emulator") / "emulator.log"
-    running = start_subprocess(DEFAULT_ENVIRONMENT, host="127.0.0.1", log_file=log)
-    try:
-        yield running
-    finally:
-        running.stop()
+def test_rest_scenario_runs_named_by_operation_without_failures(emulator: RunningEmulator, tmp_path: Path) -> None:
+    environment: Environment = load_environment(DEFAULT_ENVIRONMENT, {}).with_urls(emulator.xml_url,
+                                                                                   emulator.rest_url)
 
+    result = run_load(environment, tmp_path / "run", users=2, spawn_rate=2, run_time="2s", scenario="rest")
 
-def test_rest_tasks_run_named_by_operation_without_failures(emulator: RunningEmulator, tmp_path: Path) -> None:
-    env = {**os.environ, "WEBEX_HARNESS_REST_URL": emulator.rest_url, "WEBEX_HARNESS_REST_TOKEN": "emulator-token",
-           "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "load" / "rest_tasks.py"), "--headless", "-u", "2",
-           "-r", "2", "-t", "6s", "--host", emulator.base_url, "--csv", str(tmp_path / "rest"), "--only-summary"]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
-    with open(tmp_path / "rest_stats.csv", newline="") as fh:
-        rows = {row["Name"]: row for row in csv.DictReader(fh)}
+    assert result.exit_code == 0, result.log_path.read_text()
+    rows = {api["name"]: api for api in result.data["apis"]}
     assert {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"} <= set(rows)
     assert all(not name.startswith("/v1/meetings/") for name in rows), "named by operation, never by URL"
-    for name, row in rows.items():
-        assert int(row["Failure Count"]) == 0, (name, done.stdout + done.stderr)
+    assert result.data["failures"] == [], result.data["failures"]
+    assert result.data["mix"] == {"rest": 1}
+    # The token reached locust (no 401 above) through its environment, not its command line.
+    command = build_command(Path("load/locustfile.py"), tmp_path, users=1, spawn_rate=1, run_seconds=1,
+                            base_url=emulator.base_url)
+    assert environment.credentials.rest_token == "emulator-token"
+    assert "emulator-token" not in " ".join(command)
+
+
+def test_rest_url_is_the_emulators_on_loopback_or_the_files_own() -> None:
+    environment = load_environment(DEFAULT_ENVIRONMENT, {})
+    assert resolve_rest_url(environment, "http://127.0.0.1:8080") == "http://127.0.0.1:8080/v1"

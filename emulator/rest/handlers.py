@@ -17,9 +17,10 @@ Rules, in the order they are checked (behaviour ``rest-status-codes``):
 
 1. ``Authorization: Bearer <token>`` must name a site's REST token (``Registry.by_token``; the
    default site's is ``emulator-token``): otherwise **401**.
-2. Rate limit: more than :data:`RATE_LIMIT` authenticated requests within :data:`RATE_WINDOW`
-   seconds of the site's clock → **429** with ``Retry-After`` (seconds until the oldest counted
-   request leaves the window). Refused requests are not counted; moving the site clock forward
+2. Rate limit: more than the site setting ``rest_rate_limit_per_minute`` (default
+   :data:`RATE_LIMIT`; 0 = no limit) authenticated requests within :data:`RATE_WINDOW` seconds
+   of the site's clock → **429** with ``Retry-After`` (seconds until the oldest counted request
+   leaves the window). Refused requests are not counted; moving the site clock forward
    (``POST /_emulator/sites/{site}/clock``) empties the window.
 3. Unknown path → **404**; a method the path does not take → **405** with ``Allow``.
 4. POST/PUT/PATCH need ``Content-Type: application/json`` (or ``…+json``): otherwise **415**.
@@ -47,13 +48,15 @@ from emulator.faults import declare
 from emulator.model import Registry, Site
 from emulator.rest import models
 from emulator.rest.models import RestError
+from harness.settings import SiteSettings
 
 log = logging.getLogger("emulator.rest")
 
 STATUS_CODES = declare("rest-status-codes", "accepts any Content-Type on POST/PUT/PATCH bodies (no 415)")
 
-#: the 429 rule: at most this many requests per token ...
-RATE_LIMIT = 600
+#: the 429 rule: by default at most this many requests per token (site setting
+#: ``rest_rate_limit_per_minute``, which each site may change) ...
+RATE_LIMIT = SiteSettings().rest_rate_limit_per_minute
 #: ... within this many seconds of the site clock
 RATE_WINDOW = 60.0
 MAX_BODY_BYTES = 1_000_000
@@ -136,12 +139,16 @@ def _token(headers: dict[str, str]) -> str | None:
 
 def _rate_limited(site: Site) -> int | None:
     """The 429 rule; None = go ahead (and the request is counted), else Retry-After seconds."""
+    limit = site.settings.rest_rate_limit_per_minute
     hits = models.store(site).hits
+    if limit <= 0:  # no limit: nothing to count either
+        hits.clear()
+        return None
     now = site.now()
     window = timedelta(seconds=RATE_WINDOW)
     while hits and (hits[0] <= now - window or hits[0] > now):
         hits.popleft()  # also drops hits "from the future" if the clock was ever reset
-    if len(hits) >= RATE_LIMIT:
+    if len(hits) >= limit:
         return max(1, math.ceil((hits[0] + window - now).total_seconds()))
     hits.append(now)
     return None

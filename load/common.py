@@ -1,0 +1,432 @@
+"""Plumbing every load scenario shares (issue 6): configuration, guards, budget, judging, clean-up.
+
+Imported by :mod:`load.locustfile` (and through it by the scenarios); it registers three locust
+listeners once per process:
+
+* ``init`` — :func:`build_state` reads the environment variables and the environment file
+  (:mod:`load.config` documents the variables), refuses a foreign ``--host`` or REST URL,
+  weighs the user classes by the file's ``load.mix`` (or ``WEBEX_HARNESS_SCENARIO``) and builds
+  every envelope (:mod:`load.envelopes`). The master of a distributed run only weighs the
+  classes: it sends nothing.
+* ``quitting`` — waits for locust's CSV writer to write the final stats (locust 2.47 does not
+  write them at exit).
+
+:class:`XmlUser` is the base of the XML scenarios: :meth:`XmlUser.post` spends one request of
+the process budget (``budget.max_requests``), POSTs a pre-built envelope named by API and judges
+the answer with byte regexes (:func:`failure_message`); :meth:`XmlUser.setup` runs once per user
+(named ``"<Api> (setup)"``) and again before a task while it has not succeeded; everything a user
+created is deleted in ``on_stop`` (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import itertools
+import logging
+import math
+import os
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar
+from urllib.parse import urlsplit
+from xml.sax.saxutils import unescape
+
+import gevent
+from locust import FastHttpUser, User, between, events
+from locust import stats as locust_stats
+from locust.env import Environment as LocustEnvironment
+from locust.exception import RescheduleTask, StopUser
+from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
+
+from harness.environment import (
+    AUTO,
+    XML_SERVICE_PATH,
+    Environment,
+    EnvironmentFileError,
+    load_environment,
+    resolve_environment_path,
+)
+from load.calls import CallPlan, CallTemplate, call_plan, response_key
+from load.config import (
+    ENV_FILE_VAR,
+    REST_TOKEN_VAR,
+    REST_URL_VAR,
+    RUN_ID_VAR,
+    SCENARIO_NAMES,
+    SCENARIO_VAR,
+    XML_URL_VAR,
+    LoadSettings,
+    is_loopback,
+    load_settings,
+    origin_of,
+)
+from load.envelopes import ScenarioEnvelopes, build_envelopes
+
+log = logging.getLogger("webex_harness.load")
+
+HEADERS = {"Content-Type": "text/xml; charset=UTF-8"}
+
+_RESULT_RE = re.compile(rb"<(?:\w+:)?result>\s*(\w+)\s*</(?:\w+:)?result>")
+_EXCEPTION_RE = re.compile(rb"<(?:\w+:)?exceptionID>([^<]*)<")
+_REASON_RE = re.compile(rb"<(?:\w+:)?reason>([^<]*)<")
+_XML_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+class LoadConfigError(RuntimeError):
+    """The locust process cannot be configured (bad environment file, missing or foreign URL)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers
+
+
+def exception_of(content: bytes | None) -> str | None:
+    """The ``serv:exceptionID`` of a FAILURE envelope."""
+    found = _EXCEPTION_RE.search(content or b"")
+    return found.group(1).decode("utf-8", "replace").strip() if found else None
+
+
+def failure_message(status: int, content: bytes | None, error: object = None) -> str | None:
+    """Why a response counts as a failure, or ``None`` for a SUCCESS envelope with HTTP 200.
+
+    A FAILURE envelope reads ``FAILURE <exceptionID> <reason>`` (interface 4 of issue 6).
+    """
+    if status != 200:
+        detail = f": {error}" if error else ""
+        return f"HTTP {status}{detail}"
+    body = content or b""
+    result = _RESULT_RE.search(body)
+    if result is None:
+        return "not a Webex envelope (no serv:result)"
+    verdict = result.group(1).decode("ascii", "replace")
+    if verdict == "SUCCESS":
+        return None
+    if verdict == "FAILURE":
+        reason = _REASON_RE.search(body)
+        text = unescape(reason.group(1).decode("utf-8", "replace"), _XML_ENTITIES).strip() if reason else ""
+        return f"FAILURE {exception_of(body) or '?'} {text}".rstrip()
+    return f"unexpected serv:result {verdict!r}"
+
+
+class WeightedChoice:
+    """Pick among ``items`` in proportion to their integer weights, as a shuffled deck.
+
+    Each API appears ``weight / gcd`` times in a deck that is shuffled and dealt in order, then
+    reshuffled: every deck holds the exact mix, so even a short run sends each API of the mix
+    (a random draw per call would leave a weight-1 API out of a short run now and then) while
+    the order stays unpredictable. Decks larger than :attr:`MAX_DECK` (extreme weight ratios)
+    fall back to one weighted random draw per call.
+    """
+
+    MAX_DECK: ClassVar[int] = 10_000
+
+    def __init__(self, weighted: dict[str, int], rng: random.Random) -> None:
+        self.items = [name for name, weight in weighted.items() if weight > 0]
+        weights = [weighted[name] for name in self.items]
+        divisor = math.gcd(*weights)
+        self.rng = rng
+        self.cumulative = list(itertools.accumulate(weights))
+        self.deck: list[str] = []
+        if sum(weights) // divisor <= self.MAX_DECK:
+            self.deck = [name for name, weight in zip(self.items, weights, strict=True)
+                         for _ in range(weight // divisor)]
+            self.rng.shuffle(self.deck)
+        self.position = 0
+
+    def pick(self) -> str:
+        if not self.deck:
+            return self.items[bisect.bisect_right(self.cumulative, self.rng.random() * self.cumulative[-1])]
+        if self.position == len(self.deck):
+            self.rng.shuffle(self.deck)
+            self.position = 0
+        name = self.deck[self.position]
+        self.position += 1
+        return name
+
+
+# --------------------------------------------------------------------------------------------
+# Per-process state
+
+
+@dataclass(slots=True)
+class LoadState:
+    """What the users of one locust process share, built once at ``init``."""
+
+    environment_file: str
+    settings: LoadSettings
+    #: scenario → weight of the user classes this process runs
+    scenarios: dict[str, int]
+    xml_url: str = ""
+    xml_path: str = XML_SERVICE_PATH
+    origin: str = ""
+    rest_url: str = ""
+    rest_token: str = ""
+    run_id: str = ""
+    max_requests: int = 0
+    envelopes: ScenarioEnvelopes | None = None
+    call_plans: dict[str, CallPlan] = field(default_factory=dict)
+
+
+def _resolve_xml_url(env: Environment, environ: dict[str, str], path: str) -> str:
+    xml_url = environ.get(XML_URL_VAR) or env.xml_url
+    if xml_url == AUTO:
+        raise LoadConfigError(f"{path}: xml_url is 'auto': set {XML_URL_VAR} to the running emulator's XML API URL")
+    parts = urlsplit(xml_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LoadConfigError(f"{XML_URL_VAR}: expected an http(s) URL, got {xml_url!r}")
+    if env.xml_url not in (AUTO, xml_url) and not is_loopback(xml_url):
+        raise LoadConfigError(f"{XML_URL_VAR}: {xml_url!r} is neither loopback nor the environment's own xml_url")
+    return xml_url
+
+
+def _resolve_rest(env: Environment, environ: dict[str, str], path: str, xml_url: str) -> tuple[str, str]:
+    rest_url = (environ.get(REST_URL_VAR) or "").strip() or env.rest_url
+    if rest_url == AUTO:
+        if not is_loopback(xml_url):
+            raise LoadConfigError(f"{path}: rest_url is 'auto': set {REST_URL_VAR} to the emulator's REST base")
+        rest_url = origin_of(xml_url) + "/v1"  # the emulator serves both APIs
+    parts = urlsplit(rest_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LoadConfigError(f"{REST_URL_VAR}: expected an http(s) URL, got {rest_url!r}")
+    if env.rest_url not in (AUTO, rest_url) and origin_of(rest_url) != origin_of(env.rest_url) \
+            and not is_loopback(rest_url):
+        raise LoadConfigError(f"{REST_URL_VAR}: {rest_url!r} is neither loopback nor the environment's own rest_url")
+    token = (environ.get(REST_TOKEN_VAR) or "").strip() or (env.credentials.rest_token or "")
+    if not token:
+        raise LoadConfigError(f"{path}: credentials.rest_token is empty: the rest scenario needs a token")
+    return rest_url.rstrip("/"), token
+
+
+def build_state(environ: dict[str, str] | None = None, *, master: bool = False) -> LoadState:
+    """Read the environment variables and the environment file; build every envelope."""
+    environ = dict(os.environ) if environ is None else environ
+    path = resolve_environment_path(environ.get(ENV_FILE_VAR) or None)
+    try:
+        env = load_environment(path, environ)
+        settings = load_settings(env)
+    except EnvironmentFileError as exc:
+        raise LoadConfigError(str(exc)) from None
+    scenario = (environ.get(SCENARIO_VAR) or "").strip() or None
+    if scenario is not None and scenario not in SCENARIO_NAMES:
+        raise LoadConfigError(f"{SCENARIO_VAR}: expected one of {', '.join(SCENARIO_NAMES)}, got {scenario!r}")
+    state = LoadState(str(path), settings, settings.active_scenarios(scenario))
+    if master:
+        return state
+    state.xml_url = _resolve_xml_url(env, environ, str(path))
+    state.xml_path = urlsplit(state.xml_url).path or XML_SERVICE_PATH
+    state.origin = origin_of(state.xml_url)
+    if "rest" in state.scenarios:
+        state.rest_url, state.rest_token = _resolve_rest(env, environ, str(path), state.xml_url)
+    state.run_id = environ.get(RUN_ID_VAR, "").strip()
+    state.max_requests = env.budget.max_requests
+    # <prefix>-<run id>-load-<n>: `webex-harness cleanup --run ID` finds leftovers by this name.
+    name_prefix = env.cleanup_prefix + (f"-{state.run_id}" if state.run_id else "") + "-load"
+    calls = settings.calls if "calls" in state.scenarios else {}
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    state.envelopes = build_envelopes(env.security(), now, name_prefix, calls)
+    state.call_plans = {api: call_plan(api) for api in state.envelopes.calls}
+    return state
+
+
+_state: LoadState | None = None
+_budget_lock = threading.Lock()
+_requests_sent = 0
+_budget_spent = False
+
+
+def state() -> LoadState:
+    """The process's :class:`LoadState` (``init`` built it)."""
+    if _state is None:  # pragma: no cover - init failed, locust exits first
+        raise StopUser()
+    return _state
+
+
+def _weigh_user_classes(environment: LocustEnvironment, scenarios: dict[str, int]) -> None:
+    """Give each scenario class its mix weight; drop the classes the mix leaves out."""
+    kept: list[type[User]] = []
+    for user_class in environment.user_classes:
+        scenario = getattr(user_class, "scenario", None)
+        weight = scenarios.get(scenario, 0) if scenario else 0
+        if weight > 0:
+            user_class.weight = weight
+            kept.append(user_class)
+    if not kept:
+        raise LoadConfigError(f"no user class runs: the mix {scenarios} names none of this locustfile's scenarios")
+    environment.user_classes[:] = kept
+
+
+@events.init.add_listener
+def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: object) -> None:
+    """Build the state once per process; refuse a foreign ``--host``."""
+    global _state
+    try:
+        built = build_state(master=isinstance(runner, MasterRunner))
+        _weigh_user_classes(environment, built.scenarios)
+        host = environment.host
+        if not isinstance(runner, MasterRunner) and host and origin_of(host) != built.origin \
+                and not is_loopback(host):
+            raise LoadConfigError(f"--host {host!r} is neither loopback nor the XML API's origin {built.origin!r}")
+    except LoadConfigError as exc:
+        log.error("webex-harness locustfile: %s", exc)
+        raise SystemExit(1) from None
+    if not host and built.origin:
+        for user_class in environment.user_classes:  # FastHttpUser needs a host; REST URLs are absolute
+            user_class.host = built.origin
+    _state = built
+    log.info("webex-harness load: scenarios %s, %s, budget %d requests", built.scenarios,
+             built.xml_url or "(master)", built.max_requests)
+
+
+@events.quitting.add_listener
+def _refresh_csv_before_exit(environment: LocustEnvironment, **_: object) -> None:
+    """Let locust's CSV writer write the final stats before locust closes the files.
+
+    locust (2.47) rewrites ``--csv`` files every ``CSV_STATS_INTERVAL_SEC`` (1 s) and does not
+    write them once more at shutdown, so without this the CSV files miss up to the last second
+    of the run. At ``quitting`` the users have stopped, so one more writer pass is final.
+    """
+    options = environment.parsed_options
+    if options is None or not getattr(options, "csv_prefix", None):
+        return
+    if isinstance(environment.runner, WorkerRunner):
+        return  # workers write no CSV
+    gevent.sleep(locust_stats.CSV_STATS_INTERVAL_SEC + 0.2)
+
+
+def spend(runner: Runner | None) -> None:
+    """Count one request against ``budget.max_requests``.
+
+    Once the budget is spent no request is sent: :class:`RescheduleTask` sends the user back to
+    its wait (where stopping users is immediate), and a local runner is told to quit. A worker
+    of a distributed run just idles until the master ends the run.
+    """
+    global _requests_sent, _budget_spent
+    limit = state().max_requests
+    with _budget_lock:
+        if _requests_sent < limit:
+            _requests_sent += 1
+            return
+        first = not _budget_spent
+        _budget_spent = True
+    if first:
+        log.warning("budget.max_requests (%d) reached: no more requests from this process", limit)
+        if isinstance(runner, LocalRunner):
+            gevent.spawn(runner.quit)
+    raise RescheduleTask()
+
+
+# --------------------------------------------------------------------------------------------
+# The XML user base class
+
+
+class XmlUser(FastHttpUser):
+    """Base of the XML scenarios (module docstring). Subclasses set :attr:`scenario`."""
+
+    abstract = True
+    scenario: ClassVar[str] = ""
+    wait_time = between(0.01, 0.05)
+    network_timeout = 30.0
+    connection_timeout = 10.0
+    insecure = False  # verify TLS against a real site
+
+    def on_start(self) -> None:
+        self.state = state()
+        assert self.state.envelopes is not None
+        self.envelopes: ScenarioEnvelopes = self.state.envelopes
+        self.random = random.Random()
+        offset = self.random.randrange(len(self.envelopes.create_meetings))
+        pool = self.envelopes.create_meetings
+        self.meeting_pool = itertools.cycle(pool[offset:] + pool[:offset])
+        #: (kind, key) of everything this user created, deleted in on_stop (never harm a real site)
+        self.created: list[tuple[str, bytes]] = []
+        self.ready = False
+        with contextlib.suppress(RescheduleTask):  # the budget is spent: the tasks idle too
+            self.ready = self.setup()
+
+    def setup(self) -> bool:
+        """Create what the tasks need (requests named ``"<Api> (setup)"``); True when done."""
+        return True
+
+    def ensure_ready(self) -> None:
+        """Before a task: retry a setup that failed; skip the task while it still fails."""
+        if not self.ready:
+            self.ready = self.setup()
+            if not self.ready:
+                raise RescheduleTask()
+
+    def post(self, name: str, envelope: bytes, *, expect: str | None = None, want_key: bool = False,
+             budget: bool = True) -> bytes | None:
+        """POST one envelope and judge it; the body (or with ``want_key`` the new key) on success.
+
+        ``expect``: the exceptionID of a FAILURE this request is meant to get — that FAILURE
+        is a success, and a SUCCESS is then a failure (``expected FAILURE <id>, got SUCCESS``).
+        """
+        if budget:
+            spend(self.environment.runner)
+        with self.client.post(self.state.xml_path, data=envelope, headers=HEADERS, name=name,
+                              catch_response=True) as response:
+            status = int(response.status_code or 0)
+            content = response.content if status == 200 else None
+            problem = failure_message(status, content, getattr(response, "error", None))
+            if expect is not None:
+                if problem is None:
+                    problem = f"expected FAILURE {expect}, got SUCCESS"
+                elif status == 200 and exception_of(content) == expect:
+                    problem = None
+            result = content
+            if problem is None and want_key:
+                result = response_key(content)
+                if result is None:
+                    problem = "SUCCESS without a meeting or session key"
+            if problem is not None:
+                response.failure(problem)
+                return None
+            response.success()
+            return result
+
+    def create(self, kind: str, name: str, envelope: bytes) -> bytes | None:
+        """Create a meeting or session; its key is remembered for clean-up."""
+        key = self.post(name, envelope, want_key=True)
+        if key is not None:
+            self.created.append((kind, key))
+        return key
+
+    def forget(self, key: bytes) -> None:
+        """``key`` was deleted by a task: no clean-up for it."""
+        self.created = [(kind, k) for kind, k in self.created if k != key]
+
+    def on_stop(self) -> None:
+        """Delete everything this user created. Named ``"<Api> (clean-up)"`` so it reads apart
+        from the measured calls; the clean-up is not held to the request budget."""
+        for kind, key in reversed(self.created):
+            if kind == "meeting":
+                self.post("DelMeeting (clean-up)", self.envelopes.del_meeting.with_key(key), budget=False)
+            else:
+                self.post("DelSession (clean-up)", self.envelopes.del_session.with_key(key), budget=False)
+        self.created.clear()
+
+
+def spliced(templates: list[CallTemplate], key: bytes) -> list[bytes]:
+    """``templates`` with ``key`` joined in (templates without a key slot are unchanged)."""
+    return [template.with_key(key) for template in templates]
+
+
+__all__ = [
+    "HEADERS",
+    "LoadConfigError",
+    "LoadState",
+    "WeightedChoice",
+    "XmlUser",
+    "build_state",
+    "exception_of",
+    "failure_message",
+    "is_loopback",
+    "origin_of",
+    "spend",
+    "spliced",
+    "state",
+]
