@@ -130,6 +130,17 @@ def load_table_lines(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _warn_if_scenarios_go_without_users(env: Environment, args: argparse.Namespace) -> None:
+    """locust gives every user class one user only when there are at least as many users as classes."""
+    from load.config import load_settings
+
+    scenarios = load_settings(env).active_scenarios(args.scenario)
+    if args.users < len(scenarios):
+        print(f"  warning: {args.users} users for {len(scenarios)} scenarios ({', '.join(scenarios)}): locust "
+              f"starts users in proportion to the mix, so some scenarios will not run; use --users "
+              f"{len(scenarios)} or more", flush=True)
+
+
 def _load_section(
     run: Run, env: Environment, args: argparse.Namespace, thresholds: Thresholds
 ) -> tuple[dict[str, Any] | None, list[str]]:
@@ -146,6 +157,7 @@ def _load_section(
     what = ", ".join([f"{args.users} users", f"spawn rate {args.spawn_rate:g}/s", args.run_time,
                       *(f"{k} {v}" for k, v in chosen.items())])
     print(f"== load ({what}); locust stops within {_duration(run_seconds + GRACE_SECONDS)} at most", flush=True)
+    _warn_if_scenarios_go_without_users(env, args)
     for line in thresholds.describe():
         print(f"  gate: {line}", flush=True)
     progress = _LoadProgress(run.dir / "locust_stats.csv", run_seconds)

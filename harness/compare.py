@@ -28,7 +28,8 @@ Rules:
   not judged: the scenario changed, not the target.
 - Latency changes are relative to ``max(before, 1 ms)``: locust records response times under
   100 ms to the millisecond, so a sub-millisecond "before" would otherwise turn noise into
-  infinite increases.
+  infinite increases; and a latency that moved by at most 1 ms (one step of that resolution,
+  e.g. 1 → 2 ms) is "ok" whatever its percentage.
 - An rps change is not judged when the API had no rps before.
 - A threshold's overall verdict is ``regressed`` if any judged row regressed, else ``improved`` if
   any improved, else ``ok``. The command exits 1 when any threshold regressed, naming each
@@ -300,6 +301,9 @@ def _judge(threshold: _Threshold, change: Change, limit: float) -> str:
     if moved is None:
         return "n/a"
     worse = moved if threshold.higher_is_worse else -moved
+    if threshold.metric.endswith("_ms") and change.delta is not None \
+            and abs(change.delta) <= LATENCY_FLOOR_MS + _EPSILON:
+        return "ok"  # one step of locust's resolution (1 → 2 ms) is noise, not a change
     if worse > limit + _EPSILON:
         return "regressed"
     if -worse > limit + _EPSILON:

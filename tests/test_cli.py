@@ -203,6 +203,16 @@ def test_load_passes_scenario_shape_and_processes_to_run_load(
     assert "scenario calls, shape spike, processes 2" in capsys.readouterr().out
 
 
+def test_load_warns_when_there_are_fewer_users_than_scenarios(
+    fake_load: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["load", "--users", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: 3 users for 5 scenarios (calls, lifecycle, dashboard, registration, rest)" in out
+    assert main(["load", "--users", "1", "--scenario", "calls"]) == 0
+    assert "warning" not in capsys.readouterr().out, "one scenario, one user: nothing left out"
+
+
 def test_gates_from_the_environment_file_are_overridden_by_options(
     fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

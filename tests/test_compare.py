@@ -146,12 +146,24 @@ def test_changes_within_the_limits_are_ok_and_limits_are_inclusive(reports: Path
 def test_latency_change_from_zero_is_relative_to_one_millisecond(tmp_path: Path) -> None:
     _write_run(tmp_path, "a", [_row("GetSessionInfo", rps=10, p95=0.0, p99=0.0)],
                _row("Aggregated", rps=10, p95=0.0, p99=0.0))
-    _write_run(tmp_path, "b", [_row("GetSessionInfo", rps=10, p95=1.0, p99=0.0)],
-               _row("Aggregated", rps=10, p95=1.0, p99=0.0))
+    _write_run(tmp_path, "b", [_row("GetSessionInfo", rps=10, p95=3.0, p99=0.0)],
+               _row("Aggregated", rps=10, p95=3.0, p99=0.0))
     comparison = compare_runs(read_run("a", tmp_path), read_run("b", tmp_path))
     info = next(row for row in comparison.rows if row.name == "GetSessionInfo")
-    assert info.changes["p95_ms"].relative("p95_ms") == 1.0
+    assert info.changes["p95_ms"].relative("p95_ms") == 3.0
     assert info.verdicts["max_p95_increase"] == "regressed" and info.verdicts["max_p99_increase"] == "ok"
+
+
+def test_a_latency_moving_by_one_millisecond_is_resolution_noise_not_a_regression(tmp_path: Path) -> None:
+    _write_run(tmp_path, "a", [_row("GetSessionInfo", rps=10, p95=1.0, p99=2.0)],
+               _row("Aggregated", rps=10, p95=1.0, p99=2.0))
+    _write_run(tmp_path, "b", [_row("GetSessionInfo", rps=10, p95=2.0, p99=1.0)],
+               _row("Aggregated", rps=10, p95=2.0, p99=1.0))
+    comparison = compare_runs(read_run("a", tmp_path), read_run("b", tmp_path))
+    info = next(row for row in comparison.rows if row.name == "GetSessionInfo")
+    assert info.changes["p95_ms"].relative("p95_ms") == 1.0, "+100 %, yet only one step of locust's resolution"
+    assert info.verdicts["max_p95_increase"] == "ok" and info.verdicts["max_p99_increase"] == "ok"
+    assert not comparison.regressed and not comparison.improvements
 
 
 # --------------------------------------------------------------------------------------------
