@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint selfcheck report clean bench browser
+.PHONY: install run test lint selfcheck report clean bench browser wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
 		|| echo "warning: could not install chromium (apt-get failed); the summary.html browser test will be skipped"
 
-bench: $(STAMP)
-	$(BIN)/python bench/generators.py
+## make bench: the speed benchmarks of docs/performance.md, each printing its Markdown (minutes; run on a quiet machine)
+bench: $(STAMP) wrk
+	$(BIN)/python bench/generators.py --markdown
+	$(BIN)/python bench/emulator_throughput.py --markdown
+	$(BIN)/python bench/locust_overhead.py --markdown
+	$(BIN)/python bench/contract_time.py --markdown
+
+## make wrk: the HTTP load generator bench/emulator_throughput.py drives (Debian package wrk)
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk) \
+		|| (echo "error: wrk is missing and apt-get could not install it: install wrk (apt-get install wrk," \
+		"or build https://github.com/wg/wrk) and re-run make bench" >&2; exit 1)
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache

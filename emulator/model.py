@@ -25,7 +25,9 @@ def _token(n: int = 16) -> str:
 
 
 def _digits(n: int) -> str:
-    return str(secrets.randbelow(9) + 1) + "".join(str(secrets.randbelow(10)) for _ in range(n - 1))
+    """``n`` random digits, not starting with 0, in one draw (see ``services.common.digits``)."""
+    low = 10 ** (max(n, 1) - 1)
+    return str(low + secrets.randbelow(9 * low))
 
 
 def generate_password(length: int = 11) -> str:

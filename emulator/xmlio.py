@@ -7,6 +7,11 @@ DTD is refused outright. Everything is addressed by *local name, case-insensitiv
 absorbs the spelling variants real clients send (``meetingKey``/``meetingkey``,
 ``webExID``/``webExId``, ``timeZoneID``/``timezoneID``, ``siteID``/``siteId``).
 
+Speed (issue 6, docs/performance.md): a request is parsed strictly first, with a parser reused
+per thread; only a document that fails that — a namespace slip, or a well-formedness error — is
+parsed again in recover mode, where the rules above decide. The lxml tree becomes a :class:`Node`
+tree once (local names cached, lower-cased names kept for the case-insensitive lookups).
+
 Responses ("responses the emulator must send exactly") are rendered straight to text — no tree
 per request — from :data:`Element` tuples ``(qualified_tag, value)``; every documented prefix is
 declared on the root, ``xmlns:xsi`` on ``serv:bodyContent``, the header in the documented order.
@@ -14,6 +19,7 @@ declared on the root, ``xmlns:xsi`` on ``serv:bodyContent``, the header in the d
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,36 +67,65 @@ def local_name(tag: Any) -> str:
     return tag[colon + 1 :] if colon >= 0 else tag
 
 
-@dataclass(slots=True)
+#: Parsed ``find`` paths (the services use a few hundred literal paths; bounded all the same).
+_STEPS: dict[str, tuple[tuple[str, ...], ...]] = {}
+_STEPS_MAX = 4096
+
+
+def _steps(path: str) -> tuple[tuple[str, ...], ...]:
+    """``"a|b/c"`` -> ``(("a", "b"), ("c",))``, lower-cased, cached per path string."""
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = tuple(tuple(alt.lower() for alt in step.split("|")) for step in path.split("/"))
+        if len(_STEPS) < _STEPS_MAX:
+            _STEPS[path] = steps
+    return steps
+
+
+@dataclass(slots=True, init=False)
 class Node:
     """A request element by local name: ``name``, stripped ``text``, ``children``, ``attrs``."""
 
     name: str
-    text: str = ""
-    children: list[Node] = field(default_factory=list)
-    attrs: dict[str, str] = field(default_factory=dict)
+    text: str
+    children: list[Node]
+    attrs: dict[str, str]
+    #: ``name.lower()``, computed once: every lookup below compares lower-cased names.
+    key: str = field(repr=False, compare=False)
+
+    def __init__(self, name: str, text: str = "", children: list[Node] | None = None,
+                 attrs: dict[str, str] | None = None) -> None:
+        # Written out (not the dataclass __init__ plus __post_init__): a request builds one per element.
+        self.name = name
+        self.text = text
+        self.children = [] if children is None else children
+        self.attrs = {} if attrs is None else attrs
+        self.key = name.lower()
 
     def child(self, name: str) -> Node | None:
         """The first child called ``name`` (case-insensitive), or None."""
         low = name.lower()
         for c in self.children:
-            if c.name.lower() == low:
+            if c.key == low:
                 return c
         return None
 
     def all(self, name: str) -> list[Node]:
         low = name.lower()
-        return [c for c in self.children if c.name.lower() == low]
+        return [c for c in self.children if c.key == low]
 
     def find(self, path: str) -> Node | None:
         """``a/b/c`` by local names, case-insensitive; alternatives with ``|`` per step."""
         node: Node | None = self
-        for step in path.split("/"):
+        for alternatives in _steps(path):
             if node is None:
                 return None
             nxt = None
-            for alt in step.split("|"):
-                nxt = node.child(alt)
+            for low in alternatives:
+                for c in node.children:
+                    if c.key == low:
+                        nxt = c
+                        break
                 if nxt is not None:
                     break
             node = nxt
@@ -132,15 +167,38 @@ class Node:
         return out
 
 
+#: Local names of the tags and attribute names seen (``{uri}name`` -> ``name``): a request repeats
+#: the same few dozen, so each is split once. Bounded, so hostile names cannot grow it without end.
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_MAX = 4096
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = local_name(tag)
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
 def _to_node(el: etree._Element, depth: int) -> Node:
+    """The :class:`Node` tree of ``el``; the per-element caps are checked before anything is read."""
     if depth > MAX_DEPTH:
         raise invalid_request(f"elements nested deeper than {MAX_DEPTH} levels")
-    if len(el.attrib) > MAX_ELEMENT_ATTRIBUTES:
-        raise invalid_request(f"more than {MAX_ELEMENT_ATTRIBUTES} attributes on one element")
-    attrs = {local_name(k): v for k, v in el.attrib.items()}
-    children = [_to_node(c, depth + 1) for c in el if isinstance(c.tag, str)]
-    text = (el.text or "").strip() if not children else ""
-    return Node(local_name(el.tag), text, children, attrs)
+    attrib = el.attrib
+    if attrib:
+        if len(attrib) > MAX_ELEMENT_ATTRIBUTES:
+            raise invalid_request(f"more than {MAX_ELEMENT_ATTRIBUTES} attributes on one element")
+        attrs = {_local(k): v for k, v in attrib.items()}
+    else:
+        attrs = {}
+    if len(el):
+        children = [_to_node(c, depth + 1) for c in el if c.tag.__class__ is str]
+        if children:
+            return Node(_local(el.tag), "", children, attrs)
+    text = el.text
+    return Node(_local(el.tag), text.strip() if text else "", [], attrs)
 
 
 @dataclass(slots=True)
@@ -187,18 +245,31 @@ def _refuse_fatal_errors(parser: etree.XMLParser) -> None:
             raise invalid_request(f"malformed XML: {_clip(err.message)} (line {err.line})")
 
 
-def parse_request(raw: bytes) -> ParsedRequest:
-    """Parse a request body. Raises :class:`WebexError` (a FAILURE answer) for bad input."""
-    if len(raw) > MAX_BODY_BYTES:
-        raise invalid_request(f"request body larger than {MAX_BODY_BYTES} bytes")
-    data = raw.lstrip()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:].lstrip()
-    if not data:
-        raise invalid_request("empty request body")
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise invalid_request("DTDs and entity declarations are not allowed")
+_STRICT_OPTIONS: dict[str, Any] = {**_PARSER_OPTIONS, "recover": False}
+_parsers = threading.local()
+
+
+def _strict_parser() -> etree.XMLParser:
+    """This thread's strict parser (lxml parsers must not be shared between threads)."""
+    parser: etree.XMLParser | None = getattr(_parsers, "strict", None)
+    if parser is None:
+        parser = _parsers.strict = etree.XMLParser(**_STRICT_OPTIONS)
+    return parser
+
+
+def _parse_root(data: bytes) -> etree._Element:
+    """The root element of ``data``: a strict parse first (the common, well-formed case, with a
+    reused parser), then — only when that fails — the recover-mode parse with its own error log,
+    which accepts namespace slips and refuses well-formedness errors (:func:`_refuse_fatal_errors`).
+    A document the strict parser accepts is one recover mode parses to the same tree."""
+    try:
+        root = etree.fromstring(data, _strict_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is not None:  # well-formed and namespace-clean: no error of any level to look for
+        if root.getroottree().docinfo.doctype:
+            raise invalid_request("DTDs and entity declarations are not allowed")
+        return root
     parser = etree.XMLParser(**_PARSER_OPTIONS)  # ~1 µs; its error log is this request's alone
     try:
         root = etree.fromstring(data, parser)
@@ -209,6 +280,24 @@ def parse_request(raw: bytes) -> ParsedRequest:
     if root.getroottree().docinfo.doctype:
         raise invalid_request("DTDs and entity declarations are not allowed")
     _refuse_fatal_errors(parser)
+    return root
+
+
+def parse_request(raw: bytes) -> ParsedRequest:
+    """Parse a request body. Raises :class:`WebexError` (a FAILURE answer) for bad input."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise invalid_request(f"request body larger than {MAX_BODY_BYTES} bytes")
+    data = raw.lstrip()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:].lstrip()
+    if not data:
+        raise invalid_request("empty request body")
+    head = data[:4096]
+    if b"!" in head:  # ``<!DOCTYPE``/``<!ENTITY`` in any case; most requests carry no ``!`` at all
+        head = head.upper()
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise invalid_request("DTDs and entity declarations are not allowed")
+    root = _parse_root(data)
     if local_name(root.tag) != "message":
         raise invalid_request(f"root element must be message, got {_clip(local_name(root.tag))!r}")
     if len(data) > 32 * 1024:  # below that, even ``<x/>`` or `` a=""`` repeated stays under both counts
@@ -253,18 +342,38 @@ _SUCCESS_HEADER = (
 )
 
 
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` without its three unconditional ``replace`` calls: most values
+    (keys, dates, numbers, names) contain none of ``&<>``."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    return text
+
+
 def _render(out: list[str], elements: Elements) -> None:
+    append = out.append
     for tag, value in elements:
         if value is None:
             continue
-        if isinstance(value, bool):
-            out.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
+        cls = value.__class__  # exact types first (the common case); subclasses take the general path
+        if cls is str:
+            append(f"<{tag}>{_escape(value)}</{tag}>")
+        elif cls is bool:
+            append(f"<{tag}>true</{tag}>" if value else f"<{tag}>false</{tag}>")
+        elif cls is int:
+            append(f"<{tag}>{value}</{tag}>")
+        elif isinstance(value, bool):
+            append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
         elif isinstance(value, (str, int, float)):
-            out.append(f"<{tag}>{escape(str(value))}</{tag}>")
+            append(f"<{tag}>{_escape(str(value))}</{tag}>")
         else:
-            out.append(f"<{tag}>")
+            append(f"<{tag}>")
             _render(out, value)
-            out.append(f"</{tag}>")
+            append(f"</{tag}>")
 
 
 def render_elements(elements: Elements) -> str:

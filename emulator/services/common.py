@@ -488,10 +488,13 @@ def site_url(call: Call) -> str:
 
 
 def digits(n: int) -> str:
-    """``n`` random digits, not starting with 0."""
+    """``n`` random digits, not starting with 0: uniform over ``[10**(n-1), 10**n)`` — the same
+    distribution as drawing the first digit from 1–9 and every other from 0–9, in one draw from
+    the OS's randomness instead of ``n`` (a CreateMeeting draws 26 digits: that was ~20 µs)."""
     import secrets
 
-    return str(secrets.randbelow(9) + 1) + "".join(str(secrets.randbelow(10)) for _ in range(n - 1))
+    low = 10 ** (max(n, 1) - 1)
+    return str(low + secrets.randbelow(9 * low))
 
 
 # ---------------------------------------------------------------- people of events and training
