@@ -130,15 +130,28 @@ def load_table_lines(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _warn_if_scenarios_go_without_users(env: Environment, args: argparse.Namespace) -> None:
-    """locust gives every user class one user only when there are at least as many users as classes."""
+#: ``--users`` when none is given: at least this many, and at least the mix's total weight.
+DEFAULT_USERS = 5
+
+
+def _resolve_users(env: Environment, args: argparse.Namespace) -> None:
+    """Choose ``--users`` when it was not given, and warn when scenarios may get no user.
+
+    locust hands out users in proportion to the weights (a Kullback-Leibler sequence), so every
+    scenario is sure to get its share only when there are at least as many users as the mix's
+    total weight (8 for the default mix of calls 4 + four scenarios of 1). The default is that
+    total, and never less than :data:`DEFAULT_USERS`.
+    """
     from load.config import load_settings
 
     scenarios = load_settings(env).active_scenarios(args.scenario)
-    if args.users < len(scenarios):
-        print(f"  warning: {args.users} users for {len(scenarios)} scenarios ({', '.join(scenarios)}): locust "
-              f"starts users in proportion to the mix, so some scenarios will not run; use --users "
-              f"{len(scenarios)} or more", flush=True)
+    needed = sum(scenarios.values())
+    if args.users is None:
+        args.users = max(DEFAULT_USERS, needed)
+    elif args.users < needed and len(scenarios) > 1:
+        print(f"  warning: {args.users} users for a mix of total weight {needed} "
+              f"({', '.join(f'{k} {v}' for k, v in scenarios.items())}): locust starts users in proportion to "
+              f"the weights, so some scenarios may get no user; use --users {needed} or more", flush=True)
 
 
 def _load_section(
@@ -154,10 +167,10 @@ def _load_section(
         run_seconds = parse_run_time(args.run_time)
     except ValueError as exc:
         return None, [f"load run failed: {exc}"]
+    _resolve_users(env, args)
     what = ", ".join([f"{args.users} users", f"spawn rate {args.spawn_rate:g}/s", args.run_time,
                       *(f"{k} {v}" for k, v in chosen.items())])
     print(f"== load ({what}); locust stops within {_duration(run_seconds + GRACE_SECONDS)} at most", flush=True)
-    _warn_if_scenarios_go_without_users(env, args)
     for line in thresholds.describe():
         print(f"  gate: {line}", flush=True)
     progress = _LoadProgress(run.dir / "locust_stats.csv", run_seconds)
@@ -467,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     from load.config import SCENARIO_NAMES, SHAPE_NAMES  # no locust import
 
     def load_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--users", type=int, default=5, help="concurrent locust users (default 5)")
+        p.add_argument("--users", type=int, default=None,
+                       help="concurrent locust users (default: the mix's total weight, at least 5)")
         p.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
         p.add_argument("--run-time", default="20s", help="load duration, e.g. 20s, 2m (default 20s)")
         p.add_argument("--scenario", choices=SCENARIO_NAMES, default=None,

@@ -191,7 +191,7 @@ def test_load_with_gates_met_exits_0_and_star_skips_clean_up(
     gates = json.loads((_only_run(tmp_path) / "load.json").read_text())["gates"]
     assert [g["api"] for g in gates] == [None, "CreateMeeting", "GetSessionInfo", "GetSessionInfo"]
     assert all(g["passed"] for g in gates)
-    assert fake_load == [{"users": 5, "spawn_rate": 5.0, "run_time": "20s"}], "unset options are not passed"
+    assert fake_load == [{"users": 8, "spawn_rate": 5.0, "run_time": "20s"}], "unset options are not passed"
 
 
 def test_load_passes_scenario_shape_and_processes_to_run_load(
@@ -203,12 +203,18 @@ def test_load_passes_scenario_shape_and_processes_to_run_load(
     assert "scenario calls, shape spike, processes 2" in capsys.readouterr().out
 
 
-def test_load_warns_when_there_are_fewer_users_than_scenarios(
+def test_load_defaults_to_enough_users_for_every_scenario_and_warns_below_the_mix_weight(
     fake_load: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["load", "--users", "3"]) == 0
+    # The default mix weighs calls 4 and four scenarios 1: locust gives each its share from 8 users.
+    assert main(["load"]) == 0
+    assert fake_load[-1]["users"] == 8 and "warning" not in capsys.readouterr().out
+    assert main(["load", "--scenario", "calls"]) == 0
+    assert fake_load[-1]["users"] == 5, "never fewer than 5 by default"
+    assert main(["load", "--users", "5"]) == 0
     out = capsys.readouterr().out
-    assert "warning: 3 users for 5 scenarios (calls, lifecycle, dashboard, registration, rest)" in out
+    assert ("warning: 5 users for a mix of total weight 8 (calls 4, lifecycle 1, dashboard 1, registration 1, "
+            "rest 1)") in out and "use --users 8 or more" in out
     assert main(["load", "--users", "1", "--scenario", "calls"]) == 0
     assert "warning" not in capsys.readouterr().out, "one scenario, one user: nothing left out"
 
