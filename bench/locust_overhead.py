@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds ≥ 1, --seconds ≥ 2 and --users ≥ 1")
 
     from emulator.server import free_port
+    from load.runner import stop_process
 
     work = Path(tempfile.mkdtemp(prefix="wxh-locust-bench-"))
     envelope = capture_responses(work)
@@ -226,11 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"round {round_no}/{args.rounds} {name:8s} {result['rps']:8.0f} rps  "
                           f"p50 {result['p50']:.0f} ms  failures {result['failures']:.0f}", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
     failures = sum(r["failures"] for rs in runs.values() for r in rs)
     ratios = [o["rps"] / b["rps"] for o, b in zip(runs["ours"], runs["baseline"], strict=True) if b["rps"]]
     ours = statistics.median(r["rps"] for r in runs["ours"])

@@ -80,6 +80,7 @@ __all__ = [
     "ProbeUser",
     "Target",
     "check_reachable",
+    "describe_value",
     "interpolate",
     "load_environment",
     "resolve_environment_path",
@@ -397,7 +398,7 @@ class _Reader:
 
     def mapping(self, value: Any, key: str, known: tuple[str, ...] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key or "(file)", f"expected a mapping, got {_describe(value)}")
+            raise self.fail(key or "(file)", f"expected a mapping, got {describe_value(value)}")
         for name in value:
             if not isinstance(name, str):
                 raise self.fail(key or "(file)", f"keys must be strings, got {_short(name)}")
@@ -414,28 +415,28 @@ class _Reader:
 
     def string(self, value: Any, key: str, *, secret: bool = False) -> str:
         if not isinstance(value, str):
-            shown = type(value).__name__ if secret else _describe(value)
+            shown = type(value).__name__ if secret else describe_value(value)
             raise self.fail(key, f"expected a string, got {shown}")
         return interpolate(value, self.env, path=self.path, key=key)
 
     def boolean(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(key, f"expected a boolean (true or false), got {_describe(value)}")
+            raise self.fail(key, f"expected a boolean (true or false), got {describe_value(value)}")
         return value
 
     def integer(self, value: Any, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"expected an integer, got {_describe(value)}")
+            raise self.fail(key, f"expected an integer, got {describe_value(value)}")
         return value
 
     def number(self, value: Any, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, f"expected a number, got {_describe(value)}")
+            raise self.fail(key, f"expected a number, got {describe_value(value)}")
         return float(value)
 
     def int_list(self, value: Any, key: str) -> list[int]:
         if not isinstance(value, list):
-            raise self.fail(key, f"expected a list of integers, got {_describe(value)}")
+            raise self.fail(key, f"expected a list of integers, got {describe_value(value)}")
         return [self.integer(item, f"{key}[{i}]") for i, item in enumerate(value)]
 
     def required(self, data: dict[str, Any], key: str, parent: str = "") -> Any:
@@ -452,7 +453,7 @@ class _Reader:
 
         raw_target = self.required(top, "target")
         if raw_target not in TARGETS:
-            raise self.fail("target", f"expected 'emulator' or 'site', got {_describe(raw_target)}")
+            raise self.fail("target", f"expected 'emulator' or 'site', got {describe_value(raw_target)}")
         target = cast(Target, raw_target)
 
         if top.get("name") is not None:
@@ -617,7 +618,7 @@ class _Reader:
         return value
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
     """How a wrong value is shown in a message: its repr, or the kind of container."""
     if value is None:
         return "nothing (null)"

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.environment import Environment, EnvironmentFileError
+from harness.environment import Environment, EnvironmentFileError, describe_value
 
 __all__ = [
     "ALL_APIS",
@@ -149,22 +149,11 @@ def _api_label(api: str) -> str:
     return "of every API" if api == ALL_APIS else api
 
 
-def _got(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _number(value: Any, path: str | Path | None, key: str, what: str, *, at_most: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (
         at_most is not None and value > at_most
     ):
-        raise EnvironmentFileError(path, key, f"expected {what}, got {_got(value)}")
+        raise EnvironmentFileError(path, key, f"expected {what}, got {describe_value(value)}")
     return float(value)
 
 
@@ -175,7 +164,8 @@ _RATIO = "a ratio between 0 and 1"
 
 def _per_api(value: Any, path: str | Path | None, key: str, what: str) -> dict[str, float]:
     if not isinstance(value, Mapping):
-        raise EnvironmentFileError(path, key, f"expected {what} or a mapping of API name to {what}, got {_got(value)}")
+        raise EnvironmentFileError(path, key,
+                                   f"expected {what} or a mapping of API name to {what}, got {describe_value(value)}")
     limits: dict[str, float] = {}
     for api, limit in value.items():
         name = str(api).strip()
@@ -190,7 +180,7 @@ def parse_thresholds(section: Any, path: str | Path | None = None) -> Thresholds
     if section is None:
         return Thresholds()
     if not isinstance(section, Mapping):
-        raise EnvironmentFileError(path, SECTION, f"expected a mapping, got {_got(section)}")
+        raise EnvironmentFileError(path, SECTION, f"expected a mapping, got {describe_value(section)}")
     for key in section:
         if key not in _KNOWN_KEYS:
             raise EnvironmentFileError(path, f"{SECTION}.{key}", f"unknown key (known: {', '.join(_KNOWN_KEYS)})")
