@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.dispatch import Call
@@ -52,6 +52,8 @@ _ALL_KINDS = ("meeting", "event", "training", "support", "teleconference")
 _MTID = re.compile(r"MTID=m([0-9a-fA-F]+)")
 #: seeded recordings per user (see :func:`_recordings_of`)
 _SEEDED_RECORDINGS = 2
+#: When the seeded recordings were made, from the start (00:00) of the day the site was created.
+_SEEDED_RECORDING_OFFSETS = (timedelta(days=-7, hours=2), timedelta(days=-8, hours=22))
 
 
 # ---------------------------------------------------------------- shared
@@ -371,11 +373,14 @@ def _recordings_of(call: Call, owner: User) -> None:
     if owner.webex_id.lower() in seeded:
         return
     seeded.add(owner.webex_id.lower())
-    base = call.site.created_at.replace(tzinfo=None, microsecond=0)
+    # Both lie in the 12 hours every generated LstRecording window covers (createTimeStart 8–30 days
+    # back, createTimeEnd 0–7 days back, each at 08:00–19:55: generators/catalogue.yaml), whatever
+    # the time of day: recording 1 seven days back at 02:00, recording 2 eight days back at 22:00.
+    day = datetime.combine(call.site.created_at.date(), datetime.min.time())
     for i in range(1, _SEEDED_RECORDINGS + 1):
         rid = call.site.next_id()
         digest = hashlib.sha256(f"{call.site.name}:{owner.webex_id}:{i}".encode()).hexdigest()
-        created = base - timedelta(days=7 + i, hours=i)
+        created = day + _SEEDED_RECORDING_OFFSETS[i - 1]
         call.site.recordings[rid] = {
             "recordingID": rid,
             "hostWebExID": owner.webex_id,
