@@ -6,10 +6,11 @@ input gets a FAILURE envelope or a 4xx with a clear reason, never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
-from emulator import control, rest
+from emulator import busy, control, rest
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.dispatch import HttpStatusError, answer, load_services
 from emulator.model import Registry, Site, User
@@ -21,6 +22,11 @@ log = logging.getLogger("emulator")
 
 XML_CONTENT_TYPE = b"text/xml;charset=UTF-8"
 XML_PATH = "/wbxservice/xmlservice"
+TEXT_CONTENT_TYPE = b"text/plain;charset=UTF-8"
+
+#: One XML answer: status, body, content type, extra headers, seconds to wait before sending it.
+XmlReply = tuple[int, bytes, bytes, tuple[tuple[bytes, bytes], ...], float]
+NO_HEADERS: tuple[tuple[bytes, bytes], ...] = ()
 
 
 def _declares_too_much(headers: dict[str, str]) -> bool:
@@ -65,7 +71,12 @@ def caller_for(site: Site, security: Node, headers: dict[str, str]) -> User | No
 
 
 class EmulatorApp:
-    """``EmulatorApp(registry)`` is an ASGI application."""
+    """``EmulatorApp(registry)`` is an ASGI application.
+
+    ``registry.requests`` counts every request outside the control API; each site counts the XML
+    and REST requests addressed to it (``Site.xml_requests``, ``Site.rest_requests``). A busy site
+    (``emulator.busy``) may answer 503 before processing and delays its answers by its jitter.
+    """
 
     def __init__(self, registry: Registry | None = None) -> None:
         load_services()
@@ -83,13 +94,19 @@ class EmulatorApp:
         close = headers.get("connection", "").lower() == "close"
         low = path.lower().rstrip("/")
         if low == "/v1" or low.startswith("/v1/"):  # the REST meetings API answers for itself
+            self.registry.requests += 1
             await rest.handle(self.registry, scope, receive, send)
             return
+        extra = NO_HEADERS
+        delay = 0.0
         try:
             if _declares_too_much(headers) and (low == XML_PATH or low.startswith("/_emulator")):
+                if low == XML_PATH:
+                    self.registry.requests += 1
                 raise BodyTooLarge
             if low == XML_PATH:
-                status, body, ctype = await self._xml(method, receive, headers)
+                self.registry.requests += 1
+                status, body, ctype, extra, delay = await self._xml(method, receive, headers)
             elif low.startswith("/_emulator"):
                 raw = await read_body(receive, MAX_BODY_BYTES)
                 try:
@@ -98,6 +115,7 @@ class EmulatorApp:
                     status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
             else:
+                self.registry.requests += 1
                 status, body, ctype = 404, json.dumps({
                     "message": f"The requested resource could not be found: {path}",
                     "errors": [{"description": "not found"}],
@@ -109,42 +127,58 @@ class EmulatorApp:
         except Exception:  # the emulator keeps serving whatever happens
             log.exception("unhandled error for %s %s", method, path)
             status, body, ctype = 500, render_failure(invalid_request("internal emulator error")), XML_CONTENT_TYPE
-        response_headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
+        response_headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *extra]
         if status == 405:
             response_headers.append((b"allow", b"POST"))  # RFC 9110 §15.5.6: a 405 lists the allowed methods
         if close or status == 413:  # after a 413 the rest of the body is still on the socket: drop it
             response_headers.append((b"connection", b"close"))
+        if delay:  # a busy site's jitter: the loop serves others meanwhile
+            await asyncio.sleep(delay)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _xml(self, method: str, receive: Receive, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
+    async def _xml(self, method: str, receive: Receive, headers: dict[str, str]) -> XmlReply:
         if method != "POST":
-            return 405, render_failure(invalid_request(f"method {method} not allowed: use POST")), XML_CONTENT_TYPE
+            failure = render_failure(invalid_request(f"method {method} not allowed: use POST"))
+            return 405, failure, XML_CONTENT_TYPE, NO_HEADERS, 0.0
         raw = await read_body(receive, MAX_BODY_BYTES)
-        return self.handle_xml(raw, headers)
+        return self.answer_xml(raw, headers)
 
     def handle_xml(self, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, bytes]:
         """Answer one XML API request body (also used in-process by tests and benchmarks)."""
+        status, body, ctype, _, _ = self.answer_xml(raw, headers)
+        return status, body, ctype
+
+    def answer_xml(self, raw: bytes, headers: dict[str, str]) -> XmlReply:
+        """:meth:`handle_xml` with the extra headers and the delay a busy site adds."""
         try:
             request = parse_request(raw)
         except WebexError as err:
-            return 200, render_failure(err), XML_CONTENT_TYPE
+            return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, 0.0
         registry = self.registry
         with registry.lock:
             sec = request.security
             site = registry.route(sec.get("siteName"), sec.get("siteID"))
+            site.xml_requests += 1
+            delay = 0.0
+            if site.busy is not None:
+                admission = busy.admit(site)
+                delay = admission.delay
+                if admission.unavailable:  # before anything is processed: nothing changes
+                    return (503, busy.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
+                            ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),), delay)
             limit = site.settings.body_content_limit
             if len(request.bodies) >= limit and not site.fault("body-content-limit"):
-                return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE
+                return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:
                 caller = caller_for(site, sec, headers)
             except WebexError as err:
-                return 200, render_failure(err), XML_CONTENT_TYPE
+                return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:
                 answers = [answer(site, caller, body, headers) for body in request.bodies]
             except HttpStatusError as exc:
-                return exc.status, exc.message.encode(), b"text/plain;charset=UTF-8"
-        return 200, render_message(answers), XML_CONTENT_TYPE
+                return exc.status, exc.message.encode(), TEXT_CONTENT_TYPE, NO_HEADERS, delay
+        return 200, render_message(answers), XML_CONTENT_TYPE, NO_HEADERS, delay
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -156,6 +190,8 @@ class EmulatorApp:
                 return
 
 
-def create_app(site_name: str = "harness", settings: SiteSettings | None = None) -> EmulatorApp:
-    """The app with its default site (normally from ``environments/emulator.yaml``)."""
-    return EmulatorApp(Registry(site_name, settings))
+def create_app(site_name: str = "harness", settings: SiteSettings | None = None,
+               busy_options: busy.BusyOptions | None = None) -> EmulatorApp:
+    """The app with its default site (normally from ``environments/emulator.yaml``); busy when
+    ``busy_options`` are given (``webex-harness emulator --busy``)."""
+    return EmulatorApp(Registry(site_name, settings, busy_options))

@@ -3,10 +3,10 @@
 =======  ===============================  =============================================
 method   path                             what it does
 =======  ===============================  =============================================
-GET      health                           ``{"status": "ok", "version", "sites"}``
+GET      health                           ``{"status": "ok", "version", "sites", "requests"}``
 GET      faults                           every fault ID with what it breaks
 POST     reset                            drop every created site, renew the default one
-POST     sites                            new site: ``{"name"?, "settings"?, "users"?, "faults"?}``
+POST     sites                            new site: ``{"name"?, "settings"?, "users"?, "faults"?, "busy"?}``
 GET      sites/{site}/state               what the site has stored
 POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the site's clock
 POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
@@ -18,6 +18,21 @@ A new site gets the users it is given (``webExID``, ``password``, ``email``, ``f
 ``lastName``, ``siteAdmin``), or by default a host ``host``, a site admin ``admin`` and two plain
 users ``invitee`` and ``outsider``, each with a generated password; the answer lists them with their
 passwords and the site's REST bearer token.
+
+Request counts: ``health``'s ``"requests"`` is every request the emulator answered outside the
+control API since it started (XML and REST, 503s, 401s and 404s included; a reset does not zero
+it); a site's ``state`` has ``"requests": {"xml": n, "rest": n}``, the requests addressed to that
+site (XML: whose envelope routes to it, which needs a parseable envelope; REST: with its token).
+
+``"busy"`` makes the new site a busy shared production site (:mod:`emulator.busy`): ``true`` for
+the defaults, or an object of options — ``seed`` (int), ``host`` (webExID), ``colleagues`` (6),
+``meetings`` (24), ``events`` (6), ``training_sessions`` (6), ``contacts`` (8), ``rest_meetings``
+(8), ``past_days`` (14), ``future_days`` (21), ``writer_every`` (20 requests; 0 = no writer),
+``writer_max_live`` (12), ``jitter_ms`` (5; 0 = none), ``unavailable_one_in`` (200; 0 = no 503s),
+``retry_after_seconds`` (1), ``protected_prefix`` (``"wxh"``). An unknown option or a wrong type is
+a 400 naming it, and no site is created. The site's state then shows ``"busy"``: the options in
+force (the seed drawn when none was given), the colleagues, what was seeded, the requests seen,
+the 503s answered and the writer's moves (its live objects and its last 50 creates and deletes).
 """
 
 from __future__ import annotations
@@ -25,6 +40,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from emulator.busy import BusyOptionError, make_busy, parse_options
 from emulator.faults import all_faults, unknown_faults
 from emulator.model import Registry, Site, User, generate_password
 from harness import __version__
@@ -122,7 +138,7 @@ def _site(registry: Registry, name: str) -> Site:
 
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
-        return {"status": "ok", "version": __version__, "sites": len(registry.sites)}
+        return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
     if parts == ["faults"] and method == "GET":
         return {"faults": [{"id": k, "breaks": v} for k, v in all_faults().items()]}
     if parts == ["reset"] and method == "POST":
@@ -143,11 +159,17 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             if unknown:
                 raise ControlError(400, f"unknown fault(s): {', '.join(unknown)}")
         try:
+            busy = parse_options(data.get("busy"))
+        except BusyOptionError as exc:
+            raise ControlError(400, str(exc)) from None
+        try:
             site = registry.create_site(data.get("name"), settings)
         except KeyError as exc:
             raise ControlError(409, str(exc.args[0])) from None
         for user in users:
             site.add_user(user)
+        if busy is not None:
+            make_busy(site, busy)
         if data.get("faults"):
             _set_faults(site, {"enable": data["faults"]})
         return {
@@ -157,6 +179,7 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             "rest_token": site.rest_token,
             "settings": site.settings.to_dict(),
             "faults": sorted(site.faults),
+            "busy": site.busy.describe() if site.busy is not None else None,
         }
     if len(parts) >= 3 and parts[0] == "sites":
         site = _site(registry, parts[1])

@@ -13,11 +13,14 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness import timezones
 from harness.errors import WebexError, webex_error
 from harness.settings import SiteSettings
+
+if TYPE_CHECKING:
+    from emulator.busy import BusyOptions, BusyState
 
 
 def _token(n: int = 16) -> str:
@@ -196,6 +199,11 @@ class Site:
         #: ended sessions (history service); see :meth:`record_history`
         self.history: list[HistoryRecord] = []
         self.created_at = datetime.now(UTC)
+        #: requests addressed to this site (XML: routed to it; REST: with its token), 503s included
+        self.xml_requests = 0
+        self.rest_requests = 0
+        #: a busy site's state (``emulator.busy``); None for an ordinary site
+        self.busy: BusyState | None = None
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -311,17 +319,26 @@ class Site:
             "users": [u.public() for u in self.users.values()],
             "sessions": [s.summary() for s in self.sessions.values()],
             "contacts": list(self.contacts.values()),
+            "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
+            "busy": self.busy.describe() if self.busy is not None else None,
         }
 
 
 class Registry:
-    """All sites of one emulator process, and the one reset for everything."""
+    """All sites of one emulator process, and the one reset for everything.
 
-    def __init__(self, default_site: str = "harness", default_settings: SiteSettings | None = None) -> None:
+    ``default_busy`` makes the default site busy (``emulator.busy``), again after every reset.
+    :attr:`requests` counts every HTTP request outside the control API the app answered (it is
+    kept across resets: the process's count)."""
+
+    def __init__(self, default_site: str = "harness", default_settings: SiteSettings | None = None,
+                 default_busy: BusyOptions | None = None) -> None:
         self.lock = threading.RLock()
         self.default_name = default_site
         self.default_settings = default_settings or SiteSettings()
+        self.default_busy = default_busy
         self.sites: dict[str, Site] = {}
+        self.requests = 0
         self._counter = itertools.count(1)
         self.reset()
 
@@ -332,6 +349,10 @@ class Registry:
                 self.default_name, self.default_settings, default=True, rest_token="emulator-token"
             )
             self.sites[self.default_name.lower()] = self.default
+            if self.default_busy is not None:
+                from emulator.busy import make_busy
+
+                make_busy(self.default, self.default_busy)
 
     def create_site(self, name: str | None, settings: SiteSettings) -> Site:
         with self.lock:

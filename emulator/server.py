@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator.app import create_app
 from emulator.asgi import ASGIApp
+from emulator.busy import BusyOptions
 from harness.settings import SiteSettings
 
 
@@ -78,14 +79,15 @@ def server_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def serve(host: str, port: int, site_name: str, settings: SiteSettings) -> None:
-    """Serve until interrupted (``webex-harness emulator``).
+def serve(host: str, port: int, site_name: str, settings: SiteSettings, busy: BusyOptions | None = None) -> None:
+    """Serve until interrupted (``webex-harness emulator``); the default site is busy when
+    ``busy`` options are given (``--busy``).
 
     Everything built before the first request (modules, the catalogue of handlers, the default
     site) lives as long as the process: :func:`gc.freeze` moves it out of the collector's sight,
     so the full collections a long run triggers scan only what requests created (a shorter tail
     of latencies; see docs/performance.md)."""
-    config = server_config(create_app(site_name, settings), host, port)
+    config = server_config(create_app(site_name, settings, busy), host, port)
     gc.collect()
     gc.freeze()
     uvicorn.Server(config).run()
@@ -147,12 +149,14 @@ def start_in_thread(site_name: str = "harness", settings: SiteSettings | None = 
 
 
 def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-                     log_file: Path | None = None) -> RunningEmulator:
-    """Start ``webex-harness emulator`` as a child process on a free port."""
+                     log_file: Path | None = None, extra_args: Sequence[str] = ()) -> RunningEmulator:
+    """Start ``webex-harness emulator`` as a child process on a free port (``extra_args`` are
+    added to its command line, e.g. ``["--busy"]``)."""
     port = port or free_port(host)
     cmd = [sys.executable, "-m", "harness.cli", "emulator", "--host", host, "--port", str(port)]
     if env_file is not None:
         cmd += ["--env", str(env_file)]
+    cmd += list(extra_args)
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
     base = f"http://{host}:{port}"

@@ -39,15 +39,36 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _busy_options(args: argparse.Namespace, env: Environment) -> Any:
+    """``--busy`` / ``--busy-option NAME=VALUE`` as :class:`emulator.busy.BusyOptions` (None when
+    neither is given); the busy host defaults to the environment's webExID. Raises
+    :class:`emulator.busy.BusyOptionError` naming a bad option."""
+    from emulator.busy import option_from_text, parse_options
+
+    if not args.busy and not args.busy_option:
+        return None
+    data: dict[str, Any] = {"host": env.credentials.webex_id or None}
+    for text in args.busy_option:
+        name, value = option_from_text(text)
+        data[name] = value
+    return parse_options(data)
+
+
 def cmd_emulator(args: argparse.Namespace) -> int:
+    from emulator.busy import BusyOptionError
     from emulator.server import serve
 
     env = _env(args)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.allow_remote:
         return _fail(f"refusing to listen on {args.host}: the emulator serves loopback only "
                      "(pass --allow-remote to override)", 2)
-    print(f"webex-harness emulator on http://{args.host}:{args.port} (default site {env.site_name!r})", flush=True)
-    serve(args.host, args.port, env.site_name, env.settings)
+    try:
+        busy = _busy_options(args, env)
+    except BusyOptionError as exc:
+        return _fail(str(exc), 2)
+    kind = "busy default site" if busy is not None else "default site"
+    print(f"webex-harness emulator on http://{args.host}:{args.port} ({kind} {env.site_name!r})", flush=True)
+    serve(args.host, args.port, env.site_name, env.settings, busy)
     return 0
 
 
@@ -502,6 +523,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--allow-remote", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--busy", action="store_true",
+                   help="the default site plays a busy shared production site: foreign meetings, events and contacts, "
+                        "a background writer, latency jitter, rare 503s (see emulator/busy.py)")
+    p.add_argument("--busy-option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a busy-site option, e.g. seed=7, jitter_ms=0, unavailable_one_in=0 "
+                        "(repeatable; implies --busy)")
     p.set_defaults(func=cmd_emulator)
 
     def contract_opts(p: argparse.ArgumentParser) -> None:

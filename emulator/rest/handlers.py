@@ -16,16 +16,19 @@ GET      /v1/meetings/{id}/registrants       200 ``{"items": [...]}``
 Rules, in the order they are checked (behaviour ``rest-status-codes``):
 
 1. ``Authorization: Bearer <token>`` must name a site's REST token (``Registry.by_token``; the
-   default site's is ``emulator-token``): otherwise **401**.
-2. Rate limit: more than the site setting ``rest_rate_limit_per_minute`` (default
+   default site's is ``emulator-token``): otherwise **401**. From here on the request counts as
+   addressed to that site (``Site.rest_requests``).
+2. A busy site (``emulator.busy``) may answer **503** with ``Retry-After`` here, before anything
+   is processed or counted in the rate window; its answers wait for its jitter.
+3. Rate limit: more than the site setting ``rest_rate_limit_per_minute`` (default
    :data:`RATE_LIMIT`; 0 = no limit) authenticated requests within :data:`RATE_WINDOW` seconds
    of the site's clock → **429** with ``Retry-After`` (seconds until the oldest counted request
    leaves the window). Refused requests are not counted; moving the site clock forward
    (``POST /_emulator/sites/{site}/clock``) empties the window.
-3. Unknown path → **404**; a method the path does not take → **405** with ``Allow``.
-4. POST/PUT/PATCH need ``Content-Type: application/json`` (or ``…+json``): otherwise **415**.
+4. Unknown path → **404**; a method the path does not take → **405** with ``Allow``.
+5. POST/PUT/PATCH need ``Content-Type: application/json`` (or ``…+json``): otherwise **415**.
    Body-less GET and DELETE are never refused for their Content-Type.
-5. Broken JSON, a body that is not an object, wrong value types, rule violations → **400** with a
+6. Broken JSON, a body that is not an object, wrong value types, rule violations → **400** with a
    message; unknown or deleted meeting ids → **404**.
 
 Every answer is ``Content-Type: application/json`` (204 has no body); errors are
@@ -35,6 +38,7 @@ trailing slash. ``from``/``to`` accept ``2026-11-21T00:00:00.000Z`` and percent-
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -43,6 +47,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
+from emulator import busy
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.faults import declare
 from emulator.model import Registry, Site
@@ -86,9 +91,10 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     path = str(scope.get("path", "/"))
     query = scope.get("query_string", b"").decode("latin-1")
     base = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+    delay = 0.0
     try:
         raw = await read_body(receive, MAX_BODY_BYTES)
-        status, payload, extra = respond(registry, method, path, query, headers, raw, base)
+        (status, payload, extra), delay = respond_timed(registry, method, path, query, headers, raw, base)
     except BodyTooLarge:
         status, payload, extra = error(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     except Exception:  # the emulator keeps serving whatever happens
@@ -105,6 +111,8 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
         out.append((b"trackingid", str(tid or tracking_id()).encode()))
     if headers.get("connection", "").lower() == "close":
         out.append((b"connection", b"close"))
+    if delay:  # a busy site's jitter: the loop serves others meanwhile
+        await asyncio.sleep(delay)
     await send({"type": "http.response.start", "status": status, "headers": out})
     await send({"type": "http.response.body", "body": body})
 
@@ -178,31 +186,51 @@ def _body(raw: bytes) -> dict[str, Any]:
 def respond(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
             base: str) -> Answer:
     """Answer one request: (status, JSON payload, extra headers). Also used in-process by tests."""
+    return respond_timed(registry, method, path, query, headers, raw, base)[0]
+
+
+def respond_timed(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
+                  base: str) -> tuple[Answer, float]:
+    """:func:`respond` and the seconds a busy site delays the answer by."""
     token = _token(headers)
     with registry.lock:
         site = registry.by_token(token) if token else None
         if site is None:
-            return error(401, "The request requires a valid access token set in the Authorization request header.")
-        retry = _rate_limited(site)
-        if retry is not None:
-            status, body, extra = error(429, "Too many requests have been sent: the request has been rate limited.")
-            return status, body, [*extra, ("Retry-After", str(retry))]
-        parts = _segments(path)
-        allowed = _allowed(parts)
-        if allowed is None:
-            return error(404, "The requested resource could not be found.", f"No REST resource at {path}.")
-        if method not in allowed:
-            status, body, extra = error(405, f"Method {method} is not allowed for this resource.")
-            return status, body, [*extra, ("Allow", ", ".join(allowed))]
-        if method in ("POST", "PUT", "PATCH") and not _json_media(headers) and not site.fault(STATUS_CODES):
-            return error(415, "Unsupported media type: send the body as application/json.",
-                         f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.")
-        try:
-            return _route(site, method, parts, query, raw, base)
-        except RestError as exc:
-            return error(exc.status, exc.message, exc.description)
-        except (OverflowError, OSError) as exc:  # dates at the edge of the calendar
-            return error(400, "A date or number in the request is out of range.", str(exc)[:200])
+            return error(401, "The request requires a valid access token set in the Authorization request header."), 0.0
+        site.rest_requests += 1
+        if site.busy is None:
+            return _respond(site, method, path, query, headers, raw, base), 0.0
+        admission = busy.admit(site)
+        if admission.unavailable:  # before anything is processed or rate-counted: nothing changes
+            status, body, extra = error(503, busy.UNAVAILABLE_MESSAGE)
+            return (status, body, [*extra, ("Retry-After", str(site.busy.options.retry_after_seconds))]), \
+                admission.delay
+        return _respond(site, method, path, query, headers, raw, base), admission.delay
+
+
+def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
+             base: str) -> Answer:
+    """The rules from the rate limit on (the caller holds the registry lock)."""
+    retry = _rate_limited(site)
+    if retry is not None:
+        status, body, extra = error(429, "Too many requests have been sent: the request has been rate limited.")
+        return status, body, [*extra, ("Retry-After", str(retry))]
+    parts = _segments(path)
+    allowed = _allowed(parts)
+    if allowed is None:
+        return error(404, "The requested resource could not be found.", f"No REST resource at {path}.")
+    if method not in allowed:
+        status, body, extra = error(405, f"Method {method} is not allowed for this resource.")
+        return status, body, [*extra, ("Allow", ", ".join(allowed))]
+    if method in ("POST", "PUT", "PATCH") and not _json_media(headers) and not site.fault(STATUS_CODES):
+        return error(415, "Unsupported media type: send the body as application/json.",
+                     f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.")
+    try:
+        return _route(site, method, parts, query, raw, base)
+    except RestError as exc:
+        return error(exc.status, exc.message, exc.description)
+    except (OverflowError, OSError) as exc:  # dates at the edge of the calendar
+        return error(400, "A date or number in the request is out of range.", str(exc)[:200])
 
 
 def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, base: str) -> Answer:

@@ -1,0 +1,632 @@
+"""Busy sites: the emulator playing a shared production site.
+
+A real customer site is never the harness's alone. A *busy* site (``webex-harness emulator --busy``
+makes the default site busy; ``POST /_emulator/sites`` with ``"busy": {...}`` or ``true`` makes a
+created one busy) has, besides everything an ordinary site has:
+
+* **Colleagues and their objects.** ``colleagues`` foreign users join the site, and at creation the
+  site gets ``meetings`` scheduled meetings (every other one with attendees; some hosted by
+  colleagues invite the host), ``events``, ``training_sessions``, ``contacts`` and ``rest_meetings``
+  REST meeting series — about half of each on the host's own account, the rest on colleagues'.
+  They carry names like a company's real meetings ("Sprint planning", "Customer call: Contoso"),
+  never the harness's prefix, and start between ``past_days`` ago and ``future_days`` ahead (half
+  of them within the next week, so they show in every listing window the harness uses). They are
+  created through the same handlers a client's request reaches, so every API answers for them
+  as for any other object. The writer never changes or deletes them.
+* **A background writer.** Every ``writer_every``-th request addressed to the site (XML or REST,
+  503s included), before that request is answered and under the registry lock, the writer makes
+  one move — see :class:`Writer` for exactly how it picks. It creates and deletes only objects of
+  its own: it remembers each object it created (key and identity) and deletes nothing else, and
+  never an object whose name starts with ``protected_prefix`` (the environment's cleanup prefix).
+  Its moves call the service handlers directly, not through a request: they count towards no
+  user's usage limit, no REST rate window and no request count.
+* **Latency jitter.** Each answer to the site waits a random 0–``jitter_ms`` milliseconds
+  (``asyncio.sleep`` after the answer is computed: the event loop keeps serving meanwhile).
+* **Transient unavailability.** On average one request in ``unavailable_one_in`` (0 = never) is
+  answered ``503 Service Unavailable`` with ``Retry-After: <retry_after_seconds>`` *before* it is
+  processed: nothing changes (a create answered 503 created nothing). XML and REST only, never the
+  control API.
+
+Everything random comes from generators seeded with ``seed`` (one stream per concern, so switching
+jitter off does not move the 503s): the same options and the same sequence of requests give the
+same site. Without a ``seed`` one is drawn and shown in the site's state.
+
+Options (``BusyOptions``; unknown names and wrong types are refused with one line):
+
+=======================  =========  ===================================================================
+option                   default    meaning
+=======================  =========  ===================================================================
+``seed``                 drawn      seed of every random choice (an integer)
+``host``                 see below  webExID whose account gets the host's share of foreign objects
+``colleagues``           6          foreign users added to the site (at most 12)
+``meetings``             24         foreign scheduled meetings at creation
+``events``               6          foreign Event Center events at creation
+``training_sessions``    6          foreign training sessions at creation
+``contacts``             8          foreign contacts at creation
+``rest_meetings``        8          foreign REST meeting series at creation
+``past_days``            14         seeded objects start at most this many days ago ...
+``future_days``          21         ... and at most this many days ahead
+``writer_every``         20         the writer moves once every N requests to the site (0 = off)
+``writer_max_live``      12         most objects of its own the writer keeps at once
+``jitter_ms``            5          added latency per answer: uniform 0..jitter_ms ms (0 = off)
+``unavailable_one_in``   200        on average one 503 per N requests (0 = off)
+``retry_after_seconds``  1          the 503's ``Retry-After``
+``protected_prefix``     ``wxh``    the writer never touches objects whose names start with it
+=======================  =========  ===================================================================
+
+``host`` defaults to the site's user ``host`` when there is one, else its first user who is not a
+site administrator (the account a site run acts as).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from emulator.dispatch import ROUTES, Call, load_services
+from emulator.model import Session, Site, User, generate_password
+from emulator.rest import models as rest_models
+from emulator.services.common import format_date
+from emulator.xmlio import Elements, parse_request
+from harness import timezones
+from harness.envelope import BodyTree, Security, build_request
+
+log = logging.getLogger("emulator.busy")
+
+#: What a 503 says (XML callers get it as plain text, REST callers in the REST error shape).
+UNAVAILABLE_MESSAGE = "Service Unavailable: the site is busy, retry after the time in Retry-After."
+
+#: The colleagues a busy site may have: (webExID, first name, last name).
+COLLEAGUES: tuple[tuple[str, str, str], ...] = (
+    ("maria.lopez", "Maria", "Lopez"), ("james.chen", "James", "Chen"), ("aisha.khan", "Aisha", "Khan"),
+    ("tom.becker", "Tom", "Becker"), ("sofia.rossi", "Sofia", "Rossi"), ("david.okafor", "David", "Okafor"),
+    ("emma.wilson", "Emma", "Wilson"), ("lucas.martin", "Lucas", "Martin"), ("nina.petrova", "Nina", "Petrova"),
+    ("raj.patel", "Raj", "Patel"), ("hannah.schmidt", "Hannah", "Schmidt"), ("kenji.sato", "Kenji", "Sato"),
+)
+COLLEAGUE_DOMAIN = "northwind.example"
+
+MEETING_NAMES = (
+    "Weekly team sync", "Sprint planning", "Quarterly business review", "Architecture review",
+    "Customer call: Contoso", "Customer call: Fabrikam", "1:1 check-in", "Release go/no-go",
+    "Budget review FY27", "Hiring panel: backend engineer", "Design critique", "Incident post-mortem",
+    "Marketing stand-up", "Board meeting prep", "Partner sync: Globex", "All-hands Q&A",
+)
+EVENT_NAMES = (
+    "Product launch webinar", "Customer town hall", "Partner summit briefing", "Quarterly earnings call",
+    "Webinar: what's new this quarter",
+)
+TRAINING_NAMES = (
+    "New-hire onboarding", "Security awareness training", "Sales enablement: pricing", "Compliance refresher",
+    "Support tools workshop",
+)
+#: External contacts: (name, company, e-mail).
+CONTACTS = (
+    ("Laura Gomez", "Contoso Ltd", "laura.gomez@contoso.example"),
+    ("Peter Novak", "Fabrikam Inc", "peter.novak@fabrikam.example"),
+    ("Mei Lin", "Globex", "mei.lin@globex.example"),
+    ("Omar Haddad", "Initech", "omar.haddad@initech.example"),
+    ("Julia Berg", "Umbrella Group", "julia.berg@umbrella.example"),
+    ("Carlos Silva", "Hooli", "carlos.silva@hooli.example"),
+    ("Grace Park", "Stark Industries", "grace.park@stark.example"),
+    ("Ivan Horvat", "Wayne Enterprises", "ivan.horvat@wayne.example"),
+)
+#: Time zones the seeded sessions are scheduled in (Pacific, New York, London, Berlin, Bombay, Tokyo).
+TIME_ZONES = (4, 11, 21, 25, 41, 49)
+DURATIONS = (30, 45, 60, 60, 90)
+#: Upper bounds keeping a busy site small enough to create in a moment.
+MAX_OBJECTS = 500
+MAX_DAYS = 365
+MAX_JITTER_MS = 2000.0
+MAX_RETRY_AFTER = 3600
+
+#: The kinds of object the writer creates (XML session kinds, and REST meeting series).
+WRITER_KINDS = ("meeting", "event", "training", "rest")
+_CREATE_API = {"meeting": ("meeting", "CreateMeeting"), "event": ("event", "CreateEvent"),
+               "training": ("training", "CreateTrainingSession")}
+
+
+class BusyOptionError(ValueError):
+    """A busy option that cannot be used: the message is one line naming it."""
+
+
+@dataclass(slots=True, frozen=True)
+class BusyOptions:
+    """How busy a site is (see the module docstring for each option)."""
+
+    seed: int | None = None
+    host: str | None = None
+    colleagues: int = 6
+    meetings: int = 24
+    events: int = 6
+    training_sessions: int = 6
+    contacts: int = 8
+    rest_meetings: int = 8
+    past_days: int = 14
+    future_days: int = 21
+    writer_every: int = 20
+    writer_max_live: int = 12
+    jitter_ms: float = 5.0
+    unavailable_one_in: int = 200
+    retry_after_seconds: int = 1
+    protected_prefix: str = "wxh"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: option -> (accepted type, lowest value, highest value); None bounds are not checked.
+_LIMITS: dict[str, tuple[type, float | None, float | None]] = {
+    "seed": (int, None, None),
+    "host": (str, None, None),
+    "colleagues": (int, 0, len(COLLEAGUES)),
+    "meetings": (int, 0, MAX_OBJECTS),
+    "events": (int, 0, MAX_OBJECTS),
+    "training_sessions": (int, 0, MAX_OBJECTS),
+    "contacts": (int, 0, MAX_OBJECTS),
+    "rest_meetings": (int, 0, MAX_OBJECTS),
+    "past_days": (int, 0, MAX_DAYS),
+    "future_days": (int, 1, MAX_DAYS),
+    "writer_every": (int, 0, None),
+    "writer_max_live": (int, 1, MAX_OBJECTS),
+    "jitter_ms": (float, 0, MAX_JITTER_MS),
+    "unavailable_one_in": (int, 0, None),
+    "retry_after_seconds": (int, 0, MAX_RETRY_AFTER),
+    "protected_prefix": (str, None, None),
+}
+assert set(_LIMITS) == {f.name for f in fields(BusyOptions)}
+
+
+def _checked(name: str, value: Any) -> Any:
+    kind, low, high = _LIMITS[name]
+    if value is None and name in ("seed", "host"):
+        return None
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        what = "a number"
+    else:
+        ok = isinstance(value, kind) and not isinstance(value, bool)
+        what = "an integer" if kind is int else "a string"
+    if not ok:
+        raise BusyOptionError(f"busy option {name!r} must be {what}, got {value!r}")
+    if kind is str and not value.strip():
+        raise BusyOptionError(f"busy option {name!r} must not be empty")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise BusyOptionError(f"busy option {name!r} must be {bounds}, got {value!r}")
+    return float(value) if kind is float else value
+
+
+def parse_options(data: Any) -> BusyOptions | None:
+    """``busy`` as the control API takes it: ``true`` (the defaults), an object of options, or
+    ``false``/``null`` (not busy). Raises :class:`BusyOptionError` naming what is wrong."""
+    if data is None or data is False:
+        return None
+    if data is True:
+        return BusyOptions()
+    if not isinstance(data, dict):
+        raise BusyOptionError(f"busy must be true, false or an object of options, got {data!r}")
+    unknown = sorted(set(data) - set(_LIMITS))
+    if unknown:
+        raise BusyOptionError(f"unknown busy option {unknown[0]!r} (known: {', '.join(_LIMITS)})")
+    return BusyOptions(**{name: _checked(name, value) for name, value in data.items()})
+
+
+def option_from_text(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line: the value read as an integer, a number, ``true`` /
+    ``false`` or else a string (then checked by :func:`parse_options`)."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise BusyOptionError(f"busy option {text!r} is not NAME=VALUE")
+    raw = raw.strip()
+    value: Any = raw
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    else:
+        for convert in (int, float):
+            try:
+                value = convert(raw)
+                break
+            except ValueError:
+                continue
+    return name, value
+
+
+# ---------------------------------------------------------------- state
+
+
+@dataclass(slots=True)
+class Owned:
+    """An object the writer created: what it is, its key, and the object itself (identity)."""
+
+    kind: str
+    ident: str
+    ref: object
+    owner: str
+    name: str
+
+
+@dataclass(slots=True, frozen=True)
+class Admission:
+    """What a busy site does with one request: answer 503 at once, and how long to wait."""
+
+    unavailable: bool
+    delay: float
+
+
+ADMIT = Admission(False, 0.0)
+
+
+@dataclass
+class BusyState:
+    """A busy site's options, random streams, counters and writer (``Site.busy``)."""
+
+    options: BusyOptions
+    seed: int
+    host: str
+    colleagues: list[str]
+    rng_unavailable: random.Random
+    rng_jitter: random.Random
+    writer: Writer
+    seeded: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    unavailable: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        """What the site's state shows under ``"busy"``."""
+        return {
+            "options": {**self.options.to_dict(), "seed": self.seed, "host": self.host},
+            "colleagues": list(self.colleagues),
+            "seeded": dict(self.seeded),
+            "requests": self.requests,
+            "unavailable": self.unavailable,
+            "writer": self.writer.describe(),
+        }
+
+
+def _stream(seed: int, concern: str) -> random.Random:
+    return random.Random(f"{seed}:{concern}")
+
+
+def admit(site: Site) -> Admission:
+    """Called under the registry lock for every XML or REST request addressed to a busy site,
+    before it is processed: the writer's turn, the 503 draw and the jitter draw."""
+    state = site.busy
+    if state is None:
+        return ADMIT
+    options = state.options
+    state.requests += 1
+    if options.writer_every and state.requests % options.writer_every == 0:
+        try:
+            state.writer.move(site)
+        except Exception:  # a foreign client's failure is no reason to fail this request
+            log.exception("busy site %s: the writer's move failed", site.name)
+    unavailable = bool(options.unavailable_one_in) and state.rng_unavailable.randrange(options.unavailable_one_in) == 0
+    if unavailable:
+        state.unavailable += 1
+    delay = state.rng_jitter.uniform(0.0, options.jitter_ms) / 1000.0 if options.jitter_ms else 0.0
+    return Admission(unavailable, delay)
+
+
+# ---------------------------------------------------------------- acting as a user
+
+
+def _invoke(site: Site, user: User, service: str, api: str, body: BodyTree) -> Elements:
+    """Run ``api``'s handler for ``user`` on ``site`` as a request would, minus the request: no
+    usage-limit accounting, no rate window, no request count. A FAILURE raises WebexError."""
+    raw = build_request(service, api, body, Security(site_name=site.name, webex_id=user.webex_id))
+    node = parse_request(raw).bodies[0].node
+    route = ROUTES[api.lower()]
+    return route.fn(Call(site, user, node, route.api, {}))
+
+
+def _first_value(elements: Elements) -> str:
+    return str(elements[0][1])
+
+
+def _local_start(site: Site, tz: int, offset: timedelta) -> datetime:
+    """The site clock moved by ``offset``, as naive local time in ``tz``, on a quarter hour."""
+    start = site.now() + offset
+    start = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
+    return start.astimezone(timezones.offset(tz)).replace(tzinfo=None)
+
+
+def _person(name: str, email: str) -> dict[str, Any]:
+    return {"person": {"name": name, "email": email, "type": "VISITOR"}}
+
+
+def create_session(site: Site, kind: str, owner: User, name: str, offset: timedelta, tz: int, duration: int,
+                   invitees: list[tuple[str, str]]) -> Session:
+    """A session of ``kind`` created through its Create handler for ``owner``, starting ``offset``
+    from now (a past start is set after creating: the handler refuses one, as Webex does)."""
+    future = offset if offset > timedelta(hours=1) else timedelta(days=1)
+    schedule = {"startDate": format_date(_local_start(site, tz, future)), "duration": duration, "timeZoneID": tz}
+    body: dict[str, Any]
+    if kind == "meeting":
+        body = {"metaData": {"confName": name}, "schedule": schedule}
+        if invitees:
+            body["participants"] = {"attendees": {"attendee": [_person(n, e) for n, e in invitees]}}
+    elif kind == "event":
+        body = {"accessControl": {"listing": "PUBLIC"}, "metaData": {"sessionName": name}, "schedule": schedule}
+        if invitees:
+            body["attendees"] = {"attendee": [_person(n, e) for n, e in invitees]}
+    else:
+        body = {"accessControl": {"listing": "PUBLIC"}, "metaData": {"confName": name}, "schedule": schedule}
+        if invitees:
+            body["attendees"] = {"participants": {"participant": [_person(n, e) for n, e in invitees]}}
+    service, api = _CREATE_API[kind]
+    key = _first_value(_invoke(site, owner, service, api, body))
+    session = site.sessions[key]
+    if future != offset:
+        session.start = _local_start(site, tz, offset)
+    return session
+
+
+def create_rest_meeting(site: Site, owner: User, name: str, offset: timedelta, duration: int) -> rest_models.Series:
+    """A REST meeting series hosted by ``owner`` (a past one is created as if scheduled before)."""
+    start = site.now() + offset
+    start = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
+    now = min(site.now(), start - timedelta(days=1))
+    body = {"title": name, "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": (start + timedelta(minutes=duration)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timezone": "UTC", "hostEmail": owner.email}
+    return rest_models.create(site, body, now)
+
+
+def create_contact(site: Site, owner: User, name: str, company: str, email: str) -> str:
+    elements = _invoke(site, owner, "ep", "CreateContact",
+                       {"contact": {"name": name, "company": company, "email": email}})
+    return _first_value(elements)
+
+
+# ---------------------------------------------------------------- the writer
+
+
+@dataclass
+class Writer:
+    """The foreign users' background activity on a busy site.
+
+    One :meth:`move` every ``writer_every`` requests, drawn from the writer's own random stream:
+
+    1. It forgets what it created that is gone or no longer the object it created (someone else
+       deleted it, or the key now names another object).
+    2. With nothing of its own alive it creates; with ``writer_max_live`` alive it deletes;
+       otherwise it creates or deletes with even odds.
+    3. **Create**: the owner is the host's account with probability 1/3, else a colleague chosen
+       uniformly; the kind uniformly one of meeting, event, training session, REST meeting; the
+       name one of the company names for that kind; the start 1 hour to 14 days ahead on a quarter
+       hour, a duration of 30–90 minutes; a meeting invites 0–2 colleagues.
+    4. **Delete**: uniformly one of its own live objects whose name does not start with
+       ``protected_prefix`` (DelSession as its owner, or the REST series), and nothing else. With
+       no such object it does nothing.
+    """
+
+    rng: random.Random
+    protected_prefix: str
+    max_live: int
+    owned: list[Owned] = field(default_factory=list)
+    created: int = 0
+    deleted: int = 0
+    moves: int = 0
+    #: (move number, "create"/"delete", kind, key, owner, name) of the last moves, newest last
+    log: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    host: str = ""
+
+    LOG_SIZE = 50
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "moves": self.moves, "created": self.created, "deleted": self.deleted,
+            "live": [{"kind": o.kind, "key": o.ident, "owner": o.owner, "name": o.name} for o in self.owned],
+            "log": [{"move": m, "action": a, "kind": k, "key": key, "owner": owner, "name": name}
+                    for m, a, k, key, owner, name in self.log],
+        }
+
+    def _alive(self, site: Site, item: Owned) -> bool:
+        if item.kind == "rest":
+            return rest_models.store(site).series.get(item.ident) is item.ref
+        return site.sessions.get(item.ident) is item.ref
+
+    def _current_name(self, item: Owned) -> str:
+        ref = item.ref
+        if isinstance(ref, Session):
+            return ref.name
+        if isinstance(ref, rest_models.Series):
+            return str(ref.props.get("title", ""))
+        return item.name
+
+    def _protected(self, item: Owned) -> bool:
+        return self._current_name(item).lower().startswith(self.protected_prefix.lower())
+
+    def move(self, site: Site) -> None:
+        self.moves += 1
+        self.owned = [o for o in self.owned if self._alive(site, o)]
+        live = len(self.owned)
+        if live == 0:
+            create = True
+        elif live >= self.max_live:
+            create = False
+        else:
+            create = self.rng.random() < 0.5
+        if create:
+            self._create(site)
+        else:
+            self._delete(site)
+
+    def _record(self, action: str, item: Owned) -> None:
+        self.log.append((self.moves, action, item.kind, item.ident, item.owner, item.name))
+        del self.log[:-self.LOG_SIZE]
+
+    def _create(self, site: Site) -> None:
+        rng = self.rng
+        colleagues = [u for u in (site.user(w) for w in self.owners) if u is not None]
+        host = site.user(self.host)
+        if host is not None and (not colleagues or rng.random() < 1 / 3):
+            owner = host
+        elif colleagues:
+            owner = rng.choice(colleagues)
+        else:
+            return
+        kind = rng.choice(WRITER_KINDS)
+        offset = timedelta(minutes=15 * rng.randrange(4, 14 * 24 * 4))
+        duration = rng.choice(DURATIONS)
+        ref: object
+        if kind == "rest":
+            name = rng.choice(MEETING_NAMES)
+            series = create_rest_meeting(site, owner, name, offset, duration)
+            ident, ref = series.id, series
+        else:
+            name = rng.choice({"meeting": MEETING_NAMES, "event": EVENT_NAMES, "training": TRAINING_NAMES}[kind])
+            guests = [c for c in colleagues if c is not owner]
+            invitees = [(f"{c.first_name} {c.last_name}", c.email)
+                        for c in rng.sample(guests, min(len(guests), rng.randrange(3)))] if kind == "meeting" else []
+            session = create_session(site, kind, owner, name, offset, rng.choice(TIME_ZONES), duration, invitees)
+            ident, ref = session.key, session
+        item = Owned(kind, ident, ref, owner.webex_id, name)
+        self.owned.append(item)
+        self.created += 1
+        self._record("create", item)
+
+    def _delete(self, site: Site) -> None:
+        candidates = [o for o in self.owned if not self._protected(o)]
+        if not candidates:
+            return
+        item = self.rng.choice(candidates)
+        if item.kind == "rest":
+            assert isinstance(item.ref, rest_models.Series)
+            rest_models.delete(site, rest_models.Target(item.ref, "meetingSeries"))
+        else:
+            owner = site.user(item.owner)
+            if owner is None:  # its owner left the site: remove the session the way DelSession does
+                site.remove_session(item.ident)
+            else:
+                _invoke(site, owner, "ep", "DelSession", {"sessionKey": item.ident})
+        self.owned.remove(item)
+        self.deleted += 1
+        self._record("delete", item)
+
+
+# ---------------------------------------------------------------- making a site busy
+
+
+def _host_of(site: Site, options: BusyOptions) -> User:
+    if options.host:
+        user = site.user(options.host)
+        if user is None:
+            user = site.add_user(User(options.host, generate_password(),
+                                      email=f"{options.host.lower()}@example.com"))
+        return user
+    user = site.user("host") or next((u for u in site.users.values() if not u.site_admin), None)
+    if user is None:
+        user = site.add_user(User("host", generate_password(), email="host@example.com",
+                                  first_name="Harness", last_name="Host"))
+    return user
+
+
+def _add_colleagues(site: Site, count: int) -> list[User]:
+    added = []
+    for webex_id, first, last in COLLEAGUES[:count]:
+        user = site.user(webex_id) or site.add_user(User(
+            webex_id, generate_password(), email=f"{webex_id}@{COLLEAGUE_DOMAIN}", first_name=first, last_name=last))
+        added.append(user)
+    return added
+
+
+def _offset(rng: random.Random, options: BusyOptions, index: int) -> timedelta:
+    """Where seeded object ``index`` starts: a fifth in the past, half in the coming week (the
+    windows listings use by default), the rest up to ``future_days`` ahead."""
+    band = index % 10
+    if band < 2 and options.past_days:
+        low, high = -options.past_days * 24 * 60, -60
+    elif band < 7:
+        low, high = 60, min(7, options.future_days) * 24 * 60
+    else:
+        low, high = min(7, options.future_days) * 24 * 60, options.future_days * 24 * 60
+    return timedelta(minutes=rng.randint(low, max(low, high)))
+
+
+def _name_of(user: User) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.webex_id
+
+
+def _seed(site: Site, state: BusyState, host: User, colleagues: list[User], rng: random.Random) -> None:
+    """The foreign objects of a new busy site. Object ``index`` of each kind is on the host's
+    account when ``index`` is even, else on colleague ``index // 2`` (round robin). Meetings with
+    an odd index invite the host (when a colleague hosts it), two colleagues and one external
+    contact; every fourth meeting two colleagues and one contact; every third event or training
+    session two colleagues."""
+    options = state.options
+
+    def owner(index: int) -> User:
+        if index % 2 == 0 or not colleagues:
+            return host
+        return colleagues[(index // 2) % len(colleagues)]
+
+    def guests(who: User, colleague_count: int, contact_count: int) -> list[tuple[str, str]]:
+        others = [c for c in colleagues if c is not who]
+        people = [(_name_of(c), c.email) for c in rng.sample(others, min(len(others), colleague_count))]
+        people += [(name, email) for name, _, email in rng.sample(CONTACTS, contact_count)]
+        return people
+
+    for index in range(options.meetings):
+        who = owner(index)
+        people: list[tuple[str, str]] = []
+        if index % 2:
+            people = [(_name_of(host), host.email)] if who is not host and host.email else []
+            people += guests(who, 2, 1)
+        elif index % 4 == 0:
+            people = guests(who, 2, 1)
+        create_session(site, "meeting", who, MEETING_NAMES[index % len(MEETING_NAMES)],
+                       _offset(rng, options, index), rng.choice(TIME_ZONES), rng.choice(DURATIONS), people)
+    for kind, count, names in (("event", options.events, EVENT_NAMES),
+                               ("training", options.training_sessions, TRAINING_NAMES)):
+        for index in range(count):
+            who = owner(index)
+            people = guests(who, 2, 0) if index % 3 == 0 else []
+            create_session(site, kind, who, names[index % len(names)], _offset(rng, options, index),
+                           rng.choice(TIME_ZONES), rng.choice(DURATIONS), people)
+    for index in range(options.rest_meetings):
+        create_rest_meeting(site, owner(index), MEETING_NAMES[(index * 5) % len(MEETING_NAMES)],
+                            _offset(rng, options, index), rng.choice(DURATIONS))
+    for index in range(options.contacts):
+        name, company, email = CONTACTS[index % len(CONTACTS)]
+        create_contact(site, owner(index), name, company, email)
+    state.seeded.update(meetings=options.meetings, events=options.events,
+                        training_sessions=options.training_sessions, rest_meetings=options.rest_meetings,
+                        contacts=options.contacts)
+
+
+def make_busy(site: Site, options: BusyOptions) -> BusyState:
+    """Make ``site`` busy: colleagues, foreign objects, the writer (call under the registry lock,
+    after the site's own users are added)."""
+    load_services()
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    host = _host_of(site, options)
+    colleagues = _add_colleagues(site, options.colleagues)
+    writer = Writer(_stream(seed, "writer"), options.protected_prefix, options.writer_max_live,
+                    owners=[c.webex_id for c in colleagues], host=host.webex_id)
+    state = BusyState(options, seed, host.webex_id, [c.webex_id for c in colleagues],
+                      _stream(seed, "unavailable"), _stream(seed, "jitter"), writer)
+    _seed(site, state, host, colleagues, _stream(seed, "seed"))
+    site.busy = state
+    return state
+
+
+__all__ = [
+    "ADMIT",
+    "UNAVAILABLE_MESSAGE",
+    "Admission",
+    "BusyOptionError",
+    "BusyOptions",
+    "BusyState",
+    "Writer",
+    "admit",
+    "make_busy",
+    "option_from_text",
+    "parse_options",
+]
