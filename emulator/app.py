@@ -6,7 +6,6 @@ input gets a FAILURE envelope or a 4xx with a clear reason, never a traceback.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
@@ -133,7 +132,7 @@ class EmulatorApp:
         if close or status == 413:  # after a 413 the rest of the body is still on the socket: drop it
             response_headers.append((b"connection", b"close"))
         if delay:  # a busy site's jitter: the loop serves others meanwhile
-            await asyncio.sleep(delay)
+            await busy.pause(delay)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
 

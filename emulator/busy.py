@@ -60,6 +60,7 @@ site administrator (the account a site run acts as).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import secrets
@@ -312,6 +313,11 @@ def admit(site: Site) -> Admission:
     return Admission(unavailable, delay)
 
 
+async def pause(delay: float) -> None:
+    """Wait out a busy site's jitter without blocking the event loop."""
+    await asyncio.sleep(delay)
+
+
 # ---------------------------------------------------------------- acting as a user
 
 
@@ -394,15 +400,16 @@ class Writer:
 
     1. It forgets what it created that is gone or no longer the object it created (someone else
        deleted it, or the key now names another object).
-    2. With nothing of its own alive it creates; with ``writer_max_live`` alive it deletes;
-       otherwise it creates or deletes with even odds.
+    2. Its *deletable* objects are those still alive whose name does not start with
+       ``protected_prefix`` (it checks the current name: a client may have renamed one). With
+       ``writer_max_live`` objects alive it deletes (and does nothing when none is deletable);
+       with none deletable it creates; otherwise it creates or deletes with even odds.
     3. **Create**: the owner is the host's account with probability 1/3, else a colleague chosen
        uniformly; the kind uniformly one of meeting, event, training session, REST meeting; the
        name one of the company names for that kind; the start 1 hour to 14 days ahead on a quarter
        hour, a duration of 30–90 minutes; a meeting invites 0–2 colleagues.
-    4. **Delete**: uniformly one of its own live objects whose name does not start with
-       ``protected_prefix`` (DelSession as its owner, or the REST series), and nothing else. With
-       no such object it does nothing.
+    4. **Delete**: uniformly one of its deletable objects (DelSession as its owner, or the REST
+       series), and nothing else: nothing seeded, nothing a client created.
     """
 
     rng: random.Random
@@ -417,7 +424,7 @@ class Writer:
     owners: list[str] = field(default_factory=list)
     host: str = ""
 
-    LOG_SIZE = 50
+    LOG_SIZE = 200
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -446,17 +453,14 @@ class Writer:
     def move(self, site: Site) -> None:
         self.moves += 1
         self.owned = [o for o in self.owned if self._alive(site, o)]
-        live = len(self.owned)
-        if live == 0:
-            create = True
-        elif live >= self.max_live:
-            create = False
-        else:
-            create = self.rng.random() < 0.5
-        if create:
+        deletable = [o for o in self.owned if not self._protected(o)]
+        if len(self.owned) >= self.max_live:
+            if deletable:
+                self._delete(site, deletable)
+        elif not deletable or self.rng.random() < 0.5:
             self._create(site)
         else:
-            self._delete(site)
+            self._delete(site, deletable)
 
     def _record(self, action: str, item: Owned) -> None:
         self.log.append((self.moves, action, item.kind, item.ident, item.owner, item.name))
@@ -492,11 +496,8 @@ class Writer:
         self.created += 1
         self._record("create", item)
 
-    def _delete(self, site: Site) -> None:
-        candidates = [o for o in self.owned if not self._protected(o)]
-        if not candidates:
-            return
-        item = self.rng.choice(candidates)
+    def _delete(self, site: Site, deletable: list[Owned]) -> None:
+        item = self.rng.choice(deletable)
         if item.kind == "rest":
             assert isinstance(item.ref, rest_models.Series)
             rest_models.delete(site, rest_models.Target(item.ref, "meetingSeries"))
@@ -629,4 +630,5 @@ __all__ = [
     "make_busy",
     "option_from_text",
     "parse_options",
+    "pause",
 ]

@@ -23,6 +23,7 @@ Request counts: ``health``'s ``"requests"`` is every request the emulator answer
 control API since it started (XML and REST, 503s, 401s and 404s included; a reset does not zero
 it); a site's ``state`` has ``"requests": {"xml": n, "rest": n}``, the requests addressed to that
 site (XML: whose envelope routes to it, which needs a parseable envelope; REST: with its token).
+The state also lists the site's REST meeting series (``"rest_meetings"``: id, title, start, host).
 
 ``"busy"`` makes the new site a busy shared production site (:mod:`emulator.busy`): ``true`` for
 the defaults, or an object of options — ``seed`` (int), ``host`` (webExID), ``colleagues`` (6),
@@ -32,7 +33,7 @@ the defaults, or an object of options — ``seed`` (int), ``host`` (webExID), ``
 ``retry_after_seconds`` (1), ``protected_prefix`` (``"wxh"``). An unknown option or a wrong type is
 a 400 naming it, and no site is created. The site's state then shows ``"busy"``: the options in
 force (the seed drawn when none was given), the colleagues, what was seeded, the requests seen,
-the 503s answered and the writer's moves (its live objects and its last 50 creates and deletes).
+the 503s answered and the writer's moves (its live objects and its last 200 creates and deletes).
 """
 
 from __future__ import annotations

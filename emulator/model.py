@@ -308,6 +308,13 @@ class Site:
         self.history.append(record)
         return record
 
+    def _rest_meetings(self) -> list[dict[str, Any]]:
+        """The REST meeting series (id, title, start, host) the REST API keeps for this site."""
+        store = self.extra.get("rest")
+        series = getattr(store, "series", {})
+        return [{"id": s.id, "title": s.props.get("title"), "start": s.start.isoformat(), "host": s.host.webex_id}
+                for s in series.values()]
+
     def state(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -319,6 +326,7 @@ class Site:
             "users": [u.public() for u in self.users.values()],
             "sessions": [s.summary() for s in self.sessions.values()],
             "contacts": list(self.contacts.values()),
+            "rest_meetings": self._rest_meetings(),
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,
         }

@@ -55,7 +55,7 @@ def host_of(site: dict[str, Any], webex_id: str = "host") -> Security:
 
 
 def test_health(emu: Emulator) -> None:
-    assert emu.control("GET", "health") == {"status": "ok", "version": __version__, "sites": 1}
+    assert emu.control("GET", "health") == {"status": "ok", "version": __version__, "sites": 1, "requests": 0}
 
 
 def test_faults_lists_every_fault_with_what_it_breaks(emu: Emulator) -> None:

@@ -38,7 +38,6 @@ trailing slash. ``from``/``to`` accept ``2026-11-21T00:00:00.000Z`` and percent-
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -112,7 +111,7 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     if headers.get("connection", "").lower() == "close":
         out.append((b"connection", b"close"))
     if delay:  # a busy site's jitter: the loop serves others meanwhile
-        await asyncio.sleep(delay)
+        await busy.pause(delay)
     await send({"type": "http.response.start", "status": status, "headers": out})
     await send({"type": "http.response.body", "body": body})
 
