@@ -12,7 +12,7 @@ run shares:
 * **Counting.** Every answer of the XML API to a GetSessionInfo / GetUserCard bodyContent that is
   a FAILURE with a "no data found" exceptionID (000015, 060001, 030001) is written to
   ``<state folder>/usage-limit.jsonl`` (:mod:`harness.workspace_state`: shared by every process of
-  every run of the workspace, ``flock``-protected, entries pruned after two hours) keyed by site
+  every run of the workspace, ``flock``-protected, entries pruned after the hour) keyed by site
   and webExID — never a password. A ``403`` answer to one of those APIs is written too (the site
   has blocked the user: nothing more is sent for two hours).
 * **Stopping.** Before a request with a GetSessionInfo / GetUserCard bodyContent leaves, the
@@ -108,7 +108,7 @@ class UsageGuard:
     def __post_init__(self) -> None:
         self.limit = max(1, int(self.limit))
         self.exempt = frozenset(u.lower() for u in self.exempt)
-        self.log = TimedLog(self.folder / LOG_NAME, keep=BLOCK_SECONDS, clock=self.clock)
+        self.log = TimedLog(self.folder / LOG_NAME, keep=WINDOW_SECONDS, clock=self.clock)
 
     @property
     def margin(self) -> int:
@@ -141,7 +141,9 @@ class UsageGuard:
                          "exceptionID": exception_id})
 
     def record_block(self, site: str, user: str, api: str) -> None:
-        self.log.append({"event": "blocked", "site": site.lower(), "user": user.lower(), "api": api})
+        now = self.clock()
+        self.log.append({"event": "blocked", "site": site.lower(), "user": user.lower(), "api": api, "at": now,
+                         "until": now + BLOCK_SECONDS})
 
     # -- the decision --------------------------------------------------------------------
     def check(self, site: str, user: str) -> None:

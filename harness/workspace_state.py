@@ -5,9 +5,10 @@ A real site remembers what the harness did to it for hours (the usage limit coun
 failures within a sliding hour and blocks for two; the REST rate limit counts requests per token
 within a minute). The harness must remember as long: across the xdist workers of a run, the
 clean-up, the probe and the next run. :class:`TimedLog` is that memory — one JSON object a line,
-each with ``at`` (Unix time), entries older than the log's ``keep`` seconds pruned whenever it is
-written, every read and write under an exclusive ``fcntl.flock`` so processes never see half of
-another's update. Nothing secret goes into one: callers store site names, webExIDs and hashes.
+each with ``at`` (Unix time), entries older than the log's ``keep`` seconds (or past their own
+``until``) pruned whenever it is written, every read and write under an exclusive
+``fcntl.flock`` so processes never see half of another's update. Nothing secret goes into one:
+callers store site names, webExIDs and hashes.
 
 Where: ``$WEBEX_HARNESS_STATE_DIR`` when set (tests point it at a temporary folder), else
 ``<reports root>/.safety`` — the reports root being the parent of the run folder
@@ -48,11 +49,16 @@ def reports_root_of(run_dir: str | Path | None) -> Path | None:
     return Path(run_dir).resolve().parent if run_dir else None
 
 
+def _until(entry: dict[str, Any], keep: float) -> float:
+    until = entry.get("until")
+    return float(until) if isinstance(until, (int, float)) else float(entry["at"]) + keep
+
+
 class TimedLog:
     """An append-mostly JSON-lines file of timed entries shared by processes.
 
-    ``keep`` seconds: older entries are dropped when the log is next written. ``clock`` returns Unix
-    time (injectable for tests).
+    ``keep`` seconds: older entries are dropped when the log is next written (an entry with an
+    ``until`` time is kept until then instead). ``clock`` returns Unix time (injectable for tests).
     """
 
     def __init__(self, path: Path, keep: float, clock: Callable[[], float] = time.time) -> None:
@@ -86,7 +92,7 @@ class TimedLog:
     def _current(self, handle: IO[str], now: float) -> tuple[list[dict[str, Any]], bool]:
         handle.seek(0)
         entries = self._parse(handle.read())
-        kept = [e for e in entries if now - self.keep < e["at"] <= now + self.keep]
+        kept = [e for e in entries if e["at"] <= now + self.keep and _until(e, self.keep) > now]
         return kept, len(kept) != len(entries)
 
     def entries(self) -> list[dict[str, Any]]:
