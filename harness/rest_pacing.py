@@ -158,9 +158,10 @@ class RestPacer:
 
     # -- the hook ------------------------------------------------------------------------
     def install(self, http: httpx.Client) -> httpx.Client:
-        """Pace every REST request ``http`` sends (and let :func:`pacer_of` find this pacer)."""
+        """Pace every REST request ``http`` sends (and let :func:`pacer_of` find this pacer). The
+        hook goes first: a request it stops reaches no other hook (the ledger writes no intent)."""
         hooks = http.event_hooks
-        hooks.setdefault("request", []).append(self.on_request)
+        hooks.setdefault("request", []).insert(0, self.on_request)
         http.event_hooks = hooks
         _PACERS[http] = self
         return http

@@ -335,3 +335,44 @@ def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
     for r in results:
         assert all(e["http_status"] != 403 for e in r.get("evidence", [])), r
     assert failures_by_user(log.entries())[(site.lower(), "qa-host")] == 2
+
+
+# ---------------------------------------------------------------- clean-up verification
+
+
+def test_no_clean_up_verification_uses_a_limited_api() -> None:
+    from harness.ledger import CREATES, kind
+
+    verifications = {k.name: k.verify for k in [*CREATES.values(), kind("session"), kind("rest-meeting")]}
+    assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), \
+        verifications
+
+
+def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """Teleconference and support sessions and sessions found by name: deleted and verified with
+    GetTeleconferenceSession / LstsummarySession, and the guard counts no failure for the host."""
+    from harness.client import ControlClient
+    from harness.ledger import Cleaner, Ledger, LedgerHooks, Obj
+
+    with httpx.Client(timeout=10) as http:
+        info = ControlClient(emulator.base_url, http).create_site()
+    host = next(Security(info["name"], u["webExID"], u["password"]) for u in info["users"] if u["webExID"] == "host")
+    ledger = Ledger("r")
+    with LedgerHooks(ledger).install(httpx.Client(timeout=10)) as http:
+        client = XmlClient(emulator.xml_url, host, http=http)
+        client.call("teleconference", "CreateTeleconferenceSession",
+                    {"metaData": {"confName": "wxh-r-tel"}}).expect_success()
+        client.call("support", "CreateSupportSession", {"metaData": {"confName": "wxh-r-sup"}}).expect_success()
+        meeting = client.call("meeting", "CreateMeeting", {"metaData": {"confName": "wxh-r-by-name"}}).expect_success()
+    state = ledger.state()
+    outstanding = state.outstanding()
+    found_by_name = Obj("session", info["name"], str(meeting.text("meet:meetingkey")), name="wxh-r-by-name")
+    guard = UsageGuard(tmp_path, 100)
+    with guard.install(httpx.Client(timeout=10)) as plain:
+        cleaner = Cleaner(ledger, http=plain, xml_url=emulator.xml_url, rest_url=None,
+                          credentials=lambda site, owner: [host], token=lambda site: None)
+        result = cleaner.clean([o for o in outstanding if o.kind != "meeting"] + [found_by_name], state)
+    assert sorted(x["how"] for x in result.removed) == [
+        "DelSession; GetTeleconferenceSession → 060001", "DelSession; LstsummarySession → 000015",
+        "DelSession; LstsummarySession → 000015"], result.to_dict()
+    assert guard.log.entries() == []
