@@ -63,7 +63,8 @@ def token_key(token: str) -> str:
 
 
 def _say(line: str) -> None:
-    print(f"webex-harness: {line}", file=sys.stderr, flush=True)
+    """To the process's real stderr: a wait is worth seeing even while pytest captures a test's output."""
+    print(f"webex-harness: {line}", file=sys.__stderr__ or sys.stderr, flush=True)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
