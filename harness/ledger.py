@@ -27,9 +27,11 @@ way, so only what a run really left behind is cleaned up.
 
 :class:`Cleaner` deletes what is outstanding with the matching Del API (DelMeeting, DelEvent,
 DelTrainingSession, ep DelSession, DelMeetingAttendee, DelUser, DelScheduledTest;
-``DELETE /v1/meetings/{id}``), newest first, and verifies each with a Get (GetMeeting,
-GetEvent, …; ``GET /v1/meetings/{id}`` → 404). Webex has no API that deletes a contact, and
-DelUser deactivates (the account stays, ``active`` DEACTIVATED): both are reported as such.
+``DELETE /v1/meetings/{id}``), newest first, and verifies each with a Get or a listing filtered
+by its key (GetMeeting, GetEvent, GetTeleconferenceSession, LstsummarySession, …;
+``GET /v1/meetings/{id}`` → 404) — never with GetSessionInfo or GetUserCard, whose "no data
+found" answers count towards the site's usage limit (harness/usage_guard.py). Webex has no API
+that deletes a contact, and DelUser deactivates (the account stays, ``active`` DEACTIVATED): both are reported as such.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class Kind:
 
 _ATTENDEE_DELETE = ("attendee", "DelMeetingAttendee", "attendeeID")
 _ATTENDEE_VERIFY = ("attendee", "LstMeetingAttendee", "parent")
+#: a session proved gone by a listing filtered by its key: GetSessionInfo would feed the usage limit
+#: (every "no data found" answer of it counts towards the 403 block, harness/usage_guard.py)
+_SESSION_LISTED = ("ep", "LstsummarySession", "sessionKey")
 
 #: the create APIs, by API name
 CREATES: dict[str, Kind] = {
@@ -92,9 +97,9 @@ CREATES: dict[str, Kind] = {
     "CreateTrainingSession": Kind("training", ("sessionkey",), ("training", "DelTrainingSession", "sessionKey"),
                                   ("training", "GetTrainingSession", "sessionKey")),
     "CreateTeleconferenceSession": Kind("teleconference", ("sessionkey",), ("ep", "DelSession", "sessionKey"),
-                                        ("ep", "GetSessionInfo", "sessionKey")),
+                                        ("teleconference", "GetTeleconferenceSession", "sessionKey")),
     "CreateSupportSession": Kind("support", ("sessionkey",), ("ep", "DelSession", "sessionKey"),
-                                 ("ep", "GetSessionInfo", "sessionKey")),
+                                 _SESSION_LISTED),
     "CreateMeetingAttendee": Kind("attendee", ("attendeeid",), _ATTENDEE_DELETE, _ATTENDEE_VERIFY),
     "RegisterMeetingAttendee": Kind("attendee", ("attendeeid",), _ATTENDEE_DELETE, _ATTENDEE_VERIFY),
     "CreateUser": Kind("user", (), ("user", "DelUser", "webExId"), ("user", "GetUser", "webExId"),
@@ -108,9 +113,10 @@ _CREATES_ANY_CASE = {api.lower(): api for api in CREATES}
 _KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in CREATES.values()}
 _REST_KIND = Kind(REST_MEETING, ("id",), ("rest", "DELETE", "/meetings/{id}"), ("rest", "GET", "/meetings/{id}"))
 _KIND_BY_NAME[REST_MEETING] = _REST_KIND
-#: a session of any kind found by its name (ep DelSession / GetSessionInfo work for every kind)
-_KIND_BY_NAME["session"] = Kind("session", ("sessionkey",), ("ep", "DelSession", "sessionKey"),
-                                ("ep", "GetSessionInfo", "sessionKey"))
+#: a session of any kind found by its name (ep DelSession / LstsummarySession work for every kind)
+_KIND_BY_NAME["session"] = Kind("session", ("sessionkey",), ("ep", "DelSession", "sessionKey"), _SESSION_LISTED)
+#: verifications that list: the element naming the object in the listing
+_LISTED_ID = {"attendee": "attendeeid", "scheduled-test": "testid"}
 
 #: delete APIs the tests send themselves: API -> (kinds it deletes, request elements naming the object)
 _DELETES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -855,9 +861,8 @@ class Cleaner:
             active = _first(answer.body, "active") if answer.body is not None else None
             if (active or "").upper() == "DEACTIVATED":
                 return True, f"{api} → DEACTIVATED"
-        if answer.ok and obj.kind in ("attendee", "scheduled-test"):
-            names = ("attendeeid",) if obj.kind == "attendee" else ("testid",)
-            listed = _all(answer.body, names) if answer.body is not None else []
+        if answer.ok and api.startswith("Lst"):
+            listed = _all(answer.body, (_LISTED_ID.get(obj.kind, "sessionkey"),)) if answer.body is not None else []
             if obj.id not in listed:
                 return True, f"{api} no longer lists it"
         return False, f"{api} still finds it ({answer.describe()})"

@@ -62,6 +62,7 @@ from harness.environment import (
 from harness.ledger import Cleaner, CleanupResult, Ledger, LedgerHooks, ledger_path, run_name
 from harness.masking import MASK, mask
 from harness.settings import SiteSettings
+from harness.site_safety import install_site_safety, same_safety
 
 _EVIDENCE_LIMIT = 6
 #: share of each worker's request budget kept back for the end-of-run clean-up
@@ -636,7 +637,7 @@ def clean_up(target: Target) -> CleanupResult | None:
     if not outstanding:
         return None
     env = target.environment
-    with httpx.Client(timeout=15.0) as plain:
+    with same_safety(target.http, httpx.Client(timeout=15.0)) as plain:
         cleaner = Cleaner(target.ledger, http=plain, xml_url=env.xml_url, rest_url=env.rest_url,
                           credentials=target.sites.credentials, token=target.sites.token_for,
                           budget=target.cleanup_budget, secrets=target.secrets.values())
@@ -687,6 +688,7 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
     hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, on_secret=secrets.add,
                         on_credentials=sites.learn)
     http = hooks.install(httpx.Client(timeout=15.0))
+    install_site_safety(http, env, run_dir=pytestconfig.getoption("--run-dir"))  # usage guard, REST pacing
     if url is not None:
         control = ControlClient(url, http)
     t = Target(env, http, budget, control, recorder, ledger=ledger, run_id=run_id, sites=sites,

@@ -23,6 +23,7 @@ import httpx
 
 from harness.client import Exchange, RequestBudget
 from harness.masking import MASK, mask
+from harness.rest_pacing import pacer_of
 
 _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 _NO_VALUE = object()
@@ -142,10 +143,13 @@ class RestClient:
         headers: Mapping[str, str] | None = None,
         token: str | object | None = _NO_VALUE,
         api: str | None = None,
+        _retry: int = 0,
     ) -> RestResponse:
         """One request. ``path`` is relative to the base URL (or absolute); ``json_body`` is
         serialised as ``application/json``, ``content`` sent as is; ``token=None`` sends no
-        ``Authorization`` header, another string sends that token instead."""
+        ``Authorization`` header, another string sends that token instead. A ``429`` is waited out
+        and sent again (``Retry-After``, bounded) when the HTTP client paces a site run
+        (:mod:`harness.rest_pacing`)."""
         if self.budget is not None:
             self.budget.spend()
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
@@ -180,6 +184,12 @@ class RestClient:
         assert response is not None
         extra = [s for s in (bearer,) if isinstance(s, str)]
         self._record(api or f"{method} {path}", method, final_url, send_headers, body, response, extra)
+        pacer = pacer_of(self.http) if response.status == 429 else None
+        wait = pacer.retry_wait(response.headers, _retry + 1) if pacer is not None else None
+        if pacer is not None and wait is not None:  # each retry is a request of its own: budget, pacing
+            pacer.wait_for_retry(wait, _retry + 1, api or f"{method} {path}")
+            return self.request(method, path, json_body=json_body, content=content, params=params, headers=headers,
+                                token=token, api=api, _retry=_retry + 1)
         return response
 
     def _record(self, api: str, method: str, url: str, headers: Mapping[str, str], body: bytes | None,

@@ -41,6 +41,7 @@ from harness.ledger import (
     read_lines,
 )
 from harness.report import Run, load_results
+from harness.site_safety import install_site_safety
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
@@ -247,6 +248,8 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
         return written[rid]
 
     with httpx.Client(timeout=15.0) as http:
+        install_site_safety(http, env, reports_root=ledgers[0].resolve().parent.parent if ledgers else None)
+
         def cleaner(rid: str) -> Cleaner:
             return Cleaner(ledger_for(rid), http=http, xml_url=env.xml_url, rest_url=env.rest_url,
                            credentials=creds, token=creds.token, budget=budget, secrets=env.secrets())

@@ -55,6 +55,7 @@ from harness.client import BudgetExceeded, ControlClient, RequestBudget, XmlClie
 from harness.envelope import Security, XmlResponse
 from harness.environment import AUTO, XML_SERVICE_PATH, Environment
 from harness.masking import mask
+from harness.site_safety import install_site_safety
 
 __all__ = ["NO_DATA", "ProbeError", "ProbeRefused", "ProbeResult", "check_allowed", "probe_cli", "run_probe"]
 
@@ -330,6 +331,7 @@ def run_probe(environment: Environment, out_dir: Path, *, emulator_base_url: str
     started = time.monotonic()
     budget = RequestBudget(environment.budget.max_requests, environment.budget.max_seconds)
     with httpx.Client(timeout=15.0) as http:
+        install_site_safety(http, environment, reports_root=out_dir.parent)  # counts the probe's failures too
         if environment.is_emulator:
             result = _probe_emulator(environment, _base_url(environment, emulator_base_url), http, budget)
         else:

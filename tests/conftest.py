@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +24,12 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(autouse=True)
+def workspace_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test keeps the workspace's safety state (usage-limit counters, REST pacing logs) in its
+    own temporary folder — never in the repository's reports/ — and so do the runs it starts."""
+    from harness.workspace_state import STATE_DIR_VARIABLE
+
+    monkeypatch.setenv(STATE_DIR_VARIABLE, str(tmp_path / "workspace-state"))
