@@ -439,7 +439,7 @@ def _plan(config: pytest.Config, tests: list[planning.Candidate]) -> None:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(plan.line())
-    if not plan.fits:
+    if not plan.fits and not config.option.collectonly:  # a collection sends nothing: it only shows the plan
         raise pytest.UsageError(plan.refusal(planning.environment_source(env)))
 
 
@@ -546,7 +546,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     recorder: _Recorder = item.config._wxh_recorder  # type: ignore[attr-defined]
     spent = budget_exception(call.excinfo.value) if call.excinfo is not None else None
-    if spent is not None and report.failed:
+    if spent is not None and report.failed and planning.is_contract(item.nodeid):
         item.config._wxh_budget_spent = _budget_skip(item, report, spent)  # type: ignore[attr-defined]
     _mask_report(report, call, recorder.secrets)
     done = (report.when == "call") or (report.when == "setup" and not report.passed) or (
@@ -598,7 +598,7 @@ def _allure_labels(name: str, values: list[str]) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     spent: str | None = getattr(item.config, "_wxh_budget_spent", None)
-    if spent:  # the budget is spent: every later test is skipped before its fixtures send anything
+    if spent and planning.is_contract(item.nodeid):  # every later test is skipped before its fixtures send anything
         pytest.skip(spent)
     try:
         import allure

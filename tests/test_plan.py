@@ -4,6 +4,7 @@ plan over budget, and tests skipped "budget spent" when the budget still runs ou
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import socket
@@ -300,6 +301,9 @@ def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "reports"
 
 
+# The run's tiny clean-up reserve leaves objects behind, and the runner's clean-up of them leaves its control
+# client's connection to the (stopped) emulator to the garbage collector: collected here, not in a later test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     tmp_path: Path, in_tmp_reports: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -314,6 +318,7 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
         "max_requests: 20000", "max_requests: 20"))
     assert "max_requests: 20\n" in env_file.read_text()
     code = main(["contracts", "--env", str(env_file), "--behaviour", "email-lowercase", "--workers", "2"])
+    gc.collect()
     out, err = capsys.readouterr()
     assert code == 1, out[-3000:] + err
     last = err.strip().splitlines()[-1]
