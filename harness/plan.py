@@ -343,7 +343,7 @@ def collect_plan(env: Environment, *, seed: int, profile: str | None, behaviours
     with tempfile.TemporaryDirectory(prefix="wxh-plan-") as tmp:
         out = Path(tmp) / "plan.json"
         cmd = [sys.executable, "-m", "pytest", str(ROOT / "contracts"), "-p", "no:cacheprovider", "--rootdir",
-               str(ROOT), "--collect-only", "-q", "--seed", str(seed), "--plan-json", str(out),
+               str(ROOT), "--collect-only", "-q", "--assert=plain", "--seed", str(seed), "--plan-json", str(out),
                "--plan-budget", str(budget)]
         if env.path is not None:
             cmd += ["--env", str(env.path)]

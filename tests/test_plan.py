@@ -152,8 +152,8 @@ def test_a_broken_costs_file_is_one_line(tmp_path: Path) -> None:
 @functools.cache
 def _collected(*options: str) -> list[str]:
     """Node IDs ``pytest contracts --collect-only`` collects (one pass, a few seconds)."""
-    result = subprocess.run([sys.executable, "-m", "pytest", "contracts", "--collect-only", "-q", *options], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "pytest", "contracts", "--collect-only", "-q", "--assert=plain", *options]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return [line for line in result.stdout.splitlines() if line.startswith("contracts/") and "::" in line]
 
