@@ -34,7 +34,7 @@ from typing import Any
 
 from harness.client import ControlClient
 from harness.environment import DEFAULT_ENVIRONMENT, Environment
-from harness.plan import COSTS_FILE, RequestCost, costs_text, load_costs
+from harness.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
 
 ROOT = Path(__file__).resolve().parent.parent
 #: wall-clock bound of each measuring run
@@ -125,6 +125,8 @@ def _finish(proc: subprocess.Popen[str], started: float, run_dir: Path) -> Measu
     outcomes: dict[str, str] = {}
     results = run_dir / "results-main.json"
     for r in json.loads(results.read_text()) if results.exists() else []:
+        if str(r.get("reason", "")).startswith(BUDGET_SPENT):  # a stop, not a measurement
+            raise RefreshError(f"the {run_dir.name} run was stopped: {r['nodeid']}: {r['reason']}")
         if r["outcome"] != "passed" or r["nodeid"] not in outcomes:
             outcomes[r["nodeid"]] = r["outcome"]
     return Measured({k: int(v["requests"]) for k, v in counted.items() if k != "<session>"}, outcomes,

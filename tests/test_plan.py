@@ -349,3 +349,18 @@ def test_a_smoke_run_names_its_profile_in_the_report(
     assert summary["tests"] == {"passed": 1, "failed": 0, "skipped": 0}
     assert "**Profile:** smoke — 1 test," in (run_dir / "summary.md").read_text()
     assert "Profile: smoke — 1 test," in (run_dir / "summary.html").read_text()
+
+
+def test_refresh_merges_both_runs_per_test() -> None:
+    from harness.costs import Measured, merge
+
+    emulator = Measured({"contracts/t.py::a": 3, "contracts/t.py::b": 5, "contracts/t.py::c": 2},
+                        {"contracts/t.py::a": "passed", "contracts/t.py::b": "passed", "contracts/t.py::c": "passed"},
+                        {"contracts/t.py::c": ["destructive"]}, 0, 1.0)
+    site = Measured({"contracts/t.py::a": 4, "contracts/t.py::b": 0}, {"contracts/t.py::a": "passed",
+                    "contracts/t.py::b": "skipped"}, {}, 0, 1.0)
+    assert merge(emulator, site) == {
+        "contracts/t.py::a": RequestCost(3, 4, True),
+        "contracts/t.py::b": RequestCost(5, 0, False),
+        "contracts/t.py::c": RequestCost(2, 0, False, ("destructive",)),
+    }
