@@ -13,8 +13,8 @@ every contract test (``--profile full``, the same seed):
 Each run's plugin counts the requests of each test (``costs-main.json`` in its run folder); a test's
 site outcome says whether it runs on a site. Single-process runs keep the counts the same from run
 to run (two xdist workers would share the stand-in and page through each other's meetings). The
-file is written with sorted keys: the same measurements give the same bytes. About 40 s on a quiet
-two-core machine.
+file is written with sorted keys: the same measurements give the same bytes. It takes about a minute
+(68–76 s measured on two cores busy with other work).
 """
 
 from __future__ import annotations
