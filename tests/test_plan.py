@@ -364,3 +364,22 @@ def test_refresh_merges_both_runs_per_test() -> None:
         "contracts/t.py::b": RequestCost(5, 0, False),
         "contracts/t.py::c": RequestCost(2, 0, False, ("destructive",)),
     }
+
+
+def test_any_budget_exceeded_in_the_chain_is_a_spent_budget() -> None:
+    from harness.client import BudgetExceeded
+    from harness.pytest_plugin import budget_exception
+
+    class UsageStop(BudgetExceeded):
+        """What a guard that subclasses BudgetExceeded raises."""
+
+    stop = UsageStop("usage limit margin reached for qa-host\nsecond line")
+    try:
+        try:
+            raise stop
+        except UsageStop as exc:
+            raise AssertionError("a test's own wrapping") from exc
+    except AssertionError as wrapped:
+        assert budget_exception(wrapped) is stop
+    assert budget_exception(ValueError("no")) is None
+    assert budget_exception(None) is None
