@@ -25,6 +25,7 @@ from typing import Any
 from harness import __version__
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
 from harness.gates import GateOptionError, Thresholds
+from harness.plan import Plan
 from harness.report import REPORTS_DIR, Run, rerender, write_summary
 
 ALLURE_INSTALL = "npm install -g allure-commandline"
@@ -255,9 +256,40 @@ def _cleanup_problem(run: Run) -> str:
     return ""
 
 
+def _plan_contracts(env: Environment, args: argparse.Namespace) -> Plan:
+    """The contract run's plan from a collection pass (no request to the target); printed."""
+    from harness.plan import collect_plan, contracts_budget
+
+    # the contracts' share of budget.max_requests (the whole budget until run splits it between phases)
+    budget = contracts_budget(env, None)
+    plan = collect_plan(env, seed=args.seed, profile=args.profile, behaviours=args.behaviour, budget=budget)
+    print(plan.line(), flush=True)
+    return plan
+
+
+def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
+    """One line when the budget ran out mid-run and tests were skipped "budget spent: …"."""
+    from harness.plan import BUDGET_SPENT, budget_spent_line, environment_source
+    from harness.report import budget_usage, load_results
+
+    reasons = [r["reason"] for r in load_results(run.dir)
+               if r["outcome"] == "skipped" and str(r.get("reason", "")).startswith(BUDGET_SPENT)]
+    if not reasons:
+        return ""
+    usage = budget_usage(run.dir)
+    used = (int(usage["used"]), int(usage["max_requests"])) if usage and usage.get("max_requests") else None
+    return budget_spent_line(reasons, environment_source(env), profile, used)
+
+
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
+    from harness.plan import PlanError, ProfileError, check_profile
+    from harness.report import load_results
     from harness.runner import run_contracts, target_up
 
+    try:
+        check_profile(getattr(args, "profile", None))
+    except ProfileError as exc:
+        return _fail(str(exc), 2)
     env = _env(args)
     thresholds = Thresholds()
     if load:  # everything about the load run is checked before anything starts
@@ -268,6 +300,16 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             return _fail(str(exc), 2)
         if args.processes is not None and args.processes < 1:
             return _fail(f"--processes must be at least 1, got {args.processes}", 2)
+    plan: Plan | None = None
+    if contracts:  # before anything starts: what the run will do, and whether it fits the budget
+        try:
+            plan = _plan_contracts(env, args)
+        except PlanError as exc:
+            return _fail(str(exc), 2)
+        if not plan.fits:
+            from harness.plan import environment_source
+
+            return _fail(plan.refusal(environment_source(env)), 2)
     run = Run(env, seed=args.seed)
     run.create()
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
@@ -278,13 +320,18 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         run.environment = target.environment
         if contracts:
             print("== contract suites", flush=True)
+            code = 0
             try:
-                verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers,
-                                                             selection=args.behaviour))
+                code = run_contracts(run, target, workers=args.workers, selection=args.behaviour,
+                                     profile=plan.profile if plan else None,
+                                     plan_budget=plan.budget if plan else None)
+                verdict = _contracts_verdict(code)
             except KeyboardInterrupt:  # pytest was stopped and cleaned up; still write what we have
                 interrupted, verdict = True, "interrupted"
-            if verdict:
-                problems.append(verdict)
+            spent = _budget_spent(run, target.environment, plan.profile if plan else None)
+            if spent and code == 1 and not any(r["outcome"] == "failed" for r in load_results(run.dir)):
+                verdict = ""  # nothing failed: the spent budget is the whole story
+            problems += [p for p in (spent, verdict) if p]
         if load and not interrupted:
             load_data, load_problems = _load_section(run, target.environment, args, thresholds)
             problems += load_problems
@@ -293,12 +340,47 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         problems.append(cleanup)
     code = 1 if problems else 0
     verdict = "; ".join(problems) if problems else "all passed"
-    path = write_summary(run, exit_code=code, verdict=verdict, load=load_data)
+    path = write_summary(run, exit_code=code, verdict=verdict, load=load_data,
+                         plan=plan.to_dict() if plan is not None else None)
     _scrub_run(run, env)
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
     if problems:
         return _fail(verdict, 130 if interrupted else 1)
+    return 0
+
+
+def cmd_costs(args: argparse.Namespace) -> int:
+    """Show what each profile costs on the environment's target; ``--refresh`` measures every test again."""
+    from harness.plan import COSTS_FILE, REFRESH_COMMAND, PlanError, collect_plan, contracts_budget, load_costs
+
+    if args.refresh:
+        from harness.costs import RefreshError, refresh
+
+        try:
+            info = refresh(COSTS_FILE, seed=args.seed)
+        except RefreshError as exc:
+            return _fail(f"costs not refreshed: {exc}")
+        print(f"costs: {COSTS_FILE}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
+              f"{info['changed']} changed); {info['emulator_requests']} requests on the emulator, "
+              f"{info['site_requests']} in site mode ({info['site_runs']} tests run on a site); "
+              f"{info['seconds']:.0f}s")
+        for kind, failed in info["failed"].items():
+            if failed:
+                print(f"  note: {len(failed)} test(s) failed on the {kind} run (their cost is what they sent "
+                      f"before failing): {', '.join(failed[:5])}")
+        return 0
+    env = _env(args)
+    if not load_costs():
+        print(f"costs: no {COSTS_FILE}; run {REFRESH_COMMAND}")
+    budget = contracts_budget(env, None)
+    for profile in ("smoke", "standard", "full"):
+        try:
+            plan = collect_plan(env, seed=args.seed, profile=profile, behaviours=None, budget=budget)
+        except PlanError as exc:
+            return _fail(str(exc), 2)
+        verdict = "fits" if plan.fits else "does NOT fit"
+        print(f"{plan.line().removeprefix('plan: ')} — {verdict}")
     return 0
 
 
@@ -534,6 +616,9 @@ def build_parser() -> argparse.ArgumentParser:
     def contract_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
         p.add_argument("--behaviour", action="append", help="only the tests marked with this behaviour ID (repeatable)")
+        p.add_argument("--profile", default=None, metavar="PROFILE",
+                       help="smoke (the cheapest site-runnable test per behaviour), standard (all but the generic "
+                       "catalogue edge cases) or full (default: full on the emulator, smoke on a site)")
         emulator_url(p)
 
     def emulator_url(p: argparse.ArgumentParser) -> None:
@@ -551,11 +636,19 @@ def build_parser() -> argparse.ArgumentParser:
     contract_opts(p)
     p.set_defaults(func=lambda a: cmd_run(a, load=False))
 
+    p = sub.add_parser("costs", help="the estimated requests of each profile on the target; --refresh measures "
+                       "every contract test again and rewrites contracts/costs.json")
+    common(p)
+    p.add_argument("--refresh", action="store_true",
+                   help="run every contract test on a local emulator and in site mode against a stand-in site "
+                   "(about a minute) and rewrite contracts/costs.json")
+    p.set_defaults(func=cmd_costs)
+
     p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/")
     common(p)
     load_opts(p)
     emulator_url(p)
-    p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1)
+    p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1, profile=None)
 
     p = sub.add_parser("compare", help="compare two load runs (rps, p50/p95/p99, failure ratio per API); "
                        "writes compare-<A>-vs-<B>.md and .svg")

@@ -203,6 +203,16 @@ def _cleanup(summary: dict[str, Any]) -> str:
     return html + "</section>"
 
 
+def profile_text(plan: dict[str, Any]) -> str:
+    """``smoke (the default on a site) — 74 tests, ~310 requests estimated, budget 500``."""
+    default = f" (the default on {'the emulator' if plan.get('target') == 'emulator' else 'a site'})" \
+        if plan.get("default") else ""
+    budget = f", budget {plan['budget']}" if plan.get("budget") is not None else ""
+    count = int(plan.get("tests") or 0)
+    return (f"{plan.get('profile')}{default} — {count} test{'s' if count != 1 else ''}, "
+            f"~{plan.get('requests')} requests estimated{budget}")
+
+
 def render_html(summary: dict[str, Any]) -> str:
     """The whole page for a ``summary.json`` record."""
     verdict = str(summary.get("verdict", ""))
@@ -210,6 +220,8 @@ def render_html(summary: dict[str, Any]) -> str:
     tests = summary.get("tests", {})
     counts = (f"{_e(tests.get('passed', 0))} passed · {_e(tests.get('failed', 0))} failed · "
               f"{_e(tests.get('skipped', 0))} skipped")
+    plan = summary.get("plan")
+    profile = f"<div class=\"profile\">Profile: {_e(profile_text(plan))}</div>" if plan else ""
     body = "".join([
         _target(summary), _behaviours(summary), _apis(summary), _selfcheck(summary), _load(summary),
         _cleanup(summary),
@@ -220,5 +232,5 @@ def render_html(summary: dict[str, Any]) -> str:
         f"<title>webex-harness run {_e(summary.get('run_id'))}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>webex-harness run <code>{_e(summary.get('run_id'))}</code></h1>"
         f"<div class=\"verdict {'ok' if ok else 'bad'}\">{_e(verdict)}</div>"
-        f"<div>{counts}</div></header><main>{body}</main></body></html>\n"
+        f"<div>{counts}</div>{profile}</header><main>{body}</main></body></html>\n"
     )

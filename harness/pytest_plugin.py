@@ -11,6 +11,12 @@ Options
     ``--run-dir DIR``     write per-test results (``results-<worker>.json``), the clean-up ledger
                           and the budget and site records there
     ``--run-id ID``       the run's ID (default: the name of ``--run-dir``, else a new one)
+    ``--profile P``       ``smoke``, ``standard`` or ``full`` (:mod:`harness.plan`; default: ``full`` on the
+                          emulator, ``smoke`` on a site)
+    ``--plan-json FILE``  write the plan there instead of refusing a plan that does not fit (with
+                          ``--collect-only``: how ``webex-harness`` plans before it starts anything)
+    ``--plan-budget N``   the budget the plan is checked against (default ``budget.max_requests``); given
+                          by ``webex-harness``, which printed the plan already, so it is not printed again
 
 Fixtures
     ``environment`` (session) the loaded :class:`~harness.environment.Environment`
@@ -33,6 +39,15 @@ Safety (issue 7)
     across xdist workers (``max_requests // workers``); a tenth of each share is kept for the
     clean-up. *Secrets.* Every password, ticket and token the run declares, signs in with or is
     handed is masked in failure reports, captured output, allure attachments and JUnit messages.
+
+The plan (issue 11)
+    After collection the profile's tests are kept and the plan line is printed (under xdist by the
+    controller, from the test IDs its workers collected) before any request; a plan whose estimate
+    does not fit the budget is a usage error. Every request a test sends through the target's HTTP
+    client (setup, call and teardown; not the control API) is counted and written to
+    ``costs-<worker>.json`` in the run folder (``webex-harness costs --refresh`` reads them). A
+    :class:`~harness.client.BudgetExceeded` (subclasses included) turns its test and every later one
+    into a skip ``budget spent: …``; the session then exits 1 with one line saying so.
 """
 
 from __future__ import annotations
@@ -50,7 +65,8 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.client import ControlClient, Exchange, RequestBudget, XmlClient
+from harness import plan as planning
+from harness.client import BudgetExceeded, ControlClient, Exchange, RequestBudget, XmlClient
 from harness.envelope import Security
 from harness.environment import (
     Budget,
@@ -89,6 +105,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="an already running emulator (default: start one)")
     group.addoption("--run-dir", default=None, help="write per-test results, ledger and budget records here")
     group.addoption("--run-id", default=None, help="the run's ID (default: the --run-dir name, else a new one)")
+    group.addoption("--profile", default=None, choices=planning.PROFILES,
+                    help="smoke | standard | full (default: full on the emulator, smoke on a site)")
+    group.addoption("--plan-json", default=None, help="write the plan to this file instead of refusing one that "
+                    "does not fit the budget")
+    group.addoption("--plan-budget", type=int, default=None,
+                    help="the budget the plan is checked against (default: budget.max_requests); the plan line "
+                    "is then not printed (the caller printed it)")
 
 
 def behaviour_ids(item: pytest.Item) -> list[str]:
@@ -322,6 +345,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config._wxh_secrets = secrets  # type: ignore[attr-defined]
     config._wxh_recorder = _Recorder(secrets=secrets)  # type: ignore[attr-defined]
     config._wxh_run_id = _run_id(config)  # type: ignore[attr-defined]
+    config._wxh_budget_watch = BudgetWatch()  # type: ignore[attr-defined]
+    config.pluginmanager.register(config._wxh_budget_watch, "wxh-budget-watch")  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -349,10 +374,164 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
     env: Environment = config._wxh_env  # type: ignore[attr-defined]
+    _apply_profile(config, items, wanted)
     for item in items:
         for name in _GUARDED:
             if item.get_closest_marker(name) is not None and not getattr(env.allow, name):
                 item.add_marker(pytest.mark.skip(reason=refusal(env, name)))
+    if getattr(config, "workerinput", None) is None:
+        _plan(config, [_candidate(item) for item in items if planning.is_contract(item.nodeid)])
+
+
+def _candidate(item: pytest.Item) -> planning.Candidate:
+    _, case = _api_mark(item)
+    return planning.Candidate(item.nodeid, tuple(behaviour_ids(item)), case == "edge",
+                              tuple(name for name in _GUARDED if item.get_closest_marker(name) is not None))
+
+
+def _costs(config: pytest.Config) -> dict[str, planning.RequestCost]:
+    if not hasattr(config, "_wxh_costs"):
+        try:
+            config._wxh_costs = planning.load_costs()  # type: ignore[attr-defined]
+        except planning.CostsFileError as err:
+            raise pytest.UsageError(str(err)) from None
+    return config._wxh_costs  # type: ignore[attr-defined, no-any-return]
+
+
+def _profile(config: pytest.Config) -> tuple[str, bool]:
+    """The run's profile and whether it is the target's default."""
+    chosen = config.getoption("--profile")
+    if chosen:
+        return str(chosen), False
+    return planning.default_profile(config._wxh_env), True  # type: ignore[attr-defined]
+
+
+def _apply_profile(config: pytest.Config, items: list[pytest.Item], behaviours: set[str]) -> None:
+    """Keep the profile's tests (after ``--behaviour``: a smoke run of one ID is its cheapest test)."""
+    profile, _ = _profile(config)
+    config._wxh_guards = {  # type: ignore[attr-defined]
+        item.nodeid: [n for n in _GUARDED if item.get_closest_marker(n) is not None] for item in items}
+    if profile == "full":
+        return
+    contract = [_candidate(i) for i in items if planning.is_contract(i.nodeid)]
+    kept = {c.nodeid for c in planning.select(profile, contract, _costs(config), behaviours or None)}
+    drop = [item for item in items if planning.is_contract(item.nodeid) and item.nodeid not in kept]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if not planning.is_contract(item.nodeid) or item.nodeid in kept]
+
+
+def _plan(config: pytest.Config, tests: list[planning.Candidate]) -> None:
+    """Print the plan (unless the caller did) and refuse one that does not fit the budget; with
+    ``--plan-json`` write it there instead of refusing."""
+    env: Environment = config._wxh_env  # type: ignore[attr-defined]
+    profile, default = _profile(config)
+    given = config.getoption("--plan-budget")
+    budget = given if given is not None else planning.contracts_budget(env, None)
+    plan = planning.make_plan(env, profile, default, tests, _costs(config), budget)
+    config._wxh_plan = plan  # type: ignore[attr-defined]
+    out = config.getoption("--plan-json")
+    if out:
+        Path(out).write_text(json.dumps(plan.to_dict(), indent=1) + "\n", encoding="utf-8")
+        return
+    if not tests:  # no contract test here (the project's own tests): nothing to plan
+        return
+    if given is None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(plan.line())
+    if not plan.fits and not config.option.collectonly:  # a collection sends nothing: it only shows the plan
+        raise pytest.UsageError(plan.refusal(planning.environment_source(env)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """xdist: the controller plans from the test IDs the first worker collected (the profile is
+    applied already), before any test is scheduled."""
+    config = node.config
+    if hasattr(config, "_wxh_plan"):
+        return
+    _plan(config, [planning.Candidate(n) for n in ids if planning.is_contract(n)])  # guards: from the costs file
+
+
+# ---------------------------------------------------------------- request costs and a spent budget
+
+
+class RequestCounter:
+    """Requests sent through the target's HTTP client, per running test (``<session>`` outside one);
+    the emulator's control API is not the target's and is not counted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.current: str | None = None
+        self.counts: dict[str, int] = {}
+
+    def install(self, http: httpx.Client) -> None:
+        if self.on_request not in http.event_hooks["request"]:
+            http.event_hooks["request"] = [*http.event_hooks["request"], self.on_request]
+
+    def on_request(self, request: httpx.Request) -> None:
+        if request.url.path.startswith("/_emulator"):
+            return
+        with self._lock:
+            key = self.current or "<session>"
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def start(self, nodeid: str) -> None:
+        with self._lock:
+            self.current = nodeid
+            self.counts.setdefault(nodeid, 0)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.current = None
+
+
+def _counter(config: pytest.Config) -> RequestCounter:
+    if not hasattr(config, "_wxh_counter"):
+        config._wxh_counter = RequestCounter()  # type: ignore[attr-defined]
+    return config._wxh_counter  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any],
+                         request: pytest.FixtureRequest) -> Generator[None, Any, Any]:
+    """Count the requests of the target's HTTP client (however the ``target`` fixture builds it)."""
+    value = yield
+    if fixturedef.argname == "target" and isinstance(getattr(value, "http", None), httpx.Client):
+        _counter(request.config).install(value.http)
+    return value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    counter = _counter(item.config)
+    counter.start(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        counter.stop()
+
+
+def budget_exception(exc: BaseException | None) -> BudgetExceeded | None:
+    """The :class:`BudgetExceeded` (or subclass) that ``exc`` is or was caused by."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, BudgetExceeded):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _budget_skip(item: pytest.Item, report: pytest.TestReport, exc: BudgetExceeded) -> str:
+    """Turn ``report`` into a skip ``budget spent: <the exception's first line>``; the reason."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    reason = f"{planning.BUDGET_SPENT}{first}"
+    path, lineno, _ = item.reportinfo()
+    report.outcome = "skipped"
+    report.longrepr = (str(path), (lineno or 0) + 1, f"Skipped: {reason}")
+    return reason
 
 
 def refusal(env: Environment, switch: str) -> str:
@@ -367,6 +546,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # trylast: the innermost wrapper, so JUnit, the terminal and allure all see the masked report
     report = yield
     recorder: _Recorder = item.config._wxh_recorder  # type: ignore[attr-defined]
+    spent = budget_exception(call.excinfo.value) if call.excinfo is not None else None
+    if spent is not None and report.failed and planning.is_contract(item.nodeid):
+        item.config._wxh_budget_spent = _budget_skip(item, report, spent)  # type: ignore[attr-defined]
     _mask_report(report, call, recorder.secrets)
     done = (report.when == "call") or (report.when == "setup" and not report.passed) or (
         report.when == "teardown" and report.failed)
@@ -414,7 +596,11 @@ def _allure_labels(name: str, values: list[str]) -> None:
         pass
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    spent: str | None = getattr(item.config, "_wxh_budget_spent", None)
+    if spent and planning.is_contract(item.nodeid):  # every later test is skipped before its fixtures send anything
+        pytest.skip(spent)
     try:
         import allure
 
@@ -425,6 +611,34 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pass
 
 
+class BudgetWatch:
+    """The skip reasons of the tests the spent budget skipped, from the reports this process sees
+    (under xdist the controller's: every worker's)."""
+
+    def __init__(self) -> None:
+        self.skips: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            if reason.startswith(planning.BUDGET_SPENT):
+                self.skips.append(reason)
+
+
+def _budget_skips(config: pytest.Config) -> list[str]:
+    watch: BudgetWatch | None = getattr(config, "_wxh_budget_watch", None)
+    return watch.skips if watch is not None else []
+
+
+def _budget_spent_line(config: pytest.Config) -> str | None:
+    skips = _budget_skips(config)
+    if not skips:
+        return None
+    env: Environment = config._wxh_env  # type: ignore[attr-defined]
+    profile, _ = _profile(config)
+    return planning.budget_spent_line(skips, planning.environment_source(env), profile)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
@@ -432,7 +646,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None and secrets is not None:
         workeroutput["wxh_secrets"] = secrets.values()
+    if workeroutput is None and _budget_skips(config) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a spent budget is not a pass
     run_dir = config.getoption("--run-dir")
+    counter: RequestCounter | None = getattr(config, "_wxh_counter", None)
+    if run_dir and counter is not None and counter.counts:
+        guards: dict[str, list[str]] = getattr(config, "_wxh_guards", {})
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        (Path(run_dir) / f"costs-{_worker()}.json").write_text(json.dumps(
+            {nodeid: {"requests": n, "guards": guards.get(nodeid, [])} for nodeid, n in sorted(counter.counts.items())},
+            indent=1) + "\n")
     recorder: _Recorder | None = getattr(config, "_wxh_recorder", None)
     if not run_dir or recorder is None or not recorder.results:
         return
@@ -449,6 +672,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run_id: str | None = getattr(config, "_wxh_run_id", None)
     if run_id is None or getattr(config, "workerinput", None) is not None:
         return
+    spent = _budget_spent_line(config)
+    if spent:
+        terminalreporter.write_line(f"webex-harness: {spent}")
     run_dir = Path(config.getoption("--run-dir") or REPORTS_DIR / run_id)
     info = summarise(run_dir) if (run_dir / f"ledger-{run_id}.jsonl").exists() else None
     if not info:

@@ -5,7 +5,9 @@
     {"run_id", "started", "finished",
      "target": {"name", "kind", "xml_url", "rest_url", "site_name", "settings", "allow", "budget",
                 "cleanup_prefix"},
-     "seed", "harness_version", "exit_code", "verdict",
+     "seed", "profile": null | "smoke" | "standard" | "full",
+     "plan": null | {"profile", "default", "kind", "tests", "requests", "estimated", "budget", "reserve", "target"},
+     "harness_version", "exit_code", "verdict",
      "behaviours": [{"id", "title", "source", "status", "reason", "tests"}],
      "apis": [{"name", "valid": {"run", "passed"}, "edge": {"run", "passed"}}],
      "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...},
@@ -35,7 +37,7 @@ from typing import Any
 from harness import __version__
 from harness.behaviours import behaviours
 from harness.environment import Environment
-from harness.html_report import render_html
+from harness.html_report import profile_text, render_html
 from harness.ledger import summarise as ledger_summary
 from harness.masking import mask
 
@@ -149,6 +151,7 @@ def write_summary(
     verdict: str,
     load: dict[str, Any] | None = None,
     selfcheck: dict[str, Any] | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``summary.json``, ``summary.md`` and ``summary.html`` into the run folder; return the
     Markdown path."""
@@ -164,6 +167,8 @@ def write_summary(
                    "site_name": env.site_name, "settings": env.settings.to_dict(), "allow": declared["allow"],
                    "budget": declared["budget"], "cleanup_prefix": env.cleanup_prefix},
         "seed": run.seed,
+        "profile": plan["profile"] if plan else None,
+        "plan": plan,
         "harness_version": __version__,
         "exit_code": exit_code,
         "verdict": verdict,
@@ -227,7 +232,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"**Tests:** {summary['tests']['passed']} passed, {summary['tests']['failed']} failed, "
         f"{summary['tests']['skipped']} skipped  ",
         f"**Budget:** {budget.get('max_requests', '?')} requests / {budget.get('max_seconds', '?')} s"
-        + (f" (used {used})" if used is not None else ""),
+        + (f" (used {used})" if used is not None else "") + ("  " if summary.get("plan") else ""),
+        *([f"**Profile:** {profile_text(summary['plan'])}"] if summary.get("plan") else []),
         "",
         "## Declared settings",
         "",

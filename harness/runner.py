@@ -89,7 +89,11 @@ def target_up(run: Run, emulator_url: str | None = None) -> Iterator[Target]:
 
 def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[str] | None = None,
                    extra: list[str] | None = None, workers: int = 2, quiet: bool = True,
-                   junit: bool = True, allure: bool = True) -> list[str]:
+                   junit: bool = True, allure: bool = True, profile: str | None = None,
+                   plan_budget: int | None = None) -> list[str]:
+    """The pytest command of a contract run. ``profile``: :mod:`harness.plan`'s (default: the
+    target's); ``plan_budget``: the budget the caller planned with (the plugin checks the plan
+    against it and does not print it again)."""
     env = target.environment
     cmd = [sys.executable, "-m", "pytest", str(CONTRACTS), "-p", "no:cacheprovider", "--rootdir", str(ROOT),
            "--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id]
@@ -108,6 +112,10 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
         cmd += ["-q"]
     for bid in selection or []:
         cmd += ["--behaviour", bid]
+    if profile:
+        cmd += ["--profile", profile]
+    if plan_budget is not None:
+        cmd += ["--plan-budget", str(plan_budget)]
     return cmd + list(extra or [])
 
 
@@ -143,12 +151,14 @@ def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
 
 
 def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, workers: int = 2,
-                  selection: list[str] | None = None) -> int:
+                  selection: list[str] | None = None, profile: str | None = None,
+                  plan_budget: int | None = None) -> int:
     """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests).
 
     Whatever way pytest ends, what the run's ledger still lists is deleted afterwards.
     """
-    cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection)
+    cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection,
+                         profile=profile, plan_budget=plan_budget)
     env = target.environment
     # its own process group: a Ctrl-C reaches it once, from us, and it can clean up undisturbed
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_default_sigint)
