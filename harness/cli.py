@@ -281,6 +281,16 @@ def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
     return budget_spent_line(reasons, environment_source(env), profile, used)
 
 
+def _safety_stopped(run: Run) -> str:
+    """One line when the site's safety rails (usage limit, REST pacing) refused requests of tests."""
+    from harness.plan import SAFETY_STOP, safety_stop_line
+    from harness.report import load_results
+
+    reasons = [r["reason"] for r in load_results(run.dir)
+               if r["outcome"] == "skipped" and str(r.get("reason", "")).startswith(SAFETY_STOP)]
+    return safety_stop_line(reasons) if reasons else ""
+
+
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     from harness.plan import PlanError, ProfileError, check_profile
     from harness.report import load_results
@@ -329,6 +339,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             except KeyboardInterrupt:  # pytest was stopped and cleaned up; still write what we have
                 interrupted, verdict = True, "interrupted"
             spent = _budget_spent(run, target.environment, plan.profile if plan else None)
+            safety = _safety_stopped(run)
+            spent = "; ".join(x for x in (spent, safety) if x)
             if spent and code == 1 and not any(r["outcome"] == "failed" for r in load_results(run.dir)):
                 verdict = ""  # nothing failed: the spent budget is the whole story
             problems += [p for p in (spent, verdict) if p]

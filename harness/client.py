@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -21,7 +21,15 @@ from harness.masking import mask, mask_bytes
 
 
 class BudgetExceeded(RuntimeError):
-    """The run's request budget (count or duration) is spent: no further request is sent."""
+    """The run's request budget (count or duration) is spent: no further request is sent.
+
+    Subclasses that refuse one request for safety (the usage-limit guard, REST pacing) set
+    :attr:`ends_run` to False: only the test that met them is skipped, later tests still run.
+    """
+
+    #: True: the run can send nothing more (every later contract test is skipped "budget spent");
+    #: False: this request was refused for the site's safety (the test is skipped "safety stop").
+    ends_run: ClassVar[bool] = True
 
 
 @dataclass(slots=True)

@@ -303,6 +303,8 @@ def environment_source(env: Environment) -> str:
 # ---------------------------------------------------------------- budget spent mid-run
 
 BUDGET_SPENT = "budget spent: "
+#: skip reason prefix of a test whose request the site's safety rails refused (usage limit, REST pacing)
+SAFETY_STOP = "safety stop: "
 _USED = re.compile(r"(\d+) of (\d+) requests")
 
 
@@ -319,6 +321,14 @@ def budget_spent_line(reasons: Sequence[str], source: str, profile: str | None,
     count = len(reasons)
     return (f"budget spent{when}: {count} test{'s' if count != 1 else ''} skipped — raise budget.max_requests in "
             f"{source}{way}")
+
+
+def safety_stop_line(reasons: Sequence[str]) -> str:
+    """``safety stop: 3 tests skipped — usage-limit safety: qa-host had 80 …`` from the skip reasons of
+    the tests whose requests the usage-limit guard or the REST pacer refused."""
+    first = reasons[0].removeprefix(SAFETY_STOP) if reasons else ""
+    count = len(reasons)
+    return f"safety stop: {count} test{'s' if count != 1 else ''} skipped — {first}"
 
 
 # ---------------------------------------------------------------- the collection pass

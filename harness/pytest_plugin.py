@@ -525,9 +525,10 @@ def budget_exception(exc: BaseException | None) -> BudgetExceeded | None:
 
 
 def _budget_skip(item: pytest.Item, report: pytest.TestReport, exc: BudgetExceeded) -> str:
-    """Turn ``report`` into a skip ``budget spent: <the exception's first line>``; the reason."""
+    """Turn ``report`` into a skip ``budget spent: <the exception's first line>`` (``safety stop: …``
+    when a safety rail refused one request); the reason."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    reason = f"{planning.BUDGET_SPENT}{first}"
+    reason = f"{planning.BUDGET_SPENT if exc.ends_run else planning.SAFETY_STOP}{first}"
     path, lineno, _ = item.reportinfo()
     report.outcome = "skipped"
     report.longrepr = (str(path), (lineno or 0) + 1, f"Skipped: {reason}")
@@ -548,7 +549,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     recorder: _Recorder = item.config._wxh_recorder  # type: ignore[attr-defined]
     spent = budget_exception(call.excinfo.value) if call.excinfo is not None else None
     if spent is not None and report.failed and planning.is_contract(item.nodeid):
-        item.config._wxh_budget_spent = _budget_skip(item, report, spent)  # type: ignore[attr-defined]
+        reason = _budget_skip(item, report, spent)
+        if spent.ends_run:
+            item.config._wxh_budget_spent = reason  # type: ignore[attr-defined]
     _mask_report(report, call, recorder.secrets)
     done = (report.when == "call") or (report.when == "setup" and not report.passed) or (
         report.when == "teardown" and report.failed)
@@ -617,17 +620,25 @@ class BudgetWatch:
 
     def __init__(self) -> None:
         self.skips: list[str] = []
+        self.safety: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
             reason = str(report.longrepr[2]).removeprefix("Skipped: ")
             if reason.startswith(planning.BUDGET_SPENT):
                 self.skips.append(reason)
+            elif reason.startswith(planning.SAFETY_STOP):
+                self.safety.append(reason)
 
 
 def _budget_skips(config: pytest.Config) -> list[str]:
     watch: BudgetWatch | None = getattr(config, "_wxh_budget_watch", None)
     return watch.skips if watch is not None else []
+
+
+def _safety_stop_line(config: pytest.Config) -> str | None:
+    watch: BudgetWatch | None = getattr(config, "_wxh_budget_watch", None)
+    return planning.safety_stop_line(watch.safety) if watch is not None and watch.safety else None
 
 
 def _budget_spent_line(config: pytest.Config) -> str | None:
@@ -646,8 +657,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None and secrets is not None:
         workeroutput["wxh_secrets"] = secrets.values()
-    if workeroutput is None and _budget_skips(config) and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a spent budget is not a pass
+    stopped = _budget_skips(config) or _safety_stop_line(config)
+    if workeroutput is None and stopped and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a spent budget or a safety stop is not a pass
     run_dir = config.getoption("--run-dir")
     counter: RequestCounter | None = getattr(config, "_wxh_counter", None)
     if run_dir and counter is not None and counter.counts:
@@ -672,9 +684,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     run_id: str | None = getattr(config, "_wxh_run_id", None)
     if run_id is None or getattr(config, "workerinput", None) is not None:
         return
-    spent = _budget_spent_line(config)
-    if spent:
-        terminalreporter.write_line(f"webex-harness: {spent}")
+    for line in (_budget_spent_line(config), _safety_stop_line(config)):
+        if line:
+            terminalreporter.write_line(f"webex-harness: {line}")
     run_dir = Path(config.getoption("--run-dir") or REPORTS_DIR / run_id)
     info = summarise(run_dir) if (run_dir / f"ledger-{run_id}.jsonl").exists() else None
     if not info:

@@ -56,6 +56,8 @@ _PACERS: weakref.WeakKeyDictionary[httpx.Client, RestPacer] = weakref.WeakKeyDic
 class RestPacingTimeout(BudgetExceeded):
     """No REST slot came free within the pacer's bound: the request is not sent."""
 
+    ends_run = False
+
 
 def token_key(token: str) -> str:
     """The name a token's log goes by: a SHA-256 prefix (the token itself is never stored)."""

@@ -67,6 +67,8 @@ _QUICK = (b"getsessioninfo", b"getusercard")
 class UsageLimitSafety(BudgetExceeded):
     """A GetSessionInfo / GetUserCard request was not sent: it could lock the user out."""
 
+    ends_run = False
+
 
 def margin_of(limit: int) -> int:
     """Failures kept unused below the declared limit: ``max(10, 20 % of the limit)``."""

@@ -329,7 +329,8 @@ def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
     selection = ("GetSessionInfo-unknown-session-key or GetSessionInfo-missing-required-sessionKey or "
                  "failure_envelope_has_reason or del_session_deletes_by_key_or_uuid")
     files = [f"contracts/{name}.py" for name in ("test_catalogue", "test_general", "test_listing")]
-    results = _contract_run(env_file, variables, tmp_path / "contracts", *files, "-k", selection, cwd=ROOT)
+    results = _contract_run(env_file, variables, tmp_path / "contracts", *files, "-k", selection, "--profile", "full",
+                            cwd=ROOT)
     stopped = [r for r in results if "usage-limit safety: qa-host had 2" in r["reason"]]
     assert len(results) >= 2 and len(stopped) >= 1, results
     for r in results:
