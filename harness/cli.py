@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from typing import Any
 from harness import __version__
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
 from harness.gates import GateOptionError, Thresholds
+from harness.guard import GuardError, check_environment
 from harness.report import REPORTS_DIR, Run, rerender, write_summary
 
 ALLURE_INSTALL = "npm install -g allure-commandline"
@@ -238,6 +240,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     from harness.runner import run_contracts, target_up
 
     env = _env(args)
+    try:  # every URL, --emulator-url included, before anything connects
+        check_environment(env, getattr(args, "emulator_url", None))
+    except GuardError as exc:
+        return _fail(str(exc), 2)
     thresholds = Thresholds()
     if load:  # everything about the load run is checked before anything starts
         _check_load_settings(env)
@@ -387,6 +393,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
     env = _env(args)
     reports = _reports(args)
+    try:  # every URL, --emulator-url included, before anything connects
+        check_environment(env, args.emulator_url)
+    except GuardError as exc:
+        return _fail(str(exc), 2)
     if env.is_emulator:
         if not args.emulator_url:
             return _fail("an emulator's state ends with the run that started it: pass --emulator-url URL of the "
@@ -581,18 +591,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a CI cancel, a closed terminal): handled like Ctrl-C — the children are
+    told to stop, clean up within their bound, then killed (:mod:`harness.lifeline`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def _handle_stop_signals() -> dict[int, Any]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as SIGINT raises KeyboardInterrupt;
+    the handlers they replace (to put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _stop_like_ctrl_c) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    # the emulator's server has its own graceful SIGTERM
+    previous = _handle_stop_signals() if args.command != "emulator" else {}
     try:
         return int(args.func(args))
     except EnvironmentFileError as err:
         return _fail(str(err), 2)
+    except Stopped as stop:
+        return _fail(f"stopped by {signal.Signals(stop.signum).name}", 128 + stop.signum)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

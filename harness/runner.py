@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from harness.ledger import (
     name_pattern,
     read_lines,
 )
+from harness.lifeline import child_preexec, lifeline_environ
 from harness.report import Run, load_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,21 +112,32 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
     return cmd + list(extra or [])
 
 
-def _default_sigint() -> None:
-    """In the child: Ctrl-C handling even when ours is ignored (a background job), so it can be stopped."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _stop(proc: subprocess.Popen[Any]) -> None:
-    """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger."""
+    """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger.
+
+    Signals arriving meanwhile (a second SIGTERM from an impatient CI) do not cut the bound short:
+    the group is killed at its end whatever happens."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)
     try:
-        proc.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
+        _wait_through_signals(proc, STOP_SECONDS)
+    finally:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)  # workers that outlived their controller too
         proc.wait()
+
+
+def _wait_through_signals(proc: subprocess.Popen[Any], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            return
+        except subprocess.TimeoutExpired:
+            return
+        except KeyboardInterrupt:
+            if time.monotonic() >= deadline:
+                return
 
 
 def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
@@ -149,8 +162,11 @@ def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, w
     """
     cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection)
     env = target.environment
-    # its own process group: a Ctrl-C reaches it once, from us, and it can clean up undisturbed
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_default_sigint)
+    # its own process group: a Ctrl-C (or SIGTERM, SIGHUP) reaches it once, from us, and it can clean up
+    # undisturbed; it and its xdist workers get SIGINT from the kernel if we die (harness.lifeline)
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
+                            env={**os.environ, **lifeline_environ(signal.SIGINT, run.run_id, STOP_SECONDS)},
+                            preexec_fn=child_preexec(signal.SIGINT, default_sigint=True))
     try:
         return _wait(proc, env.budget.max_seconds + GRACE_SECONDS)
     finally:

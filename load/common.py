@@ -50,6 +50,7 @@ from harness.environment import (
     load_environment,
     resolve_environment_path,
 )
+from harness.lifeline import hold_lifeline
 from load.calls import CallPlan, CallTemplate, call_plan, response_key
 from load.config import (
     ENV_FILE_VAR,
@@ -263,6 +264,7 @@ def _weigh_user_classes(environment: LocustEnvironment, scenarios: dict[str, int
 def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: object) -> None:
     """Build the state once per process; refuse a foreign ``--host``."""
     global _state
+    hold_lifeline()  # started by the harness (forked workers too): stop when the parent process dies
     try:
         built = build_state(master=isinstance(runner, MasterRunner))
         _weigh_user_classes(environment, built.scenarios)
