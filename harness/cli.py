@@ -388,8 +388,8 @@ def _reports(args: argparse.Namespace) -> Path:
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from harness.client import RequestBudget
     from harness.environment import check_reachable
-    from harness.ledger import find_ledgers, fold, read_lines
-    from harness.runner import clean_leftovers, undeletable
+    from harness.ledger import find_ledgers, fold, read_lines, run_started
+    from harness.runner import clean_leftovers, run_ids_under, undeletable
 
     env = _env(args)
     reports = _reports(args)
@@ -410,7 +410,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
           f"{env.cleanup_prefix}-{args.run or '<run-id>'}-*", flush=True)
     budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
-    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget)
+    # REST meetings are listed from the run's start (every run's: the earliest run folder's)
+    starts = [t for t in (run_started(r) for r in ([args.run] if args.run else run_ids_under(reports))) if t]
+    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget,
+                                since=min(starts) if starts else None)
     for line in result.lines():
         print(f"  {line}")
     kept = undeletable(fold(read_lines(ledgers)))
@@ -420,7 +423,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
           f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
     if not result.ok:
-        return _fail(f"{len([x for x in result.left if not x.get('undeletable')])} object(s) could not be removed")
+        listings = len([x for x in result.left if x.get("kind") == "search"])
+        objects = len([x for x in result.left if not x.get("undeletable") and x.get("kind") != "search"])
+        return _fail(f"{objects} object(s) could not be removed" + (f"; {listings} listing(s) failed: what they "
+                     "did not show is unknown" if listings else ""))
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,10 @@ from harness.client import ControlClient, ControlError, RequestBudget
 from harness.envelope import Security
 from harness.environment import Environment, check_reachable
 from harness.ledger import (
+    RUN_ID_PATTERN,
     Cleaner,
     CleanupResult,
+    FoundByName,
     Ledger,
     LedgerState,
     Obj,
@@ -40,6 +44,7 @@ from harness.ledger import (
     ledger_path,
     name_pattern,
     read_lines,
+    run_started,
 )
 from harness.lifeline import child_preexec, lifeline_environ
 from harness.report import Run, load_results
@@ -235,12 +240,38 @@ class Credentials:
         return self.env.credentials.rest_token if site.lower() == self.env.site_name.lower() else None
 
 
+def listing_accounts(env: Environment) -> list[Security]:
+    """Who lists the site's sessions by name: the environment's user and, when the file declares one,
+    its site administrator (who sees every host's sessions: what a run made as another role)."""
+    accounts = [env.security()]
+    users = getattr(env, "users", None)
+    admin = users.get("admin") if isinstance(users, dict) else getattr(users, "admin", None)
+    webex_id, password = getattr(admin, "webex_id", None), getattr(admin, "password", None)
+    if webex_id and webex_id.lower() != accounts[0].webex_id.lower():
+        accounts.append(Security(env.site_name, webex_id, password))
+    return accounts
+
+
+def run_ids_under(reports: Path) -> list[str]:
+    """The run IDs of the run folders under ``reports`` (what ``cleanup`` of every run covers)."""
+    pattern = re.compile(rf"^{RUN_ID_PATTERN}$")
+    try:
+        return sorted(p.name for p in reports.iterdir() if p.is_dir() and pattern.match(p.name))
+    except OSError:
+        return []
+
+
 def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None, emulator_url: str | None,
-                    budget: RequestBudget | None, search_names: bool = True,
-                    worker: str = "cleanup") -> tuple[CleanupResult, list[Path]]:
+                    budget: RequestBudget | None, search_names: bool = True, worker: str = "cleanup",
+                    since: datetime | None = None) -> tuple[CleanupResult, list[Path]]:
     """Delete what ``ledgers`` list as not deleted, then what on the environment's site carries a
     run's name (``<cleanup_prefix>-<run-id>``: ``run_id``'s, or any run's when it is None), each
     verified gone; the outcome lines go to the ledger of the run the object belongs to.
+
+    The name search lists every session the site shows (every page) and the REST meetings over the
+    whole window a run could have used, from ``since`` (default: ``run_id``'s start, else the
+    earliest of the ledgers' runs); a listing that fails is a "left" line, never "nothing found".
+    What was found and deleted is looked for once more: still listed is "left".
 
     Returns the result and the ledgers written to.
     """
@@ -272,16 +303,32 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             result.merge(cleaner(rid).clean([o for o in outstanding if o.run_id == rid], state))
         if search_names:
             pattern = name_pattern(env.cleanup_prefix, run_id)
-            finder = cleaner(run_id or "")
-            try:
-                found = finder.find_by_prefix(env.site_name, env.security(), env.credentials.rest_token, pattern)
-            except Exception as exc:  # a listing that fails must not hide what was cleaned already
-                found = []
-                result.left.append({"what": f"names on site {env.site_name}", "reason": f"listing failed: {exc}",
-                                    "kind": "search", "id": "", "site": env.site_name, "name": None})
+            starts = [t for t in (run_started(r) for r in ([run_id] if run_id else list(by_run))) if t is not None]
+            window_start = since or (min(starts) if starts else None)
+
+            def search(finder: Cleaner) -> list[Obj]:
+                try:
+                    found = finder.find_by_prefix(env.site_name, listing_accounts(env), env.credentials.rest_token,
+                                                  pattern, since=window_start)
+                except Exception as exc:  # a listing that fails must not hide what was cleaned already
+                    found = FoundByName(problems=[f"{type(exc).__name__}: {exc}"])
+                for problem in found.problems:
+                    result.left.append({"what": f"names {pattern.pattern} on site {env.site_name}", "kind": "search",
+                                        "reason": f"listing failed: {problem}", "id": "", "site": env.site_name,
+                                        "name": None})
+                return found.objects
+
             # still listed after the ledger's objects went: the run made them and they are there
+            found = search(cleaner(run_id or ""))
             for rid in dict.fromkeys(o.run_id for o in found):
                 result.merge(cleaner(rid).clean([o for o in found if o.run_id == rid], LedgerState()))
+            if found:  # what was deleted must be gone from the listings too (paging past a moving list)
+                reported = {(x.get("kind"), x.get("id")) for x in result.left}
+                for obj in search(cleaner(run_id or "")):
+                    if (obj.kind, obj.id) in reported:
+                        continue
+                    result.left.append({"kind": obj.kind, "id": obj.id, "site": obj.site, "name": obj.name,
+                                        "what": obj.describe(), "reason": "still listed after clean-up"})
         resolved_by_name = {o.get("name") for o in result.removed + result.already_gone}
         result.unresolved = [
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
