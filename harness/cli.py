@@ -258,7 +258,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
     problems: list[str] = []
     load_data = None
-    interrupted = False
+    interrupted, interrupted_code = False, 130
     with target_up(run, getattr(args, "emulator_url", None)) as target:
         run.environment = target.environment
         if contracts:
@@ -266,8 +266,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             try:
                 verdict = _contracts_verdict(run_contracts(run, target, workers=args.workers,
                                                              selection=args.behaviour))
-            except KeyboardInterrupt:  # pytest was stopped and cleaned up; still write what we have
+            except KeyboardInterrupt as stop:  # pytest was stopped and cleaned up; still write what we have
                 interrupted, verdict = True, "interrupted"
+                if isinstance(stop, Stopped):
+                    interrupted_code, verdict = 128 + stop.signum, f"stopped by {signal.Signals(stop.signum).name}"
             if verdict:
                 problems.append(verdict)
         if load and not interrupted:
@@ -283,7 +285,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
     if problems:
-        return _fail(verdict, 130 if interrupted else 1)
+        return _fail(verdict, interrupted_code if interrupted else 1)
     return 0
 
 
