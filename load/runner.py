@@ -25,9 +25,14 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
 ``{scenario: 1}`` for one scenario. Scenarios, shapes and the variables handed to locust are
 described in ``load/locustfile.py``, ``load/shapes.py`` and ``load/config.py``.
 
-Safety: the only targets are loopback addresses and the environment's own XML API / REST origin; the
-run time must fit the environment's ``budget.max_seconds``; the locustfile caps the requests of
-each locust process at ``budget.max_requests``.
+Safety: the only targets are loopback addresses and the environment's own XML API / REST origin
+(:func:`harness.guard.check_url`); the run time must fit the environment's ``budget.max_seconds``;
+the locustfile caps the requests of each locust process at ``budget.max_requests``.
+
+Stopping: locust runs in its own process group. A timeout, Ctrl-C, SIGTERM or SIGHUP of the harness
+sends SIGTERM to the group once (users stop and delete what they made) and SIGKILL after
+:data:`STOP_SECONDS`; if the harness is killed, the kernel sends SIGTERM to locust and every forked
+worker kills itself :data:`STOP_SECONDS` after its parent is gone (:mod:`harness.lifeline`).
 """
 
 from __future__ import annotations
