@@ -42,26 +42,39 @@ _PR_SET_PDEATHSIG = 1
 _held: set[int] = set()
 
 
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up once (in the parent: a forked child only calls it, never loads it)."""
+    global _PRCTL
+    if _PRCTL is False:
+        _PRCTL = None
+        if sys.platform.startswith("linux"):
+            try:
+                _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+            except (OSError, AttributeError):
+                _PRCTL = None
+    return _PRCTL  # type: ignore[return-value]
+
+
+_PRCTL: object = False
+
+
 def set_parent_death_signal(sig: int) -> bool:
     """Ask the kernel to send ``sig`` to this process when its parent dies; False where it cannot
     (not Linux, no libc)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
+    prctl = _prctl()
+    return prctl is not None and int(prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
 
 
 def child_preexec(sig: int, *, default_sigint: bool = False) -> Callable[[], None]:
     """A ``Popen(preexec_fn=…)``: the child gets ``sig`` when the harness dies; with
     ``default_sigint`` Ctrl-C handling is restored even when the harness ignores it (a background job)."""
+    prctl = _prctl()
 
     def preexec() -> None:
         if default_sigint:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-        set_parent_death_signal(sig)
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
     return preexec
 

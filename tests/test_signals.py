@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from emulator.server import RunningEmulator
-from harness.lifeline import RUN_ID_VAR
+from harness.lifeline import RUN_ID_VAR, lifeline_environ
 from harness.report import new_run_id
 from tests.standin import StandIn, make_stand_in
 
@@ -307,3 +307,49 @@ def test_processes_of_run_finds_a_process_by_its_run_id(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
     assert processes_of_run(run_id, set()) == []
+
+
+# ---------------------------------------------------------------- the lifeline itself
+
+_PARENT = """import subprocess, sys, time
+from harness.lifeline import child_preexec
+import signal
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.DEVNULL,
+                         **({"preexec_fn": child_preexec(signal.SIGTERM)} if sys.argv[2] == "preexec" else {}))
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+_SLEEPER = "import time; time.sleep(600)"
+_STUBBORN = """import signal, time
+from harness.lifeline import hold_lifeline
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a child that will not stop when asked
+assert hold_lifeline()
+time.sleep(600)
+"""
+
+
+def _orphan(child_code: str, how: str, env: dict[str, str]) -> int:
+    """Start parent → child, SIGKILL the parent; the child's pid."""
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, child_code, how], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        wait_for(lambda: _alive(child) and _parent(child) == parent.pid, 30.0, "the child")
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    return child
+
+
+def test_a_child_started_by_the_harness_dies_with_it(tmp_path: Path) -> None:
+    child = _orphan(_SLEEPER, "preexec", dict(os.environ))
+    wait_for(lambda: not _alive(child), 60.0, "the orphan to get the kernel's SIGTERM")
+
+
+def test_a_grandchild_that_ignores_the_signal_kills_itself_after_the_grace(tmp_path: Path) -> None:
+    env = {**os.environ, **lifeline_environ(signal.SIGINT, grace=1.0)}
+    child = _orphan(_STUBBORN, "plain", env)
+    wait_for(lambda: not _alive(child), 60.0, "the stubborn orphan to kill itself")
