@@ -124,25 +124,27 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
     the group is killed at its end whatever happens."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)
+    deadline = time.monotonic() + STOP_SECONDS
     try:
-        _wait_through_signals(proc, STOP_SECONDS)
+        _wait_through_signals(proc, deadline)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # workers that outlived their controller too
         proc.wait()
 
 
-def _wait_through_signals(proc: subprocess.Popen[Any], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
+def _wait_through_signals(proc: subprocess.Popen[Any], deadline: float) -> None:
+    """Until ``deadline``: pytest's end, then its workers' (a worker may still be cleaning up)."""
+    while time.monotonic() < deadline:
         try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            return
-        except subprocess.TimeoutExpired:
+            if proc.poll() is None:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            os.killpg(proc.pid, 0)  # ProcessLookupError: no process of the group is left
+            time.sleep(0.1)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
             return
         except KeyboardInterrupt:
-            if time.monotonic() >= deadline:
-                return
+            continue
 
 
 def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
@@ -271,7 +273,8 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
     The name search lists every session the site shows (every page) and the REST meetings over the
     whole window a run could have used, from ``since`` (default: ``run_id``'s start, else the
     earliest of the ledgers' runs); a listing that fails is a "left" line, never "nothing found".
-    What was found and deleted is looked for once more: still listed is "left".
+    When something was found, the site is listed once more (deleting shifts the pages of a listing)
+    and what appears only now is cleaned too.
 
     Returns the result and the ledgers written to.
     """
@@ -322,13 +325,11 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             found = search(cleaner(run_id or ""))
             for rid in dict.fromkeys(o.run_id for o in found):
                 result.merge(cleaner(rid).clean([o for o in found if o.run_id == rid], LedgerState()))
-            if found:  # what was deleted must be gone from the listings too (paging past a moving list)
-                reported = {(x.get("kind"), x.get("id")) for x in result.left}
-                for obj in search(cleaner(run_id or "")):
-                    if (obj.kind, obj.id) in reported:
-                        continue
-                    result.left.append({"kind": obj.kind, "id": obj.id, "site": obj.site, "name": obj.name,
-                                        "what": obj.describe(), "reason": "still listed after clean-up"})
+            if found:  # a listing that moved while it was paged (deletions) may have hidden some: look again
+                handled = {(x.get("kind"), x.get("id")) for x in result.left + result.removed + result.already_gone}
+                again = [o for o in search(cleaner(run_id or "")) if (o.kind, o.id) not in handled]
+                for rid in dict.fromkeys(o.run_id for o in again):
+                    result.merge(cleaner(rid).clean([o for o in again if o.run_id == rid], LedgerState()))
         resolved_by_name = {o.get("name") for o in result.removed + result.already_gone}
         result.unresolved = [
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
