@@ -22,6 +22,7 @@ process of a run can be found by its environment.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -42,20 +43,15 @@ _PR_SET_PDEATHSIG = 1
 _held: set[int] = set()
 
 
+@functools.cache
 def _prctl() -> Callable[..., int] | None:
     """libc's ``prctl``, looked up once (in the parent: a forked child only calls it, never loads it)."""
-    global _PRCTL
-    if _PRCTL is False:
-        _PRCTL = None
-        if sys.platform.startswith("linux"):
-            try:
-                _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
-            except (OSError, AttributeError):
-                _PRCTL = None
-    return _PRCTL  # type: ignore[return-value]
-
-
-_PRCTL: object = False
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
 
 
 def set_parent_death_signal(sig: int) -> bool:
