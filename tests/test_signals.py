@@ -231,8 +231,10 @@ def assert_site_as_it_was(stand_in: StandIn, before: dict[str, Any], cleanup: su
 # ---------------------------------------------------------------- the tests
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-@pytest.mark.parametrize("command", ["run", "contracts"])
+@pytest.mark.parametrize(("command", "sig"), [
+    ("run", signal.SIGTERM), ("run", signal.SIGKILL), ("contracts", signal.SIGTERM), ("contracts", signal.SIGKILL),
+    ("contracts", signal.SIGINT),
+], ids=["run-SIGTERM", "run-SIGKILL", "contracts-SIGTERM", "contracts-SIGKILL", "contracts-SIGINT"])
 def test_a_stopped_or_killed_contract_run_leaves_no_process_and_cleanup_restores_the_site(
     stand_in: StandIn, tmp_path: Path, harnesses: list[Harness], command: str, sig: signal.Signals
 ) -> None:
@@ -244,6 +246,8 @@ def test_a_stopped_or_killed_contract_run_leaves_no_process_and_cleanup_restores
     if sig == signal.SIGTERM:
         assert harness.proc.returncode == 128 + signal.SIGTERM, harness.output()[-2000:]
         assert "stopped by SIGTERM" in harness.output()
+    elif sig == signal.SIGINT:  # Ctrl-C sent to the harness alone (not its group): it forwards it
+        assert harness.proc.returncode == 130, harness.output()[-2000:]
     assert_site_as_it_was(stand_in, before, cleanup, run_id)
 
 
