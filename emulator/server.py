@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from emulator.app import create_app
 from emulator.asgi import ASGIApp
 from emulator.busy import BusyOptions
+from harness.lifeline import child_preexec
 from harness.settings import SiteSettings
 
 
@@ -151,14 +153,16 @@ def start_in_thread(site_name: str = "harness", settings: SiteSettings | None = 
 def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
                      log_file: Path | None = None, extra_args: Sequence[str] = ()) -> RunningEmulator:
     """Start ``webex-harness emulator`` as a child process on a free port (``extra_args`` are
-    added to its command line, e.g. ``["--busy"]``)."""
+    added to its command line, e.g. ``["--busy"]``); it dies with its parent."""
     port = port or free_port(host)
     cmd = [sys.executable, "-m", "harness.cli", "emulator", "--host", host, "--port", str(port)]
     if env_file is not None:
         cmd += ["--env", str(env_file)]
     cmd += list(extra_args)
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+    # SIGTERM from the kernel when the process that started it dies: an emulator never outlives it
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                            preexec_fn=child_preexec(signal.SIGTERM))
     base = f"http://{host}:{port}"
     try:
         wait_healthy(base)

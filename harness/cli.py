@@ -4,8 +4,9 @@ Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfche
 ``report``, ``probe-rate-limit``, ``apis``, ``generate``. Every command that talks to a target
 takes ``--env`` (an environment file or name; default ``environments/emulator.yaml``). Exit codes:
 0 everything passed; 1 a test, a gate, a regression, a check or a clean-up failed (one line names
-each); 2 bad usage, a bad environment file (one line naming the file, the key and the problem) or
-a missing tool (one line saying how to install it).
+each); 2 bad usage, a bad environment file (one line naming the file, the key and the problem), a
+URL the guard refuses (:mod:`harness.guard`) or a missing tool (one line saying how to install it);
+130 interrupted by Ctrl-C, 128 + the signal when stopped by SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import csv
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +27,7 @@ from typing import Any
 from harness import __version__
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
 from harness.gates import GateOptionError, Thresholds
+from harness.guard import GuardError, check_environment
 from harness.plan import Plan
 from harness.report import REPORTS_DIR, Run, rerender, write_summary
 
@@ -301,6 +304,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     except ProfileError as exc:
         return _fail(str(exc), 2)
     env = _env(args)
+    try:  # every URL, --emulator-url included, before anything connects
+        check_environment(env, getattr(args, "emulator_url", None))
+    except GuardError as exc:
+        return _fail(str(exc), 2)
     thresholds = Thresholds()
     if load:  # everything about the load run is checked before anything starts
         _check_load_settings(env)
@@ -325,7 +332,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
     problems: list[str] = []
     load_data = None
-    interrupted = False
+    interrupted, interrupted_code = False, 130
     with target_up(run, getattr(args, "emulator_url", None)) as target:
         run.environment = target.environment
         if contracts:
@@ -336,8 +343,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
                                      profile=plan.profile if plan else None,
                                      plan_budget=plan.budget if plan else None)
                 verdict = _contracts_verdict(code)
-            except KeyboardInterrupt:  # pytest was stopped and cleaned up; still write what we have
+            except KeyboardInterrupt as stop:  # pytest was stopped and cleaned up; still write what we have
                 interrupted, verdict = True, "interrupted"
+                if isinstance(stop, Stopped):
+                    interrupted_code, verdict = 128 + stop.signum, f"stopped by {signal.Signals(stop.signum).name}"
             spent = _budget_spent(run, target.environment, plan.profile if plan else None)
             safety = _safety_stopped(run)
             spent = "; ".join(x for x in (spent, safety) if x)
@@ -358,7 +367,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
     if problems:
-        return _fail(verdict, 130 if interrupted else 1)
+        return _fail(verdict, interrupted_code if interrupted else 1)
     return 0
 
 
@@ -497,11 +506,15 @@ def _reports(args: argparse.Namespace) -> Path:
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from harness.client import RequestBudget
     from harness.environment import check_reachable
-    from harness.ledger import find_ledgers, fold, read_lines
-    from harness.runner import clean_leftovers, undeletable
+    from harness.ledger import find_ledgers, fold, read_lines, run_started
+    from harness.runner import clean_leftovers, run_ids_under, undeletable
 
     env = _env(args)
     reports = _reports(args)
+    try:  # every URL, --emulator-url included, before anything connects
+        check_environment(env, args.emulator_url)
+    except GuardError as exc:
+        return _fail(str(exc), 2)
     if env.is_emulator:
         if not args.emulator_url:
             return _fail("an emulator's state ends with the run that started it: pass --emulator-url URL of the "
@@ -515,7 +528,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
           f"{env.cleanup_prefix}-{args.run or '<run-id>'}-*", flush=True)
     budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
-    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget)
+    # REST meetings are listed from the run's start (every run's: the earliest run folder's)
+    starts = [t for t in (run_started(r) for r in ([args.run] if args.run else run_ids_under(reports))) if t]
+    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget,
+                                since=min(starts) if starts else None)
     for line in result.lines():
         print(f"  {line}")
     kept = undeletable(fold(read_lines(ledgers)))
@@ -525,7 +541,10 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
           f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
     if not result.ok:
-        return _fail(f"{len([x for x in result.left if not x.get('undeletable')])} object(s) could not be removed")
+        listings = len([x for x in result.left if x.get("kind") == "search"])
+        objects = len([x for x in result.left if not x.get("undeletable") and x.get("kind") != "search"])
+        return _fail(f"{objects} object(s) could not be removed" + (f"; {listings} listing(s) failed: what they "
+                     "did not show is unknown" if listings else ""))
     return 0
 
 
@@ -713,18 +732,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a CI cancel, a closed terminal): handled like Ctrl-C — the children are
+    told to stop, clean up within their bound, then killed (:mod:`harness.lifeline`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def _handle_stop_signals() -> dict[int, Any]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as SIGINT raises KeyboardInterrupt;
+    the handlers they replace (to put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _stop_like_ctrl_c) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    # the emulator's server has its own graceful SIGTERM
+    previous = _handle_stop_signals() if args.command != "emulator" else {}
     try:
         return int(args.func(args))
     except EnvironmentFileError as err:
         return _fail(str(err), 2)
+    except Stopped as stop:
+        return _fail(f"stopped by {signal.Signals(stop.signum).name}", 128 + stop.signum)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -40,9 +40,10 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -893,58 +894,174 @@ class Cleaner:
             return 0
 
     # -- objects found by name -------------------------------------------------------------
-    def find_by_prefix(self, site: str, security: Security | None, token: str | None,
-                       pattern: re.Pattern[str]) -> list[Obj]:
-        """Sessions (ep LstsummarySession) and REST meetings whose name matches ``pattern``."""
-        found: list[Obj] = []
-        if security is not None and self.xml_url:
-            client = XmlClient(self.xml_url, security, http=self.http, budget=self.budget, secrets=self.secrets)
-            start = 1
-            for _ in range(20):
-                answer = client.call("ep", "LstsummarySession",
-                                     {"listControl": {"startFrom": start, "maximumNum": 100}})
-                if not answer.ok or answer.body is None:
-                    break
-                sessions = [el for el in answer.body.iter() if _local(el.tag) == "session"]
-                for s in sessions:
-                    name = _first(s, "confname") or ""
-                    key = _first(s, "sessionkey")
-                    if key and pattern.match(name):
-                        run = re.search(RUN_ID_PATTERN, name)
-                        found.append(Obj("session", site, key, run_id=run.group(0) if run else "", name=name,
-                                         owner=_first(s, "hostwebexid"), api="(found by name)"))
-                returned = int(_first(answer.body, "returned") or len(sessions) or 0)
-                total = int(_first(answer.body, "total") or 0)
-                start += max(returned, 1)
-                if not sessions or start > total:
-                    break
+    def find_by_prefix(self, site: str, security: Security | list[Security] | None, token: str | None,
+                       pattern: re.Pattern[str], *, since: datetime | None = None,
+                       now: datetime | None = None) -> FoundByName:
+        """Sessions of every kind and REST meetings whose name matches ``pattern``, listed to the end.
+
+        XML: ep LstsummarySession (meetings, events, training, teleconference and support sessions)
+        as each of ``security`` (the host, a site administrator), every page. REST: ``GET
+        /v1/meetings`` over :func:`rest_listing_window` from ``since`` (the run's start), stepped
+        :data:`REST_WINDOW_STEP` at a time, every page (``Link: rel="next"``). A listing that is
+        refused, cut short or out of budget is a problem in the answer, never "nothing found".
+        """
+        found = FoundByName()
+        seen: set[tuple[str, str]] = set()
+        accounts = security if isinstance(security, list) else [security] if security is not None else []
+        if self.xml_url:
+            for account in accounts:
+                client = XmlClient(self.xml_url, account, http=self.http, budget=self.budget, secrets=self.secrets)
+                try:
+                    self._xml_by_prefix(client, site, pattern, found, seen)
+                except (ListingError, BudgetExceeded) as exc:
+                    found.problems.append(f"ep LstsummarySession as {account.webex_id} on site {site}: {exc}")
         if token and self.rest_url:
-            found += self._rest_by_prefix(site, token, pattern)
+            lo, hi = rest_listing_window(since, now)
+            try:
+                self._rest_by_prefix(site, token, pattern, lo, hi, found, seen)
+            except (ListingError, BudgetExceeded) as exc:
+                found.problems.append(f"GET /v1/meetings on site {site}: {exc}")
         return found
 
-    def _rest_by_prefix(self, site: str, token: str, pattern: re.Pattern[str]) -> list[Obj]:
-        found: list[Obj] = []
+    def _xml_by_prefix(self, client: XmlClient, site: str, pattern: re.Pattern[str], found: FoundByName,
+                       seen: set[tuple[str, str]]) -> None:
+        start = 1
+        for _ in range(MAX_LIST_PAGES):
+            answer = client.call("ep", "LstsummarySession", {"listControl": {"startFrom": start,
+                                                                              "maximumNum": LIST_PAGE_SIZE}})
+            if answer.exception_id in GONE_IDS:
+                return  # no (more) sessions: 000015 "no record found"
+            if not answer.ok or answer.body is None:
+                raise ListingError(f"refused at record {start}: {answer.describe()}")
+            sessions = [el for el in answer.body.iter() if _local(el.tag) == "session"]
+            for s in sessions:
+                name = _first(s, "confname") or ""
+                key = _first(s, "sessionkey")
+                if key and pattern.match(name) and ("session", key) not in seen:
+                    seen.add(("session", key))
+                    run = re.search(RUN_ID_PATTERN, name)
+                    found.objects.append(Obj("session", site, key, run_id=run.group(0) if run else "", name=name,
+                                             owner=_first(s, "hostwebexid"), api="(found by name)"))
+            try:
+                returned = int(_first(answer.body, "returned") or len(sessions))
+                total = int(_first(answer.body, "total") or 0)
+            except ValueError:
+                raise ListingError(f"unreadable matchingRecords at record {start}") from None
+            if not sessions or returned < 1:
+                if start <= total:
+                    raise ListingError(f"no sessions returned at record {start} of {total}: listing cut short")
+                return
+            start += returned
+            if start > total:
+                return
+        raise ListingError(f"more than {MAX_LIST_PAGES} pages of {LIST_PAGE_SIZE}: listing cut short")
+
+    def _rest_by_prefix(self, site: str, token: str, pattern: re.Pattern[str], lo: datetime, hi: datetime,
+                        found: FoundByName, seen: set[tuple[str, str]]) -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        url: str | None = f"{self.rest_url}/meetings?max=100"
-        for _ in range(10):
-            if url is None:
-                break
+        assert self.rest_url is not None
+        origin = urlsplit(self.rest_url).netloc
+        begin = lo
+        while begin < hi:
+            end = min(begin + REST_WINDOW_STEP, hi)
+            url: str | None = (f"{self.rest_url}/meetings?from={quote(_rest_time(begin), safe='')}"
+                               f"&to={quote(_rest_time(end), safe='')}&max={REST_PAGE_SIZE}")
+            for _ in range(MAX_LIST_PAGES):
+                if url is None:
+                    break
+                response = self._rest_list(url, headers)
+                data = _json_or_none(response)
+                if response.status_code != 200 or not isinstance(data, dict) or not isinstance(data.get("items"), list):
+                    raise ListingError(f"{_rest_time(begin)}..{_rest_time(end)} answered HTTP {response.status_code}")
+                for item in data["items"]:
+                    title = str(item.get("title", "")) if isinstance(item, dict) else ""
+                    ident = str(item.get("id", "")) if isinstance(item, dict) else ""
+                    if ident and pattern.match(title) and (REST_MEETING, ident) not in seen:
+                        seen.add((REST_MEETING, ident))
+                        run = re.search(RUN_ID_PATTERN, title)
+                        found.objects.append(Obj(REST_MEETING, site, ident, run_id=run.group(0) if run else "",
+                                                 name=title, api="(found by name)"))
+                nxt = response.links.get("next", {}).get("url")
+                if nxt and urlsplit(nxt).netloc != origin:
+                    raise ListingError(f"the next page is on another host ({urlsplit(nxt).netloc}): not followed")
+                url = nxt or None
+            else:
+                raise ListingError(f"more than {MAX_LIST_PAGES} pages in {_rest_time(begin)}..{_rest_time(end)}")
+            begin = end
+
+    def _rest_list(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        """One listing GET, counted against the budget; a 429 waits its ``Retry-After`` (bounded) and
+        is asked again a few times."""
+        for attempt in range(REST_LIST_RETRIES + 1):
             if self.budget is not None:
                 self.budget.spend()
             try:
-                r = self.http.get(url, headers=headers)
-                data = r.json() if r.status_code == 200 else {}
-            except (httpx.HTTPError, ValueError):
-                break
-            for item in data.get("items", []) if isinstance(data, dict) else []:
-                title = str(item.get("title", ""))
-                if item.get("id") and pattern.match(title):
-                    run = re.search(RUN_ID_PATTERN, title)
-                    found.append(Obj(REST_MEETING, site, str(item["id"]), run_id=run.group(0) if run else "",
-                                     name=title, api="(found by name)"))
-            nxt = r.links.get("next", {}).get("url") if r.status_code == 200 else None
-            url = nxt if nxt and urlsplit(nxt).netloc == urlsplit(url).netloc else None
-        return found
+                response = self.http.get(url, headers=headers)
+            except httpx.HTTPError as exc:
+                raise ListingError(f"{type(exc).__name__}: {exc}") from None
+            if response.status_code != 429 or attempt == REST_LIST_RETRIES:
+                return response
+            retry = response.headers.get("Retry-After", "1")
+            time.sleep(min(MAX_RETRY_AFTER, float(retry) if retry.isdigit() else 1.0))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class FoundByName:
+    """What :meth:`Cleaner.find_by_prefix` found, and the listings that could not be read to the end."""
+
+    objects: list[Obj] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class ListingError(RuntimeError):
+    """A listing was refused or cut short: what it did not show is unknown, not absent."""
+
+
+#: records per page of an XML listing (``listControl/maximumNum``) and of ``GET /v1/meetings`` (``max``)
+LIST_PAGE_SIZE = 100
+REST_PAGE_SIZE = 100
+#: pages one listing may take before it counts as cut short
+MAX_LIST_PAGES = 200
+#: REST meetings are listed from this long before the run started (a start just before it) …
+REST_LOOKBACK = timedelta(days=2)
+#: … to this long after the later of the run's start and now: the farthest start a run schedules —
+#: generated dates (1–30 days ahead), contract slots (≤ 30 days), the REST load (< 10 days,
+#: :data:`load.rest_tasks.FARTHEST_START`), XML load meetings (3 days + 12 hours) — plus a margin
+REST_HORIZON = timedelta(days=45)
+#: one ``GET /v1/meetings`` asks for at most this range (Webex limits the range of one request;
+#: its default is a week): the window is walked in steps
+REST_WINDOW_STEP = timedelta(days=30)
+#: listing requests answered 429 are asked again this many times, after at most this many seconds
+REST_LIST_RETRIES = 3
+MAX_RETRY_AFTER = 10.0
+
+
+def run_started(run_id: str) -> datetime | None:
+    """When the run with this ID started (the ID begins ``YYYYMMDD-HHMMSS``, UTC), or None."""
+    try:
+        return datetime.strptime(run_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def rest_listing_window(since: datetime | None, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """``[since − REST_LOOKBACK, max(since, now) + REST_HORIZON)``: every start a run begun at
+    ``since`` (now when unknown) may have given a REST meeting."""
+    now = now or datetime.now(UTC)
+    since = since or now
+    return since - REST_LOOKBACK, max(since, now) + REST_HORIZON
+
+
+def _rest_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def name_pattern(prefix: str, run_id: str | None) -> re.Pattern[str]:
@@ -957,16 +1074,20 @@ __all__ = [
     "CREATES",
     "Cleaner",
     "CleanupResult",
+    "FoundByName",
     "Kind",
     "Ledger",
     "LedgerHooks",
     "LedgerState",
+    "ListingError",
     "Obj",
     "find_ledgers",
     "fold",
     "ledger_path",
     "name_pattern",
     "read_lines",
+    "rest_listing_window",
     "run_name",
+    "run_started",
     "summarise",
 ]

@@ -333,6 +333,9 @@ def _run_id(config: pytest.Config) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from harness.lifeline import hold_lifeline
+
+    hold_lifeline()  # started by the harness (xdist workers too): die with the parent process
     for line in _MARKERS:
         config.addinivalue_line("markers", line)
     try:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +31,10 @@ from harness.client import ControlClient, ControlError, RequestBudget
 from harness.envelope import Security
 from harness.environment import Environment, check_reachable
 from harness.ledger import (
+    RUN_ID_PATTERN,
     Cleaner,
     CleanupResult,
+    FoundByName,
     Ledger,
     LedgerState,
     Obj,
@@ -39,7 +44,9 @@ from harness.ledger import (
     ledger_path,
     name_pattern,
     read_lines,
+    run_started,
 )
+from harness.lifeline import child_preexec, lifeline_environ
 from harness.report import Run, load_results
 from harness.site_safety import install_site_safety
 
@@ -119,21 +126,34 @@ def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[s
     return cmd + list(extra or [])
 
 
-def _default_sigint() -> None:
-    """In the child: Ctrl-C handling even when ours is ignored (a background job), so it can be stopped."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _stop(proc: subprocess.Popen[Any]) -> None:
-    """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger."""
+    """One SIGINT to pytest and its workers (they clean up, as on Ctrl-C); SIGKILL if they linger.
+
+    Signals arriving meanwhile (a second SIGTERM from an impatient CI) do not cut the bound short:
+    the group is killed at its end whatever happens."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)
+    deadline = time.monotonic() + STOP_SECONDS
     try:
-        proc.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
+        _wait_through_signals(proc, deadline)
+    finally:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)  # workers that outlived their controller too
         proc.wait()
+
+
+def _wait_through_signals(proc: subprocess.Popen[Any], deadline: float) -> None:
+    """Until ``deadline``: pytest's end, then its workers' (a worker may still be cleaning up)."""
+    while time.monotonic() < deadline:
+        try:
+            if proc.poll() is None:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            os.killpg(proc.pid, 0)  # ProcessLookupError: no process of the group is left
+            time.sleep(0.1)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
@@ -160,8 +180,11 @@ def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, w
     cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection,
                          profile=profile, plan_budget=plan_budget)
     env = target.environment
-    # its own process group: a Ctrl-C reaches it once, from us, and it can clean up undisturbed
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_default_sigint)
+    # its own process group: a Ctrl-C (or SIGTERM, SIGHUP) reaches it once, from us, and it can clean up
+    # undisturbed; it and its xdist workers get SIGINT from the kernel if we die (harness.lifeline)
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
+                            env={**os.environ, **lifeline_environ(signal.SIGINT, run.run_id, STOP_SECONDS)},
+                            preexec_fn=child_preexec(signal.SIGINT, default_sigint=True))
     try:
         return _wait(proc, env.budget.max_seconds + GRACE_SECONDS)
     finally:
@@ -230,12 +253,39 @@ class Credentials:
         return self.env.credentials.rest_token if site.lower() == self.env.site_name.lower() else None
 
 
+def listing_accounts(env: Environment) -> list[Security]:
+    """Who lists the site's sessions by name: the environment's user and, when the file declares one,
+    its site administrator (who sees every host's sessions: what a run made as another role)."""
+    accounts = [env.security()]
+    users = getattr(env, "users", None)
+    admin = users.get("admin") if isinstance(users, dict) else getattr(users, "admin", None)
+    webex_id, password = getattr(admin, "webex_id", None), getattr(admin, "password", None)
+    if webex_id and webex_id.lower() != accounts[0].webex_id.lower():
+        accounts.append(Security(env.site_name, webex_id, password))
+    return accounts
+
+
+def run_ids_under(reports: Path) -> list[str]:
+    """The run IDs of the run folders under ``reports`` (what ``cleanup`` of every run covers)."""
+    pattern = re.compile(rf"^{RUN_ID_PATTERN}$")
+    try:
+        return sorted(p.name for p in reports.iterdir() if p.is_dir() and pattern.match(p.name))
+    except OSError:
+        return []
+
+
 def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None, emulator_url: str | None,
-                    budget: RequestBudget | None, search_names: bool = True,
-                    worker: str = "cleanup") -> tuple[CleanupResult, list[Path]]:
+                    budget: RequestBudget | None, search_names: bool = True, worker: str = "cleanup",
+                    since: datetime | None = None) -> tuple[CleanupResult, list[Path]]:
     """Delete what ``ledgers`` list as not deleted, then what on the environment's site carries a
     run's name (``<cleanup_prefix>-<run-id>``: ``run_id``'s, or any run's when it is None), each
     verified gone; the outcome lines go to the ledger of the run the object belongs to.
+
+    The name search lists every session the site shows (every page) and the REST meetings over the
+    whole window a run could have used, from ``since`` (default: ``run_id``'s start, else the
+    earliest of the ledgers' runs); a listing that fails is a "left" line, never "nothing found".
+    When something was found, the site is listed once more (deleting shifts the pages of a listing)
+    and what appears only now is cleaned too.
 
     Returns the result and the ledgers written to.
     """
@@ -269,16 +319,30 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             result.merge(cleaner(rid).clean([o for o in outstanding if o.run_id == rid], state))
         if search_names:
             pattern = name_pattern(env.cleanup_prefix, run_id)
-            finder = cleaner(run_id or "")
-            try:
-                found = finder.find_by_prefix(env.site_name, env.security(), env.credentials.rest_token, pattern)
-            except Exception as exc:  # a listing that fails must not hide what was cleaned already
-                found = []
-                result.left.append({"what": f"names on site {env.site_name}", "reason": f"listing failed: {exc}",
-                                    "kind": "search", "id": "", "site": env.site_name, "name": None})
+            starts = [t for t in (run_started(r) for r in ([run_id] if run_id else list(by_run))) if t is not None]
+            window_start = since or (min(starts) if starts else None)
+
+            def search(finder: Cleaner) -> list[Obj]:
+                try:
+                    found = finder.find_by_prefix(env.site_name, listing_accounts(env), env.credentials.rest_token,
+                                                  pattern, since=window_start)
+                except Exception as exc:  # a listing that fails must not hide what was cleaned already
+                    found = FoundByName(problems=[f"{type(exc).__name__}: {exc}"])
+                for problem in found.problems:
+                    result.left.append({"what": f"names {pattern.pattern} on site {env.site_name}", "kind": "search",
+                                        "reason": f"listing failed: {problem}", "id": "", "site": env.site_name,
+                                        "name": None})
+                return found.objects
+
             # still listed after the ledger's objects went: the run made them and they are there
+            found = search(cleaner(run_id or ""))
             for rid in dict.fromkeys(o.run_id for o in found):
                 result.merge(cleaner(rid).clean([o for o in found if o.run_id == rid], LedgerState()))
+            if found:  # a listing that moved while it was paged (deletions) may have hidden some: look again
+                handled = {(x.get("kind"), x.get("id")) for x in result.left + result.removed + result.already_gone}
+                again = [o for o in search(cleaner(run_id or "")) if (o.kind, o.id) not in handled]
+                for rid in dict.fromkeys(o.run_id for o in again):
+                    result.merge(cleaner(rid).clean([o for o in again if o.run_id == rid], LedgerState()))
         resolved_by_name = {o.get("name") for o in result.removed + result.already_gone}
         result.unresolved = [
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}

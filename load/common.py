@@ -50,6 +50,8 @@ from harness.environment import (
     load_environment,
     resolve_environment_path,
 )
+from harness.ledger import run_name
+from harness.lifeline import hold_lifeline
 from load.calls import CallPlan, CallTemplate, call_plan, response_key
 from load.config import (
     ENV_FILE_VAR,
@@ -166,6 +168,8 @@ class LoadState:
     rest_url: str = ""
     rest_token: str = ""
     run_id: str = ""
+    #: ``<cleanup_prefix>[-<run id>]-load``: every object the run creates is named from it
+    name_prefix: str = "wxh-load"
     max_requests: int = 0
     envelopes: ScenarioEnvelopes | None = None
     call_plans: dict[str, CallPlan] = field(default_factory=dict)
@@ -223,11 +227,12 @@ def build_state(environ: dict[str, str] | None = None, *, master: bool = False) 
         state.rest_url, state.rest_token = _resolve_rest(env, environ, str(path), state.xml_url)
     state.run_id = environ.get(RUN_ID_VAR, "").strip()
     state.max_requests = env.budget.max_requests
-    # <prefix>-<run id>-load-<n>: `webex-harness cleanup --run ID` finds leftovers by this name.
-    name_prefix = env.cleanup_prefix + (f"-{state.run_id}" if state.run_id else "") + "-load"
+    # <prefix>-<run id>-load-…: `webex-harness cleanup --run ID` finds leftovers by this name.
+    state.name_prefix = (run_name(env.cleanup_prefix, state.run_id, "load") if state.run_id
+                         else f"{env.cleanup_prefix}-load")
     calls = settings.calls if "calls" in state.scenarios else {}
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    state.envelopes = build_envelopes(env.security(), now, name_prefix, calls)
+    state.envelopes = build_envelopes(env.security(), now, state.name_prefix, calls)
     state.call_plans = {api: call_plan(api) for api in state.envelopes.calls}
     return state
 
@@ -263,6 +268,7 @@ def _weigh_user_classes(environment: LocustEnvironment, scenarios: dict[str, int
 def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: object) -> None:
     """Build the state once per process; refuse a foreign ``--host``."""
     global _state
+    hold_lifeline()  # started by the harness (forked workers too): stop when the parent process dies
     try:
         built = build_state(master=isinstance(runner, MasterRunner))
         _weigh_user_classes(environment, built.scenarios)

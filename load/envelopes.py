@@ -12,11 +12,15 @@ user joins with its own meeting or session key (bytes, as received) when it star
   (behaviour ``registration-required-fields-040014``, 001 40.8.0): complete registrations carry
   them; the "missing" share leaves out ``company`` and expects FAILURE 040014.
 * Everything else comes from :func:`generators.envelopes.valid_envelope` via
-  :func:`load.calls.call_templates`.
+  :func:`load.calls.call_templates` — with the name element (``confName``, ``sessionName``) of
+  every envelope that creates or renames a session replaced by a run name
+  (``<prefix>[-<run id>]-load-<kind>-<n>``, :func:`with_run_name`): nothing a load run creates
+  carries a generated (Faker) name that ``cleanup`` could not find.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,7 +36,9 @@ __all__ = [
     "ScenarioEnvelopes",
     "build_envelopes",
     "keyed",
+    "names_objects",
     "webex_date",
+    "with_run_name",
 ]
 
 #: CreateMeeting envelopes pre-built per process (start dates 15 minutes apart).
@@ -52,6 +58,27 @@ DASHBOARD_APIS: dict[str, int] = {
     "LstsummaryMeeting": 4, "LstsummarySession": 3, "LstMeetingAttendee": 3, "LstCalendarSession": 2,
     "GetUser": 1, "GetMe": 1,
 }
+
+
+#: The elements naming a session in a Create*/Set* body (meetings, training, teleconference and
+#: support sessions: confName; events: sessionName).
+_NAME_RE = re.compile(rb"<((?:\w+:)?(?:confName|sessionName))>[^<]*</\1>")
+
+
+def names_objects(api: str) -> bool:
+    """Whether ``api``'s envelope may name (create or rename) an object: Create*, Set*, Register*."""
+    return api.startswith(("Create", "Set", "Register"))
+
+
+def with_run_name(envelope: bytes, name: str) -> bytes:
+    """``envelope`` with every session name element holding ``name`` (a run name: no XML specials)."""
+    value = name.encode()
+    return _NAME_RE.sub(lambda m: b"<" + m.group(1) + b">" + value + b"</" + m.group(1) + b">", envelope)
+
+
+def _named_templates(templates: list[CallTemplate], name: str) -> list[CallTemplate]:
+    return [CallTemplate(t.api, tuple(with_run_name(part, f"{name}-{i}") for part in t.parts))
+            for i, t in enumerate(templates)]
 
 
 def webex_date(moment: datetime) -> str:
@@ -139,10 +166,12 @@ def build_envelopes(security: Security, now: datetime, name_prefix: str,
     create_session = {"meeting": pool[0]}
     for kind, creator in SESSION_CREATORS.items():
         if kind != "meeting":
-            create_session[kind] = valid_envelope(creator, 1, ctx)
+            create_session[kind] = with_run_name(valid_envelope(creator, 1, ctx), f"{name_prefix}-{kind}")
     registered = {"name": "Wxh Load Attendee", "firstName": "Wxh", "lastName": "Load Attendee",
                   "email": REGISTERED_EMAIL}
-    calls = {api: call_templates(api, security, now) for api, weight in (call_apis or {}).items() if weight > 0}
+    calls = {api: _named_templates(call_templates(api, security, now), f"{name_prefix}-{api}")
+             if names_objects(api) else call_templates(api, security, now)
+             for api, weight in (call_apis or {}).items() if weight > 0}
     for api in calls:
         call_plan(api)  # refused APIs raise ValueError here too, whoever built the mapping
     return ScenarioEnvelopes(
@@ -162,7 +191,7 @@ def build_envelopes(security: Security, now: datetime, name_prefix: str,
                   _attendee_body(_person(i, "wxh.load.incomplete", leave_out="company")))
             for i in range(REGISTRATION_POOL // 4)),
         session_info=keyed(security, "ep", "GetSessionInfo", {"sessionKey": KEY_MARKER}),
-        set_meeting=tuple(call_templates("SetMeeting", security, now)),
+        set_meeting=tuple(_named_templates(call_templates("SetMeeting", security, now), f"{name_prefix}-SetMeeting")),
         del_meeting=keyed(security, "meeting", "DelMeeting", {"meetingKey": KEY_MARKER}),
         del_session=keyed(security, "ep", "DelSession", {"sessionKey": KEY_MARKER}),
         calls=calls,

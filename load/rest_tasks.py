@@ -40,7 +40,7 @@ from locust import FastHttpUser, between, task
 
 from load.common import spend, state
 
-__all__ = ["RestApiUser", "create_body", "failure_message"]
+__all__ = ["FARTHEST_START", "RestApiUser", "create_body", "failure_message"]
 
 #: Meeting ids a user keeps (older ones are deleted).
 MAX_IDS_PER_USER = 20
@@ -57,10 +57,15 @@ NAME_CLEANUP = "DELETE /v1/meetings/{id} (clean-up)"
 _counter = itertools.count(1)
 
 
-def create_body(n: int, now: datetime, run_id: str = "") -> dict[str, Any]:
-    """A valid create body: whole-minute start 2–9 days ahead, 30 minutes long (003's limits)."""
+#: The farthest a REST load meeting starts after "now" (``cleanup`` lists REST meetings at least this far).
+FARTHEST_START = timedelta(days=9, hours=9, minutes=30)
+
+
+def create_body(n: int, now: datetime, name_prefix: str = "wxh-load") -> dict[str, Any]:
+    """A valid create body: whole-minute start 2–9 days ahead, 30 minutes long (003's limits), titled
+    ``<name_prefix>-<n>`` — the run's ``<cleanup_prefix>-<run id>-load`` (:func:`load.common.build_state`)."""
     start = (now.astimezone(UTC) + timedelta(days=2 + n % 8, hours=n % 10)).replace(second=0, microsecond=0)
-    title = f"wxh-load-{run_id}-{n}" if run_id else f"wxh-load-{n}"
+    title = f"{name_prefix}-{n}"
     return {"title": title[:128], "agenda": "webex-harness REST load", "start": start.isoformat(),
             "end": (start + timedelta(minutes=30)).isoformat(), "timezone": "UTC",
             "enabledJoinBeforeHost": True, "joinBeforeHostMinutes": 5}
@@ -126,7 +131,7 @@ class RestApiUser(FastHttpUser):
     @task(2)
     def create(self) -> None:
         data = self._call("POST", "/meetings", NAME_CREATE, 200,
-                          body=create_body(next(_counter), datetime.now(UTC), self.state.run_id))
+                          body=create_body(next(_counter), datetime.now(UTC), self.state.name_prefix))
         if isinstance(data, dict) and data.get("id"):
             self.ids.append(str(data["id"]))
             while len(self.ids) > MAX_IDS_PER_USER:
@@ -140,7 +145,7 @@ class RestApiUser(FastHttpUser):
     @task(2)
     def patch(self) -> None:
         if self.ids:
-            body = {"title": f"wxh-load-{self.state.run_id}-patched-{next(_counter)}",
+            body = {"title": f"{self.state.name_prefix}-patched-{next(_counter)}",
                     "reminderTime": self.random.choice((5, 10, 15))}
             self._call("PATCH", f"/meetings/{self.random.choice(self.ids)}", NAME_PATCH, 200, body=body)
 

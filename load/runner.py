@@ -25,26 +25,36 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
 ``{scenario: 1}`` for one scenario. Scenarios, shapes and the variables handed to locust are
 described in ``load/locustfile.py``, ``load/shapes.py`` and ``load/config.py``.
 
-Safety: the only targets are loopback addresses and the environment's own XML API / REST origin; the
-run time must fit the environment's ``budget.max_seconds``; the locustfile caps the requests of
-each locust process at ``budget.max_requests``.
+Safety: the only targets are loopback addresses and the environment's own XML API / REST origin
+(:func:`harness.guard.check_url`); the run time must fit the environment's ``budget.max_seconds``;
+the locustfile caps the requests of each locust process at ``budget.max_requests``.
+
+Stopping: locust runs in its own process group. A timeout, Ctrl-C, SIGTERM or SIGHUP of the harness
+sends SIGTERM to the group once (users stop and delete what they made) and SIGKILL after
+:data:`STOP_SECONDS`; if the harness is killed, the kernel sends SIGTERM to locust and every forked
+worker kills itself :data:`STOP_SECONDS` after its parent is gone (:mod:`harness.lifeline`).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from harness.environment import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
+from harness.guard import GuardError, check_url
+from harness.lifeline import child_preexec, lifeline_environ
 from load.config import (
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
@@ -79,6 +89,9 @@ SHAPE_LOCUSTFILE = Path(__file__).resolve().parent / "shapefile.py"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds the subprocess may run beyond ``run_time`` (start-up, stop timeout, reports).
 GRACE_SECONDS = 60.0
+#: Seconds locust gets to stop its users and delete what they made once it is told to stop (a
+#: timeout, Ctrl-C, SIGTERM or SIGHUP of the harness), and an orphaned locust lives on after the harness.
+STOP_SECONDS = 30.0
 #: Seconds locust gets to finish in-flight tasks after ``run_time`` (``--stop-timeout``).
 STOP_TIMEOUT = 5
 #: Lines of ``locust.log`` quoted in a :class:`LoadError`.
@@ -168,12 +181,11 @@ def resolve_target(environment: Environment, base_url: str | None) -> tuple[str,
                 "base_url (or use Environment.with_urls)"
             )
         base_url = origin_of(env_url)
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LoadError(f"base_url must be an http(s) URL, got {base_url!r}")
+    try:
+        check_url(base_url, environment, what="base_url")
+    except GuardError as exc:
+        raise LoadError(str(exc)) from None
     same_origin = env_url != AUTO and origin_of(base_url) == origin_of(env_url)
-    if not same_origin and not is_loopback(base_url):
-        raise LoadError(f"refusing to target {base_url!r}: only loopback or the environment's own xml_url origin")
     base = origin_of(base_url)
     if same_origin:
         return base, env_url
@@ -230,9 +242,10 @@ def resolve_rest_url(environment: Environment, base: str) -> str:
         if not is_loopback(base):
             raise LoadError(f"environment {environment.name!r} has rest_url 'auto' but the target is not loopback")
         return base + "/v1"
-    parts = urlsplit(rest_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LoadError(f"rest_url must be an http(s) URL, got {rest_url!r}")
+    try:
+        check_url(rest_url, environment, what="rest_url")
+    except GuardError as exc:
+        raise LoadError(str(exc)) from None
     if not environment.credentials.rest_token:
         raise LoadError(f"environment {environment.name!r} has no credentials.rest_token: the rest scenario needs one")
     return rest_url.rstrip("/")
@@ -357,21 +370,24 @@ def run_load(
     wall = run_seconds + GRACE_SECONDS
     with open(log_path, "wb") as log:
         try:
+            # its own process group (stop_process signals master and workers once, from here); SIGTERM
+            # from the kernel if the harness dies, and a bounded life after it (harness.lifeline)
             proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=run_dir, env=child_env,
+                cwd=run_dir, env={**child_env, **lifeline_environ(signal.SIGTERM, run_dir.name, STOP_SECONDS)},
+                start_new_session=True, preexec_fn=child_preexec(signal.SIGTERM),
             )
         except OSError as exc:
             raise LoadError(f"cannot start locust ({command[0]} -m locust): {exc}") from None
         try:
             exit_code = proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
-            stop_process(proc)
+            stop_process(proc, STOP_SECONDS)
             raise LoadError(
                 f"locust did not finish within {wall:g}s and was killed; locust.log: {_log_tail(log_path)}"
             ) from None
-        except BaseException:
-            stop_process(proc)
+        except BaseException:  # Ctrl-C, SIGTERM, SIGHUP of the harness: locust stops and cleans up, bounded
+            stop_process(proc, STOP_SECONDS)
             raise
 
     if not stats_csv.is_file():
@@ -400,16 +416,42 @@ def run_load(
     )
 
 
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after 10 s."""
-    if proc.poll() is not None:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds — to the whole process group when the process
+    leads one of its own (a locust master and its workers), so no worker outlives it. Signals
+    arriving meanwhile (KeyboardInterrupt) do not cut the bound short."""
+    group = _own_group(proc)
+    if proc.poll() is not None and not group:
         return
-    proc.terminate()
+    _signal(proc, signal.SIGTERM, group)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            break
+        except subprocess.TimeoutExpired:
+            break
+        except KeyboardInterrupt:
+            if time.monotonic() >= deadline:
+                break
+    _signal(proc, signal.SIGKILL, group)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+def _own_group(proc: subprocess.Popen[bytes]) -> bool:
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+        return os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        return False
+
+
+def _signal(proc: subprocess.Popen[bytes], sig: int, group: bool) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:
+            os.killpg(proc.pid, sig)
+        elif proc.poll() is None:
+            proc.send_signal(sig)
 
 
 # --------------------------------------------------------------------------------------------
