@@ -83,8 +83,11 @@ class EmulatorApp:
         close = headers.get("connection", "").lower() == "close"
         low = path.lower().rstrip("/")
         if low == "/v1" or low.startswith("/v1/"):  # the REST meetings API answers for itself
+            self.registry.requests_answered += 1
             await rest.handle(self.registry, scope, receive, send)
             return
+        if low == XML_PATH:
+            self.registry.requests_answered += 1
         try:
             if _declares_too_much(headers) and (low == XML_PATH or low.startswith("/_emulator")):
                 raise BodyTooLarge

@@ -3,7 +3,7 @@
 =======  ===============================  =============================================
 method   path                             what it does
 =======  ===============================  =============================================
-GET      health                           ``{"status": "ok", "version", "sites"}``
+GET      health                           ``{"status": "ok", "version", "sites", "requests"}`` (XML + REST answered)
 GET      faults                           every fault ID with what it breaks
 POST     reset                            drop every created site, renew the default one
 POST     sites                            new site: ``{"name"?, "settings"?, "users"?, "faults"?}``
@@ -122,7 +122,8 @@ def _site(registry: Registry, name: str) -> Site:
 
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
-        return {"status": "ok", "version": __version__, "sites": len(registry.sites)}
+        return {"status": "ok", "version": __version__, "sites": len(registry.sites),
+                "requests": registry.requests_answered}
     if parts == ["faults"] and method == "GET":
         return {"faults": [{"id": k, "breaks": v} for k, v in all_faults().items()]}
     if parts == ["reset"] and method == "POST":

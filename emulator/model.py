@@ -323,6 +323,8 @@ class Registry:
         self.default_settings = default_settings or SiteSettings()
         self.sites: dict[str, Site] = {}
         self._counter = itertools.count(1)
+        #: XML and REST requests answered since the process started (a reset keeps it)
+        self.requests_answered = 0
         self.reset()
 
     def reset(self) -> None:

@@ -235,7 +235,7 @@ def _cleanup_problem(run: Run) -> str:
 
 
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
-    from harness.runner import run_contracts, target_up
+    from harness.runner import run_contracts, start_run_budget, target_up
 
     env = _env(args)
     thresholds = Thresholds()
@@ -250,6 +250,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     run = Run(env, seed=args.seed)
     run.create()
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
+    split = start_run_budget(run, contracts=contracts, load=load)
+    print(f"budget: {split.describe((args.processes or 1) if load else 1)}", flush=True)
     problems: list[str] = []
     load_data = None
     interrupted = False
