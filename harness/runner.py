@@ -274,6 +274,8 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
             for i in state.unresolved() if i.get("name") not in resolved_by_name
         ]
+    if control is not None:
+        control.http.close()
     for ledger in written.values():
         ledger.close()
     return result, [ledger.path for ledger in written.values() if ledger.path is not None]
