@@ -47,7 +47,7 @@ CONTRACTS_PERCENT = 60
 CONTRACTS_RESERVE_PERCENT = 10
 LOAD_RESERVE_PERCENT = 20
 #: most requests a process takes at once (fewer when the pool runs low)
-CHUNK = 16
+CHUNK = 64
 
 
 class BudgetCounterError(RuntimeError):
@@ -133,7 +133,7 @@ class SharedBudget:
 
     def _write(self, data: Mapping[str, Any]) -> None:
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
-        temp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        temp.write_text(json.dumps(data) + "\n", encoding="utf-8")
         os.replace(temp, self.path)  # readers see the old or the new counter, never half of one
 
     @classmethod
