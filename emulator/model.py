@@ -346,6 +346,7 @@ class Registry:
         self.default_settings = default_settings or SiteSettings()
         self.default_busy = default_busy
         self.sites: dict[str, Site] = {}
+        #: XML and REST requests answered since the process started (a reset keeps it)
         self.requests = 0
         self._counter = itertools.count(1)
         self.reset()

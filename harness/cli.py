@@ -259,12 +259,13 @@ def _cleanup_problem(run: Run) -> str:
     return ""
 
 
-def _plan_contracts(env: Environment, args: argparse.Namespace) -> Plan:
+def _plan_contracts(env: Environment, args: argparse.Namespace, *, load: bool) -> Plan:
     """The contract run's plan from a collection pass (no request to the target); printed."""
-    from harness.plan import collect_plan, contracts_budget
+    from harness.budget import split_run_budget
+    from harness.plan import collect_plan
 
-    # the contracts' share of budget.max_requests (the whole budget until run splits it between phases)
-    budget = contracts_budget(env, None)
+    # the contracts' share of budget.max_requests, as the run splits it between its phases
+    budget = split_run_budget(env.budget.max_requests, contracts=True, load=load).contracts
     plan = collect_plan(env, seed=args.seed, profile=args.profile, behaviours=args.behaviour, budget=budget)
     print(plan.line(), flush=True)
     return plan
@@ -297,7 +298,7 @@ def _safety_stopped(run: Run) -> str:
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     from harness.plan import PlanError, ProfileError, check_profile
     from harness.report import load_results
-    from harness.runner import run_contracts, target_up
+    from harness.runner import run_contracts, start_run_budget, target_up
 
     try:
         check_profile(getattr(args, "profile", None))
@@ -320,7 +321,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     plan: Plan | None = None
     if contracts:  # before anything starts: what the run will do, and whether it fits the budget
         try:
-            plan = _plan_contracts(env, args)
+            plan = _plan_contracts(env, args, load=load)
         except PlanError as exc:
             return _fail(str(exc), 2)
         if not plan.fits:
@@ -330,6 +331,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     run = Run(env, seed=args.seed)
     run.create()
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
+    split = start_run_budget(run, contracts=contracts, load=load)
+    print(f"budget: {split.describe((args.processes or 1) if load else 1)}", flush=True)
     problems: list[str] = []
     load_data = None
     interrupted, interrupted_code = False, 130

@@ -5,6 +5,10 @@
 site answers and never hides a FAILURE: timeouts, resets, HTML error pages, empty bodies and 5xx
 all come back as ``result == "INVALID"`` with ``problem`` saying what happened. Only the request
 budget (:class:`BudgetExceeded`) stops a run.
+
+Every request that leaves counts against the budget: a retry after a connection error, and each of
+the at most :data:`MAX_503_RETRIES` retries of a transient ``503`` (sent after the answer's
+``Retry-After``, capped at :data:`MAX_503_WAIT` seconds — :func:`send_retrying_503`).
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
 
+from harness.budget import BudgetDraw
 from harness.envelope import BodyTree, Security, XmlResponse, build_request, parse_response
 from harness.masking import mask, mask_bytes
 
@@ -32,14 +39,25 @@ class BudgetExceeded(RuntimeError):
     ends_run: ClassVar[bool] = True
 
 
+#: retries of a ``503`` answer (each one a request of the budget)
+MAX_503_RETRIES = 3
+#: the longest wait before a retry, whatever ``Retry-After`` asks
+MAX_503_WAIT = 5.0
+#: the wait when a ``503`` names none (or an unreadable one)
+DEFAULT_503_WAIT = 1.0
+
+
 @dataclass(slots=True)
 class RequestBudget:
-    """At most ``max_requests`` requests and ``max_seconds`` of wall time for a run."""
+    """At most ``max_requests`` requests and ``max_seconds`` of wall time for a process; with
+    ``shared`` each request is also taken from the run's shared counter (:mod:`harness.budget`),
+    which caps every process of the run together."""
 
     max_requests: int = 5000
     max_seconds: float = 1800.0
     used: int = 0
     started: float = field(default_factory=time.monotonic)
+    shared: BudgetDraw | None = None
 
     def spend(self) -> None:
         if self.used >= self.max_requests:
@@ -47,7 +65,51 @@ class RequestBudget:
         elapsed = time.monotonic() - self.started
         if elapsed > self.max_seconds:
             raise BudgetExceeded(f"time budget spent: {elapsed:.0f}s of {self.max_seconds:.0f}s")
+        if self.shared is not None and not self.shared.take():
+            raise BudgetExceeded(f"request budget spent: nothing left of the {self.shared.describe()} after "
+                                 f"{self.used} requests of this process")
         self.used += 1
+
+    def close(self) -> None:
+        """Give what this process took from the shared counter and did not send back to the run."""
+        if self.shared is not None:
+            self.shared.close()
+
+
+def retry_after_seconds(value: str | None) -> float:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), at most :data:`MAX_503_WAIT`."""
+    if not value or not value.strip():
+        return DEFAULT_503_WAIT
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return DEFAULT_503_WAIT
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds != seconds:  # NaN
+        return DEFAULT_503_WAIT
+    return min(MAX_503_WAIT, max(0.0, seconds))
+
+
+def send_retrying_503(send: Callable[[], httpx.Response], budget: RequestBudget | None, *,
+                      retries: int = MAX_503_RETRIES, sleep: Callable[[float], None] = time.sleep) -> httpx.Response:
+    """``send()``; while the answer is a ``503`` (a busy site or its load balancer), wait its
+    ``Retry-After`` (capped) and send again, at most ``retries`` times, each retry spent from
+    ``budget`` first (:class:`BudgetExceeded` when it is spent). The last answer, 503 or not."""
+    response = send()
+    for _ in range(retries):
+        if response.status_code != 503:
+            break
+        sleep(retry_after_seconds(response.headers.get("retry-after")))
+        if budget is not None:
+            budget.spend()
+        response = send()
+    return response
 
 
 @dataclass(slots=True)
@@ -112,15 +174,16 @@ class XmlClient:
 
     def send(self, raw: bytes, *, api: str = "?", headers: Mapping[str, str] | None = None) -> XmlResponse:
         """Send a ready envelope (a generator's output, say)."""
-        if self.budget is not None:
-            self.budget.spend()
         send_headers = {"Content-Type": "text/xml;charset=UTF-8", **(headers or {})}
         attempts = 2 if _is_idempotent(api) else 1
         started = time.perf_counter()
         response: XmlResponse | None = None
         for attempt in range(attempts):
+            if self.budget is not None:  # the retry after a connection error is a request too
+                self.budget.spend()
             try:
-                r = self.http.post(self.xml_url, content=raw, headers=send_headers)
+                r = send_retrying_503(lambda: self.http.post(self.xml_url, content=raw, headers=send_headers),
+                                      self.budget)
             except httpx.TimeoutException as exc:
                 problem = f"timeout: {type(exc).__name__}"
             except httpx.TransportError as exc:

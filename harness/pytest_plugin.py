@@ -35,9 +35,11 @@ Safety (issue 7)
     client) is written to ``ledger-<run-id>.jsonl`` before it leaves (:mod:`harness.ledger`); at
     the end of the session whatever the tests did not delete is deleted and verified gone.
     *Guards.* Tests marked ``destructive`` or ``lockout`` are skipped unless the environment's
-    ``allow.destructive`` / ``allow.lockout`` is true. *Budget.* ``budget.max_requests`` is split
-    across xdist workers (``max_requests // workers``); a tenth of each share is kept for the
-    clean-up. *Secrets.* Every password, ticket and token the run declares, signs in with or is
+    ``allow.destructive`` / ``allow.lockout`` is true. *Budget.* ``budget.max_requests`` caps the
+    whole run: every worker draws from one counter in the run folder (:mod:`harness.budget`;
+    ``contracts`` for the tests, ``contracts-cleanup`` — a tenth, unless ``webex-harness run`` split
+    it — for the clean-up); without a run folder each worker gets ``max_requests // workers``.
+    *Secrets.* Every password, ticket and token the run declares, signs in with or is
     handed is masked in failure reports, captured output, allure attachments and JUnit messages.
 
 The plan (issue 11)
@@ -57,6 +59,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,6 +69,7 @@ import httpx
 import pytest
 
 from harness import plan as planning
+from harness.budget import CONTRACTS, CONTRACTS_CLEANUP, COUNTER_FILE, BudgetSplit, SharedBudget
 from harness.client import BudgetExceeded, ControlClient, Exchange, RequestBudget, XmlClient
 from harness.envelope import Security
 from harness.environment import (
@@ -139,12 +143,34 @@ def _worker_count() -> int:
         return 1
 
 
-def split_budget(budget: Budget, workers: int) -> tuple[RequestBudget, RequestBudget]:
-    """(tests, clean-up) budgets of one of ``workers`` processes: together they never exceed
-    ``max_requests // workers``, so the whole run never exceeds ``max_requests``."""
+def split_budget(budget: Budget, workers: int, counter: Path | None = None) -> tuple[RequestBudget, RequestBudget]:
+    """(tests, clean-up) budgets of one of ``workers`` pytest processes.
+
+    With a ``counter`` (:mod:`harness.budget`; made with the contracts' split — a tenth kept for the
+    clean-up — unless the run made it already) every process draws from the run's shared pools:
+    tests from ``contracts``, the clean-up from ``contracts-cleanup`` then what the tests left. Without
+    one (no run folder, own in-process emulators) each process gets ``max_requests // workers``, a
+    tenth of it kept for the clean-up. Either way the processes together never exceed
+    ``max_requests``."""
+    if counter is not None:
+        reserve = int(budget.max_requests * CLEANUP_SHARE)
+        shared = SharedBudget.create(counter, BudgetSplit(budget.max_requests, budget.max_requests, reserve))
+        tests = RequestBudget(shared.limit_of(CONTRACTS), budget.max_seconds, shared=shared.draw(CONTRACTS))
+        cleanup = RequestBudget(shared.limit_of(CONTRACTS_CLEANUP) + shared.limit_of(CONTRACTS), CLEANUP_SECONDS,
+                                shared=shared.draw(CONTRACTS_CLEANUP, CONTRACTS))
+        return tests, cleanup
     share = budget.max_requests // max(1, workers)
     reserve = int(share * CLEANUP_SHARE)
     return RequestBudget(share - reserve, budget.max_seconds), RequestBudget(reserve, CLEANUP_SECONDS)
+
+
+def _budget_counter(config: pytest.Config, ledger_file: Path | None) -> Path | None:
+    """Where the run's shared request counter lives: the run folder (``--run-dir``, else the
+    ledger's folder); None for a run that keeps no files (its own in-process emulators)."""
+    run_dir = config.getoption("--run-dir")
+    if run_dir:
+        return Path(run_dir) / COUNTER_FILE
+    return ledger_file.parent / COUNTER_FILE if ledger_file is not None else None
 
 
 # ---------------------------------------------------------------- secrets
@@ -892,10 +918,12 @@ def _write_records(config: pytest.Config, target: Target, workers: int) -> None:
     out = Path(run_dir)
     out.mkdir(parents=True, exist_ok=True)
     worker = _worker()
+    shared = target.budget.shared
     (out / f"budget-{worker}.json").write_text(json.dumps({
         "worker": worker, "workers": workers, "max_requests": target.environment.budget.max_requests,
         "tests_max": target.budget.max_requests, "tests_used": target.budget.used,
         "cleanup_max": target.cleanup_budget.max_requests, "cleanup_used": target.cleanup_budget.used,
+        "counter": str(shared.counter.path) if shared is not None else None,
     }, indent=1) + "\n")
     (out / f"sites-{worker}.json").write_text(json.dumps(
         {"default": target.environment.site_name, "created": target.sites.created}, indent=1) + "\n")
@@ -909,7 +937,6 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
     secrets: SecretSet = pytestconfig._wxh_secrets  # type: ignore[attr-defined]
     run_id: str = pytestconfig._wxh_run_id  # type: ignore[attr-defined]
     workers = _worker_count()
-    budget, cleanup_budget = split_budget(environment.budget, workers)
     running = None
     env = environment
     control: ControlClient | None = None
@@ -923,7 +950,9 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
             url = running.base_url
         url = url.rstrip("/")
         env = environment.with_urls(url + "/WBXService/XMLService", url + "/v1")
-    ledger = Ledger(run_id, _ledger_file(pytestconfig, run_id, running is not None), worker=_worker())
+    ledger_file = _ledger_file(pytestconfig, run_id, running is not None)
+    ledger = Ledger(run_id, ledger_file, worker=_worker())
+    budget, cleanup_budget = split_budget(environment.budget, workers, _budget_counter(pytestconfig, ledger_file))
     sites = SiteRegistry()
     sites.add(env.site_name, [env.security()], token=env.credentials.rest_token)
     hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, on_secret=secrets.add,
@@ -938,8 +967,11 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
         yield t
     finally:
         try:
+            cleanup_budget.started = time.monotonic()  # the clean-up's time bound starts now
             t.cleanup = clean_up(t)
         finally:
+            budget.close()  # what this worker took from the shared counter and did not send goes back
+            cleanup_budget.close()
             _write_records(pytestconfig, t, workers)
             ledger.close()
             http.close()

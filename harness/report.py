@@ -13,7 +13,7 @@
      "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...},
      "cleanup": null | {"ledger", "created", "by_kind", "deleted_by_tests", "removed_by_cleanup",
                         "left": [...], "unresolved_intents": [...]},
-     "budget": null | {"max_requests", "used", "workers"}, "sites": [names]}
+     "budget": null | {"max_requests", "used", "workers", "split"?, "pools"?}, "sites": [names]}
 
 Next to it ``summary.md`` and ``summary.html`` (:mod:`harness.html_report`, self-contained) say
 the same for people. Every text written is masked (:func:`harness.masking.mask`).
@@ -77,13 +77,22 @@ def load_results(run_dir: Path) -> list[dict[str, Any]]:
 
 
 def budget_usage(run_dir: Path) -> dict[str, Any] | None:
-    """Requests the run's pytest processes sent (``budget-<worker>.json``)."""
+    """Requests the run sent: from its shared counter (``budget.json``: the split between the
+    phases and what each pool used), else from its pytest processes' ``budget-<worker>.json``."""
+    from harness.budget import read_counter
+
     records = []
     for path in sorted(run_dir.glob("budget-*.json")):
         try:
             records.append(json.loads(path.read_text()))
         except (OSError, ValueError):
             continue
+    counter = read_counter(run_dir)
+    if counter is not None:
+        return {"max_requests": counter["total"], "used": counter["used"], "workers": len(records),
+                "split": counter.get("split"),
+                "pools": {name: {"limit": p.get("limit"), "used": p.get("used", 0)}
+                          for name, p in counter["pools"].items() if isinstance(p, dict)}}
     if not records:
         return None
     return {"max_requests": records[0].get("max_requests"), "workers": len(records),

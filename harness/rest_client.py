@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from harness.client import Exchange, RequestBudget
+from harness.client import Exchange, RequestBudget, send_retrying_503
 from harness.masking import MASK, mask
 from harness.rest_pacing import pacer_of
 
@@ -147,11 +147,10 @@ class RestClient:
     ) -> RestResponse:
         """One request. ``path`` is relative to the base URL (or absolute); ``json_body`` is
         serialised as ``application/json``, ``content`` sent as is; ``token=None`` sends no
-        ``Authorization`` header, another string sends that token instead. A ``429`` is waited out
-        and sent again (``Retry-After``, bounded) when the HTTP client paces a site run
-        (:mod:`harness.rest_pacing`)."""
-        if self.budget is not None:
-            self.budget.spend()
+        ``Authorization`` header, another string sends that token instead. A transient ``503`` is
+        retried (:func:`~harness.client.send_retrying_503`); every attempt counts against the budget. A
+        ``429`` is waited out and sent again (``Retry-After``, bounded) when the HTTP client paces a
+        site run (:mod:`harness.rest_pacing`)."""
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         send_headers: dict[str, str] = {"Accept": "application/json"}
         bearer = self.token if token is _NO_VALUE else token
@@ -168,9 +167,12 @@ class RestClient:
         response: RestResponse | None = None
         final_url = url
         for attempt in range(attempts):
+            if self.budget is not None:
+                self.budget.spend()
             try:
-                r = self.http.request(method, url, content=body, params=dict(params or {}) or None,
-                                      headers=send_headers, timeout=self.timeout)
+                r = send_retrying_503(lambda: self.http.request(
+                    method, url, content=body, params=dict(params or {}) or None, headers=send_headers,
+                    timeout=self.timeout), self.budget)
             except httpx.TimeoutException as exc:
                 problem = f"timeout: {type(exc).__name__}"
             except httpx.TransportError as exc:

@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from harness.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
 from harness.client import ControlClient, ControlError, RequestBudget
 from harness.envelope import Security
 from harness.environment import Environment, check_reachable
@@ -56,6 +57,8 @@ CONTRACTS = ROOT / "contracts"
 GRACE_SECONDS = 120.0
 #: seconds an interrupted pytest gets to clean up before it is killed
 STOP_SECONDS = 60.0
+#: wall-clock seconds the clean-up after a run may take
+FINAL_CLEANUP_SECONDS = 300.0
 #: pytest's exit code for "interrupted"; used when the time budget stopped the run
 INTERRUPTED = 2
 
@@ -207,8 +210,8 @@ def undeletable(state: LedgerState) -> list[Obj]:
 
 
 def remaining_requests(run_dir: Path, env: Environment, workers: int) -> int:
-    """What is left of the run's request budget: a worker that left no record may have spent all
-    of its share."""
+    """What is left of the run's request budget (runs without a shared counter): a worker that left
+    no record may have spent all of its share."""
     share = env.budget.max_requests // max(1, workers)
     used, seen = 0, 0
     for path in run_dir.glob("budget-*.json"):
@@ -348,6 +351,8 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
             for i in state.unresolved() if i.get("name") not in resolved_by_name
         ]
+    if control is not None:
+        control.http.close()
     for ledger in written.values():
         ledger.close()
     return result, [ledger.path for ledger in written.values() if ledger.path is not None]
@@ -363,10 +368,31 @@ def after_run_cleanup(run: Run, target: Target, workers: int) -> CleanupResult |
     env = target.environment
     if not ledgers:
         ledgers = [ledger_path(run.dir, run.run_id)]
-    budget = RequestBudget(remaining_requests(run.dir, env, workers), 300.0)
-    result, _ = clean_leftovers(env, ledgers, run_id=run.run_id, emulator_url=target.emulator_url, budget=budget,
-                                search_names=bool(state.unresolved()), worker="runner")
+    budget = final_cleanup_budget(run.dir, env, workers)
+    try:
+        result, _ = clean_leftovers(env, ledgers, run_id=run.run_id, emulator_url=target.emulator_url, budget=budget,
+                                    search_names=bool(state.unresolved()), worker="runner")
+    finally:
+        budget.close()
     return result
+
+
+def final_cleanup_budget(run_dir: Path, env: Environment, workers: int) -> RequestBudget:
+    """The budget of the clean-up after a run: the ``cleanup`` pool of the run's shared counter
+    (its share and whatever the phases left), else what the workers' records leave."""
+    counter = run_dir / COUNTER_FILE
+    if counter.is_file():
+        shared = SharedBudget(counter)
+        return RequestBudget(env.budget.max_requests, FINAL_CLEANUP_SECONDS, shared=shared.draw(FINAL_CLEANUP))
+    return RequestBudget(remaining_requests(run_dir, env, workers), FINAL_CLEANUP_SECONDS)
+
+
+def start_run_budget(run: Run, *, contracts: bool, load: bool) -> BudgetSplit:
+    """Make the run's shared request counter (``<run-dir>/budget.json``) with the phases' shares of
+    ``budget.max_requests`` — before the first request of the run."""
+    split = split_run_budget(run.environment.budget.max_requests, contracts=contracts, load=load)
+    SharedBudget.create(run.dir / COUNTER_FILE, split)
+    return split
 
 
 # ---------------------------------------------------------------- self-check

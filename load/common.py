@@ -12,10 +12,18 @@ listeners once per process:
   write them at exit).
 
 :class:`XmlUser` is the base of the XML scenarios: :meth:`XmlUser.post` spends one request of
-the process budget (``budget.max_requests``), POSTs a pre-built envelope named by API and judges
-the answer with byte regexes (:func:`failure_message`); :meth:`XmlUser.setup` runs once per user
-(named ``"<Api> (setup)"``) and again before a task while it has not succeeded; everything a user
-created is deleted in ``on_stop`` (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``).
+the budget, POSTs a pre-built envelope named by API and judges the answer with byte regexes
+(:func:`failure_message`); :meth:`XmlUser.setup` runs once per user (named ``"<Api> (setup)"``) and
+again before a task while it has not succeeded; everything a user created is deleted in
+``on_stop`` (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``).
+
+Budget: every request counts — set-up, tasks and clean-up. Under ``webex-harness load`` / ``run``
+(``WEBEX_HARNESS_BUDGET_FILE`` names the run's counter, :mod:`harness.budget`) every locust process
+draws from the run's shared ``load`` pool, and its clean-up from ``load-cleanup`` then what the
+tasks left; run by hand, each process has ``budget.max_requests`` (a fifth kept for its clean-up).
+A process whose task budget is spent sends nothing more (its users idle; a local runner quits) but
+still cleans up; what a clean-up cannot delete for want of budget keeps its
+``<cleanup_prefix>-<run-id>-load-…`` name, which ``webex-harness cleanup --run ID`` finds.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 from xml.sax.saxutils import unescape
@@ -42,6 +51,8 @@ from locust.env import Environment as LocustEnvironment
 from locust.exception import RescheduleTask, StopUser
 from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
+from harness.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
+from harness.client import BudgetExceeded, RequestBudget
 from harness.environment import (
     AUTO,
     XML_SERVICE_PATH,
@@ -54,6 +65,7 @@ from harness.ledger import run_name
 from harness.lifeline import hold_lifeline
 from load.calls import CallPlan, CallTemplate, call_plan, response_key
 from load.config import (
+    BUDGET_FILE_VAR,
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
     REST_URL_VAR,
@@ -171,6 +183,10 @@ class LoadState:
     #: ``<cleanup_prefix>[-<run id>]-load``: every object the run creates is named from it
     name_prefix: str = "wxh-load"
     max_requests: int = 0
+    #: what the set-up and the tasks spend, and what the clean-up spends (:func:`load_budgets`)
+    budget: RequestBudget | None = None
+    cleanup_budget: RequestBudget | None = None
+    cleanup_prefix: str = ""
     envelopes: ScenarioEnvelopes | None = None
     call_plans: dict[str, CallPlan] = field(default_factory=dict)
 
@@ -226,7 +242,9 @@ def build_state(environ: dict[str, str] | None = None, *, master: bool = False) 
     if "rest" in state.scenarios:
         state.rest_url, state.rest_token = _resolve_rest(env, environ, str(path), state.xml_url)
     state.run_id = environ.get(RUN_ID_VAR, "").strip()
-    state.max_requests = env.budget.max_requests
+    state.budget, state.cleanup_budget = load_budgets(env, environ.get(BUDGET_FILE_VAR, "").strip() or None)
+    state.max_requests = state.budget.max_requests
+    state.cleanup_prefix = env.cleanup_prefix
     # <prefix>-<run id>-load-…: `webex-harness cleanup --run ID` finds leftovers by this name.
     state.name_prefix = (run_name(env.cleanup_prefix, state.run_id, "load") if state.run_id
                          else f"{env.cleanup_prefix}-load")
@@ -237,9 +255,27 @@ def build_state(environ: dict[str, str] | None = None, *, master: bool = False) 
     return state
 
 
+def load_budgets(env: Environment, counter: str | None) -> tuple[RequestBudget, RequestBudget]:
+    """(set-up and tasks, clean-up) budgets of one locust process: drawn from the run's shared
+    counter file ``counter`` (``load``; ``load-cleanup`` then ``load``), or without one
+    ``budget.max_requests`` of this process alone, :data:`~harness.budget.LOAD_RESERVE_PERCENT` of it
+    kept for the clean-up."""
+    forever = float("inf")  # locust's run time (checked against budget.max_seconds) bounds the time
+    if counter:
+        shared = SharedBudget(Path(counter))
+        try:
+            tasks_max, cleanup_max = shared.limit_of(LOAD), shared.limit_of(LOAD_CLEANUP) + shared.limit_of(LOAD)
+        except (BudgetCounterError, OSError) as exc:
+            raise LoadConfigError(f"{BUDGET_FILE_VAR}: {exc}") from None
+        return (RequestBudget(tasks_max, forever, shared=shared.draw(LOAD)),
+                RequestBudget(cleanup_max, forever, shared=shared.draw(LOAD_CLEANUP, LOAD)))
+    total = env.budget.max_requests
+    reserve = total * LOAD_RESERVE_PERCENT // 100
+    return RequestBudget(total - reserve, forever), RequestBudget(reserve, forever)
+
+
 _state: LoadState | None = None
 _budget_lock = threading.Lock()
-_requests_sent = 0
 _budget_spent = False
 
 
@@ -304,25 +340,51 @@ def _refresh_csv_before_exit(environment: LocustEnvironment, **_: object) -> Non
 
 
 def spend(runner: Runner | None) -> None:
-    """Count one request against ``budget.max_requests``.
+    """Count one request (set-up or task) against the budget (module docstring).
 
     Once the budget is spent no request is sent: :class:`RescheduleTask` sends the user back to
     its wait (where stopping users is immediate), and a local runner is told to quit. A worker
     of a distributed run just idles until the master ends the run.
     """
-    global _requests_sent, _budget_spent
-    limit = state().max_requests
-    with _budget_lock:
-        if _requests_sent < limit:
-            _requests_sent += 1
-            return
-        first = not _budget_spent
-        _budget_spent = True
-    if first:
-        log.warning("budget.max_requests (%d) reached: no more requests from this process", limit)
-        if isinstance(runner, LocalRunner):
-            gevent.spawn(runner.quit)
+    global _budget_spent
+    budget = state().budget
+    assert budget is not None
+    try:
+        budget.spend()
+        return
+    except BudgetExceeded as exc:
+        with _budget_lock:
+            first = not _budget_spent
+            _budget_spent = True
+        if first:
+            log.warning("budget spent: no more requests from this process (%s)", exc)
+            if isinstance(runner, LocalRunner):
+                gevent.spawn(runner.quit)
     raise RescheduleTask()
+
+
+def spend_cleanup() -> None:
+    """Count one clean-up request; :class:`~harness.client.BudgetExceeded` when none is left."""
+    budget = state().cleanup_budget
+    assert budget is not None
+    budget.spend()
+
+
+def leftover_warning(count: int, what: str) -> None:
+    """Say what a clean-up could not delete for want of budget, and how to find it."""
+    current = state()
+    run = current.run_id or "<run-id>"
+    log.warning("budget spent: %d %s this user created stay on the target, named %s-%s-…; "
+                "webex-harness cleanup --run %s removes them", count, what, current.cleanup_prefix, run, run)
+
+
+@events.quitting.add_listener
+def _give_back_budget(**_: object) -> None:
+    """What this process took from the run's shared counter and did not send goes back to it."""
+    if _state is not None:
+        for budget in (_state.budget, _state.cleanup_budget):
+            if budget is not None:
+                budget.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,13 +427,17 @@ class XmlUser(FastHttpUser):
                 raise RescheduleTask()
 
     def post(self, name: str, envelope: bytes, *, expect: str | None = None, want_key: bool = False,
-             budget: bool = True) -> bytes | None:
+             cleanup: bool = False) -> bytes | None:
         """POST one envelope and judge it; the body (or with ``want_key`` the new key) on success.
 
         ``expect``: the exceptionID of a FAILURE this request is meant to get — that FAILURE
         is a success, and a SUCCESS is then a failure (``expected FAILURE <id>, got SUCCESS``).
+        ``cleanup``: spend from the clean-up budget (:class:`BudgetExceeded` when it is spent).
+        Any status but 200 — a busy site's transient ``503`` included — fails this request (no retry).
         """
-        if budget:
+        if cleanup:
+            spend_cleanup()
+        else:
             spend(self.environment.runner)
         with self.client.post(self.state.xml_path, data=envelope, headers=HEADERS, name=name,
                               catch_response=True) as response:
@@ -407,12 +473,17 @@ class XmlUser(FastHttpUser):
 
     def on_stop(self) -> None:
         """Delete everything this user created. Named ``"<Api> (clean-up)"`` so it reads apart
-        from the measured calls; the clean-up is not held to the request budget."""
-        for kind, key in reversed(self.created):
-            if kind == "meeting":
-                self.post("DelMeeting (clean-up)", self.envelopes.del_meeting.with_key(key), budget=False)
-            else:
-                self.post("DelSession (clean-up)", self.envelopes.del_session.with_key(key), budget=False)
+        from the measured calls; spent from the clean-up budget — what it cannot pay for stays,
+        named so that ``webex-harness cleanup`` finds it (:func:`leftover_warning`)."""
+        for done, (kind, key) in enumerate(reversed(self.created)):
+            try:
+                if kind == "meeting":
+                    self.post("DelMeeting (clean-up)", self.envelopes.del_meeting.with_key(key), cleanup=True)
+                else:
+                    self.post("DelSession (clean-up)", self.envelopes.del_session.with_key(key), cleanup=True)
+            except BudgetExceeded:
+                leftover_warning(len(self.created) - done, "meetings or sessions")
+                break
         self.created.clear()
 
 
@@ -431,8 +502,11 @@ __all__ = [
     "exception_of",
     "failure_message",
     "is_loopback",
+    "leftover_warning",
+    "load_budgets",
     "origin_of",
     "spend",
+    "spend_cleanup",
     "spliced",
     "state",
 ]

@@ -37,6 +37,7 @@ from harness.environment import Environment, EnvironmentFileError
 from load.calls import UNSUPPORTED
 
 __all__ = [
+    "BUDGET_FILE_VAR",
     "DEFAULT_CALLS",
     "DEFAULT_MIX",
     "ENV_FILE_VAR",
@@ -66,6 +67,7 @@ REST_TOKEN_VAR = "WEBEX_HARNESS_REST_TOKEN"
 RUN_ID_VAR = "WEBEX_HARNESS_RUN_ID"
 SCENARIO_VAR = "WEBEX_HARNESS_SCENARIO"
 SHAPE_VAR = "WEBEX_HARNESS_SHAPE"
+BUDGET_FILE_VAR = "WEBEX_HARNESS_BUDGET_FILE"
 
 #: ``--scenario`` values: "mixed" is the configured mix, the others run one scenario alone.
 SCENARIO_NAMES: tuple[str, ...] = ("mixed", "calls", "lifecycle", "dashboard", "registration", "rest")

@@ -33,7 +33,11 @@ Environment variables (read once per locust process at ``init``, never at import
     The environment file (a path or a bare name such as ``emulator``); default
     ``environments/emulator.yaml``. Its credentials sign every envelope, its ``load:`` section
     gives the mix, the call weights and the shape (:mod:`load.config`), and its
-    ``budget.max_requests`` caps the requests of each locust process.
+    ``budget.max_requests`` caps the requests of each locust process (see the next variable).
+``WEBEX_HARNESS_BUDGET_FILE``
+    The run's shared request counter (:mod:`harness.budget`), set by ``webex-harness load``: every
+    process of the run draws set-up, tasks and clean-up from it, so together they stay within
+    ``budget.max_requests``. Unset (by hand), each process has ``budget.max_requests`` to itself.
 ``WEBEX_HARNESS_XML_URL``
     The XML API URL; overrides the file's ``xml_url`` and is required when that is ``auto``.
 ``WEBEX_HARNESS_REST_URL`` / ``WEBEX_HARNESS_REST_TOKEN``

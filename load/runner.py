@@ -27,7 +27,9 @@ described in ``load/locustfile.py``, ``load/shapes.py`` and ``load/config.py``.
 
 Safety: the only targets are loopback addresses and the environment's own XML API / REST origin
 (:func:`harness.guard.check_url`); the run time must fit the environment's ``budget.max_seconds``;
-the locustfile caps the requests of each locust process at ``budget.max_requests``.
+every locust process draws its requests — set-up, tasks and clean-up — from the run's shared counter
+``<run_dir>/budget.json`` (:mod:`harness.budget`: made by ``webex-harness run`` with the load's share,
+else here with the whole ``budget.max_requests``), so all of them together never exceed it.
 
 Stopping: locust runs in its own process group. A timeout, Ctrl-C, SIGTERM or SIGHUP of the harness
 sends SIGTERM to the group once (users stop and delete what they made) and SIGKILL after
@@ -52,10 +54,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.budget import COUNTER_FILE, SharedBudget, split_run_budget
 from harness.environment import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
 from harness.guard import GuardError, check_url
 from harness.lifeline import child_preexec, lifeline_environ
 from load.config import (
+    BUDGET_FILE_VAR,
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
     REST_URL_VAR,
@@ -253,7 +257,7 @@ def resolve_rest_url(environment: Environment, base: str) -> str:
 
 def _child_environ(environment_file: Path, xml_url: str, run_id: str, *, scenario: str = "mixed",
                    shape: str = "steady", rest_url: str | None = None,
-                   rest_token: str | None = None) -> dict[str, str]:
+                   rest_token: str | None = None, budget_file: Path | None = None) -> dict[str, str]:
     """The locust process's environment: the WEBEX_HARNESS_* variables of :mod:`load.config`.
 
     The REST token travels here, never on the command line (``ps`` shows command lines).
@@ -268,6 +272,8 @@ def _child_environ(environment_file: Path, xml_url: str, run_id: str, *, scenari
         env[REST_URL_VAR] = rest_url
     if rest_token:
         env[REST_TOKEN_VAR] = rest_token
+    if budget_file is not None:
+        env[BUDGET_FILE_VAR] = str(budget_file)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
@@ -305,7 +311,8 @@ def run_load(
     ``scenario``: None or ``"mixed"`` → the file's ``load.mix`` (or the default mix), else one of
     :data:`load.config.SCENARIO_NAMES` alone. ``shape``: None → the file's ``load.shape`` (default
     ``steady``), else one of :data:`load.config.SHAPE_NAMES`. ``processes``: None/1 → one locust
-    process, N > 1 → ``--processes N`` (a master and N workers; the budget is per process).
+    process, N > 1 → ``--processes N`` (a master and N workers, all drawing from one budget:
+    ``<run_dir>/budget.json``, made here with the whole ``budget.max_requests`` unless the run made it).
 
     The subprocess is killed when it outlives ``run_time`` by :data:`GRACE_SECONDS`. Raises
     :class:`LoadError` (one line, with the end of ``locust.log`` where there is one) when the
@@ -357,6 +364,8 @@ def run_load(
     html_path = run_dir / "locust.html"
     for stale in (stats_csv, failures_csv, html_path):
         stale.unlink(missing_ok=True)
+    budget_file = run_dir / COUNTER_FILE
+    SharedBudget.create(budget_file, split_run_budget(environment.budget.max_requests, contracts=False))
 
     locustfiles = [locustfile, SHAPE_LOCUSTFILE] if shape in SHAPED else [locustfile]
     command = build_command(
@@ -366,6 +375,7 @@ def run_load(
     child_env = _child_environ(
         Path(environment.path).resolve(), xml_url, run_dir.name, scenario=scenario or "mixed", shape=shape,
         rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
+        budget_file=budget_file,
     )
     wall = run_seconds + GRACE_SECONDS
     with open(log_path, "wb") as log:

@@ -200,11 +200,19 @@ def test_budget_stops_at_max_requests() -> None:
     assert budget.used == 3
 
 
-def test_budget_counts_a_retried_request_once() -> None:
+def test_budget_counts_each_attempt_of_a_retried_request() -> None:
+    """A reset may come after the site got the request: the retry is a request of the budget too."""
     site = Site(httpx.ConnectError("reset"), xml(SUCCESS))
-    budget = RequestBudget(max_requests=1)
+    budget = RequestBudget(max_requests=2)
     assert client_for(site, budget=budget).call("meeting", "GetMeeting", {"meetingKey": "1"}).ok
-    assert budget.used == 1
+    assert budget.used == 2
+
+
+def test_no_retry_after_a_connection_error_when_the_budget_is_spent() -> None:
+    site = Site(httpx.ConnectError("reset"), xml(SUCCESS))
+    with pytest.raises(BudgetExceeded):
+        client_for(site, budget=RequestBudget(max_requests=1)).call("meeting", "GetMeeting", {"meetingKey": "1"})
+    assert len(site.requests) == 1
 
 
 def test_budget_stops_when_time_is_spent() -> None:

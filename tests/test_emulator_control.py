@@ -58,6 +58,14 @@ def test_health(emu: Emulator) -> None:
     assert emu.control("GET", "health") == {"status": "ok", "version": __version__, "sites": 1, "requests": 0}
 
 
+def test_health_counts_the_xml_and_rest_requests_answered_but_not_the_control_api(emu: Emulator) -> None:
+    emu.xml("user", "GetMe", {}, Security("harness", "host", "emulator-pass"))
+    emu.request("GET", "/v1/meetings")
+    emu.request("GET", "/WBXService/XMLService")  # answered too (405)
+    emu.control("POST", "reset")
+    assert emu.control("GET", "health")["requests"] == 3
+
+
 def test_faults_lists_every_fault_with_what_it_breaks(emu: Emulator) -> None:
     listed = emu.control("GET", "faults")["faults"]
     assert {f["id"]: f["breaks"] for f in listed} == FAULTS
