@@ -14,6 +14,20 @@ import pytest
 from harness.client import XmlClient
 from harness.envelope import XmlResponse
 
+#: ``<cleanup_prefix>-<run-id>`` of the running session (contracts/conftest.py sets it); "" outside a run
+_run_prefix = ""
+
+
+def set_run_prefix(prefix: str) -> None:
+    global _run_prefix
+    _run_prefix = prefix
+
+
+def own_name(suffix: str) -> str:
+    """``<cleanup_prefix>-<run-id>-<suffix>``: the default name of what a test creates, so that
+    ``webex-harness cleanup`` finds it even without the ledger (``wxh <suffix>`` outside a run)."""
+    return f"{_run_prefix}-{suffix}" if _run_prefix else f"wxh {suffix}"
+
 
 def webex_date(dt: datetime) -> str:
     return dt.strftime("%m/%d/%Y %H:%M:%S")
@@ -28,10 +42,11 @@ def past_date(days: float = 2) -> str:
     return webex_date(datetime.now(UTC).replace(tzinfo=None) - timedelta(days=days))
 
 
-def meeting_body(name: str = "wxh contract meeting", **sections: Any) -> dict[str, Any]:
-    """A CreateMeeting body with a future start; extra sections are merged in."""
+def meeting_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
+    """A CreateMeeting body with a future start (named :func:`own_name` by default); extra sections
+    are merged in."""
     body: dict[str, Any] = {
-        "metaData": {"confName": name, "meetingType": 3},
+        "metaData": {"confName": name if name is not None else own_name("contract meeting"), "meetingType": 3},
         "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
     }
     for key, value in sections.items():
