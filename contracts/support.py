@@ -91,7 +91,7 @@ class Meetings:
 
 Lister = Callable[[int, int], XmlResponse]
 #: how often a walk through a list is repeated when the list changed under it (foreign writers)
-WALK_ATTEMPTS = 5
+WALK_ATTEMPTS = 10
 #: a walk never asks for more pages than this
 MAX_PAGES = 200
 #: a list up to this long is also read in one page and compared with its pages
