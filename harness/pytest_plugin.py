@@ -17,7 +17,10 @@ Fixtures
     ``target`` (session)      URLs, pooled HTTP client, budget, ledger, control client (emulator only)
     ``site_factory``          ``site_factory(**settings)`` -> a :class:`SiteHandle`: a fresh emulator
                               site with those settings, or — against a real site — the site itself
-                              when it declares those settings, else the test is skipped with why
+                              when it declares those settings, else the test is skipped with why.
+                              A real site's ``users`` are ``host`` and every role of ``users:``
+                              (``emails`` theirs where declared); a test needing a role the file
+                              lacks is skipped naming the key (``needs users.admin in …``)
     ``site``                  ``site_factory()``
     ``xml``                   an :class:`~harness.client.XmlClient` for the site's host
     ``seed``                  the ``--seed`` value
