@@ -7,9 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from contracts.rest_support import RestMeetings, rest_client
-from contracts.support import Meetings
+from contracts.support import Meetings, set_run_prefix
 from harness.client import XmlClient
-from harness.pytest_plugin import SiteHandle
+from harness.pytest_plugin import SiteHandle, Target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_names(target: Target) -> None:
+    """Default names of what the tests create carry ``<cleanup_prefix>-<run-id>`` (contracts.support)."""
+    set_run_prefix(target.run_name())
 
 
 @pytest.fixture

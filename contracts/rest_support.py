@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from contracts.support import own_name
 from harness.pytest_plugin import SiteHandle
 from harness.rest_client import RestClient, RestResponse
 
@@ -93,11 +94,12 @@ def slot(days: float = 2, hour: int = 9, tz: Any = UTC) -> datetime:
     return base.astimezone(tz).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
-def meeting_body(title: str = "wxh rest contract meeting", *, start: datetime | None = None,
+def meeting_body(title: str | None = None, *, start: datetime | None = None,
                  minutes: int = 60, **extra: Any) -> dict[str, Any]:
     """A Create body: a future whole-minute start, ``minutes`` long; extra fields merged in."""
     begin = start or slot()
-    body: dict[str, Any] = {"title": title, "start": iso(begin), "end": iso(begin + timedelta(minutes=minutes)),
+    body: dict[str, Any] = {"title": title if title is not None else own_name("rest contract meeting"),
+                            "start": iso(begin), "end": iso(begin + timedelta(minutes=minutes)),
                             "timezone": "UTC"}
     body.update(extra)
     return body

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import Meetings, meeting_body
-from contracts.test_listing import assert_pages
+from contracts.support import Meetings, assert_pages, meeting_body, past_date
 from harness.client import XmlClient
 from harness.namespaces import XSI
 from harness.pytest_plugin import SiteHandle
@@ -46,7 +45,7 @@ def test_access_anywhere_history_has_the_sample_shape(site: SiteHandle) -> None:
 def test_access_anywhere_history_pages(site: SiteHandle) -> None:
     xml = site.client("admin")
     assert_pages(lambda s, n: xml.call("history", "LstAccessAnywhereHistory", _control(s, n)), "history",
-                 "history:accessAnyWhereInfo", "history:confID")
+                 "history:accessAnyWhereInfo", "history:confID", unique=False)
 
 
 @pytest.mark.behaviour("access-anywhere-history")
@@ -82,7 +81,10 @@ _SESSION_HISTORIES = [
 @pytest.mark.parametrize(("api", "item", "key"), _SESSION_HISTORIES)
 def test_session_histories_page(site: SiteHandle, api: str, item: str, key: str) -> None:
     xml = site.client("admin")
-    assert_pages(lambda s, n: xml.call("history", api, _control(s, n)), "history", item, key, at_least=2)
+    # sessions that started before yesterday: what the run's own deletions add starts later
+    settled = {"startTimeScope": {"sessionStartTimeStart": past_date(400), "sessionStartTimeEnd": past_date(1)}}
+    assert_pages(lambda s, n: xml.call("history", api, {**settled, **_control(s, n)}), "history", item, key,
+                 at_least=2, unique=False)
     got = xml.call("history", api, _control(1, 1)).expect_success()
     assert got.text(f"{item}/history:meetingUUID"), f"{api} entries carry their meetingUUID"
 

@@ -9,60 +9,35 @@ from typing import Any
 
 import pytest
 
-from contracts.support import Meetings, future_date, meeting_body, past_date
+from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body
 from harness.client import XmlClient
-from harness.envelope import XmlResponse
 from harness.pytest_plugin import SiteHandle
-
-Lister = Callable[[int, int], XmlResponse]
-
-
-def assert_pages(lister: Lister, prefix: str, item: str, key: str, at_least: int = 3) -> list[str]:
-    """Page through a list and check ``matchingRecords`` against the data (behaviour list-paging)."""
-    full = lister(1, 500).expect_success()
-    keys = full.texts(f"{item}/{key}")
-    if len(keys) < at_least:
-        pytest.skip(f"needs at least {at_least} records, the target has {len(keys)}")
-    total = int(full.text(f"{prefix}:matchingRecords/serv:total") or -1)
-    assert total == len(keys), "total matches the records when all fit on one page"
-    assert full.text(f"{prefix}:matchingRecords/serv:returned") == str(len(keys))
-    assert full.text(f"{prefix}:matchingRecords/serv:startFrom") == "1"
-    for start, size in ((1, 1), (2, 1), (2, 2), (len(keys), 5)):
-        page = lister(start, size).expect_success()
-        expected = keys[start - 1: start - 1 + size]
-        assert page.texts(f"{item}/{key}") == expected, f"startFrom={start} maximumNum={size}"
-        assert page.text(f"{prefix}:matchingRecords/serv:total") == str(total)
-        assert page.text(f"{prefix}:matchingRecords/serv:returned") == str(len(expected))
-        assert page.text(f"{prefix}:matchingRecords/serv:startFrom") == str(start)
-    beyond = lister(len(keys) + 1, 5)
-    assert (beyond.result, beyond.exception_id) == ("FAILURE", "000015"), beyond.describe()
-    assert "Sorry, no record found" in (beyond.reason or "")
-    return keys
 
 
 def _control(start: int, size: int) -> dict[str, Any]:
     return {"listControl": {"startFrom": start, "maximumNum": size}}
 
 
-def _three_meetings(meetings: Meetings) -> list[str]:
-    return [meetings.create_ok(meeting_body(f"wxh paging {i}"))[0] for i in range(3)]
+def _three_meetings(meetings: Meetings, window: OwnWindow | None = None, name: str = "wxh paging") -> list[str]:
+    schedule = (lambda i: {"schedule": {"startDate": window.date(i), "timeZoneID": window.time_zone_id}}
+                ) if window is not None else (lambda i: {})
+    return [meetings.create_ok(meeting_body(f"{name} {i}", **schedule(i)))[0] for i in range(3)]
 
 
 @pytest.mark.behaviour("list-paging")
-def test_lstsummary_session_pages(xml: XmlClient, meetings: Meetings) -> None:
-    created = _three_meetings(meetings)
-    keys = assert_pages(lambda s, n: xml.call("ep", "LstsummarySession", _control(s, n)), "ep", "ep:session",
-                        "ep:sessionKey")
-    assert set(created) <= set(keys)
+def test_lstsummary_session_pages(xml: XmlClient, meetings: Meetings, run_name: Callable[[str], str]) -> None:
+    window = OwnWindow.random()
+    created = _three_meetings(meetings, window, run_name("paging"))
+    assert_pages(lambda s, n: xml.call("ep", "LstsummarySession", {**window.scope(), **_control(s, n)}), "ep",
+                 "ep:session", "ep:sessionKey", own=created)
 
 
 @pytest.mark.behaviour("list-paging")
-def test_lst_calendar_session_pages(xml: XmlClient, meetings: Meetings) -> None:
-    created = _three_meetings(meetings)
-    scope = {"dateScope": {"startDateStart": past_date(1), "startDateEnd": future_date(30), "timeZoneID": 4}}
-    keys = assert_pages(lambda s, n: xml.call("ep", "LstCalendarSession", {**scope, **_control(s, n)}), "ep",
-                        "ep:session", "ep:sessionKey")
-    assert set(created) <= set(keys)
+def test_lst_calendar_session_pages(xml: XmlClient, meetings: Meetings, run_name: Callable[[str], str]) -> None:
+    window = OwnWindow.random()
+    created = _three_meetings(meetings, window, run_name("calendar"))
+    assert_pages(lambda s, n: xml.call("ep", "LstCalendarSession", {**window.scope(), **_control(s, n)}), "ep",
+                 "ep:session", "ep:sessionKey", own=created)
 
 
 @pytest.mark.behaviour("list-paging")
@@ -72,7 +47,7 @@ def test_lst_open_session_pages(site: SiteHandle, meetings: Meetings) -> None:
         site.control.set_session(site.name, key, status="INPROGRESS", host_in_meeting=True)
     xml = site.client("host")
     keys = assert_pages(lambda s, n: xml.call("ep", "LstOpenSession", _control(s, n)), "ep",
-                        "ep:services/ep:sessions", "ep:sessionKey")
+                        "ep:services/ep:sessions", "ep:sessionKey", own=created)
     assert set(created) == set(keys)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import Meetings, future_date, meeting_body, past_date, webex_date
+from contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
 from harness.client import XmlClient
 from harness.envelope import XmlResponse
 from harness.pytest_plugin import SiteHandle
@@ -17,29 +17,31 @@ from harness.pytest_plugin import SiteHandle
 # ---------------------------------------------------------------- bodies and a tracker for every kind
 
 
-def event_body(name: str = "wxh contract event", **sections: Any) -> dict[str, Any]:
+def event_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
     """A CreateEvent body shaped like the 000 SetEvent sample, without the session key."""
     body: dict[str, Any] = {
         "accessControl": {"listing": "PUBLIC"},
         "schedule": {"startDate": future_date(), "duration": 60, "timeZoneID": 4},
-        "metaData": {"sessionName": name, "sessionType": 9, "description": "contract event"},
+        "metaData": {"sessionName": name if name is not None else own_name("contract event"), "sessionType": 9,
+                     "description": "contract event"},
     }
     return _merge(body, sections)
 
 
-def training_body(name: str = "wxh contract training", **sections: Any) -> dict[str, Any]:
+def training_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
     """A CreateTrainingSession body shaped like the 004 sample."""
     body: dict[str, Any] = {
         "accessControl": {"listing": "PUBLIC"},
         "schedule": {"startDate": future_date(), "duration": 60, "timeZoneID": 4},
-        "metaData": {"confName": name, "agenda": "contract agenda"},
+        "metaData": {"confName": name if name is not None else own_name("contract training"),
+                     "agenda": "contract agenda"},
     }
     return _merge(body, sections)
 
 
-def teleconference_body(name: str = "wxh contract teleconference", **sections: Any) -> dict[str, Any]:
+def teleconference_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "metaData": {"confName": name},
+        "metaData": {"confName": name if name is not None else own_name("contract teleconference")},
         "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
     }
     return _merge(body, sections)

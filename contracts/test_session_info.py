@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
-from contracts.support import Meetings, future_date, meeting_body, past_date
+from contracts.support import Meetings, OwnWindow, future_date, meeting_body
 from harness.client import XmlClient
 from harness.pytest_plugin import SiteHandle
 
@@ -45,9 +45,7 @@ _DETAILS = ("ep:metaData/ep:confName", "ep:schedule/ep:startDate", "ep:schedule/
 
 def _invitee_meeting(site: SiteHandle, meetings: Meetings) -> str:
     """A meeting of the site's host with the ``invitee`` user invited (by e-mail)."""
-    email = site.emails.get("invitee")
-    if not email:
-        pytest.skip("needs the e-mail of an 'invitee' user")
+    email = site.email("invitee")
     key, _ = meetings.create_ok(meeting_body("wxh privacy meeting", participants={"attendees": {"attendee": {
         "person": {"name": "Ivy Invitee", "email": email}}}}))
     return key
@@ -109,6 +107,17 @@ def test_an_uninvited_user_sees_no_session_details(site: SiteHandle, meetings: M
 
 
 @pytest.mark.behaviour("session-info-in-progress")
+def test_a_session_not_in_progress_reports_no_one_in_the_meeting(xml: XmlClient, meetings: Meetings,
+                                                                  run_name: Callable[[str], str]) -> None:
+    """The branch a run can reach on any site (it cannot start a meeting): a scheduled session is
+    NOT_INPROGRESS and carries neither hasHostInMeeting nor hasAttendeeInMeeting."""
+    key, _ = meetings.create_ok(meeting_body(run_name("not in progress")))
+    got = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert got.text("ep:status") == "NOT_INPROGRESS"
+    assert not got.has("ep:hasHostInMeeting") and not got.has("ep:hasAttendeeInMeeting")
+
+
+@pytest.mark.behaviour("session-info-in-progress")
 def test_in_progress_session_reports_who_is_in_the_meeting(site: SiteHandle, meetings: Meetings) -> None:
     key, _ = meetings.create_ok()
     xml = site.client("host")
@@ -137,19 +146,22 @@ def test_session_info_and_lists_mark_a_private_meeting(site_factory: Callable[..
     xml = site.client("host")
     tracker = Meetings(xml)
     try:
-        private, _ = tracker.create_ok(meeting_body("wxh private", metaData={"meetingType": 169}))
-        public, _ = tracker.create_ok(meeting_body("wxh ordinary", metaData={"meetingType": 3}))
+        window = OwnWindow.random()  # the lists hold the test's two meetings, not every meeting of the host
+        schedule = {"startDate": window.date(), "timeZoneID": window.time_zone_id}
+        private, _ = tracker.create_ok(meeting_body(site.target.run_name("private"), metaData={"meetingType": 169},
+                                                    schedule=schedule))
+        public, _ = tracker.create_ok(meeting_body(site.target.run_name("ordinary"), metaData={"meetingType": 3},
+                                                   schedule=schedule))
         info = xml.call("ep", "GetSessionInfo", {"sessionKey": private}).expect_success()
         assert info.text("ep:isPrivateMeeting") == "true"
         ordinary = xml.call("ep", "GetSessionInfo", {"sessionKey": public}).expect_success()
         assert ordinary.text("ep:isPrivateMeeting") in ("false", None)
-        listed = xml.call("ep", "LstsummarySession", {"listControl": {"maximumNum": 50}}).expect_success()
+        listed = xml.call("ep", "LstsummarySession", {**window.scope(), "listControl": {"maximumNum": 50}}
+                          ).expect_success()
         flags = dict(zip(listed.texts("ep:session/ep:sessionKey"),
                          [s.findtext("{*}isPrivateMeeting") for s in listed.xpath("ep:session")], strict=True))
         assert flags[private] == "true" and flags[public] in ("false", None)
-        calendar = xml.call("ep", "LstCalendarSession", {
-            "dateScope": {"startDateStart": past_date(1), "startDateEnd": future_date(30), "timeZoneID": 4},
-        }).expect_success()
+        calendar = xml.call("ep", "LstCalendarSession", window.scope()).expect_success()
         flags = dict(zip(calendar.texts("ep:session/ep:sessionKey"),
                          [s.findtext("{*}isPrivateMeeting") for s in calendar.xpath("ep:session")], strict=True))
         assert flags[private] == "true" and flags[public] in ("false", None)

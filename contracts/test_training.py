@@ -3,13 +3,15 @@ e-mail rules of 001 (40.8.0, 40.12.0), listing, and scheduled tests (001 40.8.0/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from contracts.support import OwnWindow, assert_pages
 from contracts.test_scheduling import TRAINING, Sessions, training_body
 from harness.client import XmlClient
+from harness.envelope import XmlResponse
 
 _UNSAFE = ('<p>Welcome to <b>onboarding</b></p><script src="https://evil.example.com/x.js"></script>'
            '<body onload="steal()"><a href="JaVaScRiPt:alert(1)">agenda</a><object data="x.swf"></object>')
@@ -117,15 +119,22 @@ def test_set_training_session_keeps_only_the_first_attendee_of_an_email(xml: Xml
 
 
 @pytest.mark.behaviour("list-paging")
-def test_lstsummary_training_session_lists_with_meeting_uuids(xml: XmlClient, trainings: Sessions) -> None:
-    keys = [trainings.create_ok(TRAINING, training_body(f"wxh training {i}")) for i in range(3)]
-    page = xml.call("training", "LstsummaryTrainingSession", {"listControl": {"startFrom": 2, "maximumNum": 5}}
-                    ).expect_success()
-    assert page.text("train:matchingRecords/serv:total") == "3"
-    assert page.text("train:matchingRecords/serv:returned") == "2"
+def test_lstsummary_training_session_lists_with_meeting_uuids(
+    xml: XmlClient, trainings: Sessions, run_name: Callable[[str], str]
+) -> None:
+    window = OwnWindow.random()
+    keys = [trainings.create_ok(TRAINING, training_body(run_name(f"training {i}"), schedule={
+        "startDate": window.date(i), "timeZoneID": window.time_zone_id})) for i in range(3)]
+
+    def lister(start: int, size: int) -> XmlResponse:
+        return xml.call("training", "LstsummaryTrainingSession", {
+            **window.scope(), "listControl": {"startFrom": start, "maximumNum": size}})
+
+    assert_pages(lister, "train", "train:trainingSession", "train:sessionKey", own=keys)
+    page = lister(2, 5).expect_success()
     assert page.text("train:matchingRecords/serv:startFrom") == "2"
     listed = page.texts("train:trainingSession/train:sessionKey")
-    assert len(listed) == 2 and set(listed) <= set(keys)
+    assert page.text("train:matchingRecords/serv:returned") == str(len(listed)) and listed
     assert all(len(u) == 32 for u in page.texts("train:trainingSession/train:meetingUUID"))
 
 

@@ -3,9 +3,11 @@
 "We will block users from accessing these two APIs in next two hours if their call reached the
 limit in one hour with no data found errors. The error status response is: "403 Forbidden"".
 
-The documentation gives no number, so every test gets a site with ``usage_limit_per_hour=5`` and
-moves the site clock: they need the emulator's control API (skipped on a real site, where they
-would lock a user out for two hours; the load/probe.py probe measures a real site instead).
+The documentation gives no number, so the tests of the block get a site with ``usage_limit_per_hour=5``
+and move the site clock: they need the emulator's control API (marked ``lockout`` and skipped on a
+real site, where they would lock a user out for two hours; the load/probe.py probe measures a real
+site instead). On a real site only the branch far below the declared limit runs, as the ``probe``
+account (``users.probe``), the one account a run may risk.
 Pinned semantics: the request whose failure makes the count reach the limit still gets its
 FAILURE; the next request to either API gets the 403.
 """
@@ -26,7 +28,7 @@ LIMIT = 5
 NO_DATA = ("000015", "060001", "030001")
 _keys = itertools.count(900000001)
 
-pytestmark = [pytest.mark.behaviour("usage-limit-403"), pytest.mark.lockout]
+pytestmark = [pytest.mark.behaviour("usage-limit-403")]
 
 
 @pytest.fixture
@@ -76,12 +78,14 @@ def block(client: XmlClient) -> None:
 # ---------------------------------------------------------------- the block
 
 
+@pytest.mark.lockout
 def test_usage_limit_blocks_get_session_info_after_the_limit(limited: SiteHandle) -> None:
     host = limited.client("host")
     block(host)
     assert_forbidden(unknown_session_info(host))
 
 
+@pytest.mark.lockout
 def test_usage_limit_block_covers_get_user_card(limited: SiteHandle) -> None:
     host = limited.client("host")
     block(host)
@@ -89,6 +93,7 @@ def test_usage_limit_block_covers_get_user_card(limited: SiteHandle) -> None:
     assert_forbidden(host.call("user", "GetUserCard", {"webExId": own}))
 
 
+@pytest.mark.lockout
 def test_usage_limit_counts_get_user_card_failures(limited: SiteHandle) -> None:
     host = limited.client("host")
     fail_times(host, LIMIT, unknown_user_card)
@@ -97,6 +102,7 @@ def test_usage_limit_counts_get_user_card_failures(limited: SiteHandle) -> None:
     assert_forbidden(unknown_session_info(host))
 
 
+@pytest.mark.lockout
 def test_usage_limit_below_the_limit_does_not_block(limited: SiteHandle) -> None:
     host = limited.client("host")
     fail_times(host, LIMIT - 1)
@@ -109,6 +115,7 @@ def test_usage_limit_below_the_limit_does_not_block(limited: SiteHandle) -> None
 # ---------------------------------------------------------------- scope: other APIs, other users
 
 
+@pytest.mark.lockout
 def test_usage_limit_other_apis_stay_available(limited: SiteHandle) -> None:
     host = limited.client("host")
     block(host)
@@ -121,6 +128,7 @@ def test_usage_limit_other_apis_stay_available(limited: SiteHandle) -> None:
     assert_forbidden(unknown_session_info(host))
 
 
+@pytest.mark.lockout
 def test_usage_limit_blocks_only_that_user(limited: SiteHandle) -> None:
     block(limited.client("host"))
     invitee = limited.client("invitee")
@@ -130,6 +138,7 @@ def test_usage_limit_blocks_only_that_user(limited: SiteHandle) -> None:
     assert card.ok, card.describe()
 
 
+@pytest.mark.lockout
 def test_usage_limit_anonymous_callers_are_counted_apart(limited: SiteHandle) -> None:
     anonymous = limited.anonymous()
     block(anonymous)
@@ -140,6 +149,7 @@ def test_usage_limit_anonymous_callers_are_counted_apart(limited: SiteHandle) ->
 # ---------------------------------------------------------------- the window: one hour
 
 
+@pytest.mark.lockout
 def test_usage_limit_failures_spread_over_more_than_an_hour_do_not_block(limited: SiteHandle) -> None:
     host = limited.client("host")
     fail_times(host, LIMIT - 1)
@@ -148,6 +158,7 @@ def test_usage_limit_failures_spread_over_more_than_an_hour_do_not_block(limited
     assert_no_data(unknown_session_info(host))
 
 
+@pytest.mark.lockout
 def test_usage_limit_failures_within_an_hour_block(limited: SiteHandle) -> None:
     host = limited.client("host")
     fail_times(host, LIMIT - 2)
@@ -159,6 +170,7 @@ def test_usage_limit_failures_within_an_hour_block(limited: SiteHandle) -> None:
 # ---------------------------------------------------------------- the lift: two hours
 
 
+@pytest.mark.lockout
 def test_usage_limit_block_lifts_after_two_hours(limited: SiteHandle) -> None:
     host = limited.client("host")
     block(host)
@@ -168,4 +180,30 @@ def test_usage_limit_block_lifts_after_two_hours(limited: SiteHandle) -> None:
     assert_no_data(unknown_session_info(host))
     own = limited.security("host").webex_id or "host"
     card = host.call("user", "GetUserCard", {"webExId": own})
+    assert card.ok, card.describe()
+
+
+# ---------------------------------------------------------------- far below the limit (any site)
+
+#: no-data failures the site-runnable test causes: a tenth of the declared limit at most
+FEW = 3
+_PROBE_SITE_USERS = [
+    {"webExID": "host", "email": "host@example.com", "firstName": "Hal", "lastName": "Host"},
+    {"webExID": "probe", "email": "probe@example.com", "firstName": "Pro", "lastName": "Be"},
+]
+
+
+def test_usage_limit_a_few_no_data_failures_do_not_block(site_factory: Callable[..., SiteHandle]) -> None:
+    """A few no-data failures, far below the declared limit, are answered as FAILUREs and block
+    nothing — as the ``probe`` account only (on a real site the one account a run may risk)."""
+    site = site_factory(users=_PROBE_SITE_USERS)
+    declared = site.target.environment.settings.usage_limit_per_hour if not site.is_emulator else 100
+    if declared < 10 * FEW:
+        pytest.skip(f"the declared usage_limit_per_hour {declared} leaves no margin for {FEW} failures")
+    probe = site.client("probe")
+    for i in range(FEW):
+        response = unknown_session_info(probe)
+        assert response.http_status != 403, f"blocked after only {i} no-data failure(s) (limit {declared})"
+        assert_no_data(response)
+    card = probe.call("user", "GetUserCard", {"webExId": site.security("probe").webex_id})
     assert card.ok, card.describe()

@@ -20,10 +20,6 @@ from harness.envelope import Security, XmlResponse, build_multi_request
 from harness.pytest_plugin import SiteHandle
 
 
-def _new_id() -> str:
-    return f"wxh{secrets.token_hex(5)}"
-
-
 def _password() -> str:
     return "Wxh" + secrets.token_hex(4) + "7Q"
 
@@ -37,7 +33,7 @@ class Users:
         self.created: list[str] = []
 
     def body(self, webex_id: str | None = None, **extra: Any) -> dict[str, Any]:
-        webex_id = webex_id or _new_id()
+        webex_id = webex_id or self.site.target.run_name(secrets.token_hex(4))
         body: dict[str, Any] = {
             "firstName": "Wanda", "lastName": "Harness", "webExId": webex_id, "password": _password(),
             "email": f"{webex_id}@example.com", "privilege": {"host": True},

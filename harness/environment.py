@@ -24,9 +24,12 @@ than the ones below is an error, and so is every unknown key inside the fixed se
     budget:                         # optional
       max_requests: 5000            # int > 0
       max_seconds: 1800             # number > 0
-    probe_user:                     # optional: the user the 403 probe may lock out
-      webExID: ${WEBEX_PROBE_USER}
-      password: ${WEBEX_PROBE_PASSWORD}
+    users:                          # optional: the accounts a run may act as, besides the host
+      admin:    {webExID: "${WEBEX_ADMIN_USER}", password: "${WEBEX_ADMIN_PASSWORD}"}  # site-admin rights
+      invitee:  {webExID: …, password: …, email: …}     # a second user of the site (attendee, invitee)
+      outsider: {webExID: …, password: …, email: …}     # a user with no part in the run's meetings
+      probe:    {webExID: …, password: …}               # the only account the 403 probe may lock out
+    probe_user: {webExID: …, password: …}               # deprecated: the same as users.probe
     load: {}                        # optional free-form mapping (mix weights, thresholds …)
     cleanup_prefix: wxh             # optional, default "wxh": prefix of objects a run creates
 
@@ -43,9 +46,18 @@ literal ``${``. Substituted values are not interpolated again. A variable that i
 no default is an error naming it. :func:`interpolate` is the one place that resolves them.
 
 **Secrets.** For target ``site`` the credential secrets (``password``, ``rest_token``,
-``jwt_token``, and the probe user's ``password``) must be ``${VAR}`` references: a literal
+``jwt_token``, and every ``users.<role>.password``) must be ``${VAR}`` references: a literal
 value is an error. Secret values never appear in an error message, a ``repr`` or
 :meth:`Environment.describe`.
+
+**Roles.** ``users:`` declares the accounts a site run may use besides the host (``credentials``):
+``admin`` (site-admin rights: user management, site-wide queries), ``invitee`` and ``outsider``
+(ordinary users, with their e-mail when a test must invite them) and ``probe`` (the expendable user
+the 403 rate-limit probe may lock out). Each is ``{webExID, password, email?}``; every role is
+optional, and a test needing a role that is not declared is skipped with the key to add. An unknown
+role is an error ("did you mean"). ``probe_user:`` is the old spelling of ``users.probe`` and still
+works; giving both is an error. Inside a ``{ }`` flow mapping a placeholder must be quoted
+(``password: "${VAR}"``): an unquoted ``${`` there is a YAML syntax error.
 
 **Errors.** Everything wrong with a file raises :class:`EnvironmentFileError` (a ``ValueError``)
 whose ``str()`` is one line, ``<path>: <dotted key>: <problem>``, e.g.
@@ -72,12 +84,15 @@ from harness.settings import SiteSettings
 __all__ = [
     "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS_DIR",
+    "ROLES",
+    "Account",
     "Allow",
     "Budget",
     "Credentials",
     "Environment",
     "EnvironmentFileError",
     "ProbeUser",
+    "Roles",
     "Target",
     "check_reachable",
     "describe_value",
@@ -107,13 +122,22 @@ TOP_LEVEL_KEYS = (
     "settings",
     "allow",
     "budget",
+    "users",
     "probe_user",
     "load",
     "cleanup_prefix",
 )
 CREDENTIAL_KEYS = ("webExID", "password", "rest_token", "jwt_token")
 SECRET_CREDENTIAL_KEYS = ("password", "rest_token", "jwt_token")
+ACCOUNT_KEYS = ("webExID", "password", "email")
 PROBE_USER_KEYS = ("webExID", "password")
+#: The roles ``users:`` may declare, and what each is for (the text of a skip that needs one).
+ROLES: dict[str, str] = {
+    "admin": "an account with site-admin rights",
+    "invitee": "a second ordinary user of the site, with its e-mail",
+    "outsider": "an ordinary user with no part in the run's meetings, with its e-mail",
+    "probe": "an expendable user the 403 rate-limit probe may lock out for two hours",
+}
 ALLOW_KEYS = ("destructive", "lockout")
 BUDGET_KEYS = ("max_requests", "max_seconds")
 
@@ -185,11 +209,40 @@ class Budget:
 
 
 @dataclass(slots=True, frozen=True)
-class ProbeUser:
-    """The user the 403 rate-limit probe may lock out."""
+class Account:
+    """One account a run may act as (a role of ``users:``). The password is left out of ``repr``."""
 
     webex_id: str
     password: str = field(repr=False)
+    email: str | None = None
+
+
+#: The old name of the probe account's type (``probe_user:``).
+ProbeUser = Account
+
+
+@dataclass(slots=True, frozen=True)
+class Roles:
+    """The accounts of ``users:``; a role that is not declared is ``None``."""
+
+    admin: Account | None = None
+    invitee: Account | None = None
+    outsider: Account | None = None
+    probe: Account | None = None
+
+    def get(self, role: str) -> Account | None:
+        """The account of ``role`` (``None`` when not declared); an unknown role is a ``KeyError``."""
+        if role not in ROLES:
+            raise KeyError(role)
+        return cast(Account | None, getattr(self, role))
+
+    def declared(self) -> dict[str, Account]:
+        """The declared roles, in :data:`ROLES` order."""
+        return {role: account for role in ROLES if (account := self.get(role)) is not None}
+
+    def secrets(self) -> list[str]:
+        """The declared roles' passwords."""
+        return [account.password for account in self.declared().values() if account.password]
 
 
 @dataclass(slots=True, frozen=True)
@@ -206,13 +259,18 @@ class Environment:
     settings: SiteSettings = field(default_factory=SiteSettings)
     allow: Allow = field(default_factory=Allow)
     budget: Budget = field(default_factory=Budget)
-    probe_user: ProbeUser | None = None
+    users: Roles = field(default_factory=Roles)
     load: dict[str, Any] = field(default_factory=dict)
     cleanup_prefix: str = DEFAULT_CLEANUP_PREFIX
 
     @property
     def is_emulator(self) -> bool:
         return self.target == "emulator"
+
+    @property
+    def probe_user(self) -> Account | None:
+        """The account the 403 probe may lock out (``users.probe``; ``probe_user:`` is its old name)."""
+        return self.users.probe
 
     @property
     def needs_urls(self) -> bool:
@@ -232,11 +290,8 @@ class Environment:
         return replace(self, xml_url=xml_url, rest_url=rest_url.rstrip("/"))
 
     def secrets(self) -> list[str]:
-        """Every secret value of the environment (credentials and probe user), no duplicates."""
-        values = self.credentials.secrets()
-        if self.probe_user is not None and self.probe_user.password:
-            values.append(self.probe_user.password)
-        return list(dict.fromkeys(values))
+        """Every secret value of the environment (credentials and every role's), no duplicates."""
+        return list(dict.fromkeys(self.credentials.secrets() + self.users.secrets()))
 
     def describe(self) -> dict[str, Any]:
         """A report-safe summary: never a credential value."""
@@ -253,6 +308,7 @@ class Environment:
                 "max_requests": self.budget.max_requests,
                 "max_seconds": self.budget.max_seconds,
             },
+            "users": list(self.users.declared()),
             "cleanup_prefix": self.cleanup_prefix,
         }
 
@@ -366,6 +422,8 @@ def _parse_yaml(raw: bytes, path: str | Path) -> Any:
         detail = exc.problem or exc.context or "syntax error"
         if exc.problem and exc.context and exc.context_mark is not None:
             detail += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+        if exc.context == "while parsing a flow mapping" and b"${" in raw:
+            detail += '; inside { } quote a placeholder: password: "${VAR}"'
         raise EnvironmentFileError(path, "(file)", f"invalid YAML at {where}: {detail}") from None
     except yaml.YAMLError as exc:
         raise EnvironmentFileError(path, "(file)", f"invalid YAML: {exc}") from None
@@ -468,7 +526,7 @@ class _Reader:
         settings = self.settings(top)
         allow = self.allow(top)
         budget = self.budget(top)
-        probe_user = self.probe_user(top, target)
+        users = self.users(top, target)
         load = self.load(top)
 
         cleanup_prefix = DEFAULT_CLEANUP_PREFIX
@@ -492,7 +550,7 @@ class _Reader:
             settings=settings,
             allow=allow,
             budget=budget,
-            probe_user=probe_user,
+            users=users,
             load=load,
             cleanup_prefix=cleanup_prefix,
         )
@@ -588,18 +646,31 @@ class _Reader:
             raise self.fail("budget.max_seconds", f"expected a finite number > 0, got {max_seconds}")
         return Budget(max_requests=max_requests, max_seconds=max_seconds)
 
-    def probe_user(self, top: dict[str, Any], target: Target) -> ProbeUser | None:
-        if top.get("probe_user") is None:
-            return None
-        data = self.mapping(top["probe_user"], "probe_user", PROBE_USER_KEYS)
-        webex_id = self.non_empty(
-            self.string(self.required(data, "webExID", "probe_user"), "probe_user.webExID"),
-            "probe_user.webExID",
-        )
-        raw_password = self.required(data, "password", "probe_user")
-        self.check_reference(raw_password, "probe_user.password", target)
-        password = self.non_empty(self.string(raw_password, "probe_user.password", secret=True), "probe_user.password")
-        return ProbeUser(webex_id=webex_id, password=password)
+    def users(self, top: dict[str, Any], target: Target) -> Roles:
+        data = self.section(top, "users", tuple(ROLES))
+        accounts: dict[str, Account | None] = {}
+        for role, raw in data.items():
+            accounts[role] = None if raw is None else self.account(raw, f"users.{role}", target, ACCOUNT_KEYS)
+        if top.get("probe_user") is not None:
+            if accounts.get("probe") is not None:
+                raise self.fail("probe_user", "given together with users.probe (probe_user is the deprecated "
+                                              "name of users.probe: keep only users.probe)")
+            accounts["probe"] = self.account(top["probe_user"], "probe_user", target, PROBE_USER_KEYS)
+        return Roles(**accounts)
+
+    def account(self, raw: Any, key: str, target: Target, known: tuple[str, ...]) -> Account:
+        data = self.mapping(raw, key, known)
+        webex_id = self.non_empty(self.string(self.required(data, "webExID", key), f"{key}.webExID"),
+                                  f"{key}.webExID")
+        raw_password = self.required(data, "password", key)
+        self.check_reference(raw_password, f"{key}.password", target)
+        password = self.non_empty(self.string(raw_password, f"{key}.password", secret=True), f"{key}.password")
+        email = None
+        if data.get("email") is not None:
+            email = self.non_empty(self.string(data["email"], f"{key}.email"), f"{key}.email")
+            if "@" not in email:
+                raise self.fail(f"{key}.email", f"expected an e-mail address, got {_short(email)}")
+        return Account(webex_id=webex_id, password=password, email=email)
 
     def load(self, top: dict[str, Any]) -> dict[str, Any]:
         if top.get("load") is None:

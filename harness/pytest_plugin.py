@@ -23,7 +23,10 @@ Fixtures
     ``target`` (session)      URLs, pooled HTTP client, budget, ledger, control client (emulator only)
     ``site_factory``          ``site_factory(**settings)`` -> a :class:`SiteHandle`: a fresh emulator
                               site with those settings, or — against a real site — the site itself
-                              when it declares those settings, else the test is skipped with why
+                              when it declares those settings, else the test is skipped with why.
+                              A real site's ``users`` are ``host`` and every role of ``users:``
+                              (``emails`` theirs where declared); a test needing a role the file
+                              lacks is skipped naming the key (``needs users.admin in …``)
     ``site``                  ``site_factory()``
     ``xml``                   an :class:`~harness.client.XmlClient` for the site's host
     ``seed``                  the ``--seed`` value
@@ -73,6 +76,7 @@ from harness.budget import CONTRACTS, CONTRACTS_CLEANUP, COUNTER_FILE, BudgetSpl
 from harness.client import BudgetExceeded, ControlClient, Exchange, RequestBudget, XmlClient
 from harness.envelope import Security
 from harness.environment import (
+    ROLES,
     Budget,
     Environment,
     EnvironmentFileError,
@@ -777,7 +781,8 @@ class SiteRegistry:
             for sec in users:
                 if sec.webex_id:
                     known[sec.webex_id.lower()] = sec
-            self._admins.setdefault(site.lower(), []).extend(a.lower() for a in admins)
+            known_admins = self._admins.setdefault(site.lower(), [])
+            known_admins.extend(a.lower() for a in admins if a.lower() not in known_admins)
             if token:
                 self._tokens[token] = site
                 self._site_token[site.lower()] = token
@@ -846,10 +851,18 @@ class SiteHandle:
         return self.target.control is not None
 
     def security(self, role: str = "host") -> Security:
+        """The credentials of ``role`` (a role of ``users:`` or, on an emulator site, a webExID);
+        skips the test, naming the key to add, when the environment does not declare it."""
         if role not in self.users:
-            pytest.skip(f"needs a {role!r} user, which the environment {self.target.environment.name!r} "
-                        f"does not provide")
+            pytest.skip(missing_role_reason(self.target.environment, role))
         return self.users[role]
+
+    def email(self, role: str) -> str:
+        """The e-mail address of ``role``; skips the test, naming the key to add, when unknown."""
+        self.security(role)
+        if role not in self.emails:
+            pytest.skip(missing_role_reason(self.target.environment, role, "email"))
+        return self.emails[role]
 
     def client(self, role: str = "host") -> XmlClient:
         return XmlClient(
@@ -876,6 +889,26 @@ class SiteHandle:
 
     def state(self) -> dict[str, Any]:
         return self.control.state(self.name)
+
+
+def missing_role_reason(env: Environment, role: str, key: str = "") -> str:
+    """Why a test needing ``role`` (or its ``key``) is skipped: the exact key to add, and where."""
+    where = env.path if env.path is not None else f"the environment {env.name!r}"
+    if role not in ROLES:
+        return f"needs a {role!r} user, which {where} does not provide"
+    dotted = f"users.{role}.{key}" if key else f"users.{role}"
+    return f"needs {dotted} in {where} ({ROLES[role]})"
+
+
+def _declared_roles(env: Environment) -> tuple[dict[str, Security], dict[str, str]]:
+    """A real site's accounts: ``host`` (the credentials) and every declared role, with their e-mails."""
+    users = {"host": env.security()}
+    emails: dict[str, str] = {}
+    for role, account in env.users.declared().items():
+        users[role] = Security(site_name=env.site_name, webex_id=account.webex_id, password=account.password)
+        if account.email:
+            emails[role] = account.email
+    return users, emails
 
 
 @pytest.fixture(scope="session")
@@ -997,9 +1030,12 @@ def site_factory(target: Target, pytestconfig: pytest.Config) -> Callable[..., S
             mismatch = _declared_mismatch(env, settings)
             if mismatch:
                 pytest.skip(mismatch)
-            host = env.security()
-            return SiteHandle(env.site_name, env.settings, env.xml_url, env.rest_url, {"host": host},
-                              {}, env.credentials.rest_token, target)
+            roles, emails = _declared_roles(env)
+            # clean-up may act as any of them (an object an invitee created is deleted as the invitee)
+            admins = [roles["admin"].webex_id] if "admin" in roles else []
+            target.sites.add(env.site_name, roles.values(), admins=admins)
+            return SiteHandle(env.site_name, env.settings, env.xml_url, env.rest_url, roles,
+                              emails, env.credentials.rest_token, target)
         info = target.control.create_site(settings=settings, users=users, faults=faults)
         securities = {u["webExID"]: Security(info["name"], u["webExID"], u["password"]) for u in info["users"]}
         target.secrets.update([u["password"] for u in info["users"]] + [info["rest_token"]])

@@ -27,7 +27,7 @@ answers its FAILURE again (the block lifted after two hours). The verification u
 one request past the limit.
 
 **A real site** (``target: site``) is probed only with ``allow.lockout: true`` and a
-``probe_user`` in the environment file — both checked before any connection — and only once: a
+``users.probe`` in the environment file — both checked before any connection — and only once: a
 single run with the probe user up to the first 403, at most ``budget.max_requests - 3`` requests
 (no doubling, no bisection), then GetSite and GetMe (other APIs work) and GetUserCard (403: the
 block covers it; a second request past the limit for that user). The clock cannot be moved, so
@@ -164,16 +164,16 @@ def _yes(value: bool | None) -> str:
 
 
 def check_allowed(env: Environment) -> None:
-    """Refuse a real site unless ``allow.lockout`` is on and ``probe_user`` is set (no connection)."""
+    """Refuse a real site unless ``allow.lockout`` is on and ``users.probe`` is set (no connection)."""
     if env.is_emulator:
         return
     source = env.path if env.path is not None else f"environment {env.name!r}"
     if not env.allow.lockout:
         raise ProbeRefused(f"refused: the 403 probe locks a user of {env.site_name} out for two hours; "
                            f"set allow.lockout: true in {source}")
-    if env.probe_user is None:
-        raise ProbeRefused(f"refused: probe_user is not set in {source}: the 403 probe needs an expendable "
-                           "user (probe_user: webExID, password) it may lock out for two hours")
+    if env.users.probe is None:
+        raise ProbeRefused(f"refused: users.probe is not set in {source}: the 403 probe needs an expendable "
+                           "user (users.probe: webExID, password) it may lock out for two hours")
 
 
 # ---------------------------------------------------------------- one probe
@@ -325,7 +325,7 @@ def run_probe(environment: Environment, out_dir: Path, *, emulator_base_url: str
     """Probe the usage limit of ``environment`` and write ``out_dir/probe.json``.
 
     Raises :class:`ProbeRefused` (before any connection) for a real site without ``allow.lockout``
-    or ``probe_user``, and :class:`ProbeError` when the emulator's URL is unknown.
+    or ``users.probe``, and :class:`ProbeError` when the emulator's URL is unknown.
     """
     check_allowed(environment)
     started = time.monotonic()
@@ -384,7 +384,7 @@ def _probe_emulator(env: Environment, base: str, http: httpx.Client, budget: Req
 
 
 def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> ProbeResult:
-    user = env.probe_user
+    user = env.users.probe
     assert user is not None  # check_allowed
     client = XmlClient(env.xml_url, Security(env.site_name, user.webex_id, user.password), http=http,
                        budget=budget, secrets=env.secrets())

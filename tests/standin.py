@@ -114,7 +114,8 @@ def make_stand_in(base_url: str, folder: Path, *, settings: dict[str, Any] | Non
     if roles:
         lines.append("users:")
         for role in ROLES:
-            entry = f"webExID: ${{{prefix}_{role.upper()}_USER}}, password: ${{{prefix}_{role.upper()}_PASSWORD}}"
+            entry = (f'webExID: "${{{prefix}_{role.upper()}_USER}}", '
+                     f'password: "${{{prefix}_{role.upper()}_PASSWORD}}"')  # quoted: ${ } inside { } is not YAML
             if role in ("invitee", "outsider"):
                 entry += f", email: {accounts[role]['email']}"
             lines.append(f"  {role}: {{{entry}}}")

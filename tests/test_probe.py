@@ -121,7 +121,7 @@ def no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(("lockout", "probe_user", "names"), [
     (False, True, "allow.lockout"),
     (False, False, "allow.lockout"),
-    (True, False, "probe_user"),
+    (True, False, "users.probe"),
 ])
 def test_probe_refuses_a_site_before_any_connection(
     tmp_path: Path, no_connection: None, capsys: pytest.CaptureFixture[str], lockout: bool, probe_user: bool,

@@ -1,0 +1,162 @@
+"""The whole contract suite in site mode, as a QA engineer runs it against a shared test site.
+
+A stand-in site on the emulator (``tests/standin.py``: ``target: site``, every role declared, the
+documented limits on) whose host already has meetings of its own and whose invitee has some too —
+foreign objects the run must neither trip over nor touch. ``webex-harness contracts --workers 2``
+then runs in a subprocess, as a user would, and the test checks what the issue's "Done when" asks:
+nothing failed, at most a tenth skipped, every behaviour ID proved by a passed test, the foreign
+meetings still there, nothing of the run's left on the site that the report does not name, and no
+credential in the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator.server import RunningEmulator
+from harness.behaviours import ids as behaviour_ids
+from harness.client import RequestBudget, XmlClient
+from harness.envelope import Security
+from tests.standin import StandIn, make_stand_in
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
+RUN_TIMEOUT = 1500
+#: runs ``webex-harness`` with its reports folder under the test's tmp_path
+_CLI = ("import functools, pathlib, sys, harness.cli, harness.report; "
+        "harness.cli.Run = functools.partial(harness.report.Run, root=pathlib.Path(sys.argv[1])); "
+        "sys.exit(harness.cli.main(sys.argv[2:]))")
+
+
+def _webex_date(dt: datetime) -> str:
+    return dt.strftime("%m/%d/%Y %H:%M:%S")
+
+
+def _foreign_meetings(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
+    """Meetings the run did not make — names without the run's prefix — on the host's account and
+    on the invitee's: ``{meetingkey: owner}``."""
+    made: dict[str, str] = {}
+    start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
+    for role, names in (("host", ["Weekly sync", "1:1 Dana", "Board prep", "Customer call"]),
+                        ("invitee", ["Team lunch", "Sprint review"])):
+        user = stand_in.users[role]
+        client = XmlClient(stand_in.xml_url, Security(stand_in.site, user["webExID"], user["password"]), http=http,
+                           budget=RequestBudget(100, 60.0))
+        for i, name in enumerate(names):
+            response = client.call("meeting", "CreateMeeting", {
+                "metaData": {"confName": name, "meetingType": 3},
+                "schedule": {"startDate": _webex_date(start + timedelta(hours=3 * i)), "duration": 30,
+                             "timeZoneID": 4},
+            }).expect_success()
+            made[response.text("meet:meetingkey") or ""] = user["webExID"]
+    return made
+
+
+def _foreign_rest_meeting(stand_in: StandIn, http: httpx.Client) -> str:
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    response = http.post(f"{stand_in.rest_url}/meetings", headers={"Authorization": f"Bearer {stand_in.rest_token}"},
+                         json={"title": "Quarterly review", "start": start.isoformat(),
+                               "end": (start + timedelta(hours=1)).isoformat(), "timezone": "UTC"})
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
+
+
+def _rest_titles(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
+    """Every REST meeting of the host from a month back to two years ahead: ``{id: title}``."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    url: str | None = f"{stand_in.rest_url}/meetings"
+    params: dict[str, Any] | None = {"from": (now - timedelta(days=30)).isoformat(),
+                                     "to": (now + timedelta(days=730)).isoformat(), "max": 100}
+    found: dict[str, str] = {}
+    for _ in range(100):
+        if url is None:
+            break
+        response = http.get(url, params=params, headers={"Authorization": f"Bearer {stand_in.rest_token}"})
+        assert response.status_code == 200, response.text
+        found.update({str(m["id"]): str(m.get("title")) for m in response.json().get("items", [])})
+        url = response.links.get("next", {}).get("url")
+        params = None
+    return found
+
+
+@pytest.fixture(scope="module")
+def site_run(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The stand-in, its foreign objects, and one ``contracts`` run against it."""
+    folder = tmp_path_factory.mktemp("site-mode")
+    stand_in = make_stand_in(emulator.base_url, folder, allow_destructive=True, budget=(100000, 3600.0))
+    with httpx.Client(timeout=15.0) as http:
+        before = stand_in.state()
+        foreign = _foreign_meetings(stand_in, http)
+        foreign_rest = _foreign_rest_meeting(stand_in, http)
+        reports = folder / "reports"
+        done = subprocess.run(
+            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file), "--workers", "2"],
+            cwd=ROOT, env={**os.environ, **stand_in.variables}, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        after = stand_in.state()
+        rest_after = _rest_titles(stand_in, http)
+    [run_dir] = list(reports.iterdir())
+    return {"stand_in": stand_in, "before": before, "after": after, "foreign": foreign, "foreign_rest": foreign_rest,
+            "rest_after": rest_after, "done": done, "run_dir": run_dir,
+            "summary": json.loads((run_dir / "summary.json").read_text())}
+
+
+def test_site_mode_passes_with_at_most_a_tenth_skipped(site_run: dict[str, Any]) -> None:
+    done, summary = site_run["done"], site_run["summary"]
+    tail = (done.stdout[-2000:] + done.stderr[-2000:])
+    assert done.returncode == 0, tail
+    counts = summary["tests"]
+    collected = counts["passed"] + counts["failed"] + counts["skipped"]
+    assert counts["failed"] == 0, tail
+    assert counts["skipped"] <= collected // 10, f"{counts['skipped']} of {collected} skipped"
+    assert counts["passed"] > 0
+
+
+def test_site_mode_proves_every_behaviour_with_a_passed_test(site_run: dict[str, Any]) -> None:
+    proved = {b["id"] for b in site_run["summary"]["behaviours"]
+              if any(t["outcome"] == "passed" for t in b["tests"])}
+    missing = [bid for bid in behaviour_ids() if bid not in proved]
+    assert not missing, f"behaviours without a passed test in site mode: {missing}"
+
+
+def test_site_mode_leaves_foreign_objects_alone(site_run: dict[str, Any]) -> None:
+    sessions = {s["key"]: s for s in site_run["after"]["sessions"]}
+    for key, owner in site_run["foreign"].items():
+        assert key in sessions, f"the foreign meeting {key} of {owner} is gone"
+        assert sessions[key]["host"] == owner
+    assert site_run["foreign_rest"] in site_run["rest_after"], "the foreign REST meeting is gone"
+
+
+def test_site_mode_leaves_nothing_the_report_does_not_name(site_run: dict[str, Any]) -> None:
+    before, after, summary = site_run["before"], site_run["after"], site_run["summary"]
+    stray = [s["key"] for s in after["sessions"] if s["key"] not in site_run["foreign"]]
+    assert not stray, f"sessions of the run left on the site: {stray}"
+    prefix = "wxh-"
+    assert not [t for t in site_run["rest_after"].values() if t.startswith(prefix)], "REST meetings of the run left"
+    own_users = {u["webExID"] for u in before["users"]}
+    active = [u["webExID"] for u in after["users"] if u["webExID"] not in own_users and u["active"]]
+    assert not active, f"users the run created are still active (DelUser deactivates): {active}"
+    named = {str(x["id"]) for x in summary["cleanup"]["left"]}
+    known_contacts = {str(c.get("contactID", c.get("id"))) for c in before["contacts"]}
+    unnamed = [c for c in after["contacts"] if str(c.get("contactID", c.get("id"))) not in known_contacts | named]
+    assert not unnamed, f"contacts the report does not name: {unnamed[:3]}"
+
+
+def test_site_mode_writes_no_credential_into_the_run_folder(site_run: dict[str, Any]) -> None:
+    stand_in: StandIn = site_run["stand_in"]
+    secrets = [v for k, v in stand_in.variables.items() if k.endswith(("_PASSWORD", "_TOKEN"))]
+    assert len(secrets) == 6
+    leaks = []
+    for path in site_run["run_dir"].rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            leaks += [f"{path.name}: {s[:3]}…" for s in secrets if s.encode() in data]
+    assert not leaks, f"credentials in the run folder: {leaks[:5]}"
