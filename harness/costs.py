@@ -84,7 +84,9 @@ def write_stand_in(base_url: str, folder: Path) -> tuple[Path, dict[str, str]]:
     if _loader_knows_roles():
         lines.append("users:")
         for role in ROLES:
-            entry = f"webExID: ${{WXH_COSTS_{role.upper()}_USER}}, password: ${{WXH_COSTS_{role.upper()}_PASSWORD}}"
+            # inside { } a placeholder must be quoted
+            entry = (f'webExID: "${{WXH_COSTS_{role.upper()}_USER}}", '
+                     f'password: "${{WXH_COSTS_{role.upper()}_PASSWORD}}"')
             if role in ("invitee", "outsider"):
                 entry += f", email: {by_id[f'qa-{role}']['email']}"
             lines.append(f"  {role}: {{{entry}}}")
