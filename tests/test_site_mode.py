@@ -1,12 +1,18 @@
 """The whole contract suite in site mode, as a QA engineer runs it against a shared test site.
 
 A stand-in site on the emulator (``tests/standin.py``: ``target: site``, every role declared, the
-documented limits on) whose host already has meetings of its own and whose invitee has some too —
-foreign objects the run must neither trip over nor touch. ``webex-harness contracts --workers 2``
-then runs in a subprocess, as a user would, and the test checks what the issue's "Done when" asks:
-nothing failed, at most a tenth skipped, every behaviour ID proved by a passed test, the foreign
-meetings still there, nothing of the run's left on the site that the report does not name, and no
-credential in the run folder.
+documented limits on) that plays a busy shared production site (``emulator.busy``: colleagues'
+meetings, events and contacts already there, a writer creating and deleting foreign meetings while
+the run works, latency jitter, a rare transient 503), and whose host and invitee already have
+meetings of their own — foreign objects the run must neither trip over nor touch.
+``webex-harness contracts --profile full --workers 2`` then runs in a subprocess, as a user would,
+and the test checks that nothing failed, at most a tenth skipped, every behaviour ID proved by a
+passed test, the foreign meetings still there, nothing of the run's left on the site that the report
+does not name, and no credential in the run folder.
+
+Then five ``--profile smoke`` runs back to back against a fresh busy stand-in with the example file's
+own budget (500 requests) and the documented limits (100 "no data found" failures an hour, 600 REST
+requests a minute): each passes within its budget, and none meets a 403 or a 429.
 """
 
 from __future__ import annotations
@@ -92,14 +98,16 @@ def _rest_titles(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
 def site_run(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The stand-in, its foreign objects, and one ``contracts`` run against it."""
     folder = tmp_path_factory.mktemp("site-mode")
-    stand_in = make_stand_in(emulator.base_url, folder, allow_destructive=True, budget=(100000, 3600.0))
+    stand_in = make_stand_in(emulator.base_url, folder, allow_destructive=True, budget=(100000, 3600.0),
+                             busy={"seed": 11})
     with httpx.Client(timeout=15.0) as http:
         before = stand_in.state()
         foreign = _foreign_meetings(stand_in, http)
         foreign_rest = _foreign_rest_meeting(stand_in, http)
         reports = folder / "reports"
         done = subprocess.run(
-            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file), "--workers", "2"],
+            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file), "--profile", "full",
+             "--workers", "2"],
             cwd=ROOT, env={**os.environ, **stand_in.variables}, capture_output=True, text=True, timeout=RUN_TIMEOUT)
         after = stand_in.state()
         rest_after = _rest_titles(stand_in, http)
@@ -137,8 +145,11 @@ def test_site_mode_leaves_foreign_objects_alone(site_run: dict[str, Any]) -> Non
 
 def test_site_mode_leaves_nothing_the_report_does_not_name(site_run: dict[str, Any]) -> None:
     before, after, summary = site_run["before"], site_run["after"], site_run["summary"]
-    stray = [s["key"] for s in after["sessions"] if s["key"] not in site_run["foreign"]]
+    created = _created_by_the_run(site_run["run_dir"])
+    stray = [s["key"] for s in after["sessions"]
+             if s["key"] in created or str(s["name"]).startswith(f"wxh-{site_run['run_dir'].name}")]
     assert not stray, f"sessions of the run left on the site: {stray}"
+    assert created, "the run's ledger names no created object"
     prefix = "wxh-"
     assert not [t for t in site_run["rest_after"].values() if t.startswith(prefix)], "REST meetings of the run left"
     own_users = {u["webExID"] for u in before["users"]}
@@ -148,6 +159,17 @@ def test_site_mode_leaves_nothing_the_report_does_not_name(site_run: dict[str, A
     known_contacts = {str(c.get("contactID", c.get("id"))) for c in before["contacts"]}
     unnamed = [c for c in after["contacts"] if str(c.get("contactID", c.get("id"))) not in known_contacts | named]
     assert not unnamed, f"contacts the report does not name: {unnamed[:3]}"
+
+
+def _created_by_the_run(run_dir: Path) -> set[str]:
+    """The keys of every object the run's ledger says it created."""
+    keys: set[str] = set()
+    for path in run_dir.glob("ledger-*.jsonl"):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if record.get("event") == "created" and record.get("id"):
+                keys.add(str(record["id"]))
+    return keys
 
 
 def test_site_mode_writes_no_credential_into_the_run_folder(site_run: dict[str, Any]) -> None:
@@ -160,3 +182,64 @@ def test_site_mode_writes_no_credential_into_the_run_folder(site_run: dict[str, 
             data = path.read_bytes()
             leaks += [f"{path.name}: {s[:3]}…" for s in secrets if s.encode() in data]
     assert not leaks, f"credentials in the run folder: {leaks[:5]}"
+
+
+# ---------------------------------------------------------------- five smoke runs back to back
+
+#: the smoke runs, one after the other
+SMOKE_RUNS = 5
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Five ``contracts`` runs (the default profile on a site: smoke) against one busy stand-in with
+    the example file's budget and the documented limits, one after the other."""
+    folder = tmp_path_factory.mktemp("smoke")
+    stand_in = make_stand_in(emulator.base_url, folder, budget=(500, 900.0), busy={"seed": 5})
+    reports = folder / "reports"
+    runs = []
+    for _ in range(SMOKE_RUNS):
+        done = subprocess.run([sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file),
+                               "--workers", "2"], cwd=ROOT, env={**os.environ, **stand_in.variables},
+                              capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        runs.append(done)
+        if done.returncode != 0:
+            break
+    return {"stand_in": stand_in, "runs": runs, "run_dirs": sorted(reports.iterdir()), "state": stand_in.state()}
+
+
+def test_five_smoke_runs_back_to_back_pass_within_the_example_budget(smoke_runs: dict[str, Any]) -> None:
+    runs = smoke_runs["runs"]
+    for n, done in enumerate(runs, 1):
+        assert done.returncode == 0, f"smoke run {n}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+        assert "plan: profile smoke" in done.stdout
+    assert len(runs) == SMOKE_RUNS
+    for run_dir in smoke_runs["run_dirs"]:
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert summary["profile"] == "smoke"
+        assert summary["budget"]["used"] <= 500
+        assert summary["tests"]["failed"] == 0
+
+
+def test_five_smoke_runs_never_meet_a_403_or_a_429(smoke_runs: dict[str, Any]) -> None:
+    statuses = []
+    for run_dir in smoke_runs["run_dirs"]:
+        for path in run_dir.glob("results-*.json"):
+            for result in json.loads(path.read_text()):
+                statuses += [e["http_status"] for e in result.get("evidence", [])]
+                assert "403" not in str(result.get("reason", "")) and "429" not in str(result.get("reason", "")), result
+    assert 403 not in statuses and 429 not in statuses
+    # the host is not blocked: GetSessionInfo of a meeting of its own still answers
+    stand_in: StandIn = smoke_runs["stand_in"]
+    user = stand_in.users["host"]
+    with httpx.Client(timeout=15.0) as http:
+        client = XmlClient(stand_in.xml_url, Security(stand_in.site, user["webExID"], user["password"]), http=http,
+                           budget=RequestBudget(10, 60.0))
+        key = client.call("meeting", "CreateMeeting", {
+            "metaData": {"confName": "after the smoke runs", "meetingType": 3},
+            "schedule": {"startDate": _webex_date(datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)),
+                         "duration": 30, "timeZoneID": 4},
+        }).expect_success().text("meet:meetingkey")
+        info = client.call("ep", "GetSessionInfo", {"sessionKey": key})
+        client.call("meeting", "DelMeeting", {"meetingKey": key})
+    assert info.http_status == 200 and info.ok, info.reason
