@@ -43,6 +43,7 @@ import httpx
 
 from harness.client import BudgetExceeded
 from harness.envelope import parse_response
+from harness.environment import Environment
 from harness.ledger import parse_request
 from harness.workspace_state import TimedLog
 
@@ -241,19 +242,11 @@ def _limited_request(request: httpx.Request) -> _Limited | None:
     return _Limited(parsed.site.lower(), (parsed.owner or ANONYMOUS).lower(), apis, len(parsed.bodies))
 
 
-def exempt_users(env: Any) -> list[str]:
-    """The accounts the guard does not stop: the probe account, when ``allow.lockout`` is true."""
-    if not env.allow.lockout:
-        return []
-    found: list[str] = []
-    probe_user = getattr(env, "probe_user", None)
-    if probe_user is not None and getattr(probe_user, "webex_id", None):
-        found.append(probe_user.webex_id)
-    users = getattr(env, "users", None)  # the roles section (users.probe replaces probe_user)
-    probe = users.get("probe") if isinstance(users, dict) else getattr(users, "probe", None)
-    if probe is not None and getattr(probe, "webex_id", None):
-        found.append(probe.webex_id)
-    return found
+def exempt_users(env: Environment) -> list[str]:
+    """The accounts the guard does not stop: the probe account (``users.probe``), when
+    ``allow.lockout`` is true."""
+    probe = env.users.probe
+    return [probe.webex_id] if env.allow.lockout and probe is not None else []
 
 
 def guard_for(env: Any, folder: Path, clock: Callable[[], float] = time.time) -> UsageGuard:

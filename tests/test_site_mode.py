@@ -106,12 +106,12 @@ def site_run(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
         foreign_rest = _foreign_rest_meeting(stand_in, http)
         reports = folder / "reports"
         done = subprocess.run(
-            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file), "--profile", "full",
-             "--workers", "2"],
+            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file),
+             "--profile", "full", "--workers", "2"],
             cwd=ROOT, env={**os.environ, **stand_in.variables}, capture_output=True, text=True, timeout=RUN_TIMEOUT)
         after = stand_in.state()
         rest_after = _rest_titles(stand_in, http)
-    [run_dir] = list(reports.iterdir())
+    [run_dir] = [p for p in reports.iterdir() if not p.name.startswith(".")]  # .safety: the workspace state
     return {"stand_in": stand_in, "before": before, "after": after, "foreign": foreign, "foreign_rest": foreign_rest,
             "rest_after": rest_after, "done": done, "run_dir": run_dir,
             "summary": json.loads((run_dir / "summary.json").read_text())}
@@ -205,7 +205,8 @@ def smoke_runs(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFacto
         runs.append(done)
         if done.returncode != 0:
             break
-    return {"stand_in": stand_in, "runs": runs, "run_dirs": sorted(reports.iterdir()), "state": stand_in.state()}
+    run_dirs = sorted(p for p in reports.iterdir() if not p.name.startswith("."))  # .safety: the workspace state
+    return {"stand_in": stand_in, "runs": runs, "run_dirs": run_dirs, "state": stand_in.state()}
 
 
 def test_five_smoke_runs_back_to_back_pass_within_the_example_budget(smoke_runs: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ import pytest
 from emulator.server import RunningEmulator
 from harness.client import BudgetExceeded, XmlClient
 from harness.envelope import Security
-from harness.environment import DEFAULT_ENVIRONMENT, Allow, Environment, ProbeUser, load_environment
+from harness.environment import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles, load_environment
 from harness.site_safety import install_site_safety, same_safety, site_safety_of
 from harness.usage_guard import (
     LOG_NAME,
@@ -53,7 +53,7 @@ def _site_env(limit: int = 100, *, lockout: bool = False, probe: str | None = No
     env = load_environment(DEFAULT_ENVIRONMENT)
     return dataclasses.replace(
         env, target="site", site_name="acme", settings=env.settings.updated({"usage_limit_per_hour": limit}),
-        allow=Allow(lockout=lockout), probe_user=ProbeUser(probe, "probe-pass") if probe else None)
+        allow=Allow(lockout=lockout), users=Roles(probe=Account(probe, "probe-pass") if probe else None))
 
 
 # ---------------------------------------------------------------- margin and message
