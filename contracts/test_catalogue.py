@@ -23,6 +23,7 @@ from generators import edge_cases, valid_envelope, xml_api_names
 from generators.catalogue import ApiSpec, api
 from generators.edges import EdgeCase, context_requirements
 from generators.envelopes import GenContext
+from generators.naming import with_run_name
 from harness.client import XmlClient
 from harness.envelope import XmlResponse
 from harness.pytest_plugin import SiteHandle
@@ -80,7 +81,8 @@ class Prerequisites:
                                 schedule={"startDate": webex_date(self.now + timedelta(days=7))})
             response = self.client.call("meeting", "CreateMeeting", body).expect_success()
         else:
-            response = self.client.send(valid_envelope(create, self.seed, self.ctx), api=create).expect_success()
+            response = self.client.send(run_named(self.site, create, valid_envelope(create, self.seed, self.ctx)),
+                                        api=create).expect_success()
         key = _first_local(response, "meetingkey", "sessionKey", "sessionkey")
         assert key, f"{create} answered no key"
         info = self.client.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
@@ -184,9 +186,19 @@ def caller_role(spec: ApiSpec) -> str:
 _WEBEX_ID = re.compile(rb"<webExId>([^<]+)</webExId>")
 
 
+def run_named(site: SiteHandle, api_name: str, envelope: bytes) -> bytes:
+    """A generated Create* envelope whose session name is the run's (``<cleanup_prefix>-<run-id>-…``),
+    so ``webex-harness cleanup`` finds what it made even if the run dies with the create in flight."""
+    if not api_name.startswith("Create"):
+        return envelope
+    return with_run_name(envelope, site.target.run_name(api_name.removeprefix("Create").lower()))
+
+
 def own_users(site: SiteHandle, api_name: str, envelope: bytes) -> bytes:
-    """On a real site, the users a CreateUser envelope makes carry the run's prefix: DelUser only
-    deactivates, so a generated webExId would already exist on the next run (and clean-up finds them)."""
+    """The run's names in a generated envelope (:func:`run_named`); on a real site also the users a
+    CreateUser envelope makes carry the run's prefix: DelUser only deactivates, so a generated webExId
+    would already exist on the next run (and clean-up finds them)."""
+    envelope = run_named(site, api_name, envelope)
     if api_name != "CreateUser" or site.is_emulator:
         return envelope
     return _WEBEX_ID.sub(lambda m: b"<webExId>" + site.target.run_name(m.group(1).decode()).encode() + b"</webExId>",

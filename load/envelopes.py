@@ -20,13 +20,13 @@ user joins with its own meeting or session key (bytes, as received) when it star
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from generators.envelopes import GenContext, valid_envelope
+from generators.naming import names_objects, with_run_name
 from harness.envelope import Security, build_request
 from load.calls import KEY_MARKER, REGISTERED_EMAIL, SESSION_CREATORS, CallTemplate, call_plan, call_templates
 
@@ -58,22 +58,6 @@ DASHBOARD_APIS: dict[str, int] = {
     "LstsummaryMeeting": 4, "LstsummarySession": 3, "LstMeetingAttendee": 3, "LstCalendarSession": 2,
     "GetUser": 1, "GetMe": 1,
 }
-
-
-#: The elements naming a session in a Create*/Set* body (meetings, training, teleconference and
-#: support sessions: confName; events: sessionName).
-_NAME_RE = re.compile(rb"<((?:\w+:)?(?:confName|sessionName))>[^<]*</\1>")
-
-
-def names_objects(api: str) -> bool:
-    """Whether ``api``'s envelope may name (create or rename) an object: Create*, Set*, Register*."""
-    return api.startswith(("Create", "Set", "Register"))
-
-
-def with_run_name(envelope: bytes, name: str) -> bytes:
-    """``envelope`` with every session name element holding ``name`` (a run name: no XML specials)."""
-    value = name.encode()
-    return _NAME_RE.sub(lambda m: b"<" + m.group(1) + b">" + value + b"</" + m.group(1) + b">", envelope)
 
 
 def _named_templates(templates: list[CallTemplate], name: str) -> list[CallTemplate]:
