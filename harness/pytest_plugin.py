@@ -373,6 +373,12 @@ def pytest_configure(config: pytest.Config) -> None:
         env = load_environment(path)
     except EnvironmentFileError as err:
         raise pytest.UsageError(str(err)) from None
+    from harness.guard import GuardError, check_environment
+
+    try:  # --emulator-url (or $WEBEX_HARNESS_EMULATOR_URL) passes the URL guard before any connection
+        check_environment(env, config.getoption("--emulator-url"))
+    except GuardError as err:
+        raise pytest.UsageError(str(err)) from None
     config._wxh_env = env  # type: ignore[attr-defined]
     secrets = SecretSet(env.secrets())
     config._wxh_secrets = secrets  # type: ignore[attr-defined]

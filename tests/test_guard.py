@@ -4,6 +4,7 @@ before any connection; a refused one is exit 2 with one line."""
 from __future__ import annotations
 
 import functools
+import os
 import socket
 import subprocess
 import sys
@@ -121,3 +122,15 @@ def test_a_typo_in_emulator_url_ends_at_once_in_a_real_process() -> None:
         f"webex-harness: refusing to target --emulator-url '{FOREIGN}': only loopback may be targeted "
         "(nothing was sent)"]
     assert "contract suites" not in proc.stdout, f"nothing may start ({time.monotonic() - started:.1f}s)"
+
+
+def test_plain_pytest_refuses_a_foreign_emulator_url_before_any_connection(tmp_path: Path) -> None:
+    """``pytest contracts --emulator-url`` run by hand passes the same guard: a usage error, one line."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--collect-only",
+                           "contracts/test_general.py", "--emulator-url", "http://10.255.255.1:9",
+                           "--run-dir", str(tmp_path / "run")],
+                          cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--emulator-url" in done.stderr and "10.255.255.1" in done.stderr, done.stderr
