@@ -42,7 +42,7 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 def caller_for(site: Site, security: Node, headers: dict[str, str]) -> User | None:
-    """Authenticate the securityContext forms of ``../shared/spec/wire.md`` §7; None = anonymous."""
+    """Authenticate the securityContext forms real clients send; None = anonymous."""
     webex_id = security.get("webExID")
     password = security.get("password")
     ticket = security.get("sessionTicket")

@@ -1,6 +1,6 @@
 """The emulator's XML wire layer: liberal in what it accepts, exact in what it sends.
 
-Requests (``../shared/spec/wire.md``, "requests the emulator must accept"): bytes are parsed with
+Requests (what real clients send and the emulator must accept): bytes are parsed with
 lxml in recover mode (undeclared ``serv:`` prefixes, unprefixed roots), honouring the declared
 encoding, never resolving entities, loading DTDs or touching the network; a document carrying a
 DTD is refused outright. Everything is addressed by *local name, case-insensitively*, which

@@ -34,7 +34,7 @@ BODY_CONTENT_COUNT = 11
 
 _UNDOC = "undocumented in the seeds"
 
-# Behaviour lists of ../shared/spec/behaviours.md (with their sources).
+# Behaviour lists of contracts/behaviours.yaml (with their sources).
 _EMAIL_LOWERCASE = frozenset({
     "CreateMeeting", "SetMeeting", "CreateEvent", "SetEvent", "CreateTrainingSession", "SetTrainingSession",
     "CreateMeetingAttendee", "RegisterMeetingAttendee",

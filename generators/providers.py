@@ -1,6 +1,6 @@
 """Faker provider for Webex test data: keys, UUIDs, time zones, Webex dates, e-mails by defect.
 
-Rules (``../shared/spec/style.md``, the faker section):
+Rules (as Faker's own providers do):
 
 - every random choice goes through ``self.generator.random``, so ``Faker.seed_instance(seed)``
   reproduces everything;

@@ -33,7 +33,7 @@ class Security:
     """The ``header/securityContext`` of a request. Empty fields are not sent.
 
     ``site_name`` alone makes an anonymous request; ``session_ticket`` or ``access_token`` may
-    replace the password (``../shared/spec/wire.md`` §7).
+    replace the password (the securityContext forms real clients send).
     """
 
     site_name: str | None = None

@@ -1,4 +1,4 @@
-"""Webex XML API exception IDs — the one table in the code (``../shared/spec/wire.md`` §7).
+"""Webex XML API exception IDs — the one table in the code.
 
 The emulator raises :class:`WebexError` subclasses to answer a FAILURE envelope; the client
 recognises an exceptionID with :func:`known_exception`. Hierarchy::

@@ -1,7 +1,7 @@
 """The namespaces of the Webex XML API, with the exact prefixes the documentation's samples use.
 
 Many clients read responses by prefix rather than by namespace URI, so the emulator declares
-every one of these on the response root with exactly these prefixes (``../shared/spec/wire.md``).
+every one of these on the response root with exactly these prefixes (real clients parse by prefix).
 """
 
 from __future__ import annotations
