@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.cli_checks import OneLineParser, UsageProblem, check_arguments
 from harness.environment import Environment, EnvironmentFileError, load_environment, resolve_environment_path
 from harness.gates import GateOptionError, Thresholds
 from harness.guard import GuardError, check_environment
@@ -602,7 +603,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="webex-harness",
         description="Contract and load tests for the Webex Meetings XML and REST APIs, against a real site "
         "or the embedded emulator.",
@@ -762,6 +763,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    try:  # every value before anything starts (harness.cli_checks)
+        check_arguments(args)
+    except UsageProblem as problem:
+        return _fail(str(problem), 2)
     # the emulator's server has its own graceful SIGTERM
     previous = _handle_stop_signals() if args.command != "emulator" else {}
     try:

@@ -129,6 +129,22 @@ def behaviour_ids(item: pytest.Item) -> list[str]:
     return ids
 
 
+def _is_contract_test(item: pytest.Item) -> bool:
+    """Whether ``item`` lives in a ``contracts`` folder (the contract suites)."""
+    return "contracts" in Path(str(item.path)).parts[:-1]
+
+
+def unknown_behaviour_markers(items: Iterable[pytest.Item]) -> list[str]:
+    """``"contracts/test_x.py::test_y: 'emial-lowercase' (did you mean 'email-lowercase'?)"`` for every
+    behaviour marker of a contract test naming an ID ``contracts/behaviours.yaml`` lacks."""
+    from harness.behaviours import ids
+    from harness.cli_checks import did_you_mean
+
+    known = ids()
+    return [f"{item.nodeid}: {bid!r}{did_you_mean(bid, known)}"
+            for item in items if _is_contract_test(item) for bid in behaviour_ids(item) if bid not in known]
+
+
 def _api_mark(item: pytest.Item) -> tuple[str | None, str | None]:
     mark = item.get_closest_marker("api")
     if mark is None or not mark.args:
@@ -404,6 +420,10 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unknown = unknown_behaviour_markers(items)  # a typo'd marker must not pass silently
+    if unknown:
+        raise pytest.UsageError("unknown behaviour ID in a behaviour marker (the IDs are in "
+                                f"contracts/behaviours.yaml): {'; '.join(unknown)}")
     wanted = set(config.getoption("--behaviour") or [])
     if wanted:
         keep, drop = [], []
