@@ -1,7 +1,7 @@
 """``webex-harness``: the command line.
 
 Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
-``report``, ``probe-rate-limit``, ``apis``, ``generate``. Every command that talks to a target
+``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``. Every command that talks to a target
 takes ``--env`` (an environment file or name; default ``environments/emulator.yaml``). Exit codes:
 0 everything passed; 1 a test, a gate, a regression, a check or a clean-up failed (one line names
 each); 2 bad usage, a bad environment file (one line naming the file, the key and the problem), a
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -185,6 +186,7 @@ def _load_section(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Run the load, print its table and gates; return ``load.json`` (with ``"gates"``) and the problems."""
     from harness.gates import breaches, evaluate
+    from harness.junit_outputs import write_load_gates
     from load.runner import GRACE_SECONDS, LoadError, parse_run_time, run_load
 
     options = {"scenario": args.scenario, "shape": args.shape, "processes": args.processes}
@@ -203,7 +205,7 @@ def _load_section(
     progress.start()
     try:
         result = run_load(env, run.dir, users=args.users, spawn_rate=args.spawn_rate, run_time=args.run_time,
-                          **chosen)
+                          **({"run_id": run.run_id} if run.folder is not None else {}), **chosen)
     except LoadError as exc:
         return None, [f"load run failed: {exc}"]
     finally:
@@ -212,6 +214,7 @@ def _load_section(
     gates = evaluate(data, thresholds)
     data["gates"] = [g.to_dict() for g in gates]
     (run.dir / "load.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_load_gates(run.dir, data["gates"])
     print("\n".join(load_table_lines(data)))
     for failure in data.get("failures", [])[:5]:
         print(f"  failure {failure.get('name')} x{failure.get('occurrences')}: {failure.get('error')}")
@@ -255,8 +258,8 @@ def _cleanup_problem(run: Run) -> str:
     left = [x for x in info["left"] if x["kind"] != "contact"]  # no API deletes a contact
     if left:
         what = ", ".join(f"{x['kind']} {x['id']}" for x in left[:5])
-        return (f"clean-up left {len(left)} object(s) on the target ({what}); "
-                f"see webex-harness cleanup --run {run.run_id}")
+        which = f"--run-dir {run.dir}" if run.folder is not None else f"--run {run.run_id}"
+        return f"clean-up left {len(left)} object(s) on the target ({what}); see webex-harness cleanup {which}"
     return ""
 
 
@@ -296,6 +299,51 @@ def _safety_stopped(run: Run) -> str:
     return safety_stop_line(reasons) if reasons else ""
 
 
+class OutFolderError(ValueError):
+    """``--out DIR`` names something that is not a new or empty folder."""
+
+
+def out_folder(value: str | None) -> Path | None:
+    """``--out DIR``: the run folder a CI job picks its files up from by their fixed names
+    (``junit.xml``, ``load-gates.xml``, ``summary.html`` …). It must be new or empty — a run never
+    mixes its files with an earlier run's; raises :class:`OutFolderError` (one line) otherwise."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise OutFolderError("--out needs a folder name")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise OutFolderError(f"--out {value}: is a file, not a folder")
+    if path.is_dir():
+        try:
+            entries = sorted(p.name for p in path.iterdir())
+        except OSError as exc:
+            raise OutFolderError(f"--out {value}: cannot read the folder ({exc.strerror or exc})") from None
+        if entries:
+            raise OutFolderError(f"--out {value}: the folder is not empty ({len(entries)} entries, e.g. "
+                                 f"{entries[0]}); give a new or empty folder")
+    return path.resolve()
+
+
+def keep_state_in_reports_root(reports_root: Path) -> None:
+    """A run folder outside the reports root (``--out DIR``) keeps the workspace's safety state
+    (usage-limit counts, REST pacing) where every other run does — ``<reports root>/.safety`` — not
+    next to itself (the pytest and locust processes of the run inherit the choice)."""
+    from harness.workspace_state import STATE_DIR_VARIABLE, state_dir
+
+    if not os.environ.get(STATE_DIR_VARIABLE):
+        os.environ[STATE_DIR_VARIABLE] = str(state_dir(reports_root))
+
+
+def write_load_gate_error(run_dir: Path, problem: str) -> Path:
+    """``load-gates.xml`` of a load run that produced no statistics: one failing case saying why."""
+    from harness.junit_outputs import LOAD_GATES_FILE, Case, junit_xml
+
+    path = run_dir / LOAD_GATES_FILE
+    path.write_bytes(junit_xml("webex-harness load gates", [Case("load.gates", "load run", "failed", problem)]))
+    return path
+
+
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     from harness.plan import PlanError, ProfileError, check_profile
     from harness.report import load_results
@@ -304,6 +352,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     try:
         check_profile(getattr(args, "profile", None))
     except ProfileError as exc:
+        return _fail(str(exc), 2)
+    try:
+        folder = out_folder(getattr(args, "out", None))
+    except OutFolderError as exc:
         return _fail(str(exc), 2)
     env = _env(args)
     try:  # every URL, --emulator-url included, before anything connects
@@ -329,7 +381,9 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             from harness.plan import environment_source
 
             return _fail(plan.refusal(environment_source(env)), 2)
-    run = Run(env, seed=args.seed)
+    run = Run(env, seed=args.seed, folder=folder)
+    if run.folder is not None:
+        keep_state_in_reports_root(run.root)
     run.create()
     print(f"run {run.run_id}: target {env.name} ({env.target}); reports in {run.dir}", flush=True)
     split = start_run_budget(run, contracts=contracts, load=load)
@@ -360,6 +414,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         if load and not interrupted:
             load_data, load_problems = _load_section(run, target.environment, args, thresholds)
             problems += load_problems
+            if load_data is None:  # the CI's test tab shows why there is no gate
+                write_load_gate_error(run.dir, "; ".join(load_problems))
     cleanup = _cleanup_problem(run)
     if cleanup:
         problems.append(cleanup)
@@ -370,6 +426,8 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     _scrub_run(run, env)
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")
+    if (run.dir / "load-gates.xml").exists():
+        print(f"load gates (JUnit): {run.dir / 'load-gates.xml'}")
     if problems:
         return _fail(verdict, interrupted_code if interrupted else 1)
     return 0
@@ -422,6 +480,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         render_markdown,
         write_comparison,
     )
+    from harness.junit_outputs import write_compare
 
     try:
         given = {key: parse_limit(getattr(args, key), f"--{key.replace('_', '-')}")
@@ -439,10 +498,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else after.folder
     try:
         md, svg = write_comparison(comparison, out)
+        xml = write_compare(out, comparison)
     except OSError as exc:
         return _fail(f"cannot write the comparison into {out}: {exc.strerror or exc}", 2)
     print(render_markdown(comparison))
-    print(f"comparison: {md}\nchart: {svg}")
+    print(f"comparison: {md}\nchart: {svg}\nJUnit: {xml}")
     if comparison.regressed:
         return _fail("regression: " + "; ".join(comparison.regressions))
     return 0
@@ -455,7 +515,11 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     env = _env(args)
     if not env.is_emulator:
         return _fail("selfcheck needs the emulator (its faults); use an emulator environment", 2)
-    run = Run(env, seed=args.seed)
+    try:
+        folder = out_folder(args.out)
+    except OutFolderError as exc:
+        return _fail(str(exc), 2)
+    run = Run(env, seed=args.seed, folder=folder)
     run.create()
     faults = args.fault or list(all_faults())
     print(f"selfcheck {run.run_id}: {len(faults)} faults; reports in {run.dir}", flush=True)
@@ -515,6 +579,15 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
     env = _env(args)
     reports = _reports(args)
+    run_id, own_ledgers = args.run, None
+    if args.run_dir:  # a run written with --out DIR: its ledger names the run
+        own_ledgers = sorted(Path(args.run_dir).glob("ledger-*.jsonl"))
+        ids = sorted({p.stem.removeprefix("ledger-") for p in own_ledgers})
+        if args.run or len(ids) != 1:
+            return _fail(f"--run-dir {args.run_dir}: " + ("give --run or --run-dir, not both" if args.run else
+                         f"expected the ledger of one run (ledger-<run-id>.jsonl), found {len(ids)}"), 2)
+        run_id = ids[0]
+        keep_state_in_reports_root(reports)
     try:  # every URL, --emulator-url included, before anything connects
         check_environment(env, args.emulator_url)
     except GuardError as exc:
@@ -527,14 +600,14 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         env = env.with_urls(base + "/WBXService/XMLService", base + "/v1")
     else:
         check_reachable(env)
-    ledgers = find_ledgers(reports, args.run)
-    scope = f"run {args.run}" if args.run else f"every run under {reports}"
+    ledgers = own_ledgers if own_ledgers is not None else find_ledgers(reports, run_id)
+    scope = f"run {run_id}" if run_id else f"every run under {reports}"
     print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
-          f"{env.cleanup_prefix}-{args.run or '<run-id>'}-*", flush=True)
+          f"{env.cleanup_prefix}-{run_id or '<run-id>'}-*", flush=True)
     budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
     # REST meetings are listed from the run's start (every run's: the earliest run folder's)
-    starts = [t for t in (run_started(r) for r in ([args.run] if args.run else run_ids_under(reports))) if t]
-    result, _ = clean_leftovers(env, ledgers, run_id=args.run, emulator_url=args.emulator_url, budget=budget,
+    starts = [t for t in (run_started(r) for r in ([run_id] if run_id else run_ids_under(reports))) if t]
+    result, _ = clean_leftovers(env, ledgers, run_id=run_id, emulator_url=args.emulator_url, budget=budget,
                                 since=min(starts) if starts else None)
     for line in result.lines():
         print(f"  {line}")
@@ -549,6 +622,33 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         objects = len([x for x in result.left if not x.get("undeletable") and x.get("kind") != "search"])
         return _fail(f"{objects} object(s) could not be removed" + (f"; {listings} listing(s) failed: what they "
                      "did not show is unknown" if listings else ""))
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete old run folders under the reports root (:mod:`harness.prune`); ``--dry-run`` only says which."""
+    from harness.prune import PruneError, apply_prune, parse_age, parse_keep, plan_prune
+
+    reports = _reports(args)
+    try:
+        plan = plan_prune(reports, keep=parse_keep(args.keep), older_than=parse_age(args.older_than),
+                          force=args.force)
+    except PruneError as exc:
+        return _fail(str(exc), 2)
+    verb = "would remove" if args.dry_run else "removed"
+    failed = [] if args.dry_run else apply_prune(plan)
+    for folder in plan.removed:
+        if folder not in failed:
+            print(f"  {verb} {folder.name}")
+    for folder in plan.running:
+        print(f"  kept {folder.name}: no summary yet and changed in the last minutes (a run in progress)")
+    for folder, left in plan.pinned.items():
+        print(f"  kept {folder.name}: its ledger lists {left} object(s) not deleted on the target "
+              f"(webex-harness cleanup --run {folder.name}; or prune --force)")
+    print(f"prune {reports}: {verb} {len(plan.removed) - len(failed)} run folder(s), kept {len(plan.kept)}"
+          + (f" ({len(plan.pinned)} for their ledgers)" if plan.pinned else ""))
+    if failed:
+        return _fail(f"could not remove {len(failed)} folder(s): {', '.join(f.name for f in failed[:5])}")
     return 0
 
 
@@ -656,19 +756,27 @@ def build_parser() -> argparse.ArgumentParser:
                        "catalogue edge cases) or full (default: full on the emulator, smoke on a site)")
         emulator_url(p)
 
+    def out_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--out", default=None, metavar="DIR",
+                       help="the run folder, new or empty, with fixed file names inside (junit.xml, load-gates.xml, "
+                       "summary.html …) for a CI job to pick up (default: reports/<run-id>/)")
+
     def emulator_url(p: argparse.ArgumentParser) -> None:
         p.add_argument("--emulator-url", default=None,
                        help="an emulator target: use this running emulator instead of starting one")
 
-    p = sub.add_parser("run", help="contract suites + a short bounded load run; writes reports/<run-id>/")
+    p = sub.add_parser("run", help="contract suites + a short bounded load run; writes reports/<run-id>/ "
+                       "(or --out DIR)")
     common(p)
     load_opts(p)
     contract_opts(p)
+    out_opt(p)
     p.set_defaults(func=lambda a: cmd_run(a))
 
-    p = sub.add_parser("contracts", help="the contract suites only; writes reports/<run-id>/")
+    p = sub.add_parser("contracts", help="the contract suites only; writes reports/<run-id>/ (or --out DIR)")
     common(p)
     contract_opts(p)
+    out_opt(p)
     p.set_defaults(func=lambda a: cmd_run(a, load=False))
 
     p = sub.add_parser("costs", help="the estimated requests of each profile on the target; --refresh measures "
@@ -679,10 +787,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "(about a minute) and rewrite contracts/costs.json")
     p.set_defaults(func=cmd_costs)
 
-    p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/")
+    p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/ (or --out DIR)")
     common(p)
     load_opts(p)
     emulator_url(p)
+    out_opt(p)
     p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1, profile=None)
 
     p = sub.add_parser("compare", help="compare two load runs (rps, p50/p95/p99, failure ratio per API); "
@@ -705,14 +814,28 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--fault", action="append", help="check only this fault (repeatable)")
     p.add_argument("--workers", type=int, default=2, help="faults checked in parallel (default 2)")
+    out_opt(p)
     p.set_defaults(func=cmd_selfcheck)
 
     p = sub.add_parser("cleanup", help="delete what earlier runs left on the target (their ledgers, their names)")
     common(p)
     p.add_argument("--run", default=None, metavar="RUN_ID", help="only this run (default: every run's ledger)")
+    p.add_argument("--run-dir", default=None, metavar="DIR",
+                   help="only the run whose folder is DIR (a run written with --out DIR)")
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     emulator_url(p)
     p.set_defaults(func=cmd_cleanup)
+
+    p = sub.add_parser("prune", help="delete old run folders under the reports folder (never .safety, never a run "
+                       "whose ledger lists objects still on the target unless --force)")
+    p.add_argument("--keep", default=None, metavar="N", help="keep the newest N runs")
+    p.add_argument("--older-than", default=None, metavar="AGE",
+                   help="remove only runs started longer ago than AGE: 30m, 12h, 7d, 2w")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    p.add_argument("--force", action="store_true",
+                   help="remove runs whose ledger still lists objects not deleted on the target too")
+    p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("report", help="render a run's summary.html/summary.md again, or (--allure) its allure report")
     p.add_argument("--run", default=None, metavar="RUN_ID", help="the run (default: the latest)")

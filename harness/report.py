@@ -1,4 +1,4 @@
-"""The run's report folder ``reports/<run-id>/`` and its summary.
+"""The run's report folder (``reports/<run-id>/``, or ``--out DIR``) and its summary.
 
 ``summary.json`` is the machine-readable record other tools read; its shape only grows::
 
@@ -58,10 +58,12 @@ class Run:
     run_id: str = field(default_factory=new_run_id)
     root: Path = REPORTS_DIR
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    #: ``--out DIR``: the run folder itself (fixed file names for a CI job), instead of ``root/<run-id>``
+    folder: Path | None = None
 
     @property
     def dir(self) -> Path:
-        return self.root / self.run_id
+        return self.folder if self.folder is not None else self.root / self.run_id
 
     def create(self) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)

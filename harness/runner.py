@@ -39,7 +39,6 @@ from harness.ledger import (
     Ledger,
     LedgerState,
     Obj,
-    find_ledgers,
     fold,
     kind,
     ledger_path,
@@ -361,7 +360,7 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
 def after_run_cleanup(run: Run, target: Target, workers: int) -> CleanupResult | None:
     """After the pytest run: delete what its ledger still lists (nothing, when every worker ended
     its session normally), within what is left of the run's request budget."""
-    ledgers = find_ledgers(run.root, run.run_id)
+    ledgers = sorted(run.dir.glob("ledger-*.jsonl"))  # the run folder: reports/<run-id>/ or --out DIR
     state = fold(read_lines(ledgers))
     if not deletable(state.outstanding()) and not state.unresolved():
         return None

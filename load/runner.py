@@ -305,8 +305,12 @@ def run_load(
     locustfile: Path | None = None,
     base_url: str | None = None,
     extra_args: list[str] | None = None,
+    run_id: str | None = None,
 ) -> LoadResult:
     """Run ``locustfile`` headless against ``environment`` and write ``<run_dir>/load.json``.
+
+    ``run_id``: the run's ID, which the objects the load creates are named after (default: the run
+    folder's name, ``reports/<run-id>/``; a ``--out DIR`` run passes its own).
 
     ``scenario``: None or ``"mixed"`` → the file's ``load.mix`` (or the default mix), else one of
     :data:`load.config.SCENARIO_NAMES` alone. ``shape``: None → the file's ``load.shape`` (default
@@ -357,6 +361,7 @@ def run_load(
     rest_url = resolve_rest_url(environment, base) if "rest" in mix else None
 
     run_dir = Path(run_dir).resolve()
+    run_id = run_id or run_dir.name
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / "locust.log"
     stats_csv = run_dir / f"{CSV_PREFIX}_stats.csv"
@@ -373,7 +378,7 @@ def run_load(
         base_url=base, processes=processes, extra_args=extra_args,
     )
     child_env = _child_environ(
-        Path(environment.path).resolve(), xml_url, run_dir.name, scenario=scenario or "mixed", shape=shape,
+        Path(environment.path).resolve(), xml_url, run_id, scenario=scenario or "mixed", shape=shape,
         rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
         budget_file=budget_file,
     )
@@ -384,7 +389,7 @@ def run_load(
             # from the kernel if the harness dies, and a bounded life after it (harness.lifeline)
             proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=run_dir, env={**child_env, **lifeline_environ(signal.SIGTERM, run_dir.name, STOP_SECONDS)},
+                cwd=run_dir, env={**child_env, **lifeline_environ(signal.SIGTERM, run_id, STOP_SECONDS)},
                 start_new_session=True, preexec_fn=child_preexec(signal.SIGTERM),
             )
         except OSError as exc:

@@ -31,7 +31,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("emulator", "run", "contracts", "load", "compare", "selfcheck", "apis", "generate"):
+    for command in ("emulator", "run", "contracts", "load", "compare", "selfcheck", "prune", "apis", "generate"):
         assert command in out
 
 

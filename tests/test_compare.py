@@ -280,7 +280,7 @@ def test_compare_command_exits_0_within_loose_limits_and_writes_into_out(
     assert code == 0, err
     assert "**Verdict: ✅ ok**" in out
     assert sorted(p.name for p in out_dir.iterdir()) == ["compare-before-1-vs-after-2.md",
-                                                        "compare-before-1-vs-after-2.svg"]
+                                                        "compare-before-1-vs-after-2.svg", "compare.xml"]
 
 
 def test_compare_command_takes_limits_from_the_environment_file(
