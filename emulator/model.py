@@ -11,6 +11,9 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +24,19 @@ from harness.settings import SiteSettings
 
 if TYPE_CHECKING:
     from emulator.busy import BusyOptions, BusyState
+
+
+#: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
+#: must not grow the process without end. Past a cap the oldest (or the longest idle) entry goes.
+#: Ended sessions a site's history service remembers; the oldest is forgotten first.
+MAX_HISTORY_RECORDS = 10_000
+#: Session tickets a site honours; the oldest stops working first (``030047``, as an expired one).
+MAX_TICKETS = 10_000
+#: Users the lenient default site provisioned on first sight; the one idle longest is dropped
+#: (and provisioned again, with a new password, the next time it authenticates).
+MAX_AUTO_USERS = 10_000
+#: Sites created through the control API; creating one more drops the created site idle longest.
+MAX_SITES = 1_000
 
 
 def _token(n: int = 16) -> str:
@@ -170,6 +186,42 @@ class HistoryRecord:
         return max(1, -(-int((self.end - self.start).total_seconds()) // 60))
 
 
+class HistoryStore:
+    """A site's ended sessions in the order they were recorded, at most ``limit`` of them.
+
+    Whether a session is already recorded is a dictionary lookup by ``(kind, key)``, not a walk
+    over the records: a DelMeeting costs the same after 10 or 10,000 deletions. Past ``limit`` the
+    oldest record (and its index entry) goes."""
+
+    def __init__(self, limit: int = MAX_HISTORY_RECORDS) -> None:
+        self.limit = max(1, limit)
+        self._records: deque[HistoryRecord] = deque()
+        #: (kind, key) -> how many records carry it (seeded records may share a key)
+        self._index: dict[tuple[str, str], int] = {}
+
+    def append(self, record: HistoryRecord) -> None:
+        self._records.append(record)
+        ident = (record.kind, record.key)
+        self._index[ident] = self._index.get(ident, 0) + 1
+        while len(self._records) > self.limit:
+            old = self._records.popleft()
+            old_ident = (old.kind, old.key)
+            left = self._index.get(old_ident, 0) - 1
+            if left > 0:
+                self._index[old_ident] = left
+            else:
+                self._index.pop(old_ident, None)
+
+    def has(self, kind: str, key: str) -> bool:
+        return (kind, key) in self._index
+
+    def __iter__(self) -> Iterator[HistoryRecord]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
 class Site:
     """One emulated Webex site. All access goes through the registry's lock."""
 
@@ -189,7 +241,10 @@ class Site:
         self.users: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
         self.uuids: dict[str, str] = {}
-        self.tickets: dict[str, str] = {}
+        #: ticket -> lower-cased webExID, oldest first (capped at :data:`MAX_TICKETS`)
+        self.tickets: OrderedDict[str, str] = OrderedDict()
+        #: lower-cased webExIDs the lenient default site provisioned, least recently seen first
+        self.auto_users: OrderedDict[str, None] = OrderedDict()
         self.faults: set[str] = set()
         self.clock_offset = timedelta()
         self.contacts: dict[str, dict[str, Any]] = {}
@@ -197,8 +252,11 @@ class Site:
         self.extra: dict[str, Any] = {}
         self._ids = itertools.count(3191792)
         #: ended sessions (history service); see :meth:`record_history`
-        self.history: list[HistoryRecord] = []
+        self.history = HistoryStore()
         self.created_at = datetime.now(UTC)
+        #: ``time.monotonic()`` of the last request routed to this site (the idlest created site
+        #: is the one dropped past :data:`MAX_SITES`)
+        self.last_used = time.monotonic()
         #: requests addressed to this site (XML: routed to it; REST: with its token), 503s included
         self.xml_requests = 0
         self.rest_requests = 0
@@ -231,8 +289,26 @@ class Site:
 
     # -- users ----------------------------------------------------------------------------
     def add_user(self, user: User) -> User:
-        self.users[user.webex_id.lower()] = user
+        """Add (or replace) a user; one added this way is no longer an auto-provisioned one."""
+        low = user.webex_id.lower()
+        self.users[low] = user
+        self.auto_users.pop(low, None)
         return user
+
+    def _provision(self, webex_id: str, password: str | None) -> User:
+        """The lenient default site's user for an unknown webExID, dropping the idlest such user
+        past :data:`MAX_AUTO_USERS` (users added by the control API are never dropped)."""
+        user = self.add_user(User(webex_id, password or "", email=f"{webex_id.lower()}@example.com"))
+        self.auto_users[webex_id.lower()] = None
+        while len(self.auto_users) > MAX_AUTO_USERS:
+            idle, _ = self.auto_users.popitem(last=False)
+            self.users.pop(idle, None)
+        return user
+
+    def _seen(self, low: str) -> None:
+        """Mark an auto-provisioned user as just used (O(1); nothing for other users)."""
+        if low in self.auto_users:
+            self.auto_users.move_to_end(low)
 
     def user(self, webex_id: str | None) -> User | None:
         return self.users.get(webex_id.lower()) if webex_id else None
@@ -243,15 +319,20 @@ class Site:
         lenient = self.default and not self.settings.strict_auth
         if user is None:
             if lenient:
-                return self.add_user(User(webex_id, password or "", email=f"{webex_id.lower()}@example.com"))
+                return self._provision(webex_id, password)
             raise webex_error("030001")
+        if self.auto_users:
+            self._seen(webex_id.lower())
         if not lenient and (password is None or password != user.password):
             raise webex_error("030002")
         return user
 
     def issue_ticket(self, user: User) -> str:
+        """A new session ticket for ``user``; past :data:`MAX_TICKETS` the oldest one lapses."""
         ticket = _token(32)
         self.tickets[ticket] = user.webex_id.lower()
+        while len(self.tickets) > MAX_TICKETS:
+            self.tickets.popitem(last=False)
         return ticket
 
     def user_for_ticket(self, ticket: str) -> User:
@@ -259,6 +340,8 @@ class Site:
         user = self.user(webex_id)
         if user is None:
             raise webex_error("030047")
+        if self.auto_users:
+            self._seen(user.webex_id.lower())
         return user
 
     # -- sessions -------------------------------------------------------------------------
@@ -291,7 +374,7 @@ class Site:
         Its start is the scheduled start (converted to UTC); its end is the scheduled end, or
         ``ended`` when the session was deleted before that.
         """
-        if any(r.key == session.key and r.kind == session.kind for r in self.history):
+        if self.history.has(session.kind, session.key):
             return None
         start = session.start.replace(tzinfo=timezones.offset(session.time_zone_id)).astimezone(UTC)
         end = start + timedelta(minutes=session.duration)
@@ -346,6 +429,9 @@ class Registry:
         self.default_settings = default_settings or SiteSettings()
         self.default_busy = default_busy
         self.sites: dict[str, Site] = {}
+        #: siteID and REST token -> site, so routing a request never walks the sites
+        self._by_id: dict[str, Site] = {}
+        self._by_token: dict[str, Site] = {}
         #: XML and REST requests answered since the process started (a reset keeps it)
         self.requests = 0
         self._counter = itertools.count(1)
@@ -354,23 +440,49 @@ class Registry:
     def reset(self) -> None:
         with self.lock:
             self.sites.clear()
+            self._by_id.clear()
+            self._by_token.clear()
             self.default = Site(
                 self.default_name, self.default_settings, default=True, rest_token="emulator-token"
             )
-            self.sites[self.default_name.lower()] = self.default
+            self._add(self.default_name, self.default)
             if self.default_busy is not None:
                 from emulator.busy import make_busy
 
                 make_busy(self.default, self.default_busy)
 
+    def _add(self, name: str, site: Site) -> None:
+        """Register ``site``; the first site with a given siteID or REST token keeps answering to it."""
+        self.sites[name.lower()] = site
+        self._by_id.setdefault(site.site_id, site)
+        self._by_token.setdefault(site.rest_token, site)
+
+    def _drop_idlest(self) -> None:
+        """Forget the created site no request has reached for the longest (never the default site)."""
+        created = [s for s in self.sites.values() if not s.default]
+        if not created:
+            return
+        idlest = min(created, key=lambda s: s.last_used)
+        del self.sites[idlest.name.lower()]
+        for index, value in ((self._by_id, idlest.site_id), (self._by_token, idlest.rest_token)):
+            if index.get(value) is idlest:
+                del index[value]
+                heir = next((s for s in self.sites.values()
+                             if (s.site_id if index is self._by_id else s.rest_token) == value), None)
+                if heir is not None:
+                    index[value] = heir
+
     def create_site(self, name: str | None, settings: SiteSettings) -> Site:
+        """A new site; past :data:`MAX_SITES` created sites the one idle longest is dropped."""
         with self.lock:
             if not name:
                 name = f"site{next(self._counter)}-{_token(3)}"
             if name.lower() in self.sites:
                 raise KeyError(f"site {name!r} already exists")
+            while len(self.sites) - 1 >= MAX_SITES:
+                self._drop_idlest()
             site = Site(name, settings)
-            self.sites[name.lower()] = site
+            self._add(name, site)
             return site
 
     def get(self, name: str | None) -> Site | None:
@@ -379,19 +491,19 @@ class Registry:
     def route(self, site_name: str | None, site_id: str | None) -> Site:
         """The site a request names (by siteName or siteID), else the default site."""
         site = self.get(site_name)
-        if site is not None:
-            return site
-        if site_id:
-            for candidate in self.sites.values():
-                if candidate.site_id == site_id:
-                    return candidate
-        return self.default
+        if site is None and site_id:
+            site = self._by_id.get(site_id)
+        if site is None:
+            site = self.default
+        site.last_used = time.monotonic()
+        return site
 
     def by_token(self, token: str) -> Site | None:
-        for site in self.sites.values():
-            if site.rest_token == token:
-                return site
-        return None
+        site = self._by_token.get(token)
+        if site is not None:
+            site.last_used = time.monotonic()
+        return site
 
 
-__all__ = ["Attendee", "HistoryRecord", "Registry", "Session", "Site", "User", "WebexError", "generate_password"]
+__all__ = ["MAX_AUTO_USERS", "MAX_HISTORY_RECORDS", "MAX_SITES", "MAX_TICKETS", "Attendee", "HistoryRecord",
+           "HistoryStore", "Registry", "Session", "Site", "User", "WebexError", "generate_password"]

@@ -19,6 +19,7 @@ declared on the root, ``xmlns:xsi`` on ``serv:bodyContent``, the header in the d
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -179,6 +180,7 @@ def _local(tag: str) -> str:
         name = local_name(tag)
         if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
             _LOCAL_NAMES[tag] = name
+        _parsers.new_names = getattr(_parsers, "new_names", 0) + 1  # a name lxml may just have interned
     return name
 
 
@@ -246,7 +248,56 @@ def _refuse_fatal_errors(parser: etree.XMLParser) -> None:
 
 
 _STRICT_OPTIONS: dict[str, Any] = {**_PARSER_OPTIONS, "recover": False}
+#: This thread's strict parser (``strict``) and what its parses added to lxml's name dictionary
+#: (``new_names``: names the :data:`_LOCAL_NAMES` cache had not seen; ``parses``).
 _parsers = threading.local()
+
+# ---------------------------------------------------------------- lxml's name dictionary
+#
+# lxml interns every element, attribute, prefix and namespace name it parses in one libxml2 string
+# dictionary per thread, kept in the thread state under "_ParserDictionaryContext" for the life of
+# the thread: a stream of requests with ever new element names grows it without end (+280 MB for
+# 60,000 requests with unique names). Every so often the thread gets a fresh dictionary instead —
+# the entry is dropped, so lxml makes a new one on the next parse — and the old one is freed with
+# the last document parsed into it (libxml2 dictionaries are reference-counted; a request's
+# document dies with the request, the :class:`Node` tree holds Python strings only).
+
+#: Renew the thread's dictionary after this many names unseen by :data:`_LOCAL_NAMES` ...
+RENEW_AFTER_NEW_NAMES = 4096
+#: ... or after this many bytes parsed, whatever they held (a dictionary cannot outgrow the input
+#: it was filled from: this bounds prefixes, namespace URIs and the names of refused documents too).
+RENEW_AFTER_BYTES = 16 * 1024 * 1024
+_LXML_CONTEXT_KEY = "_ParserDictionaryContext"
+_PyThreadState_GetDict = ctypes.pythonapi.PyThreadState_GetDict
+_PyThreadState_GetDict.restype = ctypes.c_void_p  # a borrowed reference: not ``py_object``, which
+_PyThreadState_GetDict.argtypes = []                # ctypes would treat as a new one and release
+
+
+def _thread_state_dict() -> dict[str, Any]:
+    """The thread state's own dictionary (``PyThreadState_GetDict``), where lxml keeps its context."""
+    found: dict[str, Any] = ctypes.cast(_PyThreadState_GetDict(), ctypes.py_object).value
+    return found
+
+
+def name_dictionary_context() -> object | None:
+    """lxml's dictionary holder of this thread (a new object after :func:`renew_name_dictionary`)."""
+    return _thread_state_dict().get(_LXML_CONTEXT_KEY)
+
+
+def renew_name_dictionary() -> None:
+    """Give this thread a fresh lxml name dictionary (and a fresh strict parser, which holds the old)."""
+    _thread_state_dict().pop(_LXML_CONTEXT_KEY, None)
+    _parsers.strict = None
+    _parsers.new_names = 0
+    _parsers.parsed_bytes = 0
+
+
+def _count_parse(size: int) -> None:
+    """After each parse: renew the dictionary when this thread's parses may have grown it enough."""
+    parsed = getattr(_parsers, "parsed_bytes", 0) + size
+    _parsers.parsed_bytes = parsed
+    if parsed >= RENEW_AFTER_BYTES or getattr(_parsers, "new_names", 0) >= RENEW_AFTER_NEW_NAMES:
+        renew_name_dictionary()
 
 
 def _strict_parser() -> etree.XMLParser:
@@ -297,6 +348,14 @@ def parse_request(raw: bytes) -> ParsedRequest:
         head = head.upper()
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise invalid_request("DTDs and entity declarations are not allowed")
+    try:
+        return _parse_message(data)
+    finally:  # the document is gone by now (or with the exception), so a renewed dictionary is freed
+        _count_parse(len(data))
+
+
+def _parse_message(data: bytes) -> ParsedRequest:
+    """The :class:`ParsedRequest` of a body that passed the cheap checks of :func:`parse_request`."""
     root = _parse_root(data)
     if local_name(root.tag) != "message":
         raise invalid_request(f"root element must be message, got {_clip(local_name(root.tag))!r}")

@@ -95,7 +95,7 @@ def ensure_history(call: Call) -> list[HistoryRecord]:
     for session in list(call.site.sessions.values()):
         if common.start_utc(session) + timedelta(minutes=session.duration) <= now:
             call.site.record_history(session)
-    return call.site.history
+    return list(call.site.history)
 
 
 # ---------------------------------------------------------------- selection
