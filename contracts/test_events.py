@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import OwnWindow, assert_pages
+from contracts.support import OwnWindow, assert_pages, own_name
 from contracts.test_scheduling import EVENT, Sessions, event_body
 from harness.client import XmlClient
 
@@ -53,7 +53,7 @@ def _assert_filtered(text: str | None) -> None:
 @pytest.mark.behaviour("unsafe-html-filtered")
 def test_set_event_filters_unsafe_html_before_storing(xml: XmlClient, events: Sessions) -> None:
     key = events.create_ok(EVENT)
-    _set_event(xml, key, metaData={"sessionName": "wxh filtered event", "sessionType": 9, "description": _UNSAFE}
+    _set_event(xml, key, metaData={"sessionName": own_name("filtered event"), "sessionType": 9, "description": _UNSAFE}
                ).expect_success()
     got = events.get(EVENT, key)
     _assert_filtered(got.text("event:metaData/event:description"))
@@ -69,7 +69,8 @@ def test_create_event_filters_unsafe_html_before_storing(events: Sessions) -> No
 def test_set_event_keeps_safe_text_as_sent(xml: XmlClient, events: Sessions) -> None:
     key = events.create_ok(EVENT)
     safe = "Plain agenda: Q&A, <b>demo</b> & wrap-up"
-    _set_event(xml, key, metaData={"sessionName": "wxh safe", "sessionType": 9, "description": safe}).expect_success()
+    _set_event(xml, key, metaData={"sessionName": own_name("safe"), "sessionType": 9,
+                                   "description": safe}).expect_success()
     assert events.get(EVENT, key).text("event:metaData/event:description") == safe
 
 

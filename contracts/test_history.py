@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import Meetings, assert_pages, meeting_body, past_date
+from contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
 from harness.client import XmlClient
 from harness.namespaces import XSI
 from harness.pytest_plugin import SiteHandle
@@ -90,7 +90,7 @@ def test_session_histories_page(site: SiteHandle, api: str, item: str, key: str)
 
 
 def _deleted_meeting(xml: XmlClient, meetings: Meetings) -> tuple[str, str]:
-    key, uuid = meetings.create_ok(meeting_body("wxh history meeting", participants={"attendees": {"attendee": {
+    key, uuid = meetings.create_ok(meeting_body(own_name("history meeting"), participants={"attendees": {"attendee": {
         "person": {"name": "Hal History", "email": "hal.history@example.com"}}}}))
     xml.call("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
     meetings.keys.remove(key)
@@ -108,7 +108,7 @@ def test_a_deleted_meeting_appears_in_usage_history_by_key_and_uuid(
     for got in (by_key, by_uuid):
         assert got.texts("history:meetingUsageHistory/history:meetingKey") == [key]
         assert got.texts("history:meetingUsageHistory/history:meetingUUID") == [uuid]
-        assert got.text("history:meetingUsageHistory/history:confName") == "wxh history meeting"
+        assert got.text("history:meetingUsageHistory/history:confName") == own_name("history meeting")
         assert got.text("history:matchingRecords/serv:total") == "1"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body
+from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
 from harness.client import XmlClient
 from harness.pytest_plugin import SiteHandle
 
@@ -18,7 +18,7 @@ def _control(start: int, size: int) -> dict[str, Any]:
     return {"listControl": {"startFrom": start, "maximumNum": size}}
 
 
-def _three_meetings(meetings: Meetings, window: OwnWindow | None = None, name: str = "wxh paging") -> list[str]:
+def _three_meetings(meetings: Meetings, window: OwnWindow | None = None, name: str = own_name("paging")) -> list[str]:
     schedule = (lambda i: {"schedule": {"startDate": window.date(i), "timeZoneID": window.time_zone_id}}
                 ) if window is not None else (lambda i: {})
     return [meetings.create_ok(meeting_body(f"{name} {i}", **schedule(i)))[0] for i in range(3)]

@@ -24,6 +24,7 @@ from contracts.rest_support import (
     meeting_body,
     slot,
 )
+from contracts.support import own_name
 from harness.pytest_plugin import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -162,7 +163,7 @@ def test_rate_limit_is_429_with_retry_after(site: SiteHandle, rest: RestMeetings
 @pytest.mark.behaviour("rest-response-shape")
 def test_created_meeting_has_the_documented_properties(site: SiteHandle, rest: RestMeetings) -> None:
     start = slot(days=3, hour=9, tz=SHANGHAI)
-    body = meeting_body("wxh shape", start=start, timezone="Asia/Shanghai", agenda="shape agenda")
+    body = meeting_body(own_name("shape"), start=start, timezone="Asia/Shanghai", agenda="shape agenda")
     created = rest.create_ok(body)
     expected = SEED_RESPONSE_KEYS - {"meetingSeriesId", "isModified", "visualWatermarkOpacity"}
     missing = expected - set(created)
@@ -172,7 +173,8 @@ def test_created_meeting_has_the_documented_properties(site: SiteHandle, rest: R
     assert created["scheduledType"] == "meeting"
     assert re.fullmatch(r"\d{8}", created["phoneAndVideoSystemPassword"])
     assert created["password"], "Create always returns password"
-    assert (created["title"], created["agenda"], created["timezone"]) == ("wxh shape", "shape agenda", "Asia/Shanghai")
+    assert (created["title"], created["agenda"], created["timezone"]) == (
+        own_name("shape"), "shape agenda", "Asia/Shanghai")
     assert created["start"] == iso(start) and created["end"] == iso(start + timedelta(minutes=60)), "offset echoed"
     assert created["telephony"]["accessCode"] and created["telephony"]["callInNumbers"]
     assert set(created["telephony"]) >= SEED_NESTED_KEYS["telephony"]

@@ -19,6 +19,7 @@ from contracts.rest_support import (
     site_now,
     slot,
 )
+from contracts.support import own_name
 from harness.pytest_plugin import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -322,25 +323,25 @@ def test_scheduled_series_and_scheduled_meeting_are_updatable(rest: RestMeetings
 @pytest.mark.behaviour("rest-not-updatable")
 def test_ad_hoc_meeting_with_a_room_id_cannot_be_updated(rest: RestMeetings) -> None:
     room = "Y2lzY29zcGFyazovL3VzL1JPT00vd3hoLXJvb20"
-    created = rest.create_ok({"title": "wxh ad-hoc", "adhoc": True, "roomId": room})
+    created = rest.create_ok({"title": own_name("ad-hoc"), "adhoc": True, "roomId": room})
     assert created["roomId"] == room
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
-    assert rest.client.get(created["id"]).json["title"] == "wxh ad-hoc"
+    assert rest.client.get(created["id"]).json["title"] == own_name("ad-hoc")
 
 
 @pytest.mark.behaviour("rest-not-updatable")
 def test_scheduled_personal_room_meeting_cannot_be_updated(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body("wxh pmr", scheduledType="personalRoomMeeting"))
+    created = rest.create_ok(meeting_body(own_name("pmr"), scheduledType="personalRoomMeeting"))
     assert created["scheduledType"] == "personalRoomMeeting"
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
-    assert rest.client.get(created["id"]).json["title"] == "wxh pmr"
+    assert rest.client.get(created["id"]).json["title"] == own_name("pmr")
 
 
 @pytest.mark.behaviour("rest-not-updatable")
 def test_in_progress_and_ended_meetings_cannot_be_updated(site: SiteHandle, rest: RestMeetings) -> None:
     now = site_now(site)
     start = (now + timedelta(minutes=5)).replace(second=0, microsecond=0)
-    created = rest.create_ok(meeting_body("wxh soon", start=start, minutes=30))
+    created = rest.create_ok(meeting_body(own_name("soon"), start=start, minutes=30))
     site.advance_clock((start - now).total_seconds() + 60)  # 1 minute into the meeting
     assert rest.client.get(created["id"]).json["state"] == "inProgress"
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
@@ -355,7 +356,7 @@ def test_in_progress_and_ended_meetings_cannot_be_updated(site: SiteHandle, rest
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
     assert rest.client.get(instance["id"]).json["state"] == "ended"
     assert_error(rest.client.update(instance["id"], {"title": "changed"}), 400)
-    assert rest.client.get(created["id"]).json["title"] == "wxh soon"
+    assert rest.client.get(created["id"]).json["title"] == own_name("soon")
 
 
 # ---------------------------------------------------------------- rest-series-exceptions-cancelled
@@ -369,9 +370,9 @@ def _modified(rest: RestMeetings, series_id: str, start: datetime) -> list[dict[
 @pytest.mark.parametrize("change", ["start", "end", "recurrence"])
 def test_changing_start_end_or_recurrence_cancels_exceptions(rest: RestMeetings, change: str) -> None:
     start = slot(days=2)
-    created = rest.create_ok(meeting_body("wxh series", start=start, recurrence="FREQ=DAILY;COUNT=3"))
+    created = rest.create_ok(meeting_body(own_name("series"), start=start, recurrence="FREQ=DAILY;COUNT=3"))
     second = rest.scheduled(created["id"], start)[1]
-    exception = rest.client.update(second["id"], {"title": "wxh exception"})
+    exception = rest.client.update(second["id"], {"title": own_name("exception")})
     assert exception.status == 200 and exception.json["isModified"] is True, exception.describe()
     assert len(_modified(rest, created["id"], start)) == 1
     body = {
@@ -382,18 +383,18 @@ def test_changing_start_end_or_recurrence_cancels_exceptions(rest: RestMeetings,
     response = rest.client.update(created["id"], body)
     assert response.status == 200, response.describe()
     left = rest.scheduled(created["id"], start)
-    assert [m for m in left if m.get("isModified") or m["title"] == "wxh exception"] == []
+    assert [m for m in left if m.get("isModified") or m["title"] == own_name("exception")] == []
 
 
 @pytest.mark.behaviour("rest-series-exceptions-cancelled")
 def test_other_series_changes_keep_exceptions(rest: RestMeetings) -> None:
     start = slot(days=2)
-    created = rest.create_ok(meeting_body("wxh series", start=start, recurrence="FREQ=DAILY;COUNT=3"))
+    created = rest.create_ok(meeting_body(own_name("series"), start=start, recurrence="FREQ=DAILY;COUNT=3"))
     second = rest.scheduled(created["id"], start)[1]
-    assert rest.client.update(second["id"], {"title": "wxh exception"}).status == 200
+    assert rest.client.update(second["id"], {"title": own_name("exception")}).status == 200
     assert rest.client.update(created["id"], {"agenda": "new agenda", "start": created["start"]}).status == 200
     modified = _modified(rest, created["id"], start)
-    assert [m["title"] for m in modified] == ["wxh exception"]
+    assert [m["title"] for m in modified] == [own_name("exception")]
     assert rest.client.get(second["id"]).json["isModified"] is True
 
 
@@ -402,7 +403,7 @@ def test_other_series_changes_keep_exceptions(rest: RestMeetings) -> None:
 
 @pytest.mark.behaviour("rest-webinar-login-rules")
 def test_restrict_to_invitees_needs_require_attendee_login(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body("wxh webinar", scheduledType="webinar"))
+    created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar"))
     assert_error(rest.client.update(created["id"], {"restrictToInvitees": True, "requireAttendeeLogin": False}), 400)
     assert_error(rest.client.update(created["id"], {"restrictToInvitees": True}), 400)
     assert rest.client.get(created["id"]).json["restrictToInvitees"] is False
@@ -413,7 +414,7 @@ def test_restrict_to_invitees_needs_require_attendee_login(rest: RestMeetings) -
 
 @pytest.mark.behaviour("rest-webinar-login-rules")
 def test_require_attendee_login_cannot_change_once_someone_registered(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body("wxh webinar", scheduledType="webinar"))
+    created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar"))
     before = rest.client.update(created["id"], {"requireAttendeeLogin": True})
     assert before.status == 200 and before.json["requireAttendeeLogin"] is True, "settable before registrations"
     registered = rest.client.request(
@@ -479,7 +480,7 @@ def _conforms(password: str) -> bool:
 
 @pytest.mark.behaviour("rest-panelist-password")
 def test_webinar_without_panelist_password_gets_one_generated(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body("wxh webinar", scheduledType="webinar"))
+    created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar"))
     generated = created.get("panelistPassword")
     assert isinstance(generated, str) and _conforms(generated), f"generated panelistPassword {generated!r}"
     assert re.fullmatch(r"\d{8}", created.get("phoneAndVideoSystemPanelistPassword", ""))
@@ -488,7 +489,8 @@ def test_webinar_without_panelist_password_gets_one_generated(rest: RestMeetings
 
 @pytest.mark.behaviour("rest-panelist-password")
 def test_given_panelist_password_is_kept_and_meetings_have_none(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body("wxh webinar", scheduledType="webinar", panelistPassword="Panel1st2Pass"))
+    created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar",
+                                          panelistPassword="Panel1st2Pass"))
     assert created["panelistPassword"] == "Panel1st2Pass"
     meeting = rest.create_ok()
     assert "panelistPassword" not in meeting

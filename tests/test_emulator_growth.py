@@ -169,12 +169,14 @@ def test_new_element_names_renew_the_name_dictionary(monkeypatch: pytest.MonkeyP
 
     def work() -> tuple[int, list[int], str]:
         xmlio.parse_request(_unique(0))
-        contexts = {id(xmlio.name_dictionary_context())}
+        kept = [xmlio.name_dictionary_context()]  # kept alive: a freed context's id() can be reused
+        contexts = {id(kept[0])}
         counts = []
         last = None
         for i in range(1, 200):
             last = xmlio.parse_request(_unique(i))
-            contexts.add(id(xmlio.name_dictionary_context()))
+            kept.append(xmlio.name_dictionary_context())
+            contexts.add(id(kept[-1]))
             counts.append(xmlio._parsers.new_names)
         assert last is not None
         return len(contexts), counts, last.bodies[0].node.children[1].name
@@ -205,11 +207,13 @@ def test_parsed_bytes_renew_the_dictionary_even_for_refused_documents(monkeypatc
     broken = b"<message><p123:unbound xmlns:p123='urn:x'><unclosed></message>"
 
     def work() -> int:
+        kept: list[object] = []  # kept alive: a freed context's id() can be reused
         contexts = set()
         for _ in range(200):
             with pytest.raises(WebexError):
                 xmlio.parse_request(broken)
-            contexts.add(id(xmlio.name_dictionary_context()))
+            kept.append(xmlio.name_dictionary_context())
+            contexts.add(id(kept[-1]))
         return len(contexts)
 
     assert _in_thread(work) >= 5
