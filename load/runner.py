@@ -47,6 +47,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -214,9 +215,20 @@ def build_command(
     base_url: str,
     processes: int = 1,
     extra_args: list[str] | None = None,
+    master_port: int | None = None,
 ) -> list[str]:
-    """The locust command line :func:`run_load` runs (no secrets: those go in the environment)."""
+    """The locust command line :func:`run_load` runs (no secrets: those go in the environment).
+
+    With ``processes`` > 1 the master listens on ``127.0.0.1:<master_port>`` (a free port unless given)
+    and its forked workers connect there: not locust's fixed 5557, which a second run on the machine
+    (another CI job, a parallel test) would find taken.
+    """
     files = locustfile if isinstance(locustfile, list) else [locustfile]
+    distributed = []
+    if processes > 1:
+        port = str(master_port or _free_loopback_port())
+        distributed = ["--processes", str(processes), "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+                       "--master-host", "127.0.0.1", "--master-port", port]
     return [
         sys.executable, "-m", "locust",
         "-f", ",".join(str(f) for f in files),
@@ -230,9 +242,15 @@ def build_command(
         "--stop-timeout", str(STOP_TIMEOUT),
         "--only-summary",
         "--exit-code-on-error", "0",
-        *(["--processes", str(processes)] if processes > 1 else []),
+        *distributed,
         *(extra_args or []),
     ]
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _check_extra_args(extra_args: list[str] | None) -> None:

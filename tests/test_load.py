@@ -17,7 +17,7 @@ import pytest
 from emulator.server import RunningEmulator
 from harness.client import ControlClient
 from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
-from load.runner import LoadError, parse_run_time, run_load, summarise
+from load.runner import LoadError, build_command, parse_run_time, run_load, summarise
 from tests.load_conditions import UPPER_BOUND, seen
 
 #: what the calls scenario measures, and the set-up its users do first
@@ -214,3 +214,20 @@ def test_summary_reads_locust_csv_columns_and_na_percentiles(tmp_path: Path) -> 
         {"name": "CreateMeeting", "error": "FAILURE 060016 Session start time, in the past", "occurrences": 1},
         {"name": "GetSessionInfo", "error": "ConnectionRefusedError(111, 'Connection refused')", "occurrences": 2},
     ]
+
+
+def test_a_multi_process_run_has_its_own_loopback_master_port(tmp_path: Path) -> None:
+    """Two runs with --processes at once (parallel CI jobs or tests) must not both want locust's 5557."""
+    def option(command: list[str], name: str) -> str:
+        return command[command.index(name) + 1]
+
+    chosen = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                           base_url="http://127.0.0.1:1", processes=2, master_port=6001)
+    assert [option(chosen, n) for n in ("--processes", "--master-bind-host", "--master-bind-port", "--master-host",
+                                        "--master-port")] == ["2", "127.0.0.1", "6001", "127.0.0.1", "6001"]
+    free = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                         base_url="http://127.0.0.1:1", processes=2)
+    assert option(free, "--master-bind-port") == option(free, "--master-port") != "5557"
+    single = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                           base_url="http://127.0.0.1:1")
+    assert not [arg for arg in single if arg.startswith(("--processes", "--master"))]
