@@ -26,6 +26,7 @@ and none failed, ``skipped`` (with the first skip reason) if all were skipped, a
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -41,7 +42,9 @@ from harness.html_report import profile_text, render_html
 from harness.ledger import summarise as ledger_summary
 from harness.masking import mask
 
-REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
+#: environment variable naming the reports root instead of the repository's ``reports/`` (read at import)
+REPORTS_VARIABLE = "WEBEX_HARNESS_REPORTS"
+REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().parent.parent / "reports")
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -56,7 +59,7 @@ class Run:
     environment: Environment
     seed: int = 1
     run_id: str = field(default_factory=new_run_id)
-    root: Path = REPORTS_DIR
+    root: Path = field(default_factory=lambda: REPORTS_DIR)  # read when the run is made (tests point it elsewhere)
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     #: ``--out DIR``: the run folder itself (fixed file names for a CI job), instead of ``root/<run-id>``
     folder: Path | None = None

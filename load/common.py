@@ -72,6 +72,7 @@ from load.config import (
     RUN_ID_VAR,
     SCENARIO_NAMES,
     SCENARIO_VAR,
+    STOP_FILE_VAR,
     XML_URL_VAR,
     LoadSettings,
     is_loopback,
@@ -321,6 +322,29 @@ def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: 
     _state = built
     log.info("webex-harness load: scenarios %s, %s, budget %d requests", built.scenarios,
              built.xml_url or "(master)", built.max_requests)
+
+
+#: Seconds between two looks for the stop file (``WEBEX_HARNESS_STOP_FILE``).
+STOP_POLL_SECONDS = 0.2
+
+
+@events.init.add_listener
+def _quit_when_the_stop_file_appears(environment: LocustEnvironment, runner: Runner | None = None,
+                                     **_: object) -> None:
+    """End the run as its run time would (``runner.quit()``: users stop and clean up, the final stats
+    are written) once the file named by ``WEBEX_HARNESS_STOP_FILE`` exists — how
+    ``run_load(stop_when=…)`` ends a run on a condition instead of the clock. Local runner or master only."""
+    path = os.environ.get(STOP_FILE_VAR, "").strip()
+    if not path or runner is None or isinstance(runner, WorkerRunner):
+        return
+
+    def watch() -> None:
+        while not os.path.exists(path):
+            gevent.sleep(STOP_POLL_SECONDS)
+        log.info("webex-harness load: %s appeared, shutting down", path)
+        runner.quit()
+
+    gevent.spawn(watch)
 
 
 @events.quitting.add_listener

@@ -50,6 +50,7 @@ __all__ = [
     "SCENARIO_VAR",
     "SHAPE_NAMES",
     "SHAPE_VAR",
+    "STOP_FILE_VAR",
     "XML_URL_VAR",
     "LoadSettings",
     "is_loopback",
@@ -68,6 +69,8 @@ RUN_ID_VAR = "WEBEX_HARNESS_RUN_ID"
 SCENARIO_VAR = "WEBEX_HARNESS_SCENARIO"
 SHAPE_VAR = "WEBEX_HARNESS_SHAPE"
 BUDGET_FILE_VAR = "WEBEX_HARNESS_BUDGET_FILE"
+#: a file whose appearance ends the run as its run time would (``run_load(stop_when=…)``; master or local only)
+STOP_FILE_VAR = "WEBEX_HARNESS_STOP_FILE"
 
 #: ``--scenario`` values: "mixed" is the configured mix, the others run one scenario alone.
 SCENARIO_NAMES: tuple[str, ...] = ("mixed", "calls", "lifecycle", "dashboard", "registration", "rest")

@@ -9,6 +9,7 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
     <run_dir>/locust_stats_history.csv  one Aggregated row per second (its "User Count" shows the shape)
     <run_dir>/locust.html           locust's HTML report
     <run_dir>/load.json             the summary below
+    <run_dir>/locust.stop           made when a ``stop_when`` condition held (it ends the run)
 
 ``load.json``::
 
@@ -46,9 +47,11 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,7 @@ from load.config import (
     SCENARIO_VAR,
     SHAPE_NAMES,
     SHAPE_VAR,
+    STOP_FILE_VAR,
     XML_URL_VAR,
     is_loopback,
     load_settings,
@@ -98,6 +102,10 @@ GRACE_SECONDS = 60.0
 STOP_SECONDS = 30.0
 #: Seconds locust gets to finish in-flight tasks after ``run_time`` (``--stop-timeout``).
 STOP_TIMEOUT = 5
+#: Seconds between two looks at ``locust_stats.csv`` when a run ends on a condition (``stop_when``).
+POLL_SECONDS = 0.5
+#: The file that ends a ``stop_when`` run (in the run folder).
+STOP_FILE = "locust.stop"
 #: Lines of ``locust.log`` quoted in a :class:`LoadError`.
 LOG_TAIL_LINES = 8
 
@@ -207,9 +215,20 @@ def build_command(
     base_url: str,
     processes: int = 1,
     extra_args: list[str] | None = None,
+    master_port: int | None = None,
 ) -> list[str]:
-    """The locust command line :func:`run_load` runs (no secrets: those go in the environment)."""
+    """The locust command line :func:`run_load` runs (no secrets: those go in the environment).
+
+    With ``processes`` > 1 the master listens on ``127.0.0.1:<master_port>`` (a free port unless given)
+    and its forked workers connect there: not locust's fixed 5557, which a second run on the machine
+    (another CI job, a parallel test) would find taken.
+    """
     files = locustfile if isinstance(locustfile, list) else [locustfile]
+    distributed = []
+    if processes > 1:
+        port = str(master_port or _free_loopback_port())
+        distributed = ["--processes", str(processes), "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+                       "--master-host", "127.0.0.1", "--master-port", port]
     return [
         sys.executable, "-m", "locust",
         "-f", ",".join(str(f) for f in files),
@@ -223,9 +242,15 @@ def build_command(
         "--stop-timeout", str(STOP_TIMEOUT),
         "--only-summary",
         "--exit-code-on-error", "0",
-        *(["--processes", str(processes)] if processes > 1 else []),
+        *distributed,
         *(extra_args or []),
     ]
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _check_extra_args(extra_args: list[str] | None) -> None:
@@ -306,6 +331,7 @@ def run_load(
     base_url: str | None = None,
     extra_args: list[str] | None = None,
     run_id: str | None = None,
+    stop_when: Callable[[Path], bool] | None = None,
 ) -> LoadResult:
     """Run ``locustfile`` headless against ``environment`` and write ``<run_dir>/load.json``.
 
@@ -317,6 +343,13 @@ def run_load(
     ``steady``), else one of :data:`load.config.SHAPE_NAMES`. ``processes``: None/1 → one locust
     process, N > 1 → ``--processes N`` (a master and N workers, all drawing from one budget:
     ``<run_dir>/budget.json``, made here with the whole ``budget.max_requests`` unless the run made it).
+
+    ``stop_when``: a run that ends on a condition, not on the clock — it is asked every
+    :data:`POLL_SECONDS` with the path of ``locust_stats.csv`` (once that exists) and, when it answers
+    True, ``<run_dir>/locust.stop`` is made and locust ends the run as its run time would (users stop
+    and delete what they made, the final stats are written; ``WEBEX_HARNESS_STOP_FILE``, watched by
+    :mod:`load.common`); ``run_time`` is then only the upper bound. The project's tests use it so that no
+    assertion depends on how much CPU a run got.
 
     The subprocess is killed when it outlives ``run_time`` by :data:`GRACE_SECONDS`. Raises
     :class:`LoadError` (one line, with the end of ``locust.log`` where there is one) when the
@@ -367,7 +400,8 @@ def run_load(
     stats_csv = run_dir / f"{CSV_PREFIX}_stats.csv"
     failures_csv = run_dir / f"{CSV_PREFIX}_failures.csv"
     html_path = run_dir / "locust.html"
-    for stale in (stats_csv, failures_csv, html_path):
+    stop_file = run_dir / STOP_FILE
+    for stale in (stats_csv, failures_csv, html_path, stop_file):
         stale.unlink(missing_ok=True)
     budget_file = run_dir / COUNTER_FILE
     SharedBudget.create(budget_file, split_run_budget(environment.budget.max_requests, contracts=False))
@@ -382,6 +416,8 @@ def run_load(
         rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
         budget_file=budget_file,
     )
+    if stop_when is not None:
+        child_env[STOP_FILE_VAR] = str(stop_file)
     wall = run_seconds + GRACE_SECONDS
     with open(log_path, "wb") as log:
         try:
@@ -395,7 +431,7 @@ def run_load(
         except OSError as exc:
             raise LoadError(f"cannot start locust ({command[0]} -m locust): {exc}") from None
         try:
-            exit_code = proc.wait(timeout=wall)
+            exit_code = _wait(proc, wall, stats_csv, stop_when, stop_file)
         except subprocess.TimeoutExpired:
             stop_process(proc, STOP_SECONDS)
             raise LoadError(
@@ -429,6 +465,33 @@ def run_load(
         data=summary, exit_code=exit_code, run_dir=run_dir, json_path=json_path, html_path=html_path,
         stats_csv=stats_csv, failures_csv=failures_csv, log_path=log_path,
     )
+
+
+def _wait(proc: subprocess.Popen[bytes], wall: float, stats_csv: Path,
+          stop_when: Callable[[Path], bool] | None, stop_file: Path) -> int:
+    """locust's exit code; :class:`subprocess.TimeoutExpired` after ``wall`` seconds. With ``stop_when``,
+    ``stop_file`` is made once the condition holds on the stats CSV (locust then ends the run)."""
+    if stop_when is None:
+        return proc.wait(timeout=wall)
+    deadline = time.monotonic() + wall
+    stopping = False
+    while True:
+        try:
+            return proc.wait(timeout=max(0.0, min(POLL_SECONDS, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+        if not stopping and stats_csv.is_file() and _holds(stop_when, stats_csv):
+            stop_file.touch()
+            stopping = True
+
+
+def _holds(condition: Callable[[Path], bool], stats_csv: Path) -> bool:
+    """The condition on a CSV locust may be rewriting right now (a half-written file: not yet)."""
+    try:
+        return bool(condition(stats_csv))
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:

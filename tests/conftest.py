@@ -1,7 +1,12 @@
-"""Fixtures shared by the project's own tests."""
+"""Fixtures shared by the project's own tests.
+
+Tests write only into temporary folders: every test's reports root is its own temporary folder,
+and a session that leaves anything new in the repository's ``reports/`` fails (:mod:`repo_reports`).
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +14,10 @@ import pytest
 
 from emulator.server import RunningEmulator, start_subprocess
 from harness.environment import DEFAULT_ENVIRONMENT
+from tests.repo_reports import REPO_REPORTS, entries, left_behind
+
+#: what the repository's reports/ held when the session started
+_REPORTS_BEFORE = pytest.StashKey[frozenset[str]]()
 
 
 @pytest.fixture(scope="module")
@@ -33,3 +42,40 @@ def workspace_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.workspace_state import STATE_DIR_VARIABLE
 
     monkeypatch.setenv(STATE_DIR_VARIABLE, str(tmp_path / "workspace-state"))
+
+
+@pytest.fixture(autouse=True)
+def reports_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's default reports root is ``<tmp_path>/default-reports``: for the runs it starts
+    (``WEBEX_HARNESS_REPORTS``) and in this process (every module's ``REPORTS_DIR``, which
+    :class:`harness.report.Run` reads when a run is made)."""
+    import harness.report
+
+    root = tmp_path / "default-reports"
+    monkeypatch.setenv(harness.report.REPORTS_VARIABLE, str(root))
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("harness", "load")) and isinstance(getattr(module, "REPORTS_DIR", None), Path):
+            monkeypatch.setattr(module, "REPORTS_DIR", root)
+    return root
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_REPORTS_BEFORE] = entries()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session (the xdist controller, or the only process) when it left anything new in
+    the repository's reports/."""
+    if getattr(session.config, "workerinput", None) is not None or _REPORTS_BEFORE not in session.config.stash:
+        return
+    left = left_behind(session.config.stash[_REPORTS_BEFORE])
+    if not left:
+        return
+    message = f"tests wrote into {REPO_REPORTS} (they must write only into tmp_path): {', '.join(left)}"
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"ERROR: {message}", red=True)
+    else:
+        print(f"ERROR: {message}", file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 import harness.cli
+import load.runner as load_runner
 from emulator.server import RunningEmulator
 from harness.budget import (
     CONTRACTS,
@@ -47,6 +48,7 @@ from harness.environment import load_environment
 from harness.report import Run
 from harness.rest_client import RestClient
 from harness.runner import final_cleanup_budget
+from tests.load_conditions import UPPER_BOUND, seen
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_URL = "https://acme.webex.com/WBXService/XMLService"
@@ -319,9 +321,13 @@ def test_load_with_two_processes_sends_no_more_than_the_budget_setup_and_clean_u
     emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env = _budget_env(tmp_path, 40)
+    # the run ends once the users have set up and spent most of the load's 32, not after a run time a busy
+    # machine may spend starting two locust processes (the run time is only the upper bound)
+    monkeypatch.setattr(load_runner, "run_load", functools.partial(
+        load_runner.run_load, stop_when=seen("CreateMeeting (setup)", min_requests=20)))
     before = _served(emulator)
     _, run_dir = _cli(tmp_path, monkeypatch, "load", "--env", str(env), "--emulator-url", emulator.base_url,
-                      "--processes", "2", "--users", "4", "--spawn-rate", "4", "--run-time", "5s",
+                      "--processes", "2", "--users", "4", "--spawn-rate", "4", "--run-time", UPPER_BOUND,
                       "--scenario", "dashboard")
     served = _served(emulator) - before
     out = capsys.readouterr().out

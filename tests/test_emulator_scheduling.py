@@ -157,7 +157,8 @@ def test_filter_html_is_linear_on_hostile_input() -> None:
 
     started = time.perf_counter()
     common.filter_html(_Call(), "<script>" * 100_000 + "<scr" * 50_000)  # type: ignore[arg-type]
-    assert time.perf_counter() - started < 5
+    # a bound on a hang, not a speed: a quadratic filter takes hours on this input, a linear one milliseconds
+    assert time.perf_counter() - started < 30
 
 
 def test_first_per_email_keeps_the_first_and_the_fault_keeps_all() -> None:

@@ -345,9 +345,9 @@ def test_create_meeting_is_fast() -> None:
     valid_envelope("CreateMeeting", 0)
     timings = []
     for seed in range(300):
-        start = time.perf_counter()
+        start = time.thread_time()  # CPU time of this thread: what other processes take of the CPU does not count
         valid_envelope("CreateMeeting", seed)
-        timings.append(time.perf_counter() - start)
+        timings.append(time.thread_time() - start)
     assert statistics.median(timings) < 0.002  # target well under 1 ms: see bench/generators.py
 
 

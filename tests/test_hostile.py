@@ -1,7 +1,7 @@
 """Hostile and broken input (issue 7): the emulator answers every request harmlessly.
 
-Every case gets a FAILURE envelope (HTTP 200, ``text/xml``) or a 4xx with a clear reason, within
-:data:`MAX_SECONDS`, in bounded memory, never a 5xx; nothing is fetched from disk or network while
+Every case gets a FAILURE envelope (HTTP 200, ``text/xml``) or a 4xx with a clear reason, without
+hanging (:data:`MAX_SECONDS`), in bounded memory, never a 5xx; nothing is fetched from disk or network while
 parsing; and the emulator keeps serving (a health check after each case, a valid CreateMeeting at
 the end). Two layers:
 
@@ -50,8 +50,10 @@ from harness.settings import SiteSettings
 CORPUS = Path(__file__).parent / "hostile"
 XML_PATH = "/WBXService/XMLService"
 XML_CTYPE = "text/xml;charset=UTF-8"
-#: Every case is answered within this (wall clock, including the health check's own request).
-MAX_SECONDS = 2.0
+#: A case not answered within this (wall clock, including the health check's own request) hangs. A bound on a
+#: hang, not a speed: answers take milliseconds, but a busy machine may stall a process for seconds, and an
+#: exponential blow-up (entities, namespaces) or a connection the server never closes takes far longer.
+MAX_SECONDS = 30.0
 #: Python-heap peak of one in-process call (libxml2's own memory is covered by the RSS check).
 MAX_TRACED_BYTES = 48 * 1024 * 1024
 #: RSS the subprocess emulator may gain over the whole corpus (4 MB bodies parse to a few times that).

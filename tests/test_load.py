@@ -1,7 +1,8 @@
 """The load path: ``load.runner.run_load`` drives ``load/locustfile.py`` in a locust subprocess.
 
 locust (and gevent's monkey patching) never enters this process: nothing here imports
-``load.locustfile``. Every run targets an emulator on 127.0.0.1 for a few seconds.
+``load.locustfile``. Every run targets an emulator on 127.0.0.1 and, where it must show something, ends once it has
+(``stop_when``, :mod:`tests.load_conditions`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ import pytest
 from emulator.server import RunningEmulator
 from harness.client import ControlClient
 from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
-from load.runner import LoadError, parse_run_time, run_load, summarise
+from load.runner import LoadError, build_command, parse_run_time, run_load, summarise
+from tests.load_conditions import UPPER_BOUND, seen
+
+#: what the calls scenario measures, and the set-up its users do first
+CALLS_MEASURED = {"CreateMeeting", "GetSessionInfo", "GetUser", "GetMe", "LstsummaryMeeting", "GetSite"}
+CALLS_SETUP = {"CreateMeeting (setup)", "RegisterMeetingAttendee (setup)"}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +44,9 @@ def _final_summary_count(log: str) -> int:
 def test_calls_run_reports_each_api_by_name_without_failures(
     environment: Environment, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    result = run_load(environment, tmp_path, users=2, spawn_rate=2, run_time="3s", scenario="calls",
-                      base_url=emulator.base_url)
+    # every API and enough requests that the 3:1 weights below show whatever the machine's speed
+    result = run_load(environment, tmp_path, users=2, spawn_rate=2, run_time=UPPER_BOUND, scenario="calls",
+                      base_url=emulator.base_url, stop_when=seen(*CALLS_MEASURED, *CALLS_SETUP, min_requests=200))
 
     assert result.exit_code == 0, result.log_path.read_text()
     data = json.loads((tmp_path / "load.json").read_text())
@@ -48,9 +55,7 @@ def test_calls_run_reports_each_api_by_name_without_failures(
             "scenario", "shape", "processes", "mix"} <= data.keys()
     assert (data["scenario"], data["shape"], data["processes"], data["mix"]) == ("calls", "steady", 1, {"calls": 1})
     names = {api["name"] for api in data["apis"]}
-    measured = {"CreateMeeting", "GetSessionInfo", "GetUser", "GetMe", "LstsummaryMeeting", "GetSite"}
-    assert names == measured | {"CreateMeeting (setup)", "RegisterMeetingAttendee (setup)",
-                                "DelMeeting (clean-up)"}, "named by API, never by URL"
+    assert names == CALLS_MEASURED | CALLS_SETUP | {"DelMeeting (clean-up)"}, "named by API, never by URL"
     by_name = {api["name"]: api for api in data["apis"]}
     assert by_name["DelMeeting (clean-up)"]["requests"] == (
         by_name["CreateMeeting"]["requests"] + by_name["CreateMeeting (setup)"]["requests"]), (
@@ -94,7 +99,8 @@ def test_failure_envelopes_count_as_failures_with_exception_id_and_reason(
     )
     environment = load_environment(env_file).with_urls(emulator.xml_url, emulator.rest_url)
 
-    result = run_load(environment, tmp_path / "run", users=1, spawn_rate=1, run_time="2s")
+    result = run_load(environment, tmp_path / "run", users=1, spawn_rate=1, run_time=UPPER_BOUND,
+                      stop_when=seen("CreateMeeting"))
 
     create = result.api("CreateMeeting")
     assert create is not None and create["requests"] > 0
@@ -208,3 +214,20 @@ def test_summary_reads_locust_csv_columns_and_na_percentiles(tmp_path: Path) -> 
         {"name": "CreateMeeting", "error": "FAILURE 060016 Session start time, in the past", "occurrences": 1},
         {"name": "GetSessionInfo", "error": "ConnectionRefusedError(111, 'Connection refused')", "occurrences": 2},
     ]
+
+
+def test_a_multi_process_run_has_its_own_loopback_master_port(tmp_path: Path) -> None:
+    """Two runs with --processes at once (parallel CI jobs or tests) must not both want locust's 5557."""
+    def option(command: list[str], name: str) -> str:
+        return command[command.index(name) + 1]
+
+    chosen = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                           base_url="http://127.0.0.1:1", processes=2, master_port=6001)
+    assert [option(chosen, n) for n in ("--processes", "--master-bind-host", "--master-bind-port", "--master-host",
+                                        "--master-port")] == ["2", "127.0.0.1", "6001", "127.0.0.1", "6001"]
+    free = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                         base_url="http://127.0.0.1:1", processes=2)
+    assert option(free, "--master-bind-port") == option(free, "--master-port") != "5557"
+    single = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
+                           base_url="http://127.0.0.1:1")
+    assert not [arg for arg in single if arg.startswith(("--processes", "--master"))]

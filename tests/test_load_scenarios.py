@@ -26,6 +26,7 @@ from load.config import DEFAULT_CALLS, DEFAULT_MIX, MIX_SCENARIOS, SCENARIO_NAME
 from load.envelopes import DASHBOARD_APIS, build_envelopes
 from load.runner import LoadError, LoadResult, run_load
 from load.shapes import users_at
+from tests.load_conditions import UPPER_BOUND, seen
 
 SCENARIO_APIS: dict[str, set[str]] = {
     "calls": set(DEFAULT_CALLS),
@@ -34,6 +35,8 @@ SCENARIO_APIS: dict[str, set[str]] = {
     "registration": {"CreateMeetingAttendee", "CreateMeetingAttendee (missing required field)"},
     "rest": {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"},
 }
+#: a budget the shaped runs (20–25 s, however fast the machine) cannot spend: the shape, not the budget, ends them
+ROOMY_BUDGET = "budget: {max_requests: 200000}\n"
 #: what a dashboard-only run may send besides its reads (setup and clean-up)
 DASHBOARD_EXTRAS = {"CreateMeeting (setup)", "RegisterMeetingAttendee (setup)", "DelMeeting (clean-up)"}
 
@@ -81,7 +84,9 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
     mix = ", ".join(f"{name}: 1" for name in MIX_SCENARIOS)  # one user per scenario class
     environment = environment_for(env_file(tmp_path, f"load: {{mix: {{{mix}}}}}\n"), emulator)
 
-    result = run_load(environment, tmp_path / "run", users=len(MIX_SCENARIOS), spawn_rate=10, run_time="3s")
+    every_api = set().union(*SCENARIO_APIS.values())
+    result = run_load(environment, tmp_path / "run", users=len(MIX_SCENARIOS), spawn_rate=10, run_time=UPPER_BOUND,
+                      stop_when=seen(*every_api))
 
     assert_no_failures(result)
     assert result.data["mix"] == dict.fromkeys(MIX_SCENARIOS, 1) and result.data["scenario"] == "mixed"
@@ -101,9 +106,10 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
 
 def test_mix_and_step_shape_from_the_environment_file_take_effect(emulator: RunningEmulator, tmp_path: Path) -> None:
     environment = environment_for(
-        env_file(tmp_path, "load:\n  mix: {dashboard: 1, calls: 0}\n  shape: step\n"), emulator)
+        env_file(tmp_path, f"{ROOMY_BUDGET}load:\n  mix: {{dashboard: 1, calls: 0}}\n  shape: step\n"), emulator)
 
-    result = run_load(environment, tmp_path / "run", users=4, spawn_rate=10, run_time="4s")
+    # steps of 5 s: each seen by several of the shape's 1 s ticks and history rows, however busy the machine
+    result = run_load(environment, tmp_path / "run", users=4, spawn_rate=10, run_time="20s")
 
     assert_no_failures(result)
     assert result.data["mix"] == {"dashboard": 1} and result.data["shape"] == "step"
@@ -113,17 +119,20 @@ def test_mix_and_step_shape_from_the_environment_file_take_effect(emulator: Runn
     running_counts = [users for _, users in counts if users]
     assert max(running_counts) == 4
     assert len(set(running_counts)) >= 3, f"no steps: {counts}"
-    assert running_counts == sorted(running_counts), f"a step ramp never goes down: {counts}"
+    ramp = running_counts[: len(running_counts) - running_counts[::-1].index(4)]  # not the users stopping at the end
+    assert ramp == sorted(ramp), f"a step ramp never goes down: {counts}"
+    assert "Shape test stopping" in result.log_path.read_text(), "the shape, not a kill, ended the run"
     active = [stamp for stamp, users in counts if users]
-    assert active[-1] - active[0] <= 4, f"ran past run_time: {counts}"
+    assert active[-1] - active[0] < 2 * 20, f"ran far past run_time: {counts}"
 
 
 def test_spike_shape_with_two_processes_jumps_and_returns_without_failures(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    environment = environment_for(env_file(tmp_path, ""), emulator)
+    environment = environment_for(env_file(tmp_path, ROOMY_BUDGET), emulator)
 
-    result = run_load(environment, tmp_path / "run", users=10, spawn_rate=10, run_time="4s", scenario="calls",
+    # a 5 s spike between 10 s of baseline each side: several of the shape's 1 s ticks fall in each part
+    result = run_load(environment, tmp_path / "run", users=10, spawn_rate=10, run_time="25s", scenario="calls",
                       shape="spike", processes=2)
 
     assert_no_failures(result)

@@ -11,17 +11,21 @@ from pathlib import Path
 from emulator.server import RunningEmulator
 from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
 from load.runner import build_command, resolve_rest_url, run_load
+from tests.load_conditions import UPPER_BOUND, seen
+
+REST_OPERATIONS = {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"}
 
 
 def test_rest_scenario_runs_named_by_operation_without_failures(emulator: RunningEmulator, tmp_path: Path) -> None:
     environment: Environment = load_environment(DEFAULT_ENVIRONMENT, {}).with_urls(emulator.xml_url,
                                                                                    emulator.rest_url)
 
-    result = run_load(environment, tmp_path / "run", users=2, spawn_rate=2, run_time="2s", scenario="rest")
+    result = run_load(environment, tmp_path / "run", users=2, spawn_rate=2, run_time=UPPER_BOUND, scenario="rest",
+                      stop_when=seen(*REST_OPERATIONS))
 
     assert result.exit_code == 0, result.log_path.read_text()
     rows = {api["name"]: api for api in result.data["apis"]}
-    assert {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"} <= set(rows)
+    assert set(rows) >= REST_OPERATIONS
     assert all(not name.startswith("/v1/meetings/") for name in rows), "named by operation, never by URL"
     assert result.data["failures"] == [], result.data["failures"]
     assert result.data["mix"] == {"rest": 1}
