@@ -32,7 +32,7 @@ Rules:
   e.g. 1 → 2 ms) is "ok" whatever its percentage.
 - An rps change is not judged when the API had no rps before.
 - A threshold's overall verdict is ``regressed`` if any judged row regressed, else ``inconclusive``
-  if any row (or a whole run) was too short to tell, else ``improved`` if any improved, else ``ok``.
+  if a run was too short to tell, else ``improved`` if any improved, else ``ok``.
   The command exits 1 when any threshold regressed, naming each regression; 3 when nothing
   regressed but the runs are too short to tell (the Markdown says why); 2 when a run or its
   ``load.json`` cannot be read.
@@ -40,9 +40,10 @@ Rules:
 How sure (:mod:`harness.stats` explains the method): a change beyond its limit is a regression (or
 an improvement) only when the per-second windows of ``locust_stats_history.csv`` in both run
 folders confirm it — a one-sided Mann–Whitney test of the API's window rps, mean latency or failure
-ratio with p < 0.01; otherwise it is run-to-run noise, "ok", and listed as such. Runs without that
-history, or with fewer than 5 steady windows, or an API with fewer than 30 requests, leave every
-change beyond a limit "inconclusive".
+ratio with p < 0.01; otherwise it is run-to-run noise, "ok", and listed as such. A run without that
+history, with fewer than 5 steady windows or fewer than 30 requests leaves every change beyond a
+limit "inconclusive", and the comparison too. An API with fewer than 5 windows with a sample (a
+rare call) is "inconclusive" itself and listed, but does not decide: the whole run's row is judged.
 """
 
 from __future__ import annotations
@@ -288,10 +289,12 @@ class Comparison:
     overall: dict[str, str]  # threshold key → regressed/inconclusive/improved/ok
     regressions: list[str]
     improvements: list[str]
-    #: Why the comparison cannot tell (runs too short, an API with too few requests); empty when it can.
+    #: Why the comparison cannot tell (a run too short or without a history); empty when it can.
     inconclusive_reasons: list[str] = field(default_factory=list)
     #: Changes beyond a limit that the window samples did not confirm (run-to-run noise).
     within_noise: list[str] = field(default_factory=list)
+    #: Changes beyond a limit of APIs too rare to test (row verdict "inconclusive"; not counted).
+    too_few_samples: list[str] = field(default_factory=list)
 
     @property
     def regressed(self) -> bool:
@@ -344,11 +347,6 @@ def _samples(run: LoadRun, name: str, metric: str) -> list[float]:
     return [v for v in values if v is not None]
 
 
-def _requests(run: LoadRun, row: Row) -> float:
-    found = run.load.get("total") if row.status == "total" else run.rows().get(row.name)
-    return _value(found, "requests") or 0.0
-
-
 def _run_too_short(run: LoadRun) -> str | None:
     """Why ``run`` cannot back any verdict, or ``None``."""
     if run.windows is None:
@@ -358,6 +356,9 @@ def _run_too_short(run: LoadRun) -> str | None:
     if count < MIN_WINDOWS:
         return (f"run `{run.run_id}` has {count} one-second window(s) at a steady user count; at least "
                 f"{MIN_WINDOWS} are needed: run longer")
+    requests = _value(run.load.get("total"), "requests") or 0.0
+    if requests < MIN_REQUESTS:
+        return f"run `{run.run_id}` made {requests:g} request(s); at least {MIN_REQUESTS} are needed: run longer"
     return None
 
 
@@ -366,19 +367,16 @@ def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after
     """The verdict of a change ``point`` says is beyond the limit, and the evidence for it.
 
     ``regressed``/``improved`` stand only when the windows of both runs move the same way with
-    p < :data:`ALPHA` (:func:`harness.stats.mann_whitney_p`); too few samples → ``inconclusive``.
+    p < :data:`ALPHA` (:func:`harness.stats.mann_whitney_p`); fewer than :data:`MIN_WINDOWS` windows
+    with a sample on either side → ``inconclusive``.
     """
     if too_short:
         return "inconclusive", "; ".join(too_short)
     name = TOTAL if row.status == "total" else row.name
     a, b = _samples(before, name, threshold.metric), _samples(after, name, threshold.metric)
-    fewest_requests = min(_requests(before, row), _requests(after, row))
     if min(len(a), len(b)) < MIN_WINDOWS:
-        return "inconclusive", (f"{len(a)} and {len(b)} window(s) with {threshold.noun} samples; at least "
+        return "inconclusive", (f"{len(a)} and {len(b)} one-second window(s) with a sample; at least "
                                 f"{MIN_WINDOWS} a run are needed")
-    if fewest_requests < MIN_REQUESTS:
-        return "inconclusive", (f"{fewest_requests:g} request(s) in the shorter run; at least {MIN_REQUESTS} "
-                                "are needed")
     after_higher = threshold.higher_is_worse == (point == "regressed")  # the way the point change went
     p = mann_whitney_p(a, b) if after_higher else mann_whitney_p(b, a)
     measure = "mean latency" if threshold.metric.endswith("_ms") else threshold.noun
@@ -433,8 +431,8 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
     regressions: list[str] = []
     improvements: list[str] = []
     within_noise: list[str] = []
+    too_few: list[str] = []
     too_short = [reason for reason in (_run_too_short(before), _run_too_short(after)) if reason]
-    open_questions: list[str] = list(too_short)
     for threshold in THRESHOLDS:
         limit = float(getattr(limits, threshold.key))
         found: set[str] = set()
@@ -454,16 +452,15 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
             elif verdict == "improved":
                 improvements.append(move)
             elif verdict == "inconclusive":
-                if not too_short:  # the run-level reasons are listed once, above
-                    open_questions.append(f"{move}: {row.evidence[threshold.key]}")
+                if not too_short:  # the run-level reasons are listed once, as the verdict's
+                    too_few.append(f"{move}: {row.evidence[threshold.key]}")
             elif point != verdict:
                 within_noise.append(f"{move}: {row.evidence[threshold.key]}")
-        if too_short:
-            found.add("inconclusive")
-        overall[threshold.key] = next(v for v in ("regressed", "inconclusive", "improved", "ok")
-                                      if v in found or v == "ok")
+        # An API too rare to test does not decide: the whole run's row is judged too. Runs too short do.
+        overall[threshold.key] = ("regressed" if "regressed" in found else "inconclusive" if too_short
+                                  else "improved" if "improved" in found else "ok")
     return Comparison(before, after, limits, rows, overall, regressions, improvements,
-                      inconclusive_reasons=open_questions, within_noise=within_noise)
+                      inconclusive_reasons=too_short, within_noise=within_noise, too_few_samples=too_few)
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,8 +540,12 @@ def render_markdown(comparison: Comparison) -> str:
             lines += ["", f"{len(c.improvements)} improvement(s):", ""]
         lines += [f"- {_cell(r)}" for r in c.improvements]
     if c.regressed and c.inconclusive_reasons:
-        lines += ["", "Too few samples to tell (inconclusive):", ""]
+        lines += ["", "The runs are too short to tell for the rest:", ""]
         lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
+    if c.too_few_samples:
+        lines += ["", f"Beyond a limit but too rare to test ({len(c.too_few_samples)}, inconclusive, not counted; "
+                  "the whole run is judged):", ""]
+        lines += [f"- {_cell(r)}" for r in c.too_few_samples]
     if c.within_noise:
         lines += ["", f"Beyond a limit but within the run-to-run noise ({len(c.within_noise)}, not counted):", ""]
         lines += [f"- {_cell(r)}" for r in c.within_noise]
@@ -607,8 +608,9 @@ def render_markdown(comparison: Comparison) -> str:
         "",
         f"How sure: a change beyond its limit counts only when the one-second windows of both runs "
         f"(rps, mean latency, failure ratio per API, from {HISTORY_FILE}) move the same way in a one-sided "
-        f"Mann–Whitney test with p < {ALPHA:g}; with fewer than {MIN_WINDOWS} steady windows or {MIN_REQUESTS} "
-        "requests a run it is inconclusive.",
+        f"Mann–Whitney test with p < {ALPHA:g}; a run with fewer than {MIN_WINDOWS} steady windows or "
+        f"{MIN_REQUESTS} requests makes the comparison inconclusive; an API with fewer than {MIN_WINDOWS} "
+        "windows with a sample is inconclusive itself and not counted.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -34,8 +34,11 @@ only when the point change — p95, p99, rps or failure ratio of the whole run, 
 p < :data:`ALPHA` (p95 and p99 are judged on the windows' mean latency, the only latency locust's
 history gives per window: a tail that moved alone, with the mean flat, is called noise — a known
 blind spot). A change beyond the limit that the windows do not confirm is ``ok`` (within noise). It
-is ``inconclusive`` when there are too few samples to tell: fewer than :data:`MIN_WINDOWS` plateau
-windows or :data:`MIN_REQUESTS` requests on either side.
+is ``inconclusive`` when there are too few samples to tell: a run with fewer than
+:data:`MIN_WINDOWS` plateau windows or :data:`MIN_REQUESTS` requests makes the whole comparison
+inconclusive; an API with fewer than :data:`MIN_WINDOWS` windows that have a sample is inconclusive
+itself but does not decide (a rare call always crosses some limit by chance; the rank test on its
+few windows, not a request count, says whether that is noise).
 
 Between-run noise that no single run sees (the machine got busier between the two runs) is not
 covered by a within-run test; the threshold is what absorbs it, and ``bench/compare_rates.py``
@@ -66,9 +69,9 @@ __all__ = [
 HISTORY_FILE = "locust_stats_history.csv"
 #: One-sided significance level of the rank test: a regression must have p below it.
 ALPHA = 0.01
-#: Plateau windows each run needs for a verdict beyond a limit (else "inconclusive").
+#: Plateau windows a run (and windows with a sample an API) needs for a verdict beyond a limit.
 MIN_WINDOWS = 5
-#: Requests of an API each run needs for a verdict beyond a limit (else "inconclusive").
+#: Requests a run needs for any verdict beyond a limit (else the comparison is "inconclusive").
 MIN_REQUESTS = 30
 
 

@@ -422,18 +422,29 @@ def test_runs_too_short_are_inconclusive_even_when_nothing_moved(tmp_path: Path)
     assert all(v == "ok" for row in comparison.rows for v in row.verdicts.values()), "nothing moved"
 
 
-def test_an_api_with_too_few_requests_is_inconclusive_while_the_rest_is_judged(tmp_path: Path) -> None:
+def test_an_api_too_rare_to_test_is_inconclusive_itself_but_does_not_decide(tmp_path: Path) -> None:
     _write_run(tmp_path, "a", [_row("GetSessionInfo", rps=30.0, p95=10.0, p99=12.0),
-                               _row("DelMeeting", rps=1.0, p95=10.0, p99=12.0, requests=12)],
+                               _row("DelMeeting", rps=0.3, p95=10.0, p99=12.0, requests=3)],
                _row("Aggregated", rps=31.0, p95=10.0, p99=12.0))
     _write_run(tmp_path, "b", [_row("GetSessionInfo", rps=30.0, p95=10.0, p99=12.0),
-                               _row("DelMeeting", rps=1.0, p95=20.0, p99=12.0, requests=12)],
+                               _row("DelMeeting", rps=0.3, p95=20.0, p99=12.0, requests=3)],
                _row("Aggregated", rps=31.0, p95=10.0, p99=12.0))
+    for run in ("a", "b"):  # DelMeeting called in 3 of the 10 seconds only
+        path = tmp_path / run / "locust_stats_history.csv"
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        kept = [r for r in rows if r["Name"] != "DelMeeting" or int(r["Timestamp"]) in (1000, 1001, 1004, 1007, 1010)]
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, HISTORY_COLUMNS)
+            writer.writeheader()
+            writer.writerows(kept)
     comparison = compare_runs(read_run("a", tmp_path), read_run("b", tmp_path))
     rows = {row.name: row for row in comparison.rows}
     assert rows["DelMeeting"].verdicts["max_p95_increase"] == "inconclusive"
     assert rows["GetSessionInfo"].verdicts["max_p95_increase"] == "ok"
-    assert comparison.overall["max_p95_increase"] == "inconclusive" and comparison.inconclusive
-    assert comparison.inconclusive_reasons == [
-        "p95 of DelMeeting +100.0 % (10 → 20 ms; limit +20 %): 12 request(s) in the shorter run; "
-        "at least 30 are needed"]
+    assert comparison.overall["max_p95_increase"] == "ok" and not comparison.inconclusive
+    assert comparison.too_few_samples == [
+        "p95 of DelMeeting +100.0 % (10 → 20 ms; limit +20 %): 3 and 3 one-second window(s) with a sample; "
+        "at least 5 a run are needed"]
+    assert "Beyond a limit but too rare to test (1, inconclusive, not counted; the whole run is judged):" \
+        in render_markdown(comparison)
