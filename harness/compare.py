@@ -40,9 +40,11 @@ Rules:
 How sure (:mod:`harness.stats` explains the method): a change beyond its limit is a regression (or
 an improvement) only when the per-second windows of ``locust_stats_history.csv`` in both run
 folders confirm it — a one-sided Mann–Whitney test of the API's window rps, mean latency or failure
-ratio with p < 0.01; otherwise it is run-to-run noise, "ok", and listed as such. A run without that
-history, with fewer than 5 steady windows or fewer than 30 requests leaves every change beyond a
-limit "inconclusive", and the comparison too. An API with fewer than 5 windows with a sample (a
+ratio, with p < 0.01, that the worse side beats the other moved by half the limit (the drift
+margin, :data:`harness.stats.DRIFT_SHARE`); otherwise it is run-to-run noise, "ok", and listed as
+such. A run without that history, with fewer than 5 steady windows or fewer than 30 requests
+leaves every change beyond a limit "inconclusive", and the comparison too.
+An API with fewer than 5 windows with a sample (a
 rare call) is "inconclusive" itself and listed, but does not decide: the whole run's row is judged.
 """
 
@@ -58,7 +60,16 @@ from typing import Any
 
 from harness.environment import Environment, EnvironmentFileError
 from harness.gates import is_housekeeping
-from harness.stats import ALPHA, HISTORY_FILE, MIN_REQUESTS, MIN_WINDOWS, Window, mann_whitney_p, read_windows
+from harness.stats import (
+    ALPHA,
+    DRIFT_SHARE,
+    HISTORY_FILE,
+    MIN_REQUESTS,
+    MIN_WINDOWS,
+    Window,
+    mann_whitney_p,
+    read_windows,
+)
 from harness.svg_chart import BarPair, Panel, render_before_after
 
 __all__ = [
@@ -363,7 +374,7 @@ def _run_too_short(run: LoadRun) -> str | None:
 
 
 def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after: LoadRun,
-             too_short: list[str]) -> tuple[str, str]:
+             too_short: list[str], limit: float) -> tuple[str, str]:
     """The verdict of a change ``point`` says is beyond the limit, and the evidence for it.
 
     ``regressed``/``improved`` stand only when the windows of both runs move the same way with
@@ -378,9 +389,14 @@ def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after
         return "inconclusive", (f"{len(a)} and {len(b)} one-second window(s) with a sample; at least "
                                 f"{MIN_WINDOWS} a run are needed")
     after_higher = threshold.higher_is_worse == (point == "regressed")  # the way the point change went
-    p = mann_whitney_p(a, b) if after_higher else mann_whitney_p(b, a)
+    lower, higher = (a, b) if after_higher else (b, a)
+    # The higher side must beat the lower one moved by the drift margin (harness.stats: DRIFT_SHARE).
+    margin = limit * DRIFT_SHARE
+    lower = [x * (1 + margin) if threshold.relative else x + margin for x in lower]
+    p = mann_whitney_p(lower, higher)
     measure = "mean latency" if threshold.metric.endswith("_ms") else threshold.noun
-    where = f"{len(a)} vs {len(b)} one-second windows of {measure}"
+    shown = f"{margin * 100:g} %" if threshold.relative else f"{margin:g}"
+    where = f"{len(a)} vs {len(b)} one-second windows of {measure}, drift margin {shown}"
     if p < ALPHA:
         return point, f"beyond the noise: p = {p:.2g} < {ALPHA:g} ({where})"
     return "ok", f"within the run-to-run noise: p = {p:.2g} ≥ {ALPHA:g} ({where})"
@@ -443,7 +459,8 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
             point = _judge(threshold, row.changes[threshold.metric], limit)
             verdict = point
             if point in ("regressed", "improved"):
-                verdict, row.evidence[threshold.key] = _confirm(threshold, row, point, before, after, too_short)
+                verdict, row.evidence[threshold.key] = _confirm(threshold, row, point, before, after, too_short,
+                                                                limit)
             row.verdicts[threshold.key] = verdict
             found.add(verdict)
             move = _describe_move(threshold, row, limit) if point in ("regressed", "improved") else ""
@@ -607,8 +624,9 @@ def render_markdown(comparison: Comparison) -> str:
         "the failure ratio limit is an absolute increase.",
         "",
         f"How sure: a change beyond its limit counts only when the one-second windows of both runs "
-        f"(rps, mean latency, failure ratio per API, from {HISTORY_FILE}) move the same way in a one-sided "
-        f"Mann–Whitney test with p < {ALPHA:g}; a run with fewer than {MIN_WINDOWS} steady windows or "
+        f"(rps, mean latency, failure ratio per API, from {HISTORY_FILE}) move the same way by more than "
+        f"{DRIFT_SHARE:g} × the limit in a one-sided Mann–Whitney test with p < {ALPHA:g}; a run with fewer "
+        f"than {MIN_WINDOWS} steady windows or "
         f"{MIN_REQUESTS} requests makes the comparison inconclusive; an API with fewer than {MIN_WINDOWS} "
         "windows with a sample is inconclusive itself and not counted.",
     ]
