@@ -3,6 +3,8 @@ A/A pairs (two runs of the same target) must be "no regression", A/B pairs (the 
 every answer 25 % slower) must be "regressed" — each in at least 19 of 20 pairs.
 
     python bench/compare_rates.py [--pairs 20] [--seconds 15] [--users 10] [--base-delay-ms 100] [--markdown]
+                                  [--keep DIR]      # keep the run folders in DIR
+    python bench/compare_rates.py --judge DIR [--base-delay-ms 100]   # judge kept runs again (no load)
 
 How it measures:
 
@@ -30,6 +32,7 @@ environment's budget.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import tempfile
@@ -92,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-delay-ms", type=int, default=100,
                         help="response_delay_ms of A: the target's own answer time (default 100)")
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown for docs/performance.md")
+    parser.add_argument("--keep", type=Path, help="keep the run folders (A0, B0, A1, …) in this folder")
+    parser.add_argument("--judge", type=Path, help="judge the runs kept in this folder again; run no load")
     args = parser.parse_args(argv)
+    if args.judge:
+        return judge_kept(args)
     if args.pairs < 1 or args.seconds < 5 or args.users < 1 or args.base_delay_ms < 0:
         parser.error("--pairs ≥ 1, --seconds ≥ 5, --users ≥ 1 and --base-delay-ms ≥ 0")
 
@@ -107,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     pairs: list[Pair] = []
     with tempfile.TemporaryDirectory(prefix="compare-rates-") as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         emulator = start_subprocess(log_file=work / "emulator.log")
         try:
             def run(name: str, delay_ms: int) -> Path:
@@ -136,9 +144,32 @@ def main(argv: list[str] | None = None) -> int:
             emulator.stop()
     minutes = (time.monotonic() - started) / 60
     print(render(pairs, args, baseline_ms, slow_delay, minutes))
+    return _exit_code(pairs, args)
+
+
+def judge_kept(args: argparse.Namespace) -> int:
+    """The verdicts of the runs kept by ``--keep`` in ``args.judge``, under today's rules."""
+    work: Path = args.judge
+    a_runs = sorted((p for p in work.glob("A*") if (p / "load.json").is_file()), key=lambda p: int(p.name[1:]))
+    b_runs = sorted((p for p in work.glob("B*") if (p / "load.json").is_file()), key=lambda p: int(p.name[1:]))
+    pairs: list[Pair] = []
+    for i, b_run in enumerate(b_runs):
+        comparisons = [("A/B", a_runs[i], b_run)] + ([("A/A", a_runs[i], a_runs[i + 1])] if i + 1 < len(a_runs) else [])
+        for kind, before, after in comparisons:
+            verdict, why = _verdict(compare_runs(read_run(str(before), work), read_run(str(after), work)))
+            pairs.append(Pair(kind, before.name, after.name, verdict, why))
+    load = json.loads((a_runs[0] / "load.json").read_text(encoding="utf-8"))
+    args.users, args.seconds = load.get("users"), int(load.get("run_seconds") or 0)
+    baseline_ms = mean_latency_ms(a_runs[0])
+    print(render(pairs, args, baseline_ms, args.base_delay_ms + round(SLOWDOWN * baseline_ms), 0.0))
+    return _exit_code(pairs, args)
+
+
+def _exit_code(pairs: list[Pair], args: argparse.Namespace) -> int:
     aa_ok = sum(p.verdict == "no regression" for p in pairs if p.kind == "A/A")
     ab_ok = sum(p.verdict == "regressed" for p in pairs if p.kind == "A/B")
-    wanted = args.pairs - (args.pairs // 20)  # 19 of 20
+    count = sum(p.kind == "A/B" for p in pairs)
+    wanted = count - (count // 20)  # 19 of 20
     return 0 if aa_ok >= wanted and ab_ok >= wanted else 1
 
 
@@ -146,7 +177,8 @@ def render(pairs: list[Pair], args: argparse.Namespace, baseline_ms: float, slow
     lines = [f"Machine: {platform.machine()}, Python {platform.python_version()}, {args.users} users, "
              f"{args.seconds} s a run, A: response_delay_ms {args.base_delay_ms} (mean latency "
              f"{baseline_ms:.1f} ms), B: response_delay_ms {slow_delay} (+{slow_delay - args.base_delay_ms} ms "
-             f"= {SLOWDOWN:.0%} of A's mean latency); {len(pairs) // 2} pairs of each in {minutes:.1f} min.", "",
+             f"= {SLOWDOWN:.0%} of A's mean latency); {sum(p.kind == 'A/B' for p in pairs)} A/B and "
+             f"{sum(p.kind == 'A/A' for p in pairs)} A/A pairs" + (f" in {minutes:.1f} min." if minutes else "."), "",
              "| pairs | expected | no regression | regressed | inconclusive | rate |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for kind, expected in (("A/A", "no regression"), ("A/B", "regressed")):

@@ -448,3 +448,20 @@ def test_an_api_too_rare_to_test_is_inconclusive_itself_but_does_not_decide(tmp_
         "at least 5 a run are needed"]
     assert "Beyond a limit but too rare to test (1, inconclusive, not counted; the whole run is judged):" \
         in render_markdown(comparison)
+
+
+def test_windows_that_moved_by_less_than_half_the_limit_are_drift_not_a_regression(tmp_path: Path) -> None:
+    """A machine a little busier in the second run: every window 5 % slower (significant on its own,
+    with 1 % jitter) while the noisy p95 says +25 %: less than half the 20 % limit is drift."""
+    _write_run(tmp_path, "a", [_row("GetSessionInfo", rps=30.0, p95=10.0, p99=12.0)],
+               _row("Aggregated", rps=30.0, p95=10.0, p99=12.0), jitter=0.01)
+    _write_run(tmp_path, "b", [_row("GetSessionInfo", rps=30.0, p95=10.5, p99=12.0)],
+               _row("Aggregated", rps=30.0, p95=10.5, p99=12.0), jitter=0.01)
+    path = tmp_path / "b" / "load.json"
+    load = json.loads(path.read_text())
+    load["apis"][0]["p95_ms"] = 12.5
+    path.write_text(json.dumps(load))
+    comparison = compare_runs(read_run("a", tmp_path), read_run("b", tmp_path))
+    info = next(row for row in comparison.rows if row.name == "GetSessionInfo")
+    assert info.verdicts["max_p95_increase"] == "ok" and not comparison.regressed
+    assert "drift margin 10 %" in info.evidence["max_p95_increase"]
