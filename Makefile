@@ -45,6 +45,7 @@ bench: $(STAMP) wrk
 	$(BIN)/python bench/locust_overhead.py --markdown
 	$(BIN)/python bench/contract_time.py --markdown
 	$(BIN)/python bench/emulator_growth.py --markdown
+	$(BIN)/python bench/compare_rates.py --markdown
 
 ## make wrk: the HTTP load generator bench/emulator_throughput.py drives (Debian package wrk)
 wrk:

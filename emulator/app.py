@@ -131,7 +131,7 @@ class EmulatorApp:
             response_headers.append((b"allow", b"POST"))  # RFC 9110 §15.5.6: a 405 lists the allowed methods
         if close or status == 413:  # after a 413 the rest of the body is still on the socket: drop it
             response_headers.append((b"connection", b"close"))
-        if delay:  # a busy site's jitter: the loop serves others meanwhile
+        if delay:  # response_delay_ms and a busy site's jitter: the loop serves others meanwhile
             await busy.pause(delay)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
@@ -159,10 +159,10 @@ class EmulatorApp:
             sec = request.security
             site = registry.route(sec.get("siteName"), sec.get("siteID"))
             site.xml_requests += 1
-            delay = 0.0
+            delay = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
             if site.busy is not None:
                 admission = busy.admit(site)
-                delay = admission.delay
+                delay += admission.delay
                 if admission.unavailable:  # before anything is processed: nothing changes
                     return (503, busy.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
                             ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),), delay)

@@ -468,7 +468,8 @@ def cmd_costs(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Compare two load runs; exit 1 naming every regression, 2 for a run that cannot be read."""
+    """Compare two load runs; exit 1 naming every regression, 3 when too short to tell, 2 for a run
+    that cannot be read."""
     from harness.compare import (
         LIMIT_KEYS,
         CompareError,
@@ -505,6 +506,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"comparison: {md}\nchart: {svg}\nJUnit: {xml}")
     if comparison.regressed:
         return _fail("regression: " + "; ".join(comparison.regressions))
+    if comparison.inconclusive:
+        return _fail("inconclusive: " + "; ".join(comparison.inconclusive_reasons), 3)
     return 0
 
 

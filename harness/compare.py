@@ -31,9 +31,21 @@ Rules:
   infinite increases; and a latency that moved by at most 1 ms (one step of that resolution,
   e.g. 1 → 2 ms) is "ok" whatever its percentage.
 - An rps change is not judged when the API had no rps before.
-- A threshold's overall verdict is ``regressed`` if any judged row regressed, else ``improved`` if
-  any improved, else ``ok``. The command exits 1 when any threshold regressed, naming each
-  regression, and 2 when a run or its ``load.json`` cannot be read.
+- A threshold's overall verdict is ``regressed`` if any judged row regressed, else ``inconclusive``
+  if a run was too short to tell, else ``improved`` if any improved, else ``ok``.
+  The command exits 1 when any threshold regressed, naming each regression; 3 when nothing
+  regressed but the runs are too short to tell (the Markdown says why); 2 when a run or its
+  ``load.json`` cannot be read.
+
+How sure (:mod:`harness.stats` explains the method): a change beyond its limit is a regression (or
+an improvement) only when the per-second windows of ``locust_stats_history.csv`` in both run
+folders confirm it — a one-sided Mann–Whitney test of the API's window rps, mean latency or failure
+ratio, with p < 0.01, that the worse side beats the other moved by half the limit (the drift
+margin, :data:`harness.stats.DRIFT_SHARE`); otherwise it is run-to-run noise, "ok", and listed as
+such. A run without that history, with fewer than 5 steady windows or fewer than 30 requests
+leaves every change beyond a limit "inconclusive", and the comparison too.
+An API with fewer than 5 windows with a sample (a
+rare call) is "inconclusive" itself and listed, but does not decide: the whole run's row is judged.
 """
 
 from __future__ import annotations
@@ -48,6 +60,16 @@ from typing import Any
 
 from harness.environment import Environment, EnvironmentFileError
 from harness.gates import is_housekeeping
+from harness.stats import (
+    ALPHA,
+    DRIFT_SHARE,
+    HISTORY_FILE,
+    MIN_REQUESTS,
+    MIN_WINDOWS,
+    Window,
+    mann_whitney_p,
+    read_windows,
+)
 from harness.svg_chart import BarPair, Panel, render_before_after
 
 __all__ = [
@@ -180,6 +202,8 @@ class LoadRun:
     load_path: Path
     load: dict[str, Any]
     summary: dict[str, Any] | None = None
+    #: Plateau windows per API from ``locust_stats_history.csv`` (:mod:`harness.stats`); ``None``: no history.
+    windows: dict[str, list[Window]] | None = None
 
     @property
     def folder(self) -> Path:
@@ -223,7 +247,8 @@ def read_run(ref: str, reports: Path) -> LoadRun:
     run_id = str((summary or {}).get("run_id") or load_path.parent.name)
     if not isinstance(summary, dict):
         summary = None
-    return LoadRun(run_id=run_id, load_path=load_path, load=load, summary=summary)
+    return LoadRun(run_id=run_id, load_path=load_path, load=load, summary=summary,
+                   windows=read_windows(load_path.parent))
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,6 +283,8 @@ class Row:
     judged: bool
     changes: dict[str, Change]
     verdicts: dict[str, str] = field(default_factory=dict)  # threshold key → regressed/ok/improved/n/a
+    #: threshold key → why a change beyond the limit was kept, dismissed as noise or left open.
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -270,13 +297,24 @@ class Comparison:
     after: LoadRun
     limits: CompareLimits
     rows: list[Row]
-    overall: dict[str, str]  # threshold key → regressed/ok/improved
+    overall: dict[str, str]  # threshold key → regressed/inconclusive/improved/ok
     regressions: list[str]
     improvements: list[str]
+    #: Why the comparison cannot tell (a run too short or without a history); empty when it can.
+    inconclusive_reasons: list[str] = field(default_factory=list)
+    #: Changes beyond a limit that the window samples did not confirm (run-to-run noise).
+    within_noise: list[str] = field(default_factory=list)
+    #: Changes beyond a limit of APIs too rare to test (row verdict "inconclusive"; not counted).
+    too_few_samples: list[str] = field(default_factory=list)
 
     @property
     def regressed(self) -> bool:
         return bool(self.regressions)
+
+    @property
+    def inconclusive(self) -> bool:
+        """No regression shown, but the runs are too short to say there is none."""
+        return not self.regressed and "inconclusive" in self.overall.values()
 
     @property
     def stem(self) -> str:
@@ -309,6 +347,59 @@ def _judge(threshold: _Threshold, change: Change, limit: float) -> str:
     if -worse > limit + _EPSILON:
         return "improved"
     return "ok"
+
+
+def _samples(run: LoadRun, name: str, metric: str) -> list[float]:
+    """The per-window values of ``metric`` for API ``name`` (rps; mean latency for p95/p99; failure ratio)."""
+    windows = (run.windows or {}).get(name, [])
+    if metric == "rps":
+        return [w.rps for w in windows]
+    values = [w.failure_ratio if metric == "failure_ratio" else w.mean_ms for w in windows]
+    return [v for v in values if v is not None]
+
+
+def _run_too_short(run: LoadRun) -> str | None:
+    """Why ``run`` cannot back any verdict, or ``None``."""
+    if run.windows is None:
+        return (f"run `{run.run_id}` has no per-second history ({HISTORY_FILE}): nothing to measure its noise by "
+                "(re-run it with this version)")
+    count = len(run.windows.get(TOTAL, []))
+    if count < MIN_WINDOWS:
+        return (f"run `{run.run_id}` has {count} one-second window(s) at a steady user count; at least "
+                f"{MIN_WINDOWS} are needed: run longer")
+    requests = _value(run.load.get("total"), "requests") or 0.0
+    if requests < MIN_REQUESTS:
+        return f"run `{run.run_id}` made {requests:g} request(s); at least {MIN_REQUESTS} are needed: run longer"
+    return None
+
+
+def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after: LoadRun,
+             too_short: list[str], limit: float) -> tuple[str, str]:
+    """The verdict of a change ``point`` says is beyond the limit, and the evidence for it.
+
+    ``regressed``/``improved`` stand only when the windows of both runs move the same way with
+    p < :data:`ALPHA` (:func:`harness.stats.mann_whitney_p`); fewer than :data:`MIN_WINDOWS` windows
+    with a sample on either side → ``inconclusive``.
+    """
+    if too_short:
+        return "inconclusive", "; ".join(too_short)
+    name = TOTAL if row.status == "total" else row.name
+    a, b = _samples(before, name, threshold.metric), _samples(after, name, threshold.metric)
+    if min(len(a), len(b)) < MIN_WINDOWS:
+        return "inconclusive", (f"{len(a)} and {len(b)} one-second window(s) with a sample; at least "
+                                f"{MIN_WINDOWS} a run are needed")
+    after_higher = threshold.higher_is_worse == (point == "regressed")  # the way the point change went
+    lower, higher = (a, b) if after_higher else (b, a)
+    # The higher side must beat the lower one moved by the drift margin (harness.stats: DRIFT_SHARE).
+    margin = limit * DRIFT_SHARE
+    lower = [x * (1 + margin) if threshold.relative else x + margin for x in lower]
+    p = mann_whitney_p(lower, higher)
+    measure = "mean latency" if threshold.metric.endswith("_ms") else threshold.noun
+    shown = f"{margin * 100:g} %" if threshold.relative else f"{margin:g}"
+    where = f"{len(a)} vs {len(b)} one-second windows of {measure}, drift margin {shown}"
+    if p < ALPHA:
+        return point, f"beyond the noise: p = {p:.2g} < {ALPHA:g} ({where})"
+    return "ok", f"within the run-to-run noise: p = {p:.2g} ≥ {ALPHA:g} ({where})"
 
 
 def _pct(value: float | None) -> str:
@@ -355,6 +446,9 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
     overall: dict[str, str] = {}
     regressions: list[str] = []
     improvements: list[str] = []
+    within_noise: list[str] = []
+    too_few: list[str] = []
+    too_short = [reason for reason in (_run_too_short(before), _run_too_short(after)) if reason]
     for threshold in THRESHOLDS:
         limit = float(getattr(limits, threshold.key))
         found: set[str] = set()
@@ -362,15 +456,28 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
             if not row.judged:
                 row.verdicts[threshold.key] = row.status if row.status in ("added", "removed") else "not judged"
                 continue
-            verdict = _judge(threshold, row.changes[threshold.metric], limit)
+            point = _judge(threshold, row.changes[threshold.metric], limit)
+            verdict = point
+            if point in ("regressed", "improved"):
+                verdict, row.evidence[threshold.key] = _confirm(threshold, row, point, before, after, too_short,
+                                                                limit)
             row.verdicts[threshold.key] = verdict
             found.add(verdict)
+            move = _describe_move(threshold, row, limit) if point in ("regressed", "improved") else ""
             if verdict == "regressed":
-                regressions.append(_describe_move(threshold, row, limit))
+                regressions.append(move)
             elif verdict == "improved":
-                improvements.append(_describe_move(threshold, row, limit))
-        overall[threshold.key] = "regressed" if "regressed" in found else ("improved" if "improved" in found else "ok")
-    return Comparison(before, after, limits, rows, overall, regressions, improvements)
+                improvements.append(move)
+            elif verdict == "inconclusive":
+                if not too_short:  # the run-level reasons are listed once, as the verdict's
+                    too_few.append(f"{move}: {row.evidence[threshold.key]}")
+            elif point != verdict:
+                within_noise.append(f"{move}: {row.evidence[threshold.key]}")
+        # An API too rare to test does not decide: the whole run's row is judged too. Runs too short do.
+        overall[threshold.key] = ("regressed" if "regressed" in found else "inconclusive" if too_short
+                                  else "improved" if "improved" in found else "ok")
+    return Comparison(before, after, limits, rows, overall, regressions, improvements,
+                      inconclusive_reasons=too_short, within_noise=within_noise, too_few_samples=too_few)
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,7 +488,8 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_VERDICT = {"regressed": "❌ **regressed**", "ok": "✅ ok", "improved": "🟢 improved"}
+_VERDICT = {"regressed": "❌ **regressed**", "ok": "✅ ok", "improved": "🟢 improved",
+            "inconclusive": "❔ inconclusive"}
 
 
 def _run_facts(run: LoadRun) -> dict[str, str]:
@@ -434,15 +542,30 @@ def render_markdown(comparison: Comparison) -> str:
     if c.regressed:
         lines += [f"**Verdict: ❌ regressed** — {len(c.regressions)} regression(s):", ""]
         lines += [f"- {_cell(r)}" for r in c.regressions]
+    elif c.inconclusive:
+        lines += ["**Verdict: ❔ inconclusive** — no regression shown, but the runs are too short to tell:", ""]
+        lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
+        if c.improvements:
+            lines.append("")
     else:
         lines.append("**Verdict: ✅ ok** — no threshold regressed"
                      + (f"; {len(c.improvements)} improvement(s):" if c.improvements else "."))
         if c.improvements:
             lines.append("")
     if c.improvements:
-        if c.regressed:
+        if c.regressed or c.inconclusive:
             lines += ["", f"{len(c.improvements)} improvement(s):", ""]
         lines += [f"- {_cell(r)}" for r in c.improvements]
+    if c.regressed and c.inconclusive_reasons:
+        lines += ["", "The runs are too short to tell for the rest:", ""]
+        lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
+    if c.too_few_samples:
+        lines += ["", f"Beyond a limit but too rare to test ({len(c.too_few_samples)}, inconclusive, not counted; "
+                  "the whole run is judged):", ""]
+        lines += [f"- {_cell(r)}" for r in c.too_few_samples]
+    if c.within_noise:
+        lines += ["", f"Beyond a limit but within the run-to-run noise ({len(c.within_noise)}, not counted):", ""]
+        lines += [f"- {_cell(r)}" for r in c.within_noise]
     differences = setup_differences(c.before, c.after)
     if differences:
         lines += ["", f"⚠ The runs were not set up alike ({'; '.join(differences)}): part of every change may be "
@@ -457,7 +580,7 @@ def render_markdown(comparison: Comparison) -> str:
         limit = float(getattr(c.limits, t.key))
         where = [f"{verdict}: " + ", ".join(f"{row.label} {_verdict_move(t, row)}" for row in c.rows
                                              if row.verdicts.get(t.key) == verdict)
-                 for verdict in ("regressed", "improved")
+                 for verdict in ("regressed", "inconclusive", "improved")
                  if any(row.verdicts.get(t.key) == verdict for row in c.rows)]
         lines.append(f"| {t.label} (`{t.key}`) | {_limit_text(t, limit)} | {_VERDICT[c.overall[t.key]]} | "
                      f"{_cell('; '.join(where)) or '—'} |")
@@ -499,6 +622,13 @@ def render_markdown(comparison: Comparison) -> str:
         "APIs in one run only are not judged; "
         f"latency changes are relative to max(before, {LATENCY_FLOOR_MS:g} ms), locust's resolution; "
         "the failure ratio limit is an absolute increase.",
+        "",
+        f"How sure: a change beyond its limit counts only when the one-second windows of both runs "
+        f"(rps, mean latency, failure ratio per API, from {HISTORY_FILE}) move the same way by more than "
+        f"{DRIFT_SHARE:g} × the limit in a one-sided Mann–Whitney test with p < {ALPHA:g}; a run with fewer "
+        f"than {MIN_WINDOWS} steady windows or "
+        f"{MIN_REQUESTS} requests makes the comparison inconclusive; an API with fewer than {MIN_WINDOWS} "
+        "windows with a sample is inconclusive itself and not counted.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -530,7 +660,7 @@ def render_svg(comparison: Comparison) -> str:
 
     return render_before_after(
         f"Load comparison {c.before.run_id} → {c.after.run_id}: "
-        + ("regressed" if c.regressed else "no regression"),
+        + ("regressed" if c.regressed else "inconclusive" if c.inconclusive else "no regression"),
         c.before.run_id, c.after.run_id,
         [Panel("Requests per second per API (higher is better)", "requests per second", bars("rps", apis)),
          Panel("p95 latency (lower is better)", "milliseconds", bars("p95_ms", apis + totals))],

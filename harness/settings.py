@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+#: The longest ``response_delay_ms`` the emulator honours (a minute: longer would only hang clients).
+MAX_RESPONSE_DELAY_MS = 60_000
+
 
 @dataclass(slots=True)
 class SiteSettings:
@@ -47,6 +50,15 @@ class SiteSettings:
     rest_rate_limit_per_minute: int = 600
     #: Check credentials on the default site too (otherwise it accepts any, like moto).
     strict_auth: bool = False
+    #: Emulator only: milliseconds every XML and REST answer of the site is held back (an asyncio
+    #: sleep; the loop serves others meanwhile). 0 = none. A knob that slows a site down, so that
+    #: ``webex-harness compare`` can be shown to catch a slowdown (bench/compare_rates.py).
+    response_delay_ms: int = 0
+
+    @property
+    def response_delay_seconds(self) -> float:
+        """``response_delay_ms`` in seconds, a negative value as 0 and at most :data:`MAX_RESPONSE_DELAY_MS`."""
+        return min(max(self.response_delay_ms, 0), MAX_RESPONSE_DELAY_MS) / 1000.0
 
     @classmethod
     def names(cls) -> list[str]:

@@ -6,7 +6,8 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
     <run_dir>/locust.log            locust's stdout and stderr
     <run_dir>/locust_stats.csv      per-API stats (+ the Aggregated row)
     <run_dir>/locust_failures.csv   failures grouped by API and message
-    <run_dir>/locust_stats_history.csv  one Aggregated row per second (its "User Count" shows the shape)
+    <run_dir>/locust_stats_history.csv  a row per API and the Aggregated row per second (its "User
+                                        Count" shows the shape; compare's noise samples)
     <run_dir>/locust.html           locust's HTML report
     <run_dir>/load.json             the summary below
     <run_dir>/locust.stop           made when a ``stop_when`` condition held (it ends the run)
@@ -238,6 +239,7 @@ def build_command(
         "-t", f"{int(run_seconds)}s",
         "--host", base_url,
         "--csv", str(run_dir / CSV_PREFIX),
+        "--csv-full-history",  # a history row per API a second: compare's noise samples (harness.stats)
         "--html", str(run_dir / "locust.html"),
         "--stop-timeout", str(STOP_TIMEOUT),
         "--only-summary",

@@ -197,14 +197,15 @@ def respond_timed(registry: Registry, method: str, path: str, query: str, header
         if site is None:
             return error(401, "The request requires a valid access token set in the Authorization request header."), 0.0
         site.rest_requests += 1
+        slow = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
         if site.busy is None:
-            return _respond(site, method, path, query, headers, raw, base), 0.0
+            return _respond(site, method, path, query, headers, raw, base), slow
         admission = busy.admit(site)
         if admission.unavailable:  # before anything is processed or rate-counted: nothing changes
             status, body, extra = error(503, busy.UNAVAILABLE_MESSAGE)
             return (status, body, [*extra, ("Retry-After", str(site.busy.options.retry_after_seconds))]), \
-                admission.delay
-        return _respond(site, method, path, query, headers, raw, base), admission.delay
+                slow + admission.delay
+        return _respond(site, method, path, query, headers, raw, base), slow + admission.delay
 
 
 def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
