@@ -17,6 +17,7 @@ import pytest
 
 from harness.cli import main
 from harness.junit_outputs import Case, junit_xml
+from tests.test_compare import _write_history
 
 FIXED_LOAD: dict[str, Any] = {
     "users": 2, "spawn_rate": 2.0, "run_time": "3s", "run_seconds": 3.0,
@@ -163,6 +164,7 @@ def _write_run(reports: Path, run_id: str, apis: list[dict[str, Any]], total: di
     load = {"users": 5, "spawn_rate": 5.0, "run_time": "20s", "run_seconds": 20.0, "apis": apis, "total": total,
             "failures": [], "exit_code": 0, "html": "locust.html"}
     (folder / "load.json").write_text(json.dumps(load))
+    _write_history(folder, [*apis, total])  # compare judges changes against the per-second noise
 
 
 def test_compare_writes_compare_xml_failing_the_regressed_api_and_threshold(
