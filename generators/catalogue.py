@@ -40,7 +40,7 @@ __all__ = [
     "xml_api_names",
 ]
 
-#: Seed ids used in ``sources`` -> the file under ``/shared/seeds``.
+#: Seed ids used in ``sources`` -> the seed document it names.
 SEED_FILES: dict[str, str] = {
     "000": "000_ed98765319f03f8f.txt",
     "001": "001_38a74a061b38787e.txt",

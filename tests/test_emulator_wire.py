@@ -1,4 +1,4 @@
-"""The emulator against ``shared/spec/wire.md``: one test per rule, in-process over ASGI.
+"""The emulator against the wire format real clients expect: one test per rule, in-process over ASGI.
 
 Requests are written out as raw XML text (not through :mod:`harness.envelope`) so each test
 controls the exact bytes a real client sends: undeclared prefixes, odd spellings, encodings.

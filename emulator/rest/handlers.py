@@ -1,4 +1,4 @@
-"""HTTP in and out for the REST meetings API under ``/v1`` (003; ``shared/spec/wire.md`` "REST").
+"""HTTP in and out for the REST meetings API under ``/v1`` (seed 003, and what REST clients expect).
 
 =======  ==================================  =============================================
 method   path                                answer
