@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -76,10 +76,11 @@ class RequestBudget:
             self.shared.close()
 
 
-def retry_after_seconds(value: str | None) -> float:
-    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), at most :data:`MAX_503_WAIT`."""
-    if not value or not value.strip():
-        return DEFAULT_503_WAIT
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """A ``Retry-After`` value in seconds from now (delta-seconds or an HTTP date, never below 0);
+    None when absent or unreadable. The one reading of the header: 503 retries and REST pacing."""
+    if value is None or not value.strip():
+        return None
     text = value.strip()
     try:
         seconds = float(text)
@@ -87,13 +88,19 @@ def retry_after_seconds(value: str | None) -> float:
         try:
             when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
-            return DEFAULT_503_WAIT
+            return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
+        seconds = when.timestamp() - (now if now is not None else time.time())
     if seconds != seconds:  # NaN
-        return DEFAULT_503_WAIT
-    return min(MAX_503_WAIT, max(0.0, seconds))
+        return None
+    return max(0.0, seconds)
+
+
+def retry_after_seconds(value: str | None) -> float:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), at most :data:`MAX_503_WAIT`."""
+    seconds = parse_retry_after(value)
+    return DEFAULT_503_WAIT if seconds is None else min(MAX_503_WAIT, seconds)
 
 
 def send_retrying_503(send: Callable[[], httpx.Response], budget: RequestBudget | None, *,

@@ -31,14 +31,12 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from harness.client import BudgetExceeded
+from harness.client import BudgetExceeded, parse_retry_after
 from harness.workspace_state import TimedLog
 
 #: the sliding window a rate limit counts in (seconds)
@@ -71,20 +69,7 @@ def _say(line: str) -> None:
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """``Retry-After`` in seconds (delta-seconds or an HTTP date), None when absent or unreadable."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    base = now if now is not None else time.time()
-    return max(0.0, when.timestamp() - base)
+    return parse_retry_after(next((v for k, v in headers.items() if k.lower() == "retry-after"), None), now)
 
 
 @dataclass
