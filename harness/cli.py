@@ -663,7 +663,10 @@ def _latest_run(reports: Path, needs: str) -> Path | None:
 def cmd_report(args: argparse.Namespace) -> int:
     reports = _reports(args)
     needs = "allure-results" if args.allure else "summary.json"
-    run_dir = reports / args.run if args.run else _latest_run(reports, needs)
+    if args.run and Path(args.run).is_dir():  # a run folder, e.g. one written with --out DIR
+        run_dir: Path | None = Path(args.run)
+    else:
+        run_dir = reports / args.run if args.run else _latest_run(reports, needs)
     if run_dir is None or not (run_dir / needs).exists():
         return _fail(f"no {needs} in {run_dir if run_dir is not None else reports}", 2)
     if not args.allure:
@@ -841,7 +844,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("report", help="render a run's summary.html/summary.md again, or (--allure) its allure report")
-    p.add_argument("--run", default=None, metavar="RUN_ID", help="the run (default: the latest)")
+    p.add_argument("--run", default=None, metavar="RUN",
+                   help="the run: a run id under reports/ or a run folder such as an --out DIR (default: the latest)")
     p.add_argument("--allure", action="store_true", help="build the allure HTML report (needs the allure tool)")
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     p.set_defaults(func=cmd_report)

@@ -189,7 +189,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     if command == "emulator":
         check_range("--port", args.port, "port")
     if command == "report":
-        check_run_id("--run", args.run, _reports(args))
+        check_run_id("--run", args.run, _reports(args), paths=True)
     if command == "cleanup":
         check_run_id("--run", args.run, _reports(args), by_name=True)
     if command == "compare":

@@ -4,9 +4,9 @@
 ``load.json`` (``"gates"``: name, api, limit, observed, passed, message), a ``<failure>`` with the
 gate's message when it was breached. ``compare.xml`` (written by ``compare``): one ``<testcase>``
 per API (and the whole run) × threshold, a ``<failure>`` naming the move when it regressed, a
-``<skipped>`` when it was not judged (an API in one run only, housekeeping, a verdict the runs
-cannot decide). Both are the plain ``testsuites/testsuite/testcase`` shape that GitHub, GitLab
-and Jenkins read.
+``<skipped>`` when it was not judged (an API in one run only, housekeeping) or the runs cannot decide
+("inconclusive: <the move> — <why>"; the command's exit code 3 says so for the whole comparison).
+Both are the plain ``testsuites/testsuite/testcase`` shape that GitHub, GitLab and Jenkins read.
 """
 
 from __future__ import annotations
@@ -86,12 +86,17 @@ def compare_cases(comparison: Any) -> list[Case]:
             verdict = row.verdicts.get(threshold.key, "n/a")
             limit = float(getattr(comparison.limits, threshold.key))
             name = f"{row.label}: {threshold.label}"
+            evidence = row.evidence.get(threshold.key)
+            why = f" — {evidence}" if evidence else ""
             if verdict in ("regressed", "ok", "improved"):
                 move = _describe_move(threshold, row, limit)
                 outcome = "failed" if verdict == "regressed" else "passed"
-                cases.append(Case("load.compare", name, outcome, f"{verdict}: {move}"))
+                cases.append(Case("load.compare", name, outcome, f"{verdict}: {move}{why}"))
+            elif verdict == "inconclusive":  # beyond a limit, but the runs cannot tell: not a pass, not a failure
+                move = _describe_move(threshold, row, limit)
+                cases.append(Case("load.compare", name, "skipped", f"inconclusive: {move}{why}"))
             else:
-                cases.append(Case("load.compare", name, "skipped", verdict))  # added, removed, not judged …
+                cases.append(Case("load.compare", name, "skipped", verdict))  # added, removed, not judged
     return cases
 
 

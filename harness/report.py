@@ -39,13 +39,20 @@ from harness import __version__
 from harness.behaviours import behaviours
 from harness.environment import Environment
 from harness.html_report import profile_text, render_html
-from harness.ledger import summarise as ledger_summary
 from harness.masking import mask
 
 #: environment variable naming the reports root instead of the repository's ``reports/`` (read at import)
 REPORTS_VARIABLE = "WEBEX_HARNESS_REPORTS"
 REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().parent.parent / "reports")
 
+
+
+def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
+    """The ledger's clean-up summary; imported here so that the CLI's argument checks do not load
+    the HTTP client stack (they answer a typo in well under a second)."""
+    from harness.ledger import summarise
+
+    return summarise(run_dir)
 
 def new_run_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
@@ -191,7 +198,7 @@ def write_summary(
         "apis": api_rows(results),
         "selfcheck": selfcheck,
         "load": load,
-        "cleanup": ledger_summary(run.dir),
+        "cleanup": _ledger_summary(run.dir),
         "budget": budget_usage(run.dir),
         "sites": sites_used(run.dir),
     }

@@ -100,6 +100,18 @@ def test_load_out_dir_holds_the_run_under_fixed_names_with_a_failing_testcase_pe
     assert f"load gates (JUnit): {out_dir.resolve() / 'load-gates.xml'}" in stdout
 
 
+def test_report_renders_a_run_written_with_out_dir_again(
+    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    main(["load", "--out", str(out_dir)])
+    (out_dir / "summary.html").unlink()
+    capsys.readouterr()
+    assert main(["report", "--run", str(out_dir), "--reports", str(tmp_path / "reports")]) == 0
+    assert (out_dir / "summary.html").is_file()
+    assert f"report: {out_dir / 'summary.html'}" in capsys.readouterr().out
+
+
 def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(
     fake_load: list[dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -184,12 +196,33 @@ def test_compare_writes_compare_xml_failing_the_regressed_api_and_threshold(
     cases = dict(_cases(out_dir / "compare.xml"))
     assert len(cases) == 4 * 4  # three APIs and the whole run × four thresholds
     assert [name for name, failure in cases.items() if failure] == ["CreateMeeting: p95 increase"]
-    assert cases["CreateMeeting: p95 increase"] == "regressed: p95 of CreateMeeting +100.0 % (10 → 20 ms; limit +20 %)"
+    assert cases["CreateMeeting: p95 increase"].startswith(
+        "regressed: p95 of CreateMeeting +100.0 % (10 → 20 ms; limit +20 %) — beyond the noise: p = ")
     suite = ET.parse(out_dir / "compare.xml").getroot().find("testsuite")
     assert suite is not None
     skipped = [c.get("name") for c in suite.findall("testcase") if c.find("skipped") is not None]
     assert skipped == [f"LstsummaryMeeting: {t}" for t in ("rps drop", "p95 increase", "p99 increase",
                                                             "failure ratio increase")]
+
+
+def test_compare_xml_skips_a_change_the_runs_cannot_decide_saying_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports"
+    for run_id, p95 in (("before-1", 10.0), ("after-2", 20.0)):
+        _write_run(reports, run_id, [_row("CreateMeeting", rps=10.0, p95=p95, p99=20.0)],
+                   _row("Aggregated", rps=10.0, p95=p95, p99=20.0))
+    for history in (reports / "after-2").glob("*history*"):
+        history.unlink()  # no per-second samples: nothing to judge the noise by
+    out_dir = tmp_path / "ci"
+    assert main(["compare", "before-1", "after-2", "--reports", str(reports), "--out", str(out_dir)]) == 3
+    suite = ET.parse(out_dir / "compare.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+    skipped = {c.get("name"): c.find("skipped") for c in suite.findall("testcase")}
+    element = skipped["CreateMeeting: p95 increase"]
+    assert element is not None
+    message = element.get("message", "")
+    assert message.startswith("inconclusive: p95 of CreateMeeting +100.0 % (10 → 20 ms; limit +20 %) — "), message
 
 
 def test_junit_text_drops_control_characters_and_escapes_markup() -> None:
