@@ -20,7 +20,7 @@ How it measures:
   ``base + round(0.25 × L)`` — every answer is held back by a quarter of the average answer time,
   so the average answer is 25 % slower.
 * The runs alternate ``A₀ B₀ A₁ B₁ … A_N``: A/A pair *i* is ``(Aᵢ, Aᵢ₊₁)`` and A/B pair *i* is
-  ``(Aᵢ, Bᵢ)``, each judged by :func:`harness.compare.compare_runs` with the default limits. Pairs
+  ``(Aᵢ, Bᵢ)``, each judged by :func:`runs.compare.compare_runs` with the default limits. Pairs
   that share a run are not independent: the rates are of N consecutive comparisons, as a CI would
   make them.
 
@@ -47,9 +47,9 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from harness.compare import Comparison, compare_runs, read_run  # noqa: E402
-from harness.environment import DEFAULT_ENVIRONMENT, load_environment  # noqa: E402
-from harness.stats import read_windows  # noqa: E402
+from environment.loader import DEFAULT_ENVIRONMENT, load_environment  # noqa: E402
+from runs.compare import Comparison, compare_runs, read_run  # noqa: E402
+from runs.stats import read_windows  # noqa: E402
 
 TARGET = 19  # of 20
 SLOWDOWN = 0.25

@@ -54,8 +54,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_ROOT))
 
 from emulator.server import free_port  # noqa: E402
-from harness.envelope import Security, build_request  # noqa: E402
-from harness.environment import load_environment  # noqa: E402
+from environment.loader import load_environment  # noqa: E402
+from webex.envelope import Security, build_request  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only
 XML_PATH = "/WBXService/XMLService"

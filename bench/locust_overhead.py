@@ -65,8 +65,8 @@ def capture_responses(out_dir: Path) -> bytes:
     import httpx
 
     from emulator.server import start_in_thread
-    from harness.envelope import build_request
-    from harness.environment import DEFAULT_ENVIRONMENT, load_environment
+    from environment.loader import DEFAULT_ENVIRONMENT, load_environment
+    from webex.envelope import build_request
 
     env = load_environment(DEFAULT_ENVIRONMENT)
     emulator = start_in_thread(env.site_name, env.settings)

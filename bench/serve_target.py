@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.target == "hello":
         uvicorn.Server(server_config(hello_app, host, args.port)).run()
     else:
-        from harness.environment import load_environment
+        from environment.loader import load_environment
 
         env = load_environment(_HERE.parent / "environments" / "emulator.yaml")
         serve(host, args.port, env.site_name, env.settings)

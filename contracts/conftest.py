@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.rest_support import RestMeetings, rest_client
 from contracts.support import Meetings, set_run_prefix
-from harness.client import XmlClient
-from harness.pytest_plugin import SiteHandle, Target
+from plugin.pytest_plugin import SiteHandle, Target
 
 
 @pytest.fixture(scope="session", autouse=True)

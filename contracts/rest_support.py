@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from client.rest_client import RestClient, RestResponse
 from contracts.support import own_name
-from harness.pytest_plugin import SiteHandle
-from harness.rest_client import RestClient, RestResponse
+from plugin.pytest_plugin import SiteHandle
 
 #: 003, the request sample of "Update a Meeting"
 SEED_REQUEST: dict[str, Any] = json.loads("""

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import meeting_body, registration_form, webex_date
 from generators import edge_cases, valid_envelope, xml_api_names
 from generators.catalogue import ApiSpec, api
 from generators.edges import EdgeCase, context_requirements
 from generators.envelopes import GenContext
 from generators.naming import with_run_name
-from harness.client import XmlClient
-from harness.envelope import XmlResponse
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse
 
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).
 BASE_SEED = 7

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import OwnWindow, assert_pages, own_name
 from contracts.test_scheduling import EVENT, Sessions, event_body
-from harness.client import XmlClient
 
 _UNSAFE = ('<p>Quarterly <b>update</b></p><script>alert("x")</script>'
            '<img src="logo.png" onerror="alert(1)"><a href="javascript:alert(2)">more</a>'

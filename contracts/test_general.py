@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings
-from harness.client import XmlClient
-from harness.envelope import XmlResponse, build_multi_request
-from harness.namespaces import NAMESPACES, SERV, XSI
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse, build_multi_request
+from webex.namespaces import NAMESPACES, SERV, XSI
 
 #: the prefixes the samples use, which clients read by (wire.md, "responses" §2)
 _DOCUMENTED_PREFIXES = ("serv", "com", "meet", "att", "event", "train", "ep", "use", "history", "ns1")

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
-from harness.client import XmlClient
-from harness.namespaces import XSI
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.namespaces import XSI
 
 _AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "endTime", "duration"]
 

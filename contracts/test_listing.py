@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
-from harness.client import XmlClient
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
 
 
 def _control(start: int, size: int) -> dict[str, Any]:

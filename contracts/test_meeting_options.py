@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings, meeting_body, registration_form
 from contracts.test_scheduling import KINDS, Sessions
-from harness.client import XmlClient
-from harness.envelope import XmlResponse
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from contracts.rest_support import (
     slot,
 )
 from contracts.support import own_name
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
-from harness.client import XmlClient
-from harness.envelope import XmlResponse
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse
 
 # ---------------------------------------------------------------- bodies and a tracker for every kind
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
+from client.xml_client import XmlClient
 from contracts.support import Meetings, OwnWindow, future_date, meeting_body
-from harness.client import XmlClient
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
 
 
 def _canonical(element: etree._Element | None) -> bytes:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.envelope import XmlResponse
-from harness.pytest_plugin import SiteHandle
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse
 
 _SI = "ns1:siteInstance"
 

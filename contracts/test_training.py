@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from client.xml_client import XmlClient
 from contracts.support import OwnWindow, assert_pages
 from contracts.test_scheduling import TRAINING, Sessions, training_body
-from harness.client import XmlClient
-from harness.envelope import XmlResponse
+from webex.envelope import XmlResponse
 
 _UNSAFE = ('<p>Welcome to <b>onboarding</b></p><script src="https://evil.example.com/x.js"></script>'
            '<body onload="steal()"><a href="JaVaScRiPt:alert(1)">agenda</a><object data="x.swf"></object>')

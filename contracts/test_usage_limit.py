@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.client import XmlClient
-from harness.envelope import XmlResponse
-from harness.pytest_plugin import SiteHandle
+from client.xml_client import XmlClient
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import XmlResponse
 
 LIMIT = 5
 #: "no data found" exceptionIDs a GetSessionInfo / GetUserCard may answer for an unknown key or user

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from harness.client import XmlClient
-from harness.envelope import Security, XmlResponse, build_multi_request
-from harness.pytest_plugin import SiteHandle
+from client.xml_client import XmlClient
+from plugin.pytest_plugin import SiteHandle
+from webex.envelope import Security, XmlResponse, build_multi_request
 
 
 def _password() -> str:

@@ -9,13 +9,19 @@ from __future__ import annotations
 import json
 import logging
 
-from emulator import busy, control, rest
+from emulator import (
+    busy,
+    busy_state,
+    control,
+    registered,  # noqa: F401  (every handler and fault registered before the first request)
+    rest,
+)
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
-from emulator.dispatch import HttpStatusError, answer, load_services
+from emulator.dispatch import HttpStatusError, answer
 from emulator.model import Registry, Site, User
 from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
-from harness.errors import WebexError, invalid_request, webex_error
-from harness.settings import SiteSettings
+from webex.errors import WebexError, invalid_request, webex_error
+from webex.settings import SiteSettings
 
 log = logging.getLogger("emulator")
 
@@ -78,7 +84,6 @@ class EmulatorApp:
     """
 
     def __init__(self, registry: Registry | None = None) -> None:
-        load_services()
         self.registry = registry or Registry()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,7 +137,7 @@ class EmulatorApp:
         if close or status == 413:  # after a 413 the rest of the body is still on the socket: drop it
             response_headers.append((b"connection", b"close"))
         if delay:  # response_delay_ms and a busy site's jitter: the loop serves others meanwhile
-            await busy.pause(delay)
+            await busy_state.pause(delay)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -161,10 +166,10 @@ class EmulatorApp:
             site.xml_requests += 1
             delay = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
             if site.busy is not None:
-                admission = busy.admit(site)
+                admission = busy_state.admit(site)
                 delay += admission.delay
                 if admission.unavailable:  # before anything is processed: nothing changes
-                    return (503, busy.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
+                    return (503, busy_state.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
                             ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),), delay)
             limit = site.settings.body_content_limit
             if len(request.bodies) >= limit and not site.fault("body-content-limit"):
@@ -190,7 +195,10 @@ class EmulatorApp:
 
 
 def create_app(site_name: str = "harness", settings: SiteSettings | None = None,
-               busy_options: busy.BusyOptions | None = None) -> EmulatorApp:
+               busy_options: busy_state.BusyOptions | None = None) -> EmulatorApp:
     """The app with its default site (normally from ``environments/emulator.yaml``); busy when
     ``busy_options`` are given (``webex-harness emulator --busy``)."""
-    return EmulatorApp(Registry(site_name, settings, busy_options))
+    if busy_options is None:
+        return EmulatorApp(Registry(site_name, settings))
+    options = busy_options
+    return EmulatorApp(Registry(site_name, settings, lambda site: busy.make_busy(site, options)))

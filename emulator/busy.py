@@ -60,26 +60,28 @@ site administrator (the account a site run acts as).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import secrets
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator.dispatch import ROUTES, Call, load_services
+from emulator import registered  # noqa: F401  (every service registered before the writer calls one)
+from emulator.busy_state import (
+    MAX_COLLEAGUES,
+    BusyOptions,
+    BusyState,
+)
+from emulator.dispatch import ROUTES, Call
 from emulator.model import Session, Site, User, generate_password
 from emulator.rest import models as rest_models
 from emulator.services.common import format_date
 from emulator.xmlio import Elements, parse_request
-from harness import timezones
-from harness.envelope import BodyTree, Security, build_request
+from webex import timezones
+from webex.envelope import BodyTree, Security, build_request
 
 log = logging.getLogger("emulator.busy")
-
-#: What a 503 says (XML callers get it as plain text, REST callers in the REST error shape).
-UNAVAILABLE_MESSAGE = "Service Unavailable: the site is busy, retry after the time in Retry-After."
 
 #: The colleagues a busy site may have: (webExID, first name, last name).
 COLLEAGUES: tuple[tuple[str, str, str], ...] = (
@@ -89,6 +91,7 @@ COLLEAGUES: tuple[tuple[str, str, str], ...] = (
     ("raj.patel", "Raj", "Patel"), ("hannah.schmidt", "Hannah", "Schmidt"), ("kenji.sato", "Kenji", "Sato"),
 )
 COLLEAGUE_DOMAIN = "northwind.example"
+assert len(COLLEAGUES) == MAX_COLLEAGUES
 
 MEETING_NAMES = (
     "Weekly team sync", "Sprint planning", "Quarterly business review", "Architecture review",
@@ -118,123 +121,10 @@ CONTACTS = (
 #: Time zones the seeded sessions are scheduled in (Pacific, New York, London, Berlin, Bombay, Tokyo).
 TIME_ZONES = (4, 11, 21, 25, 41, 49)
 DURATIONS = (30, 45, 60, 60, 90)
-#: Upper bounds keeping a busy site small enough to create in a moment.
-MAX_OBJECTS = 500
-MAX_DAYS = 365
-MAX_JITTER_MS = 2000.0
-MAX_RETRY_AFTER = 3600
-
 #: The kinds of object the writer creates (XML session kinds, and REST meeting series).
 WRITER_KINDS = ("meeting", "event", "training", "rest")
 _CREATE_API = {"meeting": ("meeting", "CreateMeeting"), "event": ("event", "CreateEvent"),
                "training": ("training", "CreateTrainingSession")}
-
-
-class BusyOptionError(ValueError):
-    """A busy option that cannot be used: the message is one line naming it."""
-
-
-@dataclass(slots=True, frozen=True)
-class BusyOptions:
-    """How busy a site is (see the module docstring for each option)."""
-
-    seed: int | None = None
-    host: str | None = None
-    colleagues: int = 6
-    meetings: int = 24
-    events: int = 6
-    training_sessions: int = 6
-    contacts: int = 8
-    rest_meetings: int = 8
-    past_days: int = 14
-    future_days: int = 21
-    writer_every: int = 20
-    writer_max_live: int = 12
-    jitter_ms: float = 5.0
-    unavailable_one_in: int = 200
-    retry_after_seconds: int = 1
-    protected_prefix: str = "wxh"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-#: option -> (accepted type, lowest value, highest value); None bounds are not checked.
-_LIMITS: dict[str, tuple[type, float | None, float | None]] = {
-    "seed": (int, None, None),
-    "host": (str, None, None),
-    "colleagues": (int, 0, len(COLLEAGUES)),
-    "meetings": (int, 0, MAX_OBJECTS),
-    "events": (int, 0, MAX_OBJECTS),
-    "training_sessions": (int, 0, MAX_OBJECTS),
-    "contacts": (int, 0, MAX_OBJECTS),
-    "rest_meetings": (int, 0, MAX_OBJECTS),
-    "past_days": (int, 0, MAX_DAYS),
-    "future_days": (int, 1, MAX_DAYS),
-    "writer_every": (int, 0, None),
-    "writer_max_live": (int, 1, MAX_OBJECTS),
-    "jitter_ms": (float, 0, MAX_JITTER_MS),
-    "unavailable_one_in": (int, 0, None),
-    "retry_after_seconds": (int, 0, MAX_RETRY_AFTER),
-    "protected_prefix": (str, None, None),
-}
-assert set(_LIMITS) == {f.name for f in fields(BusyOptions)}
-
-
-def _checked(name: str, value: Any) -> Any:
-    kind, low, high = _LIMITS[name]
-    if value is None and name in ("seed", "host"):
-        return None
-    if kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        what = "a number"
-    else:
-        ok = isinstance(value, kind) and not isinstance(value, bool)
-        what = "an integer" if kind is int else "a string"
-    if not ok:
-        raise BusyOptionError(f"busy option {name!r} must be {what}, got {value!r}")
-    if kind is str and not value.strip():
-        raise BusyOptionError(f"busy option {name!r} must not be empty")
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise BusyOptionError(f"busy option {name!r} must be {bounds}, got {value!r}")
-    return float(value) if kind is float else value
-
-
-def parse_options(data: Any) -> BusyOptions | None:
-    """``busy`` as the control API takes it: ``true`` (the defaults), an object of options, or
-    ``false``/``null`` (not busy). Raises :class:`BusyOptionError` naming what is wrong."""
-    if data is None or data is False:
-        return None
-    if data is True:
-        return BusyOptions()
-    if not isinstance(data, dict):
-        raise BusyOptionError(f"busy must be true, false or an object of options, got {data!r}")
-    unknown = sorted(set(data) - set(_LIMITS))
-    if unknown:
-        raise BusyOptionError(f"unknown busy option {unknown[0]!r} (known: {', '.join(_LIMITS)})")
-    return BusyOptions(**{name: _checked(name, value) for name, value in data.items()})
-
-
-def option_from_text(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` from the command line: the value read as an integer, a number, ``true`` /
-    ``false`` or else a string (then checked by :func:`parse_options`)."""
-    name, sep, raw = text.partition("=")
-    name = name.strip()
-    if not sep or not name:
-        raise BusyOptionError(f"busy option {text!r} is not NAME=VALUE")
-    raw = raw.strip()
-    value: Any = raw
-    if raw.lower() in ("true", "false"):
-        value = raw.lower() == "true"
-    else:
-        for convert in (int, float):
-            try:
-                value = convert(raw)
-                break
-            except ValueError:
-                continue
-    return name, value
 
 
 # ---------------------------------------------------------------- state
@@ -251,71 +141,8 @@ class Owned:
     name: str
 
 
-@dataclass(slots=True, frozen=True)
-class Admission:
-    """What a busy site does with one request: answer 503 at once, and how long to wait."""
-
-    unavailable: bool
-    delay: float
-
-
-ADMIT = Admission(False, 0.0)
-
-
-@dataclass
-class BusyState:
-    """A busy site's options, random streams, counters and writer (``Site.busy``)."""
-
-    options: BusyOptions
-    seed: int
-    host: str
-    colleagues: list[str]
-    rng_unavailable: random.Random
-    rng_jitter: random.Random
-    writer: Writer
-    seeded: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
-    unavailable: int = 0
-
-    def describe(self) -> dict[str, Any]:
-        """What the site's state shows under ``"busy"``."""
-        return {
-            "options": {**self.options.to_dict(), "seed": self.seed, "host": self.host},
-            "colleagues": list(self.colleagues),
-            "seeded": dict(self.seeded),
-            "requests": self.requests,
-            "unavailable": self.unavailable,
-            "writer": self.writer.describe(),
-        }
-
-
 def _stream(seed: int, concern: str) -> random.Random:
     return random.Random(f"{seed}:{concern}")
-
-
-def admit(site: Site) -> Admission:
-    """Called under the registry lock for every XML or REST request addressed to a busy site,
-    before it is processed: the writer's turn, the 503 draw and the jitter draw."""
-    state = site.busy
-    if state is None:
-        return ADMIT
-    options = state.options
-    state.requests += 1
-    if options.writer_every and state.requests % options.writer_every == 0:
-        try:
-            state.writer.move(site)
-        except Exception:  # a foreign client's failure is no reason to fail this request
-            log.exception("busy site %s: the writer's move failed", site.name)
-    unavailable = bool(options.unavailable_one_in) and state.rng_unavailable.randrange(options.unavailable_one_in) == 0
-    if unavailable:
-        state.unavailable += 1
-    delay = state.rng_jitter.uniform(0.0, options.jitter_ms) / 1000.0 if options.jitter_ms else 0.0
-    return Admission(unavailable, delay)
-
-
-async def pause(delay: float) -> None:
-    """Wait out a busy site's jitter without blocking the event loop."""
-    await asyncio.sleep(delay)
 
 
 # ---------------------------------------------------------------- acting as a user
@@ -605,7 +432,6 @@ def _seed(site: Site, state: BusyState, host: User, colleagues: list[User], rng:
 def make_busy(site: Site, options: BusyOptions) -> BusyState:
     """Make ``site`` busy: colleagues, foreign objects, the writer (call under the registry lock,
     after the site's own users are added)."""
-    load_services()
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     host = _host_of(site, options)
     colleagues = _add_colleagues(site, options.colleagues)
@@ -618,17 +444,4 @@ def make_busy(site: Site, options: BusyOptions) -> BusyState:
     return state
 
 
-__all__ = [
-    "ADMIT",
-    "UNAVAILABLE_MESSAGE",
-    "Admission",
-    "BusyOptionError",
-    "BusyOptions",
-    "BusyState",
-    "Writer",
-    "admit",
-    "make_busy",
-    "option_from_text",
-    "parse_options",
-    "pause",
-]
+__all__ = ["COLLEAGUES", "Writer", "create_contact", "create_rest_meeting", "create_session", "make_busy"]

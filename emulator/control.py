@@ -41,11 +41,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emulator.busy import BusyOptionError, make_busy, parse_options
-from emulator.faults import all_faults, unknown_faults
+from emulator.busy import make_busy
+from emulator.busy_state import BusyOptionError, parse_options
 from emulator.model import Registry, Site, User, generate_password
-from harness import __version__
-from harness.settings import SiteSettings
+from emulator.registered import all_faults, unknown_faults
+from webex import __version__
+from webex.settings import SiteSettings
 
 
 class ControlError(Exception):

@@ -2,7 +2,7 @@
 
 Each service module registers its handlers with :func:`handler`; the app calls :func:`answer`
 for every bodyContent. Handlers take a :class:`Call` and return the response elements; they
-raise :class:`harness.errors.WebexError` for a FAILURE.
+raise :class:`webex.errors.WebexError` for a FAILURE.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import datetime
 from emulator import usage_limit
 from emulator.model import Site, User
 from emulator.xmlio import Answer, BodyContent, Elements, Node
-from harness.errors import WebexError, access_denied, invalid_request, webex_error
-from harness.namespaces import SERVICE_PREFIX
+from webex.errors import WebexError, access_denied, invalid_request, webex_error
+from webex.namespaces import SERVICE_PREFIX
 
 
 class HttpStatusError(Exception):
@@ -94,8 +94,3 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
         # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.
         return Answer(error=invalid_request(f"invalid request for {route.api}: {exc}"))
     return Answer(route.response_type, elements)
-
-
-def load_services() -> None:
-    """Import every service module (and the REST API) so their handlers and faults register."""
-    from emulator import rest, services  # noqa: F401  (import registers handlers and faults)

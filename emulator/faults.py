@@ -6,7 +6,8 @@ on, breaks exactly that promise and nothing else. ``webex-harness selfcheck`` pr
 detected by the contract tests marked with the same ID.
 
 Each service module declares the faults of the behaviours it implements with :func:`declare`, next
-to the code that honours them; :func:`all_faults` loads every service first.
+to the code that honours them; :func:`emulator.registered.all_faults` lists them once every service
+is registered.
 """
 
 from __future__ import annotations
@@ -19,18 +20,6 @@ def declare(behaviour_id: str, breaks: str) -> str:
     """Declare the fault for ``behaviour_id`` (what it breaks); returns the ID."""
     FAULTS[behaviour_id] = breaks
     return behaviour_id
-
-
-def all_faults() -> dict[str, str]:
-    """Every declared fault (imports all service modules so they declare theirs)."""
-    from emulator.dispatch import load_services
-
-    load_services()
-    return dict(FAULTS)
-
-
-def unknown_faults(ids: list[str]) -> list[str]:
-    return sorted(set(ids) - set(all_faults()))
 
 
 declare("body-content-limit", "answers every bodyContent however many there are (no 000053)")

@@ -13,17 +13,17 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from harness import timezones
-from harness.errors import WebexError, webex_error
-from harness.settings import SiteSettings
+from webex import timezones
+from webex.errors import WebexError, webex_error
+from webex.settings import SiteSettings
 
 if TYPE_CHECKING:
-    from emulator.busy import BusyOptions, BusyState
+    from emulator.busy_state import BusyState
 
 
 #: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
@@ -418,16 +418,17 @@ class Site:
 class Registry:
     """All sites of one emulator process, and the one reset for everything.
 
-    ``default_busy`` makes the default site busy (``emulator.busy``), again after every reset.
+    ``prepare_default`` is called with the default site under the lock after it is made, again after
+    every reset (``create_app`` passes one that makes it busy, :func:`emulator.busy.make_busy`).
     :attr:`requests` counts every HTTP request outside the control API the app answered (it is
     kept across resets: the process's count)."""
 
     def __init__(self, default_site: str = "harness", default_settings: SiteSettings | None = None,
-                 default_busy: BusyOptions | None = None) -> None:
+                 prepare_default: Callable[[Site], object] | None = None) -> None:
         self.lock = threading.RLock()
         self.default_name = default_site
         self.default_settings = default_settings or SiteSettings()
-        self.default_busy = default_busy
+        self.prepare_default = prepare_default
         self.sites: dict[str, Site] = {}
         #: siteID and REST token -> site, so routing a request never walks the sites
         self._by_id: dict[str, Site] = {}
@@ -446,10 +447,8 @@ class Registry:
                 self.default_name, self.default_settings, default=True, rest_token="emulator-token"
             )
             self._add(self.default_name, self.default)
-            if self.default_busy is not None:
-                from emulator.busy import make_busy
-
-                make_busy(self.default, self.default_busy)
+            if self.prepare_default is not None:
+                self.prepare_default(self.default)
 
     def _add(self, name: str, site: Site) -> None:
         """Register ``site``; the first site with a given siteID or REST token keeps answering to it."""

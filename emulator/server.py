@@ -24,9 +24,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator.app import create_app
 from emulator.asgi import ASGIApp
-from emulator.busy import BusyOptions
-from harness.lifeline import child_preexec
-from harness.settings import SiteSettings
+from emulator.busy_state import BusyOptions
+from webex.lifeline import child_preexec
+from webex.settings import SiteSettings
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -155,7 +155,7 @@ def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port
     """Start ``webex-harness emulator`` as a child process on a free port (``extra_args`` are
     added to its command line, e.g. ``["--busy"]``); it dies with its parent."""
     port = port or free_port(host)
-    cmd = [sys.executable, "-m", "harness.cli", "emulator", "--host", host, "--port", str(port)]
+    cmd = [sys.executable, "-m", "runs.cli", "emulator", "--host", host, "--port", str(port)]
     if env_file is not None:
         cmd += ["--env", str(env_file)]
     cmd += list(extra_args)

@@ -13,7 +13,7 @@ How the emulator reads it:
   found": :data:`NO_DATA_EXCEPTIONS` (000015 no record, 060001 meeting not found, 030001 user not
   found). Both APIs feed one counter.
 * **The limit.** ``settings.usage_limit_per_hour`` failures within a sliding hour of the site
-  clock. The documentation gives no number; the default 100 is a guess (harness/settings.py).
+  clock. The documentation gives no number; the default 100 is a guess (webex/settings.py).
   A limit below 1 is read as 1.
 * **When the block starts.** The request whose failure makes the count *reach* the limit still
   gets its normal FAILURE answer; from the next request on, GetSessionInfo and GetUserCard answer

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from harness.namespaces import SERVICE_PREFIX, body_content_type
+from webex.namespaces import SERVICE_PREFIX, body_content_type
 
 __all__ = [
     "SEED_FILES",

@@ -18,7 +18,7 @@ from typing import Any
 
 from generators.catalogue import ApiSpec, ElementSpec, all_apis, api
 from generators.envelopes import DEFAULT_SECURITY, GenContext, faker_for, valid_body_with_state
-from harness.envelope import Security, build_multi_request, build_request
+from webex.envelope import Security, build_multi_request, build_request
 
 __all__ = [
     "BODY_CONTENT_COUNT",
@@ -34,7 +34,7 @@ BODY_CONTENT_COUNT = 11
 
 _UNDOC = "undocumented in the seeds"
 
-# Behaviour lists of contracts/behaviours.yaml (with their sources).
+# Behaviour lists of webex/behaviours.yaml (with their sources).
 _EMAIL_LOWERCASE = frozenset({
     "CreateMeeting", "SetMeeting", "CreateEvent", "SetEvent", "CreateTrainingSession", "SetTrainingSession",
     "CreateMeetingAttendee", "RegisterMeetingAttendee",

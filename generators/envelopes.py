@@ -26,8 +26,8 @@ from faker import Faker
 
 from generators.catalogue import ApiSpec, ElementSpec, api
 from generators.providers import make_faker, reseed
-from harness import timezones
-from harness.envelope import Security, build_request
+from webex import timezones
+from webex.envelope import Security, build_request
 
 __all__ = [
     "DEFAULT_NOW",
@@ -237,7 +237,7 @@ def _spec(api_name: str | ApiSpec) -> ApiSpec:
 
 
 def valid_body(api_name: str | ApiSpec, faker: Faker, ctx: GenContext | None = None) -> dict[str, Any]:
-    """A valid body tree (``harness.envelope`` format) for ``api_name``, drawn from ``faker``.
+    """A valid body tree (``webex.envelope`` format) for ``api_name``, drawn from ``faker``.
 
     ``faker`` must carry :class:`generators.providers.WebexProvider` (see ``make_faker``); the
     result depends only on its random state and ``ctx``.

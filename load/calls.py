@@ -34,7 +34,7 @@ from datetime import datetime
 from generators.catalogue import api as catalogue_api
 from generators.catalogue import xml_api_names
 from generators.envelopes import GenContext, faker_for, valid_body
-from harness.envelope import Security, build_request
+from webex.envelope import Security, build_request
 
 __all__ = [
     "KEY_MARKER",

@@ -18,7 +18,7 @@ again before a task while it has not succeeded; everything a user created is del
 ``on_stop`` (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``).
 
 Budget: every request counts — set-up, tasks and clean-up. Under ``webex-harness load`` / ``run``
-(``WEBEX_HARNESS_BUDGET_FILE`` names the run's counter, :mod:`harness.budget`) every locust process
+(``WEBEX_HARNESS_BUDGET_FILE`` names the run's counter, :mod:`workspace.budget`) every locust process
 draws from the run's shared ``load`` pool, and its clean-up from ``load-cleanup`` then what the
 tasks left; run by hand, each process has ``budget.max_requests`` (a fifth kept for its clean-up).
 A process whose task budget is spent sends nothing more (its users idle; a local runner quits) but
@@ -51,9 +51,9 @@ from locust.env import Environment as LocustEnvironment
 from locust.exception import RescheduleTask, StopUser
 from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
-from harness.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
-from harness.client import BudgetExceeded, RequestBudget
-from harness.environment import (
+from client.ledger import run_name
+from client.xml_client import BudgetExceeded, RequestBudget
+from environment.loader import (
     AUTO,
     XML_SERVICE_PATH,
     Environment,
@@ -61,8 +61,6 @@ from harness.environment import (
     load_environment,
     resolve_environment_path,
 )
-from harness.ledger import run_name
-from harness.lifeline import hold_lifeline
 from load.calls import CallPlan, CallTemplate, call_plan, response_key
 from load.config import (
     BUDGET_FILE_VAR,
@@ -80,6 +78,8 @@ from load.config import (
     origin_of,
 )
 from load.envelopes import ScenarioEnvelopes, build_envelopes
+from webex.lifeline import hold_lifeline
+from workspace.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
 
 log = logging.getLogger("webex_harness.load")
 
@@ -259,7 +259,7 @@ def build_state(environ: dict[str, str] | None = None, *, master: bool = False) 
 def load_budgets(env: Environment, counter: str | None) -> tuple[RequestBudget, RequestBudget]:
     """(set-up and tasks, clean-up) budgets of one locust process: drawn from the run's shared
     counter file ``counter`` (``load``; ``load-cleanup`` then ``load``), or without one
-    ``budget.max_requests`` of this process alone, :data:`~harness.budget.LOAD_RESERVE_PERCENT` of it
+    ``budget.max_requests`` of this process alone, :data:`~workspace.budget.LOAD_RESERVE_PERCENT` of it
     kept for the clean-up."""
     forever = float("inf")  # locust's run time (checked against budget.max_seconds) bounds the time
     if counter:
@@ -388,7 +388,7 @@ def spend(runner: Runner | None) -> None:
 
 
 def spend_cleanup() -> None:
-    """Count one clean-up request; :class:`~harness.client.BudgetExceeded` when none is left."""
+    """Count one clean-up request; :class:`~client.xml_client.BudgetExceeded` when none is left."""
     budget = state().cleanup_budget
     assert budget is not None
     budget.spend()

@@ -14,13 +14,13 @@ No locust import: the CLI and :mod:`load.runner` import this module, and so does
         GetSessionInfo: 3
         CreateMeeting: 1
       shape: steady   # steady | step | spike
-      thresholds: …   # harness/gates.py (ignored here)
-      compare: …      # harness/compare.py (ignored here)
+      thresholds: …   # runs/gates.py (ignored here)
+      compare: …      # runs/compare.py (ignored here)
 
 A weight is a whole number ≥ 0 (0 switches a scenario or an API off); at least one must be more
 than 0. An API in ``calls:`` must be in the generators catalogue and not refused by the calls
 scenario (:data:`load.calls.UNSUPPORTED` says why for each refused one). Every problem is an
-:class:`~harness.environment.EnvironmentFileError`: one line naming the file and the dotted key.
+:class:`~environment.loader.EnvironmentFileError`: one line naming the file and the dotted key.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from environment.loader import Environment, EnvironmentFileError
 from generators.catalogue import xml_api_names
-from harness.environment import Environment, EnvironmentFileError
 from load.calls import UNSUPPORTED
 
 __all__ = [

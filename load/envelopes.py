@@ -27,8 +27,8 @@ from typing import Any
 
 from generators.envelopes import GenContext, valid_envelope
 from generators.naming import names_objects, with_run_name
-from harness.envelope import Security, build_request
 from load.calls import KEY_MARKER, REGISTERED_EMAIL, SESSION_CREATORS, CallTemplate, call_plan, call_templates
+from webex.envelope import Security, build_request
 
 __all__ = [
     "DASHBOARD_APIS",

@@ -35,7 +35,7 @@ Environment variables (read once per locust process at ``init``, never at import
     gives the mix, the call weights and the shape (:mod:`load.config`), and its
     ``budget.max_requests`` caps the requests of each locust process (see the next variable).
 ``WEBEX_HARNESS_BUDGET_FILE``
-    The run's shared request counter (:mod:`harness.budget`), set by ``webex-harness load``: every
+    The run's shared request counter (:mod:`workspace.budget`), set by ``webex-harness load``: every
     process of the run draws set-up, tasks and clean-up from it, so together they stay within
     ``budget.max_requests``. Unset (by hand), each process has ``budget.max_requests`` to itself.
 ``WEBEX_HARNESS_XML_URL``

@@ -51,11 +51,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness.client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
-from harness.envelope import Security, XmlResponse
-from harness.environment import AUTO, XML_SERVICE_PATH, Environment
-from harness.masking import mask
-from harness.site_safety import install_site_safety
+from client.site_safety import install_site_safety
+from client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
+from environment.loader import AUTO, XML_SERVICE_PATH, Environment
+from webex.envelope import Security, XmlResponse
+from webex.masking import mask
 
 __all__ = ["NO_DATA", "ProbeError", "ProbeRefused", "ProbeResult", "check_allowed", "probe_cli", "run_probe"]
 
@@ -422,8 +422,8 @@ def probe_cli(env_path: str | None, *, reports: Path | None = None) -> int:
     ``reports/<run-id>/probe.json`` (``reports`` overrides the reports folder), print a summary.
     Exit code 0 all verified, 1 not (or the probe failed), 2 refused or a bad environment file."""
     from emulator.server import start_subprocess
-    from harness.environment import EnvironmentFileError, load_environment, resolve_environment_path
-    from harness.report import Run
+    from environment.loader import EnvironmentFileError, load_environment, resolve_environment_path
+    from workspace.run_folder import Run
 
     try:
         env = load_environment(resolve_environment_path(env_path))

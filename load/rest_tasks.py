@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 import gevent
 from locust import FastHttpUser, between, task
 
-from harness.client import BudgetExceeded
+from client.xml_client import BudgetExceeded
 from load.common import leftover_warning, spend, spend_cleanup, state
 
 __all__ = ["FARTHEST_START", "RestApiUser", "create_body", "failure_message"]

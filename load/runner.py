@@ -28,15 +28,15 @@ locust (and gevent's monkey patching) never enters the calling process: :func:`r
 described in ``load/locustfile.py``, ``load/shapes.py`` and ``load/config.py``.
 
 Safety: the only targets are loopback addresses and the environment's own XML API / REST origin
-(:func:`harness.guard.check_url`); the run time must fit the environment's ``budget.max_seconds``;
+(:func:`environment.guard.check_url`); the run time must fit the environment's ``budget.max_seconds``;
 every locust process draws its requests — set-up, tasks and clean-up — from the run's shared counter
-``<run_dir>/budget.json`` (:mod:`harness.budget`: made by ``webex-harness run`` with the load's share,
+``<run_dir>/budget.json`` (:mod:`workspace.budget`: made by ``webex-harness run`` with the load's share,
 else here with the whole ``budget.max_requests``), so all of them together never exceed it.
 
 Stopping: locust runs in its own process group. A timeout, Ctrl-C, SIGTERM or SIGHUP of the harness
 sends SIGTERM to the group once (users stop and delete what they made) and SIGKILL after
 :data:`STOP_SECONDS`; if the harness is killed, the kernel sends SIGTERM to locust and every forked
-worker kills itself :data:`STOP_SECONDS` after its parent is gone (:mod:`harness.lifeline`).
+worker kills itself :data:`STOP_SECONDS` after its parent is gone (:mod:`webex.lifeline`).
 """
 
 from __future__ import annotations
@@ -58,10 +58,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.budget import COUNTER_FILE, SharedBudget, split_run_budget
-from harness.environment import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
-from harness.guard import GuardError, check_url
-from harness.lifeline import child_preexec, lifeline_environ
+from environment.guard import GuardError, check_url
+from environment.loader import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
 from load.config import (
     BUDGET_FILE_VAR,
     ENV_FILE_VAR,
@@ -79,6 +77,8 @@ from load.config import (
     origin_of,
 )
 from load.shapes import SHAPED
+from webex.lifeline import child_preexec, lifeline_environ
+from workspace.budget import COUNTER_FILE, SharedBudget, split_run_budget
 
 __all__ = [
     "DEFAULT_LOCUSTFILE",
@@ -239,7 +239,7 @@ def build_command(
         "-t", f"{int(run_seconds)}s",
         "--host", base_url,
         "--csv", str(run_dir / CSV_PREFIX),
-        "--csv-full-history",  # a history row per API a second: compare's noise samples (harness.stats)
+        "--csv-full-history",  # a history row per API a second: compare's noise samples (runs.stats)
         "--html", str(run_dir / "locust.html"),
         "--stop-timeout", str(STOP_TIMEOUT),
         "--only-summary",
@@ -424,7 +424,7 @@ def run_load(
     with open(log_path, "wb") as log:
         try:
             # its own process group (stop_process signals master and workers once, from here); SIGTERM
-            # from the kernel if the harness dies, and a bounded life after it (harness.lifeline)
+            # from the kernel if the harness dies, and a bounded life after it (webex.lifeline)
             proc = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=run_dir, env={**child_env, **lifeline_environ(signal.SIGTERM, run_id, STOP_SECONDS)},

@@ -1,7 +1,7 @@
 """The repository's own ``reports/`` folder, which the project's tests must never write into.
 
 ``tests/conftest.py`` points every test's reports root at its temporary folder (``WEBEX_HARNESS_REPORTS``
-for the runs a test starts, :data:`harness.report.REPORTS_DIR` in the test's own process) and, at the
+for the runs a test starts, :data:`workspace.run_folder.REPORTS_DIR` in the test's own process) and, at the
 end of the session, fails it when :func:`left_behind` names anything new in :data:`REPO_REPORTS`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: The repository's reports root (the default of :data:`harness.report.REPORTS_DIR`).
+#: The repository's reports root (the default of :data:`workspace.run_folder.REPORTS_DIR`).
 REPO_REPORTS = Path(__file__).resolve().parent.parent / "reports"
 
 

@@ -20,10 +20,24 @@ from typing import Any
 import httpx
 import pytest
 
-import harness.cli
 import load.runner as load_runner
+import runs.cli
+from client.rest_client import RestClient
+from client.xml_client import (
+    MAX_503_RETRIES,
+    MAX_503_WAIT,
+    BudgetExceeded,
+    RequestBudget,
+    XmlClient,
+    retry_after_seconds,
+    send_retrying_503,
+)
 from emulator.server import RunningEmulator
-from harness.budget import (
+from environment.loader import load_environment
+from runs.runner import final_cleanup_budget
+from tests.load_conditions import UPPER_BOUND, seen
+from webex.envelope import Security
+from workspace.budget import (
     CONTRACTS,
     CONTRACTS_CLEANUP,
     COUNTER_FILE,
@@ -34,21 +48,7 @@ from harness.budget import (
     read_counter,
     split_run_budget,
 )
-from harness.client import (
-    MAX_503_RETRIES,
-    MAX_503_WAIT,
-    BudgetExceeded,
-    RequestBudget,
-    XmlClient,
-    retry_after_seconds,
-    send_retrying_503,
-)
-from harness.envelope import Security
-from harness.environment import load_environment
-from harness.report import Run
-from harness.rest_client import RestClient
-from harness.runner import final_cleanup_budget
-from tests.load_conditions import UPPER_BOUND, seen
+from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_URL = "https://acme.webex.com/WBXService/XMLService"
@@ -278,8 +278,8 @@ def _budget_env(tmp_path: Path, max_requests: int) -> Path:
 def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Path]:
     """``webex-harness ARGS`` in this process (pytest and locust still run as subprocesses), its run
     folder under ``tmp_path``; the exit code and the run folder."""
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    code = harness.cli.main(list(args))
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    code = runs.cli.main(list(args))
     [run_dir] = (tmp_path / "reports").iterdir()
     return code, run_dir
 

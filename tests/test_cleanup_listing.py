@@ -12,17 +12,17 @@ from typing import Any
 import httpx
 import pytest
 
-import harness.ledger as ledger
+import client.ledger as ledger
+from client.ledger import Cleaner, name_pattern, rest_listing_window, run_name, run_started
 from emulator.server import RunningEmulator, running
+from environment.loader import load_environment
 from generators.envelopes import GenContext, valid_envelope
-from harness.cli import main
-from harness.envelope import Security
-from harness.environment import load_environment
-from harness.ledger import Cleaner, name_pattern, rest_listing_window, run_name, run_started
-from harness.report import new_run_id
-from harness.runner import clean_leftovers
 from load.envelopes import with_run_name
+from runs.cli import main
+from runs.runner import clean_leftovers
 from tests.standin import StandIn, make_stand_in
+from webex.envelope import Security
+from workspace.run_folder import new_run_id
 
 SESSION_CREATES = ("CreateMeeting", "CreateEvent", "CreateTrainingSession", "CreateTeleconferenceSession",
                    "CreateSupportSession")

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from harness.cli import load_progress_line, main
+from runs.cli import load_progress_line, main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "runs.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -124,10 +124,10 @@ FIXED_LOAD: dict[str, Any] = {
 def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """``webex-harness load`` in this process with no emulator and no locust: run_load writes
     :data:`FIXED_LOAD`, the run folder is under tmp_path. Returns the keyword arguments of each call."""
-    import harness.cli
-    import harness.runner
     import load.runner
-    from harness.report import Run
+    import runs.cli
+    import runs.runner
+    from workspace.run_folder import Run
 
     calls: list[dict[str, Any]] = []
 
@@ -139,11 +139,11 @@ def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
     @contextlib.contextmanager
     def target_up(run: Any, emulator_url: str | None = None) -> Iterator[Any]:
         base = "http://127.0.0.1:9"
-        yield harness.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
+        yield runs.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
 
     monkeypatch.setattr(load.runner, "run_load", run_load)
-    monkeypatch.setattr(harness.runner, "target_up", target_up)
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.runner, "target_up", target_up)
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return calls
 
 
@@ -233,9 +233,9 @@ def test_gates_from_the_environment_file_are_overridden_by_options(
 def test_run_honours_the_same_gates(
     fake_load: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import harness.runner
+    import runs.runner
 
-    monkeypatch.setattr(harness.runner, "run_contracts", lambda run, target, **kwargs: 0)
+    monkeypatch.setattr(runs.runner, "run_contracts", lambda run, target, **kwargs: 0)
     assert main(["run", "--max-p95", "GetSessionInfo=500"]) == 1
     assert capsys.readouterr().err.strip() == "webex-harness: gate breached: p95 of GetSessionInfo 812 ms > 500 ms"
     assert main(["run", "--max-p95", "GetSessionInfo=812"]) == 0

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-import harness.cli
-import harness.runner
-from harness.cli import main
-from harness.cli_checks import EXTRA_LOAD_NAMES, REST_LOAD_NAMES, load_row_names
-from harness.report import Run
+import runs.cli
+import runs.runner
+from runs.cli import main
+from runs.cli_checks import EXTRA_LOAD_NAMES, REST_LOAD_NAMES, load_row_names
+from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = "20261203-081500-ab12"
@@ -30,12 +30,12 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "reports"
     (folder / RUN_ID).mkdir(parents=True)
     (folder / RUN_ID / "load.json").write_text(json.dumps({"apis": [{"name": "GetSessionInfo"}]}), encoding="utf-8")
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "new"))
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "new"))
 
     def no_target(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a target was started before the arguments were checked")
 
-    monkeypatch.setattr(harness.runner, "target_up", no_target)
+    monkeypatch.setattr(runs.runner, "target_up", no_target)
     return folder
 
 
@@ -109,17 +109,17 @@ def test_an_unknown_run_id_in_an_empty_reports_folder_says_so(
 
 def test_cleanup_accepts_a_well_formed_run_id_without_a_folder(reports: Path) -> None:
     """``cleanup --run`` finds a run's objects by their names even when its folder is gone."""
-    from harness.cli_checks import check_arguments
+    from runs.cli_checks import check_arguments
 
-    check_arguments(harness.cli.build_parser().parse_args(
+    check_arguments(runs.cli.build_parser().parse_args(
         ["cleanup", "--run", "20200101-000000-0000", "--reports", str(reports)]))
 
 
 def test_good_values_pass_the_checks(reports: Path) -> None:
     """Known IDs, gate APIs (a setup row, the REST load's names, "*") and run IDs are accepted."""
-    from harness.cli_checks import check_arguments
+    from runs.cli_checks import check_arguments
 
-    parser = harness.cli.build_parser()
+    parser = runs.cli.build_parser()
     for argv in (["load", "--run-time", "1m30s", "--max-p95", "GetSessionInfo=300", "--max-p95", "*=900", "--min-rps",
                   "CreateMeeting (setup)=1", "--min-rps", "DELETE /v1/meetings/{id}=1", "--users", "3"],
                  ["contracts", "--behaviour", "email-lowercase", "--workers", "1"],
@@ -145,7 +145,7 @@ def test_the_load_row_names_match_the_load_scenarios() -> None:
 
 
 def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
-    code = ("import sys\nfrom harness.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
+    code = ("import sys\nfrom runs.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
             "print(rc, sorted(m for m in ('locust', 'pytest', 'gevent') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["2", "[]"], result.stdout + result.stderr
@@ -161,7 +161,7 @@ def _collect(folder: Path, marker: str) -> subprocess.CompletedProcess[str]:
         def test_something():
             pass
         """), encoding="utf-8")
-    cmd = [sys.executable, "-m", "pytest", str(folder), "-p", "harness.pytest_plugin", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", str(folder), "-p", "plugin.pytest_plugin", "-p", "no:cacheprovider",
            "--collect-only", "-q", "--rootdir", str(folder.parent), "--env", str(ROOT / "environments/emulator.yaml")]
     return subprocess.run(cmd, cwd=folder.parent, capture_output=True, text=True, timeout=120)
 

@@ -1,4 +1,4 @@
-"""``harness.client.XmlClient`` against odd site answers, simulated with ``httpx.MockTransport``."""
+"""``client.xml_client.XmlClient`` against odd site answers, simulated with ``httpx.MockTransport``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from client.xml_client import BudgetExceeded, Exchange, RequestBudget, XmlClient
 from emulator.app import create_app
-from harness.client import BudgetExceeded, Exchange, RequestBudget, XmlClient
-from harness.envelope import Security
-from harness.masking import MASK
-from harness.namespaces import NAMESPACES
+from webex.envelope import Security
+from webex.masking import MASK
+from webex.namespaces import NAMESPACES
 
 URL = "https://acme.webex.com/WBXService/XMLService"
 PASSWORD = "Pw-Sup3r-Secret"

@@ -1,4 +1,4 @@
-"""``webex-harness compare RUN_A RUN_B`` (harness/compare.py): per-API before/after changes with a
+"""``webex-harness compare RUN_A RUN_B`` (runs/compare.py): per-API before/after changes with a
 verdict per threshold, as Markdown and an SVG chart (issue 6, "Before/after")."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from harness.cli import main
-from harness.compare import (
+from environment.loader import EnvironmentFileError, load_environment
+from runs.cli import main
+from runs.compare import (
     DEFAULT_LIMITS,
     CompareError,
     CompareLimits,
@@ -25,7 +26,6 @@ from harness.compare import (
     render_markdown,
     render_svg,
 )
-from harness.environment import EnvironmentFileError, load_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -18,15 +18,15 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import busy
+from emulator import busy, busy_state
 from emulator.app import create_app
-from emulator.busy import BusyOptionError, BusyOptions, parse_options
+from emulator.busy_state import BusyOptionError, BusyOptions, parse_options
 from emulator.model import Registry
 from emulator.rest import respond
 from emulator.rest.models import store as rest_store
 from emulator.server import RunningEmulator, free_port, start_subprocess
-from harness.envelope import Security, XmlResponse, build_request, parse_response
-from harness.settings import SiteSettings
+from webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex.settings import SiteSettings
 
 PREFIX = "wxh"
 #: A quiet busy site: foreign objects only (no writer, no jitter, no 503) unless a test says otherwise.
@@ -261,7 +261,7 @@ def test_writer_moves_touch_no_usage_limit_rate_window_or_request_count() -> Non
     site = registry.create_site("quiet-host", SiteSettings(rest_rate_limit_per_minute=600, usage_limit_per_hour=1))
     state = busy.make_busy(site, BusyOptions(seed=9, writer_every=1, writer_max_live=6))
     for _ in range(120):
-        busy.admit(site)
+        busy_state.admit(site)
     assert state.writer.created > 10 and state.writer.deleted > 5
     assert {e[2] for e in state.writer.log} == set(busy.WRITER_KINDS)
     assert all(not u.no_data_failures and u.blocked_until is None for u in site.users.values())
@@ -306,11 +306,11 @@ def test_unavailable_is_rare_by_default_and_off_at_zero() -> None:
     site = registry.create_site("rare", SiteSettings())
     busy.make_busy(site, BusyOptions(seed=3, writer_every=0, meetings=0, events=0, training_sessions=0, contacts=0,
                                      rest_meetings=0))
-    unavailable = sum(busy.admit(site).unavailable for _ in range(20_000))
+    unavailable = sum(busy_state.admit(site).unavailable for _ in range(20_000))
     assert 60 <= unavailable <= 140  # one in 200 on average; fixed by the seed
     off = registry.create_site("off", SiteSettings())
     busy.make_busy(off, BusyOptions(seed=3, unavailable_one_in=0, writer_every=0, meetings=0))
-    assert not any(busy.admit(off).unavailable for _ in range(5_000))
+    assert not any(busy_state.admit(off).unavailable for _ in range(5_000))
 
 
 def test_a_503_is_not_counted_in_the_rest_rate_window() -> None:
@@ -347,7 +347,7 @@ def test_jitter_is_bounded_and_never_blocks(monkeypatch: pytest.MonkeyPatch, jit
     async def record(delay: float) -> None:
         delays.append(delay)
 
-    monkeypatch.setattr(busy, "pause", record)
+    monkeypatch.setattr(busy_state, "pause", record)
     app = create_app("harness", None, BusyOptions(seed=2, jitter_ms=jitter_ms, unavailable_one_in=0))
     xml = build_request("user", "GetUser", {"webExId": "host"}, Security("harness", "host", "x"))
     calls = [("POST", "/WBXService/XMLService", xml, {})] * 30
@@ -363,7 +363,7 @@ def test_jitter_is_bounded_and_never_blocks(monkeypatch: pytest.MonkeyPatch, jit
 
 def test_pause_is_an_asyncio_sleep() -> None:
     async def two_at_once() -> None:
-        await asyncio.wait_for(asyncio.gather(busy.pause(0.001), busy.pause(0.001)), timeout=30)
+        await asyncio.wait_for(asyncio.gather(busy_state.pause(0.001), busy_state.pause(0.001)), timeout=30)
 
     asyncio.run(two_at_once())
 
@@ -425,10 +425,10 @@ def test_busy_true_means_the_defaults_and_false_an_ordinary_site(make_site: Any)
 
 
 def test_parse_options_reads_the_command_line_forms() -> None:
-    pairs = dict(busy.option_from_text(t) for t in ("seed=7", "jitter_ms=2.5", "protected_prefix=qa", "host=me"))
+    pairs = dict(busy_state.option_from_text(t) for t in ("seed=7", "jitter_ms=2.5", "protected_prefix=qa", "host=me"))
     assert parse_options(pairs) == BusyOptions(seed=7, jitter_ms=2.5, protected_prefix="qa", host="me")
     with pytest.raises(BusyOptionError, match="NAME=VALUE"):
-        busy.option_from_text("seed")
+        busy_state.option_from_text("seed")
 
 
 def test_reset_gives_the_default_site_its_foreign_objects_again() -> None:
@@ -463,7 +463,7 @@ def test_cli_busy_flag_makes_the_default_site_busy() -> None:
     (["--busy-option", "seed"], "is not NAME=VALUE"),
 ])
 def test_cli_bad_busy_option_exits_2_with_one_line(args: list[str], fragment: str) -> None:
-    cmd = [sys.executable, "-m", "harness.cli", "emulator", "--port", str(free_port()), *args]
+    cmd = [sys.executable, "-m", "runs.cli", "emulator", "--port", str(free_port()), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()

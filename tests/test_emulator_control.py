@@ -11,9 +11,9 @@ import pytest
 
 from emulator.app import create_app
 from emulator.faults import FAULTS
-from harness import __version__
-from harness.envelope import Security, XmlResponse, build_request, parse_response
-from harness.settings import SiteSettings
+from webex import __version__
+from webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex.settings import SiteSettings
 
 FUTURE = (datetime.now() + timedelta(days=30)).strftime("%m/%d/%Y %H:%M:%S")
 MEETING = {"metaData": {"confName": "Control test"}, "schedule": {"startDate": FUTURE, "timeZoneID": 4}}

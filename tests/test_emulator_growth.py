@@ -13,8 +13,8 @@ import pytest
 
 from emulator import model, xmlio
 from emulator.model import HistoryRecord, HistoryStore, Registry, Session, Site, User
-from harness.errors import WebexError
-from harness.settings import SiteSettings
+from webex.errors import WebexError
+from webex.settings import SiteSettings
 
 
 class _NoWalkHistory(HistoryStore):

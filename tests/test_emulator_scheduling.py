@@ -15,7 +15,7 @@ from emulator.services import common
 from generators import valid_envelope
 from generators.catalogue import api
 from generators.envelopes import GenContext
-from harness.envelope import Security, XmlResponse, build_request, parse_response
+from webex.envelope import Security, XmlResponse, build_request, parse_response
 
 XML_PATH = "/WBXService/XMLService"
 SECURITY = Security(site_name="harness", webex_id="host", password="emulator-pass")

@@ -15,7 +15,7 @@ from emulator.app import EmulatorApp, create_app
 from emulator.services.user import jwt_shaped
 from generators import edge_cases
 from generators.envelopes import GenContext, valid_envelope
-from harness.envelope import Security, XmlResponse, build_request, parse_response
+from webex.envelope import Security, XmlResponse, build_request, parse_response
 
 MY_APIS = [
     "CreateUser", "SetUser", "GetUser", "DelUser", "GetMe", "LstsummaryUser", "GetUserCard", "AuthenticateUser",

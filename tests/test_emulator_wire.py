@@ -1,6 +1,6 @@
 """The emulator against the wire format real clients expect: one test per rule, in-process over ASGI.
 
-Requests are written out as raw XML text (not through :mod:`harness.envelope`) so each test
+Requests are written out as raw XML text (not through :mod:`webex.envelope`) so each test
 controls the exact bytes a real client sends: undeclared prefixes, odd spellings, encodings.
 """
 
@@ -17,10 +17,10 @@ import pytest
 
 from emulator.app import create_app
 from emulator.xmlio import MAX_BODY_BYTES
-from harness import timezones
-from harness.envelope import XmlResponse, parse_response
-from harness.errors import known_exception, webex_error
-from harness.namespaces import NAMESPACES
+from webex import timezones
+from webex.envelope import XmlResponse, parse_response
+from webex.errors import known_exception, webex_error
+from webex.namespaces import NAMESPACES
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_PATH = "/WBXService/XMLService"

@@ -1,4 +1,4 @@
-"""``harness.envelope``: request envelopes the way the documentation writes them, and a response
+"""``webex.envelope``: request envelopes the way the documentation writes them, and a response
 parser that never raises and never hides a FAILURE."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from harness.envelope import Security, XmlResponse, build_multi_request, build_request, parse_response
-from harness.namespaces import COM, NAMESPACES, SERV, XSI
+from webex.envelope import Security, XmlResponse, build_multi_request, build_request, parse_response
+from webex.namespaces import COM, NAMESPACES, SERV, XSI
 
 TYPE = f"{{{XSI}}}type"
 

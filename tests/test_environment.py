@@ -1,4 +1,4 @@
-"""Tests of ``harness.environment``: the environment-file loader and its one error type."""
+"""Tests of ``environment.loader``: the environment-file loader and its one error type."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.envelope import Security
-from harness.environment import (
+from environment.loader import (
     DEFAULT_ENVIRONMENT,
     ENVIRONMENTS_DIR,
     Environment,
@@ -19,7 +18,8 @@ from harness.environment import (
     load_environment,
     resolve_environment_path,
 )
-from harness.settings import SiteSettings
+from webex.envelope import Security
+from webex.settings import SiteSettings
 
 SITE_VARS = {
     "WEBEX_SITE": "acme",

@@ -1,4 +1,4 @@
-"""CI gates (harness/gates.py): thresholds from the environment file and the command line, and
+"""CI gates (runs/gates.py): thresholds from the environment file and the command line, and
 their evaluation against a load.json record (issue 6, "CI gates")."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from harness.environment import EnvironmentFileError, load_environment
-from harness.gates import (
+from environment.loader import EnvironmentFileError, load_environment
+from runs.gates import (
     ALL_APIS,
     GateOptionError,
     Thresholds,

@@ -34,8 +34,8 @@ from generators import (
 from generators.catalogue import ApiSpec, ElementSpec
 from generators.edges import BODY_CONTENT_COUNT
 from generators.envelopes import DEFAULT_NOW, GENERATORS
-from harness.errors import EXCEPTIONS
-from harness.namespaces import NAMESPACES, SERV, XSI
+from webex.errors import EXCEPTIONS
+from webex.namespaces import NAMESPACES, SERV, XSI
 
 CATALOGUE: dict[str, list[str]] = {
     "meeting": ["CreateMeeting", "SetMeeting", "GetMeeting", "DelMeeting", "LstsummaryMeeting", "GethosturlMeeting",
@@ -65,7 +65,7 @@ NAMES = [name for names in CATALOGUE.values() for name in names]
 SEEDS = range(1, 21)
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-BEHAVIOURS_YAML = Path(__file__).resolve().parents[1] / "contracts" / "behaviours.yaml"
+BEHAVIOURS_YAML = Path(__file__).resolve().parents[1] / "webex" / "behaviours.yaml"
 
 
 def _parse(xml: bytes) -> etree._Element:
@@ -334,7 +334,7 @@ def test_set_event_reproduces_the_sample_prefixes() -> None:
 
 
 def test_training_time_zone_name_matches_its_id() -> None:
-    from harness import timezones
+    from webex import timezones
 
     content = _bodies(_parse(valid_envelope("CreateTrainingSession", 4)))[0]
     tz_id = int(content.findtext("schedule/timeZoneID"))

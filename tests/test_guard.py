@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-import harness.cli
-from harness.environment import load_environment
-from harness.guard import GuardError, check_environment, check_url
-from harness.report import Run
+import runs.cli
+from environment.guard import GuardError, check_environment, check_url
+from environment.loader import load_environment
+from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 #: an address no packet may be sent to in these tests (TEST-NET-1 style, non-routable here)
@@ -93,9 +93,9 @@ def test_a_foreign_emulator_url_is_exit_2_before_any_connection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     connections: list[Any], command: list[str],
 ) -> None:
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
     extra = ["--reports", str(tmp_path / "reports")] if command == ["cleanup"] else []
-    assert harness.cli.main([*command, "--emulator-url", FOREIGN, *extra]) == 2
+    assert runs.cli.main([*command, "--emulator-url", FOREIGN, *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "refusing to target --emulator-url" in err and FOREIGN in err, err
     assert connections == [], "no connection may be attempted"
@@ -106,8 +106,8 @@ def test_a_site_environment_refuses_an_emulator_url_of_another_host(
     site_env: Any, capsys: pytest.CaptureFixture[str], connections: list[Any], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    assert harness.cli.main(["contracts", "--env", str(site_env.path), "--emulator-url", "https://acme.webex.co"]) == 2
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    assert runs.cli.main(["contracts", "--env", str(site_env.path), "--emulator-url", "https://acme.webex.co"]) == 2
     assert "refusing to target --emulator-url 'https://acme.webex.co'" in capsys.readouterr().err
     assert connections == []
 
@@ -115,7 +115,7 @@ def test_a_site_environment_refuses_an_emulator_url_of_another_host(
 def test_a_typo_in_emulator_url_ends_at_once_in_a_real_process() -> None:
     """The CLI as a user runs it: a non-routable address would hang a connection; the guard answers first."""
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "harness.cli", "contracts", "--emulator-url", FOREIGN],
+    proc = subprocess.run([sys.executable, "-m", "runs.cli", "contracts", "--emulator-url", FOREIGN],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().splitlines() == [

@@ -44,8 +44,8 @@ from emulator.server import RunningEmulator, start_subprocess
 from emulator.xmlio import MAX_ATTRIBUTES, MAX_BODY_BYTES, MAX_ELEMENT_ATTRIBUTES, MAX_ELEMENTS
 from generators.catalogue import all_apis
 from generators.envelopes import valid_envelope
-from harness.envelope import XmlResponse, parse_response
-from harness.settings import SiteSettings
+from webex.envelope import XmlResponse, parse_response
+from webex.settings import SiteSettings
 
 CORPUS = Path(__file__).parent / "hostile"
 XML_PATH = "/WBXService/XMLService"

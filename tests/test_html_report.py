@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.behaviours import ids
-from harness.environment import load_environment
-from harness.html_report import render_html
-from harness.report import Run, write_summary
+from environment.loader import load_environment
+from runs.html_report import render_html
+from runs.report import write_summary
+from webex.behaviours import ids
+from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<script>alert('x')</script> & \"quotes\""

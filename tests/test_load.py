@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from client.xml_client import ControlClient
 from emulator.server import RunningEmulator
-from harness.client import ControlClient
-from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
+from environment.loader import DEFAULT_ENVIRONMENT, Environment, load_environment
 from load.runner import LoadError, build_command, parse_run_time, run_load, summarise
 from tests.load_conditions import UPPER_BOUND, seen
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from harness.envelope import Security
-from harness.ledger import name_pattern, run_name
-from harness.report import new_run_id
+from client.ledger import name_pattern, run_name
 from load.calls import supported_calls
 from load.envelopes import build_envelopes, names_objects, with_run_name
+from webex.envelope import Security
+from workspace.run_folder import new_run_id
 
 _NAME = re.compile(rb"<(?:\w+:)?(confName|sessionName)>([^<]*)</")
 SESSION_CREATES = {"CreateMeeting", "CreateEvent", "CreateTrainingSession", "CreateTeleconferenceSession",

@@ -17,16 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
+from client.xml_client import XmlClient
 from emulator.server import RunningEmulator, running
-from harness.client import XmlClient
-from harness.envelope import Security
-from harness.environment import DEFAULT_ENVIRONMENT, Environment, EnvironmentFileError, load_environment
+from environment.loader import DEFAULT_ENVIRONMENT, Environment, EnvironmentFileError, load_environment
 from load.calls import UNSUPPORTED, call_plan, response_key, supported_calls
 from load.config import DEFAULT_CALLS, DEFAULT_MIX, MIX_SCENARIOS, SCENARIO_NAMES, load_settings, parse_load_section
 from load.envelopes import DASHBOARD_APIS, build_envelopes
 from load.runner import LoadError, LoadResult, run_load
 from load.shapes import users_at
 from tests.load_conditions import UPPER_BOUND, seen
+from webex.envelope import Security
 
 SCENARIO_APIS: dict[str, set[str]] = {
     "calls": set(DEFAULT_CALLS),

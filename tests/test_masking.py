@@ -1,4 +1,4 @@
-"""``harness.masking``: no credential reaches a report, a log or an attachment."""
+"""``webex.masking``: no credential reaches a report, a log or an attachment."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from harness.envelope import Security, build_request
-from harness.masking import MASK, mask, mask_bytes
+from webex.envelope import Security, build_request
+from webex.masking import MASK, mask, mask_bytes
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from harness.cli import main
-from harness.junit_outputs import Case, junit_xml
+from runs.cli import main
+from runs.junit_outputs import Case, junit_xml
 from tests.test_compare import _write_history
 
 FIXED_LOAD: dict[str, Any] = {
@@ -38,10 +38,10 @@ def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
     """``webex-harness load`` in this process with no emulator and no locust (run_load writes
     :data:`FIXED_LOAD`); the default reports root is ``tmp_path/reports``. Returns each call's
     keyword arguments."""
-    import harness.cli
-    import harness.runner
     import load.runner
-    from harness.report import Run
+    import runs.cli
+    import runs.runner
+    from workspace.run_folder import Run
 
     calls: list[dict[str, Any]] = []
 
@@ -53,11 +53,11 @@ def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
     @contextlib.contextmanager
     def target_up(run: Any, emulator_url: str | None = None) -> Iterator[Any]:
         base = "http://127.0.0.1:9"
-        yield harness.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
+        yield runs.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
 
     monkeypatch.setattr(load.runner, "run_load", run_load)
-    monkeypatch.setattr(harness.runner, "target_up", target_up)
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.runner, "target_up", target_up)
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return calls
 
 
@@ -153,8 +153,8 @@ def test_an_out_that_is_not_a_new_or_empty_folder_is_refused_before_anything_sta
 
 
 def test_run_folder_is_the_out_dir_or_the_run_id_under_the_reports_root(tmp_path: Path) -> None:
-    from harness.environment import load_environment, resolve_environment_path
-    from harness.report import Run
+    from environment.loader import load_environment, resolve_environment_path
+    from workspace.run_folder import Run
 
     env = load_environment(resolve_environment_path(None))
     assert Run(env, root=tmp_path, run_id="20260101-000000-abcd").dir == tmp_path / "20260101-000000-abcd"

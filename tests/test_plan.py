@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import plan as planning
-from harness.behaviours import ids as behaviour_ids
-from harness.environment import load_environment
-from harness.plan import Candidate, Plan, RequestCost
+from environment.loader import load_environment
+from plugin import plan as planning
+from plugin.plan import Candidate, Plan, RequestCost
+from webex.behaviours import ids as behaviour_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_EXAMPLE = ROOT / "environments" / "site.example.yaml"
@@ -124,7 +124,7 @@ def test_budget_spent_line() -> None:
 
 
 def test_the_cleanup_share_of_the_plan_is_the_plugins() -> None:
-    from harness.pytest_plugin import CLEANUP_SHARE
+    from plugin.pytest_plugin import CLEANUP_SHARE
 
     assert planning.CLEANUP_SHARE == CLEANUP_SHARE
 
@@ -247,7 +247,7 @@ budget:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "runs.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
@@ -294,10 +294,10 @@ def test_plain_pytest_prints_the_plan_and_refuses_over_budget(
 @pytest.fixture
 def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``webex-harness`` in this process with its run folders under tmp_path."""
-    import harness.cli
-    from harness.report import Run
+    import runs.cli
+    from workspace.run_folder import Run
 
-    monkeypatch.setattr(harness.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return tmp_path / "reports"
 
 
@@ -307,7 +307,7 @@ def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     tmp_path: Path, in_tmp_reports: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from harness.cli import main
+    from runs.cli import main
 
     # no measured costs: every estimate is 0, so the plan fits and the budget runs out mid-run
     empty = tmp_path / "costs.json"
@@ -336,7 +336,7 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
 def test_a_smoke_run_names_its_profile_in_the_report(
     in_tmp_reports: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from harness.cli import main
+    from runs.cli import main
 
     code = main(["contracts", "--profile", "smoke", "--behaviour", "email-lowercase", "--workers", "1"])
     out, err = capsys.readouterr()
@@ -352,7 +352,7 @@ def test_a_smoke_run_names_its_profile_in_the_report(
 
 
 def test_refresh_merges_both_runs_per_test() -> None:
-    from harness.costs import Measured, merge
+    from runs.costs import Measured, merge
 
     emulator = Measured({"contracts/t.py::a": 3, "contracts/t.py::b": 5, "contracts/t.py::c": 2},
                         {"contracts/t.py::a": "passed", "contracts/t.py::b": "passed", "contracts/t.py::c": "passed"},
@@ -367,8 +367,8 @@ def test_refresh_merges_both_runs_per_test() -> None:
 
 
 def test_any_budget_exceeded_in_the_chain_is_a_spent_budget() -> None:
-    from harness.client import BudgetExceeded
-    from harness.pytest_plugin import budget_exception
+    from client.xml_client import BudgetExceeded
+    from plugin.pytest_plugin import budget_exception
 
     class UsageStop(BudgetExceeded):
         """What a guard that subclasses BudgetExceeded raises."""

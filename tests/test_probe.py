@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from client.xml_client import ControlClient
 from emulator.server import RunningEmulator, start_in_thread
-from harness.client import ControlClient
-from harness.environment import DEFAULT_ENVIRONMENT, Environment, load_environment
+from environment.loader import DEFAULT_ENVIRONMENT, Environment, load_environment
 from load.probe import ProbeRefused, probe_cli, run_probe
 
 

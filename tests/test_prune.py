@@ -1,4 +1,4 @@
-"""``webex-harness prune`` (harness/prune.py): old run folders go, nothing else under the reports
+"""``webex-harness prune`` (runs/prune.py): old run folders go, nothing else under the reports
 root does, and a run whose ledger still lists objects on the target stays unless ``--force``."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import main
-from harness.prune import PruneError, parse_age, parse_keep, plan_prune, run_folders
-from harness.report import new_run_id
+from runs.cli import main
+from runs.prune import PruneError, parse_age, parse_keep, plan_prune, run_folders
+from workspace.run_folder import new_run_id
 
 NOW = datetime.now(UTC)
 

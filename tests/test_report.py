@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import eta, main
-from harness.environment import Budget, load_environment
-from harness.pytest_plugin import CLEANUP_SHARE, SecretSet, _mask_exception, refusal, split_budget
-from harness.report import Run, render_markdown, write_summary
+from environment.loader import Budget, load_environment
+from plugin.pytest_plugin import CLEANUP_SHARE, SecretSet, _mask_exception, refusal, split_budget
+from runs.cli import eta, main
+from runs.report import render_markdown, write_summary
+from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +47,7 @@ def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProc
     test.write_text(source)
     env = child_env(PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(test), "-p", "harness.pytest_plugin", "-c", str(tmp_path / "pytest.ini"),
+        [sys.executable, "-m", "pytest", str(test), "-p", "plugin.pytest_plugin", "-c", str(tmp_path / "pytest.ini"),
          "--rootdir", str(tmp_path), *args],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
     )
@@ -185,7 +186,7 @@ def test_budget_split_never_exceeds_the_run_budget(workers: int) -> None:
 
 _PROBE = '''
 import pytest
-from harness.client import BudgetExceeded
+from client.xml_client import BudgetExceeded
 
 def test_spend_until_refused(xml, target):
     sent = 0

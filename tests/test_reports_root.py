@@ -9,18 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-import harness.cli
-import harness.report
-from harness.environment import DEFAULT_ENVIRONMENT, load_environment
-from harness.report import REPORTS_VARIABLE, Run
+import runs.cli
+import workspace.run_folder
+from environment.loader import DEFAULT_ENVIRONMENT, load_environment
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
+from workspace.run_folder import REPORTS_VARIABLE, Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
-    code = "from harness.report import REPORTS_DIR, Run; print(REPORTS_DIR)"
+    code = "from workspace.run_folder import REPORTS_DIR, Run; print(REPORTS_DIR)"
     named = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                            env={**os.environ, REPORTS_VARIABLE: str(elsewhere)})
     unset = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
@@ -32,7 +32,7 @@ def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> No
 def test_every_test_runs_into_its_own_temporary_reports_root(tmp_path: Path, reports_root: Path) -> None:
     assert reports_root.is_relative_to(tmp_path)
     assert os.environ[REPORTS_VARIABLE] == str(reports_root), "the runs a test starts"
-    assert {harness.report.REPORTS_DIR, harness.cli.REPORTS_DIR} == {reports_root}, "this process"
+    assert {workspace.run_folder.REPORTS_DIR, runs.cli.REPORTS_DIR} == {reports_root}, "this process"
     run = Run(load_environment(DEFAULT_ENVIRONMENT, {}))
     assert run.dir.parent == reports_root, "a run made without a root goes there too"
 

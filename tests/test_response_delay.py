@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import busy
+from emulator import busy_state
 from emulator.app import create_app
-from harness.envelope import Security, build_request
-from harness.environment import load_environment
-from harness.settings import MAX_RESPONSE_DELAY_MS, SiteSettings
+from environment.loader import load_environment
+from webex.envelope import Security, build_request
+from webex.settings import MAX_RESPONSE_DELAY_MS, SiteSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_PATH = "/WBXService/XMLService"
@@ -41,7 +41,7 @@ def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def record(delay: float) -> None:
         delays.append(delay)
 
-    monkeypatch.setattr(busy, "pause", record)
+    monkeypatch.setattr(busy_state, "pause", record)
     return delays
 
 

@@ -1,4 +1,4 @@
-"""harness.rest_client: odd answers never raise, exchanges are recorded masked, paging links."""
+"""client.rest_client: odd answers never raise, exchanges are recorded masked, paging links."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from harness.client import BudgetExceeded, Exchange, RequestBudget
-from harness.rest_client import RestClient
+from client.rest_client import RestClient
+from client.xml_client import BudgetExceeded, Exchange, RequestBudget
 
 TOKEN = "secret-bearer-token-123"
 

@@ -15,7 +15,7 @@ from emulator.app import create_app
 from emulator.model import Registry
 from emulator.rest import RATE_LIMIT, models, recurrence, respond
 from emulator.rest.recurrence import RecurrenceError
-from harness.settings import SiteSettings
+from webex.settings import SiteSettings
 
 TOKEN = "emulator-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}

@@ -1,6 +1,6 @@
-"""REST pacing (``harness/rest_pacing.py``): a per-token sliding window shared by processes and runs
+"""REST pacing (``client/rest_pacing.py``): a per-token sliding window shared by processes and runs
 through the workspace state folder, 90 % of the declared ``rest_rate_limit_per_minute``, bounded
-waits, and ``429 Retry-After`` honoured by :class:`~harness.rest_client.RestClient` (at most two
+waits, and ``429 Retry-After`` honoured by :class:`~client.rest_client.RestClient` (at most two
 retries, each counted) — and, against a stand-in site with a small limit, REST calls beyond the
 rate that never fail with 429 (the pacer's clock is the site's, moved instead of slept)."""
 
@@ -18,10 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.server import RunningEmulator
-from harness.client import BudgetExceeded, ControlClient, RequestBudget
-from harness.rest_client import RestClient
-from harness.rest_pacing import (
+from client.rest_client import RestClient
+from client.rest_pacing import (
     MAX_RETRIES,
     RestPacer,
     RestPacingTimeout,
@@ -29,6 +27,8 @@ from harness.rest_pacing import (
     retry_after_seconds,
     token_key,
 )
+from client.xml_client import BudgetExceeded, ControlClient, RequestBudget
+from emulator.server import RunningEmulator
 from tests.standin import StandIn, make_stand_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,7 @@ def test_the_window_is_remembered_across_runs(tmp_path: Path) -> None:
 _TAKER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from harness.rest_pacing import RestPacer, RestPacingTimeout
+    from client.rest_pacing import RestPacer, RestPacingTimeout
     frozen = float(sys.argv[2])
     def no_sleep(seconds):
         raise AssertionError("max_wait 0 never sleeps")

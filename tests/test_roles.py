@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from emulator.server import RunningEmulator
-from harness.envelope import Security
-from harness.environment import Environment
-from harness.pytest_plugin import SiteRegistry, _declared_roles, missing_role_reason
+from environment.loader import Environment
+from plugin.pytest_plugin import SiteRegistry, _declared_roles, missing_role_reason
 from tests.standin import make_stand_in
+from webex.envelope import Security
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,7 +42,7 @@ _PROBE = '''
 import json, logging, os
 import pytest
 from contracts.rest_support import rest_client
-from harness.envelope import Security
+from webex.envelope import Security
 
 @pytest.mark.behaviour("email-lowercase")
 def test_secrets_everywhere(site, xml):
@@ -73,7 +73,7 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
     out = tmp_path / "probe.json"
     jwt = _jwt()
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", "--behaviour", "email-lowercase", "--behaviour", "user-card-auth",
+        [sys.executable, "-m", "runs.cli", "run", "--behaviour", "email-lowercase", "--behaviour", "user-card-auth",
          "--run-time", "2s", "--users", "1", "--workers", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
         env=child_env(WEBEX_PASSWORD=PASSWORD, WEBEX_REST_TOKEN=REST_TOKEN, WXH_PROBE_OUT=str(out),

@@ -28,19 +28,19 @@ from typing import Any
 import httpx
 import pytest
 
+from client.xml_client import RequestBudget, XmlClient
 from emulator.server import RunningEmulator
-from harness.behaviours import ids as behaviour_ids
-from harness.client import RequestBudget, XmlClient
-from harness.envelope import Security
 from tests.standin import StandIn, make_stand_in
+from webex.behaviours import ids as behaviour_ids
+from webex.envelope import Security
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
 RUN_TIMEOUT = 1500
 #: runs ``webex-harness`` with its reports folder under the test's tmp_path
-_CLI = ("import functools, pathlib, sys, harness.cli, harness.report; "
-        "harness.cli.Run = functools.partial(harness.report.Run, root=pathlib.Path(sys.argv[1])); "
-        "sys.exit(harness.cli.main(sys.argv[2:]))")
+_CLI = ("import functools, pathlib, sys, runs.cli, workspace.run_folder; "
+        "runs.cli.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
+        "sys.exit(runs.cli.main(sys.argv[2:]))")
 
 
 def _webex_date(dt: datetime) -> str:

@@ -1,4 +1,4 @@
-"""harness/stats.py: the one-second windows of a locust history and the rank test ``compare`` judges
+"""runs/stats.py: the one-second windows of a locust history and the rank test ``compare`` judges
 run-to-run noise by. Synthetic, seeded samples: every result here is deterministic."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.stats import ALPHA, HISTORY_FILE, Window, mann_whitney_p, read_windows, windows_from_rows
+from runs.stats import ALPHA, HISTORY_FILE, Window, mann_whitney_p, read_windows, windows_from_rows
 
 
 def _latencies(seed: int, n: int, scale: float = 1.0) -> list[float]:

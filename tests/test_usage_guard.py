@@ -1,4 +1,4 @@
-"""The usage-limit guard (``harness/usage_guard.py``): per (site, user) "no data found" failures of
+"""The usage-limit guard (``client/usage_guard.py``): per (site, user) "no data found" failures of
 GetSessionInfo / GetUserCard counted across processes and runs in the workspace state folder, the
 margin below the declared limit, the exemptions, the one-line stop — and, against a stand-in site
 with a small limit, repeated contract runs that stop with that line instead of meeting a 403."""
@@ -18,12 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.server import RunningEmulator
-from harness.client import BudgetExceeded, XmlClient
-from harness.envelope import Security
-from harness.environment import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles, load_environment
-from harness.site_safety import install_site_safety, same_safety, site_safety_of
-from harness.usage_guard import (
+from client.site_safety import install_site_safety, same_safety, site_safety_of
+from client.usage_guard import (
     LOG_NAME,
     UsageGuard,
     UsageLimitSafety,
@@ -32,8 +28,12 @@ from harness.usage_guard import (
     margin_of,
     stop_at,
 )
-from harness.workspace_state import STATE_DIR_VARIABLE, TimedLog, state_dir
+from client.xml_client import BudgetExceeded, XmlClient
+from emulator.server import RunningEmulator
+from environment.loader import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles, load_environment
 from tests.standin import make_stand_in
+from webex.envelope import Security
+from workspace.state import STATE_DIR_VARIABLE, TimedLog, state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC).timestamp()
@@ -152,7 +152,7 @@ def test_the_record_holds_site_user_api_and_exception_but_no_password(tmp_path: 
 _WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from harness.usage_guard import UsageGuard
+    from client.usage_guard import UsageGuard
     guard = UsageGuard(Path(sys.argv[1]), 100)
     for _ in range(int(sys.argv[2])):
         guard.record_failure("acme", sys.argv[3], "GetSessionInfo", "000015")
@@ -279,7 +279,7 @@ _NO_DATA_TESTS = textwrap.dedent('''
 def _contract_run(env_file: Path, variables: dict[str, str], run_dir: Path, *args: str,
                   cwd: Path | None = None) -> list[dict[str, str]]:
     """Run pytest with the harness plugin against the stand-in; the results of its tests."""
-    plugin = [] if cwd == ROOT else ["-p", "harness.pytest_plugin"]
+    plugin = [] if cwd == ROOT else ["-p", "plugin.pytest_plugin"]
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugin, "-q",
            "--env", str(env_file), "--run-dir", str(run_dir), *args]
     # no third-party plugins (locust's alone costs seconds a start): the harness's is all a run needs
@@ -320,7 +320,7 @@ def test_repeated_runs_stop_with_the_line_and_never_meet_a_403(
 def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
         small_limit_site: tuple[Path, dict[str, str], str], tmp_path: Path) -> None:
     """The contract tests that cause "no data found" failures for the host on a site today (see the
-    module docstring of harness/usage_guard.py), run after an earlier run left qa-host one failure
+    module docstring of client/usage_guard.py), run after an earlier run left qa-host one failure
     below the stop: at most one more is sent, the rest stop with the line, none meets a 403."""
     env_file, variables, site = small_limit_site
     log = TimedLog(Path(variables[STATE_DIR_VARIABLE]) / LOG_NAME, keep=3600)
@@ -342,7 +342,7 @@ def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
 
 
 def test_no_clean_up_verification_uses_a_limited_api() -> None:
-    from harness.ledger import CREATES, kind
+    from client.ledger import CREATES, kind
 
     verifications = {k.name: k.verify for k in [*CREATES.values(), kind("session"), kind("rest-meeting")]}
     assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), \
@@ -352,8 +352,8 @@ def test_no_clean_up_verification_uses_a_limited_api() -> None:
 def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: RunningEmulator, tmp_path: Path) -> None:
     """Teleconference and support sessions and sessions found by name: deleted and verified with
     GetTeleconferenceSession / LstsummarySession, and the guard counts no failure for the host."""
-    from harness.client import ControlClient
-    from harness.ledger import Cleaner, Ledger, LedgerHooks, Obj
+    from client.ledger import Cleaner, Ledger, LedgerHooks, Obj
+    from client.xml_client import ControlClient
 
     with httpx.Client(timeout=10) as http:
         info = ControlClient(emulator.base_url, http).create_site()

@@ -46,13 +46,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
-from emulator import busy
+from emulator import busy_state
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.faults import declare
 from emulator.model import Registry, Site
 from emulator.rest import models
 from emulator.rest.models import RestError
-from harness.settings import SiteSettings
+from webex.settings import SiteSettings
 
 log = logging.getLogger("emulator.rest")
 
@@ -111,7 +111,7 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     if headers.get("connection", "").lower() == "close":
         out.append((b"connection", b"close"))
     if delay:  # a busy site's jitter: the loop serves others meanwhile
-        await busy.pause(delay)
+        await busy_state.pause(delay)
     await send({"type": "http.response.start", "status": status, "headers": out})
     await send({"type": "http.response.body", "body": body})
 
@@ -200,9 +200,9 @@ def respond_timed(registry: Registry, method: str, path: str, query: str, header
         slow = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
         if site.busy is None:
             return _respond(site, method, path, query, headers, raw, base), slow
-        admission = busy.admit(site)
+        admission = busy_state.admit(site)
         if admission.unavailable:  # before anything is processed or rate-counted: nothing changes
-            status, body, extra = error(503, busy.UNAVAILABLE_MESSAGE)
+            status, body, extra = error(503, busy_state.UNAVAILABLE_MESSAGE)
             return (status, body, [*extra, ("Retry-After", str(site.busy.options.retry_after_seconds))]), \
                 slow + admission.delay
         return _respond(site, method, path, query, headers, raw, base), slow + admission.delay

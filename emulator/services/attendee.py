@@ -13,7 +13,7 @@ from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import REGISTRATION_FIELDS
 from emulator.xmlio import Element, Elements, Node
-from harness.errors import WebexError, no_record_found, webex_error
+from webex.errors import WebexError, no_record_found, webex_error
 
 declare("registration-required-fields-040014", "answers 040014 with the missing fields in the wrong order and a reason "
         "without them")

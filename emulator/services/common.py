@@ -19,8 +19,8 @@ from emulator.dispatch import Call
 from emulator.faults import declare
 from emulator.model import Session, User
 from emulator.xmlio import Element, Node
-from harness import timezones
-from harness.errors import WebexError, access_denied, invalid_value, meeting_not_found, no_record_found, webex_error
+from webex import timezones
+from webex.errors import WebexError, access_denied, invalid_value, meeting_not_found, no_record_found, webex_error
 
 declare("meeting-uuid-equivalence", "ignores meetingUUID in requests (only keys address a session)")
 declare("email-lowercase", "stores attendee e-mails as sent, mixed case kept")

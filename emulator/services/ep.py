@@ -21,8 +21,8 @@ from emulator.services import common
 from emulator.services.meeting import meeting_link, sip_url
 from emulator.services.site import descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
-from harness.errors import access_denied, invalid_value, no_record_found
+from webex import timezones
+from webex.errors import access_denied, invalid_value, no_record_found
 
 declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the registration URLs "
         "of trainings and events")

@@ -24,8 +24,8 @@ from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import audio_elements, host_key
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
-from harness.errors import invalid_value
+from webex import timezones
+from webex.errors import invalid_value
 
 KIND = ("event",)
 #: Sections of a Create/SetEvent body kept for read-back (000 sample order).

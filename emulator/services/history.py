@@ -35,7 +35,7 @@ from emulator.model import HistoryRecord
 from emulator.services import common
 from emulator.services.site import descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
+from webex import timezones
 
 declare("access-anywhere-history", "LstAccessAnywhereHistory answers without history:matchingRecords")
 

@@ -17,8 +17,8 @@ from emulator.faults import declare
 from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
-from harness.errors import invalid_value, webex_error
+from webex import timezones
+from webex.errors import invalid_value, webex_error
 
 declare("start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)")
 declare("create-response-shape", "CreateMeeting answers without meet:iCalendarURL and meet:guestToken "

@@ -19,7 +19,7 @@ from emulator.dispatch import Call, handler
 from emulator.model import Site
 from emulator.services import common
 from emulator.xmlio import Element, Elements
-from harness.errors import invalid_value, no_record_found
+from webex.errors import invalid_value, no_record_found
 
 
 @dataclass(frozen=True, slots=True)

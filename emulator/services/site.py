@@ -16,7 +16,7 @@ from emulator.faults import declare
 from emulator.model import Site, User
 from emulator.services import common
 from emulator.xmlio import Element, Elements, Node
-from harness.errors import no_record_found
+from webex.errors import no_record_found
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """Support Center (``java:com.webex.service.binding.support.*``): CreateSupportSession.
 
 Named in 001 (40.9.0: meetingUUID in the response); the shape follows the public XML API
-reference as integrators use it, under the harness's ``sc`` prefix (harness.namespaces).
+reference as integrators use it, under the harness's ``sc`` prefix (webex.namespaces).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Named in 001 (40.1.2: CreateTeleconferenceSession answers ``sessionPassword``; 40.10.0:
 meetingUUID accepted and returned); the shapes follow the public XML API reference as
-integrators use it, under the harness's ``tel`` prefix (harness.namespaces). GetTeleconferenceSession
+integrators use it, under the harness's ``tel`` prefix (webex.namespaces). GetTeleconferenceSession
 also answers for a meeting's key (wire.md §6: ``sessionKey`` carrying a meeting key).
 """
 
@@ -13,7 +13,7 @@ from emulator.model import Session
 from emulator.services import common
 from emulator.services.meeting import audio_elements, host_key
 from emulator.xmlio import Elements, Node
-from harness import timezones
+from webex import timezones
 
 KIND = ("teleconference",)
 SECTIONS = ("metaData", "schedule", "telephony", "tracking", "repeat", "remind", "attendeeOptions")

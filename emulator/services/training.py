@@ -25,8 +25,8 @@ from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import audio_elements, host_key
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
-from harness.errors import invalid_value, no_record_found
+from webex import timezones
+from webex.errors import invalid_value, no_record_found
 
 KIND = ("training",)
 #: Sections of a Create/SetTrainingSession body kept for read-back (004 sample order).

@@ -27,8 +27,8 @@ from emulator.model import User, _digits, generate_password
 from emulator.services import common
 from emulator.services.site import descending, handler, is_site_admin, is_user_admin, meeting_types, paged
 from emulator.xmlio import Element, Elements, Node
-from harness import timezones
-from harness.errors import access_denied, invalid_value, no_record_found, webex_error
+from webex import timezones
+from webex.errors import access_denied, invalid_value, no_record_found, webex_error
 
 declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
 declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")

@@ -1,0 +1,287 @@
+"""httpx clients: the XML API client and the emulator's control client.
+
+:class:`XmlClient` posts envelopes to ``/WBXService/XMLService`` over one pooled
+``httpx.Client`` and returns an :class:`~webex.envelope.XmlResponse`. It never raises for what a
+site answers and never hides a FAILURE: timeouts, resets, HTML error pages, empty bodies and 5xx
+all come back as ``result == "INVALID"`` with ``problem`` saying what happened. Only the request
+budget (:class:`BudgetExceeded`) stops a run.
+
+Every request that leaves counts against the budget: a retry after a connection error, and each of
+the at most :data:`MAX_503_RETRIES` retries of a transient ``503`` (sent after the answer's
+``Retry-After``, capped at :data:`MAX_503_WAIT` seconds — :func:`send_retrying_503`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from webex.envelope import BodyTree, Security, XmlResponse, build_request, parse_response
+from webex.masking import mask, mask_bytes
+from workspace.budget import BudgetDraw
+
+
+class BudgetExceeded(RuntimeError):
+    """The run's request budget (count or duration) is spent: no further request is sent.
+
+    Subclasses that refuse one request for safety (the usage-limit guard, REST pacing) set
+    :attr:`ends_run` to False: only the test that met them is skipped, later tests still run.
+    """
+
+    #: True: the run can send nothing more (every later contract test is skipped "budget spent");
+    #: False: this request was refused for the site's safety (the test is skipped "safety stop").
+    ends_run: ClassVar[bool] = True
+
+
+#: retries of a ``503`` answer (each one a request of the budget)
+MAX_503_RETRIES = 3
+#: the longest wait before a retry, whatever ``Retry-After`` asks
+MAX_503_WAIT = 5.0
+#: the wait when a ``503`` names none (or an unreadable one)
+DEFAULT_503_WAIT = 1.0
+
+
+@dataclass(slots=True)
+class RequestBudget:
+    """At most ``max_requests`` requests and ``max_seconds`` of wall time for a process; with
+    ``shared`` each request is also taken from the run's shared counter (:mod:`workspace.budget`),
+    which caps every process of the run together."""
+
+    max_requests: int = 5000
+    max_seconds: float = 1800.0
+    used: int = 0
+    started: float = field(default_factory=time.monotonic)
+    shared: BudgetDraw | None = None
+
+    def spend(self) -> None:
+        if self.used >= self.max_requests:
+            raise BudgetExceeded(f"request budget spent: {self.used} of {self.max_requests} requests")
+        elapsed = time.monotonic() - self.started
+        if elapsed > self.max_seconds:
+            raise BudgetExceeded(f"time budget spent: {elapsed:.0f}s of {self.max_seconds:.0f}s")
+        if self.shared is not None and not self.shared.take():
+            raise BudgetExceeded(f"request budget spent: nothing left of the {self.shared.describe()} after "
+                                 f"{self.used} requests of this process")
+        self.used += 1
+
+    def close(self) -> None:
+        """Give what this process took from the shared counter and did not send back to the run."""
+        if self.shared is not None:
+            self.shared.close()
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """A ``Retry-After`` value in seconds from now (delta-seconds or an HTTP date, never below 0);
+    None when absent or unreadable. The one reading of the header: 503 retries and REST pacing."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (now if now is not None else time.time())
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def retry_after_seconds(value: str | None) -> float:
+    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), at most :data:`MAX_503_WAIT`."""
+    seconds = parse_retry_after(value)
+    return DEFAULT_503_WAIT if seconds is None else min(MAX_503_WAIT, seconds)
+
+
+def send_retrying_503(send: Callable[[], httpx.Response], budget: RequestBudget | None, *,
+                      retries: int = MAX_503_RETRIES, sleep: Callable[[float], None] = time.sleep) -> httpx.Response:
+    """``send()``; while the answer is a ``503`` (a busy site or its load balancer), wait its
+    ``Retry-After`` (capped) and send again, at most ``retries`` times, each retry spent from
+    ``budget`` first (:class:`BudgetExceeded` when it is spent). The last answer, 503 or not."""
+    response = send()
+    for _ in range(retries):
+        if response.status_code != 503:
+            break
+        sleep(retry_after_seconds(response.headers.get("retry-after")))
+        if budget is not None:
+            budget.spend()
+        response = send()
+    return response
+
+
+@dataclass(slots=True)
+class Exchange:
+    """A masked record of one request and its answer, kept as evidence for reports."""
+
+    api: str
+    request: str
+    response: str
+    http_status: int
+    elapsed: float
+
+
+def _is_idempotent(api: str) -> bool:
+    return api.startswith(("Get", "Lst"))
+
+
+class XmlClient:
+    """Send XML API requests for one user of one site."""
+
+    def __init__(
+        self,
+        xml_url: str,
+        security: Security,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 15.0,
+        budget: RequestBudget | None = None,
+        secrets: list[str] | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self.xml_url = xml_url
+        self.security = security
+        self._own_http = http is None
+        self.http = http or httpx.Client(timeout=timeout)
+        self.budget = budget
+        self.secrets = list(secrets or []) + security.secrets()
+        self.on_exchange = on_exchange
+        self.last: Exchange | None = None
+
+    def with_security(self, security: Security) -> XmlClient:
+        """A client for another user sharing this one's connection pool, budget and recorder."""
+        return XmlClient(
+            self.xml_url, security, http=self.http, budget=self.budget,
+            secrets=self.secrets, on_exchange=self.on_exchange,
+        )
+
+    def call(
+        self,
+        service: str,
+        api: str,
+        body: BodyTree | None = None,
+        *,
+        security: Security | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> XmlResponse:
+        """Build and send one request; the parsed answer, FAILURE or not."""
+        if security is not None:  # a per-call user's credentials are masked in the record too
+            self.secrets.extend(s for s in security.secrets() if s not in self.secrets)
+        raw = build_request(service, api, body or {}, security or self.security)
+        return self.send(raw, api=api, headers=headers)
+
+    def send(self, raw: bytes, *, api: str = "?", headers: Mapping[str, str] | None = None) -> XmlResponse:
+        """Send a ready envelope (a generator's output, say)."""
+        send_headers = {"Content-Type": "text/xml;charset=UTF-8", **(headers or {})}
+        attempts = 2 if _is_idempotent(api) else 1
+        started = time.perf_counter()
+        response: XmlResponse | None = None
+        for attempt in range(attempts):
+            if self.budget is not None:  # the retry after a connection error is a request too
+                self.budget.spend()
+            try:
+                r = send_retrying_503(lambda: self.http.post(self.xml_url, content=raw, headers=send_headers),
+                                      self.budget)
+            except httpx.TimeoutException as exc:
+                problem = f"timeout: {type(exc).__name__}"
+            except httpx.TransportError as exc:
+                problem = f"connection error: {type(exc).__name__}: {exc}"
+            except httpx.RequestError as exc:  # DecodingError (bad Content-Encoding), TooManyRedirects
+                problem = f"unreadable answer: {type(exc).__name__}: {exc}"
+            else:
+                elapsed = time.perf_counter() - started
+                response = parse_response(r.content, r.status_code, elapsed, r.headers.get("content-type"))
+                break
+            if attempt + 1 == attempts:
+                response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started,
+                                       problem=problem)
+        assert response is not None
+        self._record(api, raw, response)
+        return response
+
+    def _record(self, api: str, raw: bytes, response: XmlResponse) -> None:
+        exchange = Exchange(
+            api=api,
+            request=mask_bytes(raw, self.secrets),
+            response=mask_bytes(response.raw, self.secrets) if response.raw else f"(no body: {response.problem})",
+            http_status=response.http_status,
+            elapsed=response.elapsed,
+        )
+        self.last = exchange
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def masked(self, text: str) -> str:
+        return mask(text, self.secrets)
+
+    def close(self) -> None:
+        if self._own_http:
+            self.http.close()
+
+
+class ControlError(RuntimeError):
+    pass
+
+
+class ControlClient:
+    """The emulator's ``/_emulator/`` control API."""
+
+    def __init__(self, base_url: str, http: httpx.Client | None = None) -> None:
+        self.base = base_url.rstrip("/") + "/_emulator"
+        self.http = http or httpx.Client(timeout=15.0)
+
+    def _req(self, method: str, path: str, payload: Any = None) -> Any:
+        r = self.http.request(method, self.base + path, json=payload)
+        if r.status_code >= 400:
+            raise ControlError(f"{method} /_emulator{path}: HTTP {r.status_code}: {r.text}")
+        return r.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._req("GET", "/health")  # type: ignore[no-any-return]
+
+    def create_site(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        users: list[dict[str, Any]] | None = None,
+        faults: list[str] | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"settings": dict(settings or {})}
+        if users is not None:
+            payload["users"] = users
+        if faults:
+            payload["faults"] = faults
+        if name:
+            payload["name"] = name
+        return self._req("POST", "/sites", payload)  # type: ignore[no-any-return]
+
+    def state(self, site: str) -> dict[str, Any]:
+        return self._req("GET", f"/sites/{site}/state")  # type: ignore[no-any-return]
+
+    def advance_clock(self, site: str, seconds: float) -> str:
+        return str(self._req("POST", f"/sites/{site}/clock", {"advance_seconds": seconds})["now"])
+
+    def set_settings(self, site: str, **settings: Any) -> dict[str, Any]:
+        return self._req("POST", f"/sites/{site}/settings", settings)  # type: ignore[no-any-return]
+
+    def set_faults(self, site: str, enable: list[str] | None = None, disable: list[str] | None = None) -> list[str]:
+        return list(self._req("POST", f"/sites/{site}/faults", {"enable": enable or [], "disable": disable or []})[
+            "faults"])
+
+    def set_session(self, site: str, key: str, **live: Any) -> dict[str, Any]:
+        return self._req("POST", f"/sites/{site}/sessions/{key}", live)  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        self._req("POST", "/reset")
+
+    def faults(self) -> list[dict[str, str]]:
+        return list(self._req("GET", "/faults")["faults"])

@@ -1,0 +1,187 @@
+"""``webex-harness costs --refresh``: measure what every contract test costs and rewrite
+``contracts/costs.json`` (:mod:`plugin.plan` reads it).
+
+One emulator subprocess on loopback; on it, at the same time, two single-process pytest runs of
+every contract test (``--profile full``, the same seed):
+
+- **emulator**: the emulator target (a fresh site per test, as ``make test`` runs them);
+- **site**: site mode against a stand-in — a site created through the control API, described by a
+  ``target: site`` environment file with every role declared (when the loader knows ``users:``),
+  ``allow.destructive`` on, ``allow.lockout`` off and the documented limits on — as a real site sees
+  the harness.
+
+Each run's plugin counts the requests of each test (``costs-main.json`` in its run folder); a test's
+site outcome says whether it runs on a site. Single-process runs keep the counts the same from run
+to run (two xdist workers would share the stand-in and page through each other's meetings). The
+file is written with sorted keys: the same measurements give the same bytes. It takes about a minute
+(68–76 s measured on two cores busy with other work).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from client.xml_client import ControlClient
+from environment.loader import DEFAULT_ENVIRONMENT, Environment
+from plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
+
+ROOT = Path(__file__).resolve().parent.parent
+#: wall-clock bound of each measuring run
+RUN_SECONDS = 900.0
+#: the roles a stand-in declares (``users:``), each a user of its site
+ROLES = ("admin", "invitee", "outsider", "probe")
+#: the documented limits a real site has on
+SITE_LIMITS: dict[str, Any] = {"usage_limit_per_hour": 100, "rest_rate_limit_per_minute": 600}
+
+
+class RefreshError(RuntimeError):
+    """A measuring run did not produce its counts."""
+
+
+@dataclass
+class Measured:
+    """One measuring run: per test its requests, outcome and guards."""
+
+    requests: dict[str, int]
+    outcomes: dict[str, str]
+    guards: dict[str, list[str]]
+    exit_code: int
+    seconds: float
+
+
+def _loader_knows_roles() -> bool:
+    return "users" in {f.name for f in dataclasses.fields(Environment)}
+
+
+def write_stand_in(base_url: str, folder: Path) -> tuple[Path, dict[str, str]]:
+    """Create a site on the emulator at ``base_url`` and a ``target: site`` file for it; the file
+    and the variables its ``${VAR}`` references need."""
+    control = ControlClient(base_url)
+    users = [{"webExID": f"qa-{role}", "email": f"qa-{role}@example.com", "firstName": "Qa",
+              "lastName": role.title(), **({"siteAdmin": True} if role == "admin" else {})}
+             for role in ("host", *ROLES)]
+    info = control.create_site(settings=SITE_LIMITS, users=users, name=f"costs-{secrets.token_hex(3)}")
+    by_id = {u["webExID"]: u for u in info["users"]}
+    variables = {"WXH_COSTS_TOKEN": info["rest_token"]}
+    for role in ("host", *ROLES):
+        variables[f"WXH_COSTS_{role.upper()}_USER"] = by_id[f"qa-{role}"]["webExID"]
+        variables[f"WXH_COSTS_{role.upper()}_PASSWORD"] = by_id[f"qa-{role}"]["password"]
+    lines = ["target: site", f"xml_url: {base_url}/WBXService/XMLService", f"rest_url: {base_url}/v1",
+             f"site_name: {info['name']}", "credentials:", "  webExID: ${WXH_COSTS_HOST_USER}",
+             "  password: ${WXH_COSTS_HOST_PASSWORD}", "  rest_token: ${WXH_COSTS_TOKEN}", "settings:",
+             *(f"  {k}: {json.dumps(v)}" for k, v in SITE_LIMITS.items())]
+    if _loader_knows_roles():
+        lines.append("users:")
+        for role in ROLES:
+            # inside { } a placeholder must be quoted
+            entry = (f'webExID: "${{WXH_COSTS_{role.upper()}_USER}}", '
+                     f'password: "${{WXH_COSTS_{role.upper()}_PASSWORD}}"')
+            if role in ("invitee", "outsider"):
+                entry += f", email: {by_id[f'qa-{role}']['email']}"
+            lines.append(f"  {role}: {{{entry}}}")
+    lines += ["allow:", "  destructive: true", "  lockout: false", "budget:", "  max_requests: 100000",
+              "  max_seconds: 1800", "cleanup_prefix: wxh"]
+    path = folder / "stand-in.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, variables
+
+
+def _start(env_file: Path, emulator_url: str | None, run_dir: Path, seed: int,
+           variables: dict[str, str]) -> tuple[subprocess.Popen[str], float]:
+    cmd = [sys.executable, "-m", "pytest", str(ROOT / "contracts"), "-p", "no:cacheprovider", "--rootdir", str(ROOT),
+           "-q", "--seed", str(seed), "--env", str(env_file), "--run-dir", str(run_dir), "--profile", "full",
+           "-p", "no:xdist"]
+    if emulator_url:
+        cmd += ["--emulator-url", emulator_url]
+    log = open(run_dir.parent / f"{run_dir.name}.log", "w", encoding="utf-8")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **variables}, start_new_session=True)
+    log.close()
+    return proc, time.monotonic()
+
+
+def _finish(proc: subprocess.Popen[str], started: float, run_dir: Path) -> Measured:
+    try:
+        code = proc.wait(timeout=RUN_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise RefreshError(f"the {run_dir.name} run took longer than {RUN_SECONDS:.0f}s") from None
+    seconds = time.monotonic() - started
+    costs_file = run_dir / "costs-main.json"
+    if code not in (0, 1) or not costs_file.exists():
+        tail = (run_dir.parent / f"{run_dir.name}.log").read_text(encoding="utf-8").strip().splitlines()[-1:]
+        raise RefreshError(f"the {run_dir.name} run ended with pytest exit code {code}: {' '.join(tail)}")
+    counted = json.loads(costs_file.read_text())
+    outcomes: dict[str, str] = {}
+    results = run_dir / "results-main.json"
+    for r in json.loads(results.read_text()) if results.exists() else []:
+        if str(r.get("reason", "")).startswith(BUDGET_SPENT):  # a stop, not a measurement
+            raise RefreshError(f"the {run_dir.name} run was stopped: {r['nodeid']}: {r['reason']}")
+        if r["outcome"] != "passed" or r["nodeid"] not in outcomes:
+            outcomes[r["nodeid"]] = r["outcome"]
+    return Measured({k: int(v["requests"]) for k, v in counted.items() if k != "<session>"}, outcomes,
+                    {k: list(v.get("guards", [])) for k, v in counted.items()}, code, seconds)
+
+
+def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
+    """Per test of the emulator run: both costs, whether it ran on the site and its guards."""
+    out: dict[str, RequestCost] = {}
+    for nodeid, requests in emulator.requests.items():
+        outcome = site.outcomes.get(nodeid, "skipped")
+        out[nodeid] = RequestCost(requests, site.requests.get(nodeid, 0), outcome != "skipped",
+                               tuple(emulator.guards.get(nodeid, [])))
+    return out
+
+
+def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Any = print) -> dict[str, Any]:
+    """Measure every test on the emulator and on a stand-in site and rewrite ``path``; what changed."""
+    from emulator.server import start_subprocess
+
+    before = load_costs(path) if path.exists() else {}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="wxh-costs-") as tmp:
+        work = Path(tmp)
+        emulator = start_subprocess(DEFAULT_ENVIRONMENT, log_file=work / "emulator.log")
+        procs: list[subprocess.Popen[str]] = []
+        try:
+            stand_in, variables = write_stand_in(emulator.base_url, work)
+            runs = {}
+            for name, env_file, url, extra in (("emulator", DEFAULT_ENVIRONMENT, emulator.base_url, {}),
+                                               ("site", stand_in, None, variables)):
+                (work / name).mkdir()
+                runs[name] = _start(env_file, url, work / name, seed, extra)
+                procs.append(runs[name][0])
+            log(f"costs: measuring every contract test on the emulator and in site mode (stand-in site), "
+                f"seed {seed}, in parallel …")
+            measured = {name: _finish(proc, t0, work / name) for name, (proc, t0) in runs.items()}
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, 9)
+                    proc.wait()
+            emulator.stop()
+    costs = merge(measured["emulator"], measured["site"])
+    path.write_text(costs_text(costs, seed=seed), encoding="utf-8")
+    changed = sorted(n for n in costs if n in before and before[n] != costs[n])
+    report = {
+        "tests": len(costs), "added": len(set(costs) - set(before)), "removed": len(set(before) - set(costs)),
+        "changed": len(changed), "seconds": round(time.monotonic() - started, 1),
+        "emulator_requests": sum(c.emulator for c in costs.values()),
+        "site_requests": sum(c.site for c in costs.values()),
+        "site_runs": sum(c.site_runs for c in costs.values()),
+        "failed": {name: sorted(n for n, o in m.outcomes.items() if o == "failed") for name, m in measured.items()},
+    }
+    return report

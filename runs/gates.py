@@ -1,0 +1,348 @@
+"""CI gates on a load run: thresholds from the environment file or the command line (issue 6).
+
+A QA engineer gates a pipeline on ``webex-harness load``: when a run breaches a threshold the
+command exits 1 and names every breach. Thresholds come from the environment file's
+``load.thresholds`` section::
+
+    load:
+      thresholds:
+        failure_ratio: 0.01                         # failures / requests of the whole run, at most
+        p95_ms: {GetSessionInfo: 500, "*": 2000}    # or one number: the same limit for every API
+        min_rps: 5                                  # requests per second of the whole run, at least
+        # min_rps: {GetSessionInfo: 3, "*": 1}      # ... or per API
+
+and from the command line, which overrides the file key by key::
+
+    --max-failure-ratio 0.01
+    --max-p95 500                 # "*": every API without its own entry
+    --max-p95 GetSessionInfo=300  # one API (repeatable)
+    --min-rps 5                   # the whole run
+    --min-rps GetSessionInfo=3    # one API (repeatable; "*=1" for every API)
+
+Rules (decided here, documented in the README):
+
+- The failure ratio is the Aggregated row's (every request of the run, clean-up included).
+- ``"*"`` covers every API row without its own entry, except the housekeeping rows
+  ``"<Api> (setup)"`` and ``"<Api> (clean-up)"`` (interface 4 of issue 6): what users create when
+  they start and delete when they stop is not the load being measured (and a handful of setup
+  requests make a noisy p95). A housekeeping row named explicitly is gated like any other.
+- An API named in ``p95_ms`` or ``min_rps`` that made no requests breaches with "no requests": a
+  gate that cannot be checked must not pass silently (this also catches a misspelt API name).
+  A ``"*"`` gate on a run without any API row breaches the same way.
+- Latency limits are inclusive (``p95 <= limit`` passes), so are rate limits (``rps >= limit``).
+
+Errors in the file are :class:`~environment.loader.EnvironmentFileError` (one line naming the file
+and the dotted key); errors in the options are :class:`GateOptionError` (one line naming the option).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from environment.loader import Environment, EnvironmentFileError, describe_value
+
+__all__ = [
+    "ALL_APIS",
+    "HOUSEKEEPING_SUFFIXES",
+    "GateOptionError",
+    "GateResult",
+    "Thresholds",
+    "breaches",
+    "evaluate",
+    "is_housekeeping",
+    "parse_thresholds",
+    "thresholds_from_environment",
+    "thresholds_from_options",
+]
+
+#: The key meaning "every API without its own entry".
+ALL_APIS = "*"
+#: Suffixes of the request names of what a locust user does when it starts and stops (interface 4
+#: of issue 6; load/common.py).
+HOUSEKEEPING_SUFFIXES = (" (setup)", " (clean-up)")
+SECTION = "load.thresholds"
+_KNOWN_KEYS = ("failure_ratio", "p95_ms", "min_rps")
+
+
+class GateOptionError(ValueError):
+    """A bad gate option on the command line; ``str()`` is one line naming the option."""
+
+
+def is_housekeeping(name: str) -> bool:
+    """Whether a load.json row is a scenario's setup or clean-up (``"CreateMeeting (setup)"``,
+    ``"DelMeeting (clean-up)"``), not the load being measured."""
+    return name.endswith(HOUSEKEEPING_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The gates of one run. ``None``/empty means "no such gate".
+
+    ``p95_ms`` and ``min_rps`` map an API name (or :data:`ALL_APIS`) to its limit;
+    ``min_total_rps`` is the whole run's minimum rate.
+    """
+
+    failure_ratio: float | None = None
+    p95_ms: Mapping[str, float] = field(default_factory=dict)
+    min_rps: Mapping[str, float] = field(default_factory=dict)
+    min_total_rps: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.failure_ratio is None and not self.p95_ms and not self.min_rps and self.min_total_rps is None
+
+    def overridden_by(self, other: Thresholds) -> Thresholds:
+        """These thresholds with every key ``other`` sets replaced (the command line over the file)."""
+        return replace(
+            self,
+            failure_ratio=other.failure_ratio if other.failure_ratio is not None else self.failure_ratio,
+            p95_ms={**self.p95_ms, **other.p95_ms},
+            min_rps={**self.min_rps, **other.min_rps},
+            min_total_rps=other.min_total_rps if other.min_total_rps is not None else self.min_total_rps,
+        )
+
+    def describe(self) -> list[str]:
+        """One short line per gate, for the start of a run (``p95 GetSessionInfo <= 500 ms``)."""
+        lines = []
+        if self.failure_ratio is not None:
+            lines.append(f"failure ratio <= {_num(self.failure_ratio)}")
+        lines += [f"p95 {_api_label(api)} <= {_num(ms)} ms" for api, ms in self.p95_ms.items()]
+        if self.min_total_rps is not None:
+            lines.append(f"rps (all requests) >= {_num(self.min_total_rps)}")
+        lines += [f"rps {_api_label(api)} >= {_num(rps)}" for api, rps in self.min_rps.items()]
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """One checked gate. ``api`` is ``None`` for a whole-run gate; ``observed`` is ``None`` when
+    the API made no requests."""
+
+    name: str  # "failure_ratio" | "p95_ms" | "min_rps"
+    api: str | None
+    limit: float
+    observed: float | None
+    passed: bool
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "api": self.api, "limit": self.limit, "observed": self.observed,
+                "passed": self.passed, "message": self.message}
+
+
+# --------------------------------------------------------------------------------------------
+# The environment file
+
+
+def _num(value: float) -> str:
+    """A number as a person writes it: ``0.001``, ``812``, ``1000000`` (never ``1e+06``)."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _api_label(api: str) -> str:
+    return "of every API" if api == ALL_APIS else api
+
+
+def _number(value: Any, path: str | Path | None, key: str, what: str, *, at_most: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (
+        at_most is not None and value > at_most
+    ):
+        raise EnvironmentFileError(path, key, f"expected {what}, got {describe_value(value)}")
+    return float(value)
+
+
+_MS = "a number of milliseconds"
+_RPS = "a number of requests per second"
+_RATIO = "a ratio between 0 and 1"
+
+
+def _per_api(value: Any, path: str | Path | None, key: str, what: str) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise EnvironmentFileError(path, key,
+                                   f"expected {what} or a mapping of API name to {what}, got {describe_value(value)}")
+    limits: dict[str, float] = {}
+    for api, limit in value.items():
+        name = str(api).strip()
+        if not name:
+            raise EnvironmentFileError(path, key, "an empty API name")
+        limits[name] = _number(limit, path, f"{key}.{api}", what)
+    return limits
+
+
+def parse_thresholds(section: Any, path: str | Path | None = None) -> Thresholds:
+    """Validate the ``load.thresholds`` section (``None`` → no gates)."""
+    if section is None:
+        return Thresholds()
+    if not isinstance(section, Mapping):
+        raise EnvironmentFileError(path, SECTION, f"expected a mapping, got {describe_value(section)}")
+    for key in section:
+        if key not in _KNOWN_KEYS:
+            raise EnvironmentFileError(path, f"{SECTION}.{key}", f"unknown key (known: {', '.join(_KNOWN_KEYS)})")
+    ratio = section.get("failure_ratio")
+    failure_ratio = None if ratio is None else _number(ratio, path, f"{SECTION}.failure_ratio", _RATIO, at_most=1.0)
+    p95 = section.get("p95_ms")
+    if p95 is None:
+        p95_ms: dict[str, float] = {}
+    elif isinstance(p95, Mapping):
+        p95_ms = _per_api(p95, path, f"{SECTION}.p95_ms", _MS)
+    else:
+        p95_ms = {ALL_APIS: _number(p95, path, f"{SECTION}.p95_ms", f"{_MS} or a mapping of API name to {_MS}")}
+    rps = section.get("min_rps")
+    min_rps: dict[str, float] = {}
+    min_total_rps = None
+    if isinstance(rps, Mapping):
+        min_rps = _per_api(rps, path, f"{SECTION}.min_rps", _RPS)
+    elif rps is not None:
+        min_total_rps = _number(rps, path, f"{SECTION}.min_rps", f"{_RPS} or a mapping of API name to {_RPS}")
+    return Thresholds(failure_ratio=failure_ratio, p95_ms=p95_ms, min_rps=min_rps, min_total_rps=min_total_rps)
+
+
+def thresholds_from_environment(environment: Environment) -> Thresholds:
+    """The gates the environment file declares (``load.thresholds``), validated."""
+    return parse_thresholds((environment.load or {}).get("thresholds"), environment.path)
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+def _option_number(option: str, raw: str, text: str, what: str, *, at_most: float | None = None) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (at_most is not None and value > at_most):
+        raise GateOptionError(f"{option} {raw!r}: expected {what}, got {text!r}")
+    return value
+
+
+def _split_api(option: str, raw: str) -> tuple[str | None, str]:
+    """``"GetSessionInfo=500"`` → ``("GetSessionInfo", "500")``; ``"500"`` → ``(None, "500")``.
+
+    The value follows the last ``=`` so an API name may hold one.
+    """
+    api, sep, value = raw.rpartition("=")
+    if not sep:
+        return None, raw.strip()
+    if not api.strip():
+        raise GateOptionError(f"{option} {raw!r}: an empty API name (write {option} API=VALUE or {option} VALUE)")
+    return api.strip(), value.strip()
+
+
+def thresholds_from_options(
+    max_failure_ratio: str | float | None = None,
+    max_p95: Iterable[str] | None = None,
+    min_rps: Iterable[str] | None = None,
+) -> Thresholds:
+    """The gates of ``--max-failure-ratio X``, ``--max-p95 [API=]MS`` and ``--min-rps [API=]RPS``.
+
+    ``--max-p95 MS`` without an API is the ``"*"`` limit; ``--min-rps RPS`` without an API is the
+    whole run's. A later option for the same key wins.
+    """
+    failure_ratio = None
+    if max_failure_ratio is not None:
+        failure_ratio = _option_number("--max-failure-ratio", str(max_failure_ratio), str(max_failure_ratio).strip(),
+                                       _RATIO, at_most=1.0)
+    p95_ms: dict[str, float] = {}
+    for raw in max_p95 or []:
+        api, value = _split_api("--max-p95", raw)
+        p95_ms[api or ALL_APIS] = _option_number("--max-p95", raw, value, _MS)
+    per_api: dict[str, float] = {}
+    total = None
+    for raw in min_rps or []:
+        api, value = _split_api("--min-rps", raw)
+        rate = _option_number("--min-rps", raw, value, _RPS)
+        if api is None:
+            total = rate
+        else:
+            per_api[api] = rate
+    return Thresholds(failure_ratio=failure_ratio, p95_ms=p95_ms, min_rps=per_api, min_total_rps=total)
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def _rows(load: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(row.get("name", "")): row for row in load.get("apis") or []}
+
+
+def _covered(rows: Mapping[str, Mapping[str, Any]], limits: Mapping[str, float]) -> list[tuple[str, float]]:
+    """``(api, limit)`` pairs: the named APIs, then every other non-clean-up row under ``"*"``."""
+    pairs = [(api, limit) for api, limit in limits.items() if api != ALL_APIS]
+    return pairs + [(name, limits[ALL_APIS]) for name in _star_rows(rows, limits)]
+
+
+def _star_rows(rows: Mapping[str, Mapping[str, Any]], limits: Mapping[str, float]) -> list[str]:
+    """The rows ``"*"`` covers: every API without its own entry, housekeeping rows excepted."""
+    if ALL_APIS not in limits:
+        return []
+    return [name for name in sorted(rows) if name not in limits and not is_housekeeping(name)]
+
+
+def _no_requests(rows: Mapping[str, Mapping[str, Any]], api: str) -> bool:
+    row = rows.get(api)
+    return row is None or not row.get("requests")
+
+
+def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult]:
+    """Check every gate of ``thresholds`` against a ``load.json`` record, in a stable order:
+    failure ratio, p95 per API, total rps, rps per API."""
+    rows = _rows(load)
+    total = load.get("total") or {}
+    results: list[GateResult] = []
+
+    if thresholds.failure_ratio is not None:
+        limit = thresholds.failure_ratio
+        requests = int(total.get("requests") or 0)
+        failures = int(total.get("failures") or 0)
+        observed = float(total.get("failure_ratio") or (failures / requests if requests else 0.0))
+        ok = observed <= limit
+        message = (f"failure ratio {_num(round(observed, 6))} {'<=' if ok else '>'} {_num(limit)} "
+                   f"({failures} of {requests} requests failed)")
+        results.append(GateResult("failure_ratio", None, limit, observed, ok, message))
+
+    p95_pairs = _covered(rows, thresholds.p95_ms)
+    if ALL_APIS in thresholds.p95_ms and not _star_rows(rows, thresholds.p95_ms):
+        results.append(GateResult("p95_ms", ALL_APIS, thresholds.p95_ms[ALL_APIS], None, False,
+                                  "p95 of every API: no requests"))
+    for api, limit in p95_pairs:
+        p95 = None if _no_requests(rows, api) else rows[api].get("p95_ms")
+        if p95 is None:
+            results.append(GateResult("p95_ms", api, limit, None, False, f"p95 of {api}: no requests"))
+            continue
+        ok = float(p95) <= limit
+        message = f"p95 of {api} {_num(float(p95))} ms {'<=' if ok else '>'} {_num(limit)} ms"
+        results.append(GateResult("p95_ms", api, limit, float(p95), ok, message))
+
+    if thresholds.min_total_rps is not None:
+        limit = thresholds.min_total_rps
+        observed = float(total.get("rps") or 0.0)
+        ok = observed >= limit
+        message = f"rps of all requests {_num(observed)} {'>=' if ok else '<'} {_num(limit)}"
+        results.append(GateResult("min_rps", None, limit, observed, ok, message))
+
+    rps_pairs = _covered(rows, thresholds.min_rps)
+    if ALL_APIS in thresholds.min_rps and not _star_rows(rows, thresholds.min_rps):
+        results.append(GateResult("min_rps", ALL_APIS, thresholds.min_rps[ALL_APIS], None, False,
+                                  "rps of every API: no requests"))
+    for api, limit in rps_pairs:
+        if _no_requests(rows, api):
+            results.append(GateResult("min_rps", api, limit, None, False, f"rps of {api}: no requests"))
+            continue
+        observed = float(rows[api].get("rps") or 0.0)
+        ok = observed >= limit
+        message = f"rps of {api} {_num(observed)} {'>=' if ok else '<'} {_num(limit)}"
+        results.append(GateResult("min_rps", api, limit, observed, ok, message))
+    return results
+
+
+def breaches(results: Iterable[GateResult]) -> list[str]:
+    """The messages of the gates that failed."""
+    return [r.message for r in results if not r.passed]

@@ -1,0 +1,246 @@
+"""Build Webex XML API request envelopes and parse response envelopes (lxml).
+
+Requests are described as a *body tree*: a mapping of element names to values, where a value is
+text (``str``/``int``/``bool``), a nested mapping, or a list (the element repeated). Names may
+carry a documented prefix (``com:email``, ``serv:startFrom``); unprefixed names stay unprefixed,
+as in the documentation's samples::
+
+    build_request("ep", "GetSessionInfo", {"sessionKey": "805325231"}, Security("acme", "host", "pw"))
+
+Responses parse into an :class:`XmlResponse` that never hides a FAILURE: ``result`` is
+``SUCCESS``, ``FAILURE`` or ``INVALID`` (the answer was not a Webex envelope at all — an HTML
+error page, an empty body, a 5xx — with ``problem`` saying what it was).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from lxml import etree
+
+from webex.namespaces import NAMESPACES, SERV, XPATH_NS, XSI, body_content_type
+
+BodyValue = Union[str, int, bool, None, "BodyTree", Sequence["BodyValue"]]
+BodyTree = Mapping[str, Any]
+
+_REQUEST_NSMAP = {"xsi": XSI, "serv": SERV, "com": NAMESPACES["com"]}
+
+
+@dataclass(slots=True, frozen=True)
+class Security:
+    """The ``header/securityContext`` of a request. Empty fields are not sent.
+
+    ``site_name`` alone makes an anonymous request; ``session_ticket`` or ``access_token`` may
+    replace the password (the securityContext forms real clients send).
+    """
+
+    site_name: str | None = None
+    webex_id: str | None = None
+    password: str | None = None
+    session_ticket: str | None = None
+    access_token: str | None = None
+    site_id: str | None = None
+    partner_id: str | None = None
+    email: str | None = None
+
+    def elements(self) -> list[tuple[str, str]]:
+        pairs = [
+            ("siteName", self.site_name),
+            ("webExID", self.webex_id),
+            ("password", self.password),
+            ("sessionTicket", self.session_ticket),
+            ("webExAccessToken", self.access_token),
+            ("siteID", self.site_id),
+            ("partnerID", self.partner_id),
+            ("email", self.email),
+        ]
+        return [(k, v) for k, v in pairs if v]
+
+    def secrets(self) -> list[str]:
+        """The values that must never appear in a report (passwords, tickets, tokens)."""
+        return [v for v in (self.password, self.session_ticket, self.access_token) if v]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _tag(name: str) -> str:
+    if ":" in name:
+        prefix, local = name.split(":", 1)
+        return f"{{{NAMESPACES[prefix]}}}{local}"
+    return name
+
+
+def _append(parent: etree._Element, name: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _append(parent, name, item)
+        return
+    child = etree.SubElement(parent, _tag(name))
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            _append(child, key, sub)
+    else:
+        child.text = _text(value)
+
+
+def build_request_tree(
+    bodies: Sequence[tuple[str, str, BodyTree]], security: Security
+) -> etree._Element:
+    """The request root for one or more ``(service, api, body)`` bodyContents."""
+    root = etree.Element(f"{{{SERV}}}message", nsmap=_REQUEST_NSMAP)
+    header = etree.SubElement(root, "header")
+    ctx = etree.SubElement(header, "securityContext")
+    for key, value in security.elements():
+        etree.SubElement(ctx, key).text = value
+    body = etree.SubElement(root, "body")
+    for service, api, tree in bodies:
+        content = etree.SubElement(body, "bodyContent")
+        content.set(f"{{{XSI}}}type", body_content_type(service, api))
+        for key, value in tree.items():
+            _append(content, key, value)
+    return root
+
+
+def build_request(service: str, api: str, body: BodyTree, security: Security) -> bytes:
+    """A complete request envelope (UTF-8 bytes with an XML declaration)."""
+    return serialize(build_request_tree([(service, api, body)], security))
+
+
+def build_multi_request(bodies: Sequence[tuple[str, str, BodyTree]], security: Security) -> bytes:
+    """One envelope carrying several bodyContents (see behaviour ``body-content-limit``)."""
+    return serialize(build_request_tree(bodies, security))
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+@dataclass(slots=True)
+class XmlResponse:
+    """A parsed answer of ``/WBXService/XMLService``.
+
+    ``result`` is the first ``serv:result`` (``SUCCESS``/``FAILURE``) or ``INVALID`` when the
+    answer is not a Webex envelope; ``problem`` then says why. ``bodies`` holds every
+    ``serv:bodyContent`` in order and ``results`` every ``serv:response`` header, for requests
+    that carry several bodyContents.
+    """
+
+    http_status: int
+    raw: bytes
+    elapsed: float = 0.0
+    result: str = "INVALID"
+    exception_id: str | None = None
+    reason: str | None = None
+    value: str | None = None
+    body: etree._Element | None = None
+    bodies: list[etree._Element] = field(default_factory=list)
+    results: list[dict[str, str | None]] = field(default_factory=list)
+    root: etree._Element | None = None
+    problem: str | None = None
+    content_type: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "SUCCESS"
+
+    def describe(self) -> str:
+        """One line for an assertion message."""
+        if self.result == "SUCCESS":
+            return f"SUCCESS (HTTP {self.http_status})"
+        if self.result == "FAILURE":
+            value = f", value={self.value!r}" if self.value is not None else ""
+            return f"FAILURE {self.exception_id} {self.reason!r}{value} (HTTP {self.http_status})"
+        return f"not a Webex answer (HTTP {self.http_status}): {self.problem}"
+
+    def expect_success(self) -> XmlResponse:
+        """Return self, or fail the test with the exceptionID and reason."""
+        if not self.ok:
+            raise AssertionError(f"expected SUCCESS, got {self.describe()}")
+        return self
+
+    def xpath(self, expr: str, node: etree._Element | None = None) -> list[Any]:
+        """XPath over the body (or ``node``) with the documented prefixes."""
+        base = node if node is not None else self.body
+        if base is None:
+            return []
+        result = base.xpath(expr, namespaces=XPATH_NS)
+        return result if isinstance(result, list) else [result]
+
+    def text(self, expr: str, default: str | None = None) -> str | None:
+        """Text of the first element matching ``expr`` (relative to the body), else ``default``."""
+        found = self.xpath(expr)
+        if not found:
+            return default
+        first = found[0]
+        if isinstance(first, str):
+            return str(first)
+        return first.text if first.text is not None else ""
+
+    def texts(self, expr: str) -> list[str]:
+        return [el.text or "" for el in self.xpath(expr)]
+
+    def has(self, expr: str) -> bool:
+        return bool(self.xpath(expr))
+
+
+def _first_text(parent: etree._Element, local: str) -> str | None:
+    el = parent.find(f"{{{SERV}}}{local}")
+    return None if el is None else (el.text or "")
+
+
+def parse_response(
+    raw: bytes, http_status: int = 200, elapsed: float = 0.0, content_type: str | None = None
+) -> XmlResponse:
+    """Parse a response body. Never raises: odd answers become ``INVALID`` with a ``problem``."""
+    resp = XmlResponse(http_status=http_status, raw=raw, elapsed=elapsed, content_type=content_type)
+    if not raw.strip():
+        resp.problem = "empty body"
+        return resp
+    try:
+        root = etree.fromstring(raw, _SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        snippet = raw[:80].decode("utf-8", "replace").replace("\n", " ")
+        resp.problem = f"not XML ({exc.msg}): {snippet!r}"
+        return resp
+    resp.root = root
+    if root.tag != f"{{{SERV}}}message":
+        resp.problem = f"unexpected root element {root.tag!r}"
+        return resp
+    for response in root.iterfind(f"{{{SERV}}}header/{{{SERV}}}response"):
+        resp.results.append(
+            {
+                "result": _first_text(response, "result"),
+                "reason": _first_text(response, "reason"),
+                "exceptionID": _first_text(response, "exceptionID"),
+                "value": _first_text(response, "value"),
+            }
+        )
+    resp.bodies = list(root.iterfind(f"{{{SERV}}}body/{{{SERV}}}bodyContent"))
+    if not resp.results:
+        resp.problem = "no serv:header/serv:response"
+        return resp
+    first = resp.results[0]
+    resp.result = first["result"] or "INVALID"
+    resp.reason = first["reason"]
+    resp.exception_id = first["exceptionID"]
+    resp.value = first["value"]
+    resp.body = resp.bodies[0] if resp.bodies else None
+    if resp.result not in ("SUCCESS", "FAILURE"):
+        resp.problem = f"unexpected serv:result {first['result']!r}"
+        resp.result = "INVALID"
+    elif http_status != 200 and resp.problem is None:
+        resp.problem = f"HTTP {http_status}"
+    return resp
