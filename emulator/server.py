@@ -116,7 +116,9 @@ class RunningEmulator:
             stop()
 
 
-def wait_healthy(base_url: str, timeout: float = 20.0) -> None:
+def wait_healthy(base_url: str, timeout: float = 120.0) -> None:
+    """Until the emulator at ``base_url`` answers its health check; a hang bound, not a speed bound
+    (it returns at the first answer: a starved machine may take tens of seconds to start Python)."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:

@@ -152,8 +152,8 @@ class Harness:
         return self.log.read_text(errors="replace")
 
     def run_id(self) -> str:
-        folders = wait_for(lambda: list(self.reports.glob("*-*-*")) if self.reports.exists() else [], 60.0,
-                           "the run folder")
+        folders = wait_for(lambda: list(self.reports.glob("*-*-*")) if self.reports.exists() else [],
+                           FIRST_OBJECT_SECONDS, "the run folder")
         return folders[0].name
 
     def cleanup(self, run_id: str) -> subprocess.CompletedProcess[str]:
@@ -323,7 +323,7 @@ def test_processes_of_run_finds_a_process_by_its_run_id(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
                             env={**os.environ, RUN_ID_VAR: run_id})
     try:
-        wait_for(lambda: processes_of_run(run_id, set()), 30.0, "the sleeper")
+        wait_for(lambda: processes_of_run(run_id, set()), 120.0, "the sleeper")
     finally:
         proc.kill()
         proc.wait()
@@ -356,7 +356,7 @@ def _orphan(child_code: str, how: str, env: dict[str, str]) -> int:
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
-        wait_for(lambda: _alive(child) and _parent(child) == parent.pid, 30.0, "the child")
+        wait_for(lambda: _alive(child) and _parent(child) == parent.pid, 120.0, "the child")
     finally:
         parent.kill()
         parent.wait()
@@ -367,10 +367,10 @@ def _orphan(child_code: str, how: str, env: dict[str, str]) -> int:
 
 def test_a_child_started_by_the_harness_dies_with_it(tmp_path: Path) -> None:
     child = _orphan(_SLEEPER, "preexec", dict(os.environ))
-    wait_for(lambda: not _alive(child), 60.0, "the orphan to get the kernel's SIGTERM")
+    wait_for(lambda: not _alive(child), 120.0, "the orphan to get the kernel's SIGTERM")
 
 
 def test_a_grandchild_that_ignores_the_signal_kills_itself_after_the_grace(tmp_path: Path) -> None:
     env = {**os.environ, **lifeline_environ(signal.SIGINT, grace=1.0)}
     child = _orphan(_STUBBORN, "plain", env)
-    wait_for(lambda: not _alive(child), 60.0, "the stubborn orphan to kill itself")
+    wait_for(lambda: not _alive(child), 120.0, "the stubborn orphan to kill itself")
