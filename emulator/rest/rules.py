@@ -101,7 +101,6 @@ def _person_id(site: Site, webex_id: str) -> str:
     return base64.b64encode(f"ciscospark://us/PEOPLE/{person}".encode()).decode().rstrip("=")
 
 
-
 # ---------------------------------------------------------------- checks
 
 
@@ -117,7 +116,6 @@ def check_window(start: datetime, end: datetime, now: datetime) -> None:
         raise bad("Duration between start and end cannot be shorter than 10 minutes.")
     if end - start > MAX_DURATION:
         raise bad("Duration between start and end cannot be longer than 23 hours 59 minutes.")
-
 
 
 def check_text(site: Site, fields: dict[str, Any], creating: bool) -> None:

@@ -125,7 +125,6 @@ def defaults(scheduled_type: str) -> dict[str, Any]:
     return props
 
 
-
 # ---------------------------------------------------------------- body
 
 
