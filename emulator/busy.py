@@ -75,7 +75,8 @@ from emulator.busy_state import (
 )
 from emulator.dispatch import ROUTES, Call
 from emulator.model import Session, Site, User, generate_password
-from emulator.rest import models as rest_models
+from emulator.rest import rules as rest_rules
+from emulator.rest.store import Series, Target, store
 from emulator.services.common import format_date
 from emulator.xmlio import Elements, parse_request
 from webex import timezones
@@ -199,7 +200,7 @@ def create_session(site: Site, kind: str, owner: User, name: str, offset: timede
     return session
 
 
-def create_rest_meeting(site: Site, owner: User, name: str, offset: timedelta, duration: int) -> rest_models.Series:
+def create_rest_meeting(site: Site, owner: User, name: str, offset: timedelta, duration: int) -> Series:
     """A REST meeting series hosted by ``owner`` (a past one is created as if scheduled before)."""
     start = site.now() + offset
     start = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
@@ -207,7 +208,7 @@ def create_rest_meeting(site: Site, owner: User, name: str, offset: timedelta, d
     body = {"title": name, "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "end": (start + timedelta(minutes=duration)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "timezone": "UTC", "hostEmail": owner.email}
-    return rest_models.create(site, body, now)
+    return rest_rules.create(site, body, now)
 
 
 def create_contact(site: Site, owner: User, name: str, company: str, email: str) -> str:
@@ -263,14 +264,14 @@ class Writer:
 
     def _alive(self, site: Site, item: Owned) -> bool:
         if item.kind == "rest":
-            return rest_models.store(site).series.get(item.ident) is item.ref
+            return store(site).get(item.ident) is item.ref
         return site.sessions.get(item.ident) is item.ref
 
     def _current_name(self, item: Owned) -> str:
         ref = item.ref
         if isinstance(ref, Session):
             return ref.name
-        if isinstance(ref, rest_models.Series):
+        if isinstance(ref, Series):
             return str(ref.props.get("title", ""))
         return item.name
 
@@ -326,8 +327,8 @@ class Writer:
     def _delete(self, site: Site, deletable: list[Owned]) -> None:
         item = self.rng.choice(deletable)
         if item.kind == "rest":
-            assert isinstance(item.ref, rest_models.Series)
-            rest_models.delete(site, rest_models.Target(item.ref, "meetingSeries"))
+            assert isinstance(item.ref, Series)
+            rest_rules.delete(site, Target(item.ref, "meetingSeries"))
         else:
             owner = site.user(item.owner)
             if owner is None:  # its owner left the site: remove the session the way DelSession does

@@ -24,6 +24,7 @@ from webex.settings import SiteSettings
 
 if TYPE_CHECKING:
     from emulator.busy_state import BusyState
+    from emulator.rest.store import RestStore
 
 
 #: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
@@ -250,6 +251,8 @@ class Site:
         self.contacts: dict[str, dict[str, Any]] = {}
         self.recordings: dict[str, dict[str, Any]] = {}
         self.extra: dict[str, Any] = {}
+        #: the REST meetings API's state (``emulator.rest.store``), made on the site's first REST use
+        self.rest: RestStore | None = None
         self._ids = itertools.count(3191792)
         #: ended sessions (history service); see :meth:`record_history`
         self.history = HistoryStore()
@@ -393,10 +396,9 @@ class Site:
 
     def _rest_meetings(self) -> list[dict[str, Any]]:
         """The REST meeting series (id, title, start, host) the REST API keeps for this site."""
-        store = self.extra.get("rest")
-        series = getattr(store, "series", {})
+        series = self.rest.series.values() if self.rest is not None else ()
         return [{"id": s.id, "title": s.props.get("title"), "start": s.start.isoformat(), "host": s.host.webex_id}
-                for s in series.values()]
+                for s in series]
 
     def state(self) -> dict[str, Any]:
         return {

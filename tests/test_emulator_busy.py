@@ -23,7 +23,7 @@ from emulator.app import create_app
 from emulator.busy_state import BusyOptionError, BusyOptions, parse_options
 from emulator.model import Registry
 from emulator.rest import respond
-from emulator.rest.models import store as rest_store
+from emulator.rest.store import store as rest_store
 from emulator.server import RunningEmulator, free_port, start_subprocess
 from webex.envelope import Security, XmlResponse, build_request, parse_response
 from webex.settings import SiteSettings

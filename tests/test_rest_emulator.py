@@ -13,8 +13,9 @@ import pytest
 
 from emulator.app import create_app
 from emulator.model import Registry
-from emulator.rest import RATE_LIMIT, models, recurrence, respond
+from emulator.rest import RATE_LIMIT, recurrence, respond
 from emulator.rest.recurrence import RecurrenceError
+from emulator.rest.store import RestStore, Target
 from webex.settings import SiteSettings
 
 TOKEN = "emulator-token"
@@ -151,7 +152,7 @@ def test_list_defaults_and_unencoded_plus_offsets(rest: Rest) -> None:
     status, payload, _ = rest.call("GET", "/v1/meetings", headers=AUTH)
     assert status == 200 and [m["id"] for m in payload["items"]] == [made["id"]]
     start = datetime.fromisoformat(made["start"]).astimezone(UTC)
-    lo = (start - timedelta(hours=1)).astimezone(models.recurrence.zone("Asia/Shanghai", None)).isoformat()
+    lo = (start - timedelta(hours=1)).astimezone(recurrence.zone("Asia/Shanghai", None)).isoformat()
     status, payload, _ = rest.call("GET", "/v1/meetings", headers=AUTH, query=f"from={lo}&max=1")
     assert status == 200 and len(payload["items"]) == 1
     assert rest.call("GET", "/v1/meetings", headers=AUTH, query="max=0")[0] == 400
@@ -193,6 +194,29 @@ def test_instance_has_no_end_while_in_progress_and_no_password_once_ended(rest: 
     site.advance(25 * 60)
     ended = rest.call("GET", f"/v1/meetings/{instance_id}", headers=AUTH)[1]
     assert ended["state"] == "ended" and "password" not in ended and "meetingNumber" not in ended
+
+
+# ---------------------------------------------------------------- the store
+
+
+def test_the_store_is_the_sites_own_and_finds_every_id_a_meeting_is_answered_with(rest: Rest) -> None:
+    site = rest.registry.default
+    made = rest.create(recurrence="FREQ=DAILY;COUNT=2")
+    kept = site.rest
+    assert isinstance(kept, RestStore) and "rest" not in site.extra
+    series = kept.get(made["id"])
+    assert series is not None
+    first, second = list(series.slots(None))
+    occurrence = Target(series, "scheduledMeeting", second)
+    assert kept.find(made["id"], site.now()) == Target(series, "meetingSeries")
+    assert kept.find(occurrence.id, site.now()) == occurrence
+    assert rest.call("GET", f"/v1/meetings/{occurrence.id}", headers=AUTH)[1]["id"] == occurrence.id
+    instance = Target(series, "meeting", first)
+    assert kept.find(instance.id, site.now()) is None  # no instance before its start
+    site.advance((first - site.now()).total_seconds() + 60)
+    assert kept.find(instance.id, site.now()) == instance
+    assert rest.call("DELETE", f"/v1/meetings/{made['id']}", headers=AUTH)[0] == 204
+    assert kept.get(made["id"]) is None and kept.find(occurrence.id, site.now()) is None
 
 
 # ---------------------------------------------------------------- recurrence

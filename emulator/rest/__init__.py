@@ -1,8 +1,11 @@
 """The emulator's REST meetings API under ``/v1`` (003 "Update a Meeting"; wire.md "REST").
 
-:mod:`emulator.rest.handlers` is HTTP in and out, :mod:`emulator.rest.models` the state and
-rules, :mod:`emulator.rest.recurrence` the RFC 2445 rules. Importing this package declares the
-faults of every ``rest-*`` behaviour.
+:mod:`emulator.rest.handlers` is HTTP in and out (routing, the 401/429/415 rules, list paging);
+:mod:`emulator.rest.rules` the documented create/update/delete rules on the site's store
+(:mod:`emulator.rest.store`), :mod:`emulator.rest.schema` the body's fields, types and limits,
+:mod:`emulator.rest.times` date-time parsing and writing, :mod:`emulator.rest.responses` the JSON
+answers, :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence` the RFC 2445
+rules. Importing this package declares the faults of every ``rest-*`` behaviour.
 """
 
 from emulator.rest.handlers import RATE_LIMIT, RATE_WINDOW, handle, respond

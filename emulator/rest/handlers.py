@@ -41,17 +41,19 @@ from __future__ import annotations
 import json
 import logging
 import math
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
 from emulator import busy_state
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.faults import declare
 from emulator.model import Registry, Site
-from emulator.rest import models
-from emulator.rest.models import RestError
+from emulator.rest import rules
+from emulator.rest.errors import RestError
+from emulator.rest.responses import Answer, error, render, tracking_id
+from emulator.rest.schema import MEETING_TYPES, STATES, parse_body
+from emulator.rest.store import Target, listing, store
+from emulator.rest.times import parse_param_time
 from webex.settings import SiteSettings
 
 log = logging.getLogger("emulator.rest")
@@ -67,18 +69,6 @@ MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX = 10
 MAX_MAX = 100
 JSON_TYPE = b"application/json"
-
-Answer = tuple[int, Any, list[tuple[str, str]]]
-
-
-def tracking_id() -> str:
-    return f"EMULATOR_{uuid.uuid4()}"
-
-
-def error(status: int, message: str, description: str | None = None) -> Answer:
-    body = {"message": message, "errors": [{"description": description or message}], "trackingId": tracking_id()}
-    return status, body, []
-
 
 # ---------------------------------------------------------------- ASGI
 
@@ -147,7 +137,7 @@ def _token(headers: dict[str, str]) -> str | None:
 def _rate_limited(site: Site) -> int | None:
     """The 429 rule; None = go ahead (and the request is counted), else Retry-After seconds."""
     limit = site.settings.rest_rate_limit_per_minute
-    hits = models.store(site).hits
+    hits = store(site).hits
     if limit <= 0:  # no limit: nothing to count either
         hits.clear()
         return None
@@ -164,22 +154,6 @@ def _rate_limited(site: Site) -> int | None:
 def _json_media(headers: dict[str, str]) -> bool:
     ctype = headers.get("content-type", "").split(";")[0].strip().lower()
     return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _body(raw: bytes) -> dict[str, Any]:
-    if not raw.strip():
-        raise RestError(400, "The request body is empty: a JSON object is required.")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise RestError(400, "The request body is not valid JSON.", str(exc)[:300]) from None
-    if not isinstance(data, dict):
-        raise RestError(400, "The request body must be a JSON object.")
-    return data
 
 
 def respond(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
@@ -237,21 +211,21 @@ def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, ba
     now = site.now()
     if len(parts) == 1:
         if method == "POST":
-            series = models.create(site, _body(raw), now)
-            return 200, models.render(site, models.Target(series, "meetingSeries"), now), []
+            series = rules.create(site, parse_body(raw), now)
+            return 200, render(site, Target(series, "meetingSeries"), now), []
         return _list(site, query, base, now)
-    target = models.lookup(site, parts[1], now)
+    target = rules.lookup(site, parts[1], now)
     if len(parts) == 3:
         if method == "POST":
-            return 200, models.register(target.series, _body(raw), now), []
+            return 200, rules.register(target.series, parse_body(raw), now), []
         return 200, {"items": list(target.series.registrants)}, []
     if method == "GET":
-        return 200, models.render(site, target, now), []
+        return 200, render(site, target, now), []
     if method == "DELETE":
-        models.delete(site, target)
+        rules.delete(site, target)
         return 204, None, []
-    updated = models.update(site, target, _body(raw), now, method)
-    return 200, models.render(site, updated, now), []
+    updated = rules.update(site, target, parse_body(raw), now, method)
+    return 200, render(site, updated, now), []
 
 
 # ---------------------------------------------------------------- list
@@ -266,19 +240,6 @@ def _query(query: str) -> dict[str, str]:
         name, _, value = chunk.partition("=")
         out.setdefault(unquote(name), unquote(value))
     return out
-
-
-def _param_time(name: str, text: str | None) -> datetime | None:
-    if text is None or not text.strip():
-        return None
-    raw = text.strip().replace(" ", "+")  # an offset's + decoded as a space by a form encoder
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise RestError(400, f"Invalid {name}: {text!r} is not an ISO 8601 date and time.") from None
-    if not 1971 <= value.year <= 9000:
-        raise RestError(400, f"Invalid {name}: {text!r} is out of range.")
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _int_param(name: str, text: str | None, default: int, low: int, high: int) -> int:
@@ -297,21 +258,21 @@ def _list(site: Site, query: str, base: str, now: datetime) -> Answer:
     params = _query(query)
     maximum = _int_param("max", params.get("max"), DEFAULT_MAX, 1, MAX_MAX)
     offset = _int_param("offset", params.get("offset"), 0, 0, 10_000_000)
-    start, end = _param_time("from", params.get("from")), _param_time("to", params.get("to"))
+    start, end = parse_param_time("from", params.get("from")), parse_param_time("to", params.get("to"))
     if start and end and start > end:
         raise RestError(400, "from cannot be after to.")
     series_id = params.get("meetingSeriesId") or None
     meeting_type = params.get("meetingType") or ("scheduledMeeting" if series_id else "meetingSeries")
-    if meeting_type not in models.MEETING_TYPES:
+    if meeting_type not in MEETING_TYPES:
         raise RestError(400, f"Invalid meetingType {meeting_type!r}: valid values are "
-                             f"{', '.join(models.MEETING_TYPES)}.")
+                             f"{', '.join(MEETING_TYPES)}.")
     state = params.get("state") or None
-    if state is not None and state not in models.STATES:
-        raise RestError(400, f"Invalid state {state!r}: valid values are {', '.join(models.STATES)}.")
-    found = models.listing(site, now, meeting_type=meeting_type, state=state, series_id=series_id,
+    if state is not None and state not in STATES:
+        raise RestError(400, f"Invalid state {state!r}: valid values are {', '.join(STATES)}.")
+    found = listing(site, now, meeting_type=meeting_type, state=state, series_id=series_id,
                            number=params.get("meetingNumber") or None, start=start, end=end)
     page = found[offset:offset + maximum]
-    items = [models.render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
+    items = [render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
     extra: list[tuple[str, str]] = []
     if offset + maximum < len(found):
         params["offset"] = str(offset + maximum)
