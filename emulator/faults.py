@@ -27,7 +27,7 @@ class Fault(str):
     def __new__(cls, fault_id: str, breaks: str, behaviour: str | None = None) -> Fault:
         self = super().__new__(cls, fault_id)
         object.__setattr__(self, "breaks", breaks)
-        object.__setattr__(self, "behaviour", behaviour or fault_id)
+        object.__setattr__(self, "behaviour", str(behaviour or fault_id))
         return self
 
     def __setattr__(self, name: str, value: Any) -> None:

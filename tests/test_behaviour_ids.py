@@ -57,7 +57,8 @@ def disagreements(sets: dict[str, set[str]]) -> list[str]:
 
 def test_behaviours_yaml_faults_catalogue_and_markers_hold_the_same_ids() -> None:
     sets = id_sets()
-    assert disagreements(sets) == []
+    problems = disagreements(sets)
+    assert not problems, "the behaviour IDs disagree:\n" + "\n".join(problems)
     assert len(sets["webex/behaviours.yaml"]) == len(ids()), "an ID appears twice in webex/behaviours.yaml"
 
 
