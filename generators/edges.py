@@ -51,7 +51,7 @@ class Expect:
     ``undocumented`` (report, do not assert). ``exception_id`` ``None`` with ``FAILURE`` means
     "any FAILURE" (the documentation does not name the ID). ``normalised`` says what the site
     stores instead of what was sent (``{"email": "lowercase"}``). ``value`` is the documented
-    ``serv:value``. ``source`` is the seed and release; ``behaviour`` the behaviours.md ID.
+    ``serv:value``. ``source`` is the seed and release; ``behaviour`` the ID of webex/behaviours.yaml.
     """
 
     result: str
