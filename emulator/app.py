@@ -13,6 +13,7 @@ from emulator import (
     busy,
     busy_state,
     control,
+    faults,
     registered,  # noqa: F401  (every handler and fault registered before the first request)
     rest,
 )
@@ -172,7 +173,7 @@ class EmulatorApp:
                     return (503, busy_state.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
                             ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),), delay)
             limit = site.settings.body_content_limit
-            if len(request.bodies) >= limit and not site.fault("body-content-limit"):
+            if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
                 return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:
                 caller = caller_for(site, sec, headers)

@@ -40,8 +40,9 @@ class Call:
     def now(self) -> datetime:
         return self.site.now()
 
-    def fault(self, behaviour_id: str) -> bool:
-        return self.site.fault(behaviour_id)
+    def fault(self, fault: str) -> bool:
+        """True when ``fault`` (a declared :class:`emulator.faults.Fault`) is on for the site."""
+        return self.site.fault(fault)
 
     def user(self) -> User:
         """The authenticated caller, or FAILURE 000001 for an anonymous request."""

@@ -276,9 +276,10 @@ class Site:
         return self.now()
 
     # -- faults ---------------------------------------------------------------------------
-    def fault(self, behaviour_id: str) -> bool:
-        """True when the fault that breaks ``behaviour_id`` is switched on for this site."""
-        return behaviour_id in self.faults
+    def fault(self, fault: str) -> bool:
+        """True when ``fault`` (the :class:`emulator.faults.Fault` a rule checks, or its ID) is
+        switched on for this site."""
+        return fault in self.faults
 
     # -- ids ------------------------------------------------------------------------------
     def next_id(self) -> str:

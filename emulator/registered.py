@@ -16,7 +16,18 @@ from emulator import services as _services  # noqa: F401  (registers every XML s
 
 def all_faults() -> dict[str, str]:
     """Every declared fault: behaviour ID (or aspect) -> what the emulator does wrong."""
-    return dict(faults.FAULTS)
+    return {fault_id: fault.breaks for fault_id, fault in faults.FAULTS.items()}
+
+
+def behaviour_of(fault_id: str) -> str:
+    """The behaviour ID the fault ``fault_id`` breaks, as its declaration names it (``KeyError``
+    for an undeclared fault)."""
+    return faults.FAULTS[fault_id].behaviour
+
+
+def fault_behaviours() -> set[str]:
+    """The behaviour IDs the declared faults break (each aspect counted under its behaviour)."""
+    return {fault.behaviour for fault in faults.FAULTS.values()}
 
 
 def unknown_faults(ids: list[str]) -> list[str]:

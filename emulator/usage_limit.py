@@ -22,9 +22,9 @@ How the emulator reads it:
 * **Scope.** Only those two APIs; every other API keeps working for the blocked user.
 * **Lift.** Two hours (site clock) after the block started.
 
-Faults (selfcheck keys faults by behaviour ID, so the aspects have IDs of their own; the contract
-tests are all marked ``usage-limit-403``): :data:`FAULT_NEVER_BLOCKS` (the behaviour's own fault),
-:data:`FAULT_SCOPE`, :data:`FAULT_LIFT` and :data:`FAULT_WINDOW`.
+Faults (each aspect has an ID of its own and names ``usage-limit-403`` as the behaviour it breaks,
+so selfcheck runs the contract tests marked ``usage-limit-403`` for it): :data:`FAULT_NEVER_BLOCKS`
+(the behaviour's own fault), :data:`FAULT_SCOPE`, :data:`FAULT_LIFT` and :data:`FAULT_WINDOW`.
 """
 
 from __future__ import annotations
@@ -53,10 +53,11 @@ ANONYMOUS_KEY = "usage-limit-403:anonymous"
 FAULT_NEVER_BLOCKS = declare("usage-limit-403", "never blocks GetSessionInfo/GetUserCard, however many "
                              "no-data failures a user has in an hour")
 FAULT_SCOPE = declare("usage-limit-403-scope", "a blocked user gets 403 from every API, not just "
-                      "GetSessionInfo and GetUserCard")
-FAULT_LIFT = declare("usage-limit-403-lift", "a usage-limit block never lifts (still 403 after two hours)")
+                      "GetSessionInfo and GetUserCard", behaviour=FAULT_NEVER_BLOCKS)
+FAULT_LIFT = declare("usage-limit-403-lift", "a usage-limit block never lifts (still 403 after two hours)",
+                     behaviour=FAULT_NEVER_BLOCKS)
 FAULT_WINDOW = declare("usage-limit-403-window", "counts no-data failures forever instead of within a "
-                       "sliding hour")
+                       "sliding hour", behaviour=FAULT_NEVER_BLOCKS)
 
 
 @dataclass(slots=True)

@@ -35,6 +35,7 @@ __all__ = [
     "Source",
     "all_apis",
     "api",
+    "body_content_sample",
     "rest_catalogue",
     "rest_operations",
     "xml_api_names",
@@ -340,6 +341,7 @@ class _Catalogue:
     by_name: Mapping[str, ApiSpec]
     by_lower: Mapping[str, ApiSpec]
     rest: RestCatalogue
+    body_content_sample: frozenset[str]
 
 
 def _rest(raw: Mapping[str, Any]) -> RestCatalogue:
@@ -378,11 +380,16 @@ def _load() -> _Catalogue:
     services = [order[a.service] for a in apis]
     if services != sorted(services):
         raise CatalogueError("APIs are not grouped in service order " + ", ".join(SERVICE_ORDER))
+    sample = frozenset(str(n) for n in raw.get("body_content_sample") or ())
+    unknown = sorted(sample - set(names))
+    if unknown:
+        raise CatalogueError(f"body_content_sample names unknown API(s): {', '.join(unknown)}")
     return _Catalogue(
         apis=apis,
         by_name={a.name: a for a in apis},
         by_lower={a.name.lower(): a for a in apis},
         rest=_rest(raw["rest"]),
+        body_content_sample=sample,
     )
 
 
@@ -406,6 +413,12 @@ def api(name: str) -> ApiSpec:
     close = difflib.get_close_matches(name, list(cat.by_name), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"unknown XML API {name!r}{hint}")
+
+
+def body_content_sample() -> frozenset[str]:
+    """The APIs of 001's multi-bodyContent sample (40.4.4): several bodyContents of them in one
+    request, below the limit, are answered in order."""
+    return _load().body_content_sample
 
 
 def rest_catalogue() -> RestCatalogue:

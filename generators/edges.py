@@ -5,6 +5,9 @@ with an :class:`Expect`. Outcomes are predicted **only where the documentation s
 or ``wire.md`` for the exception IDs clients branch on); everything else is ``undocumented``:
 reported by the contract suites, never asserted. :func:`documented_cases` lists the asserted ones.
 
+Which APIs a behaviour's prediction applies to is the catalogue's ``behaviours:`` of each API
+(``spec.behaviours``), never a list kept here.
+
 ``Expect.requires`` names the preconditions a prediction needs (``ctx.session_key``: the context
 must point at an existing session; ``site.consistent_locked_lobby``: a site toggle …).
 """
@@ -16,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generators.catalogue import ApiSpec, ElementSpec, all_apis, api
+from generators.catalogue import ApiSpec, ElementSpec, all_apis, api, body_content_sample
 from generators.envelopes import DEFAULT_SECURITY, GenContext, faker_for, valid_body_with_state
 from webex.envelope import Security, build_multi_request, build_request
 
@@ -34,27 +37,6 @@ BODY_CONTENT_COUNT = 11
 
 _UNDOC = "undocumented in the seeds"
 
-# Behaviour lists of webex/behaviours.yaml (with their sources).
-_EMAIL_LOWERCASE = frozenset({
-    "CreateMeeting", "SetMeeting", "CreateEvent", "SetEvent", "CreateTrainingSession", "SetTrainingSession",
-    "CreateMeetingAttendee", "RegisterMeetingAttendee",
-})
-_EMAIL_NO_WHITESPACE = frozenset({
-    "CreateMeetingAttendee", "RegisterMeetingAttendee", "CreateEvent", "SetEvent", "CreateContact", "SetContact",
-    "SetRecordingInfo", "CreateTrainingSession", "SetTrainingSession", "CreateUser", "SetUser", "CreateMeeting",
-    "SetMeeting",
-})
-_DUPLICATE_FIRST_WINS = frozenset({
-    "CreateMeetingAttendee", "CreateUser", "SetUser", "CreateMeeting", "SetMeeting", "CreateEvent", "SetEvent",
-    "CreateTrainingSession", "SetTrainingSession",
-})
-_UNSAFE_HTML = frozenset({"SetEvent", "CreateTrainingSession"})
-_START_IN_PAST = frozenset({"CreateMeeting", "SetMeeting"})
-_REGISTRATION_040014 = frozenset({"CreateMeetingAttendee", "RegisterMeetingAttendee"})
-_LOCKED_LOBBY = frozenset({"CreateMeeting", "SetMeeting"})
-#: The APIs of 001's multi-bodyContent sample (40.4.4): answered in order below the limit.
-_BELOW_LIMIT = frozenset({"GetUser", "GetSite", "GetSessionInfo", "GetMe"})
-
 _XML_SPECIAL = "R&D <Q4> \"review\" & 'plan' </bodyContent>"
 _UNSAFE_HTML_TEXT = (
     "<b>Agenda</b><script>alert('x')</script><img src=x onerror=alert(1)><iframe src=//e.example></iframe>"
@@ -69,7 +51,7 @@ class Expect:
     ``undocumented`` (report, do not assert). ``exception_id`` ``None`` with ``FAILURE`` means
     "any FAILURE" (the documentation does not name the ID). ``normalised`` says what the site
     stores instead of what was sent (``{"email": "lowercase"}``). ``value`` is the documented
-    ``serv:value``. ``source`` is the seed and release; ``behaviour`` the behaviours.md ID.
+    ``serv:value``. ``source`` is the seed and release; ``behaviour`` the ID of webex/behaviours.yaml.
     """
 
     result: str
@@ -266,7 +248,7 @@ def _body_content_cases(b: _Builder) -> None:
         _doc("FAILURE", "001 (40.4.4)", "body-content-limit", exception_id="000053"),
         envelope=build_multi_request(bodies, b.ctx.security),
     )
-    if spec.name in _BELOW_LIMIT:
+    if spec.name in body_content_sample():  # 001, 40.4.4: answered in order below the limit
         bodies = [(spec.service, spec.name, b.body()) for _ in range(2)]
         b.add(
             "body-contents-below-limit",
@@ -351,7 +333,8 @@ def _length_cases(b: _Builder) -> None:
 
 
 def _enum_cases(b: _Builder) -> None:
-    lobby = b.spec.name in _LOCKED_LOBBY
+    # the locked-lobby APIs that send the option (GetMeeting only reports it)
+    lobby = "locked-lobby" in b.spec.behaviours and b.spec.has_element("attendeeOptions/autoLockWaitTime")
     leaves = b.elements_in_body(lambda e: e.type == "enum" and not e.repeated)
     for el in [e for e in leaves if not (lobby and e.name == "autoLockWaitTime")][:1]:
         body = b.body()
@@ -379,7 +362,7 @@ def _date_cases(b: _Builder) -> None:
     past = b.fake.webex_date(b.ctx.now, -30, -2)
     body = b.body()
     _set(body, el.path, past)
-    if b.spec.name in _START_IN_PAST:
+    if "start-time-in-past" in b.spec.behaviours:
         expect = _doc("FAILURE", "001 (40.2.0)", "start-time-in-past", exception_id="060016",
                       requires=b.requires)
     else:
@@ -396,7 +379,7 @@ def _email_cases(b: _Builder) -> None:
     mixed = b.fake.email("mixed_case")
     body = b.body()
     _set(body, el.path, mixed)
-    if spec.name in _EMAIL_LOWERCASE:
+    if "email-lowercase" in spec.behaviours:
         expect = _doc("SUCCESS", "000, 004, 001", "email-lowercase", normalised={"email": "lowercase"},
                       requires=b.requires)
     else:
@@ -406,7 +389,7 @@ def _email_cases(b: _Builder) -> None:
     spaced = b.fake.email("whitespace")
     body = b.body()
     _set(body, el.path, spaced)
-    if spec.name in _EMAIL_NO_WHITESPACE:
+    if "email-no-whitespace" in spec.behaviours:
         expect = _doc("FAILURE", "001 (40.8.0)", "email-no-whitespace", requires=b.requires)
     else:
         expect = _undocumented(b.requires)
@@ -452,7 +435,7 @@ def _duplicate_case(b: _Builder) -> None:
             if sub.gen == "person_name" and _present(second, sub.path[len(group.path) + 1:]):
                 _set(second, sub.path[len(group.path) + 1:], b.fake.person_name())
         _replace_group(body, group.path, [first, second])
-    if spec.name in _DUPLICATE_FIRST_WINS:
+    if "duplicate-email-first-wins" in spec.behaviours:
         expect = _doc("SUCCESS", "001 (40.12.0)", "duplicate-email-first-wins",
                       normalised={"attendees": "first-wins"}, requires=b.requires)
     else:
@@ -486,7 +469,7 @@ def _html_cases(b: _Builder) -> None:
     body = b.body()
     text = _UNSAFE_HTML_TEXT if el.max_length is None else _UNSAFE_HTML_TEXT[: el.max_length]
     _set(body, el.path, text)
-    if b.spec.name in _UNSAFE_HTML:
+    if "unsafe-html-filtered" in b.spec.behaviours:
         source = "000" if b.spec.name == "SetEvent" else "004"
         expect = _doc("SUCCESS", source, "unsafe-html-filtered", normalised={name: "unsafe-html-filtered"},
                       requires=b.requires)
@@ -563,7 +546,7 @@ def _auth_cases(b: _Builder) -> None:
 
 
 def _registration_case(b: _Builder) -> None:
-    if b.spec.name not in _REGISTRATION_040014:
+    if "registration-required-fields-040014" not in b.spec.behaviours:
         return
     person = "person" if b.spec.name == "CreateMeetingAttendee" else "attendees/person"
     body = b.body()

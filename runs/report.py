@@ -102,7 +102,7 @@ def behaviour_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             status, reason = "not covered", "no contract test marked with this ID ran"
         rows.append({
-            "id": b.id, "title": b.title, "source": b.source, "seeds": list(b.seeds), "status": status,
+            "id": b.id, "title": b.title, "source": b.source, "status": status,
             "reason": reason, "tests": [{"nodeid": t["nodeid"], "outcome": t["outcome"], "reason": t["reason"],
                                          "evidence": t.get("evidence", [])} for t in tests],
         })

@@ -414,15 +414,11 @@ def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str]
 
 
 def behaviour_of_fault(fault: str) -> str:
-    """The catalogue behaviour a fault breaks: its own ID, or for an aspect fault such as
-    ``usage-limit-403-lift`` the longest catalogue ID it extends."""
-    from webex.behaviours import ids
+    """The catalogue behaviour a fault breaks, as its declaration names it (an aspect fault such as
+    ``usage-limit-403-lift`` names ``usage-limit-403``)."""
+    from emulator.registered import behaviour_of
 
-    known = ids()
-    if fault in known:
-        return fault
-    candidates = [b for b in known if fault.startswith(b + "-")]
-    return max(candidates, key=len) if candidates else fault
+    return behaviour_of(fault)
 
 
 def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,

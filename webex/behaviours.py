@@ -1,10 +1,16 @@
-"""The project's behaviour catalogue (``webex/behaviours.yaml``) as typed data."""
+"""The project's behaviour catalogue (``webex/behaviours.yaml``) as typed data: each behaviour's ID,
+what it promises and where the published documentation says so.
+
+Which APIs a behaviour concerns is the API catalogue's (``generators/catalogue.yaml``), not this
+module's. Stands on PyYAML only.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,35 +18,67 @@ CATALOGUE = Path(__file__).resolve().parent / "behaviours.yaml"
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A published page the behaviours come from: its title and where a reader finds it."""
+
+    key: str
+    title: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Where one behaviour is documented: a document, and the section of it (None: the whole page)."""
+
+    document: Document
+    section: str | None = None
+
+    def __str__(self) -> str:
+        """``Cisco Webex Meetings API Updates Overview (API 40), XML API 40.8.0 Updates``."""
+        return f"{self.document.title}, {self.section}" if self.section else self.document.title
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     id: str
     title: str
     area: str
-    apis: tuple[str, ...]
     promise: str
-    source: str
-    seeds: tuple[str, ...]
-    releases: tuple[str, ...]
+    documented_in: tuple[Reference, ...]
     settings: tuple[str, ...]
 
     @property
     def is_rest(self) -> bool:
         return self.id.startswith("rest-")
 
+    @property
+    def source(self) -> str:
+        """Where it is documented, in words a reader can find (the reports' Source column)."""
+        return "; ".join(str(r) for r in self.documented_in)
+
+
+def _references(item: dict[str, Any], documents: dict[str, Document]) -> tuple[Reference, ...]:
+    refs = []
+    for ref in item["documented_in"]:
+        key = ref["document"]
+        if key not in documents:
+            raise KeyError(f"behaviour {item['id']!r} cites unknown document {key!r} (not under documents:)")
+        refs.append(Reference(documents[key], ref.get("section")))
+    return tuple(refs)
+
 
 @cache
 def behaviours(path: Path = CATALOGUE) -> tuple[Behaviour, ...]:
     """Every behaviour, in the catalogue's order."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out = []
-    for item in data["behaviours"]:
-        src = item["source"]
-        out.append(Behaviour(
-            id=item["id"], title=item["title"], area=item["area"], apis=tuple(item["apis"]),
-            promise=item["promise"], source=src["text"], seeds=tuple(src["seeds"]),
-            releases=tuple(src.get("releases", [])), settings=tuple(item.get("settings", [])),
-        ))
-    return tuple(out)
+    documents = {key: Document(key, doc["title"], doc["where"]) for key, doc in data["documents"].items()}
+    return tuple(
+        Behaviour(
+            id=item["id"], title=item["title"], area=item["area"], promise=item["promise"],
+            documented_in=_references(item, documents), settings=tuple(item.get("settings", [])),
+        )
+        for item in data["behaviours"]
+    )
 
 
 def behaviour(behaviour_id: str) -> Behaviour:

@@ -15,9 +15,11 @@ from emulator.services.meeting import REGISTRATION_FIELDS
 from emulator.xmlio import Element, Elements, Node
 from webex.errors import WebexError, no_record_found, webex_error
 
-declare("registration-required-fields-040014", "answers 040014 with the missing fields in the wrong order and a reason "
-        "without them")
-declare("enrollment-domain-empty", "GetEnrollmentInfo fills att:domain with a looked-up host name")
+REGISTRATION_REQUIRED_FIELDS_040014 = declare("registration-required-fields-040014", "answers 040014 with the missing "
+                                                                                     "fields in the wrong order and a "
+                                                                                     "reason without them")
+ENROLLMENT_DOMAIN_EMPTY = declare("enrollment-domain-empty", "GetEnrollmentInfo fills att:domain with a looked-up "
+                                                             "host name")
 
 #: where each registration-form field sits in an attendee's ``person`` (first match wins)
 _PERSON_PATHS: dict[str, tuple[str, ...]] = {
@@ -49,7 +51,7 @@ def missing_registration_fields(call: Call, session: Session, person: Node) -> W
     ]
     if not missing:
         return None
-    if call.fault("registration-required-fields-040014"):
+    if call.fault(REGISTRATION_REQUIRED_FIELDS_040014):
         # Broken on purpose: fields in the wrong order, reason without the listing.
         return WebexError("040014", "Missing required fields (registration form)", ",".join(sorted(missing)))
     listing = ",".join(missing)
@@ -97,7 +99,7 @@ def _add(call: Call, body: Node, *, register: bool) -> list[tuple[Attendee, Sess
         error = missing_registration_fields(call, session, person)
         if error is not None:
             raise error
-    duplicates_kept = call.fault("duplicate-email-first-wins")
+    duplicates_kept = call.fault(common.DUPLICATE_EMAIL_FIRST_WINS)
     added: list[tuple[Attendee, Session]] = []
     for tag, (person, entry, session) in kept:
         email = tag.split(" ", 1)[1] if tag else ""
@@ -208,7 +210,7 @@ def del_meeting_attendee(call: Call) -> Elements:
 def _domain(call: Call, ip: str) -> str:
     """Behaviour ``enrollment-domain-empty`` (001, 40.4.0): no DNS look-up, an empty domain. The
     fault answers what a reverse look-up would."""
-    if not call.fault("enrollment-domain-empty"):
+    if not call.fault(ENROLLMENT_DOMAIN_EMPTY):
         return ""
     return "localhost" if ip.startswith("127.") else f"host-{ip.replace('.', '-').replace(':', '-')}.example.com"
 

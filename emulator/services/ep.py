@@ -18,21 +18,22 @@ from emulator.dispatch import Call
 from emulator.faults import declare
 from emulator.model import Session, User
 from emulator.services import common
-from emulator.services.meeting import meeting_link, sip_url
-from emulator.services.site import descending, handler, is_site_admin, paged
+from emulator.services.meeting import PRIVATE_MEETING, meeting_link, sip_url
+from emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import access_denied, invalid_value, no_record_found
 
-declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the registration URLs "
-        "of trainings and events")
-declare("session-info-privacy", "GetSessionInfo shows confName, startDate, duration, timeZone, meetingLink, sipURL "
-        "and displayMeetingUrl to every caller, uninvited and anonymous ones too")
-declare("session-info-in-progress", "GetSessionInfo never returns hasHostInMeeting/hasAttendeeInMeeting")
-declare("anonymous-lstsummarysession", "answers an anonymous (siteName-only) LstsummarySession with the site's "
-        "sessions instead of 000015")
-declare("scheduled-pmr-listing", "ignores returnScheduledPMR (no isScheduledPMR) and GetSite reports "
-        "SupportXMLAPIReturnScheduledPMR false")
+SESSION_INFO_SHAPE = declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the "
+                                                   "registration URLs of trainings and events")
+SESSION_INFO_PRIVACY = declare("session-info-privacy", "GetSessionInfo shows confName, startDate, duration, timeZone, "
+                                                       "meetingLink, sipURL and displayMeetingUrl to every caller, "
+                                                       "uninvited and anonymous ones too")
+SESSION_INFO_IN_PROGRESS = declare("session-info-in-progress", "GetSessionInfo never returns "
+                                                               "hasHostInMeeting/hasAttendeeInMeeting")
+ANONYMOUS_LSTSUMMARYSESSION = declare("anonymous-lstsummarysession", "answers an anonymous (siteName-only) "
+                                                                     "LstsummarySession with the site's sessions "
+                                                                     "instead of 000015")
 
 SERVICE_TYPES = {
     "meeting": "MeetingCenter",
@@ -62,7 +63,7 @@ _SEEDED_RECORDING_OFFSETS = (timedelta(days=-7, hours=2), timedelta(days=-8, hou
 def may_see_details(call: Call, session: Session) -> bool:
     """Behaviour ``session-info-privacy`` (001, 40.8.0): the host and invited (not rejected)
     attendees — matched by the caller's e-mail — see the details; nobody else does."""
-    if call.fault("session-info-privacy"):
+    if call.fault(SESSION_INFO_PRIVACY):
         return True
     caller = call.caller
     if caller is None:
@@ -75,7 +76,7 @@ def may_see_details(call: Call, session: Session) -> bool:
 
 def is_private(call: Call, session: Session) -> bool:
     """Behaviour ``private-meeting`` (001, 40.12.0), ep side; helper A's fault reports false."""
-    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault("private-meeting")
+    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault(PRIVATE_MEETING)
 
 
 def is_scheduled_pmr(session: Session) -> bool:
@@ -151,7 +152,7 @@ def _find_for_info(call: Call) -> Session:
 
 def _registration_urls(call: Call, session: Session) -> list[Element]:
     """Trainings and events (001, 40.8.0): registrationURL, registrationURLForMobile, joinStatus."""
-    if session.kind not in ("training", "event") or call.fault("session-info-shape"):
+    if session.kind not in ("training", "event") or call.fault(SESSION_INFO_SHAPE):
         return []
     base = common.site_url(call)
     site = call.site.name.lower()
@@ -176,9 +177,9 @@ def get_session_info(call: Call) -> Elements:
     ``session-info-in-progress`` (40.9.0), ``private-meeting`` (40.12.0), ``meeting-uuid-equivalence``."""
     session = _find_for_info(call)
     details = may_see_details(call, session)
-    in_progress = session.status == "INPROGRESS" and not call.fault("session-info-in-progress")
+    in_progress = session.status == "INPROGRESS" and not call.fault(SESSION_INFO_IN_PROGRESS)
     registration = common.parse_bool(str(session.fields.get("attendeeOptions", {}).get("registration", "")), False)
-    shape_ok = not call.fault("session-info-shape")
+    shape_ok = not call.fault(SESSION_INFO_SHAPE)
     extra = _registration_urls(call, session)
     access: list[Element] = [("ep:listStatus", common.list_status(session)), ("ep:registration", bool(registration))]
     access += extra if extra else [("ep:passwordReq", bool(session.password))]
@@ -229,7 +230,7 @@ def lstsummary_session(call: Call) -> Elements:
     node = call.node
     kinds = _kinds(node)
     if call.caller is None:
-        if not call.fault("anonymous-lstsummarysession"):
+        if not call.fault(ANONYMOUS_LSTSUMMARYSESSION):
             raise no_record_found()
         key, uuid = common.key_and_uuid(call, node)
         sessions = [s for s in call.site.sessions.values() if s.kind in kinds
@@ -237,7 +238,7 @@ def lstsummary_session(call: Call) -> Elements:
         sessions.sort(key=common.start_utc)
     else:
         sessions = common.listed_sessions(call, node, kinds)
-    want_pmr = (call.site.settings.return_scheduled_pmr and not call.fault("scheduled-pmr-listing")
+    want_pmr = (call.site.settings.return_scheduled_pmr and not call.fault(SCHEDULED_PMR_LISTING)
                 and bool(common.parse_bool(node.get("returnScheduledPMR"), False)))
     chosen, matching = paged(call, node, sessions, "ep")
     return [matching, *[("ep:session", _summary(call, s, want_pmr)) for s in chosen]]

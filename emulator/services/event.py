@@ -22,7 +22,7 @@ from datetime import timedelta
 from emulator.dispatch import Call, handler
 from emulator.model import Attendee, Session
 from emulator.services import common
-from emulator.services.meeting import audio_elements, host_key
+from emulator.services.meeting import CREATE_RESPONSE_SHAPE, JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import invalid_value
@@ -79,7 +79,7 @@ def create_event(call: Call) -> Elements:
         ("event:sessionKey", session.key),
         ("event:meetingUUID", session.uuid),
         ("event:eventPassword", session.password),
-        ("event:guestToken", None if call.fault("create-response-shape") else session.guest_token),
+        ("event:guestToken", None if call.fault(CREATE_RESPONSE_SHAPE) else session.guest_token),
     ]
 
 
@@ -112,7 +112,7 @@ def get_event(call: Call) -> Elements:
     s = common.find_session(call, call.node, KIND)
     f = s.fields
     panelists = f.get("panelists", {})
-    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault("join-teleconf-before-host")
+    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault(JOIN_TELECONF_BEFORE_HOST)
     return [
         ("event:accessControl", [
             ("event:listing", common.list_status(s)),

@@ -37,7 +37,8 @@ from emulator.services.site import descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 
-declare("access-anywhere-history", "LstAccessAnywhereHistory answers without history:matchingRecords")
+ACCESS_ANYWHERE_HISTORY = declare("access-anywhere-history", "LstAccessAnywhereHistory answers without "
+                                                             "history:matchingRecords")
 
 _SEED_KINDS = ("meeting", "event", "training", "support")
 _SEED_ATTENDEES = (("Ann Example", "ann.example@example.com"), ("Bo Example", "bo.example@example.com"))
@@ -342,7 +343,7 @@ def lst_access_anywhere_history(call: Call) -> Elements:
     by = (node.get("order/orderBy") or "STARTTIME").strip().upper()
     records.sort(key=_AA_ORDER.get(by, _AA_ORDER["STARTTIME"]), reverse=descending(node))
     chosen, matching = paged(call, node, records, "history")
-    head: list[Element] = [] if call.fault("access-anywhere-history") else [matching]
+    head: list[Element] = [] if call.fault(ACCESS_ANYWHERE_HISTORY) else [matching]
     return [
         *head,
         *[("history:accessAnyWhereInfo", [

@@ -20,22 +20,27 @@ from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import invalid_value, webex_error
 
-declare("start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)")
-declare("create-response-shape", "CreateMeeting answers without meet:iCalendarURL and meet:guestToken "
-        "(CreateTrainingSession without train:additionalInfo, CreateEvent/CreateTeleconferenceSession without "
-        "guestToken)")
-declare("e2ee-disables-features", "keeps networkBasedRecording, joinBeforeHost and supportRemoteComputer on "
-        "for an E2EE (supportE2E) meeting")
-declare("auto-record", "GetMeeting shows the request's autoRecord, ignoring the site's 'record all sessions' setting")
-declare("join-teleconf-before-host", "drops schedule/joinTeleconfBeforeHost: Get* always report false")
-declare("private-meeting", "reports isPrivateMeeting false for meetings of a private meeting type (and "
-        "SupportPrivateMeeting false for private meeting types)")
-declare("locked-lobby", "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops "
-        "externalAttendeeSecurity from GetMeeting")
-declare("registration-form", "GetMeeting reports every registrationForm field as not required")
-declare("device-can-start", "drops schedule/deviceCanStartMeeting: GetMeeting always reports false")
-declare("audio-password", "GetMeeting/GetEvent/GetTrainingSession/GetTeleconferenceSession answer the "
-        "alphanumeric session password as audioPassword, without isEnforceAudioPassword/isEnforceAudioLogin")
+START_TIME_IN_PAST = declare("start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already "
+                                                   "passed (no 060016)")
+CREATE_RESPONSE_SHAPE = declare("create-response-shape", "CreateMeeting answers without meet:iCalendarURL and "
+                                                         "meet:guestToken (CreateTrainingSession without "
+                                                         "train:additionalInfo, "
+                                                         "CreateEvent/CreateTeleconferenceSession without guestToken)")
+E2EE_DISABLES_FEATURES = declare("e2ee-disables-features", "keeps networkBasedRecording, joinBeforeHost and "
+                                                           "supportRemoteComputer on for an E2EE (supportE2E) meeting")
+AUTO_RECORD = declare("auto-record", "GetMeeting shows the request's autoRecord, ignoring the site's 'record all "
+                                     "sessions' setting")
+JOIN_TELECONF_BEFORE_HOST = declare("join-teleconf-before-host", "drops schedule/joinTeleconfBeforeHost: Get* always "
+                                                                 "report false")
+PRIVATE_MEETING = declare("private-meeting", "reports isPrivateMeeting false for meetings of a private meeting type "
+                                             "(and SupportPrivateMeeting false for private meeting types)")
+LOCKED_LOBBY = declare("locked-lobby", "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops "
+                                       "externalAttendeeSecurity from GetMeeting")
+REGISTRATION_FORM = declare("registration-form", "GetMeeting reports every registrationForm field as not required")
+DEVICE_CAN_START = declare("device-can-start", "drops schedule/deviceCanStartMeeting: GetMeeting always reports false")
+AUDIO_PASSWORD = declare("audio-password", "GetMeeting/GetEvent/GetTrainingSession/GetTeleconferenceSession answer "
+                                           "the alphanumeric session password as audioPassword, without "
+                                           "isEnforceAudioPassword/isEnforceAudioLogin")
 
 #: registrationForm fields in form order (001, 40.6.1) — also the order 040014 lists them in.
 REGISTRATION_FIELDS = (
@@ -78,7 +83,7 @@ def _registration_form(call: Call, node: Node | None, current: dict[str, bool]) 
 
 def _check_lobby(call: Call, options: Node | None) -> None:
     """Behaviour ``locked-lobby`` (001, 40.9.0): only the documented values are accepted."""
-    if options is None or call.fault("locked-lobby") or not call.site.settings.consistent_locked_lobby:
+    if options is None or call.fault(LOCKED_LOBBY) or not call.site.settings.consistent_locked_lobby:
         return
     security = options.get("externalAttendeeSecurity")
     if security is not None and security not in EXTERNAL_ATTENDEE_SECURITY:
@@ -102,7 +107,7 @@ def _check_lobby(call: Call, options: Node | None) -> None:
 def _check_start(call: Call) -> Callable[[datetime, int], None]:
     def check(start: datetime, tz: int) -> None:
         """Behaviour ``start-time-in-past`` (001, 40.2.0): 060016 on the site clock."""
-        if start <= common.local_now(call, tz) and not call.fault("start-time-in-past"):
+        if start <= common.local_now(call, tz) and not call.fault(START_TIME_IN_PAST):
             raise webex_error("060016")
 
     return check
@@ -121,7 +126,7 @@ def _invitees(call: Call, node: Node) -> list[tuple[str, Node]]:
 def _add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) -> None:
     for email, attendee in people:
         person = attendee.child("person") or attendee
-        if email and session.attendee_by_email(email) is not None and not call.fault("duplicate-email-first-wins"):
+        if email and session.attendee_by_email(email) is not None and not call.fault(common.DUPLICATE_EMAIL_FIRST_WINS):
             continue
         session.attendees.append(Attendee(
             call.site.next_id(),
@@ -175,7 +180,7 @@ def create_meeting(call: Call) -> Elements:
     _apply(call, session, node, creating=True)
     session.password = common.password_for_create(call, node.get("accessControl/meetingPassword"))
     call.site.add_session(session)
-    shape_ok = not call.fault("create-response-shape")
+    shape_ok = not call.fault(CREATE_RESPONSE_SHAPE)
     return [
         ("meet:meetingkey", session.key),
         ("meet:meetingUUID", session.uuid),
@@ -210,7 +215,7 @@ def host_key(session: Session) -> str:
 
 def is_private(call: Call, session: Session) -> bool:
     """Behaviour ``private-meeting`` (001, 40.12.0): the meeting's type is a private meeting type."""
-    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault("private-meeting")
+    return session.meeting_type in call.site.settings.private_meeting_types and not call.fault(PRIVATE_MEETING)
 
 
 def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
@@ -218,7 +223,7 @@ def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
     ``isEnforceAudioPassword``, ``isEnforceAudioLogin`` inside ``accessControl``."""
     access = session.fields.get("accessControl")
     access = access if isinstance(access, dict) else {}
-    if call.fault("audio-password"):
+    if call.fault(AUDIO_PASSWORD):
         return [(f"{prefix}:audioPassword", session.password or "")]
     enforce_pw = common.parse_bool(access.get("isEnforceAudioPassword") if isinstance(
         access.get("isEnforceAudioPassword"), str) else None, bool(session.password))
@@ -236,20 +241,20 @@ def _enable_options(call: Call, s: Session) -> list[Element]:
     options = s.fields.get("enableOptions", {})
     e2ee = common.stored_bool(s, "enableOptions", "supportE2E")
     auto_record = common.stored_bool(s, "enableOptions", "autoRecord")
-    if call.site.settings.auto_record_all and not call.fault("auto-record"):
+    if call.site.settings.auto_record_all and not call.fault(AUTO_RECORD):
         auto_record = True  # "Automatically record all sessions using NBR" overrides autoRecord
     out = common.render_fields("meet", options, skip=(*E2EE_DISABLED, "supportE2E", "autoRecord"))
     for name in E2EE_DISABLED:
         value = common.stored_bool(s, "enableOptions", name)
-        out.append((f"meet:{name}", value and not (e2ee and not call.fault("e2ee-disables-features"))))
+        out.append((f"meet:{name}", value and not (e2ee and not call.fault(E2EE_DISABLES_FEATURES))))
     out += [("meet:supportE2E", e2ee), ("meet:autoRecord", auto_record)]
     return out
 
 
 def _schedule(call: Call, s: Session) -> list[Element]:
     stored = s.fields.get("schedule", {})
-    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault("join-teleconf-before-host")
-    device = common.stored_bool(s, "schedule", "deviceCanStartMeeting") and not call.fault("device-can-start")
+    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault(JOIN_TELECONF_BEFORE_HOST)
+    device = common.stored_bool(s, "schedule", "deviceCanStartMeeting") and not call.fault(DEVICE_CAN_START)
     return [
         ("meet:startDate", common.format_date(s.start)),
         ("meet:timeZoneID", s.time_zone_id),
@@ -275,7 +280,7 @@ def _attendee_options(call: Call, s: Session) -> list[Element]:
     get = stored.get if isinstance(stored, dict) else {}.get
     security = get("externalAttendeeSecurity") or "AllowJoin"
     out += [
-        ("meet:externalAttendeeSecurity", None if call.fault("locked-lobby") else security),
+        ("meet:externalAttendeeSecurity", None if call.fault(LOCKED_LOBBY) else security),
         ("meet:autoLock", common.parse_bool(get("autoLock"), False)),
         ("meet:autoLockWaitTime", get("autoLockWaitTime") or "0"),
     ]
@@ -308,7 +313,7 @@ def get_meeting(call: Call) -> Elements:
     call.user()
     s = common.find_session(call, call.node, ("meeting",))
     f = s.fields
-    form = {} if call.fault("registration-form") else s.registration_form
+    form = {} if call.fault(REGISTRATION_FORM) else s.registration_form
     return [
         ("meet:accessControl", [
             ("meet:listToPublic", common.stored_bool(s, "accessControl", "listToPublic")),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from emulator.dispatch import Call, handler
 from emulator.model import Site
 from emulator.services import common
+from emulator.services.meeting import PRIVATE_MEETING
 from emulator.xmlio import Element, Elements
 from webex.errors import invalid_value, no_record_found
 
@@ -51,7 +52,7 @@ def _elements(call: Call, t: MeetingType) -> list[Element]:
         ("mtgtype:meetingTypeID", t.type_id),
         ("mtgtype:serviceTypes", [("mtgtype:serviceType", "MeetingCenter")]),
         # 001, 40.12.0: "return a new element naming SupportPrivateMeeting"
-        ("mtgtype:SupportPrivateMeeting", t.private and not call.fault("private-meeting")),
+        ("mtgtype:SupportPrivateMeeting", t.private and not call.fault(PRIVATE_MEETING)),
     ]
 
 

@@ -20,12 +20,14 @@ from webex.errors import no_record_found
 
 T = TypeVar("T")
 
-declare("envelope-shape", "answers the user, site, ep and history services with their body elements under the "
-        "com prefix instead of the service's own (use, ns1, ep, history)")
-declare("list-paging", "ignores listControl/startFrom in the user, ep and history lists (always the first "
-        "records) while echoing the requested startFrom in matchingRecords")
-declare("site-options", "GetSite reports securityOptions/EnableMobileScreenCapture false whatever the site "
-        "setting, and no site-level meetingTemplates")
+ENVELOPE_SHAPE = declare("envelope-shape", "answers the user, site, ep and history services with their body elements "
+                                           "under the com prefix instead of the service's own (use, ns1, ep, history)")
+LIST_PAGING = declare("list-paging", "ignores listControl/startFrom in the user, ep and history lists (always the "
+                                     "first records) while echoing the requested startFrom in matchingRecords")
+SITE_OPTIONS = declare("site-options", "GetSite reports securityOptions/EnableMobileScreenCapture false whatever the "
+                                       "site setting, and no site-level meetingTemplates")
+SCHEDULED_PMR_LISTING = declare("scheduled-pmr-listing", "ignores returnScheduledPMR (no isScheduledPMR) and GetSite "
+                                                         "reports SupportXMLAPIReturnScheduledPMR false")
 
 #: Site-level meeting templates, as in the GetSite sample of 001 (40.12.0) — spelling included.
 DEFAULT_MEETING_TEMPLATES: tuple[tuple[str, str], ...] = (
@@ -75,7 +77,7 @@ def paged(call: Call, node: Node, items: Sequence[T], prefix: str) -> tuple[list
     ``<prefix>:matchingRecords`` (total, returned, startFrom). An empty page is 000015.
     The ``list-paging`` fault always answers from the first record."""
     offset, maximum = common.page(call, node, len(items))
-    begin = 0 if call.fault("list-paging") else offset
+    begin = 0 if call.fault(LIST_PAGING) else offset
     chosen = list(items[begin: begin + maximum])
     if not chosen:
         raise no_record_found()
@@ -105,7 +107,7 @@ def handler(service: str, api: str, response_type: str | None = None) -> Callabl
     def register(fn: Handler) -> Handler:
         def shaped(call: Call) -> Elements:
             elements = fn(call)
-            return _reprefix(elements) if call.fault("envelope-shape") else elements
+            return _reprefix(elements) if call.fault(ENVELOPE_SHAPE) else elements
 
         shaped.__name__ = fn.__name__
         shaped.__doc__ = fn.__doc__
@@ -134,8 +136,8 @@ def get_site(call: Call) -> Elements:
     """
     site = call.site
     settings = site.settings
-    broken = call.fault("site-options")
-    scheduled_pmr = settings.return_scheduled_pmr and not call.fault("scheduled-pmr-listing")
+    broken = call.fault(SITE_OPTIONS)
+    scheduled_pmr = settings.return_scheduled_pmr and not call.fault(SCHEDULED_PMR_LISTING)
     return [
         ("ns1:siteInstance", [
             ("ns1:metaData", [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from emulator.dispatch import Call, handler
 from emulator.model import Session
 from emulator.services import common
-from emulator.services.meeting import audio_elements, host_key
+from emulator.services.meeting import CREATE_RESPONSE_SHAPE, audio_elements, host_key
 from emulator.xmlio import Elements, Node
 from webex import timezones
 
@@ -40,7 +40,7 @@ def create_teleconference_session(call: Call) -> Elements:
         ("tel:sessionKey", session.key),
         ("tel:meetingUUID", session.uuid),
         ("tel:sessionPassword", session.password),
-        ("tel:guestToken", None if call.fault("create-response-shape") else session.guest_token),
+        ("tel:guestToken", None if call.fault(CREATE_RESPONSE_SHAPE) else session.guest_token),
     ]
 
 

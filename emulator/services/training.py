@@ -23,7 +23,7 @@ from typing import Any
 from emulator.dispatch import Call, handler
 from emulator.model import Attendee, Session
 from emulator.services import common
-from emulator.services.meeting import audio_elements, host_key
+from emulator.services.meeting import CREATE_RESPONSE_SHAPE, JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import invalid_value, no_record_found
@@ -70,7 +70,7 @@ def create_training_session(call: Call) -> Elements:
         ("train:sessionkey", session.key),
         ("train:meetingUUID", session.uuid),
         ("train:sessionPassword", session.password),
-        ("train:additionalInfo", None if call.fault("create-response-shape") else [
+        ("train:additionalInfo", None if call.fault(CREATE_RESPONSE_SHAPE) else [
             ("train:sessionkey", session.key),
             ("train:guestToken", session.guest_token),
         ]),
@@ -105,7 +105,7 @@ def get_training_session(call: Call) -> Elements:
     call.user()
     s = common.find_session(call, call.node, KIND)
     f = s.fields
-    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault("join-teleconf-before-host")
+    jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault(JOIN_TELECONF_BEFORE_HOST)
     return [
         ("train:accessControl", [
             ("train:listing", common.list_status(s)),

@@ -25,21 +25,27 @@ from emulator.dispatch import Call
 from emulator.faults import declare
 from emulator.model import User, _digits, generate_password
 from emulator.services import common
+from emulator.services.meeting import DEVICE_CAN_START
 from emulator.services.site import descending, handler, is_site_admin, is_user_admin, meeting_types, paged
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import access_denied, invalid_value, no_record_found, webex_error
 
-declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
-declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")
-declare("supported-services-ci-site", "SetUser changes supportedServices on a Control-Hub-linked (CI) site too")
-declare("e2ee-pmr-110063", "enables the PMR even when the site has only E2EE meeting types (no 110063)")
-declare("user-management-role", "drops privilege/umSiteAdmin (never stored, always reported false)")
-declare("email-change-verification", "applies a non-admin's e-mail change at once although the site requires "
-        "confirmation")
-declare("pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week too")
-declare("welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, Hungarian, Romanian")
-declare("user-card-auth", "answers GetUserCard without any credentials or with a malformed JWTToken")
+DISPLAY_NAME = declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
+CMR_HYBRID_VOIP = declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")
+SUPPORTED_SERVICES_CI_SITE = declare("supported-services-ci-site", "SetUser changes supportedServices on a "
+                                                                   "Control-Hub-linked (CI) site too")
+E2EE_PMR_110063 = declare("e2ee-pmr-110063", "enables the PMR even when the site has only E2EE meeting types (no "
+                                             "110063)")
+USER_MANAGEMENT_ROLE = declare("user-management-role", "drops privilege/umSiteAdmin (never stored, always reported "
+                                                       "false)")
+EMAIL_CHANGE_VERIFICATION = declare("email-change-verification", "applies a non-admin's e-mail change at once "
+                                                                 "although the site requires confirmation")
+PMR_KEY_STABLE = declare("pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week "
+                                           "too")
+WELCOME_EMAIL_LANGUAGES = declare("welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, "
+                                                             "Hungarian, Romanian")
+USER_CARD_AUTH = declare("user-card-auth", "answers GetUserCard without any credentials or with a malformed JWTToken")
 
 #: Webex ``languageID`` -> language name. 19–22 are the four welcome-e-mail languages of
 #: 001 (40.7.0); 1–18 follow the public XML API reference (guess where it is unclear).
@@ -89,7 +95,7 @@ def _language(call: Call, node: Node) -> int | None:
     """Behaviour ``welcome-email-languages`` (001, 40.7.0, 40.4.3): ``languageID`` 1–22 or a
     ``language`` name. An ID outside the table or an unknown name is undocumented in the seeds;
     the emulator rejects it with 010001 (invalid value)."""
-    broken = call.fault("welcome-email-languages")
+    broken = call.fault(WELCOME_EMAIL_LANGUAGES)
     language_id = common.parse_int(node.get("languageID"), "languageID")
     if language_id is not None:
         if language_id not in LANGUAGES or (broken and language_id in _NEW_LANGUAGES):
@@ -112,7 +118,7 @@ def _email(call: Call, node: Node) -> str | None:
     if raw is None or not raw.strip():
         return None
     email = common.normalise_email(call, raw)
-    if not call.fault("duplicate-email-first-wins"):
+    if not call.fault(common.DUPLICATE_EMAIL_FIRST_WINS):
         # One request = one headers mapping shared by all its bodyContents.
         holder = call.site.extra.get(_EMAILS_OF_REQUEST)
         if not holder or holder[0] is not call.headers:
@@ -133,7 +139,7 @@ def _claim(call: Call, email: str | None) -> None:
 def _check_pmr(call: Call, enable: bool | None) -> None:
     """Behaviour ``e2ee-pmr-110063`` (001, 40.6.1): enabling a PMR (``privilege/isEnablePMR``, the
     element of the public reference) while only E2EE meeting types exist fails with 110063."""
-    if enable and call.site.settings.e2ee_only_meeting_types and not call.fault("e2ee-pmr-110063"):
+    if enable and call.site.settings.e2ee_only_meeting_types and not call.fault(E2EE_PMR_110063):
         raise webex_error("110063")
 
 
@@ -147,7 +153,7 @@ def _new_pmr_key_if_stale(call: Call, user: User, since: datetime | None) -> Non
     """Behaviour ``pmr-key-stable`` (001, 40.6.0): reactivated within one week, the PMR key is
     kept; after more than a week a new one may be issued (the emulator issues one)."""
     stale = since is None or call.now() - since > _PMR_KEY_KEPT_FOR
-    if stale or call.fault("pmr-key-stable"):
+    if stale or call.fault(PMR_KEY_STABLE):
         user.pmr_key = _digits(10)
         user.pmr_key_issued = call.now()
 
@@ -193,7 +199,7 @@ def _apply_privileges(call: Call, user: User, node: Node, creating: bool) -> Non
             continue
         if attr in ("site_admin", "um_site_admin") and not creating and not admin and value != getattr(user, attr):
             raise access_denied()
-        if attr == "um_site_admin" and call.fault("user-management-role"):
+        if attr == "um_site_admin" and call.fault(USER_MANAGEMENT_ROLE):
             value = False
         setattr(user, attr, value)
     _set_pmr_enabled(call, user, _bool_at(privilege, "isEnablePMR"))
@@ -206,13 +212,13 @@ def _apply_options(call: Call, user: User, node: Node, creating: bool) -> None:
         if value is not None:
             setattr(user, attr, value)
     display = node.get("displayName")
-    if display is not None and (call.site.settings.enable_display_name or call.fault("display-name")):
+    if display is not None and (call.site.settings.enable_display_name or call.fault(DISPLAY_NAME)):
         user.display_name = display.strip() or None
     voip = _bool_at(node, "cmrHybridVoip")
-    if voip is not None and (creating or not call.fault("cmr-hybrid-voip")):
+    if voip is not None and (creating or not call.fault(CMR_HYBRID_VOIP)):
         user.cmr_hybrid_voip = voip
     device = _bool_at(node, "personalMeetingRoom/deviceCanStartMyPMR")
-    if device is not None and not call.fault("device-can-start"):
+    if device is not None and not call.fault(DEVICE_CAN_START):
         user.device_can_start_pmr = device
     services = node.child("supportedServices")
     if services is not None:
@@ -237,7 +243,7 @@ def _apply_supported_services(call: Call, user: User, services: Node, creating: 
     the rest of the SetUser applies, and GetUser keeps showing the previous services.
     CreateUser still sets them (the note is about changing them).
     """
-    if not creating and call.site.settings.ci_linked_site and not call.fault("supported-services-ci-site"):
+    if not creating and call.site.settings.ci_linked_site and not call.fault(SUPPORTED_SERVICES_CI_SITE):
         return
     for name in _SERVICES:
         value = _bool_at(services, name)
@@ -253,7 +259,7 @@ def _apply_email(call: Call, user: User, email: str | None) -> None:
         if email is not None:
             user.pending_email = None
         return
-    confirm = call.site.settings.email_confirmation_required and not call.fault("email-change-verification")
+    confirm = call.site.settings.email_confirmation_required and not call.fault(EMAIL_CHANGE_VERIFICATION)
     if confirm and not is_site_admin(call, call.user()):
         user.pending_email = email
         return
@@ -264,7 +270,7 @@ def _apply_email(call: Call, user: User, email: str | None) -> None:
 def display_name(call: Call, user: User) -> str | None:
     """Behaviour ``display-name`` (001, 40.11.0): only with EnableDisplayName = 1; when none is
     stored, ``firstName + " " + lastName`` (``firstName + lastName`` for Asian characters)."""
-    if not call.site.settings.enable_display_name and not call.fault("display-name"):
+    if not call.site.settings.enable_display_name and not call.fault(DISPLAY_NAME):
         return None
     if user.display_name:
         return user.display_name
@@ -494,7 +500,7 @@ def _card_authorised(call: Call) -> None:
     header (the API key's JWT). Anonymous: 000001 "Access denied, additional privileges are
     required" — the call lacks authorization, which is what 000001 says (030002 is for wrong
     credentials). A ``JWTToken`` that is not JWT-shaped counts as wrong credentials: 030002."""
-    if call.fault("user-card-auth"):
+    if call.fault(USER_CARD_AUTH):
         return
     token = call.headers.get("jwttoken")
     if token is not None and token.strip():
