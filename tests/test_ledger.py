@@ -14,7 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.ledger import Cleaner, Ledger, LedgerHooks, fold, name_pattern, read_lines, run_name
+from client.cleaner import Cleaner
+from client.journal import Ledger, fold, read_lines
+from client.ledger_hooks import LedgerHooks
+from client.naming import name_pattern, run_name
 from client.rest_client import RestClient
 from client.xml_client import ControlClient, XmlClient
 from contracts.support import meeting_body
