@@ -100,10 +100,10 @@ class LedgerState:
                       created_at=str(rec.get("created_at") or rec.get("at") or ""), seq=len(self.objects) + 1)
             self.objects[obj.key] = obj
         elif event in ("deleted", "left"):
-            obj = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
-            if obj is not None and obj.status != "deleted":
-                obj.status = "deleted" if event == "deleted" else "left"
-                obj.reason = str(rec.get("reason", ""))
+            known = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
+            if known is not None and known.status != "deleted":
+                known.status = "deleted" if event == "deleted" else "left"
+                known.reason = str(rec.get("reason", ""))
 
     def outstanding(self) -> list[Obj]:
         """Objects not (yet) deleted, newest first — children before the sessions they belong to."""

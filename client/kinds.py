@@ -103,7 +103,10 @@ def kind(name: str) -> Kind:
 
 def creator_of(name: str) -> str:
     """The API that creates an object of this kind (the first in the table: ``attendee`` → CreateMeetingAttendee)."""
-    return next(api for api, k in CREATES.items() if k.name == name)
+    for api, k in CREATES.items():
+        if k.name == name:
+            return api
+    raise KeyError(name)
 
 
 def canonical_api(api: str) -> str:

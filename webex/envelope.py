@@ -274,7 +274,7 @@ def first_text(node: etree._Element, *names: str) -> str | None:
     for name in names:
         for el in node.iter():
             if local_name(el.tag) == name and el.text and el.text.strip():
-                return el.text.strip()
+                return str(el.text).strip()
     return None
 
 
