@@ -39,6 +39,9 @@ from workspace.run_folder import RUN_ID_PATTERN
 
 @dataclass
 class CleanupResult:
+    """What one clean-up did: objects removed, found already gone, left (with the reason), and intents
+    whose outcome is unknown."""
+
     removed: list[dict[str, Any]] = field(default_factory=list)
     already_gone: list[dict[str, Any]] = field(default_factory=list)
     left: list[dict[str, Any]] = field(default_factory=list)

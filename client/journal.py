@@ -76,7 +76,6 @@ class Obj:
         return f"{self.kind} {self.id}{label} on site {self.site}"
 
 
-
 @dataclass
 class LedgerState:
     """Objects and unresolved intents folded from ledger lines (one run's, or several)."""
@@ -127,7 +126,6 @@ class LedgerState:
             if o.kind in kinds and o.site.lower() == low and (o.id == ident or (o.uuid or "") == ident.lower()):
                 return o
         return None
-
 
 
 def read_lines(paths: Iterable[Path]) -> list[dict[str, Any]]:
