@@ -41,16 +41,14 @@ from typing import Any
 
 import httpx
 
-from client.ledger import parse_request
+from client.exchange_reader import answer, is_xml_request, request_envelope
 from client.xml_client import BudgetExceeded
 from environment.loader import Environment
-from webex.envelope import parse_response
+from webex.errors import NO_DATA_EXCEPTIONS
 from workspace.state import TimedLog
 
 #: the two limited APIs (lower-case)
 LIMITED_APIS = frozenset({"getsessioninfo", "getusercard"})
-#: exceptionIDs meaning "no data found" (as emulator/usage_limit.py counts them)
-NO_DATA_EXCEPTIONS = frozenset({"000015", "060001", "030001"})
 #: the sliding window failures are counted in ("in one hour")
 WINDOW_SECONDS = 3600.0
 #: how long a block lasts ("in next two hours")
@@ -194,9 +192,7 @@ class UsageGuard:
         if response.status_code == 403:
             self.record_block(limited.site, limited.user, limited.apis[0][1])
             return
-        response.read()
-        parsed = parse_response(response.content, response.status_code, 0.0, response.headers.get("content-type"))
-        results = parsed.results
+        results = answer(response).results
         for index, api in limited.apis:
             if len(results) == limited.bodies:
                 outcome = results[index]
@@ -219,12 +215,8 @@ class _Limited:
     bodies: int
 
 
-def _is_xml(request: httpx.Request) -> bool:
-    return request.method == "POST" and request.url.path.lower().rstrip("/").endswith("/wbxservice/xmlservice")
-
-
 def _limited_request(request: httpx.Request) -> _Limited | None:
-    if not _is_xml(request):
+    if not is_xml_request(request):
         return None
     try:
         content = request.content
@@ -233,7 +225,7 @@ def _limited_request(request: httpx.Request) -> _Limited | None:
     lowered = content.lower()
     if not any(name in lowered for name in _QUICK):
         return None
-    parsed = parse_request(content)
+    parsed = request_envelope(request, content)
     if parsed is None:
         return None
     apis = [(b.index, b.api) for b in parsed.bodies if b.api.lower() in LIMITED_APIS]
@@ -264,5 +256,5 @@ def failures_by_user(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str],
     return out
 
 
-__all__ = ["LIMITED_APIS", "NO_DATA_EXCEPTIONS", "UsageGuard", "UsageLimitSafety", "exempt_users",
+__all__ = ["LIMITED_APIS", "UsageGuard", "UsageLimitSafety", "exempt_users",
            "failures_by_user", "guard_for", "margin_of", "stop_at"]

@@ -1,7 +1,8 @@
 """httpx clients: the XML API client and the emulator's control client.
 
 :class:`XmlClient` posts envelopes to ``/WBXService/XMLService`` over one pooled
-``httpx.Client`` and returns an :class:`~webex.envelope.XmlResponse`. It never raises for what a
+``httpx.Client`` and returns an :class:`~webex.envelope.XmlResponse` (read once per exchange by
+:mod:`client.exchange_reader`, the same object the hooks on that client saw). It never raises for what a
 site answers and never hides a FAILURE: timeouts, resets, HTML error pages, empty bodies and 5xx
 all come back as ``result == "INVALID"`` with ``problem`` saying what happened. Only the request
 budget (:class:`BudgetExceeded`) stops a run.
@@ -22,7 +23,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from webex.envelope import BodyTree, Security, XmlResponse, build_request, parse_response
+from client.exchange_reader import answer
+from webex.envelope import BodyTree, Security, XmlResponse, build_request
 from webex.masking import mask, mask_bytes
 from workspace.budget import BudgetDraw
 
@@ -199,7 +201,8 @@ class XmlClient:
                 problem = f"unreadable answer: {type(exc).__name__}: {exc}"
             else:
                 elapsed = time.perf_counter() - started
-                response = parse_response(r.content, r.status_code, elapsed, r.headers.get("content-type"))
+                response = answer(r)  # parsed once: the hooks on ``http`` may have read it already
+                response.elapsed = elapsed
                 break
             if attempt + 1 == attempts:
                 response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started,

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from client.kinds import creator_of
 from client.xml_client import XmlClient
 from contracts.support import meeting_body, registration_form, webex_date
 from generators import edge_cases, valid_envelope, xml_api_names
@@ -31,13 +32,6 @@ from webex.envelope import XmlResponse
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).
 BASE_SEED = 7
 
-_CREATE_FOR_KIND = {
-    "meeting": "CreateMeeting",
-    "event": "CreateEvent",
-    "training": "CreateTrainingSession",
-    "teleconference": "CreateTeleconferenceSession",
-    "support": "CreateSupportSession",
-}
 #: APIs that change users or the site: refused against a real site unless allow.destructive.
 DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 
@@ -73,7 +67,7 @@ class Prerequisites:
         self.cleanup: list[tuple[str, str, dict[str, Any]]] = []
 
     def session(self, kind: str, *, form: tuple[str, ...] = ()) -> tuple[str, str]:
-        create = _CREATE_FOR_KIND[kind]
+        create = creator_of(kind)
         if kind == "meeting":
             # A plain meeting: the generated one may carry a registration form with required
             # fields, and attendee APIs would then (rightly) answer 040014.

@@ -10,7 +10,7 @@ How the emulator reads it:
 * **Who.** Per user: the authenticated caller. Anonymous callers (siteName only) share one
   counter per site, kept in ``Site.extra`` under :data:`ANONYMOUS_KEY`.
 * **What counts.** A FAILURE of GetSessionInfo or GetUserCard whose exceptionID says "no data
-  found": :data:`NO_DATA_EXCEPTIONS` (000015 no record, 060001 meeting not found, 030001 user not
+  found": :data:`webex.errors.NO_DATA_EXCEPTIONS` (000015 no record, 060001 meeting not found, 030001 user not
   found). Both APIs feed one counter.
 * **The limit.** ``settings.usage_limit_per_hour`` failures within a sliding hour of the site
   clock. The documentation gives no number; the default 100 is a guess (webex/settings.py).
@@ -35,11 +35,10 @@ from typing import Any
 
 from emulator.faults import declare
 from emulator.model import Site, User
+from webex.errors import NO_DATA_EXCEPTIONS
 
 #: The two limited APIs (lower-case, as routed).
 LIMITED_APIS: frozenset[str] = frozenset({"getsessioninfo", "getusercard"})
-#: exceptionIDs that mean "no data found" — the one place this set is defined.
-NO_DATA_EXCEPTIONS: frozenset[str] = frozenset({"000015", "060001", "030001"})
 #: The window the failures are counted in ("in one hour").
 WINDOW = timedelta(hours=1)
 #: How long a block lasts ("in next two hours").

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from client.kinds import DELETES, creator_of
 from generators.catalogue import api as catalogue_api
 from generators.catalogue import xml_api_names
 from generators.envelopes import GenContext, faker_for, valid_body
@@ -55,12 +56,9 @@ VARIANTS = 8
 #: The attendee every user registers on its meeting (GetEnrollmentInfo lists enrolled attendees).
 REGISTERED_EMAIL = "wxh.load.attendee@example.com"
 
-#: The API that creates a session of each kind ``needs`` may name.
+#: The API that creates a session of each kind ``needs`` may name (from the kinds table, client/kinds.py).
 SESSION_CREATORS: dict[str, str] = {
-    "meeting": "CreateMeeting",
-    "event": "CreateEvent",
-    "training": "CreateTrainingSession",
-    "teleconference": "CreateTeleconferenceSession",
+    kind: creator_of(kind) for kind in ("meeting", "event", "training", "teleconference")
 }
 
 _KIND_OF_SERVICE = {"meeting": "meeting", "attendee": "meeting", "ep": "meeting", "event": "event",
@@ -69,13 +67,8 @@ _KIND_OF_SERVICE = {"meeting": "meeting", "attendee": "meeting", "ep": "meeting"
 _DELETES = "deletes what it addresses, so a repeated call fails: the lifecycle scenario deletes meetings"
 #: Catalogued APIs the calls scenario refuses, and why (an environment file naming one is an error).
 UNSUPPORTED: dict[str, str] = {
-    "DelMeeting": _DELETES,
-    "DelEvent": _DELETES,
-    "DelTrainingSession": _DELETES,
-    "DelSession": _DELETES,
-    "DelMeetingAttendee": _DELETES,
-    "DelScheduledTest": _DELETES,
-    "DelUser": "deletes site users (destructive)",
+    **{api: _DELETES for api in DELETES},  # every delete API of the kinds table (client/kinds.py) …
+    "DelUser": "deletes site users (destructive)",  # … DelUser for its own reason
     "CreateUser": "creates site users that a load run does not delete (destructive)",
     "SetUser": "changes site users, the load user's own credentials included (destructive)",
     "AddScheduledTest": "needs a test of a training session, which a load user cannot set up",

@@ -51,7 +51,7 @@ from locust.env import Environment as LocustEnvironment
 from locust.exception import RescheduleTask, StopUser
 from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
-from client.ledger import run_name
+from client.naming import run_name
 from client.xml_client import BudgetExceeded, RequestBudget
 from environment.loader import (
     AUTO,

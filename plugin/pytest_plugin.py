@@ -71,7 +71,10 @@ from typing import Any
 import httpx
 import pytest
 
-from client.ledger import Cleaner, CleanupResult, Ledger, LedgerHooks, ledger_path, run_name
+from client.cleaner import Cleaner, CleanupResult
+from client.journal import Ledger, ledger_path
+from client.ledger_hooks import LedgerHooks
+from client.naming import run_name
 from client.site_safety import install_site_safety, same_safety
 from client.xml_client import BudgetExceeded, ControlClient, Exchange, RequestBudget, XmlClient
 from environment.loader import (
@@ -737,7 +740,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Where the ledger is and what it says (the clean-up of every worker has run by now)."""
-    from client.ledger import summarise
+    from client.journal import summarise
     from workspace.run_folder import REPORTS_DIR
 
     run_id: str | None = getattr(config, "_wxh_run_id", None)

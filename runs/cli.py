@@ -32,7 +32,7 @@ from runs.cli_checks import OneLineParser, UsageProblem, check_arguments
 from runs.gates import GateOptionError, Thresholds
 from runs.report import rerender, write_summary
 from webex import __version__
-from workspace.run_folder import REPORTS_DIR, Run
+from workspace.run_folder import REPORTS_DIR, Run, run_started
 
 ALLURE_INSTALL = "npm install -g allure-commandline"
 
@@ -251,7 +251,7 @@ def _scrub_run(run: Run, env: Environment) -> None:
 
 
 def _cleanup_problem(run: Run) -> str:
-    from client.ledger import summarise
+    from client.journal import summarise
 
     info = summarise(run.dir)
     if not info:
@@ -577,7 +577,7 @@ def _reports(args: argparse.Namespace) -> Path:
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
-    from client.ledger import find_ledgers, fold, read_lines, run_started
+    from client.journal import find_ledgers, fold, read_lines
     from client.xml_client import RequestBudget
     from environment.loader import check_reachable
     from runs.runner import clean_leftovers, run_ids_under, undeletable

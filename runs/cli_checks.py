@@ -139,7 +139,7 @@ def check_run_id(option: str, ref: str | None, reports: Path, *, paths: bool = F
     """``ref`` names a run folder under ``reports`` (``paths``: or an existing file or folder;
     ``by_name``: or is a well-formed run ID — ``cleanup`` finds a run's objects by their names even
     when its folder is gone)."""
-    from client.ledger import RUN_ID_PATTERN
+    from workspace.run_folder import RUN_ID_PATTERN
 
     if ref is None:
         return

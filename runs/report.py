@@ -42,7 +42,7 @@ from workspace.run_folder import Run, load_results
 def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
     """The ledger's clean-up summary; imported here so that the CLI's argument checks do not load
     the HTTP client stack (they answer a typo in well under a second)."""
-    from client.ledger import summarise
+    from client.journal import summarise
 
     return summarise(run_dir)
 

@@ -27,28 +27,17 @@ from typing import Any
 
 import httpx
 
-from client.ledger import (
-    RUN_ID_PATTERN,
-    Cleaner,
-    CleanupResult,
-    FoundByName,
-    Ledger,
-    LedgerState,
-    Obj,
-    fold,
-    kind,
-    ledger_path,
-    name_pattern,
-    read_lines,
-    run_started,
-)
+from client.cleaner import Cleaner, CleanupResult, FoundByName
+from client.journal import Ledger, LedgerState, Obj, fold, ledger_path, read_lines
+from client.kinds import kind
+from client.naming import name_pattern
 from client.site_safety import install_site_safety
 from client.xml_client import ControlClient, ControlError, RequestBudget
 from environment.loader import Environment, check_reachable
 from webex.envelope import Security
 from webex.lifeline import child_preexec, lifeline_environ
 from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
-from workspace.run_folder import Run, load_results
+from workspace.run_folder import RUN_ID_PATTERN, Run, load_results, run_started
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"

@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-import client.ledger as ledger
-from client.ledger import Cleaner, name_pattern, rest_listing_window, run_name, run_started
+import client.cleaner as cleaner_module
+from client.cleaner import Cleaner, rest_listing_window
+from client.naming import name_pattern, run_name
 from emulator.server import RunningEmulator, running
 from environment.loader import load_environment
 from generators.envelopes import GenContext, valid_envelope
@@ -22,7 +23,7 @@ from runs.cli import main
 from runs.runner import clean_leftovers
 from tests.standin import StandIn, make_stand_in
 from webex.envelope import Security
-from workspace.run_folder import new_run_id
+from workspace.run_folder import new_run_id, run_started
 
 SESSION_CREATES = ("CreateMeeting", "CreateEvent", "CreateTrainingSession", "CreateTeleconferenceSession",
                    "CreateSupportSession")
@@ -67,7 +68,7 @@ def cleaner(stand_in: StandIn, http: httpx.Client, token: str | None = None) -> 
 def test_every_kind_of_session_is_found_by_its_run_name_on_every_page(
     stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger, "LIST_PAGE_SIZE", 2)  # 5 pages for 9 sessions
+    monkeypatch.setattr(cleaner_module, "LIST_PAGE_SIZE", 2)  # 5 pages for 9 sessions
     run_id, other_run = new_run_id(), new_run_id()
     ours = [run_name("wxh", run_id, f"load-{api}") for api in SESSION_CREATES]
     for name in ours:
@@ -90,7 +91,7 @@ def test_every_kind_of_session_is_found_by_its_run_name_on_every_page(
 def test_rest_meetings_are_listed_over_the_whole_window_and_every_page(
     stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger, "REST_PAGE_SIZE", 2)
+    monkeypatch.setattr(cleaner_module, "REST_PAGE_SIZE", 2)
     run_id = new_run_id()
     days = [0.5, 1, 2, 6, 9.4, 15, 29, 31, 44]  # the default listing (a week from now) shows only the first ones
     ours = {create_rest_meeting(stand_in, run_name("wxh", run_id, f"load-{n}"), d) for n, d in enumerate(days)}

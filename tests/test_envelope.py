@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from webex.envelope import Security, XmlResponse, build_multi_request, build_request, parse_response
+from webex.envelope import (
+    Security,
+    XmlResponse,
+    build_multi_request,
+    build_request,
+    parse_response,
+    read_request,
+)
 from webex.namespaces import COM, NAMESPACES, SERV, XSI
 
 TYPE = f"{{{XSI}}}type"
@@ -297,3 +304,24 @@ def test_external_entity_in_an_answer_is_not_resolved() -> None:
     resp = parse_response(ODD_ANSWERS["external-entity"][0])
     assert resp.root is not None
     assert "root:" not in etree.tostring(resp.root).decode()
+
+
+def test_read_request_names_site_caller_apis_and_credentials() -> None:
+    raw = build_multi_request([("user", "CreateUser", {"webExId": "new", "password": "NewPw1"}),
+                               ("ep", "getsessioninfo", {"sessionKey": "1"})],
+                              Security("acme", "host", "Pw1", session_ticket="tick"))
+    read = read_request(raw)
+    assert read is not None
+    assert (read.site, read.owner, read.password) == ("acme", "host", "Pw1")
+    assert [(b.index, b.api) for b in read.bodies] == [(0, "CreateUser"), (1, "getsessioninfo")]
+    assert read.secrets == ["Pw1", "tick", "NewPw1"]
+
+
+def test_read_request_is_liberal_and_none_only_for_what_is_no_xml() -> None:
+    torn = (b'<serv:message xmlns:serv="x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><header>'
+            b'<SECURITYCONTEXT><SiteID>42</SiteID></SECURITYCONTEXT></header><body>'
+            b'<bodyContent xsi:type="java:com.webex.service.binding.meeting.CreateMeeting"><confName>x')
+    read = read_request(torn)
+    assert read is not None and read.site == "siteID:42" and read.owner is None
+    assert [b.api for b in read.bodies] == ["CreateMeeting"]
+    assert read_request(b"not xml at all") is None

@@ -14,12 +14,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.ledger import Cleaner, Ledger, LedgerHooks, fold, name_pattern, read_lines, run_name
+from client import exchange_reader
+from client.cleaner import Cleaner
+from client.journal import Ledger, fold, read_lines
+from client.ledger_hooks import LedgerHooks
+from client.naming import name_pattern, run_name
 from client.rest_client import RestClient
 from client.xml_client import ControlClient, XmlClient
 from contracts.support import meeting_body
 from emulator.server import RunningEmulator, running, start_subprocess
-from webex.envelope import Security, build_multi_request
+from webex import envelope
+from webex.envelope import RequestEnvelope, Security, XmlResponse, build_multi_request
 from workspace.run_folder import new_run_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +88,35 @@ def test_intent_is_on_disk_before_the_create_leaves(tmp_path: Path, emulator: Ru
     assert created["event"] == "created" and created["ref"] == intent["ref"]
     assert set(created) >= {"kind", "id", "uuid", "site", "created_at", "run_id", "delete_api", "owner"}
     assert created["site"] == site_info["name"] and created["owner"] == "host" and created["run_id"] == "r"
+
+
+def test_one_exchange_is_parsed_once_for_the_hooks_and_the_client(monkeypatch: pytest.MonkeyPatch,
+                                                                  emulator: RunningEmulator,
+                                                                  site_info: dict[str, object]) -> None:
+    """The hooks and the client share one parse of the request and one of the answer: the client
+    returns the very object the hooks journalled the create from."""
+    calls = {"request": 0, "answer": 0}
+    seen: list[XmlResponse] = []
+
+    def read_request(raw: bytes) -> RequestEnvelope | None:
+        calls["request"] += 1
+        return envelope.read_request(raw)
+
+    def parse_response(raw: bytes, status: int = 200, elapsed: float = 0.0,
+                       content_type: str | None = None) -> XmlResponse:
+        calls["answer"] += 1
+        seen.append(envelope.parse_response(raw, status, elapsed, content_type))
+        return seen[-1]
+
+    monkeypatch.setattr(exchange_reader, "read_request", read_request)
+    monkeypatch.setattr(exchange_reader, "parse_response", parse_response)
+    ledger = Ledger("r")
+    with _hooked(ledger, emulator, site_info) as http:
+        client = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http)
+        made = client.call("meeting", "CreateMeeting", meeting_body("parsed once")).expect_success()
+    assert calls == {"request": 1, "answer": 1}
+    assert len(seen) == 1 and seen[0] is made and made.elapsed > 0
+    assert [o.id for o in ledger.state().outstanding()] == [made.text("meet:meetingkey")]
 
 
 def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmulator,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from client.ledger import name_pattern, run_name
+from client.naming import name_pattern, run_name
 from load.calls import supported_calls
 from load.envelopes import build_envelopes, names_objects, with_run_name
 from webex.envelope import Security

@@ -342,7 +342,7 @@ def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
 
 
 def test_no_clean_up_verification_uses_a_limited_api() -> None:
-    from client.ledger import CREATES, kind
+    from client.kinds import CREATES, kind
 
     verifications = {k.name: k.verify for k in [*CREATES.values(), kind("session"), kind("rest-meeting")]}
     assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), \
@@ -352,7 +352,9 @@ def test_no_clean_up_verification_uses_a_limited_api() -> None:
 def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: RunningEmulator, tmp_path: Path) -> None:
     """Teleconference and support sessions and sessions found by name: deleted and verified with
     GetTeleconferenceSession / LstsummarySession, and the guard counts no failure for the host."""
-    from client.ledger import Cleaner, Ledger, LedgerHooks, Obj
+    from client.cleaner import Cleaner
+    from client.journal import Ledger, Obj
+    from client.ledger_hooks import LedgerHooks
     from client.xml_client import ControlClient
 
     with httpx.Client(timeout=10) as http:

@@ -10,11 +10,15 @@ as in the documentation's samples::
 Responses parse into an :class:`XmlResponse` that never hides a FAILURE: ``result`` is
 ``SUCCESS``, ``FAILURE`` or ``INVALID`` (the answer was not a Webex envelope at all — an HTML
 error page, an empty body, a 5xx — with ``problem`` saying what it was).
+
+A request as a client sends it reads with :func:`read_request` (site, caller, credentials and each
+bodyContent's API — what the clean-up ledger and the usage-limit guard watch on the wire);
+:func:`first_text` and :func:`all_texts` find elements by local name in any case and namespace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -244,3 +248,87 @@ def parse_response(
     elif http_status != 200 and resp.problem is None:
         resp.problem = f"HTTP {http_status}"
     return resp
+
+
+# ---------------------------------------------------------------- reading requests (client side)
+
+#: local names (lower case) of the elements that carry a credential: the securityContext's password,
+#: ticket and tokens, and a new user's password in CreateUser / SetUser
+CREDENTIAL_ELEMENTS = frozenset({"password", "sessionticket", "webexaccesstoken", "accesstoken", "jwttoken"})
+
+_READ_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+#: for envelopes lxml refuses but a liberal server might still act on
+_RECOVER_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+)
+
+
+def local_name(tag: Any) -> str:
+    """The lower-case local name of an element's tag ("" for comments and processing instructions)."""
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def first_text(node: etree._Element, *names: str) -> str | None:
+    """Stripped text of the first descendant (or ``node``) with one of these lower-case local names, tried
+    in ``names`` order; None when none has text."""
+    for name in names:
+        for el in node.iter():
+            if local_name(el.tag) == name and el.text and el.text.strip():
+                return str(el.text).strip()
+    return None
+
+
+def all_texts(node: etree._Element, names: Iterable[str]) -> list[str]:
+    """Stripped texts of every descendant (or ``node``) with one of these lower-case local names, in order."""
+    wanted = set(names)
+    return [el.text.strip() for el in node.iter() if local_name(el.tag) in wanted and el.text and el.text.strip()]
+
+
+@dataclass(slots=True)
+class RequestBody:
+    """One ``bodyContent`` of a request: its position, its API (the last part of ``xsi:type``), its element."""
+
+    index: int
+    api: str
+    node: etree._Element
+
+
+@dataclass(slots=True)
+class RequestEnvelope:
+    """What a request envelope says about its caller and what it asks: read liberally, any case."""
+
+    site: str
+    owner: str | None
+    password: str | None
+    bodies: list[RequestBody]
+    #: credential values it carries (securityContext, a new user's password)
+    secrets: list[str]
+
+
+def read_request(raw: bytes) -> RequestEnvelope | None:
+    """Site (``siteName``, else ``siteID:<id>``, else ``?``), caller (``webExID``), password, bodyContents
+    and credentials of a request envelope as a client sends it; None when it is not XML even in recover
+    mode. Local names in any case and any namespace: a hostile or misspelt envelope is still read."""
+    try:
+        root = etree.fromstring(raw, _READ_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        try:
+            root = etree.fromstring(raw, _RECOVER_PARSER)
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+        if root is None:
+            return None
+    ctx = next((el for el in root.iter() if local_name(el.tag) == "securitycontext"), None)
+    site = owner = password = None
+    secrets: list[str] = []
+    if ctx is not None:
+        site = first_text(ctx, "sitename") or (f"siteID:{sid}" if (sid := first_text(ctx, "siteid")) else None)
+        owner = first_text(ctx, "webexid")
+        password = first_text(ctx, "password")
+        secrets += all_texts(ctx, CREDENTIAL_ELEMENTS)
+    bodies = []
+    for i, el in enumerate(e for e in root.iter() if local_name(e.tag) == "bodycontent"):
+        xsi_type = el.get(f"{{{XSI}}}type") or ""
+        bodies.append(RequestBody(i, xsi_type.rsplit(".", 1)[-1].strip(), el))
+        secrets += all_texts(el, ("password",))  # CreateUser/SetUser: the new user's password
+    return RequestEnvelope(site or "?", owner, password, bodies, secrets)

@@ -46,6 +46,10 @@ EXCEPTIONS: dict[str, str] = {
     "030050": "Duplicate email in the request, only the first is processed: {}",
 }
 
+#: the "no data found" answers: no record (000015), meeting not found (060001), user not found (030001) —
+#: what proves an object gone, and what a site's usage limit counts for GetSessionInfo / GetUserCard
+NO_DATA_EXCEPTIONS: frozenset[str] = frozenset({"000015", "060001", "030001"})
+
 
 @dataclass
 class WebexError(Exception):

@@ -24,9 +24,21 @@ REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().
 
 
 
+#: a run ID as :func:`new_run_id` makes them: its start (UTC) and four hex digits
+RUN_ID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{4}"
+
+
 def new_run_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def run_started(run_id: str) -> datetime | None:
+    """When the run with this ID started (the ID begins ``YYYYMMDD-HHMMSS``, UTC), or None."""
+    try:
+        return datetime.strptime(run_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 @dataclass

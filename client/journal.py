@@ -1,0 +1,256 @@
+"""The journal of a run: ``reports/<run-id>/ledger-<run-id>.jsonl``, written before each create, and its reading.
+
+A run must leave a site as it found it, even when it is interrupted. Every object a run creates —
+meeting, event, training session, teleconference, support session, attendee, user, contact,
+scheduled test, REST meeting — is recorded in the journal (append-only, one JSON object a line,
+shared by the xdist workers of the run):
+
+``intent``       written **before** the create is sent: ``kind``, ``api`` (the create API),
+                 ``site``, ``owner`` (the caller's webExID), ``name`` (confName, webExId, title …),
+                 ``delete_api`` and a ``ref`` the outcome refers to
+``created``      the create succeeded: the same fields plus ``id`` (meetingkey, sessionKey,
+                 attendeeId, webExId, contactID, testID, REST id), ``uuid`` (meetingUUID) and
+                 ``parent`` / ``parent_field`` (the session an attendee or test belongs to)
+``not-created``  the create was refused (a FAILURE envelope, a 4xx)
+``deleted``      the object is gone: deleted by a test (``by: "test"``, seen on the wire) or by
+                 clean-up (``by: "cleanup"``, ``verified``: a Get said it is gone)
+``left``         clean-up could not remove it (``reason``): no delete API, no credentials, budget
+``hook-error``   a request the hooks could not read (the error's type only)
+
+Every line also carries ``run_id``, ``worker`` and ``at`` (UTC, ISO 8601). Nothing secret is ever
+written: no password, ticket or token — only names and IDs.
+
+:class:`Ledger` writes the lines; :func:`read_lines` and :func:`fold` read them back into a
+:class:`LedgerState` (objects and unresolved intents); :func:`summarise` says what a run left for its
+summary. Who writes: :mod:`client.ledger_hooks` (from the wire) and :mod:`client.cleaner`. Stands on
+:mod:`client.kinds`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client.kinds import SESSION_KINDS, Kind, delete_api_name
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def ledger_path(run_dir: Path, run_id: str) -> Path:
+    return run_dir / f"ledger-{run_id}.jsonl"
+
+
+@dataclass(slots=True)
+class Obj:
+    """One object of the ledger, as its lines add up."""
+
+    kind: str
+    site: str
+    id: str
+    run_id: str = ""
+    uuid: str | None = None
+    parent: str | None = None
+    parent_field: str | None = None
+    owner: str | None = None
+    name: str | None = None
+    api: str = ""
+    created_at: str = ""
+    status: str = "created"  # created | deleted | left
+    reason: str = ""
+    seq: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.site.lower(), self.id)
+
+    def describe(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"{self.kind} {self.id}{label} on site {self.site}"
+
+
+@dataclass
+class LedgerState:
+    """Objects and unresolved intents folded from ledger lines (one run's, or several)."""
+
+    objects: dict[tuple[str, str, str], Obj] = field(default_factory=dict)
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resolved: set[str] = field(default_factory=set)
+
+    def apply(self, rec: dict[str, Any]) -> None:
+        event = rec.get("event")
+        if event == "intent":
+            self.intents[str(rec.get("ref"))] = rec
+        elif event == "not-created":
+            self.resolved.add(str(rec.get("ref")))
+        elif event == "created":
+            self.resolved.add(str(rec.get("ref")))
+            obj = Obj(kind=str(rec["kind"]), site=str(rec["site"]), id=str(rec["id"]),
+                      run_id=str(rec.get("run_id", "")),
+                      uuid=rec.get("uuid"), parent=rec.get("parent"), parent_field=rec.get("parent_field"),
+                      owner=rec.get("owner"), name=rec.get("name"), api=str(rec.get("api", "")),
+                      created_at=str(rec.get("created_at") or rec.get("at") or ""), seq=len(self.objects) + 1)
+            self.objects[obj.key] = obj
+        elif event in ("deleted", "left"):
+            known = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
+            if known is not None and known.status != "deleted":
+                known.status = "deleted" if event == "deleted" else "left"
+                known.reason = str(rec.get("reason", ""))
+
+    def outstanding(self) -> list[Obj]:
+        """Objects not (yet) deleted, newest first — children before the sessions they belong to."""
+        return sorted((o for o in self.objects.values() if o.status != "deleted"), key=lambda o: -o.seq)
+
+    def unresolved(self) -> list[dict[str, Any]]:
+        """Intents whose outcome never arrived (the run died while the create was in flight) —
+        but not an attendee's or a test's whose session is gone: it went with it."""
+        out = []
+        for ref, i in self.intents.items():
+            if ref in self.resolved:
+                continue
+            parent = self.find(SESSION_KINDS, str(i.get("site", "")), str(i["parent"])) if i.get("parent") else None
+            if parent is None or parent.status != "deleted":
+                out.append(i)
+        return out
+
+    def find(self, kinds: Iterable[str], site: str, ident: str) -> Obj | None:
+        low = site.lower()
+        for o in self.objects.values():
+            if o.kind in kinds and o.site.lower() == low and (o.id == ident or (o.uuid or "") == ident.lower()):
+                return o
+        return None
+
+
+def read_lines(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """Every record of these ledger files (lines that are not JSON — a torn last line — skipped)."""
+    out: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                out.append(rec)
+    return out
+
+
+def fold(records: Iterable[dict[str, Any]]) -> LedgerState:
+    state = LedgerState()
+    for rec in records:
+        state.apply(rec)
+    return state
+
+
+def find_ledgers(reports: Path, run_id: str | None = None) -> list[Path]:
+    """The ledgers of one run (``reports/<run-id>/ledger-*.jsonl``) or of every run under ``reports``."""
+    if run_id:
+        return sorted((reports / run_id).glob("ledger-*.jsonl"))
+    return sorted(reports.glob("*/ledger-*.jsonl"))
+
+
+def summarise(run_dir: Path) -> dict[str, Any] | None:
+    """What the run's ledger says: counts, and what was left behind (for the summary)."""
+    records = read_lines(sorted(run_dir.glob("ledger-*.jsonl")))
+    if not records:
+        return None
+    state = fold(records)
+    deleted = [r for r in records if r.get("event") == "deleted"]
+    by_kind: dict[str, int] = {}
+    for o in state.objects.values():
+        by_kind[o.kind] = by_kind.get(o.kind, 0) + 1
+    return {
+        "ledger": sorted(p.name for p in run_dir.glob("ledger-*.jsonl")),
+        "created": len(state.objects),
+        "by_kind": by_kind,
+        "deleted_by_tests": sum(1 for r in deleted if r.get("by") == "test"),
+        "removed_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and r.get("removed", True)),
+        "found_gone_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and not r.get("removed", True)),
+        "left": [{"kind": o.kind, "id": o.id, "site": o.site, "name": o.name, "reason": o.reason}
+                 for o in state.outstanding()],
+        "unresolved_intents": [{"kind": i.get("kind"), "api": i.get("api"), "site": i.get("site"),
+                                "name": i.get("name")} for i in state.unresolved()],
+    }
+
+
+class Ledger:
+    """Writes ledger lines (to ``path`` when given, always to memory) and folds them."""
+
+    def __init__(self, run_id: str, path: Path | None = None, worker: str = "main") -> None:
+        self.run_id = run_id
+        self.path = path
+        self.worker = worker
+        self.records: list[dict[str, Any]] = []
+        self._state = LedgerState()
+        self._lock = threading.RLock()
+        self._fd: int | None = None
+        self._refs = 0
+
+    def _write(self, event: str, **fields: Any) -> dict[str, Any]:
+        rec = {"event": event, "run_id": self.run_id, "worker": self.worker, "at": _now(), **fields}
+        line = (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            if self.path is not None:
+                if self._fd is None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                os.write(self._fd, line)  # one write per line: O_APPEND keeps the workers' lines whole
+            self.records.append(rec)
+            self._state.apply(rec)
+        return rec
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def state(self) -> LedgerState:
+        """The live fold of this ledger's own lines (not other workers')."""
+        return self._state
+
+    # -- the events ----------------------------------------------------------------------
+    def intent(self, k: Kind, api: str, site: str, owner: str | None, name: str | None,
+               parent: str | None = None) -> str:
+        with self._lock:
+            self._refs += 1
+            ref = f"{self.worker}-{os.getpid()}-{self._refs}"
+        extra = {"parent": parent} if parent else {}
+        self._write("intent", ref=ref, kind=k.name, api=api, site=site, owner=owner, name=name,
+                    delete_api=delete_api_name(k), **extra)
+        return ref
+
+    def created(self, ref: str, k: Kind, api: str, site: str, owner: str | None, name: str | None, ident: str,
+                uuid: str | None = None, parent: str | None = None, parent_field: str | None = None) -> None:
+        self._write("created", ref=ref, kind=k.name, api=api, site=site, owner=owner, name=name, id=ident,
+                    uuid=uuid, parent=parent, parent_field=parent_field, created_at=_now(),
+                    delete_api=delete_api_name(k))
+
+    def not_created(self, ref: str, reason: str) -> None:
+        self._write("not-created", ref=ref, reason=reason[:200])
+
+    def deleted(self, obj: Obj, by: str, verified: bool, how: str = "", removed: bool = True) -> None:
+        """``removed``: this delete removed it (False: it was found already gone)."""
+        self._write("deleted", kind=obj.kind, site=obj.site, id=obj.id, name=obj.name, by=by, verified=verified,
+                    removed=removed, how=how)
+
+    def left(self, obj: Obj, reason: str) -> None:
+        self._write("left", kind=obj.kind, site=obj.site, id=obj.id, name=obj.name, reason=reason)
+
+    def error(self, where: str, exc: BaseException) -> None:
+        """A request the ledger could not read (recorded by type only: no text that might hold a secret)."""
+        self._write("hook-error", where=where, error=type(exc).__name__)
+
+
+__all__ = ["Ledger", "LedgerState", "Obj", "find_ledgers", "fold", "ledger_path", "read_lines", "summarise"]
