@@ -35,8 +35,9 @@ Fixtures
 
 Safety (issue 7)
     *Ledger.* Every create any harness client sends (they all share the target's ``httpx``
-    client) is written to ``ledger-<run-id>.jsonl`` before it leaves (:mod:`client.journal`, by :mod:`client.ledger_hooks`); at
-    the end of the session whatever the tests did not delete is deleted and verified gone.
+    client) is written to ``ledger-<run-id>.jsonl`` before it leaves (:mod:`client.journal`, by
+    :mod:`client.ledger_hooks`); at the end of the session whatever the tests did not delete is
+    deleted and verified gone.
     *Guards.* Tests marked ``destructive`` or ``lockout`` are skipped unless the environment's
     ``allow.destructive`` / ``allow.lockout`` is true. *Budget.* ``budget.max_requests`` caps the
     whole run: every worker draws from one counter in the run folder (:mod:`workspace.budget`;
