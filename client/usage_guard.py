@@ -43,7 +43,7 @@ import httpx
 
 from client.ledger import parse_request
 from client.xml_client import BudgetExceeded
-from environment.loader import Environment
+from environment.model import Environment
 from webex.envelope import parse_response
 from workspace.state import TimedLog
 
