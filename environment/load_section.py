@@ -20,7 +20,7 @@ raised while the file is loaded — before any run starts::
         p95_ms: {GetSessionInfo: 500, "*": 2000}    # or one number: the same limit for every API
         min_rps: 5                                  # requests per second of the whole run, at least
         # min_rps: {GetSessionInfo: 3, "*": 1}      # ... or per API
-      compare:        # the verdict limits of `webex-harness compare` (runs/judge.py applies them)
+      compare:        # the verdict limits of `webex-harness compare` (runs/compare.py applies them)
         max_rps_drop: 0.10                # a fraction, or a percentage such as 10%
         max_p95_increase: 0.20
         max_p99_increase: 0.30

@@ -222,7 +222,7 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class CompareLimits:
-    """Verdict limits of ``webex-harness compare`` (``load.compare``, :mod:`runs.judge` applies them),
+    """Verdict limits of ``webex-harness compare`` (``load.compare``, :mod:`runs.compare` applies them),
     each a fraction (``0.10`` = 10 %); ``max_failure_ratio_increase`` is absolute. ``None``: not set."""
 
     max_rps_drop: float | None = None
