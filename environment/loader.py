@@ -64,6 +64,8 @@ works; giving both is an error. Inside a ``{ }`` flow mapping a placeholder must
 :class:`~environment.errors.EnvironmentFileError` (a ``ValueError``)
 whose ``str()`` is one line, ``<path>: <dotted key>: <problem>``, e.g.
 ``environments/x.yaml: budget.max_requests: expected an integer, got 'ten'``.
+One check of ``load:`` needs the layers above and waits until a load starts: that each API of
+``load.calls`` is catalogued and repeatable (:func:`load.config.load_settings`).
 
 This module reads and checks; the typed values it returns are those of :mod:`environment.model`,
 and the ``load:`` section's checks are :mod:`environment.load_section`'s. Stands on those, on
