@@ -32,6 +32,7 @@ __all__ = ["SETUP_KEYS", "render_markdown", "render_svg", "setup_differences", "
 
 _BY_METRIC = {t.metric: t for t in THRESHOLDS}
 
+
 def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
