@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from environment.loader import DEFAULT_ENVIRONMENT, load_environment  # noqa: E402
+from environment.loader import load_environment  # noqa: E402
+from environment.model import DEFAULT_ENVIRONMENT  # noqa: E402
 from runs.compare import Comparison, compare_runs, read_run  # noqa: E402
 from runs.stats import read_windows  # noqa: E402
 

@@ -65,7 +65,8 @@ def capture_responses(out_dir: Path) -> bytes:
     import httpx
 
     from emulator.server import start_in_thread
-    from environment.loader import DEFAULT_ENVIRONMENT, load_environment
+    from environment.loader import load_environment
+    from environment.model import DEFAULT_ENVIRONMENT
     from webex.envelope import build_request
 
     env = load_environment(DEFAULT_ENVIRONMENT)

@@ -43,7 +43,7 @@ import httpx
 
 from client.exchange_reader import answer, is_xml_request, request_envelope
 from client.xml_client import BudgetExceeded
-from environment.loader import Environment
+from environment.model import Environment
 from webex.errors import NO_DATA_EXCEPTIONS
 from workspace.state import TimedLog
 

@@ -1,4 +1,4 @@
-"""Environment files: ``environments/<name>.yaml`` → a typed :class:`Environment`.
+"""Environment files: ``environments/<name>.yaml`` → a typed :class:`~environment.model.Environment`.
 
 An environment file names one target — the embedded emulator (the default,
 ``environments/emulator.yaml``) or a real Webex site — with its URLs, its credentials, what the
@@ -30,7 +30,8 @@ than the ones below is an error, and so is every unknown key inside the fixed se
       outsider: {webExID: …, password: …, email: …}     # a user with no part in the run's meetings
       probe:    {webExID: …, password: …}               # the only account the 403 probe may lock out
     probe_user: {webExID: …, password: …}               # deprecated: the same as users.probe
-    load: {}                        # optional free-form mapping (mix weights, thresholds …)
+    load: {}                        # optional: mix, calls, shape, thresholds, compare
+                                    # (environment/load_section.py documents each key)
     cleanup_prefix: wxh             # optional, default "wxh": prefix of objects a run creates
 
 Optional sections may also be left empty (``settings:`` with everything commented out).
@@ -43,12 +44,12 @@ integer is never a boolean, and a duplicated key is an error rather than a silen
 ``${VAR}`` is the variable's value, ``${VAR:-default}`` the default when the variable is unset or
 empty (as in the shell), several may share one string (``https://${HOST}/x``), and ``$${`` is a
 literal ``${``. Substituted values are not interpolated again. A variable that is unset and has
-no default is an error naming it. :func:`interpolate` is the one place that resolves them.
+no default is an error naming it. :func:`environment.text.interpolate` is the one place that resolves them.
 
 **Secrets.** For target ``site`` the credential secrets (``password``, ``rest_token``,
 ``jwt_token``, and every ``users.<role>.password``) must be ``${VAR}`` references: a literal
 value is an error. Secret values never appear in an error message, a ``repr`` or
-:meth:`Environment.describe`.
+:meth:`~environment.model.Environment.describe`.
 
 **Roles.** ``users:`` declares the accounts a site run may use besides the host (``credentials``):
 ``admin`` (site-admin rights: user management, site-wide queries), ``invitee`` and ``outsider``
@@ -59,58 +60,58 @@ role is an error ("did you mean"). ``probe_user:`` is the old spelling of ``user
 works; giving both is an error. Inside a ``{ }`` flow mapping a placeholder must be quoted
 (``password: "${VAR}"``): an unquoted ``${`` there is a YAML syntax error.
 
-**Errors.** Everything wrong with a file raises :class:`EnvironmentFileError` (a ``ValueError``)
+**Errors.** Everything wrong with a file, in any section, raises
+:class:`~environment.errors.EnvironmentFileError` (a ``ValueError``)
 whose ``str()`` is one line, ``<path>: <dotted key>: <problem>``, e.g.
 ``environments/x.yaml: budget.max_requests: expected an integer, got 'ten'``.
+One check of ``load:`` needs the layers above and waits until a load starts: that each API of
+``load.calls`` is catalogued and repeatable (:func:`load.config.load_settings`).
+
+This module reads and checks; the typed values it returns are those of :mod:`environment.model`,
+and the ``load:`` section's checks are :mod:`environment.load_section`'s. Stands on those, on
+:mod:`environment.errors` and on :mod:`webex` (the site settings).
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-import yaml
-
-from webex.envelope import Security
+from environment.errors import EnvironmentFileError, describe_value, join_key, short, unknown_key
+from environment.load_section import parse_load_section
+from environment.model import (
+    AUTO,
+    DEFAULT_CLEANUP_PREFIX,
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_MAX_REQUESTS,
+    DEFAULT_MAX_SECONDS,
+    ENVIRONMENTS_DIR,
+    ROLES,
+    TARGETS,
+    XML_SERVICE_PATH,
+    Account,
+    Allow,
+    Budget,
+    Credentials,
+    Environment,
+    LoadSettings,
+    Roles,
+    Target,
+)
+from environment.text import has_placeholder, interpolate, parse_yaml
 from webex.settings import SiteSettings
 
 __all__ = [
-    "DEFAULT_ENVIRONMENT",
-    "ENVIRONMENTS_DIR",
-    "ROLES",
-    "Account",
-    "Allow",
-    "Budget",
-    "Credentials",
-    "Environment",
-    "EnvironmentFileError",
-    "ProbeUser",
-    "Roles",
-    "Target",
     "check_reachable",
-    "describe_value",
-    "interpolate",
+    "environment_from_mapping",
     "load_environment",
     "resolve_environment_path",
 ]
-
-Target = Literal["emulator", "site"]
-TARGETS: tuple[Target, ...] = ("emulator", "site")
-
-#: The folder holding the shipped environment files (``<repo root>/environments``).
-ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
-#: The default target: the embedded emulator.
-DEFAULT_ENVIRONMENT = ENVIRONMENTS_DIR / "emulator.yaml"
-
-AUTO = "auto"
-XML_SERVICE_PATH = "/WBXService/XMLService"
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -131,315 +132,27 @@ CREDENTIAL_KEYS = ("webExID", "password", "rest_token", "jwt_token")
 SECRET_CREDENTIAL_KEYS = ("password", "rest_token", "jwt_token")
 ACCOUNT_KEYS = ("webExID", "password", "email")
 PROBE_USER_KEYS = ("webExID", "password")
-#: The roles ``users:`` may declare, and what each is for (the text of a skip that needs one).
-ROLES: dict[str, str] = {
-    "admin": "an account with site-admin rights",
-    "invitee": "a second ordinary user of the site, with its e-mail",
-    "outsider": "an ordinary user with no part in the run's meetings, with its e-mail",
-    "probe": "an expendable user the 403 rate-limit probe may lock out for two hours",
-}
 ALLOW_KEYS = ("destructive", "lockout")
 BUDGET_KEYS = ("max_requests", "max_seconds")
 
-DEFAULT_MAX_REQUESTS = 5000
-DEFAULT_MAX_SECONDS = 1800.0
-DEFAULT_CLEANUP_PREFIX = "wxh"
 _CLEANUP_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
-# --------------------------------------------------------------------------------------------
-# The error type
+def environment_from_mapping(
+    data: Any,
+    *,
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    default_name: str | None = None,
+) -> Environment:
+    """Validate a parsed environment mapping and resolve its placeholders from ``env``
+    (default ``os.environ``).
 
-
-class EnvironmentFileError(ValueError):
-    """A problem with an environment file: ``<path>: <key>: <problem>`` on one line.
-
-    ``key`` is dotted (``credentials.password``, ``settings.password_required``), or ``(file)``
-    for problems of the file as a whole (not found, YAML syntax).
+    ``path`` is used in error messages only; ``default_name`` is the name when the mapping
+    has none (:func:`load_environment` passes the file stem).
     """
-
-    def __init__(self, path: str | Path | None, key: str, problem: str) -> None:
-        self.path = path
-        self.key = key
-        self.problem = " ".join(problem.split())
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = str(self.path) if self.path is not None else "<environment>"
-        return f"{where}: {self.key}: {self.problem}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.path, self.key, self.problem))
-
-
-# --------------------------------------------------------------------------------------------
-# The dataclasses
-
-
-@dataclass(slots=True, frozen=True)
-class Credentials:
-    """Who the harness is on the target. Secret fields are left out of ``repr``."""
-
-    webex_id: str
-    password: str = field(repr=False)
-    rest_token: str | None = field(default=None, repr=False)
-    jwt_token: str | None = field(default=None, repr=False)
-
-    def secrets(self) -> list[str]:
-        """The non-empty password and tokens: values a report must mask."""
-        return [v for v in (self.password, self.rest_token, self.jwt_token) if v]
-
-
-@dataclass(slots=True, frozen=True)
-class Allow:
-    """Opt-ins for runs that change or endanger the site. Both off unless declared."""
-
-    #: User creation/deletion and other site-wide changes.
-    destructive: bool = False
-    #: Rate-limit probing that can lock a user out for two hours.
-    lockout: bool = False
-
-
-@dataclass(slots=True, frozen=True)
-class Budget:
-    """Safety caps of one run."""
-
-    max_requests: int = DEFAULT_MAX_REQUESTS
-    max_seconds: float = DEFAULT_MAX_SECONDS
-
-
-@dataclass(slots=True, frozen=True)
-class Account:
-    """One account a run may act as (a role of ``users:``). The password is left out of ``repr``."""
-
-    webex_id: str
-    password: str = field(repr=False)
-    email: str | None = None
-
-
-#: The old name of the probe account's type (``probe_user:``).
-ProbeUser = Account
-
-
-@dataclass(slots=True, frozen=True)
-class Roles:
-    """The accounts of ``users:``; a role that is not declared is ``None``."""
-
-    admin: Account | None = None
-    invitee: Account | None = None
-    outsider: Account | None = None
-    probe: Account | None = None
-
-    def get(self, role: str) -> Account | None:
-        """The account of ``role`` (``None`` when not declared); an unknown role is a ``KeyError``."""
-        if role not in ROLES:
-            raise KeyError(role)
-        return cast(Account | None, getattr(self, role))
-
-    def declared(self) -> dict[str, Account]:
-        """The declared roles, in :data:`ROLES` order."""
-        return {role: account for role in ROLES if (account := self.get(role)) is not None}
-
-    def secrets(self) -> list[str]:
-        """The declared roles' passwords."""
-        return [account.password for account in self.declared().values() if account.password]
-
-
-@dataclass(slots=True, frozen=True)
-class Environment:
-    """One target, as declared by an environment file (see the module docstring)."""
-
-    name: str
-    path: Path | None
-    target: Target
-    xml_url: str
-    rest_url: str
-    site_name: str
-    credentials: Credentials
-    settings: SiteSettings = field(default_factory=SiteSettings)
-    allow: Allow = field(default_factory=Allow)
-    budget: Budget = field(default_factory=Budget)
-    users: Roles = field(default_factory=Roles)
-    load: dict[str, Any] = field(default_factory=dict)
-    cleanup_prefix: str = DEFAULT_CLEANUP_PREFIX
-
-    @property
-    def is_emulator(self) -> bool:
-        return self.target == "emulator"
-
-    @property
-    def probe_user(self) -> Account | None:
-        """The account the 403 probe may lock out (``users.probe``; ``probe_user:`` is its old name)."""
-        return self.users.probe
-
-    @property
-    def needs_urls(self) -> bool:
-        """True while an URL is still ``auto`` (the harness must start the emulator)."""
-        return self.xml_url == AUTO or self.rest_url == AUTO
-
-    def security(self) -> Security:
-        """The XML API ``securityContext`` for the configured user."""
-        return Security(
-            site_name=self.site_name,
-            webex_id=self.credentials.webex_id,
-            password=self.credentials.password,
-        )
-
-    def with_urls(self, xml_url: str, rest_url: str) -> Environment:
-        """A copy with the URLs filled in (the harness started the emulator)."""
-        return replace(self, xml_url=xml_url, rest_url=rest_url.rstrip("/"))
-
-    def secrets(self) -> list[str]:
-        """Every secret value of the environment (credentials and every role's), no duplicates."""
-        return list(dict.fromkeys(self.credentials.secrets() + self.users.secrets()))
-
-    def describe(self) -> dict[str, Any]:
-        """A report-safe summary: never a credential value."""
-        return {
-            "name": self.name,
-            "path": str(self.path) if self.path is not None else None,
-            "target": self.target,
-            "xml_url": self.xml_url,
-            "rest_url": self.rest_url,
-            "site_name": self.site_name,
-            "settings": self.settings.to_dict(),
-            "allow": {"destructive": self.allow.destructive, "lockout": self.allow.lockout},
-            "budget": {
-                "max_requests": self.budget.max_requests,
-                "max_seconds": self.budget.max_seconds,
-            },
-            "users": list(self.users.declared()),
-            "cleanup_prefix": self.cleanup_prefix,
-        }
-
-    @classmethod
-    def from_dict(
-        cls,
-        data: Any,
-        *,
-        path: str | Path | None = None,
-        env: Mapping[str, str] | None = None,
-        default_name: str | None = None,
-    ) -> Environment:
-        """Validate a parsed environment mapping and resolve its placeholders from ``env``.
-
-        ``path`` is used in error messages only; ``default_name`` is the name when the mapping
-        has none (:func:`load_environment` passes the file stem).
-        """
-        reader = _Reader(path, os.environ if env is None else env)
-        return reader.environment(data, default_name)
-
-
-# --------------------------------------------------------------------------------------------
-# Placeholders
-
-# ``$${`` (a literal), a complete ``${…}``, or an unclosed ``${``.
-_TOKEN_RE = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
-_BODY_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>.*))?$", re.DOTALL)
-
-
-def interpolate(text: str, env: Mapping[str, str], *, path: str | Path | None, key: str) -> str:
-    """Resolve ``${VAR}`` / ``${VAR:-default}`` in ``text``; ``$${`` is a literal ``${``.
-
-    A variable that is unset (and has no default) raises :class:`EnvironmentFileError` naming
-    ``path``, ``key`` and the variable. The error never quotes ``text``, which may be a secret.
-    """
-
-    def substitute(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token == "$${":
-            return "${"
-        body = match.group("body")
-        if body is None:
-            raise EnvironmentFileError(path, key, "unclosed placeholder '${' (write $${ for a literal ${)")
-        parsed = _BODY_RE.match(body)
-        if parsed is None:
-            raise EnvironmentFileError(
-                path,
-                key,
-                f"malformed placeholder {_short(token)} (expected ${{NAME}} or ${{NAME:-default}};"
-                " write $${ for a literal ${)",
-            )
-        name = parsed.group("name")
-        default = parsed.group("default")
-        if default is not None and "${" in default:
-            raise EnvironmentFileError(
-                path, key, f"nested placeholders are not supported (in the default of ${{{name}}})"
-            )
-        value = env.get(name)
-        if default is not None:
-            return value if value else default
-        if value is None:
-            raise EnvironmentFileError(path, key, f"environment variable {name} is not set")
-        return value
-
-    return _TOKEN_RE.sub(substitute, text)
-
-
-def has_placeholder(text: str) -> bool:
-    """True when ``text`` references at least one variable (``$${`` does not count)."""
-    return any(m.group(0) != "$${" for m in _TOKEN_RE.finditer(text))
-
-
-# --------------------------------------------------------------------------------------------
-# YAML: safe, booleans are true/false only (YAML 1.2), duplicate keys are errors
-
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-class _StrictLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[tuple[str, str]] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
-                ident = (key_node.tag, key_node.value)
-                if ident in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping",
-                        node.start_mark,
-                        f"duplicate key {key_node.value!r}",
-                        key_node.start_mark,
-                    )
-                seen.add(ident)
-        return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))
-
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_StrictLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-def _parse_yaml(raw: bytes, path: str | Path) -> Any:
-    try:
-        return yaml.load(raw, Loader=_StrictLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown line"
-        detail = exc.problem or exc.context or "syntax error"
-        if exc.problem and exc.context and exc.context_mark is not None:
-            detail += f" ({exc.context} started at line {exc.context_mark.line + 1})"
-        if exc.context == "while parsing a flow mapping" and b"${" in raw:
-            detail += '; inside { } quote a placeholder: password: "${VAR}"'
-        raise EnvironmentFileError(path, "(file)", f"invalid YAML at {where}: {detail}") from None
-    except yaml.YAMLError as exc:
-        raise EnvironmentFileError(path, "(file)", f"invalid YAML: {exc}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# Validation
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _join(parent: str, key: str) -> str:
-    return f"{parent}.{key}" if parent else key
+    reader = _Reader(path, os.environ if env is None else env)
+    return reader.environment(data, default_name)
 
 
 class _Reader:
@@ -459,9 +172,9 @@ class _Reader:
             raise self.fail(key or "(file)", f"expected a mapping, got {describe_value(value)}")
         for name in value:
             if not isinstance(name, str):
-                raise self.fail(key or "(file)", f"keys must be strings, got {_short(name)}")
+                raise self.fail(key or "(file)", f"keys must be strings, got {short(name)}")
             if known is not None and name not in known:
-                raise self.fail(_join(key, name), _unknown(name, known))
+                raise self.fail(join_key(key, name), unknown_key(name, known))
         return cast(dict[str, Any], value)
 
     def section(self, data: dict[str, Any], key: str, known: tuple[str, ...]) -> dict[str, Any]:
@@ -499,7 +212,7 @@ class _Reader:
 
     def required(self, data: dict[str, Any], key: str, parent: str = "") -> Any:
         if key not in data or data[key] is None:
-            raise self.fail(_join(parent, key), "missing (required)")
+            raise self.fail(join_key(parent, key), "missing (required)")
         return data[key]
 
     # -- sections -----------------------------------------------------------------------
@@ -536,7 +249,7 @@ class _Reader:
                 raise self.fail(
                     "cleanup_prefix",
                     f"expected letters, digits, '-' or '_' (not starting with '-' or '_'), "
-                    f"got {_short(cleanup_prefix)}",
+                    f"got {short(cleanup_prefix)}",
                 )
 
         return Environment(
@@ -572,13 +285,13 @@ class _Reader:
             return AUTO
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.fail(key, f"expected 'auto' or an http(s) URL, got {_short(value)}")
+            raise self.fail(key, f"expected 'auto' or an http(s) URL, got {short(value)}")
         try:
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
-            raise self.fail(key, f"invalid port in {_short(value)}") from None
+            raise self.fail(key, f"invalid port in {short(value)}") from None
         if xml and not parts.path.endswith(XML_SERVICE_PATH):
-            raise self.fail(key, f"expected an URL ending in {XML_SERVICE_PATH}, got {_short(value)}")
+            raise self.fail(key, f"expected an URL ending in {XML_SERVICE_PATH}, got {short(value)}")
         return value if xml else value.rstrip("/")
 
     def credentials(self, top: dict[str, Any], target: Target) -> Credentials:
@@ -669,41 +382,26 @@ class _Reader:
         if data.get("email") is not None:
             email = self.non_empty(self.string(data["email"], f"{key}.email"), f"{key}.email")
             if "@" not in email:
-                raise self.fail(f"{key}.email", f"expected an e-mail address, got {_short(email)}")
+                raise self.fail(f"{key}.email", f"expected an e-mail address, got {short(email)}")
         return Account(webex_id=webex_id, password=password, email=email)
 
-    def load(self, top: dict[str, Any]) -> dict[str, Any]:
+    def load(self, top: dict[str, Any]) -> LoadSettings:
+        """``load:``: placeholders resolved in every string, then every key checked
+        (:func:`environment.load_section.parse_load_section`)."""
         if top.get("load") is None:
-            return {}
+            return LoadSettings()
         data = self.mapping(top["load"], "load")
-        return cast(dict[str, Any], self.free_form(data, "load"))
+        return parse_load_section(cast(dict[str, Any], self.free_form(data, "load")), self.path)
 
     def free_form(self, value: Any, key: str) -> Any:
         """Interpolate every string inside a free-form value; keys stay as written."""
         if isinstance(value, str):
             return interpolate(value, self.env, path=self.path, key=key)
         if isinstance(value, dict):
-            return {k: self.free_form(v, _join(key, str(k))) for k, v in value.items()}
+            return {k: self.free_form(v, join_key(key, str(k))) for k, v in value.items()}
         if isinstance(value, list):
             return [self.free_form(v, f"{key}[{i}]") for i, v in enumerate(value)]
         return value
-
-
-def describe_value(value: Any) -> str:
-    """How a wrong value is shown in a message: its repr, or the kind of container."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return _short(value)
-
-
-def _unknown(name: str, known: tuple[str, ...]) -> str:
-    message = f"unknown key (known: {', '.join(known)})"
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 # --------------------------------------------------------------------------------------------
@@ -745,8 +443,8 @@ def load_environment(path: str | Path, env: Mapping[str, str] | None = None) -> 
         raise EnvironmentFileError(path, "(file)", "is a directory, not a file") from None
     except OSError as exc:
         raise EnvironmentFileError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
-    data = _parse_yaml(raw, path)
-    return Environment.from_dict(data, path=path, env=env, default_name=file.stem)
+    data = parse_yaml(raw, path)
+    return environment_from_mapping(data, path=path, env=env, default_name=file.stem)
 
 
 def check_reachable(env: Environment, timeout: float = 3.0) -> None:

@@ -8,7 +8,7 @@ module                      what
 ``load/scenarios.py``       calls, lifecycle, dashboard, registration (XML ``FastHttpUser`` s)
 ``load/rest_tasks.py``      the rest scenario (``/v1/meetings``)
 ``load/common.py``          shared plumbing: config at ``init``, guards, budget, judging, clean-up
-``load/config.py``          the ``load:`` section (mix, calls, shape); no locust import
+``load/config.py``          the locust process's variables; ``load.calls`` checked; no locust import
 ``load/calls.py``           what each XML API needs to be called repeatedly; no locust import
 ``load/envelopes.py``       every envelope, built once per process; no locust import
 ``load/shapes.py``          step and spike as functions of time; ``load/shapefile.py`` wraps them

@@ -53,14 +53,9 @@ from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
 from client.naming import run_name
 from client.xml_client import BudgetExceeded, RequestBudget
-from environment.loader import (
-    AUTO,
-    XML_SERVICE_PATH,
-    Environment,
-    EnvironmentFileError,
-    load_environment,
-    resolve_environment_path,
-)
+from environment.errors import EnvironmentFileError
+from environment.loader import load_environment, resolve_environment_path
+from environment.model import AUTO, SCENARIO_NAMES, XML_SERVICE_PATH, Environment, LoadSettings
 from load.calls import CallPlan, CallTemplate, call_plan, response_key
 from load.config import (
     BUDGET_FILE_VAR,
@@ -68,11 +63,9 @@ from load.config import (
     REST_TOKEN_VAR,
     REST_URL_VAR,
     RUN_ID_VAR,
-    SCENARIO_NAMES,
     SCENARIO_VAR,
     STOP_FILE_VAR,
     XML_URL_VAR,
-    LoadSettings,
     is_loopback,
     load_settings,
     origin_of,

@@ -32,7 +32,7 @@ Environment variables (read once per locust process at ``init``, never at import
 ``WEBEX_HARNESS_ENV``
     The environment file (a path or a bare name such as ``emulator``); default
     ``environments/emulator.yaml``. Its credentials sign every envelope, its ``load:`` section
-    gives the mix, the call weights and the shape (:mod:`load.config`), and its
+    gives the mix, the call weights and the shape (:mod:`environment.load_section`), and its
     ``budget.max_requests`` caps the requests of each locust process (see the next variable).
 ``WEBEX_HARNESS_BUDGET_FILE``
     The run's shared request counter (:mod:`workspace.budget`), set by ``webex-harness load``: every

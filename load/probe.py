@@ -53,7 +53,7 @@ import httpx
 
 from client.site_safety import install_site_safety
 from client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
-from environment.loader import AUTO, XML_SERVICE_PATH, Environment
+from environment.model import AUTO, XML_SERVICE_PATH, Environment
 from webex.envelope import Security, XmlResponse
 from webex.masking import mask
 
@@ -422,7 +422,8 @@ def probe_cli(env_path: str | None, *, reports: Path | None = None) -> int:
     ``reports/<run-id>/probe.json`` (``reports`` overrides the reports folder), print a summary.
     Exit code 0 all verified, 1 not (or the probe failed), 2 refused or a bad environment file."""
     from emulator.server import start_subprocess
-    from environment.loader import EnvironmentFileError, load_environment, resolve_environment_path
+    from environment.errors import EnvironmentFileError
+    from environment.loader import load_environment, resolve_environment_path
     from workspace.run_folder import Run
 
     try:

@@ -58,17 +58,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from environment.errors import EnvironmentFileError
 from environment.guard import GuardError, check_url
-from environment.loader import AUTO, XML_SERVICE_PATH, Environment, EnvironmentFileError
+from environment.model import AUTO, SCENARIO_NAMES, SHAPE_NAMES, XML_SERVICE_PATH, Environment
 from load.config import (
     BUDGET_FILE_VAR,
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
     REST_URL_VAR,
     RUN_ID_VAR,
-    SCENARIO_NAMES,
     SCENARIO_VAR,
-    SHAPE_NAMES,
     SHAPE_VAR,
     STOP_FILE_VAR,
     XML_URL_VAR,
@@ -341,8 +340,8 @@ def run_load(
     folder's name, ``reports/<run-id>/``; a ``--out DIR`` run passes its own).
 
     ``scenario``: None or ``"mixed"`` → the file's ``load.mix`` (or the default mix), else one of
-    :data:`load.config.SCENARIO_NAMES` alone. ``shape``: None → the file's ``load.shape`` (default
-    ``steady``), else one of :data:`load.config.SHAPE_NAMES`. ``processes``: None/1 → one locust
+    :data:`environment.model.SCENARIO_NAMES` alone. ``shape``: None → the file's ``load.shape`` (default
+    ``steady``), else one of :data:`environment.model.SHAPE_NAMES`. ``processes``: None/1 → one locust
     process, N > 1 → ``--processes N`` (a master and N workers, all drawing from one budget:
     ``<run_dir>/budget.json``, made here with the whole ``budget.max_requests`` unless the run made it).
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from environment.loader import Environment
+from environment.model import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 COSTS_FILE = ROOT / "contracts" / "costs.json"

@@ -78,14 +78,9 @@ from client.ledger_hooks import LedgerHooks
 from client.naming import run_name
 from client.site_safety import install_site_safety, same_safety
 from client.xml_client import BudgetExceeded, ControlClient, Exchange, RequestBudget, XmlClient
-from environment.loader import (
-    ROLES,
-    Budget,
-    Environment,
-    EnvironmentFileError,
-    load_environment,
-    resolve_environment_path,
-)
+from environment.errors import EnvironmentFileError
+from environment.loader import load_environment, resolve_environment_path
+from environment.model import ROLES, Budget, Environment
 from plugin import plan as planning
 from webex.envelope import Security
 from webex.masking import MASK, mask

@@ -25,11 +25,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from environment.errors import EnvironmentFileError
 from environment.guard import GuardError, check_environment
-from environment.loader import Environment, EnvironmentFileError, load_environment, resolve_environment_path
+from environment.loader import load_environment, resolve_environment_path
+from environment.model import Environment, Thresholds
 from plugin.plan import Plan
 from runs.cli_checks import OneLineParser, UsageProblem, check_arguments
-from runs.gates import GateOptionError, Thresholds
+from runs.gates import GateOptionError
 from runs.report import rerender, write_summary
 from webex import __version__
 from workspace.run_folder import REPORTS_DIR, Run, run_started
@@ -82,20 +84,18 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 #: Seconds between the progress lines of a load run.
 LOAD_PROGRESS_SECONDS = 5.0
 def _check_load_settings(env: Environment) -> None:
-    """Validate the whole ``load:`` section before anything starts (mix, calls and shape by
-    :mod:`load.config`, ``compare`` here; ``thresholds`` by :func:`_gate_thresholds`): exit 2."""
+    """Before anything starts, the one check of the ``load:`` section the loader cannot make (every
+    API of ``calls:`` in the catalogue and repeatable, :func:`load.config.load_settings`): exit 2."""
     from load.config import load_settings
-    from runs.compare import limits_from_environment
 
     load_settings(env)
-    limits_from_environment(env)
 
 
 def _gate_thresholds(env: Environment, args: argparse.Namespace) -> Thresholds:
     """The environment file's ``load.thresholds``, overridden key by key by the command line."""
-    from runs.gates import thresholds_from_environment, thresholds_from_options
+    from runs.gates import thresholds_from_options
 
-    from_file = thresholds_from_environment(env)
+    from_file = env.load.thresholds
     from_options = thresholds_from_options(args.max_failure_ratio, args.max_p95, args.min_rps)
     return from_file.overridden_by(from_options)
 
@@ -472,17 +472,10 @@ def cmd_costs(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare two load runs; exit 1 naming every regression, 3 when too short to tell, 2 for a run
     that cannot be read."""
-    from runs.compare import (
-        LIMIT_KEYS,
-        CompareError,
-        CompareLimits,
-        compare_runs,
-        limits_from_environment,
-        parse_limit,
-        read_run,
-        render_markdown,
-        write_comparison,
-    )
+    from environment.load_section import parse_limit
+    from environment.model import LIMIT_KEYS, CompareLimits
+    from runs.compare import CompareError, compare_runs, read_run
+    from runs.compare_report import render_markdown, write_comparison
     from runs.junit_outputs import write_compare
 
     try:
@@ -490,7 +483,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                  for key in LIMIT_KEYS if getattr(args, key) is not None}
     except ValueError as exc:
         return _fail(str(exc), 2)
-    from_file = limits_from_environment(_env(args)) if args.env else CompareLimits()
+    from_file = _env(args).load.compare if args.env else CompareLimits()
     reports = _reports(args)
     try:
         before = read_run(args.run_a, reports)
@@ -723,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--env", default=None, help="environment file or name (default: environments/emulator.yaml)")
         p.add_argument("--seed", type=int, default=1, help="seed for generated data (default 1)")
 
-    from load.config import SCENARIO_NAMES, SHAPE_NAMES  # no locust import
+    from environment.model import SCENARIO_NAMES, SHAPE_NAMES
 
     def load_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--users", type=int, default=None,

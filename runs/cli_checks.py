@@ -88,7 +88,8 @@ def load_row_names() -> list[str]:
 
 
 def _gate_api(name: str, known: Sequence[str]) -> bool:
-    from runs.gates import ALL_APIS, HOUSEKEEPING_SUFFIXES
+    from environment.model import ALL_APIS
+    from runs.gates import HOUSEKEEPING_SUFFIXES
 
     if name == ALL_APIS or name in known:
         return True

@@ -3,13 +3,15 @@
 A performance tester runs ``webex-harness load`` before and after an upgrade and attaches this
 comparison to the ticket: per API (the union of both runs) the rps, p50, p95, p99 and failure
 ratio before and after, the change (absolute and relative) and a verdict per threshold —
-``regressed``, ``ok`` or ``improved`` — per API and overall. It prints the Markdown and writes
-``compare-<A>-vs-<B>.md`` and ``compare-<A>-vs-<B>.svg`` (:mod:`runs.svg_chart`).
+``regressed``, ``ok`` or ``improved`` — per API and overall. This module reads the runs and judges
+them (:func:`compare_runs` → :class:`Comparison`); :mod:`runs.compare_report` writes the Markdown
+``compare-<A>-vs-<B>.md`` and the ``.svg`` chart, :mod:`runs.junit_outputs` the JUnit file.
 
 A run is named by its id under ``reports/``, by its folder, or by its ``load.json`` file. The
 run's ``summary.json``, when present, adds its start time, target and harness version.
 
-Thresholds (each a fraction; the command line wins, then the environment file's ``load.compare``,
+Thresholds (each a fraction; the command line wins, then the environment file's ``load.compare``
+— read and checked with the rest of the file into :class:`~environment.model.CompareLimits` —
 then :data:`DEFAULT_LIMITS`)::
 
     load:
@@ -51,14 +53,13 @@ rare call) is "inconclusive" itself and listed, but does not decide: the whole r
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from environment.loader import Environment, EnvironmentFileError
+from environment.model import CompareLimits
 from runs.gates import is_housekeeping
 from runs.stats import (
     ALPHA,
@@ -70,25 +71,27 @@ from runs.stats import (
     mann_whitney_p,
     read_windows,
 )
-from runs.svg_chart import BarPair, Panel, render_before_after
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "LATENCY_FLOOR_MS",
+    "METRICS",
+    "THRESHOLDS",
+    "TOTAL",
+    "Change",
     "CompareError",
-    "CompareLimits",
     "Comparison",
     "LoadRun",
+    "Row",
+    "Threshold",
     "compare_runs",
-    "limits_from_environment",
-    "parse_limit",
+    "describe_move",
+    "format_limit",
+    "format_percent",
+    "format_value",
     "read_run",
-    "render_markdown",
-    "render_svg",
-    "setup_differences",
-    "write_comparison",
 ]
 
-SECTION = "load.compare"
 TOTAL = "Aggregated"
 TOTAL_LABEL = "all requests (Aggregated)"
 #: Locust's response-time resolution under 100 ms: the least "before" a latency change is relative to.
@@ -100,28 +103,15 @@ class CompareError(RuntimeError):
     """A run that cannot be read or a bad limit; ``str()`` is one line (exit code 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class CompareLimits:
-    """Verdict limits, each a fraction (``0.10`` = 10 %); ``max_failure_ratio_increase`` is absolute."""
-
-    max_rps_drop: float | None = None
-    max_p95_increase: float | None = None
-    max_p99_increase: float | None = None
-    max_failure_ratio_increase: float | None = None
-
-    def over(self, base: CompareLimits) -> CompareLimits:
-        """These limits, with every unset one taken from ``base``."""
-        return replace(base, **{f.name: getattr(self, f.name) for f in fields(self)
-                                if getattr(self, f.name) is not None})
-
-
 DEFAULT_LIMITS = CompareLimits(max_rps_drop=0.10, max_p95_increase=0.20, max_p99_increase=0.30,
                                max_failure_ratio_increase=0.01)
-LIMIT_KEYS = tuple(f.name for f in fields(CompareLimits))
 
 
 @dataclass(frozen=True, slots=True)
-class _Threshold:
+class Threshold:
+    """One verdict threshold: the :class:`~environment.model.CompareLimits` key that limits which
+    ``load.json`` metric, and which way is worse."""
+
     key: str  # a CompareLimits field
     metric: str  # a load.json row field
     label: str  # "rps drop"
@@ -131,13 +121,12 @@ class _Threshold:
 
 
 THRESHOLDS = (
-    _Threshold("max_rps_drop", "rps", "rps drop", "rps", relative=True, higher_is_worse=False),
-    _Threshold("max_p95_increase", "p95_ms", "p95 increase", "p95", relative=True, higher_is_worse=True),
-    _Threshold("max_p99_increase", "p99_ms", "p99 increase", "p99", relative=True, higher_is_worse=True),
-    _Threshold("max_failure_ratio_increase", "failure_ratio", "failure ratio increase", "failure ratio",
+    Threshold("max_rps_drop", "rps", "rps drop", "rps", relative=True, higher_is_worse=False),
+    Threshold("max_p95_increase", "p95_ms", "p95 increase", "p95", relative=True, higher_is_worse=True),
+    Threshold("max_p99_increase", "p99_ms", "p99 increase", "p99", relative=True, higher_is_worse=True),
+    Threshold("max_failure_ratio_increase", "failure_ratio", "failure ratio increase", "failure ratio",
                relative=False, higher_is_worse=True),
 )
-_BY_METRIC = {t.metric: t for t in THRESHOLDS}
 #: (load.json field, heading, unit) of every metric compared, in table order.
 METRICS = (
     ("rps", "Requests per second", "rps"),
@@ -146,48 +135,6 @@ METRICS = (
     ("p99_ms", "p99 latency (ms)", "ms"),
     ("failure_ratio", "Failure ratio", ""),
 )
-
-
-# --------------------------------------------------------------------------------------------
-# Limits
-
-
-def parse_limit(value: Any, where: str) -> float:
-    """A limit as a fraction: ``0.1``, ``"0.1"`` or ``"10%"``. Raises :class:`ValueError` naming ``where``."""
-    number: float | None = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number) or number < 0:
-        raise ValueError(f"{where}: expected a fraction such as 0.1 or a percentage such as 10%, got {value!r}")
-    return number
-
-
-def limits_from_environment(environment: Environment | None) -> CompareLimits:
-    """The ``load.compare`` section of an environment file (unset keys stay ``None``)."""
-    if environment is None:
-        return CompareLimits()
-    section = (environment.load or {}).get("compare")
-    if section is None:
-        return CompareLimits()
-    if not isinstance(section, Mapping):
-        raise EnvironmentFileError(environment.path, SECTION, "expected a mapping of limits")
-    values: dict[str, float] = {}
-    for key, raw in section.items():
-        if key not in LIMIT_KEYS:
-            raise EnvironmentFileError(environment.path, f"{SECTION}.{key}",
-                                       f"unknown key (known: {', '.join(LIMIT_KEYS)})")
-        try:
-            values[key] = parse_limit(raw, "value")
-        except ValueError as exc:
-            raise EnvironmentFileError(environment.path, f"{SECTION}.{key}",
-                                       str(exc).removeprefix("value: ")) from None
-    return CompareLimits(**values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,7 +281,7 @@ def _value(row: Mapping[str, Any] | None, metric: str) -> float | None:
     return float(value)
 
 
-def _judge(threshold: _Threshold, change: Change, limit: float) -> str:
+def _judge(threshold: Threshold, change: Change, limit: float) -> str:
     moved = change.relative(threshold.metric) if threshold.relative else change.delta
     if moved is None:
         return "n/a"
@@ -373,7 +320,7 @@ def _run_too_short(run: LoadRun) -> str | None:
     return None
 
 
-def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after: LoadRun,
+def _confirm(threshold: Threshold, row: Row, point: str, before: LoadRun, after: LoadRun,
              too_short: list[str], limit: float) -> tuple[str, str]:
     """The verdict of a change ``point`` says is beyond the limit, and the evidence for it.
 
@@ -402,11 +349,11 @@ def _confirm(threshold: _Threshold, row: Row, point: str, before: LoadRun, after
     return "ok", f"within the run-to-run noise: p = {p:.2g} ≥ {ALPHA:g} ({where})"
 
 
-def _pct(value: float | None) -> str:
+def format_percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:+.1f} %"
 
 
-def _num(value: float | None, metric: str = "") -> str:
+def format_value(value: float | None, metric: str = "") -> str:
     if value is None:
         return "—"
     if metric == "failure_ratio":
@@ -416,17 +363,17 @@ def _num(value: float | None, metric: str = "") -> str:
     return f"{value:g}"
 
 
-def _limit_text(threshold: _Threshold, limit: float) -> str:
+def format_limit(threshold: Threshold, limit: float) -> str:
     sign = "+" if threshold.higher_is_worse else "-"
     return f"{sign}{limit:g}" if not threshold.relative else f"{sign}{limit * 100:g} %"
 
 
-def _describe_move(threshold: _Threshold, row: Row, limit: float) -> str:
+def describe_move(threshold: Threshold, row: Row, limit: float) -> str:
     change = row.changes[threshold.metric]
     unit = {"rps": " rps", "p95_ms": " ms", "p99_ms": " ms"}.get(threshold.metric, "")
-    moved = _pct(change.relative(threshold.metric)) if threshold.relative else f"{change.delta:+.4g}"
-    return (f"{threshold.noun} of {row.label} {moved} ({_num(change.before, threshold.metric)} → "
-            f"{_num(change.after, threshold.metric)}{unit}; limit {_limit_text(threshold, limit)})")
+    moved = format_percent(change.relative(threshold.metric)) if threshold.relative else f"{change.delta:+.4g}"
+    return (f"{threshold.noun} of {row.label} {moved} ({format_value(change.before, threshold.metric)} → "
+            f"{format_value(change.after, threshold.metric)}{unit}; limit {format_limit(threshold, limit)})")
 
 
 def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAULT_LIMITS) -> Comparison:
@@ -463,7 +410,7 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
                                                                 limit)
             row.verdicts[threshold.key] = verdict
             found.add(verdict)
-            move = _describe_move(threshold, row, limit) if point in ("regressed", "improved") else ""
+            move = describe_move(threshold, row, limit) if point in ("regressed", "improved") else ""
             if verdict == "regressed":
                 regressions.append(move)
             elif verdict == "improved":
@@ -478,200 +425,3 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
                                   else "improved" if "improved" in found else "ok")
     return Comparison(before, after, limits, rows, overall, regressions, improvements,
                       inconclusive_reasons=too_short, within_noise=within_noise, too_few_samples=too_few)
-
-
-# --------------------------------------------------------------------------------------------
-# Rendering
-
-
-def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_VERDICT = {"regressed": "❌ **regressed**", "ok": "✅ ok", "improved": "🟢 improved",
-            "inconclusive": "❔ inconclusive"}
-
-
-def _run_facts(run: LoadRun) -> dict[str, str]:
-    summary = run.summary or {}
-    target = summary.get("target") or {}
-    load = run.load
-    total = load.get("total") or {}
-    shape = ", ".join(f"{k} {load[k]}" for k in ("scenario", "shape") if load.get(k))
-    processes = load.get("processes")
-    setup = (f"{load.get('users', '?')} users, spawn rate {load.get('spawn_rate', '?')}/s, "
-             f"{load.get('run_time', '?')}" + (f"; {shape}" if shape else "")
-             + (f"; {processes} processes" if processes and processes != 1 else ""))
-    return {
-        "run": f"`{run.run_id}`",
-        "started": str(summary.get("started") or "—"),
-        "target": (f"{target.get('name')} ({target.get('kind')}) — {target.get('xml_url')}" if target else "—"),
-        "harness": str(summary.get("harness_version") or "—"),
-        "load": setup,
-        "requests": f"{total.get('requests', '?')} ({total.get('failures', '?')} failed)",
-        "file": f"`{run.load_path}`",
-    }
-
-
-#: load.json keys that set a run up: two runs that differ in one measure different things.
-SETUP_KEYS = ("users", "spawn_rate", "run_time", "scenario", "shape", "processes", "mix")
-
-
-def setup_differences(before: LoadRun, after: LoadRun) -> list[str]:
-    """``["users 5 → 20", "scenario mixed → calls"]`` for every setup key the runs differ in."""
-    out = []
-    for key in SETUP_KEYS:
-        a, b = before.load.get(key), after.load.get(key)
-        if a != b:
-            out.append(f"{key} {_short_value(a)} → {_short_value(b)}")
-    return out
-
-
-def _short_value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
-
-
-def render_markdown(comparison: Comparison) -> str:
-    """The comparison for a ticket: verdict first, both runs, verdict per threshold, then per metric."""
-    c = comparison
-    lines = [f"# Load comparison: `{c.before.run_id}` → `{c.after.run_id}`", ""]
-    if c.regressed:
-        lines += [f"**Verdict: ❌ regressed** — {len(c.regressions)} regression(s):", ""]
-        lines += [f"- {_cell(r)}" for r in c.regressions]
-    elif c.inconclusive:
-        lines += ["**Verdict: ❔ inconclusive** — no regression shown, but the runs are too short to tell:", ""]
-        lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
-        if c.improvements:
-            lines.append("")
-    else:
-        lines.append("**Verdict: ✅ ok** — no threshold regressed"
-                     + (f"; {len(c.improvements)} improvement(s):" if c.improvements else "."))
-        if c.improvements:
-            lines.append("")
-    if c.improvements:
-        if c.regressed or c.inconclusive:
-            lines += ["", f"{len(c.improvements)} improvement(s):", ""]
-        lines += [f"- {_cell(r)}" for r in c.improvements]
-    if c.regressed and c.inconclusive_reasons:
-        lines += ["", "The runs are too short to tell for the rest:", ""]
-        lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
-    if c.too_few_samples:
-        lines += ["", f"Beyond a limit but too rare to test ({len(c.too_few_samples)}, inconclusive, not counted; "
-                  "the whole run is judged):", ""]
-        lines += [f"- {_cell(r)}" for r in c.too_few_samples]
-    if c.within_noise:
-        lines += ["", f"Beyond a limit but within the run-to-run noise ({len(c.within_noise)}, not counted):", ""]
-        lines += [f"- {_cell(r)}" for r in c.within_noise]
-    differences = setup_differences(c.before, c.after)
-    if differences:
-        lines += ["", f"⚠ The runs were not set up alike ({'; '.join(differences)}): part of every change may be "
-                  "the setup's."]
-    facts_a, facts_b = _run_facts(c.before), _run_facts(c.after)
-    lines += ["", "| | before | after |", "| --- | --- | --- |"]
-    lines += [f"| {key} | {_cell(facts_a[key])} | {_cell(facts_b[key])} |" for key in facts_a]
-
-    lines += ["", "## Verdict per threshold", "",
-              "| threshold | limit | verdict | where |", "| --- | --- | --- | --- |"]
-    for t in THRESHOLDS:
-        limit = float(getattr(c.limits, t.key))
-        where = [f"{verdict}: " + ", ".join(f"{row.label} {_verdict_move(t, row)}" for row in c.rows
-                                             if row.verdicts.get(t.key) == verdict)
-                 for verdict in ("regressed", "inconclusive", "improved")
-                 if any(row.verdicts.get(t.key) == verdict for row in c.rows)]
-        lines.append(f"| {t.label} (`{t.key}`) | {_limit_text(t, limit)} | {_VERDICT[c.overall[t.key]]} | "
-                     f"{_cell('; '.join(where)) or '—'} |")
-
-    added = [r.name for r in c.rows if r.status == "added"]
-    removed = [r.name for r in c.rows if r.status == "removed"]
-    if added or removed:
-        lines += ["", "## APIs in one run only", ""]
-        lines += [f"- added (only in `{c.after.run_id}`): {_cell(name)}" for name in added]
-        lines += [f"- removed (only in `{c.before.run_id}`): {_cell(name)}" for name in removed]
-
-    lines += ["", "## Per API", ""]
-    for metric, heading, _unit in METRICS:
-        threshold = _BY_METRIC.get(metric)
-        if threshold:
-            limit_text = _limit_text(threshold, getattr(c.limits, threshold.key))
-            title = f"### {heading} — {threshold.label} limit {limit_text}"
-        else:
-            title = f"### {heading} — informational, no threshold"
-        lines += [title, "", "| API | before | after | change | change % | verdict |",
-                  "| --- | ---: | ---: | ---: | ---: | --- |"]
-        for row in c.rows:
-            change = row.changes[metric]
-            delta = change.delta
-            if row.status in ("added", "removed"):
-                moved, pct = row.status, ""
-            else:
-                moved, pct = _delta_text(delta, metric), _pct(change.relative(metric))
-            verdict = row.verdicts.get(threshold.key, "") if threshold else ""
-            verdict_text = _VERDICT.get(verdict, verdict)
-            name = f"**{row.label}**" if row.status == "total" else _cell(row.label)
-            lines.append(f"| {name} | {_num(change.before, metric)} | {_num(change.after, metric)} | {moved} | "
-                         f"{pct} | {verdict_text} |")
-        lines.append("")
-    lines += [
-        f"![rps and p95 before and after]({c.stem}.svg)",
-        "",
-        "Notes: setup and clean-up rows (`… (setup)`, `… (clean-up)`) are shown but not judged; "
-        "APIs in one run only are not judged; "
-        f"latency changes are relative to max(before, {LATENCY_FLOOR_MS:g} ms), locust's resolution; "
-        "the failure ratio limit is an absolute increase.",
-        "",
-        f"How sure: a change beyond its limit counts only when the one-second windows of both runs "
-        f"(rps, mean latency, failure ratio per API, from {HISTORY_FILE}) move the same way by more than "
-        f"{DRIFT_SHARE:g} × the limit in a one-sided Mann–Whitney test with p < {ALPHA:g}; a run with fewer "
-        f"than {MIN_WINDOWS} steady windows or "
-        f"{MIN_REQUESTS} requests makes the comparison inconclusive; an API with fewer than {MIN_WINDOWS} "
-        "windows with a sample is inconclusive itself and not counted.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _delta_text(delta: float | None, metric: str) -> str:
-    if delta is None:
-        return "—"
-    if metric == "failure_ratio":
-        return f"{delta:+.4g}"
-    return f"{delta:+.2f}" if metric == "rps" else f"{delta:+g}"
-
-
-def _verdict_move(threshold: _Threshold, row: Row) -> str:
-    change = row.changes[threshold.metric]
-    if threshold.relative:
-        return _pct(change.relative(threshold.metric))
-    return f"{change.delta:+.4g}" if change.delta is not None else "n/a"
-
-
-def render_svg(comparison: Comparison) -> str:
-    """The before/after chart: rps per API, and p95 per API with the whole run last (the whole
-    run's rps is the sum of the others: it would squash their bars)."""
-    c = comparison
-    apis = [row for row in c.rows if row.status != "total"]
-    totals = [row for row in c.rows if row.status == "total"]
-
-    def bars(metric: str, rows: list[Row]) -> Sequence[BarPair]:
-        return [BarPair(row.label, row.changes[metric].before, row.changes[metric].after) for row in rows]
-
-    return render_before_after(
-        f"Load comparison {c.before.run_id} → {c.after.run_id}: "
-        + ("regressed" if c.regressed else "inconclusive" if c.inconclusive else "no regression"),
-        c.before.run_id, c.after.run_id,
-        [Panel("Requests per second per API (higher is better)", "requests per second", bars("rps", apis)),
-         Panel("p95 latency (lower is better)", "milliseconds", bars("p95_ms", apis + totals))],
-    )
-
-
-def write_comparison(comparison: Comparison, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``compare-<A>-vs-<B>.md`` and ``.svg`` into ``out_dir``; return both paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    md = out_dir / f"{comparison.stem}.md"
-    svg = out_dir / f"{comparison.stem}.svg"
-    md.write_text(render_markdown(comparison), encoding="utf-8")
-    svg.write_text(render_svg(comparison), encoding="utf-8")
-    return md, svg

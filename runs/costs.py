@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from client.xml_client import ControlClient
-from environment.loader import DEFAULT_ENVIRONMENT, Environment
+from environment.model import DEFAULT_ENVIRONMENT, Environment
 from plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -31,41 +31,34 @@ Rules (decided here, documented in the README):
   A ``"*"`` gate on a run without any API row breaches the same way.
 - Latency limits are inclusive (``p95 <= limit`` passes), so are rate limits (``rps >= limit``).
 
-Errors in the file are :class:`~environment.loader.EnvironmentFileError` (one line naming the file
-and the dotted key); errors in the options are :class:`GateOptionError` (one line naming the option).
+The file's section is read and checked with the rest of the file by :mod:`environment.loader`
+(:func:`environment.load_section.parse_thresholds`) into :class:`~environment.model.Thresholds`;
+this module reads the options (a bad one is a :class:`GateOptionError`, one line naming the option)
+and evaluates the gates.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from environment.loader import Environment, EnvironmentFileError, describe_value
+from environment.model import ALL_APIS, Thresholds, plain_number
 
 __all__ = [
-    "ALL_APIS",
     "HOUSEKEEPING_SUFFIXES",
     "GateOptionError",
     "GateResult",
-    "Thresholds",
     "breaches",
     "evaluate",
     "is_housekeeping",
-    "parse_thresholds",
-    "thresholds_from_environment",
     "thresholds_from_options",
 ]
 
-#: The key meaning "every API without its own entry".
-ALL_APIS = "*"
 #: Suffixes of the request names of what a locust user does when it starts and stops (interface 4
 #: of issue 6; load/common.py).
 HOUSEKEEPING_SUFFIXES = (" (setup)", " (clean-up)")
-SECTION = "load.thresholds"
-_KNOWN_KEYS = ("failure_ratio", "p95_ms", "min_rps")
 
 
 class GateOptionError(ValueError):
@@ -76,45 +69,6 @@ def is_housekeeping(name: str) -> bool:
     """Whether a load.json row is a scenario's setup or clean-up (``"CreateMeeting (setup)"``,
     ``"DelMeeting (clean-up)"``), not the load being measured."""
     return name.endswith(HOUSEKEEPING_SUFFIXES)
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """The gates of one run. ``None``/empty means "no such gate".
-
-    ``p95_ms`` and ``min_rps`` map an API name (or :data:`ALL_APIS`) to its limit;
-    ``min_total_rps`` is the whole run's minimum rate.
-    """
-
-    failure_ratio: float | None = None
-    p95_ms: Mapping[str, float] = field(default_factory=dict)
-    min_rps: Mapping[str, float] = field(default_factory=dict)
-    min_total_rps: float | None = None
-
-    @property
-    def empty(self) -> bool:
-        return self.failure_ratio is None and not self.p95_ms and not self.min_rps and self.min_total_rps is None
-
-    def overridden_by(self, other: Thresholds) -> Thresholds:
-        """These thresholds with every key ``other`` sets replaced (the command line over the file)."""
-        return replace(
-            self,
-            failure_ratio=other.failure_ratio if other.failure_ratio is not None else self.failure_ratio,
-            p95_ms={**self.p95_ms, **other.p95_ms},
-            min_rps={**self.min_rps, **other.min_rps},
-            min_total_rps=other.min_total_rps if other.min_total_rps is not None else self.min_total_rps,
-        )
-
-    def describe(self) -> list[str]:
-        """One short line per gate, for the start of a run (``p95 GetSessionInfo <= 500 ms``)."""
-        lines = []
-        if self.failure_ratio is not None:
-            lines.append(f"failure ratio <= {_num(self.failure_ratio)}")
-        lines += [f"p95 {_api_label(api)} <= {_num(ms)} ms" for api, ms in self.p95_ms.items()]
-        if self.min_total_rps is not None:
-            lines.append(f"rps (all requests) >= {_num(self.min_total_rps)}")
-        lines += [f"rps {_api_label(api)} >= {_num(rps)}" for api, rps in self.min_rps.items()]
-        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,78 +88,9 @@ class GateResult:
                 "passed": self.passed, "message": self.message}
 
 
-# --------------------------------------------------------------------------------------------
-# The environment file
-
-
-def _num(value: float) -> str:
-    """A number as a person writes it: ``0.001``, ``812``, ``1000000`` (never ``1e+06``)."""
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _api_label(api: str) -> str:
-    return "of every API" if api == ALL_APIS else api
-
-
-def _number(value: Any, path: str | Path | None, key: str, what: str, *, at_most: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (
-        at_most is not None and value > at_most
-    ):
-        raise EnvironmentFileError(path, key, f"expected {what}, got {describe_value(value)}")
-    return float(value)
-
-
 _MS = "a number of milliseconds"
 _RPS = "a number of requests per second"
 _RATIO = "a ratio between 0 and 1"
-
-
-def _per_api(value: Any, path: str | Path | None, key: str, what: str) -> dict[str, float]:
-    if not isinstance(value, Mapping):
-        raise EnvironmentFileError(path, key,
-                                   f"expected {what} or a mapping of API name to {what}, got {describe_value(value)}")
-    limits: dict[str, float] = {}
-    for api, limit in value.items():
-        name = str(api).strip()
-        if not name:
-            raise EnvironmentFileError(path, key, "an empty API name")
-        limits[name] = _number(limit, path, f"{key}.{api}", what)
-    return limits
-
-
-def parse_thresholds(section: Any, path: str | Path | None = None) -> Thresholds:
-    """Validate the ``load.thresholds`` section (``None`` → no gates)."""
-    if section is None:
-        return Thresholds()
-    if not isinstance(section, Mapping):
-        raise EnvironmentFileError(path, SECTION, f"expected a mapping, got {describe_value(section)}")
-    for key in section:
-        if key not in _KNOWN_KEYS:
-            raise EnvironmentFileError(path, f"{SECTION}.{key}", f"unknown key (known: {', '.join(_KNOWN_KEYS)})")
-    ratio = section.get("failure_ratio")
-    failure_ratio = None if ratio is None else _number(ratio, path, f"{SECTION}.failure_ratio", _RATIO, at_most=1.0)
-    p95 = section.get("p95_ms")
-    if p95 is None:
-        p95_ms: dict[str, float] = {}
-    elif isinstance(p95, Mapping):
-        p95_ms = _per_api(p95, path, f"{SECTION}.p95_ms", _MS)
-    else:
-        p95_ms = {ALL_APIS: _number(p95, path, f"{SECTION}.p95_ms", f"{_MS} or a mapping of API name to {_MS}")}
-    rps = section.get("min_rps")
-    min_rps: dict[str, float] = {}
-    min_total_rps = None
-    if isinstance(rps, Mapping):
-        min_rps = _per_api(rps, path, f"{SECTION}.min_rps", _RPS)
-    elif rps is not None:
-        min_total_rps = _number(rps, path, f"{SECTION}.min_rps", f"{_RPS} or a mapping of API name to {_RPS}")
-    return Thresholds(failure_ratio=failure_ratio, p95_ms=p95_ms, min_rps=min_rps, min_total_rps=min_total_rps)
-
-
-def thresholds_from_environment(environment: Environment) -> Thresholds:
-    """The gates the environment file declares (``load.thresholds``), validated."""
-    return parse_thresholds((environment.load or {}).get("thresholds"), environment.path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,7 +189,7 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
         failures = int(total.get("failures") or 0)
         observed = float(total.get("failure_ratio") or (failures / requests if requests else 0.0))
         ok = observed <= limit
-        message = (f"failure ratio {_num(round(observed, 6))} {'<=' if ok else '>'} {_num(limit)} "
+        message = (f"failure ratio {plain_number(round(observed, 6))} {'<=' if ok else '>'} {plain_number(limit)} "
                    f"({failures} of {requests} requests failed)")
         results.append(GateResult("failure_ratio", None, limit, observed, ok, message))
 
@@ -318,14 +203,14 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
             results.append(GateResult("p95_ms", api, limit, None, False, f"p95 of {api}: no requests"))
             continue
         ok = float(p95) <= limit
-        message = f"p95 of {api} {_num(float(p95))} ms {'<=' if ok else '>'} {_num(limit)} ms"
+        message = f"p95 of {api} {plain_number(float(p95))} ms {'<=' if ok else '>'} {plain_number(limit)} ms"
         results.append(GateResult("p95_ms", api, limit, float(p95), ok, message))
 
     if thresholds.min_total_rps is not None:
         limit = thresholds.min_total_rps
         observed = float(total.get("rps") or 0.0)
         ok = observed >= limit
-        message = f"rps of all requests {_num(observed)} {'>=' if ok else '<'} {_num(limit)}"
+        message = f"rps of all requests {plain_number(observed)} {'>=' if ok else '<'} {plain_number(limit)}"
         results.append(GateResult("min_rps", None, limit, observed, ok, message))
 
     rps_pairs = _covered(rows, thresholds.min_rps)
@@ -338,7 +223,7 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
             continue
         observed = float(rows[api].get("rps") or 0.0)
         ok = observed >= limit
-        message = f"rps of {api} {_num(observed)} {'>=' if ok else '<'} {_num(limit)}"
+        message = f"rps of {api} {plain_number(observed)} {'>=' if ok else '<'} {plain_number(limit)}"
         results.append(GateResult("min_rps", api, limit, observed, ok, message))
     return results
 

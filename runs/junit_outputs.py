@@ -78,7 +78,7 @@ def write_load_gates(run_dir: Path, gates: Iterable[dict[str, Any]]) -> Path:
 
 def compare_cases(comparison: Any) -> list[Case]:
     """One test case per row (API or whole run) × threshold of a :class:`runs.compare.Comparison`."""
-    from runs.compare import THRESHOLDS, _describe_move
+    from runs.compare import THRESHOLDS, describe_move
 
     cases = []
     for row in comparison.rows:
@@ -89,11 +89,11 @@ def compare_cases(comparison: Any) -> list[Case]:
             evidence = row.evidence.get(threshold.key)
             why = f" — {evidence}" if evidence else ""
             if verdict in ("regressed", "ok", "improved"):
-                move = _describe_move(threshold, row, limit)
+                move = describe_move(threshold, row, limit)
                 outcome = "failed" if verdict == "regressed" else "passed"
                 cases.append(Case("load.compare", name, outcome, f"{verdict}: {move}{why}"))
             elif verdict == "inconclusive":  # beyond a limit, but the runs cannot tell: not a pass, not a failure
-                move = _describe_move(threshold, row, limit)
+                move = describe_move(threshold, row, limit)
                 cases.append(Case("load.compare", name, "skipped", f"inconclusive: {move}{why}"))
             else:
                 cases.append(Case("load.compare", name, "skipped", verdict))  # added, removed, not judged

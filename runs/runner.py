@@ -33,7 +33,8 @@ from client.kinds import kind
 from client.naming import name_pattern
 from client.site_safety import install_site_safety
 from client.xml_client import ControlClient, ControlError, RequestBudget
-from environment.loader import Environment, check_reachable
+from environment.loader import check_reachable
+from environment.model import Environment
 from webex.envelope import Security
 from webex.lifeline import child_preexec, lifeline_environ
 from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget

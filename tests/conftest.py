@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from emulator.server import RunningEmulator, start_subprocess
-from environment.loader import DEFAULT_ENVIRONMENT
+from environment.model import DEFAULT_ENVIRONMENT
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
 
 #: the packages of the project (every layer), whose modules may hold a ``REPORTS_DIR`` to point elsewhere

@@ -13,19 +13,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from environment.loader import EnvironmentFileError, load_environment
+from environment.errors import EnvironmentFileError
+from environment.load_section import parse_limit
+from environment.loader import load_environment
+from environment.model import CompareLimits
 from runs.cli import main
-from runs.compare import (
-    DEFAULT_LIMITS,
-    CompareError,
-    CompareLimits,
-    compare_runs,
-    limits_from_environment,
-    parse_limit,
-    read_run,
-    render_markdown,
-    render_svg,
-)
+from runs.compare import DEFAULT_LIMITS, CompareError, compare_runs, read_run
+from runs.compare_report import render_markdown, render_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -219,7 +213,7 @@ def test_limits_parse_fractions_and_percentages() -> None:
 
 def test_limits_come_from_the_command_line_then_the_file_then_the_defaults(tmp_path: Path) -> None:
     path = _env_file(tmp_path / "ci.yaml", "load:\n  compare:\n    max_rps_drop: 0.5\n    max_p95_increase: 25%\n")
-    from_file = limits_from_environment(load_environment(path))
+    from_file = load_environment(path).load.compare
     assert from_file == CompareLimits(max_rps_drop=0.5, max_p95_increase=0.25)
     merged = CompareLimits(max_rps_drop=0.05).over(from_file).over(DEFAULT_LIMITS)
     assert merged == CompareLimits(max_rps_drop=0.05, max_p95_increase=0.25, max_p99_increase=0.30,
@@ -237,7 +231,7 @@ def test_limits_come_from_the_command_line_then_the_file_then_the_defaults(tmp_p
 def test_bad_compare_section_is_one_line_naming_file_and_key(tmp_path: Path, section: str, message: str) -> None:
     path = _env_file(tmp_path / "ci.yaml", "load:\n  compare:\n" + section)
     with pytest.raises(EnvironmentFileError) as err:
-        limits_from_environment(load_environment(path))
+        load_environment(path)
     assert str(err.value) == f"{path}: {message}"
 
 

@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from environment.loader import (
-    DEFAULT_ENVIRONMENT,
-    ENVIRONMENTS_DIR,
-    Environment,
-    EnvironmentFileError,
-    check_reachable,
-    interpolate,
-    load_environment,
-    resolve_environment_path,
-)
+from environment.errors import EnvironmentFileError
+from environment.loader import check_reachable, environment_from_mapping, load_environment, resolve_environment_path
+from environment.model import DEFAULT_ENVIRONMENT, ENVIRONMENTS_DIR, Environment, LoadSettings
+from environment.text import interpolate
 from webex.envelope import Security
 from webex.settings import SiteSettings
 
@@ -195,17 +189,18 @@ def test_placeholders_inside_load_are_interpolated(tmp_path: Path) -> None:
         with_section(
             """\
             load:
-              users: 10
-              mix: {GetUser: 3, label: "${LABEL:-night}"}
-              hosts: ["${HOST}"]
+              mix: {calls: 3, rest: 1}
+              shape: "${SHAPE:-spike}"
+              compare: {max_rps_drop: "${DROP}", max_p95_increase: 25%}
             """
         ),
     )
-    env = load_environment(path, {"HOST": "h1"})
-    assert env.load == {"users": 10, "mix": {"GetUser": 3, "label": "night"}, "hosts": ["h1"]}
+    env = load_environment(path, {"DROP": "15%"})
+    assert (env.load.mix, env.load.shape) == ({"calls": 3, "rest": 1}, "spike")
+    assert (env.load.compare.max_rps_drop, env.load.compare.max_p95_increase) == (0.15, 0.25)
     error = load_error(path)
-    assert error.key == "load.hosts[0]"
-    assert "HOST" in error.problem
+    assert error.key == "load.compare.max_rps_drop"
+    assert "DROP" in error.problem
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,7 +216,7 @@ def test_minimal_file_takes_every_default(tmp_path: Path) -> None:
     assert (env.allow.destructive, env.allow.lockout) == (False, False)
     assert (env.budget.max_requests, env.budget.max_seconds) == (5000, 1800.0)
     assert env.probe_user is None
-    assert env.load == {}
+    assert env.load == LoadSettings()
     assert env.cleanup_prefix == "wxh"
     assert env.credentials.rest_token is None
 
@@ -572,14 +567,14 @@ def test_describe_and_repr_contain_no_secret_values() -> None:
     assert env.secrets() == ["s3cret-pass", "s3cret-token"]
 
 
-def test_from_dict_validates_a_mapping_without_a_file() -> None:
+def test_environment_from_mapping_validates_a_mapping_without_a_file() -> None:
     data = {"target": "emulator", "site_name": "s", "credentials": {"webExID": "a", "password": "${P:-b}"}}
-    env = Environment.from_dict(data, env={})
+    env = environment_from_mapping(data, env={})
     assert env.path is None
     assert env.name == "emulator"
     assert env.credentials.password == "b"
     with pytest.raises(EnvironmentFileError, match=r"^<environment>: target: "):
-        Environment.from_dict({**data, "target": "x"}, env={})
+        environment_from_mapping({**data, "target": "x"}, env={})
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,7 +617,7 @@ def test_roles_are_optional_and_the_example_declares_none() -> None:
     env = site_env()
     assert env.users.declared() == {}
     assert env.users.get("admin") is None
-    partial = Environment.from_dict(
+    partial = environment_from_mapping(
         {"target": "emulator", "site_name": "s", "credentials": {"webExID": "a", "password": "b"},
          "users": {"invitee": {"webExID": "i", "password": "p"}}}, env={})
     assert list(partial.users.declared()) == ["invitee"]

@@ -9,17 +9,11 @@ from typing import Any
 
 import pytest
 
-from environment.loader import EnvironmentFileError, load_environment
-from runs.gates import (
-    ALL_APIS,
-    GateOptionError,
-    Thresholds,
-    breaches,
-    evaluate,
-    parse_thresholds,
-    thresholds_from_environment,
-    thresholds_from_options,
-)
+from environment.errors import EnvironmentFileError
+from environment.load_section import parse_thresholds
+from environment.loader import load_environment
+from environment.model import ALL_APIS, Thresholds
+from runs.gates import GateOptionError, breaches, evaluate, thresholds_from_options
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE = "environments/ci.yaml"
@@ -109,7 +103,7 @@ def test_bad_file_threshold_is_one_line_naming_file_and_key(section: Any, messag
 def test_thresholds_are_read_from_the_environment_files_load_section(tmp_path: Path) -> None:
     path = _env_file(tmp_path / "ci.yaml",
                      "load:\n  thresholds:\n    p95_ms: {GetSessionInfo: 500}\n    failure_ratio: 0\n")
-    gates = thresholds_from_environment(load_environment(path))
+    gates = load_environment(path).load.thresholds
     assert gates == Thresholds(failure_ratio=0.0, p95_ms={"GetSessionInfo": 500.0})
 
 

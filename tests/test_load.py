@@ -16,7 +16,8 @@ import pytest
 
 from client.xml_client import ControlClient
 from emulator.server import RunningEmulator
-from environment.loader import DEFAULT_ENVIRONMENT, Environment, load_environment
+from environment.loader import load_environment
+from environment.model import DEFAULT_ENVIRONMENT, Environment
 from load.runner import LoadError, build_command, parse_run_time, run_load, summarise
 from tests.load_conditions import UPPER_BOUND, seen
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from emulator.server import RunningEmulator, free_port
-from environment.loader import DEFAULT_ENVIRONMENT
+from environment.model import DEFAULT_ENVIRONMENT
 from load.config import ENV_FILE_VAR, SCENARIO_VAR, STOP_FILE_VAR, XML_URL_VAR
 from load.runner import DEFAULT_LOCUSTFILE, PROJECT_ROOT, stop_process
 from tests.load_conditions import UPPER_BOUND, seen

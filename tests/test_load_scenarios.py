@@ -19,9 +19,19 @@ import pytest
 
 from client.xml_client import XmlClient
 from emulator.server import RunningEmulator, running
-from environment.loader import DEFAULT_ENVIRONMENT, Environment, EnvironmentFileError, load_environment
+from environment.errors import EnvironmentFileError
+from environment.load_section import parse_load_section
+from environment.loader import load_environment
+from environment.model import (
+    DEFAULT_CALLS,
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_MIX,
+    MIX_SCENARIOS,
+    SCENARIO_NAMES,
+    Environment,
+)
 from load.calls import UNSUPPORTED, call_plan, response_key, supported_calls
-from load.config import DEFAULT_CALLS, DEFAULT_MIX, MIX_SCENARIOS, SCENARIO_NAMES, load_settings, parse_load_section
+from load.config import load_settings
 from load.envelopes import DASHBOARD_APIS, build_envelopes
 from load.runner import LoadError, LoadResult, run_load
 from load.shapes import users_at
@@ -240,9 +250,12 @@ def test_bad_run_parameters_are_load_errors_before_anything_starts(
 
 
 def test_a_bad_load_section_is_a_load_error_naming_the_key(tmp_path: Path) -> None:
-    environment = load_environment(env_file(tmp_path, "load: {shape: ramp}\n"), {}).with_urls(
+    with pytest.raises(EnvironmentFileError, match=r"env\.yaml: load\.shape: "):  # refused as the file is read
+        load_environment(env_file(tmp_path, "load: {shape: ramp}\n"), {})
+    # what only the load layer knows (the calls scenario's APIs) is refused before locust starts
+    environment = load_environment(env_file(tmp_path, "load: {calls: {DelUser: 1}}\n"), {}).with_urls(
         "http://127.0.0.1:9/WBXService/XMLService", "http://127.0.0.1:9/v1")
-    with pytest.raises(LoadError, match=r"env\.yaml: load\.shape: "):
+    with pytest.raises(LoadError, match=r"env\.yaml: load\.calls\.DelUser: "):
         run_load(environment, tmp_path / "run", run_time="1s")
 
 

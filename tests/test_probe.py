@@ -16,7 +16,8 @@ import pytest
 
 from client.xml_client import ControlClient
 from emulator.server import RunningEmulator, start_in_thread
-from environment.loader import DEFAULT_ENVIRONMENT, Environment, load_environment
+from environment.loader import load_environment
+from environment.model import DEFAULT_ENVIRONMENT, Environment
 from load.probe import ProbeRefused, probe_cli, run_probe
 
 

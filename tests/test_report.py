@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from environment.loader import Budget, load_environment
+from environment.loader import load_environment
+from environment.model import Budget
 from plugin.pytest_plugin import CLEANUP_SHARE, SecretSet, _mask_exception, refusal, split_budget
 from runs.cli import eta, main
 from runs.report import render_markdown, write_summary

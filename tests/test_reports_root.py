@@ -11,7 +11,8 @@ from pathlib import Path
 
 import runs.cli
 import workspace.run_folder
-from environment.loader import DEFAULT_ENVIRONMENT, load_environment
+from environment.loader import load_environment
+from environment.model import DEFAULT_ENVIRONMENT
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
 from workspace.run_folder import REPORTS_VARIABLE, Run
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from emulator.server import RunningEmulator
-from environment.loader import DEFAULT_ENVIRONMENT, Environment, load_environment
+from environment.loader import load_environment
+from environment.model import DEFAULT_ENVIRONMENT, Environment
 from load.runner import build_command, resolve_rest_url, run_load
 from tests.load_conditions import UPPER_BOUND, seen
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from emulator.server import RunningEmulator
-from environment.loader import Environment
+from environment.loader import environment_from_mapping
+from environment.model import Environment
 from plugin.pytest_plugin import SiteRegistry, _declared_roles, missing_role_reason
 from tests.standin import make_stand_in
 from webex.envelope import Security
@@ -22,8 +23,8 @@ def _site(users: dict[str, dict[str, str]] | None = None) -> Environment:
             "credentials": {"webExID": "qa-host", "password": "${HOST_PW}"}}
     if users is not None:
         data["users"] = users
-    return Environment.from_dict(data, path="environments/acme.yaml",
-                                 env={"HOST_PW": "h-pw", "ADMIN_PW": "a-pw", "INVITEE_PW": "i-pw"})
+    return environment_from_mapping(data, path="environments/acme.yaml",
+                                    env={"HOST_PW": "h-pw", "ADMIN_PW": "a-pw", "INVITEE_PW": "i-pw"})
 
 
 def test_a_missing_role_names_the_exact_key_the_file_and_what_it_is_for() -> None:

@@ -30,7 +30,8 @@ from client.usage_guard import (
 )
 from client.xml_client import BudgetExceeded, XmlClient
 from emulator.server import RunningEmulator
-from environment.loader import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles, load_environment
+from environment.loader import load_environment
+from environment.model import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles
 from tests.standin import make_stand_in
 from webex.envelope import Security
 from workspace.state import STATE_DIR_VARIABLE, TimedLog, state_dir

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from environment.loader import Environment
+from environment.model import Environment
 
 #: environment variable naming the reports root instead of the repository's ``reports/`` (read at import)
 REPORTS_VARIABLE = "WEBEX_HARNESS_REPORTS"
