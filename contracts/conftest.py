@@ -9,7 +9,7 @@ import pytest
 from client.xml_client import XmlClient
 from contracts.rest_support import RestMeetings, rest_client
 from contracts.support import Meetings, set_run_prefix
-from plugin.pytest_plugin import SiteHandle, Target
+from plugin.targets import SiteHandle, Target
 
 
 @pytest.fixture(scope="session", autouse=True)

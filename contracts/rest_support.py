@@ -14,7 +14,7 @@ import pytest
 
 from client.rest_client import RestClient, RestResponse
 from contracts.support import own_name
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 
 #: 003, the request sample of "Update a Meeting"
 SEED_REQUEST: dict[str, Any] = json.loads("""

@@ -26,7 +26,7 @@ from generators.catalogue import ApiSpec, api
 from generators.edges import EdgeCase, context_requirements
 from generators.envelopes import GenContext
 from generators.naming import with_run_name
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse
 
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).

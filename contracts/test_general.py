@@ -11,7 +11,7 @@ from lxml import etree
 
 from client.xml_client import XmlClient
 from contracts.support import Meetings
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse, build_multi_request
 from webex.namespaces import NAMESPACES, SERV, XSI
 

@@ -9,7 +9,7 @@ import pytest
 
 from client.xml_client import XmlClient
 from contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.namespaces import XSI
 
 _AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "endTime", "duration"]

@@ -11,7 +11,7 @@ import pytest
 
 from client.xml_client import XmlClient
 from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 
 
 def _control(start: int, size: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from client.xml_client import XmlClient
 from contracts.support import Meetings, meeting_body, registration_form
 from contracts.test_scheduling import KINDS, Sessions
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse
 
 

@@ -20,7 +20,7 @@ from contracts.rest_support import (
     slot,
 )
 from contracts.support import own_name
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
 

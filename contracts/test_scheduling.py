@@ -11,7 +11,7 @@ import pytest
 
 from client.xml_client import XmlClient
 from contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse
 
 # ---------------------------------------------------------------- bodies and a tracker for every kind

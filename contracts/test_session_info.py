@@ -9,7 +9,7 @@ from lxml import etree
 
 from client.xml_client import XmlClient
 from contracts.support import Meetings, OwnWindow, future_date, meeting_body
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 
 
 def _canonical(element: etree._Element | None) -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse
 
 _SI = "ns1:siteInstance"

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import pytest
 
 from client.xml_client import XmlClient
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse
 
 LIMIT = 5

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from client.xml_client import XmlClient
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 from webex.envelope import Security, XmlResponse, build_multi_request
 
 

@@ -48,7 +48,7 @@ PROFILES = ("smoke", "standard", "full")
 #: the command that measures the costs again
 REFRESH_COMMAND = "webex-harness costs --refresh"
 #: share of the contracts' budget the pytest plugin keeps for the end-of-run clean-up
-#: (mirrors :data:`plugin.pytest_plugin.CLEANUP_SHARE`; a test keeps the two equal)
+#: (mirrors :data:`plugin.budget.CLEANUP_SHARE`; a test keeps the two equal)
 CLEANUP_SHARE = 0.1
 _GUARDS = ("destructive", "lockout")
 

@@ -242,7 +242,7 @@ def _contracts_verdict(code: int) -> str:
 
 def _scrub_run(run: Run, env: Environment) -> None:
     """Mask the environment's credentials in every file of the run folder (the last line of defence)."""
-    from plugin.pytest_plugin import SecretSet, scrub_files
+    from plugin.secrets import SecretSet, scrub_files
 
     changed = scrub_files(sorted(run.dir.rglob("*")), SecretSet(env.secrets()))
     if changed:
@@ -280,10 +280,9 @@ def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
     """One line when the budget ran out mid-run and tests were skipped "budget spent: …"."""
     from plugin.plan import BUDGET_SPENT, budget_spent_line, environment_source
     from runs.report import budget_usage
-    from workspace.run_folder import load_results
+    from workspace.results import load_results
 
-    reasons = [r["reason"] for r in load_results(run.dir)
-               if r["outcome"] == "skipped" and str(r.get("reason", "")).startswith(BUDGET_SPENT)]
+    reasons = [r.reason for r in load_results(run.dir) if r.outcome == "skipped" and r.reason.startswith(BUDGET_SPENT)]
     if not reasons:
         return ""
     usage = budget_usage(run.dir)
@@ -294,10 +293,9 @@ def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
 def _safety_stopped(run: Run) -> str:
     """One line when the site's safety rails (usage limit, REST pacing) refused requests of tests."""
     from plugin.plan import SAFETY_STOP, safety_stop_line
-    from workspace.run_folder import load_results
+    from workspace.results import load_results
 
-    reasons = [r["reason"] for r in load_results(run.dir)
-               if r["outcome"] == "skipped" and str(r.get("reason", "")).startswith(SAFETY_STOP)]
+    reasons = [r.reason for r in load_results(run.dir) if r.outcome == "skipped" and r.reason.startswith(SAFETY_STOP)]
     return safety_stop_line(reasons) if reasons else ""
 
 
@@ -349,7 +347,7 @@ def write_load_gate_error(run_dir: Path, problem: str) -> Path:
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     from plugin.plan import PlanError, ProfileError, check_profile
     from runs.runner import run_contracts, start_run_budget, target_up
-    from workspace.run_folder import load_results
+    from workspace.results import load_results
 
     try:
         check_profile(getattr(args, "profile", None))
@@ -410,7 +408,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             spent = _budget_spent(run, target.environment, plan.profile if plan else None)
             safety = _safety_stopped(run)
             spent = "; ".join(x for x in (spent, safety) if x)
-            if spent and code == 1 and not any(r["outcome"] == "failed" for r in load_results(run.dir)):
+            if spent and code == 1 and not any(r.outcome == "failed" for r in load_results(run.dir)):
                 verdict = ""  # nothing failed: the spent budget is the whole story
             problems += [p for p in (spent, verdict) if p]
         if load and not interrupted:

@@ -35,6 +35,7 @@ from typing import Any
 from client.xml_client import ControlClient
 from environment.model import DEFAULT_ENVIRONMENT, Environment
 from plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
+from workspace.results import read_results, results_path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: wall-clock bound of each measuring run
@@ -125,12 +126,12 @@ def _finish(proc: subprocess.Popen[str], started: float, run_dir: Path) -> Measu
         raise RefreshError(f"the {run_dir.name} run ended with pytest exit code {code}: {' '.join(tail)}")
     counted = json.loads(costs_file.read_text())
     outcomes: dict[str, str] = {}
-    results = run_dir / "results-main.json"
-    for r in json.loads(results.read_text()) if results.exists() else []:
-        if str(r.get("reason", "")).startswith(BUDGET_SPENT):  # a stop, not a measurement
-            raise RefreshError(f"the {run_dir.name} run was stopped: {r['nodeid']}: {r['reason']}")
-        if r["outcome"] != "passed" or r["nodeid"] not in outcomes:
-            outcomes[r["nodeid"]] = r["outcome"]
+    results = results_path(run_dir, "main")
+    for r in read_results(results) if results.exists() else []:
+        if r.reason.startswith(BUDGET_SPENT):  # a stop, not a measurement
+            raise RefreshError(f"the {run_dir.name} run was stopped: {r.nodeid}: {r.reason}")
+        if r.outcome != "passed" or r.nodeid not in outcomes:
+            outcomes[r.nodeid] = r.outcome
     return Measured({k: int(v["requests"]) for k, v in counted.items() if k != "<session>"}, outcomes,
                     {k: list(v.get("guards", [])) for k, v in counted.items()}, code, seconds)
 

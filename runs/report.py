@@ -36,7 +36,8 @@ from runs.html_report import profile_text, render_html
 from webex import __version__
 from webex.behaviours import behaviours
 from webex.masking import mask
-from workspace.run_folder import Run, load_results
+from workspace.results import TestResult, load_results
+from workspace.run_folder import Run
 
 
 def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
@@ -82,45 +83,45 @@ def sites_used(run_dir: Path) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
-def behaviour_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_id: dict[str, list[dict[str, Any]]] = {}
+def behaviour_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
+    by_id: dict[str, list[TestResult]] = {}
     for r in results:
-        for bid in r.get("behaviours", []):
+        for bid in r.behaviours:
             by_id.setdefault(bid, []).append(r)
     rows = []
     for b in behaviours():
         tests = by_id.get(b.id, [])
-        failed = [t for t in tests if t["outcome"] == "failed"]
-        passed = [t for t in tests if t["outcome"] == "passed"]
-        skipped = [t for t in tests if t["outcome"] == "skipped"]
+        failed = [t for t in tests if t.outcome == "failed"]
+        passed = [t for t in tests if t.outcome == "passed"]
+        skipped = [t for t in tests if t.outcome == "skipped"]
         if failed:
-            status, reason = "failed", failed[0]["reason"]
+            status, reason = "failed", failed[0].reason
         elif passed:
             status, reason = "passed", ""
         elif skipped:
-            status, reason = "skipped", skipped[0]["reason"]
+            status, reason = "skipped", skipped[0].reason
         else:
             status, reason = "not covered", "no contract test marked with this ID ran"
         rows.append({
             "id": b.id, "title": b.title, "source": b.source, "status": status,
-            "reason": reason, "tests": [{"nodeid": t["nodeid"], "outcome": t["outcome"], "reason": t["reason"],
-                                         "evidence": t.get("evidence", [])} for t in tests],
+            "reason": reason, "tests": [{"nodeid": t.nodeid, "outcome": t.outcome, "reason": t.reason,
+                                         "evidence": t.evidence} for t in tests],
         })
     return rows
 
 
-def api_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def api_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
     """Per-API coverage from tests that carry an ``api`` and a ``case`` kind (valid/edge)."""
     table: dict[str, dict[str, dict[str, int]]] = {}
     for r in results:
-        api = r.get("api")
+        api = r.api
         if not api:
             continue
-        kind = "edge" if r.get("case") == "edge" else "valid"
+        kind = "edge" if r.case == "edge" else "valid"
         row = table.setdefault(api, {"valid": {"run": 0, "passed": 0}, "edge": {"run": 0, "passed": 0}})
-        if r["outcome"] in ("passed", "failed"):
+        if r.outcome in ("passed", "failed"):
             row[kind]["run"] += 1
-            row[kind]["passed"] += r["outcome"] == "passed"
+            row[kind]["passed"] += r.outcome == "passed"
     return [{"name": name, **row} for name, row in table.items()]
 
 
@@ -137,7 +138,7 @@ def write_summary(
     Markdown path."""
     results = load_results(run.dir)
     env = run.environment
-    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("passed", "failed", "skipped")}
+    counts = {k: sum(1 for r in results if r.outcome == k) for k in ("passed", "failed", "skipped")}
     declared = env.describe()
     summary = {
         "run_id": run.run_id,

@@ -2,7 +2,7 @@
 subprocess, run the self-check, clean up after a run, and write the run's report folder.
 
 Clean-up after a run: the pytest processes delete what they created when their session ends
-(:mod:`plugin.pytest_plugin`). When one of them dies first — killed, out of time, interrupted —
+(:mod:`plugin.targets`). When one of them dies first — killed, out of time, interrupted —
 :func:`run_contracts` deletes what the run's ledger still lists, in a ``finally``, within what is
 left of the run's request budget. :func:`clean_leftovers` is the same for ``webex-harness cleanup``.
 """
@@ -38,7 +38,8 @@ from environment.model import Environment
 from webex.envelope import Security
 from webex.lifeline import child_preexec, lifeline_environ
 from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
-from workspace.run_folder import RUN_ID_PATTERN, Run, load_results, run_started
+from workspace.results import load_results
+from workspace.run_folder import RUN_ID_PATTERN, Run, run_started
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
@@ -396,8 +397,8 @@ def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str]
     results = load_results(out)
     return {
         "exit_code": proc.returncode,
-        "failed": [r["nodeid"] for r in results if r["outcome"] == "failed"],
-        "passed": [r["nodeid"] for r in results if r["outcome"] == "passed"],
+        "failed": [r.nodeid for r in results if r.outcome == "failed"],
+        "passed": [r.nodeid for r in results if r.outcome == "passed"],
         "ran": len(results),
         "tail": proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else [],
     }

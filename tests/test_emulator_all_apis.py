@@ -14,7 +14,7 @@ from contracts.test_catalogue import Prerequisites, caller_role
 from generators import valid_envelope, xml_api_names
 from generators.catalogue import api
 from generators.edges import context_requirements
-from plugin.pytest_plugin import SiteHandle
+from plugin.targets import SiteHandle
 
 SEEDS = range(1, 21)
 

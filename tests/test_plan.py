@@ -124,7 +124,7 @@ def test_budget_spent_line() -> None:
 
 
 def test_the_cleanup_share_of_the_plan_is_the_plugins() -> None:
-    from plugin.pytest_plugin import CLEANUP_SHARE
+    from plugin.budget import CLEANUP_SHARE
 
     assert planning.CLEANUP_SHARE == CLEANUP_SHARE
 
@@ -368,7 +368,7 @@ def test_refresh_merges_both_runs_per_test() -> None:
 
 def test_any_budget_exceeded_in_the_chain_is_a_spent_budget() -> None:
     from client.xml_client import BudgetExceeded
-    from plugin.pytest_plugin import budget_exception
+    from plugin.budget import budget_exception
 
     class UsageStop(BudgetExceeded):
         """What a guard that subclasses BudgetExceeded raises."""

@@ -14,7 +14,9 @@ import pytest
 
 from environment.loader import load_environment
 from environment.model import Budget
-from plugin.pytest_plugin import CLEANUP_SHARE, SecretSet, _mask_exception, refusal, split_budget
+from plugin.budget import CLEANUP_SHARE, split_budget
+from plugin.markers import refusal
+from plugin.secrets import SecretSet, mask_exception
 from runs.cli import eta, main
 from runs.report import render_markdown, write_summary
 from workspace.run_folder import Run
@@ -161,12 +163,12 @@ def test_exception_messages_are_masked_in_place_for_allure() -> None:
     try:
         pytest.fail("login with Hidd3n-pw failed")
     except pytest.fail.Exception as exc:
-        _mask_exception(exc, secrets)
+        mask_exception(exc, secrets)
         assert str(exc) == "login with ******** failed"
     cause = ValueError("token Hidd3n-pw")
     err = AssertionError("outer")
     err.__cause__ = cause
-    _mask_exception(err, secrets)
+    mask_exception(err, secrets)
     assert str(cause) == "token ********"
 
 

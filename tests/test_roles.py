@@ -10,7 +10,7 @@ from pathlib import Path
 from emulator.server import RunningEmulator
 from environment.loader import environment_from_mapping
 from environment.model import Environment
-from plugin.pytest_plugin import SiteRegistry, _declared_roles, missing_role_reason
+from plugin.targets import SiteRegistry, declared_roles, missing_role_reason
 from tests.standin import make_stand_in
 from webex.envelope import Security
 
@@ -39,7 +39,7 @@ def test_a_missing_role_names_the_exact_key_the_file_and_what_it_is_for() -> Non
 def test_a_real_site_offers_the_host_and_every_declared_role_with_their_emails() -> None:
     env = _site({"admin": {"webExID": "qa-admin", "password": "${ADMIN_PW}"},
                  "invitee": {"webExID": "qa-invitee", "password": "${INVITEE_PW}", "email": "ivy@acme.example"}})
-    users, emails = _declared_roles(env)
+    users, emails = declared_roles(env)
     assert users == {"host": Security("acme", "qa-host", "h-pw"), "admin": Security("acme", "qa-admin", "a-pw"),
                      "invitee": Security("acme", "qa-invitee", "i-pw")}
     assert emails == {"invitee": "ivy@acme.example"}

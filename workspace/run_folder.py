@@ -1,5 +1,5 @@
-"""Where runs live on disk: run IDs, the reports root and a run's folder, and the per-test results
-the pytest plugin writes there (read by the runner and the report).
+"""Where runs live on disk: run IDs, the reports root and a run's folder (what the pytest plugin
+writes there per test is :mod:`workspace.results`).
 
 Both the contract suites (through the pytest plugin) and the load runs write into a run folder, so
 this sits below both; the orchestration in :mod:`runs` makes and reports them.
@@ -7,13 +7,11 @@ this sits below both; the orchestration in :mod:`runs` makes and reports them.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from environment.model import Environment
 
@@ -60,11 +58,3 @@ class Run:
     def create(self) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         return self.dir
-
-
-def load_results(run_dir: Path) -> list[dict[str, Any]]:
-    """Per-test results written by the pytest plugin (one file per xdist worker)."""
-    results: list[dict[str, Any]] = []
-    for path in sorted(run_dir.glob("results-*.json")):
-        results.extend(json.loads(path.read_text()))
-    return results

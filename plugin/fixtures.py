@@ -1,0 +1,79 @@
+"""Every fixture of the harness (loaded by :mod:`plugin.pytest_plugin` through ``pytest_plugins``).
+
+``environment`` and ``target`` are per session; the others per test. A fixture that cannot give what
+a test needs against the target skips the test, saying why (see each docstring).
+
+Stands on :mod:`plugin.targets` (the target's bring-up, sites) and :mod:`plugin.state` (the run's
+state on ``config.stash``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from client.xml_client import XmlClient
+from environment.model import Environment
+from plugin import state
+from plugin.targets import SiteHandle, Target, bring_up, make_site
+
+
+@pytest.fixture(scope="session")
+def environment(pytestconfig: pytest.Config) -> Environment:
+    """The loaded environment file (``--env``; default ``environments/emulator.yaml``). Never skips."""
+    return pytestconfig.stash[state.ENVIRONMENT]
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Target]:
+    """The session's :class:`~plugin.targets.Target`: URLs, the pooled HTTP client (ledger hooks,
+    safety rails), this process's budgets, the control client (emulator only). Against the emulator
+    without ``--emulator-url`` it starts one in this process. At the end it cleans up what the tests
+    left and writes the budget, site and clean-up records. Never skips."""
+    config = pytestconfig
+    with bring_up(config, environment, config.stash[state.RECORDER], config.stash[state.SECRETS],
+                  config.stash[state.RUN_ID]) as t:
+        yield t
+
+
+@pytest.fixture
+def site_factory(target: Target, pytestconfig: pytest.Config) -> Callable[..., SiteHandle]:
+    """``site_factory(users=None, **settings)`` -> a :class:`~plugin.targets.SiteHandle`: a fresh
+    emulator site with those settings (and the ``--fault`` faults on), or — against a real site —
+    the site itself when it declares those settings; else the test is skipped, naming the setting.
+    A real site's ``users`` are ``host`` and every role of ``users:`` (``emails`` theirs where
+    declared); asking a handle for a role the file lacks skips the test naming the key
+    (``needs users.admin in …``)."""
+    faults = list(pytestconfig.getoption("--fault") or [])
+
+    def make(users: list[dict[str, Any]] | None = None, **settings: Any) -> SiteHandle:
+        return make_site(target, faults, users, settings)
+
+    return make
+
+
+@pytest.fixture
+def site(site_factory: Callable[..., SiteHandle]) -> SiteHandle:
+    """``site_factory()``: a fresh emulator site with default settings, or the real site. Never skips."""
+    return site_factory()
+
+
+@pytest.fixture
+def xml(site: SiteHandle) -> XmlClient:
+    """An :class:`~client.xml_client.XmlClient` signed in as the site's host. Never skips."""
+    return site.client("host")
+
+
+@pytest.fixture
+def seed(pytestconfig: pytest.Config) -> int:
+    """The ``--seed`` value (default 1) for generated data. Never skips."""
+    return int(pytestconfig.getoption("--seed"))
+
+
+@pytest.fixture(name="run_name")
+def run_name_fixture(target: Target) -> Callable[[str], str]:
+    """``run_name("suffix")`` -> ``<cleanup_prefix>-<run-id>-suffix``: a name ``webex-harness cleanup``
+    finds even without the ledger. Never skips."""
+    return target.run_name

@@ -1,0 +1,40 @@
+"""The per-run state of the plugin, kept on ``config.stash`` under the typed keys below (one place
+to see everything a pytest process remembers between hooks).
+
+Set in ``pytest_configure`` (:mod:`plugin.pytest_plugin`): :data:`ENVIRONMENT`, :data:`SECRETS`,
+:data:`RECORDER`, :data:`RUN_ID`, :data:`BUDGET_WATCH`. Set later, when first needed: the rest.
+
+Stands on the plugin's job modules for the types it stores.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from environment.model import Environment
+from plugin.budget import BudgetWatch
+from plugin.plan import Plan, RequestCost
+from plugin.request_costs import RequestCounter
+from plugin.results import Recorder
+from plugin.secrets import SecretSet
+
+#: the loaded environment file
+ENVIRONMENT = pytest.StashKey[Environment]()
+#: every credential the run knows (declared, made, seen on the wire)
+SECRETS = pytest.StashKey[SecretSet]()
+#: the running test's evidence and the results of this process
+RECORDER = pytest.StashKey[Recorder]()
+#: the run's ID (shared by every xdist worker)
+RUN_ID = pytest.StashKey[str]()
+#: the skips a spent budget or a safety stop caused (also a plugin of its own)
+BUDGET_WATCH = pytest.StashKey[BudgetWatch]()
+#: the measured request costs per test (``plan.load_costs``), read once
+COSTS = pytest.StashKey[dict[str, RequestCost]]()
+#: per collected test, its guard markers (``destructive``, ``lockout``)
+GUARDS = pytest.StashKey[dict[str, list[str]]]()
+#: the run's plan, once made (under xdist the controller makes it once)
+PLAN = pytest.StashKey[Plan]()
+#: the requests each test sent through the target's HTTP client
+COUNTER = pytest.StashKey[RequestCounter]()
+#: the skip reason every later contract test gets once the budget is spent
+BUDGET_SPENT = pytest.StashKey[str]()
