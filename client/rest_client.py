@@ -1,4 +1,4 @@
-"""httpx client for the Webex REST meetings API (``/v1/meetings``; 003, wire.md "REST").
+"""httpx client for the Webex REST meetings API (``/v1/meetings``; 003; docs/wire.md J1–J11).
 
 :class:`RestClient` sends bearer-token requests over a pooled ``httpx.Client`` and returns a
 :class:`RestResponse`. Like :class:`~client.xml_client.XmlClient` it never raises for what a target
@@ -46,7 +46,7 @@ class RestResponse:
 
     @property
     def message(self) -> str | None:
-        """The error JSON's ``message`` (wire.md: ``{"message", "errors", "trackingId"}``)."""
+        """The error JSON's ``message`` (docs/wire.md J3: ``{"message", "errors", "trackingId"}``)."""
         return self.json.get("message") if isinstance(self.json, dict) else None
 
     @property

@@ -15,7 +15,7 @@ from plugin.targets import SiteHandle
 from webex.envelope import XmlResponse, build_multi_request
 from webex.namespaces import NAMESPACES, SERV, XSI
 
-#: the prefixes the samples use, which clients read by (wire.md, "responses" §2)
+#: the prefixes the samples use, which clients read by (docs/wire.md X2)
 _DOCUMENTED_PREFIXES = ("serv", "com", "meet", "att", "event", "train", "ep", "use", "history", "ns1")
 
 

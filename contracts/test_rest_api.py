@@ -1,4 +1,4 @@
-"""REST meetings API wire rules (003; wire.md "REST meetings API"): status codes, error JSON,
+"""REST meetings API wire rules (003; docs/wire.md J1–J11): status codes, error JSON,
 media types, paths, the meeting JSON's shape, lists, and the seed's sample round trip."""
 
 from __future__ import annotations

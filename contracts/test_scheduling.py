@@ -279,7 +279,7 @@ def test_start_time_is_judged_on_the_site_clock(site: SiteHandle) -> None:
 
 @pytest.mark.behaviour("create-response-shape")
 def test_create_meeting_response_shape(meetings: Meetings) -> None:
-    """002: meet:meetingkey (lower-case k, wire.md §4), meet:iCalendarURL/serv:host and
+    """002: meet:meetingkey (lower-case k, docs/wire.md X4), meet:iCalendarURL/serv:host and
     serv:attendee, meet:guestToken; and the meetingUUID (001, 40.6.0)."""
     response = meetings.create(meeting_body()).expect_success()
     key = response.text("meet:meetingkey")

@@ -238,8 +238,8 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def _refuse_fatal_errors(parser: etree.XMLParser) -> None:
-    """Recover mode is for namespace slips only (an undeclared ``serv:``/``xsi:`` prefix, wire.md
-    §4, libxml2 level ERROR). A well-formedness error (level FATAL: truncation, mismatched tags, a
+    """Recover mode is for namespace slips only (an undeclared ``serv:``/``xsi:`` prefix, docs/wire.md
+    R4, libxml2 level ERROR). A well-formedness error (level FATAL: truncation, mismatched tags, a
     bare ``&``, ``]]>`` in text, bytes invalid in the declared encoding, NUL) is a FAILURE rather
     than whatever half-document libxml2 salvages."""
     for err in parser.error_log:

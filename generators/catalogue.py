@@ -41,7 +41,7 @@ __all__ = [
     "xml_api_names",
 ]
 
-#: Seed ids used in ``sources`` -> the seed document it names.
+#: Seed ids used in ``sources`` -> the file name of the text copy of the document it names (docs/sources.md).
 SEED_FILES: dict[str, str] = {
     "000": "000_ed98765319f03f8f.txt",
     "001": "001_38a74a061b38787e.txt",
@@ -192,7 +192,7 @@ class ApiSpec:
 
 @dataclass(frozen=True, slots=True)
 class RestOperation:
-    """One REST meetings operation (seed 003 and ``wire.md``)."""
+    """One REST meetings operation (seed 003 and docs/wire.md J1–J11)."""
 
     name: str
     method: str

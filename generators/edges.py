@@ -2,7 +2,7 @@
 
 An :class:`EdgeCase` is a named variation of the API's valid envelope (same seed, same context)
 with an :class:`Expect`. Outcomes are predicted **only where the documentation says** (the seeds,
-or ``wire.md`` for the exception IDs clients branch on); everything else is ``undocumented``:
+or docs/wire.md X6/X7 for the exception IDs clients branch on); everything else is ``undocumented``:
 reported by the contract suites, never asserted. :func:`documented_cases` lists the asserted ones.
 
 Which APIs a behaviour's prediction applies to is the catalogue's ``behaviours:`` of each API
@@ -272,10 +272,10 @@ def _key_cases(b: _Builder) -> None:
     body = b.body()
     _set(body, key.path, unknown)
     if spec.not_found is not None:
-        source = "wire.md §6 (an empty list)" if spec.not_found == "000015" else "wire.md §7"
+        source = "docs/wire.md X6 (an empty list)" if spec.not_found == "000015" else "docs/wire.md X7"
         expect = _doc("FAILURE", source, None, exception_id=spec.not_found)
     else:
-        expect = _doc("FAILURE", "wire.md §7 (exceptionID not documented for this API)", None)
+        expect = _doc("FAILURE", "docs/wire.md X7 (exceptionID not documented for this API)", None)
     b.add(f"unknown-{kind}", f"{key.name} {unknown}, which addresses no session.", expect, body)
     if spec.uuid_accepted and spec.uuid_path is not None:
         body = b.body()
@@ -346,8 +346,8 @@ def _enum_cases(b: _Builder) -> None:
         _set(body, "attendeeOptions/autoLockWaitTime", 7)
         b.add(
             "autoLockWaitTime-not-in-list",
-            "autoLockWaitTime 7: the documented values are 0, 5, 10, 15, 20 (behaviours.md: others are rejected; "
-            "exceptionID not documented).",
+            "autoLockWaitTime 7: the documented values are 0, 5, 10, 15, 20 "
+            "(behaviour locked-lobby: others are rejected; exceptionID not documented).",
             _doc("FAILURE", "001 (40.9.0)", "locked-lobby",
                  requires=(*b.requires, "site.consistent_locked_lobby")),
             body,
@@ -542,7 +542,7 @@ def _auth_cases(b: _Builder) -> None:
         unknown = f"nouser{b.fake.session_key()}"
         _set(body, "webExId", unknown)
         b.add("unknown-webex-id", f"webExId {unknown}, no such user.",
-              _doc("FAILURE", "wire.md §7", None, exception_id="030001"), body)
+              _doc("FAILURE", "docs/wire.md X7", None, exception_id="030001"), body)
 
 
 def _registration_case(b: _Builder) -> None:

@@ -150,7 +150,7 @@ class WebexProvider(BaseProvider):
         return self.webex_datetime(now, days_ahead_min, days_ahead_max).strftime("%m/%d/%Y %H:%M:%S")
 
     def webex_date_unpadded(self, now: datetime, days_ahead_min: int = 1, days_ahead_max: int = 30) -> str:
-        """The unpadded form ``M/D/YYYY H:M:S`` real clients also send (``wire.md`` §8)."""
+        """The unpadded form ``M/D/YYYY H:M:S`` real clients also send (docs/wire.md R8)."""
         d = self.webex_datetime(now, days_ahead_min, days_ahead_max)
         return f"{d.month}/{d.day}/{d.year} {d.hour}:{d.minute}:{d.second}"
 

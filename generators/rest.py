@@ -262,7 +262,7 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
               400, "Tracking code name longer than 120 characters.", None),
         _case("unknown-fields-accepted", with_(notADocumentedField=True, meetingNumber="123456789"), 200,
               "Unknown and read-only fields are accepted (clients echo whole meeting objects).", None,
-              source="wire.md (REST §4)"),
+              source="docs/wire.md J4"),
     ]
     cases += _coupling_cases(with_)
     return cases

@@ -362,7 +362,7 @@ def test_empty_option_blocks_are_accepted(emu: Emulator) -> None:
     assert get_meeting(emu, key).ok
 
 
-# securityContext forms (wire.md §7)
+# securityContext forms (docs/wire.md R7)
 
 
 def test_security_context_webex_id_and_password(emu: Emulator) -> None:

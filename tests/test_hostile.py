@@ -477,7 +477,7 @@ def test_in_process_wrong_method_is_405_with_a_reason(app: EmulatorApp, method: 
      "application/x-www-form-urlencoded", ";;;===;;;", "text/xml; charset=EBCDIC-XYZ", "x" * 8000],
 )
 def test_in_process_wrong_or_missing_content_type_does_not_matter(app: EmulatorApp, content_type: str | None) -> None:
-    """wire.md §2: Content-Type must not matter, never form-decode the body."""
+    """docs/wire.md R2: Content-Type must not matter, never form-decode the body."""
     headers = {"content-type": content_type} if content_type is not None else {}
     r = asgi(app, "POST", XML_PATH, VALID_CREATE, headers)
     assert r.status_code == 200

@@ -1,4 +1,4 @@
-"""The emulator's REST meetings API under ``/v1`` (003 "Update a Meeting"; wire.md "REST").
+"""The emulator's REST meetings API under ``/v1`` (003 "Update a Meeting"; docs/wire.md J1–J11).
 
 :mod:`emulator.rest.handlers` is HTTP in and out (routing, the 401/429/415 rules, list paging);
 :mod:`emulator.rest.rules` the documented create/update/delete rules on the site's store

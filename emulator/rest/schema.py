@@ -163,7 +163,7 @@ def _typed(name: str, value: Any, kind: str) -> Any:
 
 def clean(body: dict[str, Any]) -> dict[str, Any]:
     """The body's applicable fields, type-checked (400 otherwise); unknown and read-only ones are
-    ignored (wire.md: accept unknown fields and whole echoed meeting objects); ``null`` means "not
+    ignored (docs/wire.md J4: accept unknown fields and whole echoed meeting objects); ``null`` means "not
     sent", except for ``integrationTags`` where it deletes every tag (003)."""
     out: dict[str, Any] = {}
     for name, value in body.items():

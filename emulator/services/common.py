@@ -437,7 +437,7 @@ def listed_sessions(call: Call, node: Node, kinds: tuple[str, ...]) -> list[Sess
 
 def page_of(call: Call, node: Node, items: Sequence[T]) -> tuple[list[T], int]:
     """The page of ``items`` ``listControl`` asks for and its 1-based start; an empty page is
-    FAILURE 000015 "Sorry, no record found" (wire.md §6)."""
+    FAILURE 000015 "Sorry, no record found" (docs/wire.md X6)."""
     offset, maximum = page(call, node, len(items))
     chosen = list(items[offset: offset + maximum])
     if not chosen:

@@ -374,7 +374,7 @@ def del_meeting(call: Call) -> Elements:
 @handler("meeting", "LstsummaryMeeting")
 def lstsummary_meeting(call: Call) -> Elements:
     """``meet:matchingRecords`` then ``meet:meeting`` entries (``meet:meetingKey`` with a capital K,
-    wire.md §4; ``meet:meetingUUID``, 001 40.8.0). Shape: the public XML API reference."""
+    docs/wire.md X4; ``meet:meetingUUID``, 001 40.8.0). Shape: the public XML API reference."""
     sessions = common.listed_sessions(call, call.node, ("meeting",))
     chosen, start = common.page_of(call, call.node, sessions)
     return [
@@ -401,7 +401,7 @@ def lstsummary_meeting(call: Call) -> Elements:
 
 @handler("meeting", "GethosturlMeeting")
 def gethosturl_meeting(call: Call) -> Elements:
-    """``meet:hostMeetingURL`` (``sessionKey`` carries the meeting key, wire.md §6), host or admin only."""
+    """``meet:hostMeetingURL`` (``sessionKey`` carries the meeting key, docs/wire.md R6), host or admin only."""
     session = common.find_session(call, call.node, ("meeting", "teleconference"))
     common.require_owner(call, session)
     base = f"{common.site_url(call)}/{call.site.name}"

@@ -3,7 +3,7 @@
 Named in 001 (40.1.2: CreateTeleconferenceSession answers ``sessionPassword``; 40.10.0:
 meetingUUID accepted and returned); the shapes follow the public XML API reference as
 integrators use it, under the harness's ``tel`` prefix (webex.namespaces). GetTeleconferenceSession
-also answers for a meeting's key (wire.md §6: ``sessionKey`` carrying a meeting key).
+also answers for a meeting's key (docs/wire.md R6: ``sessionKey`` carrying a meeting key).
 """
 
 from __future__ import annotations

@@ -380,7 +380,7 @@ def set_user(call: Call) -> Elements:
 
 @handler("user", "GetUser")
 def get_user(call: Call) -> Elements:
-    """A user's details; ``use:meetingTypes`` always present (wire.md §5)."""
+    """A user's details; ``use:meetingTypes`` always present (docs/wire.md X5)."""
     user = _target(call, call.node)
     _may_manage(call, user)
     _check_readable(call, user)
