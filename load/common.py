@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import unescape
 
 import gevent
+from gevent import GreenletExit
 from locust import FastHttpUser, User, between, events
 from locust import stats as locust_stats
 from locust.env import Environment as LocustEnvironment
@@ -491,7 +492,8 @@ class XmlUser(FastHttpUser):
     def on_stop(self) -> None:
         """Delete everything this user created. Named ``"<Api> (clean-up)"`` so it reads apart
         from the measured calls; spent from the clean-up budget — what it cannot pay for stays,
-        named so that ``webex-harness cleanup`` finds it (:func:`leftover_warning`)."""
+        named so that ``webex-harness cleanup`` finds it (:func:`leftover_warning`), as is what a user
+        killed by locust's stop timeout (:data:`load.runner.STOP_TIMEOUT`) had not deleted yet."""
         for done, (kind, key) in enumerate(reversed(self.created)):
             try:
                 if kind == "meeting":
@@ -501,6 +503,9 @@ class XmlUser(FastHttpUser):
             except BudgetExceeded:
                 leftover_warning(len(self.created) - done, "meetings or sessions")
                 break
+            except GreenletExit:  # locust's stop timeout ran out (load.runner.STOP_TIMEOUT)
+                leftover_warning(len(self.created) - done, "meetings or sessions")
+                raise
         self.created.clear()
 
 

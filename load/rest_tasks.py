@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import gevent
+from gevent import GreenletExit
 from locust import FastHttpUser, between, task
 
 from client.xml_client import BudgetExceeded
@@ -164,11 +165,16 @@ class RestApiUser(FastHttpUser):
             self._call("DELETE", f"/meetings/{self.ids.pop(0)}", NAME_DELETE, 204)
 
     def on_stop(self) -> None:
+        """Delete what this user made; what the clean-up budget or locust's stop timeout (a kill, see
+        :data:`load.runner.STOP_TIMEOUT`) leaves is named in the log (``webex-harness cleanup`` finds it)."""
         while self.ids:
             try:
                 self._call("DELETE", f"/meetings/{self.ids[-1]}", NAME_CLEANUP, 204, cleanup=True)
             except BudgetExceeded:
                 leftover_warning(len(self.ids), "REST meetings")
                 break
+            except GreenletExit:
+                leftover_warning(len(self.ids), "REST meetings")
+                raise
             self.ids.pop()
         self.ids.clear()

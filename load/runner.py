@@ -96,12 +96,14 @@ SHAPE_LOCUSTFILE = Path(__file__).resolve().parent / "shapefile.py"
 #: The repository root, put on the child's PYTHONPATH so the locustfile can import ``harness``.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds the subprocess may run beyond ``run_time`` (start-up, stop timeout, reports).
-GRACE_SECONDS = 60.0
+GRACE_SECONDS = 90.0
 #: Seconds locust gets to stop its users and delete what they made once it is told to stop (a
 #: timeout, Ctrl-C, SIGTERM or SIGHUP of the harness), and an orphaned locust lives on after the harness.
 STOP_SECONDS = 30.0
-#: Seconds locust gets to finish in-flight tasks after ``run_time`` (``--stop-timeout``).
-STOP_TIMEOUT = 5
+#: Seconds locust gives its users, once the run ends, to finish the task in flight and delete what they
+#: made (``--stop-timeout``; a user still busy then is killed and logs what it left). One request may take
+#: up to the users' 30 s network timeout; a run whose users stop promptly is not slowed down by it.
+STOP_TIMEOUT = 30
 #: Seconds between two looks at ``locust_stats.csv`` when a run ends on a condition (``stop_when``).
 POLL_SECONDS = 0.5
 #: The file that ends a ``stop_when`` run (in the run folder).

@@ -41,7 +41,7 @@ def test_master_and_one_worker_on_loopback_run_the_xml_calls_scenario(
     master_cmd = [*locust, "--master", "--expect-workers", "1", "--master-bind-host", "127.0.0.1",
                   "--master-bind-port", str(port), "--headless", "-u", "2", "-r", "2", "-t", UPPER_BOUND,
                   "--host", emulator.base_url, "--csv", str(tmp_path / "master"), "--only-summary",
-                  "--exit-code-on-error", "0", "--stop-timeout", "5"]
+                  "--exit-code-on-error", "0", "--stop-timeout", "30"]
     worker_cmd = [*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
     with open(tmp_path / "master.log", "wb") as master_log, open(tmp_path / "worker.log", "wb") as worker_log:
         master = subprocess.Popen(master_cmd, stdout=master_log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
