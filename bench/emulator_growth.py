@@ -111,7 +111,7 @@ class Emulator:
         raise BenchError("no VmRSS in /proc (this bench needs Linux)")
 
     def stop(self) -> None:
-        from load.runner import stop_process
+        from load.locust_process import stop_process
 
         conn = getattr(self, "conn", None)
         if conn is not None:

@@ -210,7 +210,7 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        from load.runner import stop_process
+        from load.locust_process import stop_process
 
         stop_process(self.proc)
 

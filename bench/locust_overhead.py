@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds ≥ 1, --seconds ≥ 2 and --users ≥ 1")
 
     from emulator.server import free_port
-    from load.runner import stop_process
+    from load.locust_process import stop_process
 
     work = Path(tempfile.mkdtemp(prefix="wxh-locust-bench-"))
     envelope = capture_responses(work)
