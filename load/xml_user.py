@@ -7,8 +7,8 @@ while it has not succeeded; everything a user created is deleted in ``on_stop``
 (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``), from the clean-up budget. A user killed
 by locust's stop timeout (:data:`load.command.STOP_TIMEOUT`) mid-clean-up logs what it left.
 
-The scenarios on it are :mod:`load.scenarios`'. Stands on locust and gevent, :mod:`load.process_state`,
-:mod:`load.judging`, :mod:`load.calls` and :mod:`load.envelopes`.
+The XML scenarios (:mod:`load.scenarios`) subclass it. Stands on locust and gevent,
+:mod:`load.process_state`, :mod:`load.judging`, :mod:`load.calls` and :mod:`load.envelopes`.
 """
 
 from __future__ import annotations
