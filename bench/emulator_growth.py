@@ -36,11 +36,9 @@ import http.client
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,11 +48,10 @@ _ROOT = _HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_ROOT))
 
-from emulator.server import free_port  # noqa: E402
+from bench.target_server import HOST, BenchError, TargetServer  # noqa: E402
 from environment.loader import load_environment  # noqa: E402
 from webex.envelope import Security, build_request  # noqa: E402
 
-HOST = "127.0.0.1"  # loopback only
 XML_PATH = "/WBXService/XMLService"
 SUCCESS = b"<serv:result>SUCCESS</serv:result>"
 #: Targets (issue 12): the last window keeps this share of the first; RSS grows at most this.
@@ -63,38 +60,17 @@ RSS_TARGET_MB = 50.0
 _KEY = re.compile(rb"<meet:meetingkey>\s*(\d+)\s*</meet:meetingkey>")
 
 
-class BenchError(RuntimeError):
-    """The bench could not measure (a server that did not start, an unexpected answer)."""
-
-
 def progress(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 class Emulator:
-    """One ``bench/serve_target.py emulator`` process on a free loopback port, and a connection to it."""
+    """One ``bench/serve_target.py emulator`` process (:class:`bench.target_server.TargetServer`) and a
+    keep-alive connection to it."""
 
     def __init__(self, log_dir: Path, name: str) -> None:
-        self.port = free_port(HOST)
-        self.log = log_dir / f"{name}.log"
-        cmd = [sys.executable, str(_HERE / "serve_target.py"), "emulator", "--port", str(self.port)]
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=_ROOT)
-        self._wait()
-        self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/_emulator/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        tail = self.log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise BenchError(f"the emulator did not start on port {self.port}: {tail[0]}")
+        self.server = TargetServer(f"emulator-{name}", _HERE / "serve_target.py", "emulator", log_dir=log_dir)
+        self.conn = http.client.HTTPConnection(HOST, self.server.port, timeout=30)
 
     def post(self, body: bytes) -> bytes:
         self.conn.request("POST", XML_PATH, body, {"Content-Type": "text/xml; charset=UTF-8"})
@@ -105,18 +81,11 @@ class Emulator:
         return data
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise BenchError("no VmRSS in /proc (this bench needs Linux)")
+        return self.server.rss_mb()
 
     def stop(self) -> None:
-        from load.runner import stop_process
-
-        conn = getattr(self, "conn", None)
-        if conn is not None:
-            conn.close()
-        stop_process(self.proc)
+        self.conn.close()
+        self.server.stop()
 
 
 @dataclass

@@ -40,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -53,11 +52,10 @@ _ROOT = _HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_ROOT))
 
-from emulator.server import free_port  # noqa: E402
+from bench.target_server import BenchError, TargetServer  # noqa: E402
 from environment.loader import load_environment  # noqa: E402
 from webex.envelope import Security, build_request  # noqa: E402
 
-HOST = "127.0.0.1"  # loopback only
 XML_PATH = "/WBXService/XMLService"
 SUCCESS = "<serv:result>SUCCESS</serv:result>"
 HELLO = "hello"
@@ -100,10 +98,6 @@ function done(summary, latency, requests)
   if first ~= "" then io.write("WRKBAD " .. string.gsub(first, "\n", " ") .. "\n") end
 end
 """
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot run (no wrk, a server that does not start …): one line for the user."""
 
 
 @dataclass(slots=True)
@@ -170,55 +164,16 @@ def _http(method: str, url: str, body: bytes = b"", content_type: str = "text/xm
         return err.code, err.read()
 
 
-class Server:
-    """One ``bench/serve_target.py`` process on a free loopback port."""
-
-    def __init__(self, target: str, cpu: int | None, log_dir: Path) -> None:
-        self.port = free_port(HOST)
-        self.base = f"http://{HOST}:{self.port}"
-        self.log = log_dir / f"{target}.log"
-        cmd = [sys.executable, str(_HERE / "serve_target.py"), target, "--port", str(self.port)]
-        if cpu is not None:
-            cmd += ["--cpu", str(cpu)]
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=_ROOT)
-        self._wait(target)
-
-    def _wait(self, target: str) -> None:
-        probe = (lambda: _http("POST", self.base + XML_PATH, b"x")[0] == 200) if target == "hello" else (
-            lambda: _http("GET", self.base + "/_emulator/health")[0] == 200)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if probe():
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        tail = self.log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise BenchError(f"the {target} server did not start on {self.base}: {tail[0]}")
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux ``/proc``; 0 elsewhere)."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        from load.runner import stop_process
-
-        stop_process(self.proc)
+def start_server(target: str, cpu: int | None, log_dir: Path) -> TargetServer:
+    """``bench/serve_target.py <target>`` (``hello`` or ``emulator``) on a free loopback port, pinned to ``cpu``."""
+    pin = ["--cpu", str(cpu)] if cpu is not None else []
+    return TargetServer(target, _HERE / "serve_target.py", target, *pin, log_dir=log_dir, timeout=20)
 
 
 class Workload:
     """What wrk sends to one target, set up afresh before every run."""
 
-    def __init__(self, name: str, server: Server, security: Security, work_dir: Path) -> None:
+    def __init__(self, name: str, server: TargetServer, security: Security, work_dir: Path) -> None:
         self.name = name
         self.server = server
         self.security = security
@@ -392,11 +347,11 @@ def bench(rounds: int, seconds: float, latency_seconds: float, connections: int,
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wxh-bench-") as tmp:
         work = Path(tmp)
-        servers: list[Server] = []
+        servers: list[TargetServer] = []
         try:
-            hello = Server("hello", server_cpu, work)
+            hello = start_server("hello", server_cpu, work)
             servers.append(hello)
-            emulator = Server("emulator", server_cpu, work)
+            emulator = start_server("emulator", server_cpu, work)
             servers.append(emulator)
             workloads = [Workload("hello", hello, security, work),
                          Workload("GetSessionInfo", emulator, security, work),

@@ -46,7 +46,8 @@ LOCUSTFILES = _HERE / "locustfiles"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(ROOT))
 
-HOST = "127.0.0.1"  # loopback only: benchmark traffic never leaves the machine
+from bench.target_server import HOST, BenchError, TargetServer  # noqa: E402
+
 XML_PATH = "/WBXService/XMLService"
 SERVER_CPU, LOCUST_CPU = 0, 1
 TARGET_RATIO = 0.8
@@ -102,16 +103,17 @@ def serve_canned(port: int, responses: Path) -> None:
     """Serve the captured answers (by the API named in the request body) on the emulator's stack."""
     import uvicorn
 
+    from emulator.asgi import Receive, Scope, Send
     from emulator.server import server_config
 
     answers = {api.encode(): (responses / f"{api}.xml").read_bytes() for api in CANNED_APIS}
     headers = {api: [(b"content-type", b"text/xml;charset=UTF-8"), (b"content-length", str(len(body)).encode())]
                for api, body in answers.items()}
 
-    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        chunks = []
+        chunks: list[bytes] = []
         more = True
         while more:
             message = await receive()
@@ -128,18 +130,6 @@ def serve_canned(port: int, responses: Path) -> None:
 def _pin(cpu: int) -> None:
     if hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
         os.sched_setaffinity(0, {cpu})
-
-
-def _wait_listening(port: int, timeout: float = 20.0) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex((HOST, port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"locust_overhead: the canned server did not listen on {HOST}:{port}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,26 +178,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=8, help="run time of each locust run (default 8)")
     parser.add_argument("--users", type=int, default=20, help="locust users of each run (default 20)")
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown for docs/performance.md")
-    parser.add_argument("--serve-canned", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-canned", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--responses", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_canned:
+    if args.serve_canned:  # the canned target, started by TargetServer below
         _pin(SERVER_CPU)
-        serve_canned(args.serve_canned, args.responses)
+        serve_canned(args.port, args.responses)
         return 0
     if args.rounds < 1 or args.seconds < 2 or args.users < 1:
         parser.error("--rounds ≥ 1, --seconds ≥ 2 and --users ≥ 1")
 
-    from emulator.server import free_port
-    from load.runner import stop_process
-
     work = Path(tempfile.mkdtemp(prefix="wxh-locust-bench-"))
     envelope = capture_responses(work)
     (work / "gsi.xml").write_bytes(envelope)
-    port = free_port(HOST)
-    base_url = f"http://{HOST}:{port}"
-    server = subprocess.Popen([sys.executable, __file__, "--serve-canned", str(port), "--responses", str(work)],
-                              cwd=ROOT)
+    try:
+        server = TargetServer("canned", Path(__file__), "--serve-canned", "--responses", str(work), log_dir=work,
+                              timeout=20)
+    except BenchError as exc:
+        raise SystemExit(f"locust_overhead: {exc}") from None
+    base_url = server.base
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
     child_env.update({
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p),
@@ -217,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     })
     runs: dict[str, list[dict[str, float]]] = {"ours": [], "baseline": []}
     try:
-        _wait_listening(port)
         for round_no in range(1, args.rounds + 1):
             for name, locustfile, user in (("ours", LOCUSTFILES / "ours.py", "BenchCallsUser"),
                                            ("baseline", LOCUSTFILES / "baseline.py", "BaselineUser")):
@@ -228,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"round {round_no}/{args.rounds} {name:8s} {result['rps']:8.0f} rps  "
                           f"p50 {result['p50']:.0f} ms  failures {result['failures']:.0f}", flush=True)
     finally:
-        stop_process(server)
+        server.stop()
     failures = sum(r["failures"] for rs in runs.values() for r in rs)
     ratios = [o["rps"] / b["rps"] for o, b in zip(runs["ours"], runs["baseline"], strict=True) if b["rps"]]
     ours = statistics.median(r["rps"] for r in runs["ours"])

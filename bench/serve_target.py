@@ -21,11 +21,13 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+from emulator.asgi import Receive, Scope, Send  # noqa: E402
+
 HELLO_BODY = b"hello"
 _HELLO_HEADERS = [(b"content-type", b"text/plain"), (b"content-length", str(len(HELLO_BODY)).encode())]
 
 
-async def hello_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+async def hello_app(scope: Scope, receive: Receive, send: Send) -> None:
     """The baseline: read the whole POST body (as the emulator must), answer a fixed small body."""
     if scope["type"] != "http":
         return

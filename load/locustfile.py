@@ -66,17 +66,7 @@ rather than an unbounded flood that measures the load generator instead of the t
 
 from __future__ import annotations
 
-from load.common import LoadConfigError, build_state, failure_message
 from load.rest_tasks import RestApiUser
 from load.scenarios import CallsUser, DashboardUser, LifecycleUser, RegistrationUser
 
-__all__ = [
-    "CallsUser",
-    "DashboardUser",
-    "LifecycleUser",
-    "LoadConfigError",
-    "RegistrationUser",
-    "RestApiUser",
-    "build_state",
-    "failure_message",
-]
+__all__ = ["CallsUser", "DashboardUser", "LifecycleUser", "RegistrationUser", "RestApiUser"]

@@ -1,8 +1,8 @@
 """The ``rest`` load scenario: REST meetings operations (``/v1/meetings``) as a ``FastHttpUser``.
 
 Run through :func:`load.runner.run_load` (``scenario="rest"`` or a mix with ``rest:``); the class
-is imported by :mod:`load.locustfile`, which holds the shared plumbing (:mod:`load.common`):
-the process budget, the loopback / own-origin guard and the configuration.
+is imported by :mod:`load.locustfile`. The plumbing it shares with the XML scenarios is
+:mod:`load.process_state`'s: the process budget, the loopback / own-origin guard and the configuration.
 
 Configuration (read when locust fires ``init``; see :mod:`load.config` for every variable):
 
@@ -27,7 +27,7 @@ A ``429`` is a failure too (``rate limited``), after which the user waits ``Retr
 load run). The emulator's limit is the site setting ``rest_rate_limit_per_minute``
 (environments/emulator.yaml switches it off for its default site, so load runs measure the
 emulator, not its throttle). Every request counts against the budget, the clean-up's too
-(:mod:`load.common`).
+(:mod:`load.process_state`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from gevent import GreenletExit
 from locust import FastHttpUser, between, task
 
 from client.xml_client import BudgetExceeded
-from load.common import leftover_warning, spend, spend_cleanup, state
+from load.process_state import leftover_warning, spend, spend_cleanup, state
 
 __all__ = ["FARTHEST_START", "RestApiUser", "create_body", "failure_message"]
 
@@ -67,7 +67,7 @@ FARTHEST_START = timedelta(days=9, hours=9, minutes=30)
 
 def create_body(n: int, now: datetime, name_prefix: str = "wxh-load") -> dict[str, Any]:
     """A valid create body: whole-minute start 2–9 days ahead, 30 minutes long (003's limits), titled
-    ``<name_prefix>-<n>`` — the run's ``<cleanup_prefix>-<run id>-load`` (:func:`load.common.build_state`)."""
+    ``<name_prefix>-<n>`` — the run's ``<cleanup_prefix>-<run id>-load`` (:func:`load.process_state.build_state`)."""
     start = (now.astimezone(UTC) + timedelta(days=2 + n % 8, hours=n % 10)).replace(second=0, microsecond=0)
     title = f"{name_prefix}-{n}"
     return {"title": title[:128], "agenda": "webex-harness REST load", "start": start.isoformat(),
@@ -166,7 +166,7 @@ class RestApiUser(FastHttpUser):
 
     def on_stop(self) -> None:
         """Delete what this user made; what the clean-up budget or locust's stop timeout (a kill, see
-        :data:`load.runner.STOP_TIMEOUT`) leaves is named in the log (``webex-harness cleanup`` finds it)."""
+        :data:`load.command.STOP_TIMEOUT`) leaves is named in the log (``webex-harness cleanup`` finds it)."""
         while self.ids:
             try:
                 self._call("DELETE", f"/meetings/{self.ids[-1]}", NAME_CLEANUP, 204, cleanup=True)

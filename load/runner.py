@@ -33,25 +33,17 @@ every locust process draws its requests — set-up, tasks and clean-up — from 
 ``<run_dir>/budget.json`` (:mod:`workspace.budget`: made by ``webex-harness run`` with the load's share,
 else here with the whole ``budget.max_requests``), so all of them together never exceed it.
 
-Stopping: locust runs in its own process group. A timeout, Ctrl-C, SIGTERM or SIGHUP of the harness
-sends SIGTERM to the group once (users stop and delete what they made) and SIGKILL after
-:data:`STOP_SECONDS`; if the harness is killed, the kernel sends SIGTERM to locust and every forked
-worker kills itself :data:`STOP_SECONDS` after its parent is gone (:mod:`webex.lifeline`).
+Stopping: a timeout, Ctrl-C, SIGTERM or SIGHUP of the harness stops locust and its workers, bounded
+(:mod:`load.locust_process`). This module checks the parameters and the target and writes
+``load.json``; the command line is :mod:`load.command`'s, the subprocess :mod:`load.locust_process`'s
+and the reading of the CSV files :mod:`load.summary`'s. No locust import.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import csv
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,60 +53,36 @@ from urllib.parse import urlsplit
 from environment.errors import EnvironmentFileError
 from environment.guard import GuardError, check_url
 from environment.model import AUTO, SCENARIO_NAMES, SHAPE_NAMES, XML_SERVICE_PATH, Environment
-from load.config import (
-    BUDGET_FILE_VAR,
-    ENV_FILE_VAR,
-    REST_TOKEN_VAR,
-    REST_URL_VAR,
-    RUN_ID_VAR,
-    SCENARIO_VAR,
-    SHAPE_VAR,
-    STOP_FILE_VAR,
-    XML_URL_VAR,
-    is_loopback,
-    load_settings,
-    origin_of,
+from load.command import (
+    CSV_PREFIX,
+    DEFAULT_LOCUSTFILE,
+    RESERVED_OPTIONS,
+    SHAPE_LOCUSTFILE,
+    build_command,
+    child_environ,
 )
+from load.config import STOP_FILE_VAR, is_loopback, load_settings, origin_of
+from load.locust_process import STOP_SECONDS, log_tail, start, stop_process, wait_for_exit
 from load.shapes import SHAPED
-from webex.lifeline import child_preexec, lifeline_environ
+from load.summary import summarise
 from workspace.budget import COUNTER_FILE, SharedBudget, split_run_budget
 
 __all__ = [
-    "DEFAULT_LOCUSTFILE",
+    "GRACE_SECONDS",
+    "STOP_FILE",
     "LoadError",
     "LoadResult",
-    "build_command",
     "parse_run_time",
+    "resolve_rest_url",
+    "resolve_target",
     "run_load",
-    "summarise",
 ]
 
-#: Every scenario (load/locustfile.py documents them and their variables).
-DEFAULT_LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
-#: The step/spike LoadTestShape, appended to ``-f`` when the shape is not steady.
-SHAPE_LOCUSTFILE = Path(__file__).resolve().parent / "shapefile.py"
-#: The repository root, put on the child's PYTHONPATH so the locustfile can import ``harness``.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds the subprocess may run beyond ``run_time`` (start-up, stop timeout, reports).
 GRACE_SECONDS = 90.0
-#: Seconds locust gets to stop its users and delete what they made once it is told to stop (a
-#: timeout, Ctrl-C, SIGTERM or SIGHUP of the harness), and an orphaned locust lives on after the harness.
-STOP_SECONDS = 30.0
-#: Seconds locust gives its users, once the run ends, to finish the task in flight and delete what they
-#: made (``--stop-timeout``; a user still busy then is killed and logs what it left). One request may take
-#: up to the users' 30 s network timeout; a run whose users stop promptly is not slowed down by it.
-STOP_TIMEOUT = 30
-#: Seconds between two looks at ``locust_stats.csv`` when a run ends on a condition (``stop_when``).
-POLL_SECONDS = 0.5
 #: The file that ends a ``stop_when`` run (in the run folder).
 STOP_FILE = "locust.stop"
-#: Lines of ``locust.log`` quoted in a :class:`LoadError`.
-LOG_TAIL_LINES = 8
 
-CSV_PREFIX = "locust"
-# Options run_load sets itself: extra_args may not override them (the target rule above).
-_RESERVED_OPTIONS = ("-H", "--host", "-f", "--locustfile", "--csv", "--html", "-t", "--run-time", "--processes",
-                     "--master", "--worker")
 _TIMESPAN_RE = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 
@@ -207,62 +175,6 @@ def resolve_target(environment: Environment, base_url: str | None) -> tuple[str,
     return base, base + (path or XML_SERVICE_PATH)
 
 
-def build_command(
-    locustfile: Path | list[Path],
-    run_dir: Path,
-    *,
-    users: int,
-    spawn_rate: float,
-    run_seconds: float,
-    base_url: str,
-    processes: int = 1,
-    extra_args: list[str] | None = None,
-    master_port: int | None = None,
-) -> list[str]:
-    """The locust command line :func:`run_load` runs (no secrets: those go in the environment).
-
-    With ``processes`` > 1 the master listens on ``127.0.0.1:<master_port>`` (a free port unless given)
-    and its forked workers connect there: not locust's fixed 5557, which a second run on the machine
-    (another CI job, a parallel test) would find taken.
-    """
-    files = locustfile if isinstance(locustfile, list) else [locustfile]
-    distributed = []
-    if processes > 1:
-        port = str(master_port or _free_loopback_port())
-        distributed = ["--processes", str(processes), "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-                       "--master-host", "127.0.0.1", "--master-port", port]
-    return [
-        sys.executable, "-m", "locust",
-        "-f", ",".join(str(f) for f in files),
-        "--headless",
-        "-u", str(users),
-        "-r", f"{spawn_rate:g}",
-        "-t", f"{int(run_seconds)}s",
-        "--host", base_url,
-        "--csv", str(run_dir / CSV_PREFIX),
-        "--csv-full-history",  # a history row per API a second: compare's noise samples (runs.stats)
-        "--html", str(run_dir / "locust.html"),
-        "--stop-timeout", str(STOP_TIMEOUT),
-        "--only-summary",
-        "--exit-code-on-error", "0",
-        *distributed,
-        *(extra_args or []),
-    ]
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _check_extra_args(extra_args: list[str] | None) -> None:
-    for arg in extra_args or []:
-        option = arg.split("=", 1)[0]
-        if option in _RESERVED_OPTIONS:
-            raise LoadError(f"extra_args may not set {option}: run_load sets it")
-
-
 def resolve_rest_url(environment: Environment, base: str) -> str:
     """The REST base of a run's ``rest`` scenario, or :class:`LoadError` for a forbidden one.
 
@@ -283,37 +195,11 @@ def resolve_rest_url(environment: Environment, base: str) -> str:
     return rest_url.rstrip("/")
 
 
-def _child_environ(environment_file: Path, xml_url: str, run_id: str, *, scenario: str = "mixed",
-                   shape: str = "steady", rest_url: str | None = None,
-                   rest_token: str | None = None, budget_file: Path | None = None) -> dict[str, str]:
-    """The locust process's environment: the WEBEX_HARNESS_* variables of :mod:`load.config`.
-
-    The REST token travels here, never on the command line (``ps`` shows command lines).
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "WEBEX_HARNESS_"))}
-    env[ENV_FILE_VAR] = str(environment_file)
-    env[XML_URL_VAR] = xml_url
-    env[RUN_ID_VAR] = run_id
-    env[SCENARIO_VAR] = scenario
-    env[SHAPE_VAR] = shape
-    if rest_url:
-        env[REST_URL_VAR] = rest_url
-    if rest_token:
-        env[REST_TOKEN_VAR] = rest_token
-    if budget_file is not None:
-        env[BUDGET_FILE_VAR] = str(budget_file)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
-
-
-def _log_tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    try:
-        text = log_path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no locust.log)"
-    tail = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
-    return " | ".join(tail) if tail else "(locust.log is empty)"
+def _check_extra_args(extra_args: list[str] | None) -> None:
+    for arg in extra_args or []:
+        option = arg.split("=", 1)[0]
+        if option in RESERVED_OPTIONS:
+            raise LoadError(f"extra_args may not set {option}: run_load sets it")
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,11 +234,11 @@ def run_load(
     ``<run_dir>/budget.json``, made here with the whole ``budget.max_requests`` unless the run made it).
 
     ``stop_when``: a run that ends on a condition, not on the clock — it is asked every
-    :data:`POLL_SECONDS` with the path of ``locust_stats.csv`` (once that exists) and, when it answers
-    True, ``<run_dir>/locust.stop`` is made and locust ends the run as its run time would (users stop
-    and delete what they made, the final stats are written; ``WEBEX_HARNESS_STOP_FILE``, watched by
-    :mod:`load.common`); ``run_time`` is then only the upper bound. The project's tests use it so that no
-    assertion depends on how much CPU a run got.
+    :data:`load.locust_process.POLL_SECONDS` with the path of ``locust_stats.csv`` (once that exists)
+    and, when it answers True, ``<run_dir>/locust.stop`` is made and locust ends the run as its run
+    time would (users stop and delete what they made, the final stats are written;
+    ``WEBEX_HARNESS_STOP_FILE``, watched by :mod:`load.process_state`); ``run_time`` is then only the
+    upper bound. The project's tests use it so that no assertion depends on how much CPU a run got.
 
     The subprocess is killed when it outlives ``run_time`` by :data:`GRACE_SECONDS`. Raises
     :class:`LoadError` (one line, with the end of ``locust.log`` where there is one) when the
@@ -414,7 +300,7 @@ def run_load(
         locustfiles, run_dir, users=users, spawn_rate=spawn_rate, run_seconds=run_seconds,
         base_url=base, processes=processes, extra_args=extra_args,
     )
-    child_env = _child_environ(
+    child_env = child_environ(
         Path(environment.path).resolve(), xml_url, run_id, scenario=scenario or "mixed", shape=shape,
         rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
         budget_file=budget_file,
@@ -424,21 +310,15 @@ def run_load(
     wall = run_seconds + GRACE_SECONDS
     with open(log_path, "wb") as log:
         try:
-            # its own process group (stop_process signals master and workers once, from here); SIGTERM
-            # from the kernel if the harness dies, and a bounded life after it (webex.lifeline)
-            proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=run_dir, env={**child_env, **lifeline_environ(signal.SIGTERM, run_id, STOP_SECONDS)},
-                start_new_session=True, preexec_fn=child_preexec(signal.SIGTERM),
-            )
+            proc = start(command, cwd=run_dir, env=child_env, log=log, run_id=run_id)
         except OSError as exc:
             raise LoadError(f"cannot start locust ({command[0]} -m locust): {exc}") from None
         try:
-            exit_code = _wait(proc, wall, stats_csv, stop_when, stop_file)
+            exit_code = wait_for_exit(proc, wall, stats_csv, stop_when, stop_file)
         except subprocess.TimeoutExpired:
             stop_process(proc, STOP_SECONDS)
             raise LoadError(
-                f"locust did not finish within {wall:g}s and was killed; locust.log: {_log_tail(log_path)}"
+                f"locust did not finish within {wall:g}s and was killed; locust.log: {log_tail(log_path)}"
             ) from None
         except BaseException:  # Ctrl-C, SIGTERM, SIGHUP of the harness: locust stops and cleans up, bounded
             stop_process(proc, STOP_SECONDS)
@@ -446,7 +326,7 @@ def run_load(
 
     if not stats_csv.is_file():
         raise LoadError(
-            f"locust exited with code {exit_code} and wrote no {stats_csv.name}; locust.log: {_log_tail(log_path)}"
+            f"locust exited with code {exit_code} and wrote no {stats_csv.name}; locust.log: {log_tail(log_path)}"
         )
     summary = summarise(stats_csv, failures_csv)
     summary = {
@@ -470,140 +350,3 @@ def run_load(
     )
 
 
-def _wait(proc: subprocess.Popen[bytes], wall: float, stats_csv: Path,
-          stop_when: Callable[[Path], bool] | None, stop_file: Path) -> int:
-    """locust's exit code; :class:`subprocess.TimeoutExpired` after ``wall`` seconds. With ``stop_when``,
-    ``stop_file`` is made once the condition holds on the stats CSV (locust then ends the run)."""
-    if stop_when is None:
-        return proc.wait(timeout=wall)
-    deadline = time.monotonic() + wall
-    stopping = False
-    while True:
-        try:
-            return proc.wait(timeout=max(0.0, min(POLL_SECONDS, deadline - time.monotonic())))
-        except subprocess.TimeoutExpired:
-            if time.monotonic() >= deadline:
-                raise
-        if not stopping and stats_csv.is_file() and _holds(stop_when, stats_csv):
-            stop_file.touch()
-            stopping = True
-
-
-def _holds(condition: Callable[[Path], bool], stats_csv: Path) -> bool:
-    """The condition on a CSV locust may be rewriting right now (a half-written file: not yet)."""
-    try:
-        return bool(condition(stats_csv))
-    except (OSError, ValueError, KeyError):
-        return False
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL after ``timeout`` seconds — to the whole process group when the process
-    leads one of its own (a locust master and its workers), so no worker outlives it. Signals
-    arriving meanwhile (KeyboardInterrupt) do not cut the bound short."""
-    group = _own_group(proc)
-    if proc.poll() is not None and not group:
-        return
-    _signal(proc, signal.SIGTERM, group)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-            break
-        except subprocess.TimeoutExpired:
-            break
-        except KeyboardInterrupt:
-            if time.monotonic() >= deadline:
-                break
-    _signal(proc, signal.SIGKILL, group)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
-
-
-def _own_group(proc: subprocess.Popen[bytes]) -> bool:
-    try:
-        return os.getpgid(proc.pid) == proc.pid
-    except ProcessLookupError:
-        return False
-
-
-def _signal(proc: subprocess.Popen[bytes], sig: int, group: bool) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if group:
-            os.killpg(proc.pid, sig)
-        elif proc.poll() is None:
-            proc.send_signal(sig)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading locust's CSV files
-
-
-def _number(row: dict[str, str], *columns: str) -> float | None:
-    """The first column that holds a number (locust writes ``N/A`` for empty percentiles)."""
-    for column in columns:
-        raw = (row.get(column) or "").strip()
-        if not raw:
-            continue
-        try:
-            return float(raw)
-        except ValueError:
-            continue
-    return None
-
-
-def _api_row(row: dict[str, str]) -> dict[str, Any]:
-    requests = int(_number(row, "Request Count") or 0)
-    failures = int(_number(row, "Failure Count") or 0)
-    return {
-        "name": row.get("Name", ""),
-        "requests": requests,
-        "failures": failures,
-        "failure_ratio": round(failures / requests, 6) if requests else 0.0,
-        "rps": round(_number(row, "Requests/s") or 0.0, 3),
-        "p50_ms": _number(row, "50%", "Median Response Time"),
-        "p95_ms": _number(row, "95%"),
-        "p99_ms": _number(row, "99%"),
-    }
-
-
-_CATCH_RESPONSE_RE = re.compile(r"^CatchResponseError\((?P<text>(?P<q>['\"]).*(?P=q))\)$", re.DOTALL)
-
-
-def _failure_text(error: str) -> str:
-    """locust stores ``response.failure(msg)`` as ``CatchResponseError('msg')``: keep ``msg``."""
-    match = _CATCH_RESPONSE_RE.match(error.strip())
-    if match is None:
-        return error
-    try:
-        text = ast.literal_eval(match.group("text"))
-    except (ValueError, SyntaxError):
-        return error
-    return text if isinstance(text, str) else error
-
-
-def summarise(stats_csv: Path, failures_csv: Path | None = None) -> dict[str, Any]:
-    """``{"apis": [...], "total": {...}, "failures": [...]}`` from locust's CSV files."""
-    with open(stats_csv, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    apis: list[dict[str, Any]] = []
-    total: dict[str, Any] | None = None
-    for row in rows:
-        if row.get("Name") == "Aggregated" and not (row.get("Type") or "").strip():
-            total = _api_row(row)
-        else:
-            apis.append(_api_row(row))
-    if total is None:
-        total = _api_row({"Name": "Aggregated"})
-    failures: list[dict[str, Any]] = []
-    if failures_csv is not None and failures_csv.is_file():
-        with open(failures_csv, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                failures.append(
-                    {
-                        "name": row.get("Name", ""),
-                        "error": _failure_text(row.get("Error", "")),
-                        "occurrences": int(_number(row, "Occurrences") or 0),
-                    }
-                )
-    return {"apis": sorted(apis, key=lambda r: str(r["name"])), "total": total, "failures": failures}

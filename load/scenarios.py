@@ -1,6 +1,6 @@
-"""The XML load scenarios (issue 6) as locust ``FastHttpUser`` classes on :class:`load.common.XmlUser`.
+"""The XML load scenarios (issue 6) as locust ``FastHttpUser`` classes on :class:`load.xml_user.XmlUser`.
 
-Each class names its scenario (``scenario = "calls"`` …); :mod:`load.common` weighs the classes by
+Each class names its scenario (``scenario = "calls"`` …); :mod:`load.process_state` weighs the classes by
 the environment file's ``load.mix`` at locust ``init``. Every envelope is pre-built
 (:mod:`load.envelopes`); a user joins its own keys in once, in :meth:`setup`.
 
@@ -30,8 +30,9 @@ from typing import ClassVar
 from locust import task
 
 from load.calls import SESSION_CREATORS
-from load.common import WeightedChoice, XmlUser, spliced
 from load.envelopes import DASHBOARD_APIS
+from load.weighted import WeightedChoice
+from load.xml_user import XmlUser, spliced
 
 __all__ = ["CallsUser", "DashboardUser", "LifecycleUser", "RegistrationUser"]
 

@@ -14,6 +14,8 @@ locust's options (``use_common_options``), so by hand::
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import cast
 
 from locust import LoadTestShape
 
@@ -35,5 +37,6 @@ class HarnessShape(LoadTestShape):
         run_seconds = float(getattr(options, "run_time", 0) or 0)
         if run_seconds <= 0:
             raise SystemExit("the step and spike shapes need --run-time: it is where they end")
-        return shape_tick(shape, self.get_run_time(), int(getattr(options, "num_users", 1) or 1),
+        elapsed = cast(Callable[[], float], self.get_run_time)()  # LoadTestShape.get_run_time has no annotations
+        return shape_tick(shape, elapsed, int(getattr(options, "num_users", 1) or 1),
                           float(getattr(options, "spawn_rate", 1) or 1), run_seconds)

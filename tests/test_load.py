@@ -18,7 +18,9 @@ from client.xml_client import ControlClient
 from emulator.server import RunningEmulator
 from environment.loader import load_environment
 from environment.model import DEFAULT_ENVIRONMENT, Environment
-from load.runner import LoadError, build_command, parse_run_time, run_load, summarise
+from load.command import build_command
+from load.runner import LoadError, parse_run_time, run_load
+from load.summary import summarise
 from tests.load_conditions import UPPER_BOUND, seen
 
 #: what the calls scenario measures, and the set-up its users do first

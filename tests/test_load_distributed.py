@@ -18,8 +18,9 @@ from pathlib import Path
 
 from emulator.server import RunningEmulator, free_port
 from environment.model import DEFAULT_ENVIRONMENT
+from load.command import DEFAULT_LOCUSTFILE, PROJECT_ROOT
 from load.config import ENV_FILE_VAR, SCENARIO_VAR, STOP_FILE_VAR, XML_URL_VAR
-from load.runner import DEFAULT_LOCUSTFILE, PROJECT_ROOT, stop_process
+from load.locust_process import stop_process
 from tests.load_conditions import UPPER_BOUND, seen
 
 #: what the run must show before it is stopped

@@ -11,7 +11,8 @@ from pathlib import Path
 from emulator.server import RunningEmulator
 from environment.loader import load_environment
 from environment.model import DEFAULT_ENVIRONMENT, Environment
-from load.runner import build_command, resolve_rest_url, run_load
+from load.command import build_command
+from load.runner import resolve_rest_url, run_load
 from tests.load_conditions import UPPER_BOUND, seen
 
 REST_OPERATIONS = {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"}

@@ -1,21 +1,18 @@
-"""Plumbing every load scenario shares (issue 6): configuration, guards, budget, judging, clean-up.
+"""What one locust process of a load run holds: its configuration, its request budget, its listeners.
 
-Imported by :mod:`load.locustfile` (and through it by the scenarios); it registers three locust
-listeners once per process:
+Imported (through :mod:`load.xml_user` and :mod:`load.rest_tasks`) by every locustfile of the
+project; importing it registers four locust listeners, once per process:
 
 * ``init`` — :func:`build_state` reads the environment variables and the environment file
   (:mod:`load.config` documents the variables), refuses a foreign ``--host`` or REST URL,
   weighs the user classes by the file's ``load.mix`` (or ``WEBEX_HARNESS_SCENARIO``) and builds
   every envelope (:mod:`load.envelopes`). The master of a distributed run only weighs the
   classes: it sends nothing.
+* ``init`` — with ``WEBEX_HARNESS_STOP_FILE`` set, a local runner or master ends the run once that
+  file appears (how :func:`load.runner.run_load` ends a run on a condition).
 * ``quitting`` — waits for locust's CSV writer to write the final stats (locust 2.47 does not
-  write them at exit).
-
-:class:`XmlUser` is the base of the XML scenarios: :meth:`XmlUser.post` spends one request of
-the budget, POSTs a pre-built envelope named by API and judges the answer with byte regexes
-(:func:`failure_message`); :meth:`XmlUser.setup` runs once per user (named ``"<Api> (setup)"``) and
-again before a task while it has not succeeded; everything a user created is deleted in
-``on_stop`` (``"DelMeeting (clean-up)"`` / ``"DelSession (clean-up)"``).
+  write them at exit), and gives back to the run's shared counter what this process took and did
+  not send.
 
 Budget: every request counts — set-up, tasks and clean-up. Under ``webex-harness load`` / ``run``
 (``WEBEX_HARNESS_BUDGET_FILE`` names the run's counter, :mod:`workspace.budget`) every locust process
@@ -23,32 +20,30 @@ draws from the run's shared ``load`` pool, and its clean-up from ``load-cleanup`
 tasks left; run by hand, each process has ``budget.max_requests`` (a fifth kept for its clean-up).
 A process whose task budget is spent sends nothing more (its users idle; a local runner quits) but
 still cleans up; what a clean-up cannot delete for want of budget keeps its
-``<cleanup_prefix>-<run-id>-load-…`` name, which ``webex-harness cleanup --run ID`` finds.
+``<cleanup_prefix>-<run-id>-load-…`` name, which ``webex-harness cleanup --run ID`` finds
+(:func:`leftover_warning`).
+
+Stands on locust and gevent, :mod:`load.config`, :mod:`load.calls`, :mod:`load.envelopes`, the
+environment file's loader, :mod:`client.xml_client`'s request budget and :mod:`workspace.budget`.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
-import itertools
 import logging
-import math
 import os
-import random
-import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import cast
 from urllib.parse import urlsplit
-from xml.sax.saxutils import unescape
 
 import gevent
-from gevent import GreenletExit
-from locust import FastHttpUser, User, between, events
+from locust import User, events
 from locust import stats as locust_stats
 from locust.env import Environment as LocustEnvironment
+from locust.event import EventHook
 from locust.exception import RescheduleTask, StopUser
 from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
@@ -57,7 +52,7 @@ from client.xml_client import BudgetExceeded, RequestBudget
 from environment.errors import EnvironmentFileError
 from environment.loader import load_environment, resolve_environment_path
 from environment.model import AUTO, SCENARIO_NAMES, XML_SERVICE_PATH, Environment, LoadSettings
-from load.calls import CallPlan, CallTemplate, call_plan, response_key
+from load.calls import CallPlan, call_plan
 from load.config import (
     BUDGET_FILE_VAR,
     ENV_FILE_VAR,
@@ -75,90 +70,26 @@ from load.envelopes import ScenarioEnvelopes, build_envelopes
 from webex.lifeline import hold_lifeline
 from workspace.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
 
+__all__ = [
+    "STOP_POLL_SECONDS",
+    "LoadConfigError",
+    "LoadState",
+    "build_state",
+    "leftover_warning",
+    "load_budgets",
+    "spend",
+    "spend_cleanup",
+    "state",
+]
+
 log = logging.getLogger("webex_harness.load")
 
-HEADERS = {"Content-Type": "text/xml; charset=UTF-8"}
-
-_RESULT_RE = re.compile(rb"<(?:\w+:)?result>\s*(\w+)\s*</(?:\w+:)?result>")
-_EXCEPTION_RE = re.compile(rb"<(?:\w+:)?exceptionID>([^<]*)<")
-_REASON_RE = re.compile(rb"<(?:\w+:)?reason>([^<]*)<")
-_XML_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+#: Seconds between two looks for the stop file (``WEBEX_HARNESS_STOP_FILE``).
+STOP_POLL_SECONDS = 0.2
 
 
 class LoadConfigError(RuntimeError):
     """The locust process cannot be configured (bad environment file, missing or foreign URL)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Pure helpers
-
-
-def exception_of(content: bytes | None) -> str | None:
-    """The ``serv:exceptionID`` of a FAILURE envelope."""
-    found = _EXCEPTION_RE.search(content or b"")
-    return found.group(1).decode("utf-8", "replace").strip() if found else None
-
-
-def failure_message(status: int, content: bytes | None, error: object = None) -> str | None:
-    """Why a response counts as a failure, or ``None`` for a SUCCESS envelope with HTTP 200.
-
-    A FAILURE envelope reads ``FAILURE <exceptionID> <reason>`` (interface 4 of issue 6).
-    """
-    if status != 200:
-        detail = f": {error}" if error else ""
-        return f"HTTP {status}{detail}"
-    body = content or b""
-    result = _RESULT_RE.search(body)
-    if result is None:
-        return "not a Webex envelope (no serv:result)"
-    verdict = result.group(1).decode("ascii", "replace")
-    if verdict == "SUCCESS":
-        return None
-    if verdict == "FAILURE":
-        reason = _REASON_RE.search(body)
-        text = unescape(reason.group(1).decode("utf-8", "replace"), _XML_ENTITIES).strip() if reason else ""
-        return f"FAILURE {exception_of(body) or '?'} {text}".rstrip()
-    return f"unexpected serv:result {verdict!r}"
-
-
-class WeightedChoice:
-    """Pick among ``items`` in proportion to their integer weights, as a shuffled deck.
-
-    Each API appears ``weight / gcd`` times in a deck that is shuffled and dealt in order, then
-    reshuffled: every deck holds the exact mix, so even a short run sends each API of the mix
-    (a random draw per call would leave a weight-1 API out of a short run now and then) while
-    the order stays unpredictable. Decks larger than :attr:`MAX_DECK` (extreme weight ratios)
-    fall back to one weighted random draw per call.
-    """
-
-    MAX_DECK: ClassVar[int] = 10_000
-
-    def __init__(self, weighted: dict[str, int], rng: random.Random) -> None:
-        self.items = [name for name, weight in weighted.items() if weight > 0]
-        weights = [weighted[name] for name in self.items]
-        divisor = math.gcd(*weights)
-        self.rng = rng
-        self.cumulative = list(itertools.accumulate(weights))
-        self.deck: list[str] = []
-        if sum(weights) // divisor <= self.MAX_DECK:
-            self.deck = [name for name, weight in zip(self.items, weights, strict=True)
-                         for _ in range(weight // divisor)]
-            self.rng.shuffle(self.deck)
-        self.position = 0
-
-    def pick(self) -> str:
-        if not self.deck:
-            return self.items[bisect.bisect_right(self.cumulative, self.rng.random() * self.cumulative[-1])]
-        if self.position == len(self.deck):
-            self.rng.shuffle(self.deck)
-            self.position = 0
-        name = self.deck[self.position]
-        self.position += 1
-        return name
-
-
-# --------------------------------------------------------------------------------------------
-# Per-process state
 
 
 @dataclass(slots=True)
@@ -295,7 +226,6 @@ def _weigh_user_classes(environment: LocustEnvironment, scenarios: dict[str, int
     environment.user_classes[:] = kept
 
 
-@events.init.add_listener
 def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: object) -> None:
     """Build the state once per process; refuse a foreign ``--host``."""
     global _state
@@ -318,11 +248,6 @@ def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: 
              built.xml_url or "(master)", built.max_requests)
 
 
-#: Seconds between two looks for the stop file (``WEBEX_HARNESS_STOP_FILE``).
-STOP_POLL_SECONDS = 0.2
-
-
-@events.init.add_listener
 def _quit_when_the_stop_file_appears(environment: LocustEnvironment, runner: Runner | None = None,
                                      **_: object) -> None:
     """End the run as its run time would (``runner.quit()``: users stop and clean up, the final stats
@@ -341,7 +266,6 @@ def _quit_when_the_stop_file_appears(environment: LocustEnvironment, runner: Run
     gevent.spawn(watch)
 
 
-@events.quitting.add_listener
 def _refresh_csv_before_exit(environment: LocustEnvironment, **_: object) -> None:
     """Let locust's CSV writer write the final stats before locust closes the files.
 
@@ -396,7 +320,6 @@ def leftover_warning(count: int, what: str) -> None:
                 "webex-harness cleanup --run %s removes them", count, what, current.cleanup_prefix, run, run)
 
 
-@events.quitting.add_listener
 def _give_back_budget(**_: object) -> None:
     """What this process took from the run's shared counter and did not send goes back to it."""
     if _state is not None:
@@ -405,130 +328,15 @@ def _give_back_budget(**_: object) -> None:
                 budget.close()
 
 
-# --------------------------------------------------------------------------------------------
-# The XML user base class
+def _listen(hook: EventHook, handler: Callable[..., None]) -> None:
+    """Add ``handler`` to a locust event hook. ``EventHook.add_listener`` carries no annotations, so it
+    is called through this typed view of it."""
+    add_listener = cast(Callable[[Callable[..., None]], object], hook.add_listener)
+    add_listener(handler)
 
 
-class XmlUser(FastHttpUser):
-    """Base of the XML scenarios (module docstring). Subclasses set :attr:`scenario`."""
-
-    abstract = True
-    scenario: ClassVar[str] = ""
-    wait_time = between(0.01, 0.05)
-    network_timeout = 30.0
-    connection_timeout = 10.0
-    insecure = False  # verify TLS against a real site
-
-    def on_start(self) -> None:
-        self.state = state()
-        assert self.state.envelopes is not None
-        self.envelopes: ScenarioEnvelopes = self.state.envelopes
-        self.random = random.Random()
-        offset = self.random.randrange(len(self.envelopes.create_meetings))
-        pool = self.envelopes.create_meetings
-        self.meeting_pool = itertools.cycle(pool[offset:] + pool[:offset])
-        #: (kind, key) of everything this user created, deleted in on_stop (never harm a real site)
-        self.created: list[tuple[str, bytes]] = []
-        self.ready = False
-        with contextlib.suppress(RescheduleTask):  # the budget is spent: the tasks idle too
-            self.ready = self.setup()
-
-    def setup(self) -> bool:
-        """Create what the tasks need (requests named ``"<Api> (setup)"``); True when done."""
-        return True
-
-    def ensure_ready(self) -> None:
-        """Before a task: retry a setup that failed; skip the task while it still fails."""
-        if not self.ready:
-            self.ready = self.setup()
-            if not self.ready:
-                raise RescheduleTask()
-
-    def post(self, name: str, envelope: bytes, *, expect: str | None = None, want_key: bool = False,
-             cleanup: bool = False) -> bytes | None:
-        """POST one envelope and judge it; the body (or with ``want_key`` the new key) on success.
-
-        ``expect``: the exceptionID of a FAILURE this request is meant to get — that FAILURE
-        is a success, and a SUCCESS is then a failure (``expected FAILURE <id>, got SUCCESS``).
-        ``cleanup``: spend from the clean-up budget (:class:`BudgetExceeded` when it is spent).
-        Any status but 200 — a busy site's transient ``503`` included — fails this request (no retry).
-        """
-        if cleanup:
-            spend_cleanup()
-        else:
-            spend(self.environment.runner)
-        with self.client.post(self.state.xml_path, data=envelope, headers=HEADERS, name=name,
-                              catch_response=True) as response:
-            status = int(response.status_code or 0)
-            content = response.content if status == 200 else None
-            problem = failure_message(status, content, getattr(response, "error", None))
-            if expect is not None:
-                if problem is None:
-                    problem = f"expected FAILURE {expect}, got SUCCESS"
-                elif status == 200 and exception_of(content) == expect:
-                    problem = None
-            result = content
-            if problem is None and want_key:
-                result = response_key(content)
-                if result is None:
-                    problem = "SUCCESS without a meeting or session key"
-            if problem is not None:
-                response.failure(problem)
-                return None
-            response.success()
-            return result
-
-    def create(self, kind: str, name: str, envelope: bytes) -> bytes | None:
-        """Create a meeting or session; its key is remembered for clean-up."""
-        key = self.post(name, envelope, want_key=True)
-        if key is not None:
-            self.created.append((kind, key))
-        return key
-
-    def forget(self, key: bytes) -> None:
-        """``key`` was deleted by a task: no clean-up for it."""
-        self.created = [(kind, k) for kind, k in self.created if k != key]
-
-    def on_stop(self) -> None:
-        """Delete everything this user created. Named ``"<Api> (clean-up)"`` so it reads apart
-        from the measured calls; spent from the clean-up budget — what it cannot pay for stays,
-        named so that ``webex-harness cleanup`` finds it (:func:`leftover_warning`), as is what a user
-        killed by locust's stop timeout (:data:`load.runner.STOP_TIMEOUT`) had not deleted yet."""
-        for done, (kind, key) in enumerate(reversed(self.created)):
-            try:
-                if kind == "meeting":
-                    self.post("DelMeeting (clean-up)", self.envelopes.del_meeting.with_key(key), cleanup=True)
-                else:
-                    self.post("DelSession (clean-up)", self.envelopes.del_session.with_key(key), cleanup=True)
-            except BudgetExceeded:
-                leftover_warning(len(self.created) - done, "meetings or sessions")
-                break
-            except GreenletExit:  # locust's stop timeout ran out (load.runner.STOP_TIMEOUT)
-                leftover_warning(len(self.created) - done, "meetings or sessions")
-                raise
-        self.created.clear()
-
-
-def spliced(templates: list[CallTemplate], key: bytes) -> list[bytes]:
-    """``templates`` with ``key`` joined in (templates without a key slot are unchanged)."""
-    return [template.with_key(key) for template in templates]
-
-
-__all__ = [
-    "HEADERS",
-    "LoadConfigError",
-    "LoadState",
-    "WeightedChoice",
-    "XmlUser",
-    "build_state",
-    "exception_of",
-    "failure_message",
-    "is_loopback",
-    "leftover_warning",
-    "load_budgets",
-    "origin_of",
-    "spend",
-    "spend_cleanup",
-    "spliced",
-    "state",
-]
+# The listeners of every locust process that imports this module (module docstring), in this order.
+_listen(events.init, _on_init)
+_listen(events.init, _quit_when_the_stop_file_appears)
+_listen(events.quitting, _refresh_csv_before_exit)
+_listen(events.quitting, _give_back_budget)
