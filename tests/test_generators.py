@@ -32,7 +32,7 @@ from generators import (
     xml_api_names,
 )
 from generators.catalogue import ApiSpec, ElementSpec
-from generators.edges import BODY_CONTENT_COUNT
+from generators.edge_request import BODY_CONTENT_COUNT
 from generators.envelopes import DEFAULT_NOW, GENERATORS
 from webex.errors import EXCEPTIONS
 from webex.namespaces import NAMESPACES, SERV, XSI
