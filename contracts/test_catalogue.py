@@ -23,7 +23,7 @@ from client.xml_client import XmlClient
 from contracts.support import meeting_body, registration_form, webex_date
 from generators import edge_cases, valid_envelope, xml_api_names
 from generators.catalogue import ApiSpec, api
-from generators.edges import EdgeCase, context_requirements
+from generators.edge_builder import EdgeCase, context_requirements
 from generators.envelopes import GenContext
 from generators.naming import with_run_name
 from plugin.targets import SiteHandle

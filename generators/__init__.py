@@ -3,9 +3,13 @@
 Pure: no network, no clock (dates are relative to an injected ``now``), deterministic per seed.
 
 - :mod:`generators.catalogue` — every documented API as data (``catalogue.yaml``).
-- :mod:`generators.providers` — :class:`WebexProvider` for Faker, :func:`make_faker`.
+- :mod:`generators.providers` — :class:`WebexProvider` for Faker, :func:`make_faker`, :func:`webex_provider`.
 - :mod:`generators.envelopes` — :func:`valid_envelope`, :func:`valid_body`, :class:`GenContext`.
-- :mod:`generators.edges` — :func:`edge_cases` with the documented :class:`Expect`.
+- :mod:`generators.edges` — :func:`edge_cases`, :func:`documented_cases`: the registry of edge-case steps.
+- :mod:`generators.edge_builder` — :class:`EdgeCase` and the builder the steps add to.
+- :mod:`generators.edge_request`, :mod:`generators.edge_values` — the steps (request as a whole; values).
+- :mod:`generators.outcomes` — :class:`Expect` and the outcomes the documentation predicts.
+- :mod:`generators.bodytree` — reading and changing a body tree by element path.
 - :mod:`generators.rest` — REST meeting bodies and their edge cases.
 - :mod:`generators.cli_support` — text output for the CLI.
 """
@@ -22,9 +26,11 @@ from generators.catalogue import (
     xml_api_names,
 )
 from generators.cli_support import generate_text, list_apis_lines
-from generators.edges import EdgeCase, Expect, documented_cases, edge_cases
+from generators.edge_builder import EdgeCase
+from generators.edges import documented_cases, edge_cases
 from generators.envelopes import DEFAULT_NOW, DEFAULT_SECURITY, GenContext, valid_body, valid_envelope
-from generators.providers import WebexProvider, make_faker, reseed
+from generators.outcomes import Expect
+from generators.providers import WebexProvider, make_faker, reseed, webex_provider
 from generators.rest import rest_edge_cases, valid_create_body, valid_update_body
 
 __all__ = [
@@ -53,5 +59,6 @@ __all__ = [
     "valid_create_body",
     "valid_envelope",
     "valid_update_body",
+    "webex_provider",
     "xml_api_names",
 ]

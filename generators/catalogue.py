@@ -241,8 +241,9 @@ def _element(api_name: str, name: str, raw: Any, parent: str) -> ElementSpec:
     if not isinstance(raw, Mapping):
         raise CatalogueError(f"{where}: expected a type name or a mapping, got {raw!r}")
     if not isinstance(raw.get("type"), str):
-        children = tuple(_element(api_name, k, v, path) for k, v in raw.items())
-        return ElementSpec(name=name, path=path, type="group", children=children)
+        # a mapping without a string ``type`` is a group of its keys
+        members = tuple(_element(api_name, k, v, path) for k, v in raw.items())
+        return ElementSpec(name=name, path=path, type="group", children=members)
     unknown = set(raw) - _LEAF_KEYS
     if unknown:
         raise CatalogueError(f"{where}: unknown key(s) {sorted(unknown)}")

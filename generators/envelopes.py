@@ -16,6 +16,7 @@ reads the clock: ``ctx.now`` (default 2026-11-21T12:00:00, read as UTC) is the r
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,7 @@ from typing import Any
 from faker import Faker
 
 from generators.catalogue import ApiSpec, ElementSpec, api
-from generators.providers import make_faker, reseed
+from generators.providers import WebexProvider, make_faker, reseed, webex_provider
 from webex import timezones
 from webex.envelope import Security, build_request
 
@@ -84,40 +85,42 @@ _DEFAULT_CTX = GenContext()
 
 class _Filler:
     """Fills one body from the catalogue. ``state`` shares values between elements (the time
-    zone used by both ``timeZoneID`` and ``timeZone``; the first start date)."""
+    zone used by both ``timeZoneID`` and ``timeZone``; the first start date). ``fake`` draws
+    Faker's own values, ``webex`` (the same Faker's provider) the Webex ones."""
 
-    __slots__ = ("ctx", "fake", "rnd", "state")
+    __slots__ = ("ctx", "fake", "rnd", "state", "webex")
 
     def __init__(self, fake: Faker, ctx: GenContext) -> None:
         self.fake = fake
+        self.webex: WebexProvider = webex_provider(fake)
         self.ctx = ctx
-        self.rnd = fake.random
+        self.rnd: random.Random = fake.random
         self.state: dict[str, Any] = {}
 
     # -- generators named by ``gen`` -------------------------------------------------------
 
     def _tz(self) -> str:
         if "tz" not in self.state:
-            self.state["tz"] = self.fake.time_zone_id()
+            self.state["tz"] = self.webex.time_zone_id()
         return str(self.state["tz"])
 
     def _page_size(self) -> int:
         return self.rnd.choice((10, 20, 50, 100))
 
     def _session_key(self) -> str:
-        return self.ctx.session_key or self.fake.session_key()
+        return self.ctx.session_key or self.webex.session_key()
 
     def _target_user(self) -> str:
-        return self.ctx.webex_id_target or self.fake.webex_id()
+        return self.ctx.webex_id_target or self.webex.webex_id()
 
     def _self_or_target(self) -> str:
-        return self.ctx.webex_id_target or self.ctx.security.webex_id or self.fake.webex_id()
+        return self.ctx.webex_id_target or self.ctx.security.webex_id or self.webex.webex_id()
 
     def _int_id(self, value: str | None) -> str:
         return value or str(self.rnd.randint(100, 99_999_999))
 
     def _meeting_type(self) -> str:
-        return self.ctx.meeting_type_id or self.fake.meeting_type_id()
+        return self.ctx.meeting_type_id or self.webex.meeting_type_id()
 
     def _conf_name(self) -> str:
         return str(self.fake.catch_phrase())
@@ -152,7 +155,7 @@ class _Filler:
 
 def _date(f: _Filler, spec: ElementSpec) -> str:
     lo, hi = spec.days or (1, 30)
-    when = f.fake.webex_datetime(f.ctx.now, lo, hi)
+    when = f.webex.webex_datetime(f.ctx.now, lo, hi)
     if spec.name == "startDate" and "start" not in f.state:
         f.state["start"] = when
     return when.strftime("%m/%d/%Y %H:%M:%S")
@@ -174,18 +177,18 @@ _TYPE_DEFAULTS: dict[str, Callable[[_Filler, ElementSpec], Any]] = {
     "int": _int,
     "bool": lambda f, s: f.rnd.random() < 0.5,
     "date": _date,
-    "email": lambda f, s: f.fake.email("valid"),
+    "email": lambda f, s: f.webex.webex_email("valid"),
     "enum": lambda f, s: f.rnd.choice(s.enum),
     "key": lambda f, s: f._session_key(),
-    "uuid": lambda f, s: f.ctx.meeting_uuid or f.fake.meeting_uuid(),
-    "password": lambda f, s: f.fake.password(valid=True),
+    "uuid": lambda f, s: f.ctx.meeting_uuid or f.webex.meeting_uuid(),
+    "password": lambda f, s: f.webex.webex_password(valid=True),
 }
 
 _GENS: dict[str, Callable[[_Filler], Any]] = {
     "conf_name": _Filler._conf_name,
-    "person_name": lambda f: f.fake.person_name(),
-    "first_name": lambda f: f.fake.given_name(),
-    "last_name": lambda f: f.fake.family_name(),
+    "person_name": lambda f: f.webex.person_name(),
+    "first_name": lambda f: f.webex.given_name(),
+    "last_name": lambda f: f.webex.family_name(),
     "job_title": lambda f: f.fake.job(),
     "company": lambda f: f.fake.company(),
     "city": lambda f: f.fake.city(),
@@ -194,17 +197,17 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "postal_code": lambda f: f.fake.postcode(),
     "country": lambda f: f.fake.country(),
     "phone": lambda f: f"+1-{f.rnd.randint(200, 999)}-555-{f.rnd.randint(0, 9999):04d}",
-    "url": lambda f: f"https://www.example.com/{f.fake.webex_id()}",
-    "tracking_code": lambda f: f.fake.tracking_code(),
+    "url": lambda f: f"https://www.example.com/{f.webex.webex_id()}",
+    "tracking_code": lambda f: f.webex.tracking_code(),
     "time_zone_id": _Filler._tz,
     "time_zone_name": lambda f: timezones.display_name(int(f._tz())),
     "meeting_type_id": _Filler._meeting_type,
     "page_size": _Filler._page_size,
     "session_key": _Filler._session_key,
-    "webex_id": lambda f: f.fake.webex_id(),
+    "webex_id": lambda f: f.webex.webex_id(),
     "target_user": _Filler._target_user,
     "self_or_target_user": _Filler._self_or_target,
-    "attendee_email": lambda f: f.ctx.attendee_email or f.fake.email("valid"),
+    "attendee_email": lambda f: f.ctx.attendee_email or f.webex.webex_email("valid"),
     "attendee_id": lambda f: f._int_id(f.ctx.attendee_id),
     "recording_id": lambda f: f._int_id(f.ctx.recording_id),
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),

@@ -8,19 +8,26 @@ Rules (as Faker's own providers do):
 - generated e-mail addresses use the reserved ``example.*`` domains (RFC 2606), so a run against
   a real site never mails a real person.
 
+The provider adds methods and overrides none of Faker's: its e-mails and passwords are
+:meth:`WebexProvider.webex_email` and :meth:`WebexProvider.webex_password`, so ``fake.email()`` and
+``fake.password()`` keep Faker's own signatures. Faker's proxy types the provider's methods as ``Any``;
+typed code reaches them through :func:`webex_provider`.
+
 Use :func:`make_faker` (or :func:`reseed`) rather than ``Faker.seed_instance`` alone: it also
-forgets the address :meth:`WebexProvider.email` remembers for ``kind="duplicate"``.
+forgets the address :meth:`WebexProvider.webex_email` remembers for ``kind="duplicate"``.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from faker import Faker
+from faker.generator import Generator
 from faker.providers import BaseProvider
 
-__all__ = ["LOCALES", "WebexProvider", "make_faker", "reseed"]
+__all__ = ["LOCALES", "WebexProvider", "make_faker", "reseed", "webex_provider"]
 
 #: The locale list of :func:`make_faker`: fixed, so no environment variable or platform default
 #: can change the data. Non-Latin names come from :meth:`WebexProvider.person_name`, not from
@@ -51,7 +58,11 @@ _SCRIPTS = ("latin", "cjk", "rtl")
 class WebexProvider(BaseProvider):
     """Webex-shaped values. All randomness comes from ``self.generator.random``."""
 
-    def __init__(self, generator: object) -> None:
+    #: The Faker generator (one per locale) the provider is registered on: ``Generator.add_provider``
+    #: instantiates the provider with itself.
+    generator: Generator
+
+    def __init__(self, generator: Generator) -> None:
         super().__init__(generator)
         self._last_email: str | None = None
         self._name_pools: tuple[tuple[str, ...], tuple[str, ...]] | None = None
@@ -156,7 +167,7 @@ class WebexProvider(BaseProvider):
 
     # -- secrets -------------------------------------------------------------------------------
 
-    def password(self, valid: bool = True, defect: str | None = None) -> str:
+    def webex_password(self, valid: bool = True, defect: str | None = None) -> str:
         """A meeting password.
 
         ``valid=True``: 8–16 characters, upper- and lower-case letters and at least two digits,
@@ -180,14 +191,14 @@ class WebexProvider(BaseProvider):
         if defect == "no_letters":
             return "".join(rnd.choice(string.digits) for _ in range(rnd.randint(8, 12)))
         if defect == "with_space":
-            good = self.password(valid=True)
+            good = self.webex_password(valid=True)
             cut = rnd.randint(1, len(good) - 1)
             return f"{good[:cut]} {good[cut:]}"
         raise ValueError(f"unknown password defect {defect!r}; expected one of {', '.join(_PASSWORD_DEFECTS)}")
 
     # -- people --------------------------------------------------------------------------------
 
-    def email(self, kind: str = "valid") -> str:
+    def webex_email(self, kind: str = "valid") -> str:
         """An e-mail address on an ``example.*`` domain, by ``kind``:
 
         - ``valid``: lowercase, e.g. ``jane.doe42@example.com``;
@@ -201,7 +212,7 @@ class WebexProvider(BaseProvider):
             raise ValueError(f"unknown e-mail kind {kind!r}; expected one of {', '.join(_EMAIL_KINDS)}")
         if kind == "duplicate":
             if self._last_email is None:
-                self._last_email = self.email("valid")
+                self._last_email = self.webex_email("valid")
             return self._last_email
         rnd = self.generator.random
         first, last = self._ascii_name()
@@ -248,13 +259,32 @@ class WebexProvider(BaseProvider):
         return f"{first} {last}"
 
 
+def _registered(fake: Faker) -> Iterator[WebexProvider]:
+    """The :class:`WebexProvider` of each of ``fake``'s locales (one ``Generator`` each), in order."""
+    factories: list[Generator] = fake.factories
+    for factory in factories:
+        for provider in factory.providers:
+            if isinstance(provider, WebexProvider):
+                yield provider
+
+
+def webex_provider(fake: Faker) -> WebexProvider:
+    """The :class:`WebexProvider` registered on ``fake``, typed (with several locales: the first's).
+
+    With :func:`make_faker`'s one locale, ``webex_provider(fake).session_key()`` is
+    ``fake.session_key()``: Faker's proxy hands out the same bound method. ``ValueError`` when
+    ``fake`` has none.
+    """
+    for provider in _registered(fake):
+        return provider
+    raise ValueError("this Faker has no WebexProvider; create it with generators.providers.make_faker")
+
+
 def reseed(fake: Faker, seed: int) -> Faker:
     """Seed ``fake`` (``Faker.seed_instance``) and reset the provider's remembered e-mail."""
     fake.seed_instance(seed)
-    for factory in fake.factories:
-        for provider in factory.providers:
-            if isinstance(provider, WebexProvider):
-                provider.reset()
+    for provider in _registered(fake):
+        provider.reset()
     return fake
 
 

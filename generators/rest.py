@@ -10,11 +10,13 @@ Edge-case expectations assume the ``meetingId`` addresses an updatable meeting s
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from generators.catalogue import rest_catalogue
 from generators.envelopes import faker_for
+from generators.providers import webex_provider
 
 __all__ = ["REST_TIME_ZONES", "iso", "rest_edge_cases", "valid_create_body", "valid_update_body"]
 
@@ -53,7 +55,8 @@ def _enums() -> dict[str, tuple[str, ...]]:
 
 def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
     fake = faker_for(seed)
-    rnd = fake.random
+    webex = webex_provider(fake)
+    rnd: random.Random = fake.random
     limits = _limits()
     enums = _enums()
     zone = rnd.choice(sorted(REST_TIME_ZONES))
@@ -69,7 +72,7 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": str(fake.catch_phrase())[: limits["title_max_length"]],
         "agenda": str(fake.paragraph(nb_sentences=3))[: limits["agenda_max_length"]],
-        "password": fake.password(valid=True),
+        "password": webex.webex_password(valid=True),
         "start": iso(start, zone),
         "end": iso(end, zone),
         "timezone": zone,
@@ -105,7 +108,7 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
                 "enabledChatHost", "enabledChatPresenter", "enabledChatOtherParticipants",
             )
         },
-        "integrationTags": [fake.meeting_uuid() for _ in range(rnd.randint(0, limits["integration_tags_max_items"]))],
+        "integrationTags": [webex.meeting_uuid() for _ in range(rnd.randint(0, limits["integration_tags_max_items"]))],
         "enabledBreakoutSessions": rnd.random() < 0.5,
         "enabledAudioWatermark": rnd.random() < 0.5,
         "enabledVisualWatermark": watermark,

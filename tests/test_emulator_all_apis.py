@@ -13,7 +13,7 @@ import pytest
 from contracts.test_catalogue import Prerequisites, caller_role
 from generators import valid_envelope, xml_api_names
 from generators.catalogue import api
-from generators.edges import context_requirements
+from generators.edge_builder import context_requirements
 from plugin.targets import SiteHandle
 
 SEEDS = range(1, 21)

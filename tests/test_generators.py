@@ -32,8 +32,10 @@ from generators import (
     xml_api_names,
 )
 from generators.catalogue import ApiSpec, ElementSpec
-from generators.edges import BODY_CONTENT_COUNT
+from generators.edge_request import BODY_CONTENT_COUNT
 from generators.envelopes import DEFAULT_NOW, GENERATORS
+from generators.outcomes import PREDICTED, Expect, predicted
+from webex.behaviours import ids as behaviour_ids
 from webex.errors import EXCEPTIONS
 from webex.namespaces import NAMESPACES, SERV, XSI
 
@@ -481,6 +483,27 @@ def test_documented_cases_list() -> None:
                  ("CreateMeetingAttendee", "registration-form-missing-title-company"),
                  ("SetEvent", "email-mixed-case"), ("CreateContact", "email-whitespace")]:
         assert pair in pairs, pair
+
+
+def test_every_predicted_outcome_is_a_catalogued_behaviour_some_edge_case_expects() -> None:
+    """The outcome table names real behaviour IDs that some API carries, and each is asserted somewhere."""
+    carried = {b for spec in all_apis() for b in spec.behaviours}
+    expected = {expect.behaviour for _, _, expect in documented_cases()}
+    for behaviour, expect in PREDICTED.items():
+        assert behaviour in behaviour_ids() and behaviour in carried, behaviour
+        assert expect.behaviour == behaviour and expect.documented and expect.requires == ()
+        assert behaviour in expected, f"no edge case expects the prediction of {behaviour}"
+
+
+def test_predictions_apply_only_to_apis_with_the_behaviour() -> None:
+    with_it, without = api("CreateMeeting"), api("GetSite")
+    assert "start-time-in-past" in with_it.behaviours and "start-time-in-past" not in without.behaviours
+    assert predicted(with_it, "start-time-in-past", ("ctx.session_key",)).exception_id == "060016"
+    assert predicted(with_it, "start-time-in-past", ("ctx.session_key",)).requires == ("ctx.session_key",)
+    assert predicted(without, "start-time-in-past", ("x",)) == Expect(result="undocumented", requires=("x",))
+    html = predicted(api("SetEvent"), "unsafe-html-filtered", normalised={"description": "unsafe-html-filtered"})
+    html.normalised["description"] = "changed"
+    assert PREDICTED["unsafe-html-filtered"].normalised == {}, "a prediction shares the table's dict"
 
 
 # -- REST ----------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from faker import Faker
 
-from generators.providers import LOCALES, WebexProvider, make_faker, reseed
+from generators.providers import LOCALES, WebexProvider, make_faker, reseed, webex_provider
 
 NOW = datetime(2026, 11, 21, 12, 0, 0)
 DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
@@ -23,9 +24,10 @@ def _sample(seed: int) -> list[object]:
     fake = make_faker(seed)
     return [
         fake.webex_id(), fake.site_name(), fake.session_key(), fake.meeting_uuid(), fake.conf_id(),
-        fake.time_zone_id(), fake.webex_date(NOW, 1, 30), fake.webex_date_unpadded(NOW), fake.password(),
-        fake.password(valid=False), fake.email(), fake.email("mixed_case"), fake.email("whitespace"),
-        fake.email("duplicate"), fake.person_name(), fake.person_name("cjk"), fake.person_name("rtl"),
+        fake.time_zone_id(), fake.webex_date(NOW, 1, 30), fake.webex_date_unpadded(NOW), fake.webex_password(),
+        fake.webex_password(valid=False), fake.webex_email(), fake.webex_email("mixed_case"),
+        fake.webex_email("whitespace"), fake.webex_email("duplicate"), fake.person_name(), fake.person_name("cjk"),
+        fake.person_name("rtl"),
         fake.tracking_code(), fake.meeting_type_id(),
     ]
 
@@ -38,10 +40,10 @@ def test_same_seed_same_values() -> None:
 def test_reseeding_a_used_faker_reproduces_a_fresh_one() -> None:
     fake = make_faker(1)
     for _ in range(50):
-        fake.email()
+        fake.webex_email()
     reseed(fake, 7)
     fresh = make_faker(7)
-    assert [fake.email("duplicate"), fake.session_key()] == [fresh.email("duplicate"), fresh.session_key()]
+    assert [fake.webex_email("duplicate"), fake.session_key()] == [fresh.webex_email("duplicate"), fresh.session_key()]
 
 
 def test_global_random_state_untouched() -> None:
@@ -58,6 +60,27 @@ def test_locales_are_fixed() -> None:
 def test_make_faker_registers_the_provider() -> None:
     fake = make_faker(0)
     assert any(isinstance(p, WebexProvider) for p in fake.factories[0].providers)
+
+
+def test_webex_provider_is_the_registered_one() -> None:
+    fake, twin = make_faker(8), make_faker(8)
+    provider = webex_provider(fake)
+    assert isinstance(provider, WebexProvider)
+    assert [provider.session_key(), provider.webex_email("mixed_case"), provider.webex_password()] == [
+        twin.session_key(), twin.webex_email("mixed_case"), twin.webex_password()]
+    with pytest.raises(ValueError, match="no WebexProvider"):
+        webex_provider(Faker())
+
+
+def test_fakers_own_email_and_password_keep_their_signatures() -> None:
+    """The provider overrides none of Faker's methods: Faker's keyword arguments still work."""
+    fake = make_faker(0)
+    assert fake.email(safe=True, domain="example.org").endswith("@example.org")
+    password = fake.password(length=21, special_chars=False)
+    assert len(password) == 21 and password.isalnum()
+    fakers_own = set(dir(Faker(list(LOCALES)).factories[0]))  # every method of the locale's providers
+    overridden = {name for name in vars(WebexProvider) if not name.startswith("_")} & fakers_own
+    assert overridden == set(), f"WebexProvider overrides Faker's {sorted(overridden)}"
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -104,7 +127,7 @@ def test_date_window_must_be_ordered() -> None:
 
 @pytest.mark.parametrize("seed", range(20))
 def test_valid_password_meets_complexity(seed: int) -> None:
-    pw = make_faker(seed).password()
+    pw = make_faker(seed).webex_password()
     assert len(pw) >= 8
     assert re.search(r"[A-Za-z]", pw) and re.search(r"\d", pw)
     assert not re.search(r"\s", pw)
@@ -121,12 +144,12 @@ def test_valid_password_meets_complexity(seed: int) -> None:
 )
 def test_invalid_password_breaks_its_rule(defect: str, broken) -> None:  # type: ignore[no-untyped-def]
     for seed in range(10):
-        assert broken(make_faker(seed).password(valid=False, defect=defect))
+        assert broken(make_faker(seed).webex_password(valid=False, defect=defect))
 
 
 def test_invalid_password_without_defect_is_invalid() -> None:
     for seed in range(20):
-        pw = make_faker(seed).password(valid=False)
+        pw = make_faker(seed).webex_password(valid=False)
         ok = len(pw) >= 8 and re.search(r"[A-Za-z]", pw) and re.search(r"\d", pw) and " " not in pw
         assert not ok, pw
 
@@ -134,33 +157,33 @@ def test_invalid_password_without_defect_is_invalid() -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_emails_by_kind(seed: int) -> None:
     fake = make_faker(seed)
-    valid = fake.email()
+    valid = fake.webex_email()
     assert EMAIL_RE.match(valid) and valid.endswith((".com", ".org", ".net"))
     assert "example." in valid
-    assert fake.email("duplicate") == valid
-    mixed = fake.email("mixed_case")
+    assert fake.webex_email("duplicate") == valid
+    mixed = fake.webex_email("mixed_case")
     assert mixed != mixed.lower() and EMAIL_RE.match(mixed.lower())
-    assert fake.email("duplicate") == mixed
-    spaced = fake.email("whitespace")
+    assert fake.webex_email("duplicate") == mixed
+    spaced = fake.webex_email("whitespace")
     assert re.search(r"\s", spaced) and EMAIL_RE.match(re.sub(r"\s", "", spaced))
     assert spaced == spaced.strip()
 
 
 def test_duplicate_without_history_is_a_valid_address() -> None:
     fake = make_faker(9)
-    first = fake.email("duplicate")
+    first = fake.webex_email("duplicate")
     assert EMAIL_RE.match(first)
-    assert fake.email("duplicate") == first
+    assert fake.webex_email("duplicate") == first
 
 
 def test_unknown_kinds_are_rejected() -> None:
     fake = make_faker(0)
     with pytest.raises(ValueError, match="e-mail kind"):
-        fake.email("shouting")
+        fake.webex_email("shouting")
     with pytest.raises(ValueError, match="script"):
         fake.person_name("klingon")
     with pytest.raises(ValueError, match="defect"):
-        fake.password(valid=False, defect="too_long")
+        fake.webex_password(valid=False, defect="too_long")
 
 
 @pytest.mark.parametrize("seed", range(20))
