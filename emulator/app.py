@@ -19,7 +19,8 @@ from emulator import (
 )
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.dispatch import HttpStatusError, answer
-from emulator.model import Registry, Site, User
+from emulator.model import Site, User
+from emulator.registry import Registry
 from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
 from webex.errors import WebexError, invalid_request, webex_error
 from webex.settings import SiteSettings

@@ -43,8 +43,9 @@ from typing import Any
 
 from emulator.busy import make_busy
 from emulator.busy_state import BusyOptionError, parse_options
-from emulator.model import Registry, Site, User, generate_password
+from emulator.model import Site, User, generate_password
 from emulator.registered import all_faults, unknown_faults
+from emulator.registry import Registry
 from webex import __version__
 from webex.settings import SiteSettings
 

@@ -1,25 +1,27 @@
-"""The emulator's state: sites, their users, sessions, attendees, clock and faults.
+"""The emulator's state: sites, their users, sessions, attendees, recordings, contacts, clock and faults.
 
 State lives apart from the wire format (the moto split): services pull parameters off the request
 and call into these objects; nothing here knows about XML. A :class:`Site` is the unit of
 isolation — its own settings, users, sessions, rate-limit counters, clock offset and faults — so
-parallel tests never reset each other.
+parallel tests never reset each other. Everything a site keeps is a typed attribute (no bag of
+loose keys); the ended sessions live in :mod:`emulator.history_store`, all sites of a process in
+:mod:`emulator.registry`.
 """
 
 from __future__ import annotations
 
 import itertools
 import secrets
-import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from emulator.history_store import HistoryRecord, HistoryStore
 from webex import timezones
-from webex.errors import WebexError, webex_error
+from webex.errors import webex_error
 from webex.settings import SiteSettings
 
 if TYPE_CHECKING:
@@ -29,23 +31,21 @@ if TYPE_CHECKING:
 
 #: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
 #: must not grow the process without end. Past a cap the oldest (or the longest idle) entry goes.
-#: Ended sessions a site's history service remembers; the oldest is forgotten first.
-MAX_HISTORY_RECORDS = 10_000
 #: Session tickets a site honours; the oldest stops working first (``030047``, as an expired one).
 MAX_TICKETS = 10_000
 #: Users the lenient default site provisioned on first sight; the one idle longest is dropped
 #: (and provisioned again, with a new password, the next time it authenticates).
 MAX_AUTO_USERS = 10_000
-#: Sites created through the control API; creating one more drops the created site idle longest.
-MAX_SITES = 1_000
 
 
 def _token(n: int = 16) -> str:
     return secrets.token_hex(n)
 
 
-def _digits(n: int) -> str:
-    """``n`` random digits, not starting with 0, in one draw (see ``services.common.digits``)."""
+def digits(n: int) -> str:
+    """``n`` random digits, not starting with 0: uniform over ``[10**(n-1), 10**n)`` — the same
+    distribution as drawing the first digit from 1–9 and every other from 0–9, in one draw from
+    the OS's randomness instead of ``n`` (a CreateMeeting draws 26 digits: that was ~20 µs)."""
     low = 10 ** (max(n, 1) - 1)
     return str(low + secrets.randbelow(9 * low))
 
@@ -55,7 +55,7 @@ def generate_password(length: int = 11) -> str:
     upper, lower = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz"
     core = [secrets.choice(upper), secrets.choice(lower)]
     core += [secrets.choice(upper + lower) for _ in range(length - 5)]
-    return "".join(core) + _digits(3)
+    return "".join(core) + digits(3)
 
 
 @dataclass(slots=True)
@@ -70,8 +70,9 @@ class User:
     host: bool = True
     active: bool = True
     pending_email: str | None = None
-    pmr_key: str = field(default_factory=lambda: _digits(10))
+    pmr_key: str = field(default_factory=lambda: digits(10))
     deactivated_at: datetime | None = None
+    #: request elements kept as sent for read-back (title, company, sendWelcome, isHTMLEmail)
     fields: dict[str, Any] = field(default_factory=dict)
     #: timestamps (site clock) of "no data found" failures, for usage-limit-403
     no_data_failures: list[datetime] = field(default_factory=list)
@@ -90,10 +91,12 @@ class User:
         "meetingCenter": True, "trainingCenter": True, "eventCenter": True, "supportCenter": True})
     language_id: int = 1
     time_zone_id: int = 4
-    user_id: str = field(default_factory=lambda: _digits(9))
+    user_id: str = field(default_factory=lambda: digits(9))
     registered_at: datetime | None = None
     #: when the PMR key was last (re)issued — a reactivation after more than a week may renew it
     pmr_key_issued: datetime | None = None
+    #: when the PMR was last disabled (privilege/isEnablePMR false); None while it is enabled
+    pmr_disabled_at: datetime | None = None
 
     def public(self) -> dict[str, Any]:
         """What the control API shows (the password too: these are emulator test users)."""
@@ -118,6 +121,10 @@ class Attendee:
     join_status: str = "INVITE"
     fields: dict[str, str] = field(default_factory=dict)
     register_id: str | None = None
+    #: when a RegisterMeetingAttendee enrolled the person (``MM/DD/YYYY HH:MM:SS``, site clock)
+    submit_time: str = ""
+    #: the address the registration came from (``X-Forwarded-For`` / ``X-Real-IP``)
+    ip_address: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,6 +150,10 @@ class Session:
     status: str = "NOT_INPROGRESS"
     host_in_meeting: bool = False
     attendees_in_meeting: int = 0
+    #: the numeric audio password (001, 40.4.8), made once and kept
+    audio_password: str = field(default_factory=lambda: digits(8))
+    #: what each person of an event or training was sent besides name, e-mail and type, by attendee ID
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def attendee_by_email(self, email: str) -> Attendee | None:
         low = email.lower()
@@ -164,63 +175,58 @@ class Session:
 
 
 @dataclass(slots=True)
-class HistoryRecord:
-    """One ended session, as the history service reports it (times naive UTC)."""
+class Recording:
+    """An archived recording of a user (the ep service's LstRecording, SetRecordingInfo)."""
 
-    kind: str
-    key: str
-    uuid: str
-    conf_id: str
-    name: str
+    recording_id: str
     host: str
-    host_email: str
-    start: datetime
-    end: datetime
+    name: str
+    create_time: datetime
+    size: float
+    duration: int
+    session_key: str
+    meeting_uuid: str
+    conf_id: str
+    description: str = ""
     time_zone_id: int = 4
-    meeting_type: int = 3
-    #: (name, email) of everyone who took part, the host first
-    participants: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def duration(self) -> int:
-        """Minutes, rounded up (Webex reports at least one minute)."""
-        return max(1, -(-int((self.end - self.start).total_seconds()) // 60))
+    service_type: str = "MeetingCenter"
+    listing: str = "PRIVATE"
+    password: str = ""
+    presenter: str = ""
+    email: str = ""
+    agenda: str = ""
 
 
-class HistoryStore:
-    """A site's ended sessions in the order they were recorded, at most ``limit`` of them.
+@dataclass(slots=True)
+class Contact:
+    """A personal contact of ``owner`` (the ep service's CreateContact, SetContact): the request's
+    ``name``, ``email``, ``company`` … as sent (the e-mail normalised)."""
 
-    Whether a session is already recorded is a dictionary lookup by ``(kind, key)``, not a walk
-    over the records: a DelMeeting costs the same after 10 or 10,000 deletions. Past ``limit`` the
-    oldest record (and its index entry) goes."""
+    contact_id: str
+    owner: str
+    fields: dict[str, str] = field(default_factory=dict)
 
-    def __init__(self, limit: int = MAX_HISTORY_RECORDS) -> None:
-        self.limit = max(1, limit)
-        self._records: deque[HistoryRecord] = deque()
-        #: (kind, key) -> how many records carry it (seeded records may share a key)
-        self._index: dict[tuple[str, str], int] = {}
+    def public(self) -> dict[str, str]:
+        """What the control API shows."""
+        return {"contactID": self.contact_id, "owner": self.owner, **self.fields}
 
-    def append(self, record: HistoryRecord) -> None:
-        self._records.append(record)
-        ident = (record.kind, record.key)
-        self._index[ident] = self._index.get(ident, 0) + 1
-        while len(self._records) > self.limit:
-            old = self._records.popleft()
-            old_ident = (old.kind, old.key)
-            left = self._index.get(old_ident, 0) - 1
-            if left > 0:
-                self._index[old_ident] = left
-            else:
-                self._index.pop(old_ident, None)
 
-    def has(self, kind: str, key: str) -> bool:
-        return (kind, key) in self._index
+@dataclass(slots=True)
+class UsageCounter:
+    """The usage-limit-403 counter of a site's anonymous callers (a :class:`User` carries its own)."""
 
-    def __iter__(self) -> Iterator[HistoryRecord]:
-        return iter(self._records)
+    no_data_failures: list[datetime] = field(default_factory=list)
+    blocked_until: datetime | None = None
 
-    def __len__(self) -> int:
-        return len(self._records)
+
+@dataclass(slots=True)
+class RequestEmails:
+    """The e-mails the user service's request being answered has used so far (behaviour
+    ``duplicate-email-first-wins``); the request is told apart by its headers mapping, which
+    every bodyContent of one request shares."""
+
+    headers: Mapping[str, str]
+    emails: set[str] = field(default_factory=set)
 
 
 class Site:
@@ -237,7 +243,7 @@ class Site:
         self.name = name
         self.settings = settings or SiteSettings()
         self.default = default
-        self.site_id = _digits(6)
+        self.site_id = digits(6)
         self.rest_token = rest_token or _token(24)
         self.users: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
@@ -248,8 +254,8 @@ class Site:
         self.auto_users: OrderedDict[str, None] = OrderedDict()
         self.faults: set[str] = set()
         self.clock_offset = timedelta()
-        self.contacts: dict[str, dict[str, Any]] = {}
-        self.recordings: dict[str, dict[str, Any]] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.recordings: dict[str, Recording] = {}
         self.extra: dict[str, Any] = {}
         #: the REST meetings API's state (``emulator.rest.store``), made on the site's first REST use
         self.rest: RestStore | None = None
@@ -258,13 +264,23 @@ class Site:
         self.history = HistoryStore()
         self.created_at = datetime.now(UTC)
         #: ``time.monotonic()`` of the last request routed to this site (the idlest created site
-        #: is the one dropped past :data:`MAX_SITES`)
+        #: is the one dropped past :data:`emulator.registry.MAX_SITES`)
         self.last_used = time.monotonic()
         #: requests addressed to this site (XML: routed to it; REST: with its token), 503s included
         self.xml_requests = 0
         self.rest_requests = 0
         #: a busy site's state (``emulator.busy``); None for an ordinary site
         self.busy: BusyState | None = None
+        #: site-level meeting templates GetSite lists, (name, serviceType); None: the 001 sample's three
+        self.meeting_templates: list[tuple[str, str]] | None = None
+        #: the history service has seeded the site's past sessions (:mod:`emulator.services.history`)
+        self.history_seeded = False
+        #: lower-cased webExIDs whose archived recordings are seeded (:mod:`emulator.services.recordings`)
+        self.recordings_seeded: set[str] = set()
+        #: the e-mails the user service's request being answered has used (``duplicate-email-first-wins``)
+        self.request_emails: RequestEmails | None = None
+        #: the usage-limit-403 counter the site's anonymous callers share (:mod:`emulator.usage_limit`)
+        self.anonymous_usage = UsageCounter()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -287,7 +303,7 @@ class Site:
 
     def new_session_key(self) -> str:
         while True:
-            key = _digits(9)
+            key = digits(9)
             if key not in self.sessions:
                 return key
 
@@ -411,101 +427,8 @@ class Site:
             "faults": sorted(self.faults),
             "users": [u.public() for u in self.users.values()],
             "sessions": [s.summary() for s in self.sessions.values()],
-            "contacts": list(self.contacts.values()),
+            "contacts": [c.public() for c in self.contacts.values()],
             "rest_meetings": self._rest_meetings(),
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,
         }
-
-
-class Registry:
-    """All sites of one emulator process, and the one reset for everything.
-
-    ``prepare_default`` is called with the default site under the lock after it is made, again after
-    every reset (``create_app`` passes one that makes it busy, :func:`emulator.busy.make_busy`).
-    :attr:`requests` counts every HTTP request outside the control API the app answered (it is
-    kept across resets: the process's count)."""
-
-    def __init__(self, default_site: str = "harness", default_settings: SiteSettings | None = None,
-                 prepare_default: Callable[[Site], object] | None = None) -> None:
-        self.lock = threading.RLock()
-        self.default_name = default_site
-        self.default_settings = default_settings or SiteSettings()
-        self.prepare_default = prepare_default
-        self.sites: dict[str, Site] = {}
-        #: siteID and REST token -> site, so routing a request never walks the sites
-        self._by_id: dict[str, Site] = {}
-        self._by_token: dict[str, Site] = {}
-        #: XML and REST requests answered since the process started (a reset keeps it)
-        self.requests = 0
-        self._counter = itertools.count(1)
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.sites.clear()
-            self._by_id.clear()
-            self._by_token.clear()
-            self.default = Site(
-                self.default_name, self.default_settings, default=True, rest_token="emulator-token"
-            )
-            self._add(self.default_name, self.default)
-            if self.prepare_default is not None:
-                self.prepare_default(self.default)
-
-    def _add(self, name: str, site: Site) -> None:
-        """Register ``site``; the first site with a given siteID or REST token keeps answering to it."""
-        self.sites[name.lower()] = site
-        self._by_id.setdefault(site.site_id, site)
-        self._by_token.setdefault(site.rest_token, site)
-
-    def _drop_idlest(self) -> None:
-        """Forget the created site no request has reached for the longest (never the default site)."""
-        created = [s for s in self.sites.values() if not s.default]
-        if not created:
-            return
-        idlest = min(created, key=lambda s: s.last_used)
-        del self.sites[idlest.name.lower()]
-        for index, value in ((self._by_id, idlest.site_id), (self._by_token, idlest.rest_token)):
-            if index.get(value) is idlest:
-                del index[value]
-                heir = next((s for s in self.sites.values()
-                             if (s.site_id if index is self._by_id else s.rest_token) == value), None)
-                if heir is not None:
-                    index[value] = heir
-
-    def create_site(self, name: str | None, settings: SiteSettings) -> Site:
-        """A new site; past :data:`MAX_SITES` created sites the one idle longest is dropped."""
-        with self.lock:
-            if not name:
-                name = f"site{next(self._counter)}-{_token(3)}"
-            if name.lower() in self.sites:
-                raise KeyError(f"site {name!r} already exists")
-            while len(self.sites) - 1 >= MAX_SITES:
-                self._drop_idlest()
-            site = Site(name, settings)
-            self._add(name, site)
-            return site
-
-    def get(self, name: str | None) -> Site | None:
-        return self.sites.get(name.lower()) if name else None
-
-    def route(self, site_name: str | None, site_id: str | None) -> Site:
-        """The site a request names (by siteName or siteID), else the default site."""
-        site = self.get(site_name)
-        if site is None and site_id:
-            site = self._by_id.get(site_id)
-        if site is None:
-            site = self.default
-        site.last_used = time.monotonic()
-        return site
-
-    def by_token(self, token: str) -> Site | None:
-        site = self._by_token.get(token)
-        if site is not None:
-            site.last_used = time.monotonic()
-        return site
-
-
-__all__ = ["MAX_AUTO_USERS", "MAX_HISTORY_RECORDS", "MAX_SITES", "MAX_TICKETS", "Attendee", "HistoryRecord",
-           "HistoryStore", "Registry", "Session", "Site", "User", "WebexError", "generate_password"]

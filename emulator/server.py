@@ -161,7 +161,8 @@ def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port
     if env_file is not None:
         cmd += ["--env", str(env_file)]
     cmd += list(extra_args)
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    log = open(log_file, "ab") if log_file else None  # noqa: SIM115  (closed by stop())
+    out = log if log is not None else subprocess.DEVNULL
     # SIGTERM from the kernel when the process that started it dies: an emulator never outlives it
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(),
                             preexec_fn=child_preexec(signal.SIGTERM))
@@ -178,8 +179,8 @@ def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log_file:
-            out.close()  # type: ignore[union-attr]
+        if log is not None:
+            log.close()
 
     return RunningEmulator(base, stop)
 

@@ -8,7 +8,7 @@ The error status response is: "403 Forbidden"" — and 40.4.5: "you could get th
 How the emulator reads it:
 
 * **Who.** Per user: the authenticated caller. Anonymous callers (siteName only) share one
-  counter per site, kept in ``Site.extra`` under :data:`ANONYMOUS_KEY`.
+  counter per site, :attr:`emulator.model.Site.anonymous_usage`.
 * **What counts.** A FAILURE of GetSessionInfo or GetUserCard whose exceptionID says "no data
   found": :data:`webex.errors.NO_DATA_EXCEPTIONS` (000015 no record, 060001 meeting not found, 030001 user not
   found). Both APIs feed one counter.
@@ -29,12 +29,10 @@ so selfcheck runs the contract tests marked ``usage-limit-403`` for it): :data:`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from emulator.faults import declare
-from emulator.model import Site, User
+from emulator.model import Site, UsageCounter, User
 from webex.errors import NO_DATA_EXCEPTIONS
 
 #: The two limited APIs (lower-case, as routed).
@@ -46,8 +44,6 @@ BLOCK = timedelta(hours=2)
 #: HTTP status and body of a blocked request.
 BLOCKED_STATUS = 403
 BLOCKED_BODY = "403 Forbidden"
-#: ``Site.extra`` key of the site's shared anonymous counter.
-ANONYMOUS_KEY = "usage-limit-403:anonymous"
 
 FAULT_NEVER_BLOCKS = declare("usage-limit-403", "never blocks GetSessionInfo/GetUserCard, however many "
                              "no-data failures a user has in an hour")
@@ -59,25 +55,12 @@ FAULT_WINDOW = declare("usage-limit-403-window", "counts no-data failures foreve
                        "sliding hour", behaviour=FAULT_NEVER_BLOCKS)
 
 
-@dataclass(slots=True)
-class _Anonymous:
-    """The counter of a site's anonymous callers (users carry theirs on :class:`User`)."""
-
-    no_data_failures: list[datetime]
-    blocked_until: datetime | None = None
-
-
-Counter = User | _Anonymous
+#: Whose failures count: the caller, or the counter the site's anonymous callers share.
+Counter = User | UsageCounter
 
 
 def _counter(site: Site, caller: User | None) -> Counter:
-    if caller is not None:
-        return caller
-    found: Any = site.extra.get(ANONYMOUS_KEY)
-    if not isinstance(found, _Anonymous):
-        found = _Anonymous([])
-        site.extra[ANONYMOUS_KEY] = found
-    return found
+    return caller if caller is not None else site.anonymous_usage
 
 
 def limit_of(site: Site) -> int:

@@ -21,7 +21,7 @@ import pytest
 from emulator import busy, busy_state
 from emulator.app import create_app
 from emulator.busy_state import BusyOptionError, BusyOptions, parse_options
-from emulator.model import Registry
+from emulator.registry import Registry
 from emulator.rest import respond
 from emulator.rest.store import store as rest_store
 from emulator.server import RunningEmulator, free_port, start_subprocess

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from emulator import model, xmlio
-from emulator.model import HistoryRecord, HistoryStore, Registry, Session, Site, User
+from emulator.history_store import HistoryRecord, HistoryStore
+from emulator.model import Session, Site, User
+from emulator.registry import Registry
 from webex.errors import WebexError
 from webex.settings import SiteSettings
 
@@ -111,7 +113,7 @@ def test_routing_by_site_id_or_token_never_walks_the_sites() -> None:
 
 
 def test_idlest_created_site_is_dropped_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model, "MAX_SITES", 2)
+    monkeypatch.setattr("emulator.registry.MAX_SITES", 2)
     registry = Registry()
     one = registry.create_site("one", SiteSettings())
     two = registry.create_site("two", SiteSettings())

@@ -1,6 +1,6 @@
 """The user, site, general-session and history services in-process: every valid generated
 envelope succeeds, hostile edge cases stay Webex answers, and a few rules the contract suite
-cannot see from outside (JWT shape, history records of deleted sessions)."""
+cannot see from outside (JWT shape, history records of deleted sessions, the typed per-site store)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from emulator import control
 from emulator.app import EmulatorApp, create_app
+from emulator.model import Contact, Recording
 from emulator.services.user import jwt_shaped
 from generators import edge_cases
 from generators.envelopes import GenContext, valid_envelope
@@ -137,3 +138,23 @@ def test_envelope_shape_fault_moves_elements_to_com(app: EmulatorApp) -> None:
     control.handle(app.registry, "POST", f"/sites/{site.name}/faults", b'{"enable": ["envelope-shape"]}')
     got = site.call("site", "GetSite", {}).expect_success()
     assert got.body is not None and all(child.prefix == "com" for child in got.body)
+
+
+def test_the_site_keeps_recordings_contacts_and_session_internals_as_typed_attributes(app: EmulatorApp) -> None:
+    """The per-site store has no bag of loose keys: seeded recordings, contacts, a session's audio
+    password and what its people were sent are typed attributes, and ``Session.fields`` holds only
+    the request's elements as sent."""
+    site = Site(app)
+    store = app.registry.get(site.name)
+    assert store is not None
+    listed = site.call("ep", "LstRecording", {}, who="host").expect_success()
+    assert store.recordings_seeded == {"host"}
+    recording = store.recordings[listed.text("ep:recording/ep:recordingID") or ""]
+    assert isinstance(recording, Recording) and recording.host == "host"
+    made = site.call("ep", "CreateContact", {"contact": {"name": "C", "email": "C@Example.com"}}, who="host")
+    contact = store.contacts[made.expect_success().text("ep:contactID") or ""]
+    assert isinstance(contact, Contact) and (contact.owner, contact.fields["email"]) == ("host", "c@example.com")
+    created = site.call("meeting", "CreateMeeting", {"metaData": {"confName": "typed"}}, who="host").expect_success()
+    session = store.session(created.text("meet:meetingkey"))
+    assert session is not None and session.audio_password.isdigit() and len(session.audio_password) == 8
+    assert not [name for name in session.fields if name.startswith("_")], session.fields

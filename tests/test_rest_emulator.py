@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from emulator.app import create_app
-from emulator.model import Registry
+from emulator.registry import Registry
 from emulator.rest import RATE_LIMIT, recurrence, respond
 from emulator.rest.recurrence import RecurrenceError
 from emulator.rest.store import RestStore, Target

@@ -47,7 +47,8 @@ from urllib.parse import quote, unquote
 from emulator import busy_state
 from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from emulator.faults import declare
-from emulator.model import Registry, Site
+from emulator.model import Site
+from emulator.registry import Registry
 from emulator.rest import rules
 from emulator.rest.errors import RestError
 from emulator.rest.responses import Answer, error, render, tracking_id

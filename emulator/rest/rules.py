@@ -19,13 +19,12 @@ REST modules below it: errors, times, schema, recurrence, store.
 from __future__ import annotations
 
 import base64
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from emulator.faults import declare
-from emulator.model import Site, User, generate_password
+from emulator.model import Site, User, digits, generate_password
 from emulator.rest import recurrence
 from emulator.rest.errors import RestError, bad
 from emulator.rest.recurrence import RecurrenceError
@@ -78,10 +77,6 @@ PANELIST_PASSWORD = declare("rest-panelist-password", "a webinar created without
 
 
 # ---------------------------------------------------------------- hosts
-
-
-def _digits(n: int) -> str:
-    return str(secrets.randbelow(9) + 1) + "".join(str(secrets.randbelow(10)) for _ in range(n - 1))
 
 
 def host_for(site: Site, email: str | None = None) -> Host:
@@ -302,10 +297,10 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     tags = fields.get("integrationTags", [])
     check_tags(site, tags)
     series = Series(
-        id=uuid.uuid4().hex, number=_digits(10), host=host_for(site, fields.get("hostEmail")),
+        id=uuid.uuid4().hex, number=digits(10), host=host_for(site, fields.get("hostEmail")),
         scheduled_type=scheduled_type, start=start, end=end, zulu=zulu, timezone=timezone, props=props,
         capped=not site.fault(RECURRENCE_CAPS), adhoc=adhoc, room_id=fields.get("roomId") if adhoc else None,
-        host_key=_digits(6), pv_password=_digits(8),
+        host_key=digits(6), pv_password=digits(8),
     )
     if "recurrence" in fields and fields["recurrence"].strip() and not adhoc:
         series.recurrence, series.rule, series.horizon = _recurrence(site, fields["recurrence"], now)
@@ -315,7 +310,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     merge(props, fields)
     props["password"] = _password(site, fields, "")
     if scheduled_type == "webinar":
-        series.pv_panelist_password = _digits(8)
+        series.pv_panelist_password = digits(8)
         if not props.get("panelistPassword") and not site.fault(PANELIST_PASSWORD):
             props["panelistPassword"] = generate_password()  # 003: generated when not specified
     store(site).put(series)

@@ -1,12 +1,15 @@
-"""One module per Webex service; importing this package registers every handler."""
+"""One module per Webex service (the event-planner service's recordings and contacts in modules of
+their own); importing this package registers every handler."""
 
 from emulator.services import (  # noqa: F401
     attendee,
+    contacts,
     ep,
     event,
     history,
     meeting,
     meetingtype,
+    recordings,
     site,
     support,
     teleconference,

@@ -119,8 +119,8 @@ def _add(call: Call, body: Node, *, register: bool) -> list[tuple[Attendee, Sess
         )
         if register:
             attendee.register_id = call.site.next_id()
-            attendee.fields["_submitTime"] = common.format_date(call.now().replace(tzinfo=None))
-            attendee.fields["_ipAddress"] = _client_ip(call)
+            attendee.submit_time = common.format_date(call.now().replace(tzinfo=None))
+            attendee.ip_address = _client_ip(call)
         session.attendees.append(attendee)
         added.append((attendee, session))
     return added
@@ -218,7 +218,7 @@ def _domain(call: Call, ip: str) -> str:
 def _enrollee(call: Call, a: Attendee) -> Element:
     first = a.fields.get("firstName") or (a.name.split(" ", 1)[0] if a.name else "")
     last = a.fields.get("lastName") or (a.name.split(" ", 1)[1] if " " in a.name else "")
-    ip = a.fields.get("_ipAddress", "127.0.0.1")
+    ip = a.ip_address or "127.0.0.1"
     return ("att:attendee", [
         ("att:attendeeID", a.attendee_id),
         ("att:enrollFields", [
@@ -243,7 +243,7 @@ def _enrollee(call: Call, a: Attendee) -> Element:
         ]),
         ("att:domain", _domain(call, ip)),
         ("att:ipAddress", ip),
-        ("att:submitTime", a.fields.get("_submitTime", "")),
+        ("att:submitTime", a.submit_time),
         ("att:status", "REJECTED" if a.join_status.upper() == "REJECT" else "APPROVED"),
     ])
 

@@ -1,5 +1,6 @@
-"""Helpers the service modules share: dates, booleans, keys, e-mails, passwords, HTML filtering,
-stored-field rendering, session listing and paging.
+"""Helpers the service modules share: dates, booleans, keys, e-mails, passwords, HTML filtering
+(the filter itself: :mod:`emulator.services.html_filter`), stored-field rendering, new sessions,
+session listing and paging, people of events and training.
 
 The behaviours that concern every scheduling service are declared (and their faults honoured)
 here: ``meeting-uuid-equivalence``, ``email-lowercase``, ``email-no-whitespace``,
@@ -17,7 +18,8 @@ from typing import Any, TypeVar
 
 from emulator.dispatch import Call
 from emulator.faults import declare
-from emulator.model import Session, User
+from emulator.model import Attendee, Session, User, digits, generate_password
+from emulator.services.html_filter import clean_html
 from emulator.xmlio import Element, Node
 from webex import timezones
 from webex.errors import WebexError, access_denied, invalid_value, meeting_not_found, no_record_found, webex_error
@@ -157,67 +159,14 @@ def first_per_email(call: Call, items: Iterable[tuple[str, T]]) -> list[tuple[st
 
 # ---------------------------------------------------------------- unsafe HTML (000, 004)
 
-#: Elements removed together with their content.
-_BLOCK_NAMES = "script|style|iframe|frame|frameset|object|embed|applet|noscript|xml|svg|math"
-_BLOCK_OPEN = re.compile(rf"<\s*({_BLOCK_NAMES})\b[^<>]*>", re.IGNORECASE)
-#: Unsafe tags removed wherever they stand (opening, closing or self-closing, unclosed blocks too).
-_UNSAFE_TAGS = re.compile(
-    rf"<\s*/?\s*(?:{_BLOCK_NAMES}|meta|link|base|form|input|button|textarea|select|option|isindex|bgsound|"
-    r"layer|ilayer)\b[^<>]*>",
-    re.IGNORECASE,
-)
-#: Event-handler attributes (``onload=``, ``onerror = '…'``) inside a remaining tag.
-_HANDLER_ATTR = re.compile(r"""[\s/]+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)""", re.IGNORECASE)
-#: Script-bearing URL schemes (``javascript:``, ``vbscript:``, ``data:text/html``), spaces allowed.
-_SCRIPT_URL = re.compile(r"(?:j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|data\s*:\s*text/html",
-                         re.IGNORECASE)
-_TAG = re.compile(r"<[^<>]*>")
-_MAX_PASSES = 8
-
-
-def _strip_blocks(text: str) -> str:
-    """Remove each unsafe element with its content, in linear time (one closing-tag search per
-    tag name and position, remembered)."""
-    out: list[str] = []
-    pos = 0
-    closings: dict[str, tuple[int, re.Match[str] | None]] = {}
-    for m in _BLOCK_OPEN.finditer(text):
-        if m.start() < pos:
-            continue
-        name = m.group(1).lower()
-        known = closings.get(name)
-        if known is None or (known[1] is not None and known[1].start() < m.end()) or (
-                known[1] is None and known[0] > m.end()):
-            found = re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE).search(text, m.end())
-            known = (m.end(), found)
-            closings[name] = known
-        out.append(text[pos:m.start()])
-        pos = known[1].end() if known[1] is not None else m.end()
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _clean_tag(match: re.Match[str]) -> str:
-    tag = _HANDLER_ATTR.sub("", match.group(0))
-    return _SCRIPT_URL.sub("", tag)
-
 
 def filter_html(call: Call, text: str) -> str:
     """Behaviour ``unsafe-html-filtered`` (000 SetEvent, 004 CreateTrainingSession): unsafe HTML
-    in an input field is filtered before it is stored — script-like elements with their content
-    (``<script>``, ``<iframe>``, ``<object>``, ``<embed>``, ``<style>`` …), form and meta tags,
-    event-handler attributes (``onload=`` …) and ``javascript:``/``vbscript:``/``data:text/html``
-    URLs inside tags. Harmless markup (``<b>``, ``<p>``, ``<a href="https://…">``) and plain text
-    stay. The seeds point to a "Table 2-8, HTML Tags Checked" they do not include; this list
-    follows the public reference's intent. The fault stores the text unfiltered."""
-    if call.fault(UNSAFE_HTML_FILTERED) or "<" not in text:
+    in an input field is filtered before it is stored (:func:`emulator.services.html_filter.clean_html`
+    says what goes). The fault stores the text unfiltered."""
+    if call.fault(UNSAFE_HTML_FILTERED):
         return text
-    for _ in range(_MAX_PASSES):  # nested tricks like <scr<script>ipt> need several passes
-        previous = text
-        text = _TAG.sub(_clean_tag, _UNSAFE_TAGS.sub("", _strip_blocks(text)))
-        if text == previous:
-            return text
-    return _TAG.sub("", text)  # still changing: drop every tag
+    return clean_html(text)
 
 
 def filter_tree(call: Call, tree: Any) -> Any:
@@ -314,14 +263,6 @@ def stored_bool(session: Session, section: str, name: str, default: bool = False
     return default if parsed is None else parsed
 
 
-def audio_password(session: Session) -> str:
-    """The session's numeric audio password (001, 40.4.8), made once and kept."""
-    meta = session.fields.setdefault("_internal", {})
-    if "audioPassword" not in meta:
-        meta["audioPassword"] = digits(8)
-    return str(meta["audioPassword"])
-
-
 # ---------------------------------------------------------------- sessions
 
 
@@ -341,7 +282,6 @@ def new_session(call: Call, kind: str, host: User, node: Node) -> Session:
         duration=60,
         time_zone_id=tz,
     )
-    audio_password(session)
     return session
 
 
@@ -460,8 +400,6 @@ def list_status(session: Session) -> str:
 def password_for_create(call: Call, sent: str | None) -> str | None:
     """Behaviour ``password-autogenerated``: echo a sent password; generate one when the site
     requires passwords (default) and none was sent; otherwise none."""
-    from emulator.model import generate_password
-
     if sent:
         return sent
     if call.site.settings.password_required and not call.fault(PASSWORD_AUTOGENERATED):
@@ -491,16 +429,6 @@ def site_url(call: Call) -> str:
     return f"https://{call.site.name.lower()}.webex.com"
 
 
-def digits(n: int) -> str:
-    """``n`` random digits, not starting with 0: uniform over ``[10**(n-1), 10**n)`` — the same
-    distribution as drawing the first digit from 1–9 and every other from 0–9, in one draw from
-    the OS's randomness instead of ``n`` (a CreateMeeting draws 26 digits: that was ~20 µs)."""
-    import secrets
-
-    low = 10 ** (max(n, 1) - 1)
-    return str(low + secrets.randbelow(9 * low))
-
-
 # ---------------------------------------------------------------- people of events and training
 
 #: Person elements read into :class:`Attendee` itself; the rest of a person is kept as sent.
@@ -518,10 +446,8 @@ def people(call: Call, entries: Iterable[tuple[Node, Node]]) -> list[tuple[str, 
 def add_people(call: Call, session: Session, found: list[tuple[str, tuple[Node, Node]]], group: str,
                default_role: str, *, html: bool = False) -> None:
     """Add ``found`` to ``session.attendees`` as ``group`` (panelists, presenters, attendees); a
-    person already in that group with the same e-mail is kept as it was."""
-    from emulator.model import Attendee
-
-    extras = session.fields.setdefault("_people", {})
+    person already in that group with the same e-mail is kept as it was; what else a person was
+    sent is kept in ``session.people``."""
     for email, (person, entry) in found:
         existing = next((a for a in session.attendees if email and a.email.lower() == email.lower()
                          and a.fields.get("group") == group), None)
@@ -539,7 +465,7 @@ def add_people(call: Call, session: Session, found: list[tuple[str, tuple[Node, 
         tree = person.to_tree()
         if isinstance(tree, dict):
             rest = {k: v for k, v in tree.items() if k.lower() not in _PERSON_CORE}
-            extras[attendee.attendee_id] = filter_tree(call, rest) if html else rest
+            session.people[attendee.attendee_id] = filter_tree(call, rest) if html else rest
         session.attendees.append(attendee)
 
 
@@ -548,6 +474,5 @@ def group_members(session: Session, group: str) -> list[Any]:
 
 
 def person_extras(session: Session, attendee_id: str) -> dict[str, Any]:
-    extras = session.fields.get("_people", {})
-    found = extras.get(attendee_id) if isinstance(extras, dict) else None
-    return found if isinstance(found, dict) else {}
+    """What the person ``attendee_id`` was sent besides name, e-mail and type (empty if nothing)."""
+    return session.people.get(attendee_id, {})

@@ -1,28 +1,26 @@
 """Event-planner ("general session") service (``java:com.webex.service.binding.ep.*``): session
-info, session lists, recordings and contacts, over every kind of session in ``Site.sessions``.
+info and session lists over every kind of session in ``Site.sessions``, and DelSession. The same
+service's recordings are :mod:`emulator.services.recordings`, its contacts :mod:`emulator.services.contacts`.
 
 GetSessionInfo and LstsummarySession follow the 001 samples (40.1.0, 40.6.0, 40.8.0, 40.9.0,
-40.12.0); LstCalendarSession, LstOpenSession, DelSession, LstRecording, SetRecordingInfo,
-CreateContact and SetContact are named by the seeds without samples and follow the public XML
-API reference as integrators use it.
+40.12.0); LstCalendarSession, LstOpenSession and DelSession are named by the seeds without
+samples and follow the public XML API reference as integrators use it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from emulator.dispatch import Call
 from emulator.faults import declare
 from emulator.model import Session, User
 from emulator.services import common
 from emulator.services.meeting import PRIVATE_MEETING, meeting_link, sip_url
-from emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, is_site_admin, paged
+from emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, paged
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
-from webex.errors import access_denied, invalid_value, no_record_found
+from webex.errors import invalid_value, no_record_found
 
 SESSION_INFO_SHAPE = declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the "
                                                    "registration URLs of trainings and events")
@@ -51,10 +49,6 @@ _KINDS_OF_SERVICE: dict[str, tuple[str, ...]] = {
 }
 _ALL_KINDS = ("meeting", "event", "training", "support", "teleconference")
 _MTID = re.compile(r"MTID=m([0-9a-fA-F]+)")
-#: seeded recordings per user (see :func:`_recordings_of`)
-_SEEDED_RECORDINGS = 2
-#: When the seeded recordings were made, from the start (00:00) of the day the site was created.
-_SEEDED_RECORDING_OFFSETS = (timedelta(days=-7, hours=2), timedelta(days=-8, hours=22))
 
 
 # ---------------------------------------------------------------- shared
@@ -361,175 +355,4 @@ def del_session(call: Call) -> Elements:
     session = common.find_session(call, call.node)
     common.require_owner(call, session)
     call.site.remove_session(session.key)
-    return []
-
-
-# ---------------------------------------------------------------- recordings
-
-
-def _recordings_of(call: Call, owner: User) -> None:
-    """Every user of an emulated site has two archived recordings (deterministic content), so
-    LstRecording and SetRecordingInfo have something to act on against a fresh site."""
-    seeded: set[str] = call.site.extra.setdefault("recordings-seeded", set())
-    if owner.webex_id.lower() in seeded:
-        return
-    seeded.add(owner.webex_id.lower())
-    # Both lie in the 12 hours every generated LstRecording window covers (createTimeStart 8–30 days
-    # back, createTimeEnd 0–7 days back, each at 08:00–19:55: generators/catalogue.yaml), whatever
-    # the time of day: recording 1 seven days back at 02:00, recording 2 eight days back at 22:00.
-    day = datetime.combine(call.site.created_at.date(), datetime.min.time())
-    for i in range(1, _SEEDED_RECORDINGS + 1):
-        rid = call.site.next_id()
-        digest = hashlib.sha256(f"{call.site.name}:{owner.webex_id}:{i}".encode()).hexdigest()
-        created = day + _SEEDED_RECORDING_OFFSETS[i - 1]
-        call.site.recordings[rid] = {
-            "recordingID": rid,
-            "hostWebExID": owner.webex_id,
-            "name": f"{owner.webex_id} recording {i}",
-            "description": "",
-            "createTime": created,
-            "timeZoneID": 4,
-            "size": round(1.5 * i, 2),
-            "duration": 600 * i,
-            "sessionKey": str(int(digest[:8], 16) % 900_000_000 + 100_000_000),
-            "meetingUUID": digest[:32],
-            "confID": str(int(digest[8:24], 16))[:18],
-            "serviceType": "MeetingCenter",
-            "listing": "PRIVATE",
-            "password": "",
-            "presenter": "",
-            "email": "",
-            "agenda": "",
-        }
-
-
-def _recording(call: Call, recording_id: str | None) -> dict[str, Any]:
-    caller = call.user()
-    _recordings_of(call, caller)
-    record = call.site.recordings.get((recording_id or "").strip())
-    if record is None:
-        raise no_record_found()
-    if record["hostWebExID"].lower() != caller.webex_id.lower() and not is_site_admin(call, caller):
-        raise access_denied()
-    return record
-
-
-@handler("ep", "LstRecording", "ep:lstRecordingResponse")
-def lst_recording(call: Call) -> Elements:
-    """The caller's recordings (a site administrator sees every one), narrowed by
-    ``sessionKey``/``meetingUUID`` and ``createTimeScope``, newest first, paged."""
-    caller = call.user()
-    _recordings_of(call, caller)
-    node = call.node
-    admin = is_site_admin(call, caller)
-    records = [r for r in call.site.recordings.values()
-               if admin or r["hostWebExID"].lower() == caller.webex_id.lower()]
-    host = (node.get("hostWebExID") or "").strip().lower()
-    if host:
-        records = [r for r in records if r["hostWebExID"].lower() == host]
-    key, uuid = common.key_and_uuid(call, node)
-    if key or uuid:
-        records = [r for r in records if (key and r["sessionKey"] == key.strip())
-                   or (uuid and r["meetingUUID"] == uuid.strip().lower())]
-    start = common.parse_date(node.get("createTimeScope/createTimeStart"), "createTimeStart")
-    end = common.parse_date(node.get("createTimeScope/createTimeEnd"), "createTimeEnd")
-    records = [r for r in records
-               if (start is None or r["createTime"] >= start) and (end is None or r["createTime"] <= end)]
-    records.sort(key=lambda r: (r["createTime"], int(r["recordingID"])), reverse=True)
-    chosen, matching = paged(call, node, records, "ep")
-    base = common.site_url(call)
-    return [matching, *[("ep:recording", [
-        ("ep:recordingID", r["recordingID"]),
-        ("ep:hostWebExID", r["hostWebExID"]),
-        ("ep:name", r["name"]),
-        ("ep:description", r["description"]),
-        ("ep:createTime", common.format_date(r["createTime"])),
-        ("ep:timeZoneID", r["timeZoneID"]),
-        ("ep:size", r["size"]),
-        ("ep:streamURL", f"{base}/{call.site.name}/ldr.php?RCID={r['recordingID']}"),
-        ("ep:fileURL", f"{base}/{call.site.name}/lsr.php?RCID={r['recordingID']}"),
-        ("ep:sessionKey", r["sessionKey"]),
-        ("ep:meetingUUID", r["meetingUUID"]),
-        ("ep:recordingType", 0),
-        ("ep:duration", r["duration"]),
-        ("ep:format", "MP4"),
-        ("ep:serviceType", r["serviceType"]),
-        ("ep:passwordReq", bool(r["password"])),
-        ("ep:confID", r["confID"]),
-        ("ep:listing", r["listing"]),
-    ]) for r in chosen]]
-
-
-@handler("ep", "SetRecordingInfo", "ep:setRecordingInfoResponse")
-def set_recording_info(call: Call) -> Elements:
-    """Change a recording's description, password, topic, listing, presenter, e-mail, agenda.
-    The presenter e-mail follows ``email-no-whitespace`` (001, 40.8.0)."""
-    node = call.node
-    record = _recording(call, node.get("recording/recordingID") or node.get("recordingID"))
-    email = node.get("basic/email")
-    changes: dict[str, Any] = {}
-    if email is not None:
-        changes["email"] = common.normalise_email(call, email) if email.strip() else ""
-    listing = node.get("basic/listing")
-    if listing is not None:
-        if listing.strip().upper() not in ("PUBLIC", "PRIVATE", "UNLISTED"):
-            raise invalid_value("listing")
-        changes["listing"] = listing.strip().upper()
-    for path, name in (("recording/description", "description"), ("recording/password", "password"),
-                       ("basic/topic", "name"), ("basic/presenter", "presenter")):
-        value = node.get(path)
-        if value is not None:
-            changes[name] = value
-    agenda = node.get("basic/agenda")
-    if agenda is not None:
-        changes["agenda"] = common.filter_html(call, agenda)
-    record.update(changes)
-    return [("ep:recordingID", record["recordingID"])]
-
-
-# ---------------------------------------------------------------- contacts
-
-
-def _contact_fields(call: Call, node: Node) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for name in ("name", "company", "title", "url", "notes", "firstName", "lastName"):
-        value = node.get(name)
-        if value is not None:
-            fields[name] = value
-    email = node.get("email")
-    if email is not None:
-        fields["email"] = common.normalise_email(call, email)
-    return fields
-
-
-@handler("ep", "CreateContact", "ep:createContactResponse")
-def create_contact(call: Call) -> Elements:
-    """Personal contacts of the caller; one ``ep:contactID`` per ``contact`` (validated first)."""
-    caller = call.user()
-    contacts = call.node.all("contact")
-    if not contacts:
-        raise invalid_value("contact")
-    prepared = [_contact_fields(call, c) for c in contacts]
-    for fields in prepared:
-        if not fields.get("name") and not fields.get("email"):
-            raise invalid_value("contact")
-    ids: list[Element] = []
-    for fields in prepared:
-        cid = call.site.next_id()
-        call.site.contacts[cid] = {"contactID": cid, "owner": caller.webex_id, **fields}
-        ids.append(("ep:contactID", cid))
-    return ids
-
-
-@handler("ep", "SetContact", "ep:setContactResponse")
-def set_contact(call: Call) -> Elements:
-    """Change a contact of the caller (a site administrator may change any); unknown: 000015."""
-    caller = call.user()
-    contact = call.site.contacts.get((call.node.get("contactID") or "").strip())
-    if contact is None:
-        raise no_record_found()
-    if contact.get("owner", "").lower() != caller.webex_id.lower() and not is_site_admin(call, caller):
-        raise access_denied()
-    body = call.node.child("contact") or call.node
-    contact.update(_contact_fields(call, body))
     return []

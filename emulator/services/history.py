@@ -1,6 +1,7 @@
 """History service (``java:com.webex.service.binding.history.*``): the 14 ``Lst*History`` APIs.
 
-Records come from :attr:`emulator.model.Site.history`, which fills without the control API:
+Records come from :attr:`emulator.model.Site.history` (:mod:`emulator.history_store`), which fills without
+the control API:
 
 * a session deleted (DelMeeting, DelSession, …) is recorded when it is deleted;
 * a session whose end (start + duration) has passed on the site clock is recorded the next time
@@ -28,10 +29,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from emulator.dispatch import Call
 from emulator.faults import declare
-from emulator.model import HistoryRecord
+from emulator.history_store import HistoryRecord
 from emulator.services import common
 from emulator.services.site import descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
@@ -65,9 +67,9 @@ def _digest(*parts: object) -> str:
 
 def _seed(call: Call) -> None:
     site = call.site
-    if site.extra.get("history-seeded"):
+    if site.history_seeded:
         return
-    site.extra["history-seeded"] = True
+    site.history_seeded = True
     host, email = _seed_owner(call)
     base = _seed_day(call)
     for k, kind in enumerate(_SEED_KINDS):
@@ -147,7 +149,7 @@ def _records(call: Call, kinds: tuple[str, ...]) -> list[HistoryRecord]:
         # searches without one (the public reference's reading; the seeds are silent).
         records = [r for r in records if _in_time_scope(node, r.start, r.end)]
     by = (node.get("order/orderBy") or "STARTTIME").strip().upper()
-    sort_key: Callable[[HistoryRecord], object] = (
+    sort_key: Callable[[HistoryRecord], tuple[Any, ...]] = (
         (lambda r: (r.name.lower(), r.start)) if by == "CONFNAME" else (lambda r: (r.start, r.key)))
     records.sort(key=sort_key, reverse=descending(node))
     return records
@@ -320,7 +322,7 @@ def access_anywhere_records(call: Call) -> list[AccessAnywhere]:
     return out
 
 
-_AA_ORDER: dict[str, Callable[[AccessAnywhere], object]] = {
+_AA_ORDER: dict[str, Callable[[AccessAnywhere], tuple[Any, ...]]] = {
     "STARTTIME": lambda a: (a.start, a.conf_id),
     "CONFID": lambda a: (int(a.conf_id), a.start),
     "USERNAME": lambda a: (a.user_name.lower(), a.start),

@@ -90,7 +90,9 @@ def _check_lobby(call: Call, options: Node | None) -> None:
         match = [v for v in EXTERNAL_ATTENDEE_SECURITY if v.lower() == security.lower()]
         if not match:
             raise invalid_value("externalAttendeeSecurity")
-        options.child("externalAttendeeSecurity").text = match[0]  # type: ignore[union-attr]
+        stored = options.find("externalAttendeeSecurity")
+        if stored is not None:  # always: get() found it
+            stored.text = match[0]
     lock = options.get("autoLock")
     if lock is not None and common.parse_bool(lock) is None:
         raise invalid_value("autoLock")
@@ -230,7 +232,7 @@ def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
     enforce_login = common.parse_bool(access.get("isEnforceAudioLogin") if isinstance(
         access.get("isEnforceAudioLogin"), str) else None, False)
     return [
-        (f"{prefix}:audioPassword", common.audio_password(session)),
+        (f"{prefix}:audioPassword", session.audio_password),
         (f"{prefix}:isEnforceAudioPassword", bool(enforce_pw)),
         (f"{prefix}:isEnforceAudioLogin", bool(enforce_login)),
     ]

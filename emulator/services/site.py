@@ -63,9 +63,8 @@ def meeting_types(site: Site) -> list[tuple[int, str]]:
 
 def meeting_templates(site: Site) -> list[tuple[str, str]]:
     """(meetingTemplateName, serviceType) of the site-level templates (001, 40.12.0)."""
-    templates = site.extra.get("meeting_templates")
-    if isinstance(templates, list):
-        return [(str(name), str(kind)) for name, kind in templates]
+    if site.meeting_templates is not None:
+        return list(site.meeting_templates)
     return list(DEFAULT_MEETING_TEMPLATES)
 
 
