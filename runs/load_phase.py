@@ -28,6 +28,7 @@ from workspace.run_folder import Run
 __all__ = [
     "DEFAULT_USERS",
     "LOAD_PROGRESS_SECONDS",
+    "LoadOptions",
     "LoadProgress",
     "check_load_settings",
     "gate_thresholds",
