@@ -1,5 +1,8 @@
-"""The top layer: orchestration — the command line (:mod:`runs.cli`, its argument checks
-:mod:`runs.cli_checks`), the runner that brings a target up and runs the suites and the load
+"""The top layer: orchestration — the command line (:mod:`runs.cli`: the parser and ``main``; its
+argument checks :mod:`runs.cli_checks`; what the commands share :mod:`runs.cli_common`; SIGTERM/SIGHUP
+:mod:`runs.stop_signals`), the commands by what they do (:mod:`runs.run_command` with its load phase
+:mod:`runs.load_phase`; :mod:`runs.folder_commands`; :mod:`runs.target_commands`;
+:mod:`runs.catalogue_commands`), the runner that brings a target up and runs the suites and the load
 (:mod:`runs.runner`), the reports (:mod:`runs.report`, :mod:`runs.html_report`,
 :mod:`runs.junit_outputs`), load gates (:mod:`runs.gates`), before/after comparison
 (:mod:`runs.compare`, :mod:`runs.compare_report`, :mod:`runs.stats`, :mod:`runs.svg_chart`), ``costs --refresh``

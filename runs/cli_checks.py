@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from runs.cli_common import reports_folder
 from webex.hints import did_you_mean
 
 __all__ = ["OneLineParser", "UsageProblem", "check_arguments", "did_you_mean", "load_row_names"]
@@ -153,12 +154,6 @@ def check_run_id(option: str, ref: str | None, reports: Path, *, paths: bool = F
     raise _unknown_run(option, ref, reports)
 
 
-def _reports(args: argparse.Namespace) -> Path:
-    from workspace.run_folder import REPORTS_DIR
-
-    return Path(args.reports) if getattr(args, "reports", None) else REPORTS_DIR
-
-
 def check_arguments(args: argparse.Namespace) -> None:
     """Check every value of the parsed command line; :class:`UsageProblem` (one line) for the first bad one."""
     command = getattr(args, "command", None)
@@ -184,12 +179,12 @@ def check_arguments(args: argparse.Namespace) -> None:
     if command == "emulator":
         check_range("--port", args.port, "port")
     if command == "report":
-        check_run_id("--run", args.run, _reports(args), paths=True)
+        check_run_id("--run", args.run, reports_folder(args), paths=True)
     if command == "cleanup":
-        check_run_id("--run", args.run, _reports(args), by_name=True)
+        check_run_id("--run", args.run, reports_folder(args), by_name=True)
     if command == "compare":
-        check_run_id("RUN_A", args.run_a, _reports(args), paths=True)
-        check_run_id("RUN_B", args.run_b, _reports(args), paths=True)
+        check_run_id("RUN_A", args.run_a, reports_folder(args), paths=True)
+        check_run_id("RUN_B", args.run_b, reports_folder(args), paths=True)
     if command == "generate":
         _check_generate_api(args.api)
 

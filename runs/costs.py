@@ -28,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from client.xml_client import ControlClient
 from environment.model import DEFAULT_ENVIRONMENT, Environment
@@ -59,6 +60,20 @@ class Measured:
     guards: dict[str, list[str]]
     exit_code: int
     seconds: float
+
+
+class RefreshReport(TypedDict):
+    """What ``costs --refresh`` changed and measured (the command prints it)."""
+
+    tests: int
+    added: int
+    removed: int
+    changed: int
+    seconds: float
+    emulator_requests: int  # requests of every test on the emulator
+    site_requests: int  # ... in site mode
+    site_runs: int  # tests that ran in site mode
+    failed: dict[str, list[str]]  # per run ("emulator", "site"): the node IDs that failed
 
 
 def _loader_knows_roles() -> bool:
@@ -146,7 +161,7 @@ def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
     return out
 
 
-def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Any = print) -> dict[str, Any]:
+def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], object] = print) -> RefreshReport:
     """Measure every test on the emulator and on a stand-in site and rewrite ``path``; what changed."""
     from emulator.server import start_subprocess
 
@@ -158,7 +173,7 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Any = print) -> dict
         procs: list[subprocess.Popen[str]] = []
         try:
             stand_in, variables = write_stand_in(emulator.base_url, work)
-            runs = {}
+            runs: dict[str, tuple[subprocess.Popen[str], float]] = {}
             for name, env_file, url, extra in (("emulator", DEFAULT_ENVIRONMENT, emulator.base_url, {}),
                                                ("site", stand_in, None, variables)):
                 (work / name).mkdir()
@@ -177,7 +192,7 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Any = print) -> dict
     costs = merge(measured["emulator"], measured["site"])
     path.write_text(costs_text(costs, seed=seed), encoding="utf-8")
     changed = sorted(n for n in costs if n in before and before[n] != costs[n])
-    report = {
+    report: RefreshReport = {
         "tests": len(costs), "added": len(set(costs) - set(before)), "removed": len(set(before) - set(costs)),
         "changed": len(changed), "seconds": round(time.monotonic() - started, 1),
         "emulator_requests": sum(c.emulator for c in costs.values()),

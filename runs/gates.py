@@ -40,7 +40,7 @@ and evaluates the gates.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Suffixes of the request names of what a locust user does when it starts and stops (interface 4
-#: of issue 6; load/common.py).
+#: of issue 6; load/xml_user.py).
 HOUSEKEEPING_SUFFIXES = (" (setup)", " (clean-up)")
 
 
@@ -176,6 +176,52 @@ def _no_requests(rows: Mapping[str, Mapping[str, Any]], api: str) -> bool:
     return row is None or not row.get("requests")
 
 
+def _p95(row: Mapping[str, Any]) -> float | None:
+    value = row.get("p95_ms")
+    return None if value is None else float(value)
+
+
+def _rps(row: Mapping[str, Any]) -> float:
+    return float(row.get("rps") or 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _PerApiGate:
+    """One kind of per-API limit: ``p95_ms`` (at most) or ``min_rps`` (at least)."""
+
+    name: str  # the GateResult name: "p95_ms" | "min_rps"
+    label: str  # "p95" | "rps", as the messages say it
+    unit: str  # " ms" | ""
+    at_most: bool  # the observed value must be <= the limit (else >=)
+    observe: Callable[[Mapping[str, Any]], float | None]  # the row's value; None: no value (no requests)
+
+    def check(self, api: str, limit: float, observed: float) -> GateResult:
+        ok = observed <= limit if self.at_most else observed >= limit
+        sign = ("<=" if ok else ">") if self.at_most else (">=" if ok else "<")
+        message = f"{self.label} of {api} {plain_number(observed)}{self.unit} {sign} {plain_number(limit)}{self.unit}"
+        return GateResult(self.name, api, limit, observed, ok, message)
+
+
+_P95_GATE = _PerApiGate("p95_ms", "p95", " ms", at_most=True, observe=_p95)
+_RPS_GATE = _PerApiGate("min_rps", "rps", "", at_most=False, observe=_rps)
+
+
+def _per_api(rows: Mapping[str, Mapping[str, Any]], limits: Mapping[str, float], gate: _PerApiGate) -> list[GateResult]:
+    """Every API limit of one kind checked over the rows: the APIs named, then each row ``"*"`` covers;
+    an API without requests (or a ``"*"`` that covers no row) breaches with "no requests"."""
+    results: list[GateResult] = []
+    if ALL_APIS in limits and not _star_rows(rows, limits):
+        results.append(GateResult(gate.name, ALL_APIS, limits[ALL_APIS], None, False,
+                                  f"{gate.label} of every API: no requests"))
+    for api, limit in _covered(rows, limits):
+        observed = None if _no_requests(rows, api) else gate.observe(rows[api])
+        if observed is None:
+            results.append(GateResult(gate.name, api, limit, None, False, f"{gate.label} of {api}: no requests"))
+        else:
+            results.append(gate.check(api, limit, observed))
+    return results
+
+
 def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult]:
     """Check every gate of ``thresholds`` against a ``load.json`` record, in a stable order:
     failure ratio, p95 per API, total rps, rps per API."""
@@ -193,18 +239,7 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
                    f"({failures} of {requests} requests failed)")
         results.append(GateResult("failure_ratio", None, limit, observed, ok, message))
 
-    p95_pairs = _covered(rows, thresholds.p95_ms)
-    if ALL_APIS in thresholds.p95_ms and not _star_rows(rows, thresholds.p95_ms):
-        results.append(GateResult("p95_ms", ALL_APIS, thresholds.p95_ms[ALL_APIS], None, False,
-                                  "p95 of every API: no requests"))
-    for api, limit in p95_pairs:
-        p95 = None if _no_requests(rows, api) else rows[api].get("p95_ms")
-        if p95 is None:
-            results.append(GateResult("p95_ms", api, limit, None, False, f"p95 of {api}: no requests"))
-            continue
-        ok = float(p95) <= limit
-        message = f"p95 of {api} {plain_number(float(p95))} ms {'<=' if ok else '>'} {plain_number(limit)} ms"
-        results.append(GateResult("p95_ms", api, limit, float(p95), ok, message))
+    results += _per_api(rows, thresholds.p95_ms, _P95_GATE)
 
     if thresholds.min_total_rps is not None:
         limit = thresholds.min_total_rps
@@ -213,18 +248,7 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
         message = f"rps of all requests {plain_number(observed)} {'>=' if ok else '<'} {plain_number(limit)}"
         results.append(GateResult("min_rps", None, limit, observed, ok, message))
 
-    rps_pairs = _covered(rows, thresholds.min_rps)
-    if ALL_APIS in thresholds.min_rps and not _star_rows(rows, thresholds.min_rps):
-        results.append(GateResult("min_rps", ALL_APIS, thresholds.min_rps[ALL_APIS], None, False,
-                                  "rps of every API: no requests"))
-    for api, limit in rps_pairs:
-        if _no_requests(rows, api):
-            results.append(GateResult("min_rps", api, limit, None, False, f"rps of {api}: no requests"))
-            continue
-        observed = float(rows[api].get("rps") or 0.0)
-        ok = observed >= limit
-        message = f"rps of {api} {plain_number(observed)} {'>=' if ok else '<'} {plain_number(limit)}"
-        results.append(GateResult("min_rps", api, limit, observed, ok, message))
+    results += _per_api(rows, thresholds.min_rps, _RPS_GATE)
     return results
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from lxml import etree
 
+from runs.compare import THRESHOLDS, Comparison, describe_move
+
 #: the fixed file names inside a run folder
 LOAD_GATES_FILE = "load-gates.xml"
 COMPARE_FILE = "compare.xml"
@@ -76,10 +78,8 @@ def write_load_gates(run_dir: Path, gates: Iterable[dict[str, Any]]) -> Path:
     return path
 
 
-def compare_cases(comparison: Any) -> list[Case]:
+def compare_cases(comparison: Comparison) -> list[Case]:
     """One test case per row (API or whole run) × threshold of a :class:`runs.compare.Comparison`."""
-    from runs.compare import THRESHOLDS, describe_move
-
     cases = []
     for row in comparison.rows:
         for threshold in THRESHOLDS:
@@ -100,7 +100,7 @@ def compare_cases(comparison: Any) -> list[Case]:
     return cases
 
 
-def write_compare(out_dir: Path, comparison: Any) -> Path:
+def write_compare(out_dir: Path, comparison: Comparison) -> Path:
     """Write ``<out_dir>/compare.xml``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / COMPARE_FILE

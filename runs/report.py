@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runs.html_report import profile_text, render_html
 from webex import __version__
@@ -38,6 +38,9 @@ from webex.behaviours import behaviours
 from webex.masking import mask
 from workspace.results import TestResult, load_results
 from workspace.run_folder import Run
+
+if TYPE_CHECKING:
+    from runs.runner import SelfcheckReport
 
 
 def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
@@ -131,7 +134,7 @@ def write_summary(
     exit_code: int,
     verdict: str,
     load: dict[str, Any] | None = None,
-    selfcheck: dict[str, Any] | None = None,
+    selfcheck: SelfcheckReport | None = None,
     plan: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``summary.json``, ``summary.md`` and ``summary.html`` into the run folder; return the

@@ -18,12 +18,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -250,11 +250,9 @@ def listing_accounts(env: Environment) -> list[Security]:
     """Who lists the site's sessions by name: the environment's user and, when the file declares one,
     its site administrator (who sees every host's sessions: what a run made as another role)."""
     accounts = [env.security()]
-    users = getattr(env, "users", None)
-    admin = users.get("admin") if isinstance(users, dict) else getattr(users, "admin", None)
-    webex_id, password = getattr(admin, "webex_id", None), getattr(admin, "password", None)
-    if webex_id and webex_id.lower() != accounts[0].webex_id.lower():
-        accounts.append(Security(env.site_name, webex_id, password))
+    admin = env.users.admin
+    if admin is not None and admin.webex_id and admin.webex_id.lower() != (accounts[0].webex_id or "").lower():
+        accounts.append(Security(env.site_name, admin.webex_id, admin.password))
     return accounts
 
 
@@ -388,7 +386,35 @@ def start_run_budget(run: Run, *, contracts: bool, load: bool) -> BudgetSplit:
 # ---------------------------------------------------------------- self-check
 
 
-def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str], out: Path) -> dict[str, Any]:
+class FaultRun(TypedDict):
+    """One pytest run of the self-check (the baseline, or the tests of one fault with it on)."""
+
+    exit_code: int
+    failed: list[str]  # node IDs
+    passed: list[str]
+    ran: int
+    tail: list[str]  # pytest's last line
+
+
+class FaultRow(TypedDict):
+    """One fault's line of ``selfcheck.json``: detected when one of its behaviour's tests failed."""
+
+    id: str
+    behaviour: str
+    detected: bool
+    failed_tests: list[str]
+    tests_run: int
+
+
+class SelfcheckReport(TypedDict):
+    """``selfcheck.json`` (also the ``"selfcheck"`` of ``summary.json``)."""
+
+    baseline_passed: bool
+    baseline_failed_tests: list[str]
+    faults: list[FaultRow]
+
+
+def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str], out: Path) -> FaultRun:
     out.mkdir(parents=True, exist_ok=True)
     extra = ["--fault", fault] if fault else []
     cmd = pytest_command(run, target, out_dir=out, selection=selection, extra=[*extra, "-x"] if fault else extra,
@@ -413,7 +439,7 @@ def behaviour_of_fault(fault: str) -> str:
 
 
 def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
-              progress: Any = None) -> dict[str, Any]:
+              progress: Callable[[FaultRow | None], object] | None = None) -> SelfcheckReport:
     """Per fault: a fresh site with it on, the tests marked with its ID; detected = one failed.
 
     Also runs every marked test with no fault: the baseline must pass. ``progress`` is called with
@@ -423,13 +449,11 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
     if work.exists():
         shutil.rmtree(work)
     baseline = _fault_run(run, target, None, sorted({behaviour_of_fault(f) for f in faults}), work / "baseline")
-    rows: list[dict[str, Any]] = []
 
-    def one(fault: str) -> dict[str, Any]:
+    def one(fault: str) -> FaultRow:
         result = _fault_run(run, target, fault, [behaviour_of_fault(fault)], work / fault)
-        row = {"id": fault, "behaviour": behaviour_of_fault(fault), "detected": bool(result["failed"]),
-               "failed_tests": result["failed"],
-               "tests_run": result["ran"]}
+        row: FaultRow = {"id": fault, "behaviour": behaviour_of_fault(fault), "detected": bool(result["failed"]),
+                         "failed_tests": result["failed"], "tests_run": result["ran"]}
         if progress is not None:
             progress(row)
         return row
@@ -438,7 +462,7 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
         progress(None)  # the baseline is done: the faults start now
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         rows = list(pool.map(one, faults))
-    report = {
+    report: SelfcheckReport = {
         "baseline_passed": baseline["exit_code"] == 0 and not baseline["failed"],
         "baseline_failed_tests": baseline["failed"],
         "faults": rows,

@@ -22,6 +22,7 @@ import pytest
 
 import load.runner as load_runner
 import runs.cli
+import runs.run_command
 from client.rest_client import RestClient
 from client.xml_client import (
     MAX_503_RETRIES,
@@ -278,7 +279,7 @@ def _budget_env(tmp_path: Path, max_requests: int) -> Path:
 def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Path]:
     """``webex-harness ARGS`` in this process (pytest and locust still run as subprocesses), its run
     folder under ``tmp_path``; the exit code and the run folder."""
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     code = runs.cli.main(list(args))
     [run_dir] = (tmp_path / "reports").iterdir()
     return code, run_dir

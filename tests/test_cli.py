@@ -3,21 +3,19 @@ of ``webex-harness load``."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from runs.cli import load_progress_line, main
+from runs.cli import main
+from runs.load_phase import load_progress_line
+from tests.fake_load import LoadCall, fake_load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,30 +119,10 @@ FIXED_LOAD: dict[str, Any] = {
 
 
 @pytest.fixture
-def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LoadCall]:
     """``webex-harness load`` in this process with no emulator and no locust: run_load writes
-    :data:`FIXED_LOAD`, the run folder is under tmp_path. Returns the keyword arguments of each call."""
-    import load.runner
-    import runs.cli
-    import runs.runner
-    from workspace.run_folder import Run
-
-    calls: list[dict[str, Any]] = []
-
-    def run_load(environment: Any, run_dir: Path, **kwargs: Any) -> SimpleNamespace:
-        calls.append(kwargs)
-        (run_dir / "load.json").write_text(json.dumps(FIXED_LOAD))
-        return SimpleNamespace(data=json.loads(json.dumps(FIXED_LOAD)))
-
-    @contextlib.contextmanager
-    def target_up(run: Any, emulator_url: str | None = None) -> Iterator[Any]:
-        base = "http://127.0.0.1:9"
-        yield runs.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
-
-    monkeypatch.setattr(load.runner, "run_load", run_load)
-    monkeypatch.setattr(runs.runner, "target_up", target_up)
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    return calls
+    :data:`FIXED_LOAD`, the run folder is under tmp_path. Returns each call of run_load."""
+    return fake_load_run(monkeypatch, tmp_path, FIXED_LOAD)
 
 
 def _env_file(path: Path, load_section: str) -> Path:
@@ -160,7 +138,7 @@ def _only_run(tmp_path: Path) -> Path:
 
 
 def test_load_with_an_impossible_gate_exits_1_naming_each_breach(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["load", "--run-time", "3s", "--max-p95", "GetSessionInfo=500", "--min-rps", "1000"])
     out, err = capsys.readouterr()
@@ -182,7 +160,7 @@ def test_load_with_an_impossible_gate_exits_1_naming_each_breach(
 
 
 def test_load_with_gates_met_exits_0_and_star_skips_clean_up(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # DelMeeting (clean-up) has p95 950 ms: "*" does not cover it.
     code = main(["load", "--max-p95", "900", "--min-rps", "GetSessionInfo=40", "--max-failure-ratio", "0"])
@@ -193,26 +171,27 @@ def test_load_with_gates_met_exits_0_and_star_skips_clean_up(
     gates = json.loads((_only_run(tmp_path) / "load.json").read_text())["gates"]
     assert [g["api"] for g in gates] == [None, "CreateMeeting", "GetSessionInfo", "GetSessionInfo"]
     assert all(g["passed"] for g in gates)
-    assert fake_load == [{"users": 8, "spawn_rate": 5.0, "run_time": "20s"}], "unset options are not passed"
+    assert [c.options for c in fake_load] == [{"users": 8, "spawn_rate": 5.0, "run_time": "20s"}], \
+        "unset options are not passed"
 
 
 def test_load_passes_scenario_shape_and_processes_to_run_load(
-    fake_load: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["load", "--scenario", "calls", "--shape", "spike", "--processes", "2", "--users", "3"]) == 0
-    assert fake_load == [{"users": 3, "spawn_rate": 5.0, "run_time": "20s", "scenario": "calls", "shape": "spike",
-                          "processes": 2}]
+    assert [c.options for c in fake_load] == [{"users": 3, "spawn_rate": 5.0, "run_time": "20s", "scenario": "calls",
+                                               "shape": "spike", "processes": 2}]
     assert "scenario calls, shape spike, processes 2" in capsys.readouterr().out
 
 
 def test_load_defaults_to_enough_users_for_every_scenario_and_warns_below_the_mix_weight(
-    fake_load: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The default mix weighs calls 4 and four scenarios 1: locust gives each its share from 8 users.
     assert main(["load"]) == 0
-    assert fake_load[-1]["users"] == 8 and "warning" not in capsys.readouterr().out
+    assert fake_load[-1].options["users"] == 8 and "warning" not in capsys.readouterr().out
     assert main(["load", "--scenario", "calls"]) == 0
-    assert fake_load[-1]["users"] == 5, "never fewer than 5 by default"
+    assert fake_load[-1].options["users"] == 5, "never fewer than 5 by default"
     assert main(["load", "--users", "5"]) == 0
     out = capsys.readouterr().out
     assert ("warning: 5 users for a mix of total weight 8 (calls 4, lifecycle 1, dashboard 1, registration 1, "
@@ -222,7 +201,7 @@ def test_load_defaults_to_enough_users_for_every_scenario_and_warns_below_the_mi
 
 
 def test_gates_from_the_environment_file_are_overridden_by_options(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env = _env_file(tmp_path / "ci.yaml", "load:\n  thresholds:\n    p95_ms: {GetSessionInfo: 500}\n")
     assert main(["load", "--env", str(env)]) == 1
@@ -231,7 +210,7 @@ def test_gates_from_the_environment_file_are_overridden_by_options(
 
 
 def test_run_honours_the_same_gates(
-    fake_load: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import runs.runner
 
@@ -251,7 +230,7 @@ def test_run_honours_the_same_gates(
     ids=["file-p95", "file-ratio", "option-p95"],
 )
 def test_bad_gate_exits_2_with_one_line_before_anything_starts(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str], thresholds: str,
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str], thresholds: str,
     args: list[str], message: str,
 ) -> None:
     env = _env_file(tmp_path / "ci.yaml", "load:\n  thresholds:\n" + thresholds)
@@ -266,7 +245,7 @@ def test_bad_gate_exits_2_with_one_line_before_anything_starts(
                                               ("  compare:\n    max_rps_drop: lots\n", "load.compare.max_rps_drop")],
                          ids=["shape", "compare"])
 def test_bad_load_section_exits_2_before_anything_starts(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str, key: str
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str, key: str
 ) -> None:
     env = _env_file(tmp_path / "ci.yaml", "load:\n" + section)
     assert main(["load", "--env", str(env)]) == 2

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import runs.cli
+import runs.run_command
 import runs.runner
 from runs.cli import main
 from runs.cli_checks import EXTRA_LOAD_NAMES, REST_LOAD_NAMES, load_row_names
@@ -30,7 +31,7 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "reports"
     (folder / RUN_ID).mkdir(parents=True)
     (folder / RUN_ID / "load.json").write_text(json.dumps({"apis": [{"name": "GetSessionInfo"}]}), encoding="utf-8")
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "new"))
+    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "new"))
 
     def no_target(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a target was started before the arguments were checked")
@@ -149,6 +150,16 @@ def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
             "print(rc, sorted(m for m in ('locust', 'pytest', 'gevent') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["2", "[]"], result.stdout + result.stderr
+
+
+def test_importing_the_command_line_imports_no_heavy_package() -> None:
+    """Every command's module is imported with ``runs.cli``; each imports httpx, locust, pytest and
+    the emulator only when its command runs, so a typo fails fast."""
+    heavy = ("httpx", "locust", "gevent", "pytest", "emulator")
+    code = ("import sys\nimport runs.cli\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["[]"], result.stdout + result.stderr
 
 
 def _collect(folder: Path, marker: str) -> subprocess.CompletedProcess[str]:

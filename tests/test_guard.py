@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 import runs.cli
+import runs.run_command
 from environment.guard import GuardError, check_environment, check_url
 from environment.loader import load_environment
 from workspace.run_folder import Run
@@ -93,7 +94,7 @@ def test_a_foreign_emulator_url_is_exit_2_before_any_connection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     connections: list[Any], command: list[str],
 ) -> None:
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     extra = ["--reports", str(tmp_path / "reports")] if command == ["cleanup"] else []
     assert runs.cli.main([*command, "--emulator-url", FOREIGN, *extra]) == 2
     err = capsys.readouterr().err.strip()
@@ -106,7 +107,7 @@ def test_a_site_environment_refuses_an_emulator_url_of_another_host(
     site_env: Any, capsys: pytest.CaptureFixture[str], connections: list[Any], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     assert runs.cli.main(["contracts", "--env", str(site_env.path), "--emulator-url", "https://acme.webex.co"]) == 2
     assert "refusing to target --emulator-url 'https://acme.webex.co'" in capsys.readouterr().err
     assert connections == []

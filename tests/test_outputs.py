@@ -4,19 +4,16 @@ tool would, with ElementTree."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from runs.cli import main
 from runs.junit_outputs import Case, junit_xml
+from tests.fake_load import LoadCall, fake_load_run
 from tests.test_compare import _write_history
 
 FIXED_LOAD: dict[str, Any] = {
@@ -34,31 +31,10 @@ FIXED_LOAD: dict[str, Any] = {
 
 
 @pytest.fixture
-def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def fake_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[LoadCall]:
     """``webex-harness load`` in this process with no emulator and no locust (run_load writes
-    :data:`FIXED_LOAD`); the default reports root is ``tmp_path/reports``. Returns each call's
-    keyword arguments."""
-    import load.runner
-    import runs.cli
-    import runs.runner
-    from workspace.run_folder import Run
-
-    calls: list[dict[str, Any]] = []
-
-    def run_load(environment: Any, run_dir: Path, **kwargs: Any) -> SimpleNamespace:
-        calls.append({"run_dir": run_dir, **kwargs})
-        (run_dir / "load.json").write_text(json.dumps(FIXED_LOAD))
-        return SimpleNamespace(data=json.loads(json.dumps(FIXED_LOAD)))
-
-    @contextlib.contextmanager
-    def target_up(run: Any, emulator_url: str | None = None) -> Iterator[Any]:
-        base = "http://127.0.0.1:9"
-        yield runs.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
-
-    monkeypatch.setattr(load.runner, "run_load", run_load)
-    monkeypatch.setattr(runs.runner, "target_up", target_up)
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    return calls
+    :data:`FIXED_LOAD`); the default reports root is ``tmp_path/reports``. Returns each call of run_load."""
+    return fake_load_run(monkeypatch, tmp_path, FIXED_LOAD)
 
 
 def _cases(path: Path) -> list[tuple[str, str | None]]:
@@ -79,7 +55,7 @@ def _cases(path: Path) -> list[tuple[str, str | None]]:
 
 
 def test_load_out_dir_holds_the_run_under_fixed_names_with_a_failing_testcase_per_breached_gate(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "out"
     code = main(["load", "--out", str(out_dir), "--max-p95", "GetSessionInfo=500", "--min-rps", "1000",
@@ -96,12 +72,12 @@ def test_load_out_dir_holds_the_run_under_fixed_names_with_a_failing_testcase_pe
     ]
     summary = json.loads((out_dir / "summary.json").read_text())
     # the load's objects are named after the run ID, not after the folder
-    assert fake_load[0]["run_dir"] == out_dir.resolve() and fake_load[0]["run_id"] == summary["run_id"]
+    assert fake_load[0].run_dir == out_dir.resolve() and fake_load[0].options["run_id"] == summary["run_id"]
     assert f"load gates (JUnit): {out_dir.resolve() / 'load-gates.xml'}" in stdout
 
 
 def test_report_renders_a_run_written_with_out_dir_again(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "out"
     main(["load", "--out", str(out_dir)])
@@ -113,7 +89,7 @@ def test_report_renders_a_run_written_with_out_dir_again(
 
 
 def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(
-    fake_load: list[dict[str, Any]], tmp_path: Path
+    fake_load: list[LoadCall], tmp_path: Path
 ) -> None:
     out_dir = tmp_path / "empty-ok"
     out_dir.mkdir()  # an empty folder is accepted
@@ -122,7 +98,7 @@ def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(
 
 
 def test_a_load_run_that_fails_to_run_is_one_failing_testcase_saying_why(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_load: list[dict[str, Any]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_load: list[LoadCall]
 ) -> None:
     import load.runner
 
@@ -137,7 +113,7 @@ def test_a_load_run_that_fails_to_run_is_one_failing_testcase_saying_why(
 
 @pytest.mark.parametrize("kind", ["non-empty folder", "file"])
 def test_an_out_that_is_not_a_new_or_empty_folder_is_refused_before_anything_starts(
-    fake_load: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+    fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     out = tmp_path / "out"
     if kind == "file":

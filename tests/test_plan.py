@@ -294,10 +294,10 @@ def test_plain_pytest_prints_the_plan_and_refuses_over_budget(
 @pytest.fixture
 def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``webex-harness`` in this process with its run folders under tmp_path."""
-    import runs.cli
+    import runs.run_command
     from workspace.run_folder import Run
 
-    monkeypatch.setattr(runs.cli, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return tmp_path / "reports"
 
 

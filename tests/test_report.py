@@ -17,8 +17,9 @@ from environment.model import Budget
 from plugin.budget import CLEANUP_SHARE, split_budget
 from plugin.markers import refusal
 from plugin.secrets import SecretSet, mask_exception
-from runs.cli import eta, main
+from runs.cli import main
 from runs.report import render_markdown, write_summary
+from runs.target_commands import eta
 from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent

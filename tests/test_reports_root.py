@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import runs.cli
+import runs.cli_common
 import workspace.run_folder
 from environment.loader import load_environment
 from environment.model import DEFAULT_ENVIRONMENT
@@ -33,7 +33,7 @@ def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> No
 def test_every_test_runs_into_its_own_temporary_reports_root(tmp_path: Path, reports_root: Path) -> None:
     assert reports_root.is_relative_to(tmp_path)
     assert os.environ[REPORTS_VARIABLE] == str(reports_root), "the runs a test starts"
-    assert {workspace.run_folder.REPORTS_DIR, runs.cli.REPORTS_DIR} == {reports_root}, "this process"
+    assert {workspace.run_folder.REPORTS_DIR, runs.cli_common.REPORTS_DIR} == {reports_root}, "this process"
     run = Run(load_environment(DEFAULT_ENVIRONMENT, {}))
     assert run.dir.parent == reports_root, "a run made without a root goes there too"
 

@@ -34,8 +34,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/p
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ``webex-harness`` with its reports under argv[1] (tests write only into tmp_path)
-CLI = ("import functools, pathlib, sys; import runs.cli as cli; from workspace.run_folder import Run; "
-       "cli.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); sys.exit(cli.main(sys.argv[2:]))")
+CLI = ("import functools, pathlib, sys, runs.cli, runs.run_command; from workspace.run_folder import Run; "
+       "runs.run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
+       "sys.exit(runs.cli.main(sys.argv[2:]))")
 #: bounds of the waits (generous: the machine may be busy; a wait ends as soon as its condition holds)
 FIRST_OBJECT_SECONDS = 240.0
 #: the answer time of the site a contract run is signalled on: the smoke profile's ~150 requests over two

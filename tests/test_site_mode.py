@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
 RUN_TIMEOUT = 1500
 #: runs ``webex-harness`` with its reports folder under the test's tmp_path
-_CLI = ("import functools, pathlib, sys, runs.cli, workspace.run_folder; "
-        "runs.cli.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
+_CLI = ("import functools, pathlib, sys, runs.cli, runs.run_command, workspace.run_folder; "
+        "runs.run_command.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
         "sys.exit(runs.cli.main(sys.argv[2:]))")
 
 

@@ -1,0 +1,233 @@
+"""The commands that serve or work a target besides a run: ``emulator`` (serve it on loopback),
+``selfcheck`` (every emulator fault detected by its contract tests), ``cleanup`` (what earlier runs
+left on the target), ``costs`` (what each profile costs; ``--refresh`` measures again) and
+``probe-rate-limit`` (:mod:`load.probe`).
+
+Stands on every layer below; the emulator, the runner (httpx), the probe and the plan's collection
+pass are imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from environment.guard import GuardError, check_environment
+from environment.model import Environment
+from runs.cli_common import (
+    OutFolderError,
+    duration,
+    environment_of,
+    fail,
+    keep_state_in_reports_root,
+    out_folder,
+    reports_folder,
+)
+from runs.report import write_summary
+from workspace.run_folder import Run, run_started
+
+if TYPE_CHECKING:
+    from emulator.busy_state import BusyOptions
+    from runs.runner import FaultRow
+
+__all__ = ["cmd_cleanup", "cmd_costs", "cmd_emulator", "cmd_probe", "cmd_selfcheck", "eta"]
+
+#: The hosts ``webex-harness emulator`` listens on without ``--allow-remote``.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _busy_options(args: argparse.Namespace, env: Environment) -> BusyOptions | None:
+    """``--busy`` / ``--busy-option NAME=VALUE`` as :class:`emulator.busy_state.BusyOptions` (None when
+    neither is given); the busy host defaults to the environment's webExID. Raises
+    :class:`emulator.busy_state.BusyOptionError` naming a bad option."""
+    from emulator.busy_state import option_from_text, parse_options
+
+    if not args.busy and not args.busy_option:
+        return None
+    data: dict[str, object] = {"host": env.credentials.webex_id or None}
+    for text in args.busy_option:
+        name, value = option_from_text(text)
+        data[name] = value
+    return parse_options(data)
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    """Serve the emulator on loopback until interrupted (its own graceful SIGTERM)."""
+    from emulator.busy_state import BusyOptionError
+    from emulator.server import serve
+
+    env = environment_of(args)
+    if args.host not in LOOPBACK_HOSTS and not args.allow_remote:
+        return fail(f"refusing to listen on {args.host}: the emulator serves loopback only "
+                    "(pass --allow-remote to override)", 2)
+    try:
+        busy = _busy_options(args, env)
+    except BusyOptionError as exc:
+        return fail(str(exc), 2)
+    kind = "busy default site" if busy is not None else "default site"
+    print(f"webex-harness emulator on http://{args.host}:{args.port} ({kind} {env.site_name!r})", flush=True)
+    serve(args.host, args.port, env.site_name, env.settings, busy)
+    return 0
+
+
+def eta(done: int, total: int, started: float, now: float | None = None) -> str:
+    """``elapsed 1m05s, ETA 2m10s`` from the pace so far."""
+    elapsed = max(0.0, (now if now is not None else time.monotonic()) - started)
+    left = elapsed / done * (total - done) if done else 0.0
+    return f"elapsed {duration(elapsed)}, ETA {duration(left)}"
+
+
+class _SelfcheckProgress:
+    """Prints a line per fault as it is done (``[  3/79] fault-id  detected  elapsed …, ETA …``);
+    the pace is counted from when the baseline is done."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.started = time.monotonic()
+
+    def __call__(self, row: FaultRow | None) -> None:
+        if row is None:  # the baseline is done: the faults start now
+            self.started = time.monotonic()
+            return
+        self.done += 1
+        state = "detected" if row["detected"] else "MISSED"
+        print(f"  [{self.done:>3}/{self.total}] {row['id']:<40} {state:<8} {eta(self.done, self.total, self.started)}",
+              flush=True)
+
+
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    """Every fault (or each ``--fault``) on a fresh emulator site, its tests run: exit 1 naming each
+    fault no test detected, or a baseline (no fault) that failed."""
+    from emulator.registered import all_faults
+    from runs.runner import selfcheck, target_up
+
+    env = environment_of(args)
+    if not env.is_emulator:
+        return fail("selfcheck needs the emulator (its faults); use an emulator environment", 2)
+    try:
+        folder = out_folder(args.out)
+    except OutFolderError as exc:
+        return fail(str(exc), 2)
+    run = Run(env, seed=args.seed, folder=folder)
+    run.create()
+    faults: list[str] = args.fault or list(all_faults())
+    print(f"selfcheck {run.run_id}: {len(faults)} faults; reports in {run.dir}", flush=True)
+    with target_up(run) as target:
+        run.environment = target.environment
+        report = selfcheck(run, target, faults, workers=args.workers, progress=_SelfcheckProgress(len(faults)))
+    missed = [f["id"] for f in report["faults"] if not f["detected"]]
+    print()
+    print(f"{'fault':<42} {'result':<9} failed tests")
+    for f in report["faults"]:
+        print(f"{f['id']:<42} {'detected' if f['detected'] else 'MISSED':<9} {len(f['failed_tests'])}")
+    print(f"baseline (no fault): {'passed' if report['baseline_passed'] else 'FAILED'}")
+    problems = []
+    if not report["baseline_passed"]:
+        problems.append("baseline failed: " + ", ".join(report["baseline_failed_tests"][:5]))
+    if missed:
+        problems.append(f"{len(missed)} fault(s) missed: {', '.join(missed)}")
+    verdict = "; ".join(problems) or "every fault detected"
+    path = write_summary(run, exit_code=1 if problems else 0, verdict=verdict, selfcheck=report)
+    print(f"selfcheck: {run.dir / 'selfcheck.json'}\nsummary: {path}")
+    return fail(verdict) if problems else 0
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    """Delete what earlier runs left on the target: each run's ledger, then what carries its name;
+    exit 1 when an object could not be removed or a listing failed."""
+    from client.journal import find_ledgers, fold, read_lines
+    from client.xml_client import RequestBudget
+    from environment.loader import check_reachable
+    from runs.runner import clean_leftovers, run_ids_under, undeletable
+
+    env = environment_of(args)
+    reports = reports_folder(args)
+    run_id: str | None = args.run
+    own_ledgers: list[Path] | None = None
+    if args.run_dir:  # a run written with --out DIR: its ledger names the run
+        own_ledgers = sorted(Path(args.run_dir).glob("ledger-*.jsonl"))
+        ids = sorted({p.stem.removeprefix("ledger-") for p in own_ledgers})
+        if args.run or len(ids) != 1:
+            return fail(f"--run-dir {args.run_dir}: " + ("give --run or --run-dir, not both" if args.run else
+                        f"expected the ledger of one run (ledger-<run-id>.jsonl), found {len(ids)}"), 2)
+        run_id = ids[0]
+        keep_state_in_reports_root(reports)
+    try:  # every URL, --emulator-url included, before anything connects
+        check_environment(env, args.emulator_url)
+    except GuardError as exc:
+        return fail(str(exc), 2)
+    if env.is_emulator:
+        if not args.emulator_url:
+            return fail("an emulator's state ends with the run that started it: pass --emulator-url URL of the "
+                        "running emulator to clean", 2)
+        base = args.emulator_url.rstrip("/")
+        env = env.with_urls(base + "/WBXService/XMLService", base + "/v1")
+    else:
+        check_reachable(env)
+    ledgers = own_ledgers if own_ledgers is not None else find_ledgers(reports, run_id)
+    scope = f"run {run_id}" if run_id else f"every run under {reports}"
+    print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
+          f"{env.cleanup_prefix}-{run_id or '<run-id>'}-*", flush=True)
+    budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
+    # REST meetings are listed from the run's start (every run's: the earliest run folder's)
+    starts = [t for t in (run_started(r) for r in ([run_id] if run_id else run_ids_under(reports))) if t]
+    result, _ = clean_leftovers(env, ledgers, run_id=run_id, emulator_url=args.emulator_url, budget=budget,
+                                since=min(starts) if starts else None)
+    for line in result.lines():
+        print(f"  {line}")
+    kept = undeletable(fold(read_lines(ledgers)))
+    if kept:
+        print(f"  note: {len(kept)} object(s) no API can delete stay on the target "
+              f"({', '.join(sorted({o.kind for o in kept}))}; listed in the ledgers)")
+    print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
+          f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
+    if not result.ok:
+        listings = len([x for x in result.left if x.get("kind") == "search"])
+        objects = len([x for x in result.left if not x.get("undeletable") and x.get("kind") != "search"])
+        return fail(f"{objects} object(s) could not be removed" + (f"; {listings} listing(s) failed: what they "
+                    "did not show is unknown" if listings else ""))
+    return 0
+
+
+def cmd_costs(args: argparse.Namespace) -> int:
+    """Show what each profile costs on the environment's target; ``--refresh`` measures every test again."""
+    from plugin.plan import COSTS_FILE, REFRESH_COMMAND, PlanError, collect_plan, contracts_budget, load_costs
+
+    if args.refresh:
+        from runs.costs import RefreshError, refresh
+
+        try:
+            info = refresh(COSTS_FILE, seed=args.seed)
+        except RefreshError as exc:
+            return fail(f"costs not refreshed: {exc}")
+        print(f"costs: {COSTS_FILE}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
+              f"{info['changed']} changed); {info['emulator_requests']} requests on the emulator, "
+              f"{info['site_requests']} in site mode ({info['site_runs']} tests run on a site); "
+              f"{info['seconds']:.0f}s")
+        for kind, failed in info["failed"].items():
+            if failed:
+                print(f"  note: {len(failed)} test(s) failed on the {kind} run (their cost is what they sent "
+                      f"before failing): {', '.join(failed[:5])}")
+        return 0
+    env = environment_of(args)
+    if not load_costs():
+        print(f"costs: no {COSTS_FILE}; run {REFRESH_COMMAND}")
+    budget = contracts_budget(env, None)
+    for profile in ("smoke", "standard", "full"):
+        try:
+            plan = collect_plan(env, seed=args.seed, profile=profile, behaviours=None, budget=budget)
+        except PlanError as exc:
+            return fail(str(exc), 2)
+        verdict = "fits" if plan.fits else "does NOT fit"
+        print(f"{plan.line().removeprefix('plan: ')} — {verdict}")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    """``probe-rate-limit``: :func:`load.probe.probe_cli`."""
+    from load.probe import probe_cli
+
+    return probe_cli(args.env)
