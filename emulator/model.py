@@ -143,6 +143,12 @@ class Session:
     status: str = "NOT_INPROGRESS"
     host_in_meeting: bool = False
     attendees_in_meeting: int = 0
+    #: an event's image (UploadEventImage): its imageType and its size in bytes
+    event_image: tuple[str, int] | None = None
+    #: an event's invitations (SendInvitationEmail), one per call: (to the attendees, to the panelists)
+    invitations: list[tuple[bool, bool]] = field(default_factory=list)
+    #: a training session's scheduled tests: test ID -> its status and what Add/SetScheduledTest sent
+    scheduled_tests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def attendee_by_email(self, email: str) -> Attendee | None:
         low = email.lower()
@@ -265,6 +271,9 @@ class Site:
         self.rest_requests = 0
         #: a busy site's state (``emulator.busy``); None for an ordinary site
         self.busy: BusyState | None = None
+        #: the Training Center test library: test ID -> its author (whoever first scheduled it); its
+        #: title is "Test <ID>"
+        self.training_tests: dict[str, str] = {}
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
