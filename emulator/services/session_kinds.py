@@ -195,14 +195,17 @@ def register(kind: SessionKind) -> None:
 
 
 def start_date(s: Session) -> str:
+    """The session's start as Webex writes dates (its own time zone)."""
     return common.format_date(s.start)
 
 
 def end_date(s: Session) -> str:
+    """The session's scheduled end (start plus duration)."""
     return common.format_date(s.start + timedelta(minutes=s.duration))
 
 
 def time_zone_name(s: Session) -> str:
+    """The display name of the session's time zone."""
     return timezones.display_name(s.time_zone_id)
 
 
@@ -211,7 +214,7 @@ def time_zone_name(s: Session) -> str:
 #: accessControl elements a Get answers from the session itself, never as stored.
 _ACCESS_OWN = ("sessionPassword", "audioPassword", "isEnforceAudioPassword", "isEnforceAudioLogin")
 #: schedule elements a Get answers from the session itself, in the order most kinds use.
-SCHEDULE_OWN = ("startDate", "duration", "timeZoneID", "timeZone", "hostWebExID")
+_SCHEDULE_OWN = ("startDate", "duration", "timeZoneID", "timeZone", "hostWebExID")
 
 
 def access_control(call: Call, kind: SessionKind, s: Session, *, listing: bool = True,
@@ -228,7 +231,7 @@ def access_control(call: Call, kind: SessionKind, s: Session, *, listing: bool =
     ])
 
 
-def schedule(call: Call, kind: SessionKind, s: Session, order: Sequence[str] = SCHEDULE_OWN, *,
+def schedule(call: Call, kind: SessionKind, s: Session, order: Sequence[str] = _SCHEDULE_OWN, *,
              stored: bool = True) -> Element:
     """``schedule``: start, duration, time zone and host from the session, in ``order``; with
     ``stored`` the rest as stored, then ``joinTeleconfBeforeHost`` (behaviour
