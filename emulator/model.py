@@ -154,6 +154,12 @@ class Session:
     audio_password: str = field(default_factory=lambda: digits(8))
     #: what each person of an event or training was sent besides name, e-mail and type, by attendee ID
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: an event's image (UploadEventImage): its imageType and its size in bytes
+    event_image: tuple[str, int] | None = None
+    #: an event's invitations (SendInvitationEmail), one per call: (to the attendees, to the panelists)
+    invitations: list[tuple[bool, bool]] = field(default_factory=list)
+    #: a training session's scheduled tests: test ID -> its status and what Add/SetScheduledTest sent
+    scheduled_tests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def attendee_by_email(self, email: str) -> Attendee | None:
         low = email.lower()
@@ -256,7 +262,6 @@ class Site:
         self.clock_offset = timedelta()
         self.contacts: dict[str, Contact] = {}
         self.recordings: dict[str, Recording] = {}
-        self.extra: dict[str, Any] = {}
         #: the REST meetings API's state (``emulator.rest.store``), made on the site's first REST use
         self.rest: RestStore | None = None
         self._ids = itertools.count(3191792)
@@ -281,6 +286,9 @@ class Site:
         self.request_emails: RequestEmails | None = None
         #: the usage-limit-403 counter the site's anonymous callers share (:mod:`emulator.usage_limit`)
         self.anonymous_usage = UsageCounter()
+        #: the Training Center test library: test ID -> its author (whoever first scheduled it); its
+        #: title is "Test <ID>"
+        self.training_tests: dict[str, str] = {}
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
