@@ -21,6 +21,7 @@ when it runs, so a typo fails fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -217,6 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"stopped by {stop.name}", 128 + stop.signum)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:  # `webex-harness generate … | head` closed our stdout: stop quietly, as `cat` would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes it
+        return 141
     finally:
         restore_handlers(previous)
 

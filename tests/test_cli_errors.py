@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -189,3 +190,17 @@ def test_a_known_behaviour_id_in_a_contract_marker_collects(tmp_path: Path) -> N
     result = _collect(tmp_path / "contracts", "email-lowercase")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "test_marked.py::test_something" in result.stdout
+
+
+def test_a_reader_that_stops_early_ends_generate_quietly() -> None:
+    # `webex-harness generate … | head`: the reader has gone (here before the first write) — exit 141 as a
+    # shell reports a SIGPIPE, and no traceback
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "runs.cli", "generate", "CreateMeeting", "--edge"], cwd=ROOT,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
