@@ -240,6 +240,7 @@ class Writer:
        series), and nothing else: nothing seeded, nothing a client created.
     """
 
+    site: Site
     rng: random.Random
     protected_prefix: str
     max_live: int
@@ -278,7 +279,8 @@ class Writer:
     def _protected(self, item: Owned) -> bool:
         return self._current_name(item).lower().startswith(self.protected_prefix.lower())
 
-    def move(self, site: Site) -> None:
+    def move(self) -> None:
+        site = self.site
         self.moves += 1
         self.owned = [o for o in self.owned if self._alive(site, o)]
         deletable = [o for o in self.owned if not self._protected(o)]
@@ -436,7 +438,7 @@ def make_busy(site: Site, options: BusyOptions) -> BusyState:
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     host = _host_of(site, options)
     colleagues = _add_colleagues(site, options.colleagues)
-    writer = Writer(_stream(seed, "writer"), options.protected_prefix, options.writer_max_live,
+    writer = Writer(site, _stream(seed, "writer"), options.protected_prefix, options.writer_max_live,
                     owners=[c.webex_id for c in colleagues], host=host.webex_id)
     state = BusyState(options, seed, host.webex_id, [c.webex_id for c in colleagues],
                       _stream(seed, "unavailable"), _stream(seed, "jitter"), writer)

@@ -12,10 +12,7 @@ import asyncio
 import logging
 import random
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from emulator.model import Site
+from typing import Any, Protocol
 
 log = logging.getLogger("emulator.busy")
 
@@ -33,9 +30,9 @@ MAX_RETRY_AFTER = 3600
 
 
 class Mover(Protocol):
-    """The background writer (:class:`emulator.busy.Writer`) as the request path sees it."""
+    """The background writer (:class:`emulator.busy.Writer`, which knows its site) as the request path sees it."""
 
-    def move(self, site: Site) -> None: ...
+    def move(self) -> None: ...
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -188,7 +185,14 @@ class BusyState:
         }
 
 
-def admit(site: Site) -> Admission:
+class BusySite(Protocol):
+    """What :func:`admit` reads of a site (:class:`emulator.model.Site`)."""
+
+    name: str
+    busy: BusyState | None
+
+
+def admit(site: BusySite) -> Admission:
     """Called under the registry lock for every XML or REST request addressed to a busy site,
     before it is processed: the writer's turn, the 503 draw and the jitter draw."""
     state = site.busy
@@ -198,7 +202,7 @@ def admit(site: Site) -> Admission:
     state.requests += 1
     if options.writer_every and state.requests % options.writer_every == 0:
         try:
-            state.writer.move(site)
+            state.writer.move()
         except Exception:  # a foreign client's failure is no reason to fail this request
             log.exception("busy site %s: the writer's move failed", site.name)
     unavailable = bool(options.unavailable_one_in) and state.rng_unavailable.randrange(options.unavailable_one_in) == 0
@@ -213,5 +217,5 @@ async def pause(delay: float) -> None:
     await asyncio.sleep(delay)
 
 
-__all__ = ["ADMIT", "UNAVAILABLE_MESSAGE", "Admission", "BusyOptionError", "BusyOptions", "BusyState", "Mover", "admit",
-           "option_from_text", "parse_options", "pause"]
+__all__ = ["ADMIT", "UNAVAILABLE_MESSAGE", "Admission", "BusyOptionError", "BusyOptions", "BusySite", "BusyState",
+           "Mover", "admit", "option_from_text", "parse_options", "pause"]

@@ -17,17 +17,14 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.busy_state import BusyState
 from emulator.history_store import HistoryRecord, HistoryStore
+from emulator.rest.store import RestStore
 from webex import timezones
 from webex.errors import webex_error
 from webex.settings import SiteSettings
-
-if TYPE_CHECKING:
-    from emulator.busy_state import BusyState
-    from emulator.rest.store import RestStore
-
 
 #: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
 #: must not grow the process without end. Past a cap the oldest (or the longest idle) entry goes.

@@ -29,14 +29,11 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from emulator.rest import recurrence
 from emulator.rest.recurrence import Rule
 from emulator.rest.times import parse_slot, slot_key
-
-if TYPE_CHECKING:
-    from emulator.model import Site
 
 
 @dataclass(slots=True)
@@ -171,7 +168,13 @@ class RestStore:
         return None
 
 
-def store(site: Site) -> RestStore:
+class HasRestStore(Protocol):
+    """A site as the store sees it (:class:`emulator.model.Site`): where its REST state is kept."""
+
+    rest: RestStore | None
+
+
+def store(site: HasRestStore) -> RestStore:
     """The REST store of ``site`` (made on first use)."""
     if site.rest is None:
         site.rest = RestStore()
@@ -227,7 +230,7 @@ def _window(now: datetime, start: datetime | None, end: datetime | None) -> tupl
     return start, end
 
 
-def listing(site: Site, now: datetime, *, meeting_type: str, state: str | None, series_id: str | None,
+def listing(site: HasRestStore, now: datetime, *, meeting_type: str, state: str | None, series_id: str | None,
             number: str | None, start: datetime | None, end: datetime | None) -> list[Target]:
     """The meetings a list request matches, by start time."""
     lo, hi = _window(now, start, end)
