@@ -143,7 +143,8 @@ class ClientOptions(TypedDict, total=False):
     #: the pooled client to send on (the session's carries the ledger hooks and the safety rails);
     #: none: the client opens, and closes, its own
     http: httpx.Client | None
-    #: seconds for each request (default 15)
+    #: seconds a request may take (default 15): the timeout of a client's own HTTP client; the REST
+    #: client also sets it on each request it sends on a shared one
     timeout: float
     #: the requests this process may still send (none: no limit)
     budget: RequestBudget | None
