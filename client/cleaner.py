@@ -34,6 +34,7 @@ from client.kinds import CHILD_KINDS, LISTED_ID, REST_MEETING, SESSION_KINDS, Ki
 from client.xml_client import BudgetExceeded, RequestBudget, XmlClient
 from webex.envelope import Security, all_texts, first_text, local_name
 from webex.errors import NO_DATA_EXCEPTIONS
+from webex.masking import SecretSet
 from workspace.run_folder import RUN_ID_PATTERN
 
 
@@ -84,7 +85,7 @@ class Cleaner:
 
     def __init__(self, ledger: Ledger | None, *, http: httpx.Client, xml_url: str | None, rest_url: str | None,
                  credentials: CredentialsFor, token: TokenFor, budget: RequestBudget | None = None,
-                 secrets: list[str] | None = None) -> None:
+                 secrets: SecretSet | None = None) -> None:
         self.ledger = ledger
         self.http = http
         self.xml_url = xml_url
@@ -92,7 +93,7 @@ class Cleaner:
         self.credentials = credentials
         self.token = token
         self.budget = budget
-        self.secrets = list(secrets or [])
+        self.secrets = secrets if secrets is not None else SecretSet()
         self._gone_sessions: set[tuple[str, str]] = set()
 
     def clean(self, objects: list[Obj], known: LedgerState | None = None) -> CleanupResult:

@@ -18,12 +18,14 @@ shared by the xdist workers of the run):
 ``hook-error``   a request the hooks could not read (the error's type only)
 
 Every line also carries ``run_id``, ``worker`` and ``at`` (UTC, ISO 8601). Nothing secret is ever
-written: no password, ticket or token — only names and IDs.
+written: no password, ticket or token — only names and IDs, and the free text of a line (``name``,
+``reason``) is masked with the run's :class:`~webex.masking.SecretSet`, so a name or a reason that holds
+a secret the run has met shows ``********`` instead.
 
 :class:`Ledger` writes the lines; :func:`read_lines` and :func:`fold` read them back into a
 :class:`LedgerState` (objects and unresolved intents); :func:`summarise` says what a run left for its
 summary. Who writes: :mod:`client.ledger_hooks` (from the wire) and :mod:`client.cleaner`. Stands on
-:mod:`client.kinds`.
+:mod:`client.kinds` and :mod:`webex.masking`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from client.kinds import SESSION_KINDS, Kind, delete_api_name
+from webex.masking import SecretSet
+
+#: the fields of a line that hold free text (masked); every other field is a name, an ID or a flag
+_FREE_TEXT = ("name", "reason")
 
 
 def _now() -> str:
@@ -185,12 +191,15 @@ def summarise(run_dir: Path) -> dict[str, Any] | None:
 
 
 class Ledger:
-    """Writes ledger lines (to ``path`` when given, always to memory) and folds them."""
+    """Writes ledger lines (to ``path`` when given, always to memory) and folds them; ``secrets`` masks
+    their free text (the run's set; by default one of its own, which masks the credential patterns)."""
 
-    def __init__(self, run_id: str, path: Path | None = None, worker: str = "main") -> None:
+    def __init__(self, run_id: str, path: Path | None = None, worker: str = "main",
+                 secrets: SecretSet | None = None) -> None:
         self.run_id = run_id
         self.path = path
         self.worker = worker
+        self.secrets = secrets if secrets is not None else SecretSet()
         self.records: list[dict[str, Any]] = []
         self._state = LedgerState()
         self._lock = threading.RLock()
@@ -198,6 +207,9 @@ class Ledger:
         self._refs = 0
 
     def _write(self, event: str, **fields: Any) -> dict[str, Any]:
+        for key in _FREE_TEXT:
+            if isinstance(fields.get(key), str):
+                fields[key] = self.secrets.mask(fields[key])
         rec = {"event": event, "run_id": self.run_id, "worker": self.worker, "at": _now(), **fields}
         line = (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:

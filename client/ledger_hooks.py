@@ -4,8 +4,10 @@ The ledger needs nothing from the tests: :class:`LedgerHooks` sit on the ``httpx
 harness client shares. They read the API of each bodyContent from the request envelope's ``xsi:type``
 (``POST …/v1/meetings`` and ``DELETE …/v1/meetings/{id}`` for REST), write the intent before the
 request leaves, and read the new key from the answer. Deletions the tests do themselves are seen the
-same way, so only what a run really left behind is cleaned up. Every credential a request carries
-that the target accepts, and every ticket or token an answer hands out, goes to ``on_secret``.
+same way, so only what a run really left behind is cleaned up. Every credential (or session password)
+a request carries that the target accepts, and every ticket, token, password or guest token an answer
+hands out, goes to the run's :class:`~webex.masking.SecretSet` — before the client that sent the request
+records the exchange, so that record is masked with it already.
 
 Envelopes are read by :mod:`client.exchange_reader` — parsed once per exchange with the reader of
 :mod:`webex.envelope`, the same object the usage-limit guard and the XML client use. What creates and
@@ -39,15 +41,16 @@ from client.kinds import (
     kind,
 )
 from webex.envelope import (
-    CREDENTIAL_ELEMENTS,
     RequestBody,
     RequestEnvelope,
     Security,
     XmlResponse,
     all_texts,
+    answer_secrets,
     first_text,
     local_name,
 )
+from webex.masking import REST_SECRET_FIELDS, SecretSet
 
 
 def _name_of(node: etree._Element) -> str | None:
@@ -85,7 +88,7 @@ class _Pending:
 
 
 class LedgerHooks:
-    """``httpx`` event hooks that keep the ledger, and hand every credential they see to ``on_secret``.
+    """``httpx`` event hooks that keep the ledger, and add every secret they see to ``secrets`` (the run's set).
 
     ``site_for_token`` maps a REST bearer token to its site (the ledger never stores tokens).
     ``on_credentials(site, webex_id, security)`` learns the passwords users sign in with, so
@@ -98,13 +101,13 @@ class LedgerHooks:
         *,
         rest_url: str | None = None,
         site_for_token: Callable[[str], str | None] = lambda token: None,
-        on_secret: Callable[[str], None] | None = None,
+        secrets: SecretSet | None = None,
         on_credentials: Callable[[str, str, Security], None] | None = None,
     ) -> None:
         self.ledger = ledger
         self.rest_url = rest_url.rstrip("/") if rest_url else None
         self.site_for_token = site_for_token
-        self.on_secret = on_secret or (lambda s: None)
+        self.secrets = secrets if secrets is not None else SecretSet()
         self.on_credentials = on_credentials
         self._pending: dict[int, tuple[httpx.Request, _Pending]] = {}
         self._lock = threading.Lock()
@@ -181,13 +184,15 @@ class LedgerHooks:
         parts = [p for p in tail.split("/") if p]
         if request.method == "POST" and parts == ["meetings"]:
             title = None
+            secrets: list[str] = []
             try:
                 data = json.loads(request.content or b"{}")
                 title = str(data.get("title")) if isinstance(data, dict) and data.get("title") is not None else None
+                secrets = _rest_secrets(data)
             except ValueError:
                 pass
             ref = self.ledger.intent(REST_KIND, REST_CREATE, site, None, title)
-            return _Pending(rest_create=(ref, site, title))
+            return _Pending(rest_create=(ref, site, title), secrets=secrets)
         if request.method == "DELETE" and len(parts) == 2 and parts[0] == "meetings":
             return _Pending(rest_delete=(site, unquote(parts[1])))
         return None
@@ -228,20 +233,14 @@ class LedgerHooks:
         return any(r.get("result") == "SUCCESS" for r in parsed.results)
 
     def _credentials(self, pending: _Pending) -> None:
-        for secret in pending.secrets:
-            self.on_secret(secret)
+        self.secrets.update(pending.secrets)
         parsed = pending.xml
         if self.on_credentials and parsed is not None and parsed.owner and parsed.password:
             self.on_credentials(parsed.site, parsed.owner, Security(parsed.site, parsed.owner, parsed.password))
 
     def _harvest(self, parsed: XmlResponse) -> None:
-        """Tickets and tokens an answer hands out are secrets from now on (every credential element of an
-        answer that names one)."""
-        raw = parsed.raw
-        if parsed.root is None or (b"icket" not in raw and b"ccessToken" not in raw and b"ccesstoken" not in raw):
-            return
-        for value in all_texts(parsed.root, CREDENTIAL_ELEMENTS):
-            self.on_secret(value)
+        """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens) is a secret from now on."""
+        self.secrets.update(answer_secrets(parsed))
 
     def _xml_response(self, pending: _Pending, status: int, parsed: XmlResponse) -> None:
         n_bodies = len(pending.xml.bodies) if pending.xml else 0
@@ -296,6 +295,7 @@ class LedgerHooks:
                 data = response.json()
             except ValueError:
                 data = None
+            self.secrets.update(_rest_secrets(data))
             ident = data.get("id") if isinstance(data, dict) else None
             if ident:
                 self.ledger.created(ref, REST_KIND, REST_CREATE, site, None, title, str(ident))
@@ -307,6 +307,13 @@ class LedgerHooks:
         obj = self.ledger.state().find(kinds, site, ident)
         if obj is not None and obj.status != "deleted":
             self.ledger.deleted(obj, by="test", verified=False, how=how)
+
+
+def _rest_secrets(data: object) -> list[str]:
+    """The secrets of a REST meeting (its JSON, asked for or answered): its passwords."""
+    if not isinstance(data, dict):
+        return []
+    return [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
 
 
 def _outcome(parsed: XmlResponse, index: int, n_bodies: int) -> tuple[str, etree._Element | None] | None:

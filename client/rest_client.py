@@ -6,24 +6,26 @@ answers: timeouts and connection resets come back with ``status == 0``, HTML pag
 bodies with their HTTP status, each with ``problem`` saying what was odd. Only the request budget
 (:class:`~client.xml_client.BudgetExceeded`) stops a run.
 
-Every exchange is recorded masked (:func:`webex.masking.mask`): the bearer token never appears in
-a record, nor do passwords in the JSON.
+Every exchange is recorded masked (:meth:`~client.xml_client.ApiClient.masked`: the run's
+:class:`~webex.masking.SecretSet` and the client's own tokens): the bearer token never appears in a
+record, nor do passwords in the JSON. It takes the same options as the XML client
+(:class:`~client.xml_client.ClientOptions`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
 
 from client.rest_pacing import pacer_of
-from client.xml_client import Exchange, RequestBudget, send_retrying_503
-from webex.masking import MASK, mask
+from client.xml_client import ApiClient, ClientOptions, Exchange, send_retrying_503
+from webex.masking import MASK
 
 _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 _NO_VALUE = object()
@@ -78,34 +80,20 @@ class RestResponse:
         return f"HTTP {self.status} {detail}".strip()
 
 
-class RestClient:
+class RestClient(ApiClient):
     """Send REST meetings requests with one bearer token."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        http: httpx.Client | None = None,
-        timeout: float = 15.0,
-        budget: RequestBudget | None = None,
-        secrets: list[str] | None = None,
-        on_exchange: Callable[[Exchange], None] | None = None,
-    ) -> None:
+    def __init__(self, base_url: str, token: str, **options: Unpack[ClientOptions]) -> None:
+        super().__init__(**options)
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self._own_http = http is None
-        self.http = http or httpx.Client(timeout=timeout)
-        self.timeout = timeout
-        self.budget = budget
-        self.secrets = [*(secrets or []), token]
-        self.on_exchange = on_exchange
-        self.last: Exchange | None = None
 
     def with_token(self, token: str) -> RestClient:
-        """A client with another token sharing this one's pool, budget and recorder."""
-        return RestClient(self.base_url, token, http=self.http, budget=self.budget,
-                          secrets=[s for s in self.secrets if s != self.token], on_exchange=self.on_exchange)
+        """A client with another token sharing this one's pool, budget, secrets and recorder."""
+        return RestClient(self.base_url, token, **self.shared_options())
+
+    def own_secrets(self) -> Iterable[str]:
+        return (self.token,)
 
     # -- the API -------------------------------------------------------------------------
     def create(self, body: Mapping[str, Any]) -> RestResponse:
@@ -114,7 +102,7 @@ class RestClient:
     def get(self, meeting_id: str) -> RestResponse:
         return self.request("GET", f"/meetings/{quote(meeting_id, safe='')}", api="GET /v1/meetings/{id}")
 
-    def list(self, **params: Any) -> RestResponse:
+    def list_meetings(self, **params: Any) -> RestResponse:
         """``GET /v1/meetings`` with filters (``max``, ``from_``/``from``, ``to``, ``meetingType``, …)."""
         query = {("from" if k == "from_" else k): v for k, v in params.items() if v is not None}
         return self.request("GET", "/meetings", params=query, api="GET /v1/meetings")
@@ -196,7 +184,7 @@ class RestClient:
 
     def _record(self, api: str, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
                 response: RestResponse, extra_secrets: list[str]) -> None:
-        secrets = [*self.secrets, *extra_secrets]
+        own = [*self.own_secrets(), *extra_secrets]
         shown = {k: (f"Bearer {MASK}" if k.lower() == "authorization" else v) for k, v in headers.items()}
         request_text = f"{method} {url}\n" + "".join(f"{k}: {v}\n" for k, v in shown.items())
         if body:
@@ -207,15 +195,9 @@ class RestClient:
             answer += "\n" + (response.raw.decode("utf-8", "replace") if response.raw else "(no body)")
         else:
             answer = f"(no answer: {response.problem})"
-        exchange = Exchange(api=api, request=mask(request_text, secrets), response=mask(answer, secrets),
-                            http_status=response.status, elapsed=response.elapsed)
-        self.last = exchange
-        if self.on_exchange is not None:
-            self.on_exchange(exchange)
-
-    def close(self) -> None:
-        if self._own_http:
-            self.http.close()
+        self.record(Exchange(api=api, request=self.secrets.mask(request_text, also=own),
+                             response=self.secrets.mask(answer, also=own), http_status=response.status,
+                             elapsed=response.elapsed))
 
 
 def _parse(r: httpx.Response, elapsed: float) -> RestResponse:

@@ -1,4 +1,9 @@
-"""httpx clients: the XML API client and the emulator's control client.
+"""httpx clients: what the API clients share, the XML API client and the emulator's control client.
+
+:class:`ApiClient` is what :class:`XmlClient` and :class:`~client.rest_client.RestClient` share: the
+options both take (:class:`ClientOptions` — the pooled HTTP client, timeout, request budget, the run's
+:class:`~webex.masking.SecretSet`, the exchange hook) and the masked record of each exchange
+(:class:`Exchange`, kept as ``last`` and handed to ``on_exchange``: the client's log).
 
 :class:`XmlClient` posts envelopes to ``/WBXService/XMLService`` over one pooled
 ``httpx.Client`` and returns an :class:`~webex.envelope.XmlResponse` (read once per exchange by
@@ -15,17 +20,17 @@ the at most :data:`MAX_503_RETRIES` retries of a transient ``503`` (sent after t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 
 from client.exchange_reader import answer
 from webex.envelope import BodyTree, Security, XmlResponse, build_request
-from webex.masking import mask, mask_bytes
+from webex.masking import SecretSet
 from workspace.budget import BudgetDraw
 
 
@@ -132,39 +137,89 @@ class Exchange:
     elapsed: float
 
 
+class ClientOptions(TypedDict, total=False):
+    """The options the XML and REST clients both take (keyword arguments of either constructor)."""
+
+    #: the pooled client to send on (the session's carries the ledger hooks and the safety rails);
+    #: none: the client opens, and closes, its own
+    http: httpx.Client | None
+    #: seconds a request may take (default 15): the timeout of a client's own HTTP client; the REST
+    #: client also sets it on each request it sends on a shared one
+    timeout: float
+    #: the requests this process may still send (none: no limit)
+    budget: RequestBudget | None
+    #: the run's secrets, masked in every record (none: a set of the client's own)
+    secrets: SecretSet | None
+    #: called with the masked record of every exchange (the pytest plugin's recorder)
+    on_exchange: Callable[[Exchange], None] | None
+
+
+#: seconds for each request unless :attr:`ClientOptions.timeout` says otherwise
+DEFAULT_TIMEOUT = 15.0
+
+
+class ApiClient:
+    """What the XML and REST clients share: the HTTP client (and whether it is their own), timeout,
+    budget, the run's secret set, and the masked record of each exchange (``last``, ``on_exchange``).
+
+    A client masks its records with the run's set and with its own credentials (:meth:`own_secrets`),
+    which join the run's set only when the target accepts them (the ledger hooks see to that: a
+    refused credential is test data)."""
+
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        http = options.get("http")
+        self.timeout = options.get("timeout", DEFAULT_TIMEOUT)
+        self._own_http = http is None
+        self.http = http or httpx.Client(timeout=self.timeout)
+        self.budget = options.get("budget")
+        secrets = options.get("secrets")
+        self.secrets = secrets if secrets is not None else SecretSet()  # an empty set is the run's too
+        self.on_exchange = options.get("on_exchange")
+        self.last: Exchange | None = None
+
+    def shared_options(self) -> ClientOptions:
+        """The options of a client for another user sharing this one's pool, budget, secrets and recorder."""
+        return {"http": self.http, "timeout": self.timeout, "budget": self.budget, "secrets": self.secrets,
+                "on_exchange": self.on_exchange}
+
+    def own_secrets(self) -> Iterable[str]:
+        """The credentials this client sends (masked in its records whether or not the target takes them)."""
+        return ()
+
+    def masked(self, text: str) -> str:
+        """``text`` masked with the run's secrets and this client's own."""
+        return self.secrets.mask(text, also=self.own_secrets())
+
+    def record(self, exchange: Exchange) -> None:
+        """Keep the (masked) record of an exchange and hand it to ``on_exchange``."""
+        self.last = exchange
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def close(self) -> None:
+        if self._own_http:
+            self.http.close()
+
+
 def _is_idempotent(api: str) -> bool:
     return api.startswith(("Get", "Lst"))
 
 
-class XmlClient:
+class XmlClient(ApiClient):
     """Send XML API requests for one user of one site."""
 
-    def __init__(
-        self,
-        xml_url: str,
-        security: Security,
-        *,
-        http: httpx.Client | None = None,
-        timeout: float = 15.0,
-        budget: RequestBudget | None = None,
-        secrets: list[str] | None = None,
-        on_exchange: Callable[[Exchange], None] | None = None,
-    ) -> None:
+    def __init__(self, xml_url: str, security: Security, **options: Unpack[ClientOptions]) -> None:
+        super().__init__(**options)
         self.xml_url = xml_url
         self.security = security
-        self._own_http = http is None
-        self.http = http or httpx.Client(timeout=timeout)
-        self.budget = budget
-        self.secrets = list(secrets or []) + security.secrets()
-        self.on_exchange = on_exchange
-        self.last: Exchange | None = None
+        self._credentials = security.secrets()
 
     def with_security(self, security: Security) -> XmlClient:
-        """A client for another user sharing this one's connection pool, budget and recorder."""
-        return XmlClient(
-            self.xml_url, security, http=self.http, budget=self.budget,
-            secrets=self.secrets, on_exchange=self.on_exchange,
-        )
+        """A client for another user sharing this one's connection pool, budget, secrets and recorder."""
+        return XmlClient(self.xml_url, security, **self.shared_options())
+
+    def own_secrets(self) -> Iterable[str]:
+        return self._credentials
 
     def call(
         self,
@@ -177,7 +232,7 @@ class XmlClient:
     ) -> XmlResponse:
         """Build and send one request; the parsed answer, FAILURE or not."""
         if security is not None:  # a per-call user's credentials are masked in the record too
-            self.secrets.extend(s for s in security.secrets() if s not in self.secrets)
+            self._credentials += [s for s in security.secrets() if s not in self._credentials]
         raw = build_request(service, api, body or {}, security or self.security)
         return self.send(raw, api=api, headers=headers)
 
@@ -212,23 +267,14 @@ class XmlClient:
         return response
 
     def _record(self, api: str, raw: bytes, response: XmlResponse) -> None:
-        exchange = Exchange(
+        self.record(Exchange(
             api=api,
-            request=mask_bytes(raw, self.secrets),
-            response=mask_bytes(response.raw, self.secrets) if response.raw else f"(no body: {response.problem})",
+            request=self.masked(raw.decode("utf-8", "replace")),
+            response=(self.masked(response.raw.decode("utf-8", "replace")) if response.raw
+                      else f"(no body: {response.problem})"),
             http_status=response.http_status,
             elapsed=response.elapsed,
-        )
-        self.last = exchange
-        if self.on_exchange is not None:
-            self.on_exchange(exchange)
-
-    def masked(self, text: str) -> str:
-        return mask(text, self.secrets)
-
-    def close(self) -> None:
-        if self._own_http:
-            self.http.close()
+        ))
 
 
 class ControlError(RuntimeError):
@@ -248,8 +294,15 @@ class ControlClient:
             raise ControlError(f"{method} /_emulator{path}: HTTP {r.status_code}: {r.text}")
         return r.json()
 
+    def _object(self, method: str, path: str, payload: Any = None) -> dict[str, Any]:
+        """A request whose answer is a JSON object (:class:`ControlError` when it is anything else)."""
+        data = self._req(method, path, payload)
+        if not isinstance(data, dict):
+            raise ControlError(f"{method} /_emulator{path}: the answer is not a JSON object: {str(data)[:80]}")
+        return data
+
     def health(self) -> dict[str, Any]:
-        return self._req("GET", "/health")  # type: ignore[no-any-return]
+        return self._object("GET", "/health")
 
     def create_site(
         self,
@@ -265,23 +318,23 @@ class ControlClient:
             payload["faults"] = faults
         if name:
             payload["name"] = name
-        return self._req("POST", "/sites", payload)  # type: ignore[no-any-return]
+        return self._object("POST", "/sites", payload)
 
     def state(self, site: str) -> dict[str, Any]:
-        return self._req("GET", f"/sites/{site}/state")  # type: ignore[no-any-return]
+        return self._object("GET", f"/sites/{site}/state")
 
     def advance_clock(self, site: str, seconds: float) -> str:
         return str(self._req("POST", f"/sites/{site}/clock", {"advance_seconds": seconds})["now"])
 
     def set_settings(self, site: str, **settings: Any) -> dict[str, Any]:
-        return self._req("POST", f"/sites/{site}/settings", settings)  # type: ignore[no-any-return]
+        return self._object("POST", f"/sites/{site}/settings", settings)
 
     def set_faults(self, site: str, enable: list[str] | None = None, disable: list[str] | None = None) -> list[str]:
         return list(self._req("POST", f"/sites/{site}/faults", {"enable": enable or [], "disable": disable or []})[
             "faults"])
 
     def set_session(self, site: str, key: str, **live: Any) -> dict[str, Any]:
-        return self._req("POST", f"/sites/{site}/sessions/{key}", live)  # type: ignore[no-any-return]
+        return self._object("POST", f"/sites/{site}/sessions/{key}", live)
 
     def reset(self) -> None:
         self._req("POST", "/reset")

@@ -73,8 +73,7 @@ def rest_client(site: SiteHandle) -> RestClient:
     if not site.rest_token:
         pytest.skip(f"needs a REST token, which the environment {site.target.environment.name!r} lacks")
     target = site.target
-    return RestClient(site.rest_url, site.rest_token, http=target.http, budget=target.budget,
-                      secrets=target.environment.secrets(), on_exchange=target.recorder.exchange)
+    return RestClient(site.rest_url, site.rest_token, **target.client_options())
 
 
 def site_now(site: SiteHandle) -> datetime:
@@ -126,7 +125,7 @@ class RestMeetings:
 
     def scheduled(self, series_id: str, start: datetime, days: int = 10) -> list[dict[str, Any]]:
         """The series' scheduled meetings from ``start`` - 1 day over ``days`` days."""
-        response = self.client.list(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
+        response = self.client.list_meetings(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
                                     from_=iso(start - timedelta(days=1)), to=iso(start + timedelta(days=days)))
         assert response.status == 200, response.describe()
         return response.items

@@ -132,7 +132,7 @@ def test_trailing_and_doubled_slashes_are_tolerated(rest: RestMeetings) -> None:
 @pytest.mark.behaviour("rest-status-codes")
 def test_every_answer_is_application_json(rest: RestMeetings) -> None:
     created = rest.create_ok()
-    answers = [rest.client.get(created["id"]), rest.client.list(), rest.client.get("nope"),
+    answers = [rest.client.get(created["id"]), rest.client.list_meetings(), rest.client.get("nope"),
                rest.client.request("GET", "/meetings", token=None), rest.client.delete(created["id"])]
     for answer in answers:
         assert answer.headers.get("content-type", "").split(";")[0] == "application/json", answer.describe()
@@ -247,7 +247,7 @@ def test_list_returns_items_with_scheduled_meetings_in_utc_and_link_paging(rest:
     first = slot(days=2, hour=9, tz=SHANGHAI)
     created = rest.create_ok(meeting_body(start=first, timezone="Asia/Shanghai", recurrence="FREQ=DAILY;COUNT=5"))
     assert created["start"].endswith("+08:00"), "a series echoes the submitted offset"
-    page = rest.client.list(meetingSeriesId=created["id"], meetingType="scheduledMeeting", max=2,
+    page = rest.client.list_meetings(meetingSeriesId=created["id"], meetingType="scheduledMeeting", max=2,
                             from_=(first - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                             to=iso(first + timedelta(days=10)))
     assert page.status == 200, page.describe()
@@ -290,14 +290,14 @@ def test_list_filters_from_to_number_and_state(rest: RestMeetings, run_name: Cal
     ids = [m["id"] for m in window.items]
     assert ids.count(created["id"]) == 1 and other["id"] not in ids, "percent-encoded offset from/to"
     assert not _starting_outside(window.items, lo, hi), "every listed meeting starts within from/to"
-    by_number = rest.client.list(meetingNumber=other["meetingNumber"])
+    by_number = rest.client.list_meetings(meetingNumber=other["meetingNumber"])
     assert [m["id"] for m in by_number.items] == [other["id"]]
     lo, hi = start - timedelta(hours=1), start + timedelta(days=5)
-    active = rest.client.list(state="active", from_=iso(lo), to=iso(hi), max=100)
+    active = rest.client.list_meetings(state="active", from_=iso(lo), to=iso(hi), max=100)
     assert {created["id"], other["id"]} <= {m["id"] for m in active.items}
     assert {m["state"] for m in active.items} == {"active"} and not _starting_outside(active.items, lo, hi)
-    expired = rest.client.list(state="expired", from_=iso(lo), to=iso(hi), max=100)
+    expired = rest.client.list_meetings(state="expired", from_=iso(lo), to=iso(hi), max=100)
     assert not {created["id"], other["id"]} & {m["id"] for m in expired.items}
     assert {m["state"] for m in expired.items} <= {"expired"}
-    assert_error(rest.client.list(meetingType="bogus"), 400)
-    assert_error(rest.client.list(from_="yesterday"), 400)
+    assert_error(rest.client.list_meetings(meetingType="bogus"), 400)
+    assert_error(rest.client.list_meetings(from_="yesterday"), 400)

@@ -156,7 +156,7 @@ def test_start_within_the_current_minute_moves_to_the_next_minute(site: SiteHand
 
 
 def _count(rest: RestMeetings, series_id: str, lo: datetime, hi: datetime) -> list[str]:
-    response = rest.client.list(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
+    response = rest.client.list_meetings(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
                                 from_=iso(lo), to=iso(hi))
     assert response.status == 200, response.describe()
     return [item["start"] for item in response.items]
@@ -345,7 +345,7 @@ def test_in_progress_and_ended_meetings_cannot_be_updated(site: SiteHandle, rest
     site.advance_clock((start - now).total_seconds() + 60)  # 1 minute into the meeting
     assert rest.client.get(created["id"]).json["state"] == "inProgress"
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
-    instances = rest.client.list(meetingType="meeting", meetingSeriesId=created["id"],
+    instances = rest.client.list_meetings(meetingType="meeting", meetingSeriesId=created["id"],
                                  from_=iso(start - timedelta(hours=1)), to=iso(start + timedelta(hours=1)))
     assert instances.status == 200 and len(instances.items) == 1, instances.describe()
     instance = instances.items[0]

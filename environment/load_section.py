@@ -97,7 +97,7 @@ def parse_load_section(section: Mapping[str, Any] | None, path: Where = None) ->
 
 
 def _weight(path: Where, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not isinstance(value, int) or isinstance(value, bool):
         raise EnvironmentFileError(path, key, f"expected a whole-number weight ≥ 0, got {value!r}")
     if value < 0:
         raise EnvironmentFileError(path, key, f"a weight cannot be negative, got {value}")

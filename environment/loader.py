@@ -196,7 +196,7 @@ class _Reader:
         return value
 
     def integer(self, value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not isinstance(value, int) or isinstance(value, bool):
             raise self.fail(key, f"expected an integer, got {describe_value(value)}")
         return value
 

@@ -55,7 +55,7 @@ from client.site_safety import install_site_safety
 from client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
 from environment.model import AUTO, XML_SERVICE_PATH, Environment
 from webex.envelope import Security, XmlResponse
-from webex.masking import mask
+from webex.masking import SecretSet
 
 __all__ = ["NO_DATA", "ProbeError", "ProbeRefused", "ProbeResult", "check_allowed", "probe_cli", "run_probe"]
 
@@ -342,7 +342,7 @@ def run_probe(environment: Environment, out_dir: Path, *, emulator_base_url: str
     out_dir.mkdir(parents=True, exist_ok=True)
     result.path = out_dir / PROBE_JSON
     text = json.dumps(result.to_dict(), indent=2)
-    result.path.write_text(mask(text, environment.secrets()) + "\n", encoding="utf-8")
+    result.path.write_text(SecretSet(environment.secrets()).mask(text) + "\n", encoding="utf-8")
     return result
 
 
@@ -387,7 +387,7 @@ def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> 
     user = env.users.probe
     assert user is not None  # check_allowed
     client = XmlClient(env.xml_url, Security(env.site_name, user.webex_id, user.password), http=http,
-                       budget=budget, secrets=env.secrets())
+                       budget=budget, secrets=SecretSet(env.secrets()))
     result = ProbeResult("confirm", "site", env.site_name, env.settings.usage_limit_per_hour)
 
     def step() -> None:

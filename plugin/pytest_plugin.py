@@ -23,7 +23,7 @@ The plugin's modules (this one holds the hooks; it is the one pytest loads: ``-p
                                  ``xml``, ``seed``, ``run_name``), each saying what it gives and when it skips
     :mod:`plugin.targets`        the target's bring-up and tear-down, the sites a test gets
     :mod:`plugin.markers`        the markers (registered here once) and what is read from them
-    :mod:`plugin.secrets`        the run's secrets and the masking of reports and report files
+    :mod:`plugin.secrets`        the masking of reports and report files with the run's secret set
     :mod:`plugin.results`        the per-test result (:class:`workspace.results.TestResult`) and its evidence
     :mod:`plugin.budget`         each process's budget, a spent budget's skips
     :mod:`plugin.request_costs`  the requests each test sent (``costs-<worker>.json``)
@@ -40,8 +40,10 @@ Safety (issue 7)
     whole run: every worker draws from one counter in the run folder (:mod:`workspace.budget`;
     ``contracts`` for the tests, ``contracts-cleanup`` — a tenth, unless ``webex-harness run`` split
     it — for the clean-up); without a run folder each worker gets ``max_requests // workers``.
-    *Secrets.* Every password, ticket and token the run declares, signs in with or is
-    handed is masked in failure reports, captured output, allure attachments and JUnit messages.
+    *Secrets.* Every password, ticket and token the run declares, signs in with or is handed, and
+    every password and guest token of a session it creates, joins the run's one
+    :class:`~webex.masking.SecretSet` (on ``config.stash``): the clients' records, the ledger, failure
+    reports, captured output, allure attachments and JUnit messages are masked with it.
 
 The plan (issue 11)
     After collection the profile's tests are kept and the plan line is printed (under xdist by the
@@ -73,9 +75,10 @@ from plugin import state
 from plugin.budget import BudgetWatch, budget_exception, budget_skip
 from plugin.markers import GUARDED, api_mark, behaviour_ids, guards, refusal, register, unknown_behaviour_markers
 from plugin.request_costs import RequestCounter
-from plugin.results import Recorder
-from plugin.secrets import SecretSet, mask_report, scrub_files
+from plugin.results import Recorder, allure_labels
+from plugin.secrets import mask_report, scrub_files
 from plugin.workers import RUN_ID_INPUT, SECRETS_OUTPUT, is_worker, run_id, worker
+from webex.masking import SecretSet
 from workspace.results import RESULTS_GLOB, write_results
 
 #: the fixtures (every one in :mod:`plugin.fixtures`)
@@ -164,7 +167,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                                 f"webex/behaviours.yaml): {'; '.join(unknown)}")
     wanted = set(config.getoption("--behaviour") or [])
     if wanted:
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             (keep if wanted & set(behaviour_ids(item)) else drop).append(item)
         if drop:
@@ -273,14 +277,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     spent = item.config.stash.get(state.BUDGET_SPENT, None)
     if spent and planning.is_contract(item.nodeid):  # every later test is skipped before its fixtures send anything
         pytest.skip(spent)
-    try:
-        import allure
-
-        for bid in behaviour_ids(item):
-            allure.dynamic.label("behaviour", bid)
-            allure.dynamic.tag(bid)
-    except Exception:
-        pass
+    for bid in behaviour_ids(item):
+        allure_labels("behaviour", [bid])
+        allure_labels("tag", [bid])  # what allure.dynamic.tag does
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)

@@ -3,19 +3,21 @@ allure) and, when a test's outcome is decided, its :class:`~workspace.results.Te
 by :func:`workspace.results.write_results` at the end of the session.
 
 Stands on :mod:`workspace.results` (the result and its file), :mod:`client.xml_client` (the
-exchanges), :mod:`plugin.secrets` and :mod:`plugin.markers`.
+exchanges), :mod:`webex.masking` (the run's secret set) and :mod:`plugin.markers`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import pytest
 
 from client.xml_client import Exchange
 from plugin.markers import api_mark, behaviour_ids
-from plugin.secrets import SecretSet
+from webex.masking import SecretSet
 from workspace.results import Outcome, TestResult
 
 #: exchanges kept as the evidence of a failed test (its last ones)
@@ -24,17 +26,16 @@ EVIDENCE_LIMIT = 6
 
 @dataclass
 class Recorder:
-    """Per-test evidence (masked exchanges) and the results written for the summary."""
+    """Per-test evidence (masked exchanges) and the results written for the summary; ``secrets`` is the
+    run's set, the one the clients mask their exchanges with."""
 
     current: list[Exchange] = field(default_factory=list)
     results: list[TestResult] = field(default_factory=list)
     secrets: SecretSet = field(default_factory=SecretSet)
 
     def exchange(self, exchange: Exchange) -> None:
-        """One exchange of the running test (every client's ``on_exchange``)."""
-        # the client masked its own credentials; mask again with everything the run knows
-        exchange = dataclasses.replace(exchange, request=self.secrets.mask(exchange.request, patterns=False),
-                                       response=self.secrets.mask(exchange.response, patterns=False))
+        """One exchange of the running test (every client's ``on_exchange``), masked by the client with
+        the run's secret set and its own credentials."""
         self.current.append(exchange)
         try:
             import allure
@@ -55,7 +56,7 @@ class Recorder:
         api, case = api_mark(item)
         apis = sorted({e.api for e in self.current if e.api and e.api != "?"})
         if done and report.when != "teardown":
-            _allure_labels("api", [api] if api else apis)
+            allure_labels("api", [api] if api else apis)
         if done:
             outcome, reason = _outcome(report)
             self.results.append(TestResult(
@@ -86,12 +87,15 @@ def _outcome(report: pytest.TestReport) -> tuple[Outcome, str]:
     return "passed", ""
 
 
-def _allure_labels(name: str, values: list[str]) -> None:
+def allure_labels(name: str, values: list[str]) -> None:
+    """Give the running test the allure label ``name`` with each of ``values`` (``tag``: its tags), when
+    allure is active."""
     if not values:
         return
     try:
         import allure
 
-        allure.dynamic.label(name, *values)
-    except Exception:
+        label = cast(Callable[..., None], allure.dynamic.label)  # allure_commons does not annotate it
+        label(name, *values)
+    except Exception:  # allure not active: nothing to label
         pass

@@ -1,84 +1,23 @@
-"""The run's secrets and the masking of what pytest reports: :class:`SecretSet` (every credential
-the run declares, makes or sees on the wire), the masking of a test report and its exception in
-place, and :func:`scrub_files`, the last pass over the report files.
+"""The masking of what pytest reports, with the run's one :class:`~webex.masking.SecretSet`: a test
+report and its exception masked in place (:func:`mask_report`, :func:`mask_exception`), and
+:func:`scrub_files`, the last pass over the report files.
 
-Stands on :mod:`webex.masking` (the element and header patterns, the mask itself).
+Stands on :mod:`webex.masking` (the secret set the clients, the ledger and the recorder share).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from webex.masking import MASK, mask
+from webex.masking import SecretSet
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{6,}")
-_TOKEN_FULL = re.compile(r"^[A-Za-z0-9_-]{6,}$")
 #: the report files :func:`scrub_files` reads (and any file with "attachment" in its name)
 _SCRUB_SUFFIXES = (".json", ".xml", ".txt", ".md", ".html", ".log", ".csv", ".jsonl", ".attach")
-
-
-class SecretSet:
-    """Every credential of the run: declared (the environment's), of the sites the run made, and
-    seen on the wire (passwords signed in with, tickets and tokens handed out).
-
-    :meth:`mask` is fast with thousands of them: token-shaped secrets are looked up per token of the
-    text in a set; the few others (and the declared ones) are replaced as substrings.
-    """
-
-    def __init__(self, declared: Iterable[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._tokens: set[str] = set()
-        self._odd: set[str] = set()
-        self._declared: set[str] = set()
-        for value in declared:
-            self.add(value, declared=True)
-
-    def add(self, value: str | None, *, declared: bool = False) -> None:
-        if not value or len(value) < (3 if declared else 6) or value == MASK:
-            return
-        with self._lock:
-            if declared:
-                self._declared.add(value)
-            (self._tokens if _TOKEN_FULL.match(value) else self._odd).add(value)
-
-    def update(self, values: Iterable[str], *, declared: bool = False) -> None:
-        for value in values:
-            self.add(value, declared=declared)
-
-    def values(self) -> list[str]:
-        with self._lock:
-            return sorted(self._tokens | self._odd)
-
-    def __len__(self) -> int:
-        return len(self._tokens) + len(self._odd)
-
-    def mask(self, text: str, *, patterns: bool = True) -> str:
-        """``text`` masked; ``patterns=False`` skips :func:`webex.masking.mask`'s element and header
-        patterns (for exchanges the client has masked with them already)."""
-        if not text:
-            return text
-        with self._lock:
-            literal = list(self._odd | self._declared)
-            tokens = self._tokens
-            if patterns:
-                out = mask(text, literal)
-            else:
-                out = text
-                for secret in sorted((s for s in literal if s in out), key=len, reverse=True):
-                    out = out.replace(secret, MASK)
-            if tokens and not tokens.isdisjoint(_TOKEN.findall(out)):
-                out = _TOKEN.sub(lambda m: MASK if m.group(0) in tokens else m.group(0), out)
-        return out
-
-    def leaks(self, text: str) -> bool:
-        return self.mask(text) != text
 
 
 def _mask_obj(obj: Any, secrets: SecretSet, seen: set[int] | None = None, depth: int = 0) -> Any:
@@ -125,7 +64,7 @@ def mask_exception(exc: BaseException, secrets: SecretSet) -> None:
                 current.args = tuple(secrets.mask(a) if isinstance(a, str) else a for a in current.args)
             msg = getattr(current, "msg", None)  # pytest.fail()'s Failed shows .msg, not .args
             if isinstance(msg, str) and secrets.leaks(msg):
-                current.msg = secrets.mask(msg)  # type: ignore[attr-defined]
+                object.__setattr__(current, "msg", secrets.mask(msg))
             notes = getattr(current, "__notes__", None)
             if isinstance(notes, list):
                 notes[:] = [secrets.mask(n) if isinstance(n, str) else n for n in notes]

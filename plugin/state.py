@@ -16,7 +16,7 @@ from plugin.budget import BudgetWatch
 from plugin.plan import Plan, RequestCost
 from plugin.request_costs import RequestCounter
 from plugin.results import Recorder
-from plugin.secrets import SecretSet
+from webex.masking import SecretSet
 
 #: the loaded environment file
 ENVIRONMENT = pytest.StashKey[Environment]()

@@ -6,7 +6,8 @@ clean-up records), and :class:`SiteHandle` — a fresh emulator site, or the rea
 
 Stands on :mod:`client` (clients, ledger and clean-up, safety rails), :mod:`emulator.server` (the
 in-process emulator), :mod:`environment.loader`, :mod:`workspace.run_folder` and the plugin's
-:mod:`~plugin.budget`, :mod:`~plugin.results`, :mod:`~plugin.secrets` and :mod:`~plugin.workers`.
+:mod:`~plugin.budget`, :mod:`~plugin.results` and :mod:`~plugin.workers`; every client, the ledger and
+its hooks share the run's :class:`~webex.masking.SecretSet`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from client.journal import Ledger, ledger_path
 from client.ledger_hooks import LedgerHooks
 from client.naming import run_name
 from client.site_safety import install_site_safety, same_safety
-from client.xml_client import ControlClient, RequestBudget, XmlClient
+from client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
 from environment.model import ROLES, Environment
 from plugin.budget import budget_counter, split_budget
 from plugin.results import Recorder
-from plugin.secrets import SecretSet
 from plugin.workers import worker, worker_count
 from webex.envelope import Security
+from webex.masking import SecretSet
 from webex.settings import SiteSettings
 
 
@@ -109,6 +110,12 @@ class Target:
     def run_name(self, suffix: str = "") -> str:
         return run_name(self.environment.cleanup_prefix, self.run_id, suffix)
 
+    def client_options(self) -> ClientOptions:
+        """The options of every client a test gets: the pooled HTTP client, the tests' budget, the run's
+        secret set and the recorder."""
+        return {"http": self.http, "budget": self.budget, "secrets": self.secrets,
+                "on_exchange": self.recorder.exchange}
+
 
 @dataclass
 class SiteHandle:
@@ -143,17 +150,11 @@ class SiteHandle:
         return self.emails[role]
 
     def client(self, role: str = "host") -> XmlClient:
-        return XmlClient(
-            self.xml_url, self.security(role), http=self.target.http, budget=self.target.budget,
-            secrets=self.target.environment.secrets(), on_exchange=self.target.recorder.exchange,
-        )
+        return XmlClient(self.xml_url, self.security(role), **self.target.client_options())
 
     def anonymous(self) -> XmlClient:
         """A client whose securityContext carries only ``siteName``."""
-        return XmlClient(
-            self.xml_url, Security(site_name=self.name), http=self.target.http, budget=self.target.budget,
-            secrets=self.target.environment.secrets(), on_exchange=self.target.recorder.exchange,
-        )
+        return XmlClient(self.xml_url, Security(site_name=self.name), **self.target.client_options())
 
     @property
     def control(self) -> ControlClient:
@@ -208,7 +209,7 @@ def make_site(target: Target, faults: list[str], users: list[dict[str, Any]] | N
             pytest.skip(mismatch)
         roles, emails = declared_roles(env)
         # clean-up may act as any of them (an object an invitee created is deleted as the invitee)
-        admins = [roles["admin"].webex_id] if "admin" in roles else []
+        admins = [admin] if "admin" in roles and (admin := roles["admin"].webex_id) else []
         target.sites.add(env.site_name, roles.values(), admins=admins)
         return SiteHandle(env.site_name, env.settings, env.xml_url, env.rest_url, roles,
                           emails, env.credentials.rest_token, target)
@@ -247,7 +248,7 @@ def clean_up(target: Target) -> CleanupResult | None:
     with same_safety(target.http, httpx.Client(timeout=15.0)) as plain:
         cleaner = Cleaner(target.ledger, http=plain, xml_url=env.xml_url, rest_url=env.rest_url,
                           credentials=target.sites.credentials, token=target.sites.token_for,
-                          budget=target.cleanup_budget, secrets=target.secrets.values())
+                          budget=target.cleanup_budget, secrets=target.secrets)
         return cleaner.clean(outstanding, state)
 
 
@@ -292,11 +293,11 @@ def bring_up(config: pytest.Config, environment: Environment, recorder: Recorder
         url = url.rstrip("/")
         env = environment.with_urls(url + "/WBXService/XMLService", url + "/v1")
     ledger_file = _ledger_file(config, run_id, running is not None)
-    ledger = Ledger(run_id, ledger_file, worker=worker())
+    ledger = Ledger(run_id, ledger_file, worker=worker(), secrets=secrets)
     budget, cleanup_budget = split_budget(environment.budget, workers, budget_counter(config, ledger_file))
     sites = SiteRegistry()
     sites.add(env.site_name, [env.security()], token=env.credentials.rest_token)
-    hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, on_secret=secrets.add,
+    hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, secrets=secrets,
                         on_credentials=sites.learn)
     http = hooks.install(httpx.Client(timeout=15.0))
     install_site_safety(http, env, run_dir=config.getoption("--run-dir"))  # usage guard, REST pacing

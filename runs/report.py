@@ -16,7 +16,7 @@
      "budget": null | {"max_requests", "used", "workers", "split"?, "pools"?}, "sites": [names]}
 
 Next to it ``summary.md`` and ``summary.html`` (:mod:`runs.html_report`, self-contained) say
-the same for people. Every text written is masked (:func:`webex.masking.mask`).
+the same for people. Every text written is masked (:class:`webex.masking.SecretSet`).
 
 A behaviour's status is ``failed`` if any of its tests failed, ``passed`` if at least one passed
 and none failed, ``skipped`` (with the first skip reason) if all were skipped, and
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from runs.html_report import profile_text, render_html
 from webex import __version__
 from webex.behaviours import behaviours
-from webex.masking import mask
+from webex.masking import SecretSet
 from workspace.results import TestResult, load_results
 from workspace.run_folder import Run
 
@@ -165,23 +165,23 @@ def write_summary(
         "budget": budget_usage(run.dir),
         "sites": sites_used(run.dir),
     }
-    return write_renderings(run.dir, summary, env.secrets())
+    return write_renderings(run.dir, summary, SecretSet(env.secrets()))
 
 
-def write_renderings(run_dir: Path, summary: dict[str, Any], secrets: list[str]) -> Path:
+def write_renderings(run_dir: Path, summary: dict[str, Any], secrets: SecretSet) -> Path:
     """``summary.json``, ``summary.md`` and ``summary.html`` of a summary record, masked."""
-    text = mask(json.dumps(summary, indent=2, ensure_ascii=False), secrets)
+    text = secrets.mask(json.dumps(summary, indent=2, ensure_ascii=False))
     (run_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
-    (run_dir / "summary.html").write_text(mask(render_html(summary), secrets), encoding="utf-8")
+    (run_dir / "summary.html").write_text(secrets.mask(render_html(summary)), encoding="utf-8")
     path = run_dir / "summary.md"
-    path.write_text(mask(render_markdown(summary), secrets), encoding="utf-8")
+    path.write_text(secrets.mask(render_markdown(summary)), encoding="utf-8")
     return path
 
 
 def rerender(run_dir: Path) -> Path:
     """Render ``summary.md`` and ``summary.html`` again from the folder's ``summary.json``."""
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    return write_renderings(run_dir, summary, [])
+    return write_renderings(run_dir, summary, SecretSet())
 
 
 _ICON = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "⏭ skipped", "not covered": "… not covered"}

@@ -37,7 +37,8 @@ def _contracts_verdict(code: int) -> str:
 
 def _scrub_run(run: Run, env: Environment) -> None:
     """Mask the environment's credentials in every file of the run folder (the last line of defence)."""
-    from plugin.secrets import SecretSet, scrub_files
+    from plugin.secrets import scrub_files
+    from webex.masking import SecretSet
 
     changed = scrub_files(sorted(run.dir.rglob("*")), SecretSet(env.secrets()))
     if changed:

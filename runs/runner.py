@@ -37,6 +37,7 @@ from environment.loader import check_reachable
 from environment.model import Environment
 from webex.envelope import Security
 from webex.lifeline import child_preexec, lifeline_environ
+from webex.masking import SecretSet
 from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
 from workspace.results import load_results
 from workspace.run_folder import RUN_ID_PATTERN, Run, run_started
@@ -288,6 +289,7 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
         by_run[rid] = path
     control = ControlClient(emulator_url) if emulator_url else None
     creds = Credentials(env, control)
+    secrets = SecretSet(env.secrets())
     result = CleanupResult()
     written: dict[str, Ledger] = {}
 
@@ -295,7 +297,7 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
         if rid not in by_run:
             return None
         if rid not in written:
-            written[rid] = Ledger(rid, by_run[rid], worker=worker)
+            written[rid] = Ledger(rid, by_run[rid], worker=worker, secrets=secrets)
         return written[rid]
 
     with httpx.Client(timeout=15.0) as http:
@@ -303,7 +305,7 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
 
         def cleaner(rid: str) -> Cleaner:
             return Cleaner(ledger_for(rid), http=http, xml_url=env.xml_url, rest_url=env.rest_url,
-                           credentials=creds, token=creds.token, budget=budget, secrets=env.secrets())
+                           credentials=creds, token=creds.token, budget=budget, secrets=secrets)
 
         outstanding = deletable(state.outstanding())
         for rid in dict.fromkeys(o.run_id for o in outstanding):

@@ -7,10 +7,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from client.rest_client import RestClient
 from client.xml_client import BudgetExceeded, Exchange, RequestBudget, XmlClient
 from emulator.app import create_app
 from webex.envelope import Security
-from webex.masking import MASK
+from webex.masking import MASK, SecretSet
 from webex.namespaces import NAMESPACES
 
 URL = "https://acme.webex.com/WBXService/XMLService"
@@ -265,6 +266,30 @@ def test_recorded_exchange_masks_a_per_call_users_password_wherever_it_is_echoed
     assert client.last is not None
     assert "Per-Call-Pw-77" not in client.last.request
     assert "Per-Call-Pw-77" not in client.last.response
+
+
+def test_records_are_masked_with_the_run_secret_set_as_it_grows_and_own_credentials_stay_the_clients() -> None:
+    echo = FAILURE.replace(b"Corresponding Meeting not found", b"Learnt-Later-99 or Other-Pw-123?")
+    secrets = SecretSet()
+    client = client_for(Site(xml(echo)), secrets=secrets)
+    other = client.with_security(Security("acme", "invitee", "Other-Pw-123"))
+    client.call("meeting", "GetMeeting", {})
+    assert client.last is not None and "Learnt-Later-99" in client.last.response
+    secrets.add("Learnt-Later-99")  # what the ledger hooks do when an answer hands one out
+    other.call("meeting", "GetMeeting", {})
+    assert other.last is not None and f"{MASK} or {MASK}?" in other.last.response
+    assert secrets.values() == ["Learnt-Later-99"]  # a credential joins the run's set only once accepted
+
+
+def test_xml_and_rest_clients_take_the_same_options_and_pass_them_on() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(Site(xml(SUCCESS))))
+    budget, secrets, recorded = RequestBudget(), SecretSet(), list[Exchange]()
+    xml_client = XmlClient(URL, SECURITY, http=http, timeout=3.0, budget=budget, secrets=secrets,
+                           on_exchange=recorded.append)
+    rest_client = RestClient("https://webexapis.com/v1", "tok-123456", **xml_client.shared_options())
+    for client in (xml_client.with_security(Security("acme", "invitee")), rest_client.with_token("tok-654321")):
+        assert (client.http, client.timeout, client.budget, client.secrets) == (http, 3.0, budget, secrets)
+        assert client.on_exchange == recorded.append
 
 
 def test_recorded_exchange_of_a_transport_error_says_what_happened() -> None:

@@ -9,6 +9,7 @@ from lxml import etree
 from webex.envelope import (
     Security,
     XmlResponse,
+    answer_secrets,
     build_multi_request,
     build_request,
     parse_response,
@@ -315,6 +316,24 @@ def test_read_request_names_site_caller_apis_and_credentials() -> None:
     assert (read.site, read.owner, read.password) == ("acme", "host", "Pw1")
     assert [(b.index, b.api) for b in read.bodies] == [(0, "CreateUser"), (1, "getsessioninfo")]
     assert read.secrets == ["Pw1", "tick", "NewPw1"]
+
+
+def test_read_request_takes_a_new_sessions_password_for_a_secret() -> None:
+    raw = build_request("meeting", "CreateMeeting", {"metaData": {"confName": "Weekly"},
+                        "accessControl": {"meetingPassword": "Mtg-Pw-42"}}, Security("acme", "host", "Pw1"))
+    read = read_request(raw)
+    assert read is not None and read.secrets == ["Pw1", "Mtg-Pw-42"]
+
+
+def test_answer_secrets_are_the_tickets_tokens_passwords_and_guest_tokens_it_hands_out() -> None:
+    body = ("<serv:bodyContent><meet:meetingkey>805325231</meet:meetingkey>"
+            "<meet:meetingPassword>Mtg-Pw-42</meet:meetingPassword><meet:guestToken>9f86d081884c7d65"
+            "</meet:guestToken><meet:confName>kept</meet:confName></serv:bodyContent>")
+    assert answer_secrets(parse_response(answer(SUCCESS, body))) == ["Mtg-Pw-42", "9f86d081884c7d65"]
+    ticket = '<serv:bodyContent><use:sessionTicket>Tick-et-123</use:sessionTicket></serv:bodyContent>'
+    assert answer_secrets(parse_response(answer(SUCCESS, ticket))) == ["Tick-et-123"]
+    assert answer_secrets(parse_response(answer(SUCCESS))) == []
+    assert answer_secrets(parse_response(b"<html>no</html>", 502)) == []
 
 
 def test_read_request_is_liberal_and_none_only_for_what_is_no_xml() -> None:

@@ -25,6 +25,7 @@ from contracts.support import meeting_body
 from emulator.server import RunningEmulator, running, start_subprocess
 from webex import envelope
 from webex.envelope import RequestEnvelope, Security, XmlResponse, build_multi_request
+from webex.masking import SecretSet
 from workspace.run_folder import new_run_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +145,36 @@ def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmul
     assert state.find(["meeting"], str(site_info["name"]), kept.text("meet:meetingkey") or "") is not None
     events = [r["event"] for r in ledger.records]
     assert events.count("not-created") == 1 and events.count("deleted") == 1 and not state.unresolved()
+
+
+def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_the_exchange(
+        tmp_path: Path, emulator: RunningEmulator, site_info: dict[str, object]) -> None:
+    """A CreateMeeting answer's guest token and a REST meeting's password are secrets from that exchange
+    on: the client sharing the set masks the token in that very exchange's record, and a meeting named
+    after it shows ``********`` in the ledger file."""
+    secrets = SecretSet()
+    path = tmp_path / "ledger-r.jsonl"
+    ledger = Ledger("r", path, secrets=secrets)
+    token = str(site_info["rest_token"])
+    hooks = LedgerHooks(ledger, rest_url=emulator.rest_url, secrets=secrets,
+                        site_for_token=lambda t: str(site_info["name"]) if t == token else None)
+    with hooks.install(httpx.Client(timeout=10)) as http:
+        host = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http, secrets=secrets)
+        guest = host.call("meeting", "CreateMeeting", meeting_body("first")).expect_success().text("meet:guestToken")
+        assert guest and len(guest) >= 16 and guest in secrets.values()
+        assert host.last is not None and guest not in host.last.response
+        assert "guestToken>********<" in host.last.response
+        host.call("meeting", "CreateMeeting", meeting_body(f"wxh-r-{guest}")).expect_success()
+        rest = RestClient(emulator.rest_url, token, http=http, secrets=secrets)
+        made = rest.create({"title": f"about {guest}", "start": "2031-01-01T10:00:00Z",
+                            "end": "2031-01-01T11:00:00Z"})
+        assert made.status == 200, made.describe()
+        assert made.json["password"] in secrets.values()
+        assert rest.last is not None and guest not in rest.last.request
+    text = path.read_text()
+    assert guest not in text and token not in text
+    names = [r.get("name") for r in read_lines([path])]
+    assert "wxh-r-********" in names and "about ********" in names
 
 
 def test_cleaner_deletes_newest_first_and_proves_each_gone(emulator: RunningEmulator,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from webex.envelope import Security, build_request
-from webex.masking import MASK, mask, mask_bytes
+from webex.masking import MASK, SecretSet, mask, mask_bytes
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,11 @@ from webex.masking import MASK, mask, mask_bytes
         ("<serv:webExAccessToken>tok-456</serv:webExAccessToken>", "tok-456"),
         ("<accessToken>tok-789</accessToken>", "tok-789"),
         ("<JWTToken>jwt-000</JWTToken>", "jwt-000"),
+        ("<meet:meetingPassword>Mtg-Pw-42</meet:meetingPassword>", "Mtg-Pw-42"),
+        ("<event:eventPassword>Evt-Pw-42</event:eventPassword>", "Evt-Pw-42"),
+        ("<train:sessionPassword>Trn-Pw-42</train:sessionPassword>", "Trn-Pw-42"),
+        ("<meet:audioPassword>73920581</meet:audioPassword>", "73920581"),
+        ("<meet:guestToken>9f86d081884c7d65</meet:guestToken>", "9f86d081884c7d65"),
     ],
 )
 def test_credential_element_text_is_masked(text: str, secret: str) -> None:
@@ -160,3 +165,41 @@ def test_mask_bytes_decodes_utf8_and_survives_bad_bytes() -> None:
 )
 def test_non_secret_text_is_untouched(text: str) -> None:
     assert mask(text) == text
+
+
+# ---------------------------------------------------------------- the run's secret set
+
+
+def test_secret_set_masks_a_token_shaped_secret_wherever_it_occurs() -> None:
+    secrets = SecretSet()
+    secrets.add("9f86d081884c7d65")
+    for text, masked in [
+        ("guest 9f86d081884c7d65.", f"guest {MASK}."),
+        ("<confName>wxh-20261203-141500-beef-m-9f86d081884c7d65</confName>",
+         f"<confName>wxh-20261203-141500-beef-m-{MASK}</confName>"),
+        ("x_9f86d081884c7d65_y and 9f86d081884c7d65-z", f"x_{MASK}_y and {MASK}-z"),
+        ("j.php?MTID=m9f86d081884c7d65&x=9f86d081884c7d65", f"j.php?MTID=m{MASK}&x={MASK}"),
+        ("9f86d081884c7d659f86d081884c7d65", MASK * 2),
+        ("9f86d081884c7d6", "9f86d081884c7d6"),
+    ]:
+        assert secrets.mask(text) == masked
+
+
+def test_secret_set_masks_the_longest_secret_first_and_secrets_that_hold_a_dash() -> None:
+    secrets = SecretSet()
+    secrets.update(["abc-defghi", "defghi"])
+    assert secrets.mask("n-abc-defghi-x defghi") == f"n-{MASK}-x {MASK}"
+
+
+def test_secret_set_masks_what_it_learns_later_and_a_callers_own_secrets() -> None:
+    secrets = SecretSet(["decl"])
+    text = "decl sees Learnt-Later-99 with own pw1"
+    assert secrets.mask(text) == f"{MASK} sees Learnt-Later-99 with own pw1"
+    secrets.add("Learnt-Later-99")
+    assert secrets.mask(text, also=["pw1"]) == f"{MASK} sees {MASK} with own {MASK}"
+    assert secrets.values() == ["Learnt-Later-99", "decl"]  # "pw1" was this call's only
+
+
+def test_secret_set_without_patterns_masks_only_its_secrets() -> None:
+    secrets = SecretSet(["Hidd3n-pw"])
+    assert secrets.mask("<password>other</password> Hidd3n-pw", patterns=False) == f"<password>other</password> {MASK}"

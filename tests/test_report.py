@@ -16,10 +16,11 @@ from environment.loader import load_environment
 from environment.model import Budget
 from plugin.budget import CLEANUP_SHARE, split_budget
 from plugin.markers import refusal
-from plugin.secrets import SecretSet, mask_exception
+from plugin.secrets import mask_exception
 from runs.cli import main
 from runs.report import render_markdown, write_summary
 from runs.target_commands import eta
+from webex.masking import SecretSet
 from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -97,7 +97,7 @@ def test_update_method_and_list_params() -> None:
 
     client, _ = client_for(handler)
     client.update("a b", {"title": "x"}, method="put")
-    listed = client.list(from_="2026-11-21T00:00:00+08:00", meetingType="scheduledMeeting", max=5, to=None)
+    listed = client.list_meetings(from_="2026-11-21T00:00:00+08:00", meetingType="scheduledMeeting", max=5, to=None)
     assert seen_requests[0].method == "PUT" and seen_requests[0].url.raw_path == b"/v1/meetings/a%20b"
     params = dict(seen_requests[1].url.params)
     assert params == {"from": "2026-11-21T00:00:00+08:00", "meetingType": "scheduledMeeting", "max": "5"}

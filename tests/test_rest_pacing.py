@@ -181,7 +181,7 @@ def test_a_429_is_waited_out_and_sent_again_each_retry_counted(tmp_path: Path) -
     fake, said = FakeTime(), []
     transport, sent = _answers((429, "5"), (429, "7"))
     client, budget = _client(tmp_path, transport, True, said, fake)
-    answer = client.list(max=10)
+    answer = client.list_meetings(max=10)
     assert answer.status == 200
     assert len(sent) == 3 and budget.used == 3
     assert fake.waits == [5.0, 7.0]

@@ -4,7 +4,9 @@ One short ``webex-harness run`` (contracts + load) with distinctive credentials,
 that signs in for a session ticket, uses the site's REST token and a JWT, logs and prints them and
 then fails with all of them (and a whole envelope) in its assertion message. Every file of the
 run's folder — junit.xml, allure-results/*, summary.*, results, ledger, locust files, emulator.log —
-is then searched for each value.
+is then searched for each value. And one pytest session showing that a secret the run learns from one
+exchange (a meeting's guest token) is masked from then on in the ledger, the failure report and the
+records of every client, by the run's one secret set.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def test_secrets_everywhere(site, xml):
     with_ticket = xml.with_security(Security(site.name, host.webex_id, session_ticket=ticket))
     me = with_ticket.call("user", "GetUser", {"webExId": host.webex_id}, headers={"JWTToken": jwt})
     rest = rest_client(site)
-    rest.list(max=1)
+    rest.list_meetings(max=1)
     with open(os.environ["WXH_PROBE_OUT"], "w") as out:
         json.dump({"ticket": ticket, "password": host.password, "token": site.rest_token, "jwt": jwt}, out)
     logging.getLogger("probe").warning("ticket %s password %s token %s jwt %s", ticket, host.password,
@@ -108,4 +110,66 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
     allure_texts = "".join(p.read_text(errors="replace") for p in (run_dir / "allure-results").iterdir())
     assert "ticket ********" in allure_texts and "<sessionTicket>********</sessionTicket>" in allure_texts
     # ... by the masking at the source: the last-resort scrub of the files found nothing to do
+    assert "masked leftover credentials" not in result.stderr, result.stderr[-2000:]
+
+
+_LEARNT = '''
+import json, os
+from contracts.rest_support import rest_client
+from contracts.support import meeting_body
+
+def test_a_secret_learnt_from_one_exchange(site, xml, run_name):
+    guest = xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success().text("meet:guestToken")
+    assert guest
+    xml.call("meeting", "CreateMeeting", meeting_body(run_name(f"m-{guest}"))).expect_success()
+    rest = rest_client(site)
+    made = rest.create({"title": run_name("r"), "agenda": f"guest {guest}", "start": "2031-01-01T10:00:00Z",
+                        "end": "2031-01-01T11:00:00Z"})
+    assert made.status == 200, made.describe()
+    with open(os.environ["WXH_PROBE_OUT"], "w") as out:
+        json.dump({"guest": guest, "logs": [xml.last.request, xml.last.response, rest.last.request,
+                                            rest.last.response]}, out)
+    assert guest == "x", f"guest token {guest} seen"
+'''
+
+
+def test_a_secret_learnt_from_one_exchange_is_masked_in_the_ledger_the_report_and_the_clients_log(
+        tmp_path: Path) -> None:
+    """A meeting's guest token, handed out by one answer and unknown before, is masked from then on
+    wherever the run writes it: the ledger line of a meeting named after it, the test's failure
+    report (terminal, JUnit, results) and the records of another client — by the one secret set,
+    not by the last scrub of the report files."""
+    probe = tmp_path / "probe" / "test_wxh_learnt_probe.py"
+    probe.parent.mkdir()
+    probe.write_text(_LEARNT)
+    out = tmp_path / "probe.json"
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(probe), "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
+         "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "plugin.pytest_plugin", "--run-dir", str(run_dir),
+         "--junitxml", str(run_dir / "junit.xml"), "-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(WXH_PROBE_OUT=str(out)),
+    )
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]  # the probe fails on purpose
+    probe_values = json.loads(out.read_text())
+    guest = probe_values["guest"]
+    assert len(guest) >= 16  # the parsed answer gives the test the token itself
+
+    ledgers = list(run_dir.glob("ledger-*.jsonl"))
+    assert len(ledgers) == 1
+    ledger = ledgers[0].read_text()
+    names = [json.loads(line).get("name") or "" for line in ledger.splitlines()]
+    assert any(n.endswith("-m-********") for n in names), names
+    assert guest not in ledger
+
+    junit = (run_dir / "junit.xml").read_text()
+    assert "guest token ******** seen" in junit and guest not in junit
+    assert "guest token ******** seen" in result.stdout and guest not in result.stdout + result.stderr
+    results = "".join(p.read_text() for p in run_dir.glob("results-*.json"))
+    assert "guest ********" in results and guest not in results  # the failure's evidence
+
+    xml_request, _, rest_request, _ = probe_values["logs"]
+    assert "-m-********</confName>" in xml_request and '"agenda": "guest ********"' in rest_request
+    for log in probe_values["logs"]:
+        assert guest not in log
     assert "masked leftover credentials" not in result.stderr, result.stderr[-2000:]

@@ -13,17 +13,21 @@ error page, an empty body, a 5xx — with ``problem`` saying what it was).
 
 A request as a client sends it reads with :func:`read_request` (site, caller, credentials and each
 bodyContent's API — what the clean-up ledger and the usage-limit guard watch on the wire);
-:func:`first_text` and :func:`all_texts` find elements by local name in any case and namespace.
+:func:`answer_secrets` says which secrets an answer hands out (what the run's
+:class:`~webex.masking.SecretSet` learns); :func:`first_text` and :func:`all_texts` find elements by
+local name in any case and namespace. Which elements hold secrets is :mod:`webex.masking`'s fact.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 from lxml import etree
 
+from webex.masking import CREDENTIAL_ELEMENTS, OBJECT_SECRET_ELEMENTS
 from webex.namespaces import NAMESPACES, SERV, XPATH_NS, XSI, body_content_type
 
 BodyValue = Union[str, int, bool, None, "BodyTree", Sequence["BodyValue"]]
@@ -252,9 +256,13 @@ def parse_response(
 
 # ---------------------------------------------------------------- reading requests (client side)
 
-#: local names (lower case) of the elements that carry a credential: the securityContext's password,
-#: ticket and tokens, and a new user's password in CreateUser / SetUser
-CREDENTIAL_ELEMENTS = frozenset({"password", "sessionticket", "webexaccesstoken", "accesstoken", "jwttoken"})
+#: local names (lower case) of the elements that carry a credential (:data:`webex.masking.CREDENTIAL_ELEMENTS`)
+_CREDENTIALS = frozenset(name.lower() for name in CREDENTIAL_ELEMENTS)
+#: local names (lower case) of every element whose text is a secret: a credential, or a created object's
+#: password or guest token (:data:`webex.masking.OBJECT_SECRET_ELEMENTS`)
+SECRET_ELEMENTS = _CREDENTIALS | frozenset(name.lower() for name in OBJECT_SECRET_ELEMENTS)
+#: the start tag of a secret element, in any case and namespace
+_SECRET_TAG = re.compile(rb"(?i)<(?:[\w.-]+:)?(?:" + "|".join(sorted(SECRET_ELEMENTS)).encode() + rb")\b")
 
 _READ_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 #: for envelopes lxml refuses but a liberal server might still act on
@@ -301,7 +309,8 @@ class RequestEnvelope:
     owner: str | None
     password: str | None
     bodies: list[RequestBody]
-    #: credential values it carries (securityContext, a new user's password)
+    #: the secrets it carries: the securityContext's credentials, then those of its bodyContents (a new
+    #: user's password, a session's password)
     secrets: list[str]
 
 
@@ -325,10 +334,19 @@ def read_request(raw: bytes) -> RequestEnvelope | None:
         site = first_text(ctx, "sitename") or (f"siteID:{sid}" if (sid := first_text(ctx, "siteid")) else None)
         owner = first_text(ctx, "webexid")
         password = first_text(ctx, "password")
-        secrets += all_texts(ctx, CREDENTIAL_ELEMENTS)
+        secrets += all_texts(ctx, _CREDENTIALS)
     bodies = []
     for i, el in enumerate(e for e in root.iter() if local_name(e.tag) == "bodycontent"):
         xsi_type = el.get(f"{{{XSI}}}type") or ""
         bodies.append(RequestBody(i, xsi_type.rsplit(".", 1)[-1].strip(), el))
-        secrets += all_texts(el, ("password",))  # CreateUser/SetUser: the new user's password
+        secrets += all_texts(el, SECRET_ELEMENTS)  # CreateUser's password, CreateMeeting's meetingPassword …
     return RequestEnvelope(site or "?", owner, password, bodies, secrets)
+
+
+def answer_secrets(answer: XmlResponse) -> list[str]:
+    """The secrets an answer hands out, in order: tickets and tokens (AuthenticateUser …), created sessions'
+    passwords and guest tokens — the text of every secret element. A quick look at the bytes first: most
+    answers name none."""
+    if answer.root is None or not _SECRET_TAG.search(answer.raw):
+        return []
+    return all_texts(answer.root, SECRET_ELEMENTS)

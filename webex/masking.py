@@ -1,20 +1,39 @@
-"""Mask credentials wherever envelopes, headers or logs are shown.
+"""Mask credentials and secrets wherever envelopes, headers or logs are shown: the one masking.
 
-Passwords, session tickets, access tokens and JWTs never reach a report, a log, a JUnit message
-or an allure attachment. :func:`mask` hides (1) the text of credential elements in XML,
-(2) ``Authorization``/``JWTToken`` header values and ``"password"``-like JSON fields, and (3) any
-literal secret it is given, wherever it occurs.
+Passwords, session tickets, access tokens, JWTs and the secrets of the objects a run creates
+(meeting passwords, guest tokens) never reach a report, a log, a JUnit message or an allure
+attachment. :func:`mask` hides (1) the text of the credential and object-secret elements in XML
+(:data:`CREDENTIAL_ELEMENTS`, :data:`OBJECT_SECRET_ELEMENTS`), (2) ``Authorization``/``JWTToken``
+header values and ``"password"``-like JSON fields, (3) JWTs and (4) any literal secret it is given,
+wherever it occurs.
+
+:class:`SecretSet` is the run's one set of secrets: what the environment declares, what the sites
+the run makes hand out, and what the run sees on the wire. The XML and REST clients mask their
+records with it, the ledger its lines, the pytest plugin its reports — so a secret found once is
+masked everywhere. Stands on nothing but the standard library.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 
 MASK = "********"
 
+#: the elements whose text is a credential, as the documents spell them (matched in any case and
+#: namespace): the securityContext's password, ticket and tokens, a new user's password in
+#: CreateUser / SetUser, a JWT
+CREDENTIAL_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken", "JWTToken")
+#: the elements whose text is a secret of an object the run creates: a session's password (meeting,
+#: event, training, teleconference, audio) and its guest token
+OBJECT_SECRET_ELEMENTS = ("meetingPassword", "eventPassword", "sessionPassword", "audioPassword", "guestToken")
+#: the fields of a REST meeting (its JSON) that are its secrets: its password and the numeric one of
+#: video systems
+REST_SECRET_FIELDS = ("password", "phoneAndVideoSystemPassword")
+
 _XML_SECRET = re.compile(
-    r"(<(?:[\w.-]+:)?(password|sessionTicket|webExAccessToken|accessToken|JWTToken)\b[^>]*>)"
+    r"(<(?:[\w.-]+:)?(" + "|".join(CREDENTIAL_ELEMENTS + OBJECT_SECRET_ELEMENTS) + r")\b[^>]*>)"
     r"((?:<!\[CDATA\[[\s\S]*?\]\]>|[^<])*)(</)",
     re.IGNORECASE,
 )
@@ -27,18 +46,129 @@ _JSON_SECRET = re.compile(
     r'|accessToken|refresh_token)"\s*:\s*")([^"]*)(")'
 )
 _JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+")
+#: a run of token characters: every occurrence of a token-shaped secret lies inside one
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{6,}")
+_TOKEN_FULL = re.compile(r"^[A-Za-z0-9_-]{6,}$")
+#: the shortest literal secret masked (shorter ones would mask ordinary words)
+_MIN_LITERAL = 3
+#: the shortest secret taken from the wire (not declared)
+_MIN_SEEN = 6
+#: the runs of text a :class:`SecretSet` remembers as holding no secret (the same tags and values recur)
+_CLEAN_RUNS = 20_000
 
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every credential replaced by ``********``."""
+    """``text`` with every credential replaced by ``********``: the element, header, JSON and JWT
+    patterns, and each literal secret of at least three characters wherever it occurs."""
     out = _XML_SECRET.sub(lambda m: m.group(1) + (MASK if m.group(3) else "") + m.group(4), text)
     out = _HEADER_SECRET.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + MASK, out)
     out = _JSON_SECRET.sub(lambda m: m.group(1) + MASK + m.group(3), out)
     out = _JWT.sub(MASK, out)
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
-        out = out.replace(secret, MASK)
-    return out
+    return _replace_literals(out, secrets)
 
 
 def mask_bytes(data: bytes, secrets: Iterable[str] = ()) -> str:
     return mask(data.decode("utf-8", "replace"), secrets)
+
+
+def _replace_literals(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret (longest first, at least :data:`_MIN_LITERAL` characters) replaced."""
+    for secret in sorted({s for s in secrets if s and len(s) >= _MIN_LITERAL and s in text}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+class SecretSet:
+    """Every secret of a run: declared (the environment's), of the sites the run made, and seen on
+    the wire (passwords signed in with, tickets and tokens handed out, created objects' passwords and
+    guest tokens). One object, shared by everything that writes what a run did.
+
+    :meth:`mask` is fast with thousands of them: a token-shaped secret (letters, digits, ``-``, ``_``)
+    is looked up by its first characters within each run of token characters of the text (a run found
+    clean is remembered until a secret is added); the few others (and the declared ones) are replaced
+    as substrings. Either way a secret is masked wherever it occurs. Thread-safe: the clients of a
+    session add and mask from several threads.
+    """
+
+    def __init__(self, declared: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._tokens: set[str] = set()
+        self._heads: set[str] = set()  # the first characters of each token-shaped secret
+        self._lengths: list[int] = []  # the lengths of the token-shaped secrets, longest first
+        self._clean: set[str] = set()  # runs of text known to hold none (tag names, namespaces …)
+        self._odd: set[str] = set()
+        self._declared: set[str] = set()
+        for value in declared:
+            self.add(value, declared=True)
+
+    def add(self, value: str | None, *, declared: bool = False) -> None:
+        """A secret from now on: a declared one of at least 3 characters, one seen on the wire of at least 6."""
+        if not value or len(value) < (_MIN_LITERAL if declared else _MIN_SEEN) or value == MASK:
+            return
+        with self._lock:
+            if declared:
+                self._declared.add(value)
+            if _TOKEN_FULL.match(value):
+                self._tokens.add(value)
+                self._clean.clear()
+                self._heads.add(value[:_MIN_SEEN])
+                if len(value) not in self._lengths:
+                    self._lengths = sorted({*self._lengths, len(value)}, reverse=True)
+            else:
+                self._odd.add(value)
+
+    def update(self, values: Iterable[str], *, declared: bool = False) -> None:
+        for value in values:
+            self.add(value, declared=declared)
+
+    def values(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tokens | self._odd)
+
+    def __len__(self) -> int:
+        return len(self._tokens) + len(self._odd)
+
+    def mask(self, text: str, *, patterns: bool = True, also: Iterable[str] = ()) -> str:
+        """``text`` masked with every secret of the set and ``also`` (a client's own credentials,
+        literal); ``patterns=False`` skips :func:`mask`'s element, header, JSON and JWT patterns."""
+        if not text:
+            return text
+        with self._lock:
+            literal = [*self._odd, *self._declared, *also]
+            out = mask(text, literal) if patterns else _replace_literals(text, literal)
+            if self._tokens:
+                out = _TOKEN.sub(lambda m: self._mask_run(m.group(0)), out)
+        return out
+
+    def _mask_run(self, run: str) -> str:
+        """A run of token characters with every token-shaped secret in it masked, longest first: found
+        where the first :data:`_MIN_SEEN` characters of one stand (the run is read once)."""
+        if run in self._clean:
+            return run
+        if run in self._tokens:
+            return MASK
+        heads, tokens, lengths = self._heads, self._tokens, self._lengths
+        parts: list[str] = []
+        done = i = 0
+        last = len(run) - _MIN_SEEN
+        while i <= last:
+            if run[i:i + _MIN_SEEN] in heads:
+                found = next((n for n in lengths if i + n <= len(run) and run[i:i + n] in tokens), 0)
+                if found:
+                    parts += [run[done:i], MASK]
+                    i = done = i + found
+                    continue
+            i += 1
+        if parts:
+            return "".join(parts) + run[done:]
+        if len(self._clean) >= _CLEAN_RUNS:
+            self._clean.clear()
+        self._clean.add(run)
+        return run
+
+    def leaks(self, text: str) -> bool:
+        return self.mask(text) != text
+
+
+__all__ = ["CREDENTIAL_ELEMENTS", "MASK", "OBJECT_SECRET_ELEMENTS", "REST_SECRET_FIELDS", "SecretSet", "mask",
+           "mask_bytes"]
