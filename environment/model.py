@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from webex.envelope import Security
 from webex.settings import SiteSettings
+
+if TYPE_CHECKING:  # webex.envelope imports lxml: a command line typo must not wait for it
+    from webex.envelope import Security
 
 __all__ = [
     "ALL_APIS",
@@ -299,6 +301,8 @@ class Environment:
 
     def security(self) -> Security:
         """The XML API ``securityContext`` for the configured user."""
+        from webex.envelope import Security
+
         return Security(
             site_name=self.site_name,
             webex_id=self.credentials.webex_id,

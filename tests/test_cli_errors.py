@@ -156,7 +156,7 @@ def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
 def test_importing_the_command_line_imports_no_heavy_package() -> None:
     """Every command's module is imported with ``runs.cli``; each imports httpx, locust, pytest and
     the emulator only when its command runs, so a typo fails fast."""
-    heavy = ("httpx", "locust", "gevent", "pytest", "emulator")
+    heavy = ("httpx", "locust", "gevent", "pytest", "emulator", "lxml")
     code = ("import sys\nimport runs.cli\n"
             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
