@@ -83,8 +83,9 @@ def mean_latency_ms(run_dir: Path) -> float:
 
 
 def set_delay(base_url: str, delay_ms: int) -> None:
-    answer = httpx.post(f"{base_url}/_emulator/sites/harness/settings", json={"response_delay_ms": delay_ms},
-                        timeout=10)
+    answer = httpx.post(
+        f"{base_url}/_emulator/sites/harness/settings", json={"response_delay_ms": delay_ms}, timeout=10
+    )
     answer.raise_for_status()
 
 
@@ -93,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=20, help="A/A and A/B pairs each (default 20)")
     parser.add_argument("--seconds", type=int, default=15, help="run time of each load run (default 15)")
     parser.add_argument("--users", type=int, default=10, help="locust users of each run (default 10)")
-    parser.add_argument("--base-delay-ms", type=int, default=100,
-                        help="response_delay_ms of A: the target's own answer time (default 100)")
+    parser.add_argument(
+        "--base-delay-ms",
+        type=int,
+        default=100,
+        help="response_delay_ms of A: the target's own answer time (default 100)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown for docs/performance.md")
     parser.add_argument("--keep", type=Path, help="keep the run folders (A0, B0, A1, …) in this folder")
     parser.add_argument("--judge", type=Path, help="judge the runs kept in this folder again; run no load")
@@ -119,14 +124,23 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         emulator = start_subprocess(log_file=work / "emulator.log")
         try:
+
             def run(name: str, delay_ms: int) -> Path:
                 set_delay(emulator.base_url, delay_ms)
                 run_dir = work / name
-                result = run_load(environment, run_dir, users=args.users, spawn_rate=args.users,
-                                  run_time=f"{args.seconds}s", base_url=emulator.base_url)
+                result = run_load(
+                    environment,
+                    run_dir,
+                    users=args.users,
+                    spawn_rate=args.users,
+                    run_time=f"{args.seconds}s",
+                    base_url=emulator.base_url,
+                )
                 total = result.total
-                log(f"{name}: delay {delay_ms} ms, {total.get('requests')} requests, p95 {total.get('p95_ms')} ms, "
-                    f"{total.get('rps')} rps")
+                log(
+                    f"{name}: delay {delay_ms} ms, {total.get('requests')} requests, p95 {total.get('p95_ms')} ms, "
+                    f"{total.get('rps')} rps"
+                )
                 return run_dir
 
             a_runs = [run("A0", args.base_delay_ms)]
@@ -175,18 +189,23 @@ def _exit_code(pairs: list[Pair], args: argparse.Namespace) -> int:
 
 
 def render(pairs: list[Pair], args: argparse.Namespace, baseline_ms: float, slow_delay: int, minutes: float) -> str:
-    lines = [f"Machine: {platform.machine()}, Python {platform.python_version()}, {args.users} users, "
-             f"{args.seconds} s a run, A: response_delay_ms {args.base_delay_ms} (mean latency "
-             f"{baseline_ms:.1f} ms), B: response_delay_ms {slow_delay} (+{slow_delay - args.base_delay_ms} ms "
-             f"= {SLOWDOWN:.0%} of A's mean latency); {sum(p.kind == 'A/B' for p in pairs)} A/B and "
-             f"{sum(p.kind == 'A/A' for p in pairs)} A/A pairs" + (f" in {minutes:.1f} min." if minutes else "."), "",
-             "| pairs | expected | no regression | regressed | inconclusive | rate |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, {args.users} users, "
+        f"{args.seconds} s a run, A: response_delay_ms {args.base_delay_ms} (mean latency "
+        f"{baseline_ms:.1f} ms), B: response_delay_ms {slow_delay} (+{slow_delay - args.base_delay_ms} ms "
+        f"= {SLOWDOWN:.0%} of A's mean latency); {sum(p.kind == 'A/B' for p in pairs)} A/B and "
+        f"{sum(p.kind == 'A/A' for p in pairs)} A/A pairs" + (f" in {minutes:.1f} min." if minutes else "."),
+        "",
+        "| pairs | expected | no regression | regressed | inconclusive | rate |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
     for kind, expected in (("A/A", "no regression"), ("A/B", "regressed")):
         mine = [p for p in pairs if p.kind == kind]
         counts = {v: sum(p.verdict == v for p in mine) for v in ("no regression", "regressed", "inconclusive")}
-        lines.append(f"| {kind} | {expected} | {counts['no regression']} | {counts['regressed']} | "
-                     f"{counts['inconclusive']} | **{counts[expected]} of {len(mine)}** |")
+        lines.append(
+            f"| {kind} | {expected} | {counts['no regression']} | {counts['regressed']} | "
+            f"{counts['inconclusive']} | **{counts[expected]} of {len(mine)}** |"
+        )
     wrong = [p for p in pairs if p.verdict != ("no regression" if p.kind == "A/A" else "regressed")]
     if wrong:
         lines += ["", "Wrong verdicts:", ""]

@@ -76,25 +76,34 @@ class Report:
         return statistics.median(r.seconds for r in self.runs)
 
     def how(self) -> str:
-        return (f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
-                f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; "
-                f"`python -m pytest contracts -n 2 -q --durations=0`, {len(self.runs)} runs, each a fresh process.")
+        return (
+            f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end; "
+            f"`python -m pytest contracts -n 2 -q --durations=0`, {len(self.runs)} runs, each a fresh process."
+        )
 
     def lines(self) -> list[str]:
         runs = ", ".join(f"{r.seconds:.1f}" for r in self.runs)
         verdict = "meets" if self.median <= TARGET_SECONDS else "MISSES"
-        out = [self.how(), "",
-               f"- Contract suites (`pytest contracts -n 2 -q`): median **{self.median:.1f} s** "
-               f"(runs: {runs} s) — {verdict} the ≤ {TARGET_SECONDS:.0f} s target. "
-               f"Last run: {self.runs[-1].summary or 'no summary'}.",
-               f"- Start-up and collection alone (`pytest contracts --collect-only -q`): {self.collect_seconds:.1f} s."]
+        out = [
+            self.how(),
+            "",
+            f"- Contract suites (`pytest contracts -n 2 -q`): median **{self.median:.1f} s** "
+            f"(runs: {runs} s) — {verdict} the ≤ {TARGET_SECONDS:.0f} s target. "
+            f"Last run: {self.runs[-1].summary or 'no summary'}.",
+            f"- Start-up and collection alone (`pytest contracts --collect-only -q`): {self.collect_seconds:.1f} s.",
+        ]
         if self.full is not None:
-            out.append(f"- Whole suite (`pytest -n 2 -q`, once): **{self.full.seconds:.1f} s** — "
-                       f"{self.full.summary or 'no summary'} (exit code {self.full.exit_code}).")
+            out.append(
+                f"- Whole suite (`pytest -n 2 -q`, once): **{self.full.seconds:.1f} s** — "
+                f"{self.full.summary or 'no summary'} (exit code {self.full.exit_code})."
+            )
         failed = [r for r in self.runs if r.exit_code != 0]
         if failed:
-            out.append(f"- WARNING: {len(failed)} contract run(s) did not pass (exit codes "
-                       f"{', '.join(str(r.exit_code) for r in failed)}): the times may not be comparable.")
+            out.append(
+                f"- WARNING: {len(failed)} contract run(s) did not pass (exit codes "
+                f"{', '.join(str(r.exit_code) for r in failed)}): the times may not be comparable."
+            )
         durations = self.runs[-1].durations
         if durations:
             by_phase: dict[str, float] = defaultdict(float)
@@ -105,14 +114,25 @@ class Report:
                 by_module[module_of(test)] += seconds
                 tests[test] += seconds
             total = sum(by_phase.values())
-            out += ["", f"Where the time goes (last contract run, summed over both workers: {total:.1f} s; "
-                        + ", ".join(f"{p} {s:.1f} s" for p, s in sorted(by_phase.items())) + f"; {len(tests)} tests "
-                        "listed by pytest, those under 5 ms are not):", "",
-                    "| module | seconds (setup + call + teardown) | share |", "| --- | ---: | ---: |"]
+            out += [
+                "",
+                f"Where the time goes (last contract run, summed over both workers: {total:.1f} s; "
+                + ", ".join(f"{p} {s:.1f} s" for p, s in sorted(by_phase.items()))
+                + f"; {len(tests)} tests "
+                "listed by pytest, those under 5 ms are not):",
+                "",
+                "| module | seconds (setup + call + teardown) | share |",
+                "| --- | ---: | ---: |",
+            ]
             for module, seconds in sorted(by_module.items(), key=lambda kv: -kv[1]):
                 out.append(f"| {module} | {seconds:.1f} | {seconds / total:.0%} |")
-            out += ["", f"The {self.top} slowest test phases:", "",
-                    "| seconds | phase | test |", "| ---: | --- | --- |"]
+            out += [
+                "",
+                f"The {self.top} slowest test phases:",
+                "",
+                "| seconds | phase | test |",
+                "| ---: | --- | --- |",
+            ]
             for seconds, phase, test in sorted(durations, key=lambda d: -d[0])[: self.top]:
                 out.append(f"| {seconds:.2f} | {phase} | `{test}` |")
         return out
@@ -123,8 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="contract runs (default 3)")
     parser.add_argument("--no-full", action="store_true", help="skip the one run of the whole suite")
     parser.add_argument("--top", type=int, default=15, help="slowest test phases to list (default 15)")
-    parser.add_argument("--markdown", action="store_true", help="print the Markdown for docs/performance.md "
-                        "(the default output is the same text)")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the Markdown for docs/performance.md (the default output is the same text)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

@@ -123,9 +123,15 @@ class NamesResult:
 def _envelopes(security: Security) -> tuple[bytes, bytes, bytes]:
     """CreateMeeting, DelMeeting (key ``KEY0000000``) and GetUser envelopes."""
     start = (datetime.now() + timedelta(days=3)).replace(second=0, microsecond=0)
-    create = build_request("meeting", "CreateMeeting", {
-        "metaData": {"confName": "bench-growth"},
-        "schedule": {"startDate": start.strftime("%m/%d/%Y %H:%M:%S"), "duration": 30}}, security)
+    create = build_request(
+        "meeting",
+        "CreateMeeting",
+        {
+            "metaData": {"confName": "bench-growth"},
+            "schedule": {"startDate": start.strftime("%m/%d/%Y %H:%M:%S"), "duration": 30},
+        },
+        security,
+    )
     delete = build_request("meeting", "DelMeeting", {"meetingKey": "KEY0000000"}, security)
     version = build_request("user", "GetUser", {"webExId": security.webex_id or "host"}, security)
     return create, delete, version
@@ -159,8 +165,10 @@ def measure_pairs(log_dir: Path, security: Security, pairs: int, window: int, wa
             result.rates.append(2 * size / sum(times))
             result.median_rates.append(2 / statistics.median(times))
             done += size
-            progress(f"create/delete: {done}/{pairs} pairs, {result.rates[-1]:.0f} requests/s in this window, "
-                     f"{result.median_rates[-1]:.0f} at the median pair time")
+            progress(
+                f"create/delete: {done}/{pairs} pairs, {result.rates[-1]:.0f} requests/s in this window, "
+                f"{result.median_rates[-1]:.0f} at the median pair time"
+            )
         return result
     finally:
         emu.stop()
@@ -200,19 +208,21 @@ def markdown(pairs: PairsResult | None, names: NamesResult | None) -> str:
             f"| {pairs.pairs:,} CreateMeeting+DelMeeting pairs, one connection: requests/s at the median pair "
             f"time, first and last window of {pairs.window:,} pairs | {pairs.median_rates[0]:.0f} → "
             f"{pairs.median_rates[-1]:.0f} (kept {pairs.kept:.2f}) | ≥ {KEPT_TARGET} "
-            f"| {'yes' if pairs.kept >= KEPT_TARGET else 'no'} |")
+            f"| {'yes' if pairs.kept >= KEPT_TARGET else 'no'} |"
+        )
         lines.append(
             f"| the same, all of each window's time counted | {pairs.rates[0]:.0f} → {pairs.rates[-1]:.0f} "
-            f"(kept {pairs.kept_mean:.2f}) | — | — |")
+            f"(kept {pairs.kept_mean:.2f}) | — | — |"
+        )
     if names is not None:
         lines.append(
             f"| {names.requests:,} GetUser requests with {names.names} new element names each: emulator RSS "
             f"| {names.rss_before_mb:.1f} → {names.rss_after_mb:.1f} MB (+{names.growth_mb:.1f} MB) "
-            f"| ≤ +{RSS_TARGET_MB:.0f} MB | {'yes' if names.growth_mb <= RSS_TARGET_MB else 'no'} |")
+            f"| ≤ +{RSS_TARGET_MB:.0f} MB | {'yes' if names.growth_mb <= RSS_TARGET_MB else 'no'} |"
+        )
     out = "\n".join(lines)
     if pairs is not None:
-        out += "\n\nRequests/s per window at the median pair time: " + ", ".join(
-            f"{r:.0f}" for r in pairs.median_rates)
+        out += "\n\nRequests/s per window at the median pair time: " + ", ".join(f"{r:.0f}" for r in pairs.median_rates)
         out += "\n\nRequests/s per window, all time counted: " + ", ".join(f"{r:.0f}" for r in pairs.rates)
     if names is not None and names.successes != names.requests:
         out += f"\n\n{names.requests - names.successes} of the unique-name requests did not answer SUCCESS."

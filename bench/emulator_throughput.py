@@ -127,8 +127,7 @@ def progress(message: str) -> None:
 def require_wrk() -> str:
     wrk = shutil.which("wrk")
     if wrk is None:
-        raise BenchError("wrk is not installed: run `make bench` (installs it with apt-get) or "
-                         "`apt-get install wrk`")
+        raise BenchError("wrk is not installed: run `make bench` (installs it with apt-get) or `apt-get install wrk`")
     return wrk
 
 
@@ -155,8 +154,9 @@ def _pin(cpu: int | None) -> Callable[[], None] | None:
 
 
 def _http(method: str, url: str, body: bytes = b"", content_type: str = "text/xml") -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body if method == "POST" else None, method=method,
-                                     headers={"Content-Type": content_type})
+    request = urllib.request.Request(
+        url, data=body if method == "POST" else None, method=method, headers={"Content-Type": content_type}
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # loopback only
             return response.status, response.read()
@@ -188,8 +188,10 @@ class Workload:
 
     def _create_meeting_envelope(self) -> bytes:
         start = (datetime.now() + timedelta(days=3)).replace(second=0, microsecond=0)
-        body = {"metaData": {"confName": "bench-throughput"},
-                "schedule": {"startDate": start.strftime("%m/%d/%Y %H:%M:%S"), "duration": 30}}
+        body = {
+            "metaData": {"confName": "bench-throughput"},
+            "schedule": {"startDate": start.strftime("%m/%d/%Y %H:%M:%S"), "duration": 30},
+        }
         return build_request("meeting", "CreateMeeting", body, self.security)
 
     def prepare(self) -> None:
@@ -222,21 +224,29 @@ def _lua_string(text: str) -> str:
 def _between(data: bytes, start: bytes, end: bytes) -> bytes:
     i = data.find(start)
     j = data.find(end, i + len(start)) if i >= 0 else -1
-    return data[i + len(start):j].strip() if i >= 0 and j >= 0 else b""
+    return data[i + len(start) : j].strip() if i >= 0 and j >= 0 else b""
 
 
 def run_wrk(wrk: str, workload: Workload, connections: int, seconds: float, cpu: int | None) -> WrkResult:
-    cmd = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
-           "-s", str(workload.script), workload.url]
+    cmd = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(workload.script),
+        workload.url,
+    ]
     cpu_before = workload.server.cpu_seconds()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False, preexec_fn=_pin(cpu),
-                         timeout=seconds + 30)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, preexec_fn=_pin(cpu), timeout=seconds + 30)
     cpu_used = workload.server.cpu_seconds() - cpu_before
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
         raise BenchError(f"wrk gave no result (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:300]}")
-    data = json.loads(line[len("WRKJSON "):])
-    first_bad = next((x[len("WRKBAD "):] for x in out.stdout.splitlines() if x.startswith("WRKBAD ")), "")
+    data = json.loads(line[len("WRKJSON ") :])
+    first_bad = next((x[len("WRKBAD ") :] for x in out.stdout.splitlines() if x.startswith("WRKBAD ")), "")
     return WrkResult(
         rps=data["ok"] / (data["duration_us"] / 1e6),
         p50_ms=data["p50_us"] / 1000,
@@ -265,8 +275,9 @@ class Report:
 
     def cpu_ratios(self, name: str) -> list[float]:
         hello = self.series["hello"].throughput
-        return [t.per_cpu_s / h.per_cpu_s for t, h in zip(self.series[name].throughput, hello, strict=True)
-                if h.per_cpu_s]
+        return [
+            t.per_cpu_s / h.per_cpu_s for t, h in zip(self.series[name].throughput, hello, strict=True) if h.per_cpu_s
+        ]
 
     def rows(self) -> list[dict[str, str]]:
         rows = []
@@ -275,20 +286,23 @@ class Report:
             rps = [r.rps for r in s.throughput]
             ratios = self.ratios(name)
             cpu_ratios = self.cpu_ratios(name) or [0.0]
-            rows.append({
-                "target": name,
-                "rps": f"{statistics.median(rps):.0f}",
-                "range": f"{min(rps):.0f}–{max(rps):.0f}",
-                "ratio": "1" if name == "hello" else f"{statistics.median(ratios):.3f}",
-                "ratio_range": "" if name == "hello" else f"{min(ratios):.3f}–{max(ratios):.3f}",
-                "cpu": f"{statistics.median(r.per_cpu_s for r in s.throughput):.0f}",
-                "cpu_ratio": "1" if name == "hello" else f"{statistics.median(cpu_ratios):.3f}",
-                "us": f"{1e6 / statistics.median(r.per_cpu_s for r in s.throughput):.0f}"
-                if any(r.per_cpu_s for r in s.throughput) else "",
-                "rps1": f"{statistics.median(r.rps for r in s.latency):.0f}",
-                "p50": f"{statistics.median(r.p50_ms for r in s.latency):.3f}",
-                "p99": f"{statistics.median(r.p99_ms for r in s.latency):.3f}",
-            })
+            rows.append(
+                {
+                    "target": name,
+                    "rps": f"{statistics.median(rps):.0f}",
+                    "range": f"{min(rps):.0f}–{max(rps):.0f}",
+                    "ratio": "1" if name == "hello" else f"{statistics.median(ratios):.3f}",
+                    "ratio_range": "" if name == "hello" else f"{min(ratios):.3f}–{max(ratios):.3f}",
+                    "cpu": f"{statistics.median(r.per_cpu_s for r in s.throughput):.0f}",
+                    "cpu_ratio": "1" if name == "hello" else f"{statistics.median(cpu_ratios):.3f}",
+                    "us": f"{1e6 / statistics.median(r.per_cpu_s for r in s.throughput):.0f}"
+                    if any(r.per_cpu_s for r in s.throughput)
+                    else "",
+                    "rps1": f"{statistics.median(r.rps for r in s.latency):.0f}",
+                    "p50": f"{statistics.median(r.p50_ms for r in s.latency):.3f}",
+                    "p99": f"{statistics.median(r.p99_ms for r in s.latency):.3f}",
+                }
+            )
         return rows
 
     def verdicts(self) -> list[str]:
@@ -296,43 +310,70 @@ class Report:
         for name in TARGETS[1:]:
             ratio = statistics.median(self.ratios(name))
             p99 = statistics.median(r.p99_ms for r in self.series[name].latency)
-            met = ("meets the stretch target" if ratio >= RATIO_STRETCH else "meets the target" if ratio >= RATIO_TARGET
-                   else "BELOW the target")
+            met = (
+                "meets the stretch target"
+                if ratio >= RATIO_STRETCH
+                else "meets the target"
+                if ratio >= RATIO_TARGET
+                else "BELOW the target"
+            )
             cpu_ratio = statistics.median(self.cpu_ratios(name) or [0.0])
-            out.append(f"{name}: ratio {ratio:.3f} {met} (≥ {RATIO_TARGET}, stretch {RATIO_STRETCH}; "
-                       f"per server CPU-second {cpu_ratio:.3f}); "
-                       f"p99 at one connection {p99:.3f} ms {'meets' if p99 <= P99_TARGET_MS else 'MISSES'} "
-                       f"the target (≤ {P99_TARGET_MS} ms).")
+            out.append(
+                f"{name}: ratio {ratio:.3f} {met} (≥ {RATIO_TARGET}, stretch {RATIO_STRETCH}; "
+                f"per server CPU-second {cpu_ratio:.3f}); "
+                f"p99 at one connection {p99:.3f} ms {'meets' if p99 <= P99_TARGET_MS else 'MISSES'} "
+                f"the target (≤ {P99_TARGET_MS} ms)."
+            )
         return out
 
     def how(self) -> str:
-        return (f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
-                f"{os.cpu_count()} CPUs; {self.pinning}; {self.wrk}, one thread; {self.rounds} rounds, each "
-                f"running hello, GetSessionInfo, CreateMeeting in turn for {self.seconds:g} s at "
-                f"{self.connections} connections (throughput) and {self.latency_seconds:g} s at one connection "
-                f"(latency); medians over rounds; emulator reset before every run; "
-                f"load average {self.load_before:.2f} before the first run.")
+        return (
+            f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}), "
+            f"{os.cpu_count()} CPUs; {self.pinning}; {self.wrk}, one thread; {self.rounds} rounds, each "
+            f"running hello, GetSessionInfo, CreateMeeting in turn for {self.seconds:g} s at "
+            f"{self.connections} connections (throughput) and {self.latency_seconds:g} s at one connection "
+            f"(latency); medians over rounds; emulator reset before every run; "
+            f"load average {self.load_before:.2f} before the first run."
+        )
 
     def markdown(self) -> str:
-        lines = [self.how(), "",
-                 "| target | req/s (median) | req/s range | ratio to hello (median) | ratio range "
-                 "| req per server CPU-s | server CPU µs/req | CPU ratio to hello "
-                 "| req/s @1 conn | p50 ms @1 conn | p99 ms @1 conn |",
-                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines = [
+            self.how(),
+            "",
+            "| target | req/s (median) | req/s range | ratio to hello (median) | ratio range "
+            "| req per server CPU-s | server CPU µs/req | CPU ratio to hello "
+            "| req/s @1 conn | p50 ms @1 conn | p99 ms @1 conn |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for r in self.rows():
-            lines.append(f"| {r['target']} | {r['rps']} | {r['range']} | {r['ratio']} | {r['ratio_range']} "
-                         f"| {r['cpu']} | {r['us']} | {r['cpu_ratio']} | {r['rps1']} | {r['p50']} | {r['p99']} |")
+            lines.append(
+                f"| {r['target']} | {r['rps']} | {r['range']} | {r['ratio']} | {r['ratio_range']} "
+                f"| {r['cpu']} | {r['us']} | {r['cpu_ratio']} | {r['rps1']} | {r['p50']} | {r['p99']} |"
+            )
         lines += ["", *self.verdicts()]
         return "\n".join(lines)
 
     def text(self) -> str:
-        head = ("target", "req/s", "range", "ratio", "ratio range", "req/CPU-s", "CPU µs/req", "CPU ratio",
-                "req/s@1", "p50 ms@1", "p99 ms@1")
+        head = (
+            "target",
+            "req/s",
+            "range",
+            "ratio",
+            "ratio range",
+            "req/CPU-s",
+            "CPU µs/req",
+            "CPU ratio",
+            "req/s@1",
+            "p50 ms@1",
+            "p99 ms@1",
+        )
         keys = ("target", "rps", "range", "ratio", "ratio_range", "cpu", "us", "cpu_ratio", "rps1", "p50", "p99")
         rows = [head, *[tuple(r[k] for k in keys) for r in self.rows()]]
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-        table = "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                                    enumerate(zip(row, widths, strict=True))) for row in rows)
+        table = "\n".join(
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+            for row in rows
+        )
         return "\n".join([self.how(), "", table, "", *self.verdicts()])
 
 
@@ -353,9 +394,11 @@ def bench(rounds: int, seconds: float, latency_seconds: float, connections: int,
             servers.append(hello)
             emulator = start_server("emulator", server_cpu, work)
             servers.append(emulator)
-            workloads = [Workload("hello", hello, security, work),
-                         Workload("GetSessionInfo", emulator, security, work),
-                         Workload("CreateMeeting", emulator, security, work)]
+            workloads = [
+                Workload("hello", hello, security, work),
+                Workload("GetSessionInfo", emulator, security, work),
+                Workload("CreateMeeting", emulator, security, work),
+            ]
             for w in workloads:  # warm up: imports, caches, the JIT-less interpreter's first calls
                 w.prepare()
                 run_wrk(wrk, w, connections, warmup, client_cpu)
@@ -367,14 +410,18 @@ def bench(rounds: int, seconds: float, latency_seconds: float, connections: int,
                     latency = run_wrk(wrk, w, 1, latency_seconds, client_cpu)
                     for result in (throughput, latency):
                         if result.bad or result.errors:
-                            raise BenchError(f"{w.name}: {result.bad} unexpected answers, {result.errors} socket "
-                                             f"errors; first: {result.first_bad[:300]}")
+                            raise BenchError(
+                                f"{w.name}: {result.bad} unexpected answers, {result.errors} socket "
+                                f"errors; first: {result.first_bad[:300]}"
+                            )
                     series[w.name].throughput.append(throughput)
                     series[w.name].latency.append(latency)
-                    progress(f"round {round_no}/{rounds} {w.name:<15} {throughput.rps:8.0f} req/s "
-                             f"({throughput.per_cpu_s:.0f}/CPU-s) @{connections}; "
-                             f"@1: {latency.rps:6.0f} req/s p50 {latency.p50_ms:.3f} ms "
-                             f"p99 {latency.p99_ms:.3f} ms")
+                    progress(
+                        f"round {round_no}/{rounds} {w.name:<15} {throughput.rps:8.0f} req/s "
+                        f"({throughput.per_cpu_s:.0f}/CPU-s) @{connections}; "
+                        f"@1: {latency.rps:6.0f} req/s p50 {latency.p50_ms:.3f} ms "
+                        f"p99 {latency.p99_ms:.3f} ms"
+                    )
         finally:
             for server in servers:
                 server.stop()
@@ -385,8 +432,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per throughput run (default 5)")
-    parser.add_argument("--latency-seconds", type=float, default=None,
-                        help="seconds per one-connection latency run (default: --seconds)")
+    parser.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=None,
+        help="seconds per one-connection latency run (default: --seconds)",
+    )
     parser.add_argument("--connections", type=int, default=16, help="connections for throughput (default 16)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up per target (default 1)")
     parser.add_argument("--markdown", action="store_true", help="print the Markdown for docs/performance.md")

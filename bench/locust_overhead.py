@@ -75,22 +75,34 @@ def capture_responses(out_dir: Path) -> bytes:
     security = env.security()
     try:
         with httpx.Client(timeout=10) as client:
+
             def call(service: str, api: str, body: dict[str, object]) -> bytes:
-                answer = client.post(emulator.xml_url, content=build_request(service, api, body, security),
-                                     headers={"Content-Type": "text/xml; charset=UTF-8"})
+                answer = client.post(
+                    emulator.xml_url,
+                    content=build_request(service, api, body, security),
+                    headers={"Content-Type": "text/xml; charset=UTF-8"},
+                )
                 if b"SUCCESS" not in answer.content:
                     raise SystemExit(f"locust_overhead: the emulator refused {api}: {answer.text[:300]}")
                 (out_dir / f"{api}.xml").write_bytes(answer.content)
                 return answer.content
 
-            created = call("meeting", "CreateMeeting", {
-                "metaData": {"confName": "wxh-bench"}, "schedule": {"startDate": "12/01/2030 10:00:00"}})
+            created = call(
+                "meeting",
+                "CreateMeeting",
+                {"metaData": {"confName": "wxh-bench"}, "schedule": {"startDate": "12/01/2030 10:00:00"}},
+            )
             key = re.search(rb"<meet:meetingkey>(\d+)<", created)
             if key is None:
                 raise SystemExit("locust_overhead: CreateMeeting answered without meet:meetingkey")
-            call("attendee", "RegisterMeetingAttendee", {
-                "attendees": {"person": {"name": "Bench", "email": "bench@example.com"}},
-                "sessionKey": key.group(1).decode()})
+            call(
+                "attendee",
+                "RegisterMeetingAttendee",
+                {
+                    "attendees": {"person": {"name": "Bench", "email": "bench@example.com"}},
+                    "sessionKey": key.group(1).decode(),
+                },
+            )
             envelope = build_request("ep", "GetSessionInfo", {"sessionKey": key.group(1).decode()}, security)
             call("ep", "GetSessionInfo", {"sessionKey": key.group(1).decode()})
             call("meeting", "DelMeeting", {"meetingKey": key.group(1).decode()})
@@ -107,8 +119,10 @@ def serve_canned(port: int, responses: Path) -> None:
     from emulator.server import server_config
 
     answers = {api.encode(): (responses / f"{api}.xml").read_bytes() for api in CANNED_APIS}
-    headers = {api: [(b"content-type", b"text/xml;charset=UTF-8"), (b"content-length", str(len(body)).encode())]
-               for api, body in answers.items()}
+    headers = {
+        api: [(b"content-type", b"text/xml;charset=UTF-8"), (b"content-length", str(len(body)).encode())]
+        for api, body in answers.items()
+    }
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -147,29 +161,56 @@ def environment_file(work: Path) -> Path:
     return path
 
 
-def run_locust(locustfile: Path, user_class: str, *, base_url: str, users: int, seconds: int,
-               work: Path, env: dict[str, str]) -> dict[str, float]:
+def run_locust(
+    locustfile: Path, user_class: str, *, base_url: str, users: int, seconds: int, work: Path, env: dict[str, str]
+) -> dict[str, float]:
     """One headless locust process pinned to :data:`LOCUST_CPU`; the GetSessionInfo row."""
     prefix = work / f"{locustfile.stem}-{time.monotonic_ns()}"
-    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(users),
-               "-r", str(users), "-t", f"{seconds}s", "--host", base_url, "--csv", str(prefix),
-               "--only-summary", "--stop-timeout", "2", "--loglevel", "WARNING", user_class]
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(locustfile),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        base_url,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "2",
+        "--loglevel",
+        "WARNING",
+        user_class,
+    ]
     with open(work / "locust.log", "ab") as log:
-        proc = subprocess.Popen(command, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                                preexec_fn=lambda: _pin(LOCUST_CPU))
+        proc = subprocess.Popen(
+            command, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT, preexec_fn=lambda: _pin(LOCUST_CPU)
+        )
         try:
             proc.wait(timeout=seconds + 60)
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise SystemExit(f"locust_overhead: {locustfile.name} did not finish; see {work / 'locust.log'}") \
-                from None
+            raise SystemExit(f"locust_overhead: {locustfile.name} did not finish; see {work / 'locust.log'}") from None
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as f:
         rows = {row["Name"]: row for row in csv.DictReader(f)}
     row = rows.get("GetSessionInfo")
     if row is None:
         raise SystemExit(f"locust_overhead: {locustfile.name} made no GetSessionInfo request; see {work}/locust.log")
-    return {"rps": float(row["Requests/s"]), "requests": float(row["Request Count"]),
-            "failures": float(row["Failure Count"]), "p50": float(row["50%"] or 0), "p99": float(row["99%"] or 0)}
+    return {
+        "rps": float(row["Requests/s"]),
+        "requests": float(row["Request Count"]),
+        "failures": float(row["Failure Count"]),
+        "p50": float(row["50%"] or 0),
+        "p99": float(row["99%"] or 0),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,29 +234,44 @@ def main(argv: list[str] | None = None) -> int:
     envelope = capture_responses(work)
     (work / "gsi.xml").write_bytes(envelope)
     try:
-        server = TargetServer("canned", Path(__file__), "--serve-canned", "--responses", str(work), log_dir=work,
-                              timeout=20)
+        server = TargetServer(
+            "canned", Path(__file__), "--serve-canned", "--responses", str(work), log_dir=work, timeout=20
+        )
     except BenchError as exc:
         raise SystemExit(f"locust_overhead: {exc}") from None
     base_url = server.base
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
-    child_env.update({
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p),
-        "WEBEX_HARNESS_ENV": str(environment_file(work)),
-        "WEBEX_HARNESS_XML_URL": base_url + XML_PATH,
-        "WEBEX_HARNESS_BENCH_ENVELOPE": str(work / "gsi.xml"),
-    })
+    child_env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p),
+            "WEBEX_HARNESS_ENV": str(environment_file(work)),
+            "WEBEX_HARNESS_XML_URL": base_url + XML_PATH,
+            "WEBEX_HARNESS_BENCH_ENVELOPE": str(work / "gsi.xml"),
+        }
+    )
     runs: dict[str, list[dict[str, float]]] = {"ours": [], "baseline": []}
     try:
         for round_no in range(1, args.rounds + 1):
-            for name, locustfile, user in (("ours", LOCUSTFILES / "ours.py", "BenchCallsUser"),
-                                           ("baseline", LOCUSTFILES / "baseline.py", "BaselineUser")):
-                result = run_locust(locustfile, user, base_url=base_url, users=args.users, seconds=args.seconds,
-                                    work=work, env=child_env)
+            for name, locustfile, user in (
+                ("ours", LOCUSTFILES / "ours.py", "BenchCallsUser"),
+                ("baseline", LOCUSTFILES / "baseline.py", "BaselineUser"),
+            ):
+                result = run_locust(
+                    locustfile,
+                    user,
+                    base_url=base_url,
+                    users=args.users,
+                    seconds=args.seconds,
+                    work=work,
+                    env=child_env,
+                )
                 runs[name].append(result)
                 if not args.markdown:
-                    print(f"round {round_no}/{args.rounds} {name:8s} {result['rps']:8.0f} rps  "
-                          f"p50 {result['p50']:.0f} ms  failures {result['failures']:.0f}", flush=True)
+                    print(
+                        f"round {round_no}/{args.rounds} {name:8s} {result['rps']:8.0f} rps  "
+                        f"p50 {result['p50']:.0f} ms  failures {result['failures']:.0f}",
+                        flush=True,
+                    )
     finally:
         server.stop()
     failures = sum(r["failures"] for rs in runs.values() for r in rs)
@@ -224,14 +280,18 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(r["rps"] for r in runs["baseline"])
     ratio = statistics.median(ratios)
     verdict = "meets" if ratio >= TARGET_RATIO else "misses"
-    print(f"Python {platform.python_version()} on {platform.machine()}; canned target on CPU {SERVER_CPU}, "
-          f"locust on CPU {LOCUST_CPU}; {args.rounds} rounds × {args.seconds} s × {args.users} users, alternated.\n")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}; canned target on CPU {SERVER_CPU}, "
+        f"locust on CPU {LOCUST_CPU}; {args.rounds} rounds × {args.seconds} s × {args.users} users, alternated.\n"
+    )
     print("| locust process | GetSessionInfo rps (median) | ratio to baseline |")
     print("| --- | ---: | ---: |")
     print(f"| bare FastHttpUser POST + lxml parse (baseline) | {base:.0f} | 1.00 |")
     print(f"| webex-harness `calls` scenario (CallsUser) | {ours:.0f} | {ours / base:.2f} |")
-    print(f"\nMedian of the per-round ratios: **{ratio:.2f}** ({verdict} the ≥ {TARGET_RATIO} target); "
-          f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. Failures: {failures:.0f}.")
+    print(
+        f"\nMedian of the per-round ratios: **{ratio:.2f}** ({verdict} the ≥ {TARGET_RATIO} target); "
+        f"per round: {', '.join(f'{r:.2f}' for r in ratios)}. Failures: {failures:.0f}."
+    )
     shutil.rmtree(work, ignore_errors=True)
     return 0 if failures == 0 else 1
 

@@ -52,8 +52,13 @@ class TargetServer:
         self.log = log_dir / f"{name}.log"
         command = [sys.executable, str(script), *args, "--port", str(self.port)]
         with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         cwd=Path(__file__).resolve().parent.parent)
+            self.proc = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
         self._wait(timeout)
 
     def _wait(self, timeout: float) -> None:

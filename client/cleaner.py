@@ -60,15 +60,22 @@ class CleanupResult:
         return not [x for x in self.left if not x.get("undeletable")]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"removed": self.removed, "already_gone": self.already_gone, "left": self.left,
-                "unresolved": self.unresolved}
+        return {
+            "removed": self.removed,
+            "already_gone": self.already_gone,
+            "left": self.left,
+            "unresolved": self.unresolved,
+        }
 
     def lines(self) -> list[str]:
         out = [f"removed {x['what']} ({x['how']})" for x in self.removed]
         out += [f"already gone: {x['what']}" for x in self.already_gone]
         out += [f"LEFT {x['what']}: {x['reason']}" for x in self.left]
-        out += [f"unknown outcome: {x['api']} {x.get('name')!r} on site {x.get('site')} (the run stopped while it "
-                "was in flight; not found by name either)" for x in self.unresolved]
+        out += [
+            f"unknown outcome: {x['api']} {x.get('name')!r} on site {x.get('site')} (the run stopped while it "
+            "was in flight; not found by name either)"
+            for x in self.unresolved
+        ]
         return out
 
 
@@ -83,9 +90,18 @@ class Cleaner:
     ``token(site)`` is the REST bearer token of a site. ``http`` must not carry the ledger's hooks.
     """
 
-    def __init__(self, ledger: Ledger | None, *, http: httpx.Client, xml_url: str | None, rest_url: str | None,
-                 credentials: CredentialsFor, token: TokenFor, budget: RequestBudget | None = None,
-                 secrets: SecretSet | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger | None,
+        *,
+        http: httpx.Client,
+        xml_url: str | None,
+        rest_url: str | None,
+        credentials: CredentialsFor,
+        token: TokenFor,
+        budget: RequestBudget | None = None,
+        secrets: SecretSet | None = None,
+    ) -> None:
         self.ledger = ledger
         self.http = http
         self.xml_url = xml_url
@@ -107,8 +123,7 @@ class Cleaner:
 
     # -- one object ------------------------------------------------------------------------
     def _record(self, obj: Obj, result: CleanupResult, how: str, removed: bool) -> None:
-        entry = {"kind": obj.kind, "id": obj.id, "site": obj.site, "name": obj.name, "what": obj.describe(),
-                 "how": how}
+        entry = {"kind": obj.kind, "id": obj.id, "site": obj.site, "name": obj.name, "what": obj.describe(), "how": how}
         (result.removed if removed else result.already_gone).append(entry)
         if obj.kind in SESSION_KINDS:
             self._gone_sessions.add((obj.site.lower(), obj.id))
@@ -119,8 +134,17 @@ class Cleaner:
             self.ledger.deleted(obj, by="cleanup", verified=True, how=how, removed=removed)
 
     def _left(self, obj: Obj, result: CleanupResult, reason: str, undeletable: bool = False) -> None:
-        result.left.append({"kind": obj.kind, "id": obj.id, "site": obj.site, "name": obj.name,
-                            "what": obj.describe(), "reason": reason, "undeletable": undeletable})
+        result.left.append(
+            {
+                "kind": obj.kind,
+                "id": obj.id,
+                "site": obj.site,
+                "name": obj.name,
+                "what": obj.describe(),
+                "reason": reason,
+                "undeletable": undeletable,
+            }
+        )
         obj.status, obj.reason = "left", reason
         if self.ledger is not None:
             self.ledger.left(obj, reason)
@@ -221,9 +245,16 @@ class Cleaner:
             return 0
 
     # -- objects found by name -------------------------------------------------------------
-    def find_by_prefix(self, site: str, security: Security | list[Security] | None, token: str | None,
-                       pattern: re.Pattern[str], *, since: datetime | None = None,
-                       now: datetime | None = None) -> FoundByName:
+    def find_by_prefix(
+        self,
+        site: str,
+        security: Security | list[Security] | None,
+        token: str | None,
+        pattern: re.Pattern[str],
+        *,
+        since: datetime | None = None,
+        now: datetime | None = None,
+    ) -> FoundByName:
         """Sessions of every kind and REST meetings whose name matches ``pattern``, listed to the end.
 
         XML: ep LstsummarySession (meetings, events, training, teleconference and support sessions)
@@ -250,12 +281,14 @@ class Cleaner:
                 found.problems.append(f"GET /v1/meetings on site {site}: {exc}")
         return found
 
-    def _xml_by_prefix(self, client: XmlClient, site: str, pattern: re.Pattern[str], found: FoundByName,
-                       seen: set[tuple[str, str]]) -> None:
+    def _xml_by_prefix(
+        self, client: XmlClient, site: str, pattern: re.Pattern[str], found: FoundByName, seen: set[tuple[str, str]]
+    ) -> None:
         start = 1
         for _ in range(MAX_LIST_PAGES):
-            answer = client.call("ep", "LstsummarySession", {"listControl": {"startFrom": start,
-                                                                              "maximumNum": LIST_PAGE_SIZE}})
+            answer = client.call(
+                "ep", "LstsummarySession", {"listControl": {"startFrom": start, "maximumNum": LIST_PAGE_SIZE}}
+            )
             if answer.exception_id in NO_DATA_EXCEPTIONS:
                 return  # no (more) sessions: 000015 "no record found"
             if not answer.ok or answer.body is None:
@@ -267,8 +300,17 @@ class Cleaner:
                 if key and pattern.match(name) and ("session", key) not in seen:
                     seen.add(("session", key))
                     run = re.search(RUN_ID_PATTERN, name)
-                    found.objects.append(Obj("session", site, key, run_id=run.group(0) if run else "", name=name,
-                                             owner=first_text(s, "hostwebexid"), api="(found by name)"))
+                    found.objects.append(
+                        Obj(
+                            "session",
+                            site,
+                            key,
+                            run_id=run.group(0) if run else "",
+                            name=name,
+                            owner=first_text(s, "hostwebexid"),
+                            api="(found by name)",
+                        )
+                    )
             try:
                 returned = int(first_text(answer.body, "returned") or len(sessions))
                 total = int(first_text(answer.body, "total") or 0)
@@ -283,16 +325,26 @@ class Cleaner:
                 return
         raise ListingError(f"more than {MAX_LIST_PAGES} pages of {LIST_PAGE_SIZE}: listing cut short")
 
-    def _rest_by_prefix(self, site: str, token: str, pattern: re.Pattern[str], lo: datetime, hi: datetime,
-                        found: FoundByName, seen: set[tuple[str, str]]) -> None:
+    def _rest_by_prefix(
+        self,
+        site: str,
+        token: str,
+        pattern: re.Pattern[str],
+        lo: datetime,
+        hi: datetime,
+        found: FoundByName,
+        seen: set[tuple[str, str]],
+    ) -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         assert self.rest_url is not None
         origin = urlsplit(self.rest_url).netloc
         begin = lo
         while begin < hi:
             end = min(begin + REST_WINDOW_STEP, hi)
-            url: str | None = (f"{self.rest_url}/meetings?from={quote(_rest_time(begin), safe='')}"
-                               f"&to={quote(_rest_time(end), safe='')}&max={REST_PAGE_SIZE}")
+            url: str | None = (
+                f"{self.rest_url}/meetings?from={quote(_rest_time(begin), safe='')}"
+                f"&to={quote(_rest_time(end), safe='')}&max={REST_PAGE_SIZE}"
+            )
             for _ in range(MAX_LIST_PAGES):
                 if url is None:
                     break
@@ -306,8 +358,16 @@ class Cleaner:
                     if ident and pattern.match(title) and (REST_MEETING, ident) not in seen:
                         seen.add((REST_MEETING, ident))
                         run = re.search(RUN_ID_PATTERN, title)
-                        found.objects.append(Obj(REST_MEETING, site, ident, run_id=run.group(0) if run else "",
-                                                 name=title, api="(found by name)"))
+                        found.objects.append(
+                            Obj(
+                                REST_MEETING,
+                                site,
+                                ident,
+                                run_id=run.group(0) if run else "",
+                                name=title,
+                                api="(found by name)",
+                            )
+                        )
                 nxt = response.links.get("next", {}).get("url")
                 if nxt and urlsplit(nxt).netloc != origin:
                     raise ListingError(f"the next page is on another host ({urlsplit(nxt).netloc}): not followed")

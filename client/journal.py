@@ -98,11 +98,20 @@ class LedgerState:
             self.resolved.add(str(rec.get("ref")))
         elif event == "created":
             self.resolved.add(str(rec.get("ref")))
-            obj = Obj(kind=str(rec["kind"]), site=str(rec["site"]), id=str(rec["id"]),
-                      run_id=str(rec.get("run_id", "")),
-                      uuid=rec.get("uuid"), parent=rec.get("parent"), parent_field=rec.get("parent_field"),
-                      owner=rec.get("owner"), name=rec.get("name"), api=str(rec.get("api", "")),
-                      created_at=str(rec.get("created_at") or rec.get("at") or ""), seq=len(self.objects) + 1)
+            obj = Obj(
+                kind=str(rec["kind"]),
+                site=str(rec["site"]),
+                id=str(rec["id"]),
+                run_id=str(rec.get("run_id", "")),
+                uuid=rec.get("uuid"),
+                parent=rec.get("parent"),
+                parent_field=rec.get("parent_field"),
+                owner=rec.get("owner"),
+                name=rec.get("name"),
+                api=str(rec.get("api", "")),
+                created_at=str(rec.get("created_at") or rec.get("at") or ""),
+                seq=len(self.objects) + 1,
+            )
             self.objects[obj.key] = obj
         elif event in ("deleted", "left"):
             known = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
@@ -183,10 +192,14 @@ def summarise(run_dir: Path) -> dict[str, Any] | None:
         "deleted_by_tests": sum(1 for r in deleted if r.get("by") == "test"),
         "removed_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and r.get("removed", True)),
         "found_gone_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and not r.get("removed", True)),
-        "left": [{"kind": o.kind, "id": o.id, "site": o.site, "name": o.name, "reason": o.reason}
-                 for o in state.outstanding()],
-        "unresolved_intents": [{"kind": i.get("kind"), "api": i.get("api"), "site": i.get("site"),
-                                "name": i.get("name")} for i in state.unresolved()],
+        "left": [
+            {"kind": o.kind, "id": o.id, "site": o.site, "name": o.name, "reason": o.reason}
+            for o in state.outstanding()
+        ],
+        "unresolved_intents": [
+            {"kind": i.get("kind"), "api": i.get("api"), "site": i.get("site"), "name": i.get("name")}
+            for i in state.unresolved()
+        ],
     }
 
 
@@ -194,8 +207,9 @@ class Ledger:
     """Writes ledger lines (to ``path`` when given, always to memory) and folds them; ``secrets`` masks
     their free text (the run's set; by default one of its own, which masks the credential patterns)."""
 
-    def __init__(self, run_id: str, path: Path | None = None, worker: str = "main",
-                 secrets: SecretSet | None = None) -> None:
+    def __init__(
+        self, run_id: str, path: Path | None = None, worker: str = "main", secrets: SecretSet | None = None
+    ) -> None:
         self.run_id = run_id
         self.path = path
         self.worker = worker
@@ -233,29 +247,71 @@ class Ledger:
         return self._state
 
     # -- the events ----------------------------------------------------------------------
-    def intent(self, k: Kind, api: str, site: str, owner: str | None, name: str | None,
-               parent: str | None = None) -> str:
+    def intent(
+        self, k: Kind, api: str, site: str, owner: str | None, name: str | None, parent: str | None = None
+    ) -> str:
         with self._lock:
             self._refs += 1
             ref = f"{self.worker}-{os.getpid()}-{self._refs}"
         extra = {"parent": parent} if parent else {}
-        self._write("intent", ref=ref, kind=k.name, api=api, site=site, owner=owner, name=name,
-                    delete_api=delete_api_name(k), **extra)
+        self._write(
+            "intent",
+            ref=ref,
+            kind=k.name,
+            api=api,
+            site=site,
+            owner=owner,
+            name=name,
+            delete_api=delete_api_name(k),
+            **extra,
+        )
         return ref
 
-    def created(self, ref: str, k: Kind, api: str, site: str, owner: str | None, name: str | None, ident: str,
-                uuid: str | None = None, parent: str | None = None, parent_field: str | None = None) -> None:
-        self._write("created", ref=ref, kind=k.name, api=api, site=site, owner=owner, name=name, id=ident,
-                    uuid=uuid, parent=parent, parent_field=parent_field, created_at=_now(),
-                    delete_api=delete_api_name(k))
+    def created(
+        self,
+        ref: str,
+        k: Kind,
+        api: str,
+        site: str,
+        owner: str | None,
+        name: str | None,
+        ident: str,
+        uuid: str | None = None,
+        parent: str | None = None,
+        parent_field: str | None = None,
+    ) -> None:
+        self._write(
+            "created",
+            ref=ref,
+            kind=k.name,
+            api=api,
+            site=site,
+            owner=owner,
+            name=name,
+            id=ident,
+            uuid=uuid,
+            parent=parent,
+            parent_field=parent_field,
+            created_at=_now(),
+            delete_api=delete_api_name(k),
+        )
 
     def not_created(self, ref: str, reason: str) -> None:
         self._write("not-created", ref=ref, reason=reason[:200])
 
     def deleted(self, obj: Obj, by: str, verified: bool, how: str = "", removed: bool = True) -> None:
         """``removed``: this delete removed it (False: it was found already gone)."""
-        self._write("deleted", kind=obj.kind, site=obj.site, id=obj.id, name=obj.name, by=by, verified=verified,
-                    removed=removed, how=how)
+        self._write(
+            "deleted",
+            kind=obj.kind,
+            site=obj.site,
+            id=obj.id,
+            name=obj.name,
+            by=by,
+            verified=verified,
+            removed=removed,
+            how=how,
+        )
 
     def left(self, obj: Obj, reason: str) -> None:
         self._write("left", kind=obj.kind, site=obj.site, id=obj.id, name=obj.name, reason=reason)

@@ -50,24 +50,42 @@ _SESSION_LISTED = ("ep", "LstsummarySession", "sessionKey")
 
 #: the create APIs, by API name
 CREATES: dict[str, Kind] = {
-    "CreateMeeting": Kind("meeting", ("meetingkey",), ("meeting", "DelMeeting", "meetingKey"),
-                          ("meeting", "GetMeeting", "meetingKey")),
-    "CreateEvent": Kind("event", ("sessionkey",), ("event", "DelEvent", "sessionKey"),
-                        ("event", "GetEvent", "sessionKey")),
-    "CreateTrainingSession": Kind("training", ("sessionkey",), ("training", "DelTrainingSession", "sessionKey"),
-                                  ("training", "GetTrainingSession", "sessionKey")),
-    "CreateTeleconferenceSession": Kind("teleconference", ("sessionkey",), ("ep", "DelSession", "sessionKey"),
-                                        ("teleconference", "GetTeleconferenceSession", "sessionKey")),
-    "CreateSupportSession": Kind("support", ("sessionkey",), ("ep", "DelSession", "sessionKey"),
-                                 _SESSION_LISTED),
+    "CreateMeeting": Kind(
+        "meeting", ("meetingkey",), ("meeting", "DelMeeting", "meetingKey"), ("meeting", "GetMeeting", "meetingKey")
+    ),
+    "CreateEvent": Kind(
+        "event", ("sessionkey",), ("event", "DelEvent", "sessionKey"), ("event", "GetEvent", "sessionKey")
+    ),
+    "CreateTrainingSession": Kind(
+        "training",
+        ("sessionkey",),
+        ("training", "DelTrainingSession", "sessionKey"),
+        ("training", "GetTrainingSession", "sessionKey"),
+    ),
+    "CreateTeleconferenceSession": Kind(
+        "teleconference",
+        ("sessionkey",),
+        ("ep", "DelSession", "sessionKey"),
+        ("teleconference", "GetTeleconferenceSession", "sessionKey"),
+    ),
+    "CreateSupportSession": Kind("support", ("sessionkey",), ("ep", "DelSession", "sessionKey"), _SESSION_LISTED),
     "CreateMeetingAttendee": Kind("attendee", ("attendeeid",), _ATTENDEE_DELETE, _ATTENDEE_VERIFY),
     "RegisterMeetingAttendee": Kind("attendee", ("attendeeid",), _ATTENDEE_DELETE, _ATTENDEE_VERIFY),
-    "CreateUser": Kind("user", (), ("user", "DelUser", "webExId"), ("user", "GetUser", "webExId"),
-                       id_from_request="webexid", note="DelUser deactivates: the account stays, DEACTIVATED"),
-    "CreateContact": Kind("contact", ("contactid",), None, None,
-                          note="the XML API has no call that deletes a contact"),
-    "AddScheduledTest": Kind("scheduled-test", ("testid",), ("training", "DelScheduledTest", "testID"),
-                             ("training", "LstScheduledTests", "parent")),
+    "CreateUser": Kind(
+        "user",
+        (),
+        ("user", "DelUser", "webExId"),
+        ("user", "GetUser", "webExId"),
+        id_from_request="webexid",
+        note="DelUser deactivates: the account stays, DEACTIVATED",
+    ),
+    "CreateContact": Kind("contact", ("contactid",), None, None, note="the XML API has no call that deletes a contact"),
+    "AddScheduledTest": Kind(
+        "scheduled-test",
+        ("testid",),
+        ("training", "DelScheduledTest", "testID"),
+        ("training", "LstScheduledTests", "parent"),
+    ),
 }
 #: the REST API's meeting: created by ``POST /v1/meetings``, deleted and checked at ``/v1/meetings/{id}``
 REST_KIND = Kind(REST_MEETING, ("id",), ("rest", "DELETE", "/meetings/{id}"), ("rest", "GET", "/meetings/{id}"))
@@ -123,6 +141,20 @@ def delete_api_name(k: Kind) -> str:
     return k.delete[1]
 
 
-__all__ = ["CHILD_KINDS", "CREATES", "DELETES", "FOUND_SESSION", "LISTED_ID", "REACTIVATE", "REST_CREATE",
-           "REST_KIND", "REST_MEETING", "SESSION_KINDS", "Kind", "canonical_api", "creator_of",
-           "delete_api_name", "kind"]
+__all__ = [
+    "CHILD_KINDS",
+    "CREATES",
+    "DELETES",
+    "FOUND_SESSION",
+    "LISTED_ID",
+    "REACTIVATE",
+    "REST_CREATE",
+    "REST_KIND",
+    "REST_MEETING",
+    "SESSION_KINDS",
+    "Kind",
+    "canonical_api",
+    "creator_of",
+    "delete_api_name",
+    "kind",
+]

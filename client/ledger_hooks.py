@@ -126,7 +126,7 @@ class LedgerHooks:
         url = str(request.url).split("?", 1)[0]
         if not url.startswith(self.rest_url):
             return None
-        return url[len(self.rest_url):] or "/"
+        return url[len(self.rest_url) :] or "/"
 
     def _bearer(self, request: httpx.Request) -> str | None:
         auth = request.headers.get("authorization") or ""
@@ -284,8 +284,18 @@ class LedgerHooks:
             parent, parent_field = _parent_of(create.body.node)
         api = canonical_api(create.body.api)
         for ident in dict.fromkeys(ids):  # an attendee answered twice (duplicate e-mail) is one object
-            self.ledger.created(create.ref, k, api, create.site, create.owner, create.name, ident,
-                                uuid=uuid.lower() if uuid else None, parent=parent, parent_field=parent_field)
+            self.ledger.created(
+                create.ref,
+                k,
+                api,
+                create.site,
+                create.owner,
+                create.name,
+                ident,
+                uuid=uuid.lower() if uuid else None,
+                parent=parent,
+                parent_field=parent_field,
+            )
 
     def _rest_created(self, rest: tuple[str, str, str | None], response: httpx.Response) -> None:
         ref, site, title = rest

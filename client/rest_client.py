@@ -109,8 +109,9 @@ class RestClient(ApiClient):
 
     def update(self, meeting_id: str, body: Mapping[str, Any], method: str = "PATCH") -> RestResponse:
         verb = method.upper()
-        return self.request(verb, f"/meetings/{quote(meeting_id, safe='')}", json_body=body,
-                            api=f"{verb} /v1/meetings/{{id}}")
+        return self.request(
+            verb, f"/meetings/{quote(meeting_id, safe='')}", json_body=body, api=f"{verb} /v1/meetings/{{id}}"
+        )
 
     def delete(self, meeting_id: str) -> RestResponse:
         return self.request("DELETE", f"/meetings/{quote(meeting_id, safe='')}", api="DELETE /v1/meetings/{id}")
@@ -158,9 +159,17 @@ class RestClient(ApiClient):
             if self.budget is not None:
                 self.budget.spend()
             try:
-                r = send_retrying_503(lambda: self.http.request(
-                    method, url, content=body, params=dict(params or {}) or None, headers=send_headers,
-                    timeout=self.timeout), self.budget)
+                r = send_retrying_503(
+                    lambda: self.http.request(
+                        method,
+                        url,
+                        content=body,
+                        params=dict(params or {}) or None,
+                        headers=send_headers,
+                        timeout=self.timeout,
+                    ),
+                    self.budget,
+                )
             except httpx.TimeoutException as exc:
                 problem = f"timeout: {type(exc).__name__}"
             except httpx.TransportError as exc:
@@ -178,12 +187,29 @@ class RestClient(ApiClient):
         wait = pacer.retry_wait(response.headers, _retry + 1) if pacer is not None else None
         if pacer is not None and wait is not None:  # each retry is a request of its own: budget, pacing
             pacer.wait_for_retry(wait, _retry + 1, api or f"{method} {path}")
-            return self.request(method, path, json_body=json_body, content=content, params=params, headers=headers,
-                                token=token, api=api, _retry=_retry + 1)
+            return self.request(
+                method,
+                path,
+                json_body=json_body,
+                content=content,
+                params=params,
+                headers=headers,
+                token=token,
+                api=api,
+                _retry=_retry + 1,
+            )
         return response
 
-    def _record(self, api: str, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
-                response: RestResponse, extra_secrets: list[str]) -> None:
+    def _record(
+        self,
+        api: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        response: RestResponse,
+        extra_secrets: list[str],
+    ) -> None:
         own = [*self.own_secrets(), *extra_secrets]
         shown = {k: (f"Bearer {MASK}" if k.lower() == "authorization" else v) for k, v in headers.items()}
         request_text = f"{method} {url}\n" + "".join(f"{k}: {v}\n" for k, v in shown.items())
@@ -191,13 +217,20 @@ class RestClient(ApiClient):
             request_text += "\n" + body.decode("utf-8", "replace")
         if response.status:
             answer = f"HTTP {response.status}\n" + "".join(
-                f"{k}: {v}\n" for k, v in response.headers.items() if k.lower() != "set-cookie")
+                f"{k}: {v}\n" for k, v in response.headers.items() if k.lower() != "set-cookie"
+            )
             answer += "\n" + (response.raw.decode("utf-8", "replace") if response.raw else "(no body)")
         else:
             answer = f"(no answer: {response.problem})"
-        self.record(Exchange(api=api, request=self.secrets.mask(request_text, also=own),
-                             response=self.secrets.mask(answer, also=own), http_status=response.status,
-                             elapsed=response.elapsed))
+        self.record(
+            Exchange(
+                api=api,
+                request=self.secrets.mask(request_text, also=own),
+                response=self.secrets.mask(answer, also=own),
+                http_status=response.status,
+                elapsed=response.elapsed,
+            )
+        )
 
 
 def _parse(r: httpx.Response, elapsed: float) -> RestResponse:

@@ -121,10 +121,13 @@ class RestPacer:
                 raise RestPacingTimeout(
                     f"REST pacing: no request slot for this token within {bound:.0f}s ({self.allowed} requests "
                     f"per {self.window:.0f}s = {self.margin:.0%} of the declared rest_rate_limit_per_minute "
-                    f"{self.limit}, shared with the workspace's other runs)")
+                    f"{self.limit}, shared with the workspace's other runs)"
+                )
             if not told:
-                self.say(f"REST pacing: {self.allowed} requests in the last {self.window:.0f}s ({self.margin:.0%} "
-                         f"of the declared rest_rate_limit_per_minute {self.limit}): waiting {wait:.1f}s")
+                self.say(
+                    f"REST pacing: {self.allowed} requests in the last {self.window:.0f}s ({self.margin:.0%} "
+                    f"of the declared rest_rate_limit_per_minute {self.limit}): waiting {wait:.1f}s"
+                )
                 told = True
             self.sleep(wait)
             waited += wait
@@ -140,8 +143,9 @@ class RestPacer:
         return seconds
 
     def wait_for_retry(self, seconds: float, retry: int, api: str) -> None:
-        self.say(f"REST: {api} answered 429: waiting {seconds:.0f}s (Retry-After) before retry {retry} of "
-                 f"{MAX_RETRIES}")
+        self.say(
+            f"REST: {api} answered 429: waiting {seconds:.0f}s (Retry-After) before retry {retry} of {MAX_RETRIES}"
+        )
         self.sleep(seconds)
 
     # -- the hook ------------------------------------------------------------------------
@@ -174,5 +178,14 @@ def pacer_for(env: Any, folder: Path) -> RestPacer:
     return RestPacer(folder, int(env.settings.rest_rate_limit_per_minute), rest_url=env.rest_url)
 
 
-__all__ = ["MARGIN", "MAX_RETRIES", "MAX_RETRY_WAIT", "RestPacer", "RestPacingTimeout", "pacer_for", "pacer_of",
-           "retry_after_seconds", "token_key"]
+__all__ = [
+    "MARGIN",
+    "MAX_RETRIES",
+    "MAX_RETRY_WAIT",
+    "RestPacer",
+    "RestPacingTimeout",
+    "pacer_for",
+    "pacer_of",
+    "retry_after_seconds",
+    "token_key",
+]

@@ -40,8 +40,9 @@ class SiteSafety:
 _INSTALLED: weakref.WeakKeyDictionary[httpx.Client, SiteSafety] = weakref.WeakKeyDictionary()
 
 
-def install_site_safety(http: httpx.Client, env: Any, *, run_dir: str | Path | None = None,
-                        reports_root: Path | None = None) -> SiteSafety | None:
+def install_site_safety(
+    http: httpx.Client, env: Any, *, run_dir: str | Path | None = None, reports_root: Path | None = None
+) -> SiteSafety | None:
     """Install the usage guard and REST pacing on ``http`` for a site run of ``env`` (nothing for
     an emulator target). The state folder: ``reports_root`` or the parent of ``run_dir``, else the
     default reports folder (``$WEBEX_HARNESS_STATE_DIR`` overrides all)."""

@@ -138,13 +138,22 @@ class UsageGuard:
         return len(self.standing(site, user).failures)
 
     def record_failure(self, site: str, user: str, api: str, exception_id: str) -> None:
-        self.log.append({"event": "no-data", "site": site.lower(), "user": user.lower(), "api": api,
-                         "exceptionID": exception_id})
+        self.log.append(
+            {"event": "no-data", "site": site.lower(), "user": user.lower(), "api": api, "exceptionID": exception_id}
+        )
 
     def record_block(self, site: str, user: str, api: str) -> None:
         now = self.clock()
-        self.log.append({"event": "blocked", "site": site.lower(), "user": user.lower(), "api": api, "at": now,
-                         "until": now + BLOCK_SECONDS})
+        self.log.append(
+            {
+                "event": "blocked",
+                "site": site.lower(),
+                "user": user.lower(),
+                "api": api,
+                "at": now,
+                "until": now + BLOCK_SECONDS,
+            }
+        )
 
     # -- the decision --------------------------------------------------------------------
     def check(self, site: str, user: str) -> None:
@@ -156,20 +165,23 @@ class UsageGuard:
             raise UsageLimitSafety(
                 f"usage-limit safety: {site} answered 403 (usage-limit block) to {user} at "
                 f"{_clock_text(record.blocked_at)}; no more GetSessionInfo/GetUserCard as {user} — "
-                f"the block lifts about {_clock_text(record.blocked_at + BLOCK_SECONDS)}")
+                f"the block lifts about {_clock_text(record.blocked_at + BLOCK_SECONDS)}"
+            )
         count = len(record.failures)
         if count < self.stop_at:
             return
         if self.stop_at == 0:
             raise UsageLimitSafety(
                 f"usage-limit safety: the declared limit {self.limit} of {site} leaves nothing above the margin "
-                f"{self.margin}; no GetSessionInfo/GetUserCard is sent as {user}")
+                f"{self.margin}; no GetSessionInfo/GetUserCard is sent as {user}"
+            )
         # the failure whose expiry brings the count below stop_at
         expires = record.failures[count - self.stop_at] + WINDOW_SECONDS
         raise UsageLimitSafety(
             f'usage-limit safety: {user} had {count} "no data found" failures on {site} in the last hour '
             f"(declared limit {self.limit}, margin {self.margin}); stopping before a 403 lock-out — "
-            f"wait until {_clock_text(expires)}")
+            f"wait until {_clock_text(expires)}"
+        )
 
     # -- the hooks -----------------------------------------------------------------------
     def install(self, http: httpx.Client) -> httpx.Client:
@@ -256,5 +268,13 @@ def failures_by_user(entries: Iterable[dict[str, Any]]) -> dict[tuple[str, str],
     return out
 
 
-__all__ = ["LIMITED_APIS", "UsageGuard", "UsageLimitSafety", "exempt_users",
-           "failures_by_user", "guard_for", "margin_of", "stop_at"]
+__all__ = [
+    "LIMITED_APIS",
+    "UsageGuard",
+    "UsageLimitSafety",
+    "exempt_users",
+    "failures_by_user",
+    "guard_for",
+    "margin_of",
+    "stop_at",
+]

@@ -73,8 +73,10 @@ class RequestBudget:
         if elapsed > self.max_seconds:
             raise BudgetExceeded(f"time budget spent: {elapsed:.0f}s of {self.max_seconds:.0f}s")
         if self.shared is not None and not self.shared.take():
-            raise BudgetExceeded(f"request budget spent: nothing left of the {self.shared.describe()} after "
-                                 f"{self.used} requests of this process")
+            raise BudgetExceeded(
+                f"request budget spent: nothing left of the {self.shared.describe()} after "
+                f"{self.used} requests of this process"
+            )
         self.used += 1
 
     def close(self) -> None:
@@ -110,8 +112,13 @@ def retry_after_seconds(value: str | None) -> float:
     return DEFAULT_503_WAIT if seconds is None else min(MAX_503_WAIT, seconds)
 
 
-def send_retrying_503(send: Callable[[], httpx.Response], budget: RequestBudget | None, *,
-                      retries: int = MAX_503_RETRIES, sleep: Callable[[float], None] = time.sleep) -> httpx.Response:
+def send_retrying_503(
+    send: Callable[[], httpx.Response],
+    budget: RequestBudget | None,
+    *,
+    retries: int = MAX_503_RETRIES,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Response:
     """``send()``; while the answer is a ``503`` (a busy site or its load balancer), wait its
     ``Retry-After`` (capped) and send again, at most ``retries`` times, each retry spent from
     ``budget`` first (:class:`BudgetExceeded` when it is spent). The last answer, 503 or not."""
@@ -179,8 +186,13 @@ class ApiClient:
 
     def shared_options(self) -> ClientOptions:
         """The options of a client for another user sharing this one's pool, budget, secrets and recorder."""
-        return {"http": self.http, "timeout": self.timeout, "budget": self.budget, "secrets": self.secrets,
-                "on_exchange": self.on_exchange}
+        return {
+            "http": self.http,
+            "timeout": self.timeout,
+            "budget": self.budget,
+            "secrets": self.secrets,
+            "on_exchange": self.on_exchange,
+        }
 
     def own_secrets(self) -> Iterable[str]:
         """The credentials this client sends (masked in its records whether or not the target takes them)."""
@@ -246,8 +258,9 @@ class XmlClient(ApiClient):
             if self.budget is not None:  # the retry after a connection error is a request too
                 self.budget.spend()
             try:
-                r = send_retrying_503(lambda: self.http.post(self.xml_url, content=raw, headers=send_headers),
-                                      self.budget)
+                r = send_retrying_503(
+                    lambda: self.http.post(self.xml_url, content=raw, headers=send_headers), self.budget
+                )
             except httpx.TimeoutException as exc:
                 problem = f"timeout: {type(exc).__name__}"
             except httpx.TransportError as exc:
@@ -260,21 +273,25 @@ class XmlClient(ApiClient):
                 response.elapsed = elapsed
                 break
             if attempt + 1 == attempts:
-                response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started,
-                                       problem=problem)
+                response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started, problem=problem)
         assert response is not None
         self._record(api, raw, response)
         return response
 
     def _record(self, api: str, raw: bytes, response: XmlResponse) -> None:
-        self.record(Exchange(
-            api=api,
-            request=self.masked(raw.decode("utf-8", "replace")),
-            response=(self.masked(response.raw.decode("utf-8", "replace")) if response.raw
-                      else f"(no body: {response.problem})"),
-            http_status=response.http_status,
-            elapsed=response.elapsed,
-        ))
+        self.record(
+            Exchange(
+                api=api,
+                request=self.masked(raw.decode("utf-8", "replace")),
+                response=(
+                    self.masked(response.raw.decode("utf-8", "replace"))
+                    if response.raw
+                    else f"(no body: {response.problem})"
+                ),
+                http_status=response.http_status,
+                elapsed=response.elapsed,
+            )
+        )
 
 
 class ControlError(RuntimeError):
@@ -330,8 +347,9 @@ class ControlClient:
         return self._object("POST", f"/sites/{site}/settings", settings)
 
     def set_faults(self, site: str, enable: list[str] | None = None, disable: list[str] | None = None) -> list[str]:
-        return list(self._req("POST", f"/sites/{site}/faults", {"enable": enable or [], "disable": disable or []})[
-            "faults"])
+        return list(
+            self._req("POST", f"/sites/{site}/faults", {"enable": enable or [], "disable": disable or []})["faults"]
+        )
 
     def set_session(self, site: str, key: str, **live: Any) -> dict[str, Any]:
         return self._object("POST", f"/sites/{site}/sessions/{key}", live)

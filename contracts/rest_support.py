@@ -43,17 +43,59 @@ SEED_REQUEST: dict[str, Any] = json.loads("""
 """)
 
 #: 003, the top-level keys of the response sample of "Update a Meeting" (a modified scheduled meeting)
-SEED_RESPONSE_KEYS: frozenset[str] = frozenset({
-    "id", "meetingSeriesId", "meetingNumber", "title", "agenda", "password", "phoneAndVideoSystemPassword",
-    "meetingType", "state", "isModified", "timezone", "start", "end", "hostUserId", "hostDisplayName", "hostEmail",
-    "hostKey", "siteUrl", "webLink", "sipAddress", "dialInIpAddress", "enabledAutoRecordMeeting",
-    "allowAnyUserToBeCoHost", "enabledJoinBeforeHost", "enableConnectAudioBeforeHost", "joinBeforeHostMinutes",
-    "excludePassword", "publicMeeting", "reminderTime", "unlockedMeetingJoinSecurity", "sessionTypeId",
-    "enableAutomaticLock", "automaticLockMinutes", "allowFirstUserToBeCoHost", "allowAuthenticatedDevices",
-    "telephony", "meetingOptions", "attendeePrivileges", "registration", "integrationTags", "scheduledType",
-    "simultaneousInterpretation", "enabledBreakoutSessions", "links", "trackingCodes", "enabledAudioWatermark",
-    "enabledVisualWatermark", "visualWatermarkOpacity", "audioConnectionOptions",
-})
+SEED_RESPONSE_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "meetingSeriesId",
+        "meetingNumber",
+        "title",
+        "agenda",
+        "password",
+        "phoneAndVideoSystemPassword",
+        "meetingType",
+        "state",
+        "isModified",
+        "timezone",
+        "start",
+        "end",
+        "hostUserId",
+        "hostDisplayName",
+        "hostEmail",
+        "hostKey",
+        "siteUrl",
+        "webLink",
+        "sipAddress",
+        "dialInIpAddress",
+        "enabledAutoRecordMeeting",
+        "allowAnyUserToBeCoHost",
+        "enabledJoinBeforeHost",
+        "enableConnectAudioBeforeHost",
+        "joinBeforeHostMinutes",
+        "excludePassword",
+        "publicMeeting",
+        "reminderTime",
+        "unlockedMeetingJoinSecurity",
+        "sessionTypeId",
+        "enableAutomaticLock",
+        "automaticLockMinutes",
+        "allowFirstUserToBeCoHost",
+        "allowAuthenticatedDevices",
+        "telephony",
+        "meetingOptions",
+        "attendeePrivileges",
+        "registration",
+        "integrationTags",
+        "scheduledType",
+        "simultaneousInterpretation",
+        "enabledBreakoutSessions",
+        "links",
+        "trackingCodes",
+        "enabledAudioWatermark",
+        "enabledVisualWatermark",
+        "visualWatermarkOpacity",
+        "audioConnectionOptions",
+    }
+)
 #: 003, the keys of the sample's nested objects
 SEED_NESTED_KEYS: dict[str, frozenset[str]] = {
     "telephony": frozenset({"accessCode", "callInNumbers", "links"}),
@@ -93,13 +135,17 @@ def slot(days: float = 2, hour: int = 9, tz: Any = UTC) -> datetime:
     return base.astimezone(tz).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
-def meeting_body(title: str | None = None, *, start: datetime | None = None,
-                 minutes: int = 60, **extra: Any) -> dict[str, Any]:
+def meeting_body(
+    title: str | None = None, *, start: datetime | None = None, minutes: int = 60, **extra: Any
+) -> dict[str, Any]:
     """A Create body: a future whole-minute start, ``minutes`` long; extra fields merged in."""
     begin = start or slot()
-    body: dict[str, Any] = {"title": title if title is not None else own_name("rest contract meeting"),
-                            "start": iso(begin), "end": iso(begin + timedelta(minutes=minutes)),
-                            "timezone": "UTC"}
+    body: dict[str, Any] = {
+        "title": title if title is not None else own_name("rest contract meeting"),
+        "start": iso(begin),
+        "end": iso(begin + timedelta(minutes=minutes)),
+        "timezone": "UTC",
+    }
     body.update(extra)
     return body
 
@@ -125,8 +171,13 @@ class RestMeetings:
 
     def scheduled(self, series_id: str, start: datetime, days: int = 10) -> list[dict[str, Any]]:
         """The series' scheduled meetings from ``start`` - 1 day over ``days`` days."""
-        response = self.client.list_meetings(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
-                                    from_=iso(start - timedelta(days=1)), to=iso(start + timedelta(days=days)))
+        response = self.client.list_meetings(
+            meetingSeriesId=series_id,
+            meetingType="scheduledMeeting",
+            max=100,
+            from_=iso(start - timedelta(days=1)),
+            to=iso(start + timedelta(days=days)),
+        )
         assert response.status == 200, response.describe()
         return response.items
 

@@ -147,7 +147,8 @@ def walk_pages(lister: Lister, prefix: str, item: str, key: str, size: int) -> W
         assert page.text(f"{prefix}:matchingRecords/serv:startFrom") == str(start), where
         assert page.text(f"{prefix}:matchingRecords/serv:returned") == str(len(records)), where
         assert len(records) == max(0, min(size, total - start + 1)), (
-            f"{where}: {len(records)} records with total {total}")
+            f"{where}: {len(records)} records with total {total}"
+        )
         walk.records += records
         walk.totals.append(total)
         start += len(records)
@@ -162,8 +163,16 @@ def walk_pages(lister: Lister, prefix: str, item: str, key: str, size: int) -> W
     raise AssertionError(f"more than {MAX_PAGES} pages of {size}")
 
 
-def assert_pages(lister: Lister, prefix: str, item: str, key: str, *, own: Collection[str] = (),
-                 at_least: int = 3, unique: bool = True) -> list[str]:
+def assert_pages(
+    lister: Lister,
+    prefix: str,
+    item: str,
+    key: str,
+    *,
+    own: Collection[str] = (),
+    at_least: int = 3,
+    unique: bool = True,
+) -> list[str]:
     """Page through a list and check ``matchingRecords`` against the data (behaviour list-paging),
     on a site others write to: the run's ``own`` records appear exactly once, the pages hold
     ``total`` records, every page is consistent. A walk the list changed under is repeated (up to
@@ -210,6 +219,10 @@ class OwnWindow:
 
     def scope(self) -> dict[str, Any]:
         """A ``dateScope`` holding the window's first day."""
-        return {"dateScope": {"startDateStart": webex_date(self.start - timedelta(minutes=1)),
-                              "startDateEnd": webex_date(self.start + timedelta(days=1)),
-                              "timeZoneID": self.time_zone_id}}
+        return {
+            "dateScope": {
+                "startDateStart": webex_date(self.start - timedelta(minutes=1)),
+                "startDateEnd": webex_date(self.start + timedelta(days=1)),
+                "timeZoneID": self.time_zone_id,
+            }
+        }

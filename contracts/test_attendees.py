@@ -16,10 +16,12 @@ def _person(name: str, email: str, **extra: Any) -> dict[str, Any]:
 
 
 def _meeting_with_form(meetings: Meetings, *required: str) -> str:
-    key, _ = meetings.create_ok(meeting_body(
-        attendeeOptions={"registration": True},
-        registrationForm=registration_form(*required),
-    ))
+    key, _ = meetings.create_ok(
+        meeting_body(
+            attendeeOptions={"registration": True},
+            registrationForm=registration_form(*required),
+        )
+    )
     return key
 
 
@@ -30,8 +32,11 @@ def test_attendee_missing_required_registration_fields_fails_with_040014(
 ) -> None:
     key = _meeting_with_form(meetings, "title", "company")
     person = _person("Ann Lacking", "ann.lacking@example.com")
-    body = {"person": person, "sessionKey": key} if api == "CreateMeetingAttendee" else {
-        "attendees": {"person": person, "role": "ATTENDEE", "sessionKey": key}}
+    body = (
+        {"person": person, "sessionKey": key}
+        if api == "CreateMeetingAttendee"
+        else {"attendees": {"person": person, "role": "ATTENDEE", "sessionKey": key}}
+    )
     response = xml.call("attendee", api, body)
     assert response.result == "FAILURE", response.describe()
     assert response.exception_id == "040014"
@@ -42,8 +47,11 @@ def test_attendee_missing_required_registration_fields_fails_with_040014(
 @pytest.mark.behaviour("registration-required-fields-040014")
 def test_040014_lists_the_missing_fields_in_form_order(xml: XmlClient, meetings: Meetings) -> None:
     key = _meeting_with_form(meetings, "city", "title", "phone")
-    response = xml.call("attendee", "CreateMeetingAttendee", {
-        "person": _person("Bo Partial", "bo.partial@example.com", title="Engineer"), "sessionKey": key})
+    response = xml.call(
+        "attendee",
+        "CreateMeetingAttendee",
+        {"person": _person("Bo Partial", "bo.partial@example.com", title="Engineer"), "sessionKey": key},
+    )
     assert (response.exception_id, response.value) == ("040014", "city,phone"), response.describe()
     assert response.reason == "Missing required fields (registration form) : city,phone"
 
@@ -51,10 +59,14 @@ def test_040014_lists_the_missing_fields_in_form_order(xml: XmlClient, meetings:
 @pytest.mark.behaviour("registration-required-fields-040014")
 def test_attendee_with_all_required_registration_fields_succeeds(xml: XmlClient, meetings: Meetings) -> None:
     key = _meeting_with_form(meetings, "title", "company")
-    response = xml.call("attendee", "CreateMeetingAttendee", {
-        "person": _person("Cy Complete", "cy.complete@example.com", title="Engineer", company="Cisco1234"),
-        "sessionKey": key,
-    })
+    response = xml.call(
+        "attendee",
+        "CreateMeetingAttendee",
+        {
+            "person": _person("Cy Complete", "cy.complete@example.com", title="Engineer", company="Cisco1234"),
+            "sessionKey": key,
+        },
+    )
     response.expect_success()
     assert response.text("att:attendeeId")
 
@@ -62,8 +74,11 @@ def test_attendee_with_all_required_registration_fields_succeeds(xml: XmlClient,
 @pytest.mark.behaviour("email-lowercase")
 def test_mixed_case_attendee_email_reads_back_lowercase(xml: XmlClient, meetings: Meetings) -> None:
     key, _ = meetings.create_ok()
-    xml.call("attendee", "CreateMeetingAttendee", {
-        "person": _person("Dee Mixed", "Dee.Mixed@Example.COM"), "sessionKey": key}).expect_success()
+    xml.call(
+        "attendee",
+        "CreateMeetingAttendee",
+        {"person": _person("Dee Mixed", "Dee.Mixed@Example.COM"), "sessionKey": key},
+    ).expect_success()
     listed = xml.call("attendee", "LstMeetingAttendee", {"meetingKey": key}).expect_success()
     emails = listed.texts("att:attendee/att:person/com:email")
     assert emails == ["dee.mixed@example.com"]
@@ -71,11 +86,13 @@ def test_mixed_case_attendee_email_reads_back_lowercase(xml: XmlClient, meetings
 
 @pytest.mark.behaviour("email-lowercase")
 def test_mixed_case_invitee_of_create_meeting_reads_back_lowercase(xml: XmlClient, meetings: Meetings) -> None:
-    key, _ = meetings.create_ok(meeting_body(participants={"attendees": {"attendee": {
-        "person": {"name": "James Kirk", "email": "Jkirk@SZ.webex.com"}}}}))
+    key, _ = meetings.create_ok(
+        meeting_body(
+            participants={"attendees": {"attendee": {"person": {"name": "James Kirk", "email": "Jkirk@SZ.webex.com"}}}}
+        )
+    )
     got = xml.call("meeting", "GetMeeting", {"meetingKey": key}).expect_success()
-    assert got.texts("meet:participants/meet:attendees/meet:attendee/att:person/com:email") == [
-        "jkirk@sz.webex.com"]
+    assert got.texts("meet:participants/meet:attendees/meet:attendee/att:person/com:email") == ["jkirk@sz.webex.com"]
 
 
 # ---------------------------------------------------------------- email-no-whitespace (001, 40.8.0)
@@ -90,12 +107,14 @@ def _invitee(email: str, name: str = "Spacy Attendee") -> dict[str, Any]:
 @pytest.mark.behaviour("email-no-whitespace")
 @pytest.mark.parametrize("email", [_SPACY, "spacy.attendee@exa mple.com", "spacy\tattendee@example.com"])
 @pytest.mark.parametrize("api", ["CreateMeetingAttendee", "RegisterMeetingAttendee"])
-def test_attendee_email_with_white_space_is_rejected(xml: XmlClient, meetings: Meetings, api: str, email: str
-                                                     ) -> None:
+def test_attendee_email_with_white_space_is_rejected(xml: XmlClient, meetings: Meetings, api: str, email: str) -> None:
     key, _ = meetings.create_ok()
     person = _person("Spacy Attendee", email)
-    body = {"person": person, "sessionKey": key} if api == "CreateMeetingAttendee" else {
-        "attendees": {"person": person, "role": "ATTENDEE", "sessionKey": key}}
+    body = (
+        {"person": person, "sessionKey": key}
+        if api == "CreateMeetingAttendee"
+        else {"attendees": {"person": person, "role": "ATTENDEE", "sessionKey": key}}
+    )
     response = xml.call("attendee", api, body)
     assert response.result == "FAILURE", response.describe()
     listed = xml.call("attendee", "LstMeetingAttendee", {"meetingKey": key})
@@ -118,11 +137,16 @@ def test_invitee_email_with_white_space_is_rejected_by_create_and_set_meeting(
 @pytest.mark.behaviour("email-no-whitespace")
 def test_emails_without_white_space_are_accepted(xml: XmlClient, meetings: Meetings) -> None:
     key, _ = meetings.create_ok(meeting_body(participants=_invitee("tidy.invitee@example.com", "Tidy Invitee")))
-    xml.call("attendee", "CreateMeetingAttendee", {
-        "person": _person("Tidy Attendee", "tidy.attendee@example.com"), "sessionKey": key}).expect_success()
+    xml.call(
+        "attendee",
+        "CreateMeetingAttendee",
+        {"person": _person("Tidy Attendee", "tidy.attendee@example.com"), "sessionKey": key},
+    ).expect_success()
     listed = xml.call("attendee", "LstMeetingAttendee", {"meetingKey": key}).expect_success()
     assert sorted(listed.texts("att:attendee/att:person/com:email")) == [
-        "tidy.attendee@example.com", "tidy.invitee@example.com"]
+        "tidy.attendee@example.com",
+        "tidy.invitee@example.com",
+    ]
 
 
 # ---------------------------------------------------------------- duplicate-email-first-wins (001, 40.12.0)
@@ -132,21 +156,29 @@ def test_emails_without_white_space_are_accepted(xml: XmlClient, meetings: Meeti
 def test_create_meeting_attendee_processes_only_the_first_of_an_email(xml: XmlClient, meetings: Meetings) -> None:
     """The 40.12.0 sample: a person and an attendees block with the same e-mail."""
     key, _ = meetings.create_ok()
-    xml.call("attendee", "CreateMeetingAttendee", {
-        "sessionKey": key,
-        "person": {"email": "test@webex.com", "name": "name1"},
-        "attendees": {"person": {"email": "test@webex.com", "name": "name2"}, "sessionKey": key},
-    }).expect_success()
+    xml.call(
+        "attendee",
+        "CreateMeetingAttendee",
+        {
+            "sessionKey": key,
+            "person": {"email": "test@webex.com", "name": "name1"},
+            "attendees": {"person": {"email": "test@webex.com", "name": "name2"}, "sessionKey": key},
+        },
+    ).expect_success()
     listed = xml.call("attendee", "LstMeetingAttendee", {"meetingKey": key}).expect_success()
     assert listed.texts("att:attendee/att:person/com:name") == ["name1"]
     assert listed.text("att:matchingRecords/serv:total") == "1"
 
 
-_TWINS = {"attendees": {"attendee": [
-    {"person": {"name": "First Twin", "email": "twin@example.com"}},
-    {"person": {"name": "Second Twin", "email": "twin@example.com"}},
-    {"person": {"name": "Other", "email": "other@example.com"}},
-]}}
+_TWINS = {
+    "attendees": {
+        "attendee": [
+            {"person": {"name": "First Twin", "email": "twin@example.com"}},
+            {"person": {"name": "Second Twin", "email": "twin@example.com"}},
+            {"person": {"name": "Other", "email": "other@example.com"}},
+        ]
+    }
+}
 _MEETING_NAMES = "meet:participants/meet:attendees/meet:attendee/att:person/com:name"
 
 
@@ -172,10 +204,12 @@ def test_set_meeting_keeps_only_the_first_invitee_of_an_email(xml: XmlClient, me
 def test_del_meeting_attendee_by_email_and_meeting_uuid(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
     for name in ("keep", "drop"):
-        xml.call("attendee", "CreateMeetingAttendee", {
-            "person": _person(name, f"{name}@example.com"), "sessionKey": key}).expect_success()
-    xml.call("attendee", "DelMeetingAttendee", {"attendeeEmail": {
-        "email": "drop@example.com", "meetingUUID": uuid}}).expect_success()
+        xml.call(
+            "attendee", "CreateMeetingAttendee", {"person": _person(name, f"{name}@example.com"), "sessionKey": key}
+        ).expect_success()
+    xml.call(
+        "attendee", "DelMeetingAttendee", {"attendeeEmail": {"email": "drop@example.com", "meetingUUID": uuid}}
+    ).expect_success()
     listed = xml.call("attendee", "LstMeetingAttendee", {"meetingUUID": uuid}).expect_success()
     assert listed.texts("att:attendee/att:person/com:email") == ["keep@example.com"]
 
@@ -184,13 +218,26 @@ def test_del_meeting_attendee_by_email_and_meeting_uuid(xml: XmlClient, meetings
 
 
 @pytest.mark.behaviour("enrollment-domain-empty")
-def test_get_enrollment_info_answers_the_sample_shape_with_an_empty_domain(xml: XmlClient, meetings: Meetings
-                                                                          ) -> None:
+def test_get_enrollment_info_answers_the_sample_shape_with_an_empty_domain(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
-    xml.call("attendee", "RegisterMeetingAttendee", {"attendees": {
-        "person": {"name": "Alex Yang", "firstName": "Alex", "lastName": "Yang", "email": "Alex.Yang@Example.com",
-                   "type": "VISITOR"},
-        "role": "ATTENDEE", "joinStatus": "ACCEPT", "sessionKey": key}}).expect_success()
+    xml.call(
+        "attendee",
+        "RegisterMeetingAttendee",
+        {
+            "attendees": {
+                "person": {
+                    "name": "Alex Yang",
+                    "firstName": "Alex",
+                    "lastName": "Yang",
+                    "email": "Alex.Yang@Example.com",
+                    "type": "VISITOR",
+                },
+                "role": "ATTENDEE",
+                "joinStatus": "ACCEPT",
+                "sessionKey": key,
+            }
+        },
+    ).expect_success()
     for request in ({"sessionKey": key}, {"meetingUUID": uuid}):
         got = xml.call("attendee", "GetEnrollmentInfo", request).expect_success()
         attendee = "att:session/att:attendee"

@@ -71,12 +71,16 @@ class Prerequisites:
         if kind == "meeting":
             # A plain meeting: the generated one may carry a registration form with required
             # fields, and attendee APIs would then (rightly) answer 040014.
-            body = meeting_body(attendeeOptions={"registration": True}, registrationForm=registration_form(*form),
-                                schedule={"startDate": webex_date(self.now + timedelta(days=7))})
+            body = meeting_body(
+                attendeeOptions={"registration": True},
+                registrationForm=registration_form(*form),
+                schedule={"startDate": webex_date(self.now + timedelta(days=7))},
+            )
             response = self.client.call("meeting", "CreateMeeting", body).expect_success()
         else:
-            response = self.client.send(run_named(self.site, create, valid_envelope(create, self.seed, self.ctx)),
-                                        api=create).expect_success()
+            response = self.client.send(
+                run_named(self.site, create, valid_envelope(create, self.seed, self.ctx)), api=create
+            ).expect_success()
         key = _first_local(response, "meetingkey", "sessionKey", "sessionkey")
         assert key, f"{create} answered no key"
         info = self.client.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
@@ -98,24 +102,42 @@ class Prerequisites:
             if needs & {"ctx.session_key", "ctx.meeting_uuid"}:
                 ctx = self.past_session(spec, ctx)
             needs -= {"ctx.session_key", "ctx.meeting_uuid", "records exist for that session"}
-        if needs & {"ctx.session_key", "ctx.meeting_uuid", "ctx.attendee_email", "ctx.test_id",
-                    "records exist for that session"}:
+        if needs & {
+            "ctx.session_key",
+            "ctx.meeting_uuid",
+            "ctx.attendee_email",
+            "ctx.test_id",
+            "records exist for that session",
+        }:
             key, uuid = self.session(session_kind(spec), form=form)
             ctx = ctx.with_(session_key=key, meeting_uuid=uuid)
             if needs & {"ctx.attendee_email", "records exist for that session"} or spec.name == "GetEnrollmentInfo":
                 email = "wxh.attendee@example.com"
-                self.client.call("attendee", "RegisterMeetingAttendee", {"attendees": {
-                    "person": {"name": "Wxh Attendee", "firstName": "Wxh", "lastName": "Attendee",
-                               "email": email},
-                    "role": "ATTENDEE", "sessionKey": key}}).expect_success()
+                self.client.call(
+                    "attendee",
+                    "RegisterMeetingAttendee",
+                    {
+                        "attendees": {
+                            "person": {
+                                "name": "Wxh Attendee",
+                                "firstName": "Wxh",
+                                "lastName": "Attendee",
+                                "email": email,
+                            },
+                            "role": "ATTENDEE",
+                            "sessionKey": key,
+                        }
+                    },
+                ).expect_success()
                 ctx = ctx.with_(attendee_email=email)
             if spec.name == "LstOpenSession" and (self.site.is_emulator or self.valid):
                 # Open sessions are the ones in progress: start this one (an emulator control; a real
                 # site's edge cases are answered the same with no session open).
                 self.site.control.set_session(self.site.name, key, status="INPROGRESS", host_in_meeting=True)
             if "ctx.test_id" in needs or spec.name == "LstScheduledTests":
-                added = self.client.send(valid_envelope("AddScheduledTest", self.seed, ctx),
-                                         api="AddScheduledTest").expect_success()
+                added = self.client.send(
+                    valid_envelope("AddScheduledTest", self.seed, ctx), api="AddScheduledTest"
+                ).expect_success()
                 ctx = ctx.with_(test_id=_first_local(added, "testID"))
             if ("records exist for that session" in needs or spec.service == "history") and self.site.is_emulator:
                 # History holds sessions that have ended: move the site's clock past this one (a real
@@ -134,17 +156,30 @@ class Prerequisites:
             # Recordings exist only for sessions that were recorded: take one of the caller's.
             listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}}).expect_success()
             key = _first_local(listed, "sessionKey")
-            ctx = ctx.with_(recording_id=_first_local(listed, "recordingID"), session_key=key,
-                            meeting_uuid=_first_local(listed, "meetingUUID"))
+            ctx = ctx.with_(
+                recording_id=_first_local(listed, "recordingID"),
+                session_key=key,
+                meeting_uuid=_first_local(listed, "meetingUUID"),
+            )
         return ctx
 
     def own_user(self) -> str:
         """A user this test creates (named with the run's prefix) and deactivates afterwards."""
         webex_id = self.site.target.run_name(f"u{secrets.token_hex(4)}")
-        self.client.call("user", "CreateUser", {
-            "firstName": "Wxh", "lastName": "Catalogue", "webExId": webex_id,
-            "password": "Wxh" + secrets.token_hex(4) + "7Q", "email": f"{webex_id}@example.com",
-            "privilege": {"host": True}, "active": "ACTIVATED", "sendWelcome": False}).expect_success()
+        self.client.call(
+            "user",
+            "CreateUser",
+            {
+                "firstName": "Wxh",
+                "lastName": "Catalogue",
+                "webExId": webex_id,
+                "password": "Wxh" + secrets.token_hex(4) + "7Q",
+                "email": f"{webex_id}@example.com",
+                "privilege": {"host": True},
+                "active": "ACTIVATED",
+                "sendWelcome": False,
+            },
+        ).expect_success()
         self.cleanup.append(("user", "DelUser", {"webExId": webex_id}))
         return webex_id
 
@@ -154,8 +189,9 @@ class Prerequisites:
         key = _first_local(listed, "meetingKey", "sessionKey", "sessionkey") if listed.ok else None
         uuid = _first_local(listed, "meetingUUID") if listed.ok else None
         if not key or not uuid:
-            pytest.skip(f"needs a past session in the caller's {spec.name} (the site's history is empty: "
-                        f"{listed.describe()})")
+            pytest.skip(
+                f"needs a past session in the caller's {spec.name} (the site's history is empty: {listed.describe()})"
+            )
         return ctx.with_(session_key=key, meeting_uuid=uuid)
 
     def close(self) -> None:
@@ -195,8 +231,9 @@ def own_users(site: SiteHandle, api_name: str, envelope: bytes) -> bytes:
     envelope = run_named(site, api_name, envelope)
     if api_name != "CreateUser" or site.is_emulator:
         return envelope
-    return _WEBEX_ID.sub(lambda m: b"<webExId>" + site.target.run_name(m.group(1).decode()).encode() + b"</webExId>",
-                         envelope)
+    return _WEBEX_ID.sub(
+        lambda m: b"<webExId>" + site.target.run_name(m.group(1).decode()).encode() + b"</webExId>", envelope
+    )
 
 
 def _guard(site: SiteHandle, api_name: str) -> None:
@@ -212,8 +249,7 @@ def test_valid_envelope_succeeds_with_documented_response(site: SiteHandle, seed
     pre = Prerequisites(site, client, BASE_SEED + seed, valid=True)
     try:
         ctx = pre.build(spec, context_requirements(spec, pre.ctx))
-        response = client.send(own_users(site, api_name, valid_envelope(api_name, BASE_SEED + seed, ctx)),
-                               api=api_name)
+        response = client.send(own_users(site, api_name, valid_envelope(api_name, BASE_SEED + seed, ctx)), api=api_name)
         assert response.ok, response.describe()
         assert response.body is not None
         assert response.body.get("{http://www.w3.org/2001/XMLSchema-instance}type") == spec.response_type
@@ -269,7 +305,8 @@ def test_edge_case_gets_the_documented_outcome(
         response = client.send(own_users(site, api_name, case.envelope), api=api_name)
         request.node.user_properties.append(("observed", response.describe()))
         assert response.result in ("SUCCESS", "FAILURE") or response.http_status in (403, 413), (
-            f"not a Webex answer: {response.describe()}")
+            f"not a Webex answer: {response.describe()}"
+        )
         if case.expect.documented:
             _check(case, response)
     finally:

@@ -12,9 +12,11 @@ from client.xml_client import XmlClient
 from contracts.support import OwnWindow, assert_pages, own_name
 from contracts.test_scheduling import EVENT, Sessions, event_body
 
-_UNSAFE = ('<p>Quarterly <b>update</b></p><script>alert("x")</script>'
-           '<img src="logo.png" onerror="alert(1)"><a href="javascript:alert(2)">more</a>'
-           '<iframe src="https://evil.example.com"></iframe>')
+_UNSAFE = (
+    '<p>Quarterly <b>update</b></p><script>alert("x")</script>'
+    '<img src="logo.png" onerror="alert(1)"><a href="javascript:alert(2)">more</a>'
+    '<iframe src="https://evil.example.com"></iframe>'
+)
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def _set_event(xml: XmlClient, key: str, **sections: Any) -> Any:
 def _assert_filtered(text: str | None) -> None:
     assert text is not None
     low = text.lower()
-    for unsafe in ("<script", "onerror", "javascript:", "<iframe", "alert(\"x\")"):
+    for unsafe in ("<script", "onerror", "javascript:", "<iframe", 'alert("x")'):
         assert unsafe not in low, f"{unsafe!r} survived the HTML filter: {text!r}"
     assert "Quarterly" in text and "update" in text, f"the safe text must stay: {text!r}"
 
@@ -53,8 +55,9 @@ def _assert_filtered(text: str | None) -> None:
 @pytest.mark.behaviour("unsafe-html-filtered")
 def test_set_event_filters_unsafe_html_before_storing(xml: XmlClient, events: Sessions) -> None:
     key = events.create_ok(EVENT)
-    _set_event(xml, key, metaData={"sessionName": own_name("filtered event"), "sessionType": 9, "description": _UNSAFE}
-               ).expect_success()
+    _set_event(
+        xml, key, metaData={"sessionName": own_name("filtered event"), "sessionType": 9, "description": _UNSAFE}
+    ).expect_success()
     got = events.get(EVENT, key)
     _assert_filtered(got.text("event:metaData/event:description"))
 
@@ -69,8 +72,9 @@ def test_create_event_filters_unsafe_html_before_storing(events: Sessions) -> No
 def test_set_event_keeps_safe_text_as_sent(xml: XmlClient, events: Sessions) -> None:
     key = events.create_ok(EVENT)
     safe = "Plain agenda: Q&A, <b>demo</b> & wrap-up"
-    _set_event(xml, key, metaData={"sessionName": own_name("safe"), "sessionType": 9,
-                                   "description": safe}).expect_success()
+    _set_event(
+        xml, key, metaData={"sessionName": own_name("safe"), "sessionType": 9, "description": safe}
+    ).expect_success()
     assert events.get(EVENT, key).text("event:metaData/event:description") == safe
 
 
@@ -91,13 +95,19 @@ def test_set_event_answers_an_empty_set_event_response(xml: XmlClient, events: S
 
 @pytest.mark.behaviour("email-lowercase")
 def test_event_panelist_and_attendee_emails_read_back_lowercase(xml: XmlClient, events: Sessions) -> None:
-    key = events.create_ok(EVENT, event_body(
-        panelists={"panelistPassword": "Pan3list", "panelist": [_panelist("Pan Elist", "Pan.Elist@Example.COM")]},
-        attendees={"attendee": [_attendee("At Tendee", "At.Tendee@Example.COM")]}))
+    key = events.create_ok(
+        EVENT,
+        event_body(
+            panelists={"panelistPassword": "Pan3list", "panelist": [_panelist("Pan Elist", "Pan.Elist@Example.COM")]},
+            attendees={"attendee": [_attendee("At Tendee", "At.Tendee@Example.COM")]},
+        ),
+    )
     _set_event(xml, key, panelists={"panelist": [_panelist("Sec Ond", "Sec.Ond@EXAMPLE.com")]}).expect_success()
     got = events.get(EVENT, key)
     assert sorted(got.texts("event:panelists/event:panelist/com:email")) == [
-        "pan.elist@example.com", "sec.ond@example.com"]
+        "pan.elist@example.com",
+        "sec.ond@example.com",
+    ]
     assert got.texts("event:attendees/event:attendee/com:email") == ["at.tendee@example.com"]
 
 
@@ -120,9 +130,18 @@ def test_event_emails_without_white_space_are_accepted(events: Sessions) -> None
 
 @pytest.mark.behaviour("duplicate-email-first-wins")
 def test_create_event_keeps_only_the_first_attendee_of_an_email(events: Sessions) -> None:
-    key = events.create_ok(EVENT, event_body(attendees={"attendee": [
-        _attendee("First Twin", "twin@example.com"), _attendee("Second Twin", "twin@example.com"),
-        _attendee("Other", "other@example.com")]}))
+    key = events.create_ok(
+        EVENT,
+        event_body(
+            attendees={
+                "attendee": [
+                    _attendee("First Twin", "twin@example.com"),
+                    _attendee("Second Twin", "twin@example.com"),
+                    _attendee("Other", "other@example.com"),
+                ]
+            }
+        ),
+    )
     got = events.get(EVENT, key)
     assert got.texts("event:attendees/event:attendee/com:name") == ["First Twin", "Other"]
 
@@ -130,9 +149,16 @@ def test_create_event_keeps_only_the_first_attendee_of_an_email(events: Sessions
 @pytest.mark.behaviour("duplicate-email-first-wins")
 def test_set_event_keeps_only_the_first_panelist_of_an_email(xml: XmlClient, events: Sessions) -> None:
     key = events.create_ok(EVENT)
-    _set_event(xml, key, panelists={"panelist": [
-        _panelist("First Panelist", "dup.panelist@example.com"),
-        _panelist("Second Panelist", "dup.panelist@example.com")]}).expect_success()
+    _set_event(
+        xml,
+        key,
+        panelists={
+            "panelist": [
+                _panelist("First Panelist", "dup.panelist@example.com"),
+                _panelist("Second Panelist", "dup.panelist@example.com"),
+            ]
+        },
+    ).expect_success()
     got = events.get(EVENT, key)
     assert got.texts("event:panelists/event:panelist/com:name") == ["First Panelist"]
 
@@ -153,11 +179,24 @@ def test_lstsummary_event_pages_the_hosts_events(
     xml: XmlClient, events: Sessions, run_name: Callable[[str], str]
 ) -> None:
     window = OwnWindow.random()
-    keys = [events.create_ok(EVENT, event_body(run_name(f"paged event {i}"), schedule={
-        "startDate": window.date(i), "timeZoneID": window.time_zone_id})) for i in range(3)]
-    assert_pages(lambda s, n: xml.call("event", "LstsummaryEvent", {
-        **window.scope(), "listControl": {"startFrom": s, "maximumNum": n}}), "event", "event:event",
-        "event:sessionKey", own=keys)
+    keys = [
+        events.create_ok(
+            EVENT,
+            event_body(
+                run_name(f"paged event {i}"), schedule={"startDate": window.date(i), "timeZoneID": window.time_zone_id}
+            ),
+        )
+        for i in range(3)
+    ]
+    assert_pages(
+        lambda s, n: xml.call(
+            "event", "LstsummaryEvent", {**window.scope(), "listControl": {"startFrom": s, "maximumNum": n}}
+        ),
+        "event",
+        "event:event",
+        "event:sessionKey",
+        own=keys,
+    )
     first = xml.call("event", "LstsummaryEvent", {"listControl": {"startFrom": 1, "maximumNum": 2}}).expect_success()
     assert first.text("event:matchingRecords/serv:returned") == "2"
     assert all(len(u) == 32 for u in first.texts("event:event/event:meetingUUID"))

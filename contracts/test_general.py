@@ -48,15 +48,19 @@ def _assert_success_envelope(response: XmlResponse, xsi_type: str, prefix: str) 
     assert children, "a SUCCESS bodyContent carries the response elements"
     for child in children:
         assert (child.prefix, etree.QName(child).namespace) == (prefix, NAMESPACES[prefix]), (
-            f"{_local(child)} must be {prefix}:{_local(child)}")
+            f"{_local(child)} must be {prefix}:{_local(child)}"
+        )
 
 
 @pytest.mark.behaviour("envelope-shape")
-@pytest.mark.parametrize(("service", "api", "body", "xsi_type", "prefix"), [
-    ("user", "GetUser", None, "use:getUserResponse", "use"),
-    ("site", "GetSite", {}, "ns1:getSiteResponse", "ns1"),
-    ("history", "LstAccessAnywhereHistory", {}, "history:LstAccessAnywhereHistoryResponse", "history"),
-])
+@pytest.mark.parametrize(
+    ("service", "api", "body", "xsi_type", "prefix"),
+    [
+        ("user", "GetUser", None, "use:getUserResponse", "use"),
+        ("site", "GetSite", {}, "ns1:getSiteResponse", "ns1"),
+        ("history", "LstAccessAnywhereHistory", {}, "history:LstAccessAnywhereHistoryResponse", "history"),
+    ],
+)
 def test_success_envelope_has_the_documented_shape_and_prefixes(
     site: SiteHandle, service: str, api: str, body: dict[str, Any] | None, xsi_type: str, prefix: str
 ) -> None:
@@ -69,8 +73,7 @@ def test_success_envelope_has_the_documented_shape_and_prefixes(
 @pytest.mark.behaviour("envelope-shape")
 def test_get_session_info_envelope_uses_the_ep_prefix(xml: XmlClient, meetings: Meetings) -> None:
     key, _ = meetings.create_ok()
-    _assert_success_envelope(xml.call("ep", "GetSessionInfo", {"sessionKey": key}),
-                             "ep:getSessionInfoResponse", "ep")
+    _assert_success_envelope(xml.call("ep", "GetSessionInfo", {"sessionKey": key}), "ep:getSessionInfoResponse", "ep")
 
 
 @pytest.mark.behaviour("envelope-shape")

@@ -16,8 +16,10 @@ _AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "en
 
 
 def _control(start: int, size: int) -> dict[str, Any]:
-    return {"listControl": {"serv:startFrom": start, "serv:maximumNum": size, "serv:listMethod": "OR"},
-            "order": {"orderBy": "STARTTIME", "orderAD": "ASC"}}
+    return {
+        "listControl": {"serv:startFrom": start, "serv:maximumNum": size, "serv:listMethod": "OR"},
+        "order": {"orderBy": "STARTTIME", "orderAD": "ASC"},
+    }
 
 
 # ---------------------------------------------------------------- access-anywhere-history (40.1.0)
@@ -44,8 +46,13 @@ def test_access_anywhere_history_has_the_sample_shape(site: SiteHandle) -> None:
 @pytest.mark.behaviour("list-paging")
 def test_access_anywhere_history_pages(site: SiteHandle) -> None:
     xml = site.client("admin")
-    assert_pages(lambda s, n: xml.call("history", "LstAccessAnywhereHistory", _control(s, n)), "history",
-                 "history:accessAnyWhereInfo", "history:confID", unique=False)
+    assert_pages(
+        lambda s, n: xml.call("history", "LstAccessAnywhereHistory", _control(s, n)),
+        "history",
+        "history:accessAnyWhereInfo",
+        "history:confID",
+        unique=False,
+    )
 
 
 @pytest.mark.behaviour("access-anywhere-history")
@@ -83,15 +90,27 @@ def test_session_histories_page(site: SiteHandle, api: str, item: str, key: str)
     xml = site.client("admin")
     # sessions that started before yesterday: what the run's own deletions add starts later
     settled = {"startTimeScope": {"sessionStartTimeStart": past_date(400), "sessionStartTimeEnd": past_date(1)}}
-    assert_pages(lambda s, n: xml.call("history", api, {**settled, **_control(s, n)}), "history", item, key,
-                 at_least=2, unique=False)
+    assert_pages(
+        lambda s, n: xml.call("history", api, {**settled, **_control(s, n)}),
+        "history",
+        item,
+        key,
+        at_least=2,
+        unique=False,
+    )
     got = xml.call("history", api, _control(1, 1)).expect_success()
     assert got.text(f"{item}/history:meetingUUID"), f"{api} entries carry their meetingUUID"
 
 
 def _deleted_meeting(xml: XmlClient, meetings: Meetings) -> tuple[str, str]:
-    key, uuid = meetings.create_ok(meeting_body(own_name("history meeting"), participants={"attendees": {"attendee": {
-        "person": {"name": "Hal History", "email": "hal.history@example.com"}}}}))
+    key, uuid = meetings.create_ok(
+        meeting_body(
+            own_name("history meeting"),
+            participants={
+                "attendees": {"attendee": {"person": {"name": "Hal History", "email": "hal.history@example.com"}}}
+            },
+        )
+    )
     xml.call("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
     meetings.keys.remove(key)
     return key, uuid

@@ -19,8 +19,11 @@ def _control(start: int, size: int) -> dict[str, Any]:
 
 
 def _three_meetings(meetings: Meetings, window: OwnWindow | None = None, name: str = own_name("paging")) -> list[str]:
-    schedule = (lambda i: {"schedule": {"startDate": window.date(i), "timeZoneID": window.time_zone_id}}
-                ) if window is not None else (lambda i: {})
+    schedule = (
+        (lambda i: {"schedule": {"startDate": window.date(i), "timeZoneID": window.time_zone_id}})
+        if window is not None
+        else (lambda i: {})
+    )
     return [meetings.create_ok(meeting_body(f"{name} {i}", **schedule(i)))[0] for i in range(3)]
 
 
@@ -28,16 +31,26 @@ def _three_meetings(meetings: Meetings, window: OwnWindow | None = None, name: s
 def test_lstsummary_session_pages(xml: XmlClient, meetings: Meetings, run_name: Callable[[str], str]) -> None:
     window = OwnWindow.random()
     created = _three_meetings(meetings, window, run_name("paging"))
-    assert_pages(lambda s, n: xml.call("ep", "LstsummarySession", {**window.scope(), **_control(s, n)}), "ep",
-                 "ep:session", "ep:sessionKey", own=created)
+    assert_pages(
+        lambda s, n: xml.call("ep", "LstsummarySession", {**window.scope(), **_control(s, n)}),
+        "ep",
+        "ep:session",
+        "ep:sessionKey",
+        own=created,
+    )
 
 
 @pytest.mark.behaviour("list-paging")
 def test_lst_calendar_session_pages(xml: XmlClient, meetings: Meetings, run_name: Callable[[str], str]) -> None:
     window = OwnWindow.random()
     created = _three_meetings(meetings, window, run_name("calendar"))
-    assert_pages(lambda s, n: xml.call("ep", "LstCalendarSession", {**window.scope(), **_control(s, n)}), "ep",
-                 "ep:session", "ep:sessionKey", own=created)
+    assert_pages(
+        lambda s, n: xml.call("ep", "LstCalendarSession", {**window.scope(), **_control(s, n)}),
+        "ep",
+        "ep:session",
+        "ep:sessionKey",
+        own=created,
+    )
 
 
 @pytest.mark.behaviour("list-paging")
@@ -46,23 +59,30 @@ def test_lst_open_session_pages(site: SiteHandle, meetings: Meetings) -> None:
     for key in created:
         site.control.set_session(site.name, key, status="INPROGRESS", host_in_meeting=True)
     xml = site.client("host")
-    keys = assert_pages(lambda s, n: xml.call("ep", "LstOpenSession", _control(s, n)), "ep",
-                        "ep:services/ep:sessions", "ep:sessionKey", own=created)
+    keys = assert_pages(
+        lambda s, n: xml.call("ep", "LstOpenSession", _control(s, n)),
+        "ep",
+        "ep:services/ep:sessions",
+        "ep:sessionKey",
+        own=created,
+    )
     assert set(created) == set(keys)
 
 
 @pytest.mark.behaviour("list-paging")
 def test_lst_recording_pages(site: SiteHandle) -> None:
     xml = site.client("host")
-    assert_pages(lambda s, n: xml.call("ep", "LstRecording", _control(s, n)), "ep", "ep:recording",
-                 "ep:recordingID", at_least=2)
+    assert_pages(
+        lambda s, n: xml.call("ep", "LstRecording", _control(s, n)), "ep", "ep:recording", "ep:recordingID", at_least=2
+    )
 
 
 @pytest.mark.behaviour("list-paging")
 def test_lstsummary_user_pages(site: SiteHandle) -> None:
     admin = site.client("admin")
-    keys = assert_pages(lambda s, n: admin.call("user", "LstsummaryUser", _control(s, n)), "use", "use:user",
-                        "use:webExId")
+    keys = assert_pages(
+        lambda s, n: admin.call("user", "LstsummaryUser", _control(s, n)), "use", "use:user", "use:webExId"
+    )
     assert len(set(keys)) == len(keys)
 
 
@@ -70,9 +90,7 @@ def test_lstsummary_user_pages(site: SiteHandle) -> None:
 
 
 @pytest.mark.behaviour("scheduled-pmr-listing")
-def test_return_scheduled_pmr_adds_is_scheduled_pmr_to_every_session(
-    site_factory: Callable[..., SiteHandle]
-) -> None:
+def test_return_scheduled_pmr_adds_is_scheduled_pmr_to_every_session(site_factory: Callable[..., SiteHandle]) -> None:
     site = site_factory(return_scheduled_pmr=True)
     xml = site.client("host")
     tracker = Meetings(xml)
@@ -118,11 +136,20 @@ def _recording_id(xml: XmlClient) -> str:
 @pytest.mark.behaviour("email-no-whitespace")
 def test_set_recording_info_rejects_an_email_with_white_space(xml: XmlClient) -> None:
     rid = _recording_id(xml)
-    bad = xml.call("ep", "SetRecordingInfo", {"recording": {"recordingID": rid},
-                                              "basic": {"presenter": "Wanda", "email": "wanda harness@example.com"}})
+    bad = xml.call(
+        "ep",
+        "SetRecordingInfo",
+        {"recording": {"recordingID": rid}, "basic": {"presenter": "Wanda", "email": "wanda harness@example.com"}},
+    )
     assert bad.result == "FAILURE", bad.describe()
-    good = xml.call("ep", "SetRecordingInfo", {"recording": {"recordingID": rid, "description": "wxh"},
-                                               "basic": {"presenter": "Wanda", "email": "wanda@example.com"}})
+    good = xml.call(
+        "ep",
+        "SetRecordingInfo",
+        {
+            "recording": {"recordingID": rid, "description": "wxh"},
+            "basic": {"presenter": "Wanda", "email": "wanda@example.com"},
+        },
+    )
     assert good.expect_success().text("ep:recordingID") == rid
 
 
@@ -133,7 +160,6 @@ def test_create_and_set_contact_reject_an_email_with_white_space(xml: XmlClient)
     made = xml.call("ep", "CreateContact", {"contact": {"name": "Wanda", "email": "wanda@example.com"}})
     contact_id = made.expect_success().text("ep:contactID")
     assert contact_id
-    bad = xml.call("ep", "SetContact", {"contactID": contact_id,
-                                        "contact": {"email": "wanda h@example.com"}})
+    bad = xml.call("ep", "SetContact", {"contactID": contact_id, "contact": {"email": "wanda h@example.com"}})
     assert bad.result == "FAILURE", bad.describe()
     xml.call("ep", "SetContact", {"contactID": contact_id, "contact": {"email": "w2@example.com"}}).expect_success()

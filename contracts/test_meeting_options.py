@@ -98,8 +98,7 @@ def test_site_setting_record_all_sessions_overrides_auto_record(site_factory: Ca
 
 @pytest.mark.behaviour("join-teleconf-before-host")
 @pytest.mark.parametrize("value", [True, False])
-def test_create_meeting_join_teleconf_before_host_round_trips(xml: XmlClient, meetings: Meetings, value: bool
-                                                              ) -> None:
+def test_create_meeting_join_teleconf_before_host_round_trips(xml: XmlClient, meetings: Meetings, value: bool) -> None:
     key, _ = meetings.create_ok(meeting_body(schedule={"joinTeleconfBeforeHost": value}))
     assert _bool(_get(xml, key), "meet:schedule/meet:joinTeleconfBeforeHost") is value
 
@@ -109,8 +108,9 @@ def test_create_meeting_join_teleconf_before_host_round_trips(xml: XmlClient, me
 def test_set_event_join_teleconf_before_host_round_trips(sessions: Sessions, xml: XmlClient, value: bool) -> None:
     kind = KINDS["CreateEvent"]
     key = sessions.create_ok(kind)
-    xml.call("event", "SetEvent", {"schedule": {"joinTeleconfBeforeHost": value},
-                                   "event:sessionKey": key}).expect_success()
+    xml.call(
+        "event", "SetEvent", {"schedule": {"joinTeleconfBeforeHost": value}, "event:sessionKey": key}
+    ).expect_success()
     assert _bool(sessions.get(kind, key), "event:schedule/event:joinTeleconfBeforeHost") is value
 
 
@@ -129,11 +129,11 @@ def test_create_training_session_join_teleconf_before_host_round_trips(sessions:
 def test_device_can_start_meeting_round_trips_through_create_and_set(xml: XmlClient, meetings: Meetings) -> None:
     key, _ = meetings.create_ok(meeting_body(schedule={"deviceCanStartMeeting": True}))
     assert _bool(_get(xml, key), "meet:schedule/meet:deviceCanStartMeeting") is True
-    xml.call("meeting", "SetMeeting", {"meetingkey": key, "schedule": {"deviceCanStartMeeting": False}}
-             ).expect_success()
+    xml.call(
+        "meeting", "SetMeeting", {"meetingkey": key, "schedule": {"deviceCanStartMeeting": False}}
+    ).expect_success()
     assert _bool(_get(xml, key), "meet:schedule/meet:deviceCanStartMeeting") is False
-    xml.call("meeting", "SetMeeting", {"meetingkey": key, "schedule": {"deviceCanStartMeeting": True}}
-             ).expect_success()
+    xml.call("meeting", "SetMeeting", {"meetingkey": key, "schedule": {"deviceCanStartMeeting": True}}).expect_success()
     assert _bool(_get(xml, key), "meet:schedule/meet:deviceCanStartMeeting") is True
 
 
@@ -151,8 +151,9 @@ def test_meeting_of_a_private_type_reports_is_private_meeting(site_factory: Call
         regular, _ = meetings.create_ok(meeting_body(metaData={"meetingType": 3}))
         assert _bool(_get(client, private), "meet:metaData/meet:isPrivateMeeting") is True
         assert _bool(_get(client, regular), "meet:metaData/meet:isPrivateMeeting") is False
-        client.call("meeting", "SetMeeting", {"meetingkey": regular, "metaData": {"meetingType": _PRIVATE}}
-                    ).expect_success()
+        client.call(
+            "meeting", "SetMeeting", {"meetingkey": regular, "metaData": {"meetingType": _PRIVATE}}
+        ).expect_success()
         assert _bool(_get(client, regular), "meet:metaData/meet:isPrivateMeeting") is True
     finally:
         meetings.cleanup()
@@ -166,10 +167,16 @@ def test_meeting_types_report_support_private_meeting(site_factory: Callable[...
     assert _bool(private, "mtgtype:SupportPrivateMeeting") is True
     pro = client.call("meetingtype", "GetMeetingType", {"meetingTypeID": 3}).expect_success()
     assert _bool(pro, "mtgtype:SupportPrivateMeeting") is False
-    listed = client.call("meetingtype", "LstMeetingType", {"listControl": {"startFrom": 1, "maximumNum": 50}}
-                         ).expect_success()
-    support = dict(zip(listed.texts("mtgtype:meetingType/mtgtype:meetingTypeID"),
-                       listed.texts("mtgtype:meetingType/mtgtype:SupportPrivateMeeting"), strict=True))
+    listed = client.call(
+        "meetingtype", "LstMeetingType", {"listControl": {"startFrom": 1, "maximumNum": 50}}
+    ).expect_success()
+    support = dict(
+        zip(
+            listed.texts("mtgtype:meetingType/mtgtype:meetingTypeID"),
+            listed.texts("mtgtype:meetingType/mtgtype:SupportPrivateMeeting"),
+            strict=True,
+        )
+    )
     assert support.get(str(_PRIVATE)) == "true" and support.get("3") == "false", support
     assert listed.text("mtgtype:matchingRecords/serv:total") == str(len(support))
 
@@ -180,13 +187,16 @@ _LOBBY_READ = "meet:attendeeOptions/meet:"
 
 
 def _lobby(security: str, lock: bool, wait: Any) -> dict[str, Any]:
-    return {"joinRequiresAccount": False, "externalAttendeeSecurity": security, "autoLock": lock,
-            "autoLockWaitTime": wait}
+    return {
+        "joinRequiresAccount": False,
+        "externalAttendeeSecurity": security,
+        "autoLock": lock,
+        "autoLockWaitTime": wait,
+    }
 
 
 @pytest.mark.behaviour("locked-lobby")
-@pytest.mark.parametrize(("security", "wait"), [("AllowJoin", 0), ("AllowJoinWithLobby", 10),
-                                                 ("BlockFromJoin", 20)])
+@pytest.mark.parametrize(("security", "wait"), [("AllowJoin", 0), ("AllowJoinWithLobby", 10), ("BlockFromJoin", 20)])
 def test_locked_lobby_options_round_trip(site_factory: Callable[..., SiteHandle], security: str, wait: int) -> None:
     client = site_factory(consistent_locked_lobby=True).client()
     meetings = Meetings(client)
@@ -207,8 +217,9 @@ def test_set_meeting_changes_the_locked_lobby_options(site_factory: Callable[...
     meetings = Meetings(client)
     try:
         key, _ = meetings.create_ok(meeting_body(attendeeOptions=_lobby("AllowJoin", False, 0)))
-        client.call("meeting", "SetMeeting", {"meetingkey": key, "attendeeOptions": _lobby(
-            "AllowJoinWithLobby", True, wait)}).expect_success()
+        client.call(
+            "meeting", "SetMeeting", {"meetingkey": key, "attendeeOptions": _lobby("AllowJoinWithLobby", True, wait)}
+        ).expect_success()
         got = _get(client, key)
         assert got.text(_LOBBY_READ + "externalAttendeeSecurity") == "AllowJoinWithLobby"
         assert _bool(got, _LOBBY_READ + "autoLock") is True
@@ -218,18 +229,21 @@ def test_set_meeting_changes_the_locked_lobby_options(site_factory: Callable[...
 
 
 @pytest.mark.behaviour("locked-lobby")
-@pytest.mark.parametrize(("security", "wait"), [("AllowJoin", 7), ("AllowJoin", 30), ("AllowJoin", -5),
-                                                 ("LetEveryoneIn", 10)])
-def test_undocumented_locked_lobby_values_are_rejected(site_factory: Callable[..., SiteHandle], security: str,
-                                                       wait: int) -> None:
+@pytest.mark.parametrize(
+    ("security", "wait"), [("AllowJoin", 7), ("AllowJoin", 30), ("AllowJoin", -5), ("LetEveryoneIn", 10)]
+)
+def test_undocumented_locked_lobby_values_are_rejected(
+    site_factory: Callable[..., SiteHandle], security: str, wait: int
+) -> None:
     client = site_factory(consistent_locked_lobby=True).client()
     meetings = Meetings(client)
     try:
         response = meetings.create(meeting_body(attendeeOptions=_lobby(security, True, wait)))
         assert response.result == "FAILURE", f"{security}/{wait}: {response.describe()}"
         key, _ = meetings.create_ok()
-        refused = client.call("meeting", "SetMeeting", {"meetingkey": key, "attendeeOptions": _lobby(
-            security, True, wait)})
+        refused = client.call(
+            "meeting", "SetMeeting", {"meetingkey": key, "attendeeOptions": _lobby(security, True, wait)}
+        )
         assert refused.result == "FAILURE", refused.describe()
     finally:
         meetings.cleanup()
@@ -247,13 +261,17 @@ def _form(got: XmlResponse) -> dict[str, bool | None]:
 @pytest.mark.behaviour("registration-form")
 def test_registration_form_round_trips_through_create_and_set(xml: XmlClient, meetings: Meetings) -> None:
     first = ("title", "company", "city", "state")
-    key, _ = meetings.create_ok(meeting_body(
-        attendeeOptions={"emailInvitations": True, "registration": True, "auto": False},
-        registrationForm=registration_form(*first)))
+    key, _ = meetings.create_ok(
+        meeting_body(
+            attendeeOptions={"emailInvitations": True, "registration": True, "auto": False},
+            registrationForm=registration_form(*first),
+        )
+    )
     assert _form(_get(xml, key)) == {f: f in first for f in _FORM_FIELDS}
     second = ("address1", "postalCode", "country", "phone", "fax")
-    xml.call("meeting", "SetMeeting", {"meetingkey": key, "registrationForm": registration_form(*second)}
-             ).expect_success()
+    xml.call(
+        "meeting", "SetMeeting", {"meetingkey": key, "registrationForm": registration_form(*second)}
+    ).expect_success()
     assert _form(_get(xml, key)) == {f: f in second for f in _FORM_FIELDS}
 
 

@@ -76,8 +76,7 @@ def test_unsupported_method_is_405(rest: RestMeetings) -> None:
 def test_wrong_media_type_is_415(rest: RestMeetings, ctype: str | None) -> None:
     created = rest.create_ok()
     headers = {"Content-Type": ctype} if ctype else {}
-    patch = rest.client.request("PATCH", f"/meetings/{created['id']}", content=b'{"title": "typed"}',
-                                headers=headers)
+    patch = rest.client.request("PATCH", f"/meetings/{created['id']}", content=b'{"title": "typed"}', headers=headers)
     assert_error(patch, 415)
     post = rest.client.request("POST", "/meetings", content=b'{"title": "typed"}', headers=headers)
     assert_error(post, 415)
@@ -85,21 +84,35 @@ def test_wrong_media_type_is_415(rest: RestMeetings, ctype: str | None) -> None:
 
 
 @pytest.mark.behaviour("rest-status-codes")
-@pytest.mark.parametrize("body", [b"{", b"not json", b"[1, 2]", b'"text"', b"", b'{"title": NaN}'],
-                         ids=["truncated", "text", "array", "string", "empty", "nan"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{", b"not json", b"[1, 2]", b'"text"', b"", b'{"title": NaN}'],
+    ids=["truncated", "text", "array", "string", "empty", "nan"],
+)
 def test_broken_json_is_400_with_a_message(rest: RestMeetings, body: bytes) -> None:
     created = rest.create_ok()
-    response = rest.client.request("PATCH", f"/meetings/{created['id']}", content=body,
-                                   headers={"Content-Type": "application/json"})
+    response = rest.client.request(
+        "PATCH", f"/meetings/{created['id']}", content=body, headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 400)
 
 
 @pytest.mark.behaviour("rest-status-codes")
-@pytest.mark.parametrize("body", [
-    {"title": 5}, {"enabledAutoRecordMeeting": "yes"}, {"reminderTime": "10"}, {"meetingOptions": []},
-    {"attendeePrivileges": {"enabledChatHost": 1}}, {"integrationTags": "tag"}, {"start": "tomorrow"},
-    {"trackingCodes": [{"name": "", "value": "x"}]}, {"recurrence": "FREQ=HOURLY"},
-], ids=lambda b: next(iter(b)))
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": 5},
+        {"enabledAutoRecordMeeting": "yes"},
+        {"reminderTime": "10"},
+        {"meetingOptions": []},
+        {"attendeePrivileges": {"enabledChatHost": 1}},
+        {"integrationTags": "tag"},
+        {"start": "tomorrow"},
+        {"trackingCodes": [{"name": "", "value": "x"}]},
+        {"recurrence": "FREQ=HOURLY"},
+    ],
+    ids=lambda b: next(iter(b)),
+)
 def test_wrong_value_types_are_400_with_a_message(rest: RestMeetings, body: dict[str, object]) -> None:
     created = rest.create_ok()
     assert_error(rest.client.update(created["id"], body), 400)
@@ -132,8 +145,13 @@ def test_trailing_and_doubled_slashes_are_tolerated(rest: RestMeetings) -> None:
 @pytest.mark.behaviour("rest-status-codes")
 def test_every_answer_is_application_json(rest: RestMeetings) -> None:
     created = rest.create_ok()
-    answers = [rest.client.get(created["id"]), rest.client.list_meetings(), rest.client.get("nope"),
-               rest.client.request("GET", "/meetings", token=None), rest.client.delete(created["id"])]
+    answers = [
+        rest.client.get(created["id"]),
+        rest.client.list_meetings(),
+        rest.client.get("nope"),
+        rest.client.request("GET", "/meetings", token=None),
+        rest.client.delete(created["id"]),
+    ]
     for answer in answers:
         assert answer.headers.get("content-type", "").split(";")[0] == "application/json", answer.describe()
 
@@ -174,7 +192,10 @@ def test_created_meeting_has_the_documented_properties(site: SiteHandle, rest: R
     assert re.fullmatch(r"\d{8}", created["phoneAndVideoSystemPassword"])
     assert created["password"], "Create always returns password"
     assert (created["title"], created["agenda"], created["timezone"]) == (
-        own_name("shape"), "shape agenda", "Asia/Shanghai")
+        own_name("shape"),
+        "shape agenda",
+        "Asia/Shanghai",
+    )
     assert created["start"] == iso(start) and created["end"] == iso(start + timedelta(minutes=60)), "offset echoed"
     assert created["telephony"]["accessCode"] and created["telephony"]["callInNumbers"]
     assert set(created["telephony"]) >= SEED_NESTED_KEYS["telephony"]
@@ -189,14 +210,24 @@ def test_created_meeting_has_the_documented_properties(site: SiteHandle, rest: R
 @pytest.mark.behaviour("rest-response-shape")
 def test_update_response_has_the_changes_applied(rest: RestMeetings) -> None:
     created = rest.create_ok()
-    change = {"title": "changed", "agenda": "new agenda", "password": "Chang3dPass", "reminderTime": 25,
-              "enabledBreakoutSessions": True, "meetingOptions": {"enabledChat": False},
-              "trackingCodes": [{"name": "Department", "value": "Sales"}]}
+    change = {
+        "title": "changed",
+        "agenda": "new agenda",
+        "password": "Chang3dPass",
+        "reminderTime": 25,
+        "enabledBreakoutSessions": True,
+        "meetingOptions": {"enabledChat": False},
+        "trackingCodes": [{"name": "Department", "value": "Sales"}],
+    }
     response = rest.client.update(created["id"], change)
     assert response.status == 200, response.describe()
     got = response.json
     assert (got["title"], got["agenda"], got["password"], got["reminderTime"]) == (
-        "changed", "new agenda", "Chang3dPass", 25)
+        "changed",
+        "new agenda",
+        "Chang3dPass",
+        25,
+    )
     assert got["enabledBreakoutSessions"] is True and got["meetingOptions"]["enabledChat"] is False
     assert got["meetingOptions"]["enabledVideo"] == created["meetingOptions"]["enabledVideo"], "merged, not replaced"
     assert got["trackingCodes"] == [{"name": "Department", "value": "Sales"}]
@@ -209,8 +240,11 @@ def test_seed_sample_request_round_trips_to_the_sample_response_shape(rest: Rest
     """003: the request sample applied to a scheduled meeting of a daily series answers with the
     response sample's properties (its own ids and times)."""
     first = slot(days=3, hour=20, tz=SHANGHAI)
-    created = rest.create_ok(meeting_body("Example Daily Meeting", start=first, timezone="Asia/Shanghai",
-                                          recurrence="FREQ=DAILY;INTERVAL=1;COUNT=3"))
+    created = rest.create_ok(
+        meeting_body(
+            "Example Daily Meeting", start=first, timezone="Asia/Shanghai", recurrence="FREQ=DAILY;INTERVAL=1;COUNT=3"
+        )
+    )
     occurrence = rest.scheduled(created["id"], first)[1]
     day = first + timedelta(days=1)
     body = dict(SEED_REQUEST, start=iso(day.replace(minute=30)), end=iso(day.replace(hour=21, minute=30)))
@@ -218,14 +252,25 @@ def test_seed_sample_request_round_trips_to_the_sample_response_shape(rest: Rest
     assert response.status == 200, response.describe()
     got = response.json
     assert set(got) == SEED_RESPONSE_KEYS, (
-        f"extra {sorted(set(got) - SEED_RESPONSE_KEYS)}, missing {sorted(SEED_RESPONSE_KEYS - set(got))}")
+        f"extra {sorted(set(got) - SEED_RESPONSE_KEYS)}, missing {sorted(SEED_RESPONSE_KEYS - set(got))}"
+    )
     for name, keys in SEED_NESTED_KEYS.items():
         assert set(got[name]) >= keys, name
     assert (got["id"], got["meetingSeriesId"]) == (occurrence["id"], created["id"])
     assert (got["meetingType"], got["state"], got["isModified"]) == ("scheduledMeeting", "scheduled", True)
     assert (got["start"], got["end"]) == (body["start"], body["end"])
-    for name in ("title", "agenda", "password", "joinBeforeHostMinutes", "visualWatermarkOpacity", "reminderTime",
-                 "unlockedMeetingJoinSecurity", "meetingOptions", "audioConnectionOptions", "trackingCodes"):
+    for name in (
+        "title",
+        "agenda",
+        "password",
+        "joinBeforeHostMinutes",
+        "visualWatermarkOpacity",
+        "reminderTime",
+        "unlockedMeetingJoinSecurity",
+        "meetingOptions",
+        "audioConnectionOptions",
+        "trackingCodes",
+    ):
         assert got[name] == SEED_REQUEST[name], name
 
 
@@ -247,9 +292,13 @@ def test_list_returns_items_with_scheduled_meetings_in_utc_and_link_paging(rest:
     first = slot(days=2, hour=9, tz=SHANGHAI)
     created = rest.create_ok(meeting_body(start=first, timezone="Asia/Shanghai", recurrence="FREQ=DAILY;COUNT=5"))
     assert created["start"].endswith("+08:00"), "a series echoes the submitted offset"
-    page = rest.client.list_meetings(meetingSeriesId=created["id"], meetingType="scheduledMeeting", max=2,
-                            from_=(first - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                            to=iso(first + timedelta(days=10)))
+    page = rest.client.list_meetings(
+        meetingSeriesId=created["id"],
+        meetingType="scheduledMeeting",
+        max=2,
+        from_=(first - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        to=iso(first + timedelta(days=10)),
+    )
     assert page.status == 200, page.describe()
     starts: list[str] = []
     ids: list[str] = []
@@ -280,12 +329,14 @@ def test_list_filters_from_to_number_and_state(rest: RestMeetings, run_name: Cal
     # a start of the run's own (a random minute weeks ahead): foreign meetings rarely share the window,
     # and the assertions hold when they do
     start = slot(days=20 + secrets.randbelow(200), hour=secrets.randbelow(24)) + timedelta(
-        minutes=secrets.randbelow(60))
+        minutes=secrets.randbelow(60)
+    )
     created = rest.create_ok(meeting_body(run_name("rest filter"), start=start))
     other = rest.create_ok(meeting_body(run_name("rest filter other"), start=start + timedelta(days=3)))
     lo, hi = start.astimezone(SHANGHAI) - timedelta(hours=1), start + timedelta(days=1)
-    window = rest.client.request("GET", f"/meetings?from={quote(iso(lo), safe='')}&to={quote(iso(hi), safe='')}"
-                                        "&max=100")
+    window = rest.client.request(
+        "GET", f"/meetings?from={quote(iso(lo), safe='')}&to={quote(iso(hi), safe='')}&max=100"
+    )
     assert window.status == 200, window.describe()
     ids = [m["id"] for m in window.items]
     assert ids.count(created["id"]) == 1 and other["id"] not in ids, "percent-encoded offset from/to"

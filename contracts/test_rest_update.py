@@ -101,8 +101,12 @@ def test_durations_of_10_minutes_to_23_h_59_min_are_accepted(rest: RestMeetings,
 @pytest.mark.behaviour("rest-time-window")
 @pytest.mark.parametrize(
     ("case", "start_delta", "minutes"),
-    [("start-in-the-past", timedelta(days=-1), 60), ("end-before-start", timedelta(days=3), -30),
-     ("9-minutes", timedelta(days=3), 9), ("24-hours", timedelta(days=3), 24 * 60)],
+    [
+        ("start-in-the-past", timedelta(days=-1), 60),
+        ("end-before-start", timedelta(days=3), -30),
+        ("9-minutes", timedelta(days=3), 9),
+        ("24-hours", timedelta(days=3), 24 * 60),
+    ],
 )
 def test_times_outside_the_window_are_refused_with_400(
     rest: RestMeetings, case: str, start_delta: timedelta, minutes: int
@@ -130,8 +134,7 @@ def test_seconds_and_milliseconds_are_stripped_keeping_the_offset(rest: RestMeet
     day = slot(days=3, hour=10, tz=SHANGHAI)
     start = day.replace(minute=32, second=28, microsecond=76000)
     end = day.replace(hour=11, minute=52, second=41)
-    response = rest.client.update(created["id"], {"start": start.isoformat(timespec="milliseconds"),
-                                                  "end": iso(end)})
+    response = rest.client.update(created["id"], {"start": start.isoformat(timespec="milliseconds"), "end": iso(end)})
     assert response.status == 200, response.describe()
     assert response.json["start"] == iso(day.replace(minute=32)), "start: seconds and ms stripped, +08:00 kept"
     assert response.json["end"] == iso(day.replace(hour=11, minute=52)), "end: seconds stripped, +08:00 kept"
@@ -146,8 +149,9 @@ def test_start_within_the_current_minute_moves_to_the_next_minute(site: SiteHand
         now = site_now(site)
     start = now + timedelta(seconds=5)
     expected = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    response = rest.client.update(created["id"], {"start": start.isoformat(timespec="milliseconds"),
-                                                  "end": iso(expected + timedelta(minutes=30))})
+    response = rest.client.update(
+        created["id"], {"start": start.isoformat(timespec="milliseconds"), "end": iso(expected + timedelta(minutes=30))}
+    )
     assert response.status == 200, response.describe()
     assert datetime.fromisoformat(response.json["start"]) == expected
 
@@ -156,8 +160,9 @@ def test_start_within_the_current_minute_moves_to_the_next_minute(site: SiteHand
 
 
 def _count(rest: RestMeetings, series_id: str, lo: datetime, hi: datetime) -> list[str]:
-    response = rest.client.list_meetings(meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100,
-                                from_=iso(lo), to=iso(hi))
+    response = rest.client.list_meetings(
+        meetingSeriesId=series_id, meetingType="scheduledMeeting", max=100, from_=iso(lo), to=iso(hi)
+    )
     assert response.status == 200, response.describe()
     return [item["start"] for item in response.items]
 
@@ -171,10 +176,14 @@ def test_several_bymonthday_values_keep_only_the_first(rest: RestMeetings) -> No
 
 
 @pytest.mark.behaviour("rest-recurrence-caps")
-@pytest.mark.parametrize(("freq", "count", "cap", "step"), [
-    ("YEARLY", 10, 5, timedelta(days=366)), ("WEEKLY", 300, 261, timedelta(weeks=1)),
-    ("DAILY", 2000, 1826, timedelta(days=1)),
-])
+@pytest.mark.parametrize(
+    ("freq", "count", "cap", "step"),
+    [
+        ("YEARLY", 10, 5, timedelta(days=366)),
+        ("WEEKLY", 300, 261, timedelta(weeks=1)),
+        ("DAILY", 2000, 1826, timedelta(days=1)),
+    ],
+)
 def test_count_is_capped_per_frequency(rest: RestMeetings, freq: str, count: int, cap: int, step: timedelta) -> None:
     start = slot(days=2)
     created = rest.create_ok(meeting_body(start=start, recurrence=f"FREQ={freq};INTERVAL=1;COUNT={count}"))
@@ -212,10 +221,19 @@ def test_never_ending_rule_is_accepted_and_unlimited(rest: RestMeetings) -> None
 
 
 @pytest.mark.behaviour("rest-join-before-host-minutes")
-@pytest.mark.parametrize(("scheduled_type", "minutes"), [
-    ("meeting", 0), ("meeting", 5), ("meeting", 10), ("meeting", 15),
-    ("webinar", 15), ("webinar", 30), ("webinar", 45), ("webinar", 60),
-])
+@pytest.mark.parametrize(
+    ("scheduled_type", "minutes"),
+    [
+        ("meeting", 0),
+        ("meeting", 5),
+        ("meeting", 10),
+        ("meeting", 15),
+        ("webinar", 15),
+        ("webinar", 30),
+        ("webinar", 45),
+        ("webinar", 60),
+    ],
+)
 def test_documented_minutes_are_accepted(rest: RestMeetings, scheduled_type: str, minutes: int) -> None:
     created = rest.create_ok(meeting_body(scheduledType=scheduled_type))
     response = rest.client.update(created["id"], {"enabledJoinBeforeHost": True, "joinBeforeHostMinutes": minutes})
@@ -224,9 +242,17 @@ def test_documented_minutes_are_accepted(rest: RestMeetings, scheduled_type: str
 
 
 @pytest.mark.behaviour("rest-join-before-host-minutes")
-@pytest.mark.parametrize(("scheduled_type", "minutes"), [
-    ("meeting", 30), ("meeting", 7), ("meeting", 60), ("webinar", 5), ("webinar", 10), ("webinar", 20),
-])
+@pytest.mark.parametrize(
+    ("scheduled_type", "minutes"),
+    [
+        ("meeting", 30),
+        ("meeting", 7),
+        ("meeting", 60),
+        ("webinar", 5),
+        ("webinar", 10),
+        ("webinar", 20),
+    ],
+)
 def test_other_minutes_are_refused(rest: RestMeetings, scheduled_type: str, minutes: int) -> None:
     created = rest.create_ok(meeting_body(scheduledType=scheduled_type))
     response = rest.client.update(created["id"], {"enabledJoinBeforeHost": True, "joinBeforeHostMinutes": minutes})
@@ -298,8 +324,9 @@ def test_opacity_5_to_80_is_accepted_with_the_visual_watermark(rest: RestMeeting
 
 
 @pytest.mark.behaviour("rest-watermark-opacity")
-@pytest.mark.parametrize(("enabled", "opacity"), [(True, 4), (True, 81), (True, 0), (False, 40)],
-                         ids=["4", "81", "0", "without-watermark"])
+@pytest.mark.parametrize(
+    ("enabled", "opacity"), [(True, 4), (True, 81), (True, 0), (False, 40)], ids=["4", "81", "0", "without-watermark"]
+)
 def test_other_opacity_or_no_watermark_is_refused(rest: RestMeetings, enabled: bool, opacity: int) -> None:
     created = rest.create_ok()
     response = rest.client.update(created["id"], {"enabledVisualWatermark": enabled, "visualWatermarkOpacity": opacity})
@@ -345,8 +372,12 @@ def test_in_progress_and_ended_meetings_cannot_be_updated(site: SiteHandle, rest
     site.advance_clock((start - now).total_seconds() + 60)  # 1 minute into the meeting
     assert rest.client.get(created["id"]).json["state"] == "inProgress"
     assert_error(rest.client.update(created["id"], {"title": "changed"}), 400)
-    instances = rest.client.list_meetings(meetingType="meeting", meetingSeriesId=created["id"],
-                                 from_=iso(start - timedelta(hours=1)), to=iso(start + timedelta(hours=1)))
+    instances = rest.client.list_meetings(
+        meetingType="meeting",
+        meetingSeriesId=created["id"],
+        from_=iso(start - timedelta(hours=1)),
+        to=iso(start + timedelta(hours=1)),
+    )
     assert instances.status == 200 and len(instances.items) == 1, instances.describe()
     instance = instances.items[0]
     assert (instance["meetingType"], instance["state"]) == ("meeting", "inProgress")
@@ -418,9 +449,11 @@ def test_require_attendee_login_cannot_change_once_someone_registered(rest: Rest
     before = rest.client.update(created["id"], {"requireAttendeeLogin": True})
     assert before.status == 200 and before.json["requireAttendeeLogin"] is True, "settable before registrations"
     registered = rest.client.request(
-        "POST", f"/meetings/{created['id']}/registrants",
+        "POST",
+        f"/meetings/{created['id']}/registrants",
         json_body={"firstName": "Ivy", "lastName": "Invitee", "email": "invitee@example.com"},
-        api="POST /v1/meetings/{id}/registrants")
+        api="POST /v1/meetings/{id}/registrants",
+    )
     assert registered.status == 200, registered.describe()
     assert_error(rest.client.update(created["id"], {"requireAttendeeLogin": False}), 400)
     assert rest.client.get(created["id"]).json["requireAttendeeLogin"] is True
@@ -474,8 +507,12 @@ def test_other_enum_values_are_refused(
 
 def _conforms(password: str) -> bool:
     """The emulated site's password rules: 8+ characters with upper case, lower case and digits."""
-    return (len(password) >= 8 and re.search(r"[A-Z]", password) is not None
-            and re.search(r"[a-z]", password) is not None and re.search(r"\d", password) is not None)
+    return (
+        len(password) >= 8
+        and re.search(r"[A-Z]", password) is not None
+        and re.search(r"[a-z]", password) is not None
+        and re.search(r"\d", password) is not None
+    )
 
 
 @pytest.mark.behaviour("rest-panelist-password")
@@ -489,8 +526,9 @@ def test_webinar_without_panelist_password_gets_one_generated(rest: RestMeetings
 
 @pytest.mark.behaviour("rest-panelist-password")
 def test_given_panelist_password_is_kept_and_meetings_have_none(rest: RestMeetings) -> None:
-    created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar",
-                                          panelistPassword="Panel1st2Pass"))
+    created = rest.create_ok(
+        meeting_body(own_name("webinar"), scheduledType="webinar", panelistPassword="Panel1st2Pass")
+    )
     assert created["panelistPassword"] == "Panel1st2Pass"
     meeting = rest.create_ok()
     assert "panelistPassword" not in meeting

@@ -22,8 +22,11 @@ def event_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "accessControl": {"listing": "PUBLIC"},
         "schedule": {"startDate": future_date(), "duration": 60, "timeZoneID": 4},
-        "metaData": {"sessionName": name if name is not None else own_name("contract event"), "sessionType": 9,
-                     "description": "contract event"},
+        "metaData": {
+            "sessionName": name if name is not None else own_name("contract event"),
+            "sessionType": 9,
+            "description": "contract event",
+        },
     }
     return _merge(body, sections)
 
@@ -33,8 +36,10 @@ def training_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "accessControl": {"listing": "PUBLIC"},
         "schedule": {"startDate": future_date(), "duration": 60, "timeZoneID": 4},
-        "metaData": {"confName": name if name is not None else own_name("contract training"),
-                     "agenda": "contract agenda"},
+        "metaData": {
+            "confName": name if name is not None else own_name("contract training"),
+            "agenda": "contract agenda",
+        },
     }
     return _merge(body, sections)
 
@@ -71,15 +76,50 @@ class Kind:
     body: Callable[..., dict[str, Any]]
 
 
-MEETING = Kind("meeting", "CreateMeeting", "GetMeeting", "DelMeeting", "meet:meetingkey", "accessControl",
-               "meetingPassword", "meet:meetingPassword", meeting_body)
-EVENT = Kind("event", "CreateEvent", "GetEvent", "DelEvent", "event:sessionKey", "accessControl",
-             "sessionPassword", "event:eventPassword", event_body)
-TRAINING = Kind("training", "CreateTrainingSession", "GetTrainingSession", "DelTrainingSession",
-                "train:sessionkey", "accessControl", "sessionPassword", "train:sessionPassword", training_body)
-TELECONFERENCE = Kind("teleconference", "CreateTeleconferenceSession", "GetTeleconferenceSession",
-                      "DelMeeting", "tel:sessionKey", "accessControl", "sessionPassword", "tel:sessionPassword",
-                      teleconference_body)
+MEETING = Kind(
+    "meeting",
+    "CreateMeeting",
+    "GetMeeting",
+    "DelMeeting",
+    "meet:meetingkey",
+    "accessControl",
+    "meetingPassword",
+    "meet:meetingPassword",
+    meeting_body,
+)
+EVENT = Kind(
+    "event",
+    "CreateEvent",
+    "GetEvent",
+    "DelEvent",
+    "event:sessionKey",
+    "accessControl",
+    "sessionPassword",
+    "event:eventPassword",
+    event_body,
+)
+TRAINING = Kind(
+    "training",
+    "CreateTrainingSession",
+    "GetTrainingSession",
+    "DelTrainingSession",
+    "train:sessionkey",
+    "accessControl",
+    "sessionPassword",
+    "train:sessionPassword",
+    training_body,
+)
+TELECONFERENCE = Kind(
+    "teleconference",
+    "CreateTeleconferenceSession",
+    "GetTeleconferenceSession",
+    "DelMeeting",
+    "tel:sessionKey",
+    "accessControl",
+    "sessionPassword",
+    "tel:sessionPassword",
+    teleconference_body,
+)
 KINDS = {k.create: k for k in (MEETING, EVENT, TRAINING, TELECONFERENCE)}
 
 
@@ -109,8 +149,7 @@ class Sessions:
     def cleanup(self) -> None:
         for kind, key in reversed(self.created):
             key_name = "meetingKey" if kind.delete == "DelMeeting" else "sessionKey"
-            self.client.call("meeting" if kind.delete == "DelMeeting" else kind.service, kind.delete,
-                             {key_name: key})
+            self.client.call("meeting" if kind.delete == "DelMeeting" else kind.service, kind.delete, {key_name: key})
         self.created.clear()
 
 
@@ -265,11 +304,15 @@ def test_start_time_is_judged_on_the_site_clock(site: SiteHandle) -> None:
         key, _ = meetings.create_ok(meeting_body(schedule={"startDate": tomorrow, "timeZoneID": 20}))
         control.advance_clock(site.name, 3 * 86400)
         _assert_060016(meetings.create(meeting_body(schedule={"startDate": tomorrow, "timeZoneID": 20})))
-        _assert_060016(client.call("meeting", "SetMeeting", {
-            "meetingkey": key, "schedule": {"startDate": tomorrow, "timeZoneID": 20}}))
+        _assert_060016(
+            client.call(
+                "meeting", "SetMeeting", {"meetingkey": key, "schedule": {"startDate": tomorrow, "timeZoneID": 20}}
+            )
+        )
         later = webex_date(datetime.strptime(tomorrow, "%m/%d/%Y %H:%M:%S") + timedelta(days=5))
-        client.call("meeting", "SetMeeting", {
-            "meetingkey": key, "schedule": {"startDate": later, "timeZoneID": 20}}).expect_success()
+        client.call(
+            "meeting", "SetMeeting", {"meetingkey": key, "schedule": {"startDate": later, "timeZoneID": 20}}
+        ).expect_success()
     finally:
         meetings.cleanup()
 

@@ -39,15 +39,26 @@ def test_get_meeting_by_uuid_addresses_the_same_meeting(xml: XmlClient, meetings
 # ---------------------------------------------------------------- shape, privacy, in progress
 
 
-_DETAILS = ("ep:metaData/ep:confName", "ep:schedule/ep:startDate", "ep:schedule/ep:duration",
-            "ep:schedule/ep:timeZone", "ep:meetingLink", "ep:sipURL", "ep:displayMeetingUrl")
+_DETAILS = (
+    "ep:metaData/ep:confName",
+    "ep:schedule/ep:startDate",
+    "ep:schedule/ep:duration",
+    "ep:schedule/ep:timeZone",
+    "ep:meetingLink",
+    "ep:sipURL",
+    "ep:displayMeetingUrl",
+)
 
 
 def _invitee_meeting(site: SiteHandle, meetings: Meetings) -> str:
     """A meeting of the site's host with the ``invitee`` user invited (by e-mail)."""
     email = site.email("invitee")
-    key, _ = meetings.create_ok(meeting_body("wxh privacy meeting", participants={"attendees": {"attendee": {
-        "person": {"name": "Ivy Invitee", "email": email}}}}))
+    key, _ = meetings.create_ok(
+        meeting_body(
+            "wxh privacy meeting",
+            participants={"attendees": {"attendee": {"person": {"name": "Ivy Invitee", "email": email}}}},
+        )
+    )
     return key
 
 
@@ -55,24 +66,42 @@ def _invitee_meeting(site: SiteHandle, meetings: Meetings) -> str:
 def test_get_session_info_carries_the_documented_elements(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
     got = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
-    for path in ("ep:status", "ep:isLocked", "ep:sessionkey", "ep:meetingUUID", "ep:confID", "ep:accessControl",
-                 "ep:metaData/ep:serviceType", "ep:isAllowJBH", "ep:isCETMeeting", "ep:isPersonalMeetingRoom"):
+    for path in (
+        "ep:status",
+        "ep:isLocked",
+        "ep:sessionkey",
+        "ep:meetingUUID",
+        "ep:confID",
+        "ep:accessControl",
+        "ep:metaData/ep:serviceType",
+        "ep:isAllowJBH",
+        "ep:isCETMeeting",
+        "ep:isPersonalMeetingRoom",
+    ):
         assert got.has(path), f"GetSessionInfo lacks {path}"
     assert got.text("ep:status") in ("NOT_INPROGRESS", "INPROGRESS")
     assert got.text("ep:sessionkey") == key and got.text("ep:meetingUUID") == uuid
     assert (got.text("ep:confID") or "").isdigit()
     assert got.text("ep:metaData/ep:serviceType") == "MeetingCenter"
-    for path in ("ep:accessControl/ep:listStatus", "ep:accessControl/ep:registration",
-                 "ep:accessControl/ep:passwordReq", "ep:accessControl/ep:isRegisterIDRequired"):
+    for path in (
+        "ep:accessControl/ep:listStatus",
+        "ep:accessControl/ep:registration",
+        "ep:accessControl/ep:passwordReq",
+        "ep:accessControl/ep:isRegisterIDRequired",
+    ):
         assert got.has(path), f"GetSessionInfo lacks {path}"
 
 
 @pytest.mark.behaviour("session-info-shape")
 def test_get_session_info_of_a_training_session_carries_registration_urls(xml: XmlClient) -> None:
-    created = xml.call("training", "CreateTrainingSession", {
-        "metaData": {"confName": "wxh training info"},
-        "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
-    })
+    created = xml.call(
+        "training",
+        "CreateTrainingSession",
+        {
+            "metaData": {"confName": "wxh training info"},
+            "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
+        },
+    )
     if created.exception_id == "999998":
         pytest.skip("the target does not implement CreateTrainingSession")
     key = created.expect_success().text("train:sessionkey") or ""
@@ -107,8 +136,9 @@ def test_an_uninvited_user_sees_no_session_details(site: SiteHandle, meetings: M
 
 
 @pytest.mark.behaviour("session-info-in-progress")
-def test_a_session_not_in_progress_reports_no_one_in_the_meeting(xml: XmlClient, meetings: Meetings,
-                                                                  run_name: Callable[[str], str]) -> None:
+def test_a_session_not_in_progress_reports_no_one_in_the_meeting(
+    xml: XmlClient, meetings: Meetings, run_name: Callable[[str], str]
+) -> None:
     """The branch a run can reach on any site (it cannot start a meeting): a scheduled session is
     NOT_INPROGRESS and carries neither hasHostInMeeting nor hasAttendeeInMeeting."""
     key, _ = meetings.create_ok(meeting_body(run_name("not in progress")))
@@ -148,22 +178,35 @@ def test_session_info_and_lists_mark_a_private_meeting(site_factory: Callable[..
     try:
         window = OwnWindow.random()  # the lists hold the test's two meetings, not every meeting of the host
         schedule = {"startDate": window.date(), "timeZoneID": window.time_zone_id}
-        private, _ = tracker.create_ok(meeting_body(site.target.run_name("private"), metaData={"meetingType": 169},
-                                                    schedule=schedule))
-        public, _ = tracker.create_ok(meeting_body(site.target.run_name("ordinary"), metaData={"meetingType": 3},
-                                                   schedule=schedule))
+        private, _ = tracker.create_ok(
+            meeting_body(site.target.run_name("private"), metaData={"meetingType": 169}, schedule=schedule)
+        )
+        public, _ = tracker.create_ok(
+            meeting_body(site.target.run_name("ordinary"), metaData={"meetingType": 3}, schedule=schedule)
+        )
         info = xml.call("ep", "GetSessionInfo", {"sessionKey": private}).expect_success()
         assert info.text("ep:isPrivateMeeting") == "true"
         ordinary = xml.call("ep", "GetSessionInfo", {"sessionKey": public}).expect_success()
         assert ordinary.text("ep:isPrivateMeeting") in ("false", None)
-        listed = xml.call("ep", "LstsummarySession", {**window.scope(), "listControl": {"maximumNum": 50}}
-                          ).expect_success()
-        flags = dict(zip(listed.texts("ep:session/ep:sessionKey"),
-                         [s.findtext("{*}isPrivateMeeting") for s in listed.xpath("ep:session")], strict=True))
+        listed = xml.call(
+            "ep", "LstsummarySession", {**window.scope(), "listControl": {"maximumNum": 50}}
+        ).expect_success()
+        flags = dict(
+            zip(
+                listed.texts("ep:session/ep:sessionKey"),
+                [s.findtext("{*}isPrivateMeeting") for s in listed.xpath("ep:session")],
+                strict=True,
+            )
+        )
         assert flags[private] == "true" and flags[public] in ("false", None)
         calendar = xml.call("ep", "LstCalendarSession", window.scope()).expect_success()
-        flags = dict(zip(calendar.texts("ep:session/ep:sessionKey"),
-                         [s.findtext("{*}isPrivateMeeting") for s in calendar.xpath("ep:session")], strict=True))
+        flags = dict(
+            zip(
+                calendar.texts("ep:session/ep:sessionKey"),
+                [s.findtext("{*}isPrivateMeeting") for s in calendar.xpath("ep:session")],
+                strict=True,
+            )
+        )
         assert flags[private] == "true" and flags[public] in ("false", None)
     finally:
         tracker.cleanup()

@@ -13,8 +13,10 @@ from contracts.support import OwnWindow, assert_pages
 from contracts.test_scheduling import TRAINING, Sessions, training_body
 from webex.envelope import XmlResponse
 
-_UNSAFE = ('<p>Welcome to <b>onboarding</b></p><script src="https://evil.example.com/x.js"></script>'
-           '<body onload="steal()"><a href="JaVaScRiPt:alert(1)">agenda</a><object data="x.swf"></object>')
+_UNSAFE = (
+    '<p>Welcome to <b>onboarding</b></p><script src="https://evil.example.com/x.js"></script>'
+    '<body onload="steal()"><a href="JaVaScRiPt:alert(1)">agenda</a><object data="x.swf"></object>'
+)
 
 
 @pytest.fixture
@@ -27,8 +29,13 @@ def trainings(xml: XmlClient) -> Iterator[Sessions]:
 
 
 def _participants(*people: tuple[str, str], role: str = "ATTENDEE") -> dict[str, Any]:
-    return {"participants": {"participant": [
-        {"person": {"name": name, "email": email, "type": "VISITOR"}, "role": role} for name, email in people]}}
+    return {
+        "participants": {
+            "participant": [
+                {"person": {"name": name, "email": email, "type": "VISITOR"}, "role": role} for name, email in people
+            ]
+        }
+    }
 
 
 def _assert_filtered(text: str | None) -> None:
@@ -52,8 +59,7 @@ def test_create_training_session_filters_unsafe_html(trainings: Sessions, field:
 @pytest.mark.behaviour("unsafe-html-filtered")
 def test_set_training_session_filters_unsafe_html(xml: XmlClient, trainings: Sessions) -> None:
     key = trainings.create_ok(TRAINING)
-    xml.call("training", "SetTrainingSession", {"sessionKey": key, "metaData": {"agenda": _UNSAFE}}
-             ).expect_success()
+    xml.call("training", "SetTrainingSession", {"sessionKey": key, "metaData": {"agenda": _UNSAFE}}).expect_success()
     _assert_filtered(trainings.get(TRAINING, key).text("train:metaData/train:agenda"))
 
 
@@ -72,9 +78,13 @@ _ATTENDEES = "train:attendees/train:participants/train:participant"
 
 @pytest.mark.behaviour("email-lowercase")
 def test_training_presenter_and_attendee_emails_read_back_lowercase(trainings: Sessions) -> None:
-    key = trainings.create_ok(TRAINING, training_body(
-        presenters=_participants(("Alt Host", "Alt.Host@Test.COM"), role="HOST"),
-        attendees=_participants(("Att Endee", "Att.Endee@Test.COM"))))
+    key = trainings.create_ok(
+        TRAINING,
+        training_body(
+            presenters=_participants(("Alt Host", "Alt.Host@Test.COM"), role="HOST"),
+            attendees=_participants(("Att Endee", "Att.Endee@Test.COM")),
+        ),
+    )
     got = trainings.get(TRAINING, key)
     assert got.texts(f"{_PRESENTERS}/train:person/com:email") == ["alt.host@test.com"]
     assert got.texts(f"{_PRESENTERS}/train:role") == ["HOST"]
@@ -95,23 +105,35 @@ def test_training_emails_with_white_space_are_rejected(xml: XmlClient, trainings
 @pytest.mark.behaviour("email-no-whitespace")
 def test_training_emails_without_white_space_are_accepted(xml: XmlClient, trainings: Sessions) -> None:
     key = trainings.create_ok(TRAINING)
-    xml.call("training", "SetTrainingSession", {"sessionKey": key, "attendees": _participants(
-        ("Tidy", "tidy.attendee@test.com"))}).expect_success()
+    xml.call(
+        "training",
+        "SetTrainingSession",
+        {"sessionKey": key, "attendees": _participants(("Tidy", "tidy.attendee@test.com"))},
+    ).expect_success()
     assert trainings.get(TRAINING, key).texts(f"{_ATTENDEES}/train:person/com:email") == ["tidy.attendee@test.com"]
 
 
 @pytest.mark.behaviour("duplicate-email-first-wins")
 def test_create_training_session_keeps_only_the_first_attendee_of_an_email(trainings: Sessions) -> None:
-    key = trainings.create_ok(TRAINING, training_body(attendees=_participants(
-        ("First Twin", "twin@test.com"), ("Second Twin", "twin@test.com"), ("Other", "other@test.com"))))
+    key = trainings.create_ok(
+        TRAINING,
+        training_body(
+            attendees=_participants(
+                ("First Twin", "twin@test.com"), ("Second Twin", "twin@test.com"), ("Other", "other@test.com")
+            )
+        ),
+    )
     assert trainings.get(TRAINING, key).texts(f"{_ATTENDEES}/train:person/com:name") == ["First Twin", "Other"]
 
 
 @pytest.mark.behaviour("duplicate-email-first-wins")
 def test_set_training_session_keeps_only_the_first_attendee_of_an_email(xml: XmlClient, trainings: Sessions) -> None:
     key = trainings.create_ok(TRAINING)
-    xml.call("training", "SetTrainingSession", {"sessionKey": key, "attendees": _participants(
-        ("First", "same@test.com"), ("Second", "same@test.com"))}).expect_success()
+    xml.call(
+        "training",
+        "SetTrainingSession",
+        {"sessionKey": key, "attendees": _participants(("First", "same@test.com"), ("Second", "same@test.com"))},
+    ).expect_success()
     assert trainings.get(TRAINING, key).texts(f"{_ATTENDEES}/train:person/com:name") == ["First"]
 
 
@@ -123,12 +145,22 @@ def test_lstsummary_training_session_lists_with_meeting_uuids(
     xml: XmlClient, trainings: Sessions, run_name: Callable[[str], str]
 ) -> None:
     window = OwnWindow.random()
-    keys = [trainings.create_ok(TRAINING, training_body(run_name(f"training {i}"), schedule={
-        "startDate": window.date(i), "timeZoneID": window.time_zone_id})) for i in range(3)]
+    keys = [
+        trainings.create_ok(
+            TRAINING,
+            training_body(
+                run_name(f"training {i}"), schedule={"startDate": window.date(i), "timeZoneID": window.time_zone_id}
+            ),
+        )
+        for i in range(3)
+    ]
 
     def lister(start: int, size: int) -> XmlResponse:
-        return xml.call("training", "LstsummaryTrainingSession", {
-            **window.scope(), "listControl": {"startFrom": start, "maximumNum": size}})
+        return xml.call(
+            "training",
+            "LstsummaryTrainingSession",
+            {**window.scope(), "listControl": {"startFrom": start, "maximumNum": size}},
+        )
 
     assert_pages(lister, "train", "train:trainingSession", "train:sessionKey", own=keys)
     page = lister(2, 5).expect_success()
@@ -144,8 +176,9 @@ def test_scheduled_tests_round_trip_by_key_and_by_uuid(xml: XmlClient, trainings
     key, uuid = created.text("train:sessionkey"), created.text("train:meetingUUID")
     added = xml.call("training", "AddScheduledTest", {"testID": 102, "sessionKey": key}).expect_success()
     assert added.text("train:testID") == "102"
-    xml.call("training", "SetScheduledTest", {"meetingUUID": uuid, "testID": 102, "timeLimit": {
-        "withinMinutes": 30}}).expect_success()
+    xml.call(
+        "training", "SetScheduledTest", {"meetingUUID": uuid, "testID": 102, "timeLimit": {"withinMinutes": 30}}
+    ).expect_success()
     listed = xml.call("training", "LstScheduledTests", {"meetingUUID": uuid}).expect_success()
     assert listed.texts("train:test/train:testID") == ["102"]
     assert listed.text("train:test/train:meetingUUID") == uuid

@@ -35,9 +35,14 @@ class Users:
     def body(self, webex_id: str | None = None, **extra: Any) -> dict[str, Any]:
         webex_id = webex_id or self.site.target.run_name(secrets.token_hex(4))
         body: dict[str, Any] = {
-            "firstName": "Wanda", "lastName": "Harness", "webExId": webex_id, "password": _password(),
-            "email": f"{webex_id}@example.com", "privilege": {"host": True},
-            "active": "ACTIVATED", "sendWelcome": False,
+            "firstName": "Wanda",
+            "lastName": "Harness",
+            "webExId": webex_id,
+            "password": _password(),
+            "email": f"{webex_id}@example.com",
+            "privilege": {"host": True},
+            "active": "ACTIVATED",
+            "sendWelcome": False,
         }
         body.update(extra)
         return body
@@ -101,8 +106,9 @@ def users_on(site_factory: Callable[..., SiteHandle]) -> Iterator[Callable[..., 
 
 @pytest.mark.behaviour("user-management-role")
 def test_um_site_admin_round_trips_through_create_and_set(users: Users) -> None:
-    body = users.create_ok(privilege={"umSiteAdmin": True, "host": False, "siteAdmin": False,
-                                      "labAdmin": False, "voiceOverIp": False})
+    body = users.create_ok(
+        privilege={"umSiteAdmin": True, "host": False, "siteAdmin": False, "labAdmin": False, "voiceOverIp": False}
+    )
     me = users.client(body).call("user", "GetMe", {}).expect_success()
     assert me.text("use:privilege/use:umSiteAdmin") == "true"
     listed = users.admin.call("user", "LstsummaryUser", {"listControl": {"startFrom": 1, "maximumNum": 500}})
@@ -135,10 +141,13 @@ def test_display_name_is_stored_and_returned_with_the_toggle_on(users_on: Callab
 
 
 @pytest.mark.behaviour("display-name")
-@pytest.mark.parametrize(("first", "last", "expected"), [
-    ("Wanda", "Harness", "Wanda Harness"),
-    ("小明", "王", "小明王"),
-])
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ("Wanda", "Harness", "Wanda Harness"),
+        ("小明", "王", "小明王"),
+    ],
+)
 def test_display_name_defaults_to_the_names_with_the_toggle_on(
     users_on: Callable[..., Users], first: str, last: str, expected: str
 ) -> None:
@@ -213,8 +222,12 @@ def test_set_user_changes_supported_services_on_other_sites(users_on: Callable[.
     body = users.create_ok()
     users.set(body["webExId"], supportedServices=_SERVICES_OFF).expect_success()
     after = _services(users.get(body["webExId"]).expect_success())
-    assert after == {"meetingCenter": "true", "trainingCenter": "false", "eventCenter": "false",
-                     "supportCenter": "false"}
+    assert after == {
+        "meetingCenter": "true",
+        "trainingCenter": "false",
+        "eventCenter": "false",
+        "supportCenter": "false",
+    }
 
 
 # ---------------------------------------------------------------- e2ee-pmr-110063 (40.6.1)
@@ -342,11 +355,19 @@ def test_reactivated_after_more_than_a_week_has_a_pmr_key(users: Users) -> None:
 
 
 @pytest.mark.behaviour("welcome-email-languages")
-@pytest.mark.parametrize(("field", "value", "language_id"), [
-    ("languageID", 19, "19"), ("languageID", 20, "20"), ("languageID", 21, "21"), ("languageID", 22, "22"),
-    ("language", "Czech", "19"), ("language", "Polish", "20"), ("language", "Hungarian", "21"),
-    ("language", "Romanian", "22"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "language_id"),
+    [
+        ("languageID", 19, "19"),
+        ("languageID", 20, "20"),
+        ("languageID", 21, "21"),
+        ("languageID", 22, "22"),
+        ("language", "Czech", "19"),
+        ("language", "Polish", "20"),
+        ("language", "Hungarian", "21"),
+        ("language", "Romanian", "22"),
+    ],
+)
 def test_welcome_email_languages_are_accepted(users: Users, field: str, value: Any, language_id: str) -> None:
     body = users.create_ok(**{field: value, "sendWelcome": True, "isHTMLEmail": True})
     got = users.get(body["webExId"]).expect_success()
@@ -406,8 +427,7 @@ def test_user_card_with_a_jwt_token_header(site: SiteHandle) -> None:
 @pytest.mark.behaviour("user-card-auth")
 def test_user_card_with_a_malformed_jwt_token_fails(site: SiteHandle) -> None:
     webex_id = site.security("host").webex_id or "host"
-    response = site.anonymous().call("user", "GetUserCard", {"webExId": webex_id},
-                                     headers={"JWTToken": "not-a-token"})
+    response = site.anonymous().call("user", "GetUserCard", {"webExId": webex_id}, headers={"JWTToken": "not-a-token"})
     assert response.result == "FAILURE", response.describe()
     assert not response.has("use:personalMeetingRoom")
 
@@ -416,8 +436,9 @@ def test_user_card_with_a_malformed_jwt_token_fails(site: SiteHandle) -> None:
 
 
 @pytest.mark.behaviour("email-no-whitespace")
-@pytest.mark.parametrize("email", [
-    "wanda harness@example.com", "wanda.harness@exa mple.com", "wanda\tharness@example.com"])
+@pytest.mark.parametrize(
+    "email", ["wanda harness@example.com", "wanda.harness@exa mple.com", "wanda\tharness@example.com"]
+)
 def test_create_user_with_white_space_in_the_email_is_rejected(users: Users, email: str) -> None:
     body = users.body(email=email)
     response = users.create(body)
@@ -437,8 +458,7 @@ def test_set_user_with_white_space_in_the_email_is_rejected(users: Users) -> Non
 def test_users_sharing_an_email_in_one_request_only_the_first_is_created(users: Users) -> None:
     first = users.body()
     second = users.body(email=first["email"].upper())
-    raw = build_multi_request([("user", "CreateUser", first), ("user", "CreateUser", second)],
-                              users.admin.security)
+    raw = build_multi_request([("user", "CreateUser", first), ("user", "CreateUser", second)], users.admin.security)
     response = users.admin.send(raw, api="CreateUser x2")
     users.created += [first["webExId"], second["webExId"]]
     assert response.results[0]["result"] == "SUCCESS", response.results
@@ -450,8 +470,7 @@ def test_users_sharing_an_email_in_one_request_only_the_first_is_created(users: 
 @pytest.mark.behaviour("duplicate-email-first-wins")
 def test_users_with_different_emails_in_one_request_are_all_created(users: Users) -> None:
     first, second = users.body(), users.body()
-    raw = build_multi_request([("user", "CreateUser", first), ("user", "CreateUser", second)],
-                              users.admin.security)
+    raw = build_multi_request([("user", "CreateUser", first), ("user", "CreateUser", second)], users.admin.security)
     response = users.admin.send(raw, api="CreateUser x2")
     users.created += [first["webExId"], second["webExId"]]
     assert [r["result"] for r in response.results] == ["SUCCESS", "SUCCESS"], response.results

@@ -116,20 +116,29 @@ class EmulatorApp:
             elif low.startswith("/_emulator"):
                 raw = await read_body(receive, MAX_BODY_BYTES)
                 try:
-                    status, payload = control.handle(self.registry, method, path[len("/_emulator"):], raw)
+                    status, payload = control.handle(self.registry, method, path[len("/_emulator") :], raw)
                 except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
                     status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
             else:
                 self.registry.requests += 1
-                status, body, ctype = 404, json.dumps({
-                    "message": f"The requested resource could not be found: {path}",
-                    "errors": [{"description": "not found"}],
-                    "trackingId": "EMULATOR_not_found",
-                }).encode(), b"application/json"
+                status, body, ctype = (
+                    404,
+                    json.dumps(
+                        {
+                            "message": f"The requested resource could not be found: {path}",
+                            "errors": [{"description": "not found"}],
+                            "trackingId": "EMULATOR_not_found",
+                        }
+                    ).encode(),
+                    b"application/json",
+                )
         except BodyTooLarge:
-            status, body, ctype = 413, render_failure(invalid_request(
-                f"request body larger than {MAX_BODY_BYTES} bytes")), XML_CONTENT_TYPE
+            status, body, ctype = (
+                413,
+                render_failure(invalid_request(f"request body larger than {MAX_BODY_BYTES} bytes")),
+                XML_CONTENT_TYPE,
+            )
         except Exception:  # the emulator keeps serving whatever happens
             log.exception("unhandled error for %s %s", method, path)
             status, body, ctype = 500, render_failure(invalid_request("internal emulator error")), XML_CONTENT_TYPE
@@ -171,8 +180,13 @@ class EmulatorApp:
                 admission = busy_state.admit(site)
                 delay += admission.delay
                 if admission.unavailable:  # before anything is processed: nothing changes
-                    return (503, busy_state.UNAVAILABLE_MESSAGE.encode(), TEXT_CONTENT_TYPE,
-                            ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),), delay)
+                    return (
+                        503,
+                        busy_state.UNAVAILABLE_MESSAGE.encode(),
+                        TEXT_CONTENT_TYPE,
+                        ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),),
+                        delay,
+                    )
             limit = site.settings.body_content_limit
             if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
                 return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
@@ -196,8 +210,9 @@ class EmulatorApp:
                 return
 
 
-def create_app(site_name: str = "harness", settings: SiteSettings | None = None,
-               busy_options: busy_state.BusyOptions | None = None) -> EmulatorApp:
+def create_app(
+    site_name: str = "harness", settings: SiteSettings | None = None, busy_options: busy_state.BusyOptions | None = None
+) -> EmulatorApp:
     """The app with its default site (normally from ``environments/emulator.yaml``); busy when
     ``busy_options`` are given (``webex-harness emulator --busy``)."""
     if busy_options is None:

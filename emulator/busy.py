@@ -86,26 +86,52 @@ log = logging.getLogger("emulator.busy")
 
 #: The colleagues a busy site may have: (webExID, first name, last name).
 COLLEAGUES: tuple[tuple[str, str, str], ...] = (
-    ("maria.lopez", "Maria", "Lopez"), ("james.chen", "James", "Chen"), ("aisha.khan", "Aisha", "Khan"),
-    ("tom.becker", "Tom", "Becker"), ("sofia.rossi", "Sofia", "Rossi"), ("david.okafor", "David", "Okafor"),
-    ("emma.wilson", "Emma", "Wilson"), ("lucas.martin", "Lucas", "Martin"), ("nina.petrova", "Nina", "Petrova"),
-    ("raj.patel", "Raj", "Patel"), ("hannah.schmidt", "Hannah", "Schmidt"), ("kenji.sato", "Kenji", "Sato"),
+    ("maria.lopez", "Maria", "Lopez"),
+    ("james.chen", "James", "Chen"),
+    ("aisha.khan", "Aisha", "Khan"),
+    ("tom.becker", "Tom", "Becker"),
+    ("sofia.rossi", "Sofia", "Rossi"),
+    ("david.okafor", "David", "Okafor"),
+    ("emma.wilson", "Emma", "Wilson"),
+    ("lucas.martin", "Lucas", "Martin"),
+    ("nina.petrova", "Nina", "Petrova"),
+    ("raj.patel", "Raj", "Patel"),
+    ("hannah.schmidt", "Hannah", "Schmidt"),
+    ("kenji.sato", "Kenji", "Sato"),
 )
 COLLEAGUE_DOMAIN = "northwind.example"
 assert len(COLLEAGUES) == MAX_COLLEAGUES
 
 MEETING_NAMES = (
-    "Weekly team sync", "Sprint planning", "Quarterly business review", "Architecture review",
-    "Customer call: Contoso", "Customer call: Fabrikam", "1:1 check-in", "Release go/no-go",
-    "Budget review FY27", "Hiring panel: backend engineer", "Design critique", "Incident post-mortem",
-    "Marketing stand-up", "Board meeting prep", "Partner sync: Globex", "All-hands Q&A",
+    "Weekly team sync",
+    "Sprint planning",
+    "Quarterly business review",
+    "Architecture review",
+    "Customer call: Contoso",
+    "Customer call: Fabrikam",
+    "1:1 check-in",
+    "Release go/no-go",
+    "Budget review FY27",
+    "Hiring panel: backend engineer",
+    "Design critique",
+    "Incident post-mortem",
+    "Marketing stand-up",
+    "Board meeting prep",
+    "Partner sync: Globex",
+    "All-hands Q&A",
 )
 EVENT_NAMES = (
-    "Product launch webinar", "Customer town hall", "Partner summit briefing", "Quarterly earnings call",
+    "Product launch webinar",
+    "Customer town hall",
+    "Partner summit briefing",
+    "Quarterly earnings call",
     "Webinar: what's new this quarter",
 )
 TRAINING_NAMES = (
-    "New-hire onboarding", "Security awareness training", "Sales enablement: pricing", "Compliance refresher",
+    "New-hire onboarding",
+    "Security awareness training",
+    "Sales enablement: pricing",
+    "Compliance refresher",
     "Support tools workshop",
 )
 #: External contacts: (name, company, e-mail).
@@ -124,8 +150,11 @@ TIME_ZONES = (4, 11, 21, 25, 41, 49)
 DURATIONS = (30, 45, 60, 60, 90)
 #: The kinds of object the writer creates (XML session kinds, and REST meeting series).
 WRITER_KINDS = ("meeting", "event", "training", "rest")
-_CREATE_API = {"meeting": ("meeting", "CreateMeeting"), "event": ("event", "CreateEvent"),
-               "training": ("training", "CreateTrainingSession")}
+_CREATE_API = {
+    "meeting": ("meeting", "CreateMeeting"),
+    "event": ("event", "CreateEvent"),
+    "training": ("training", "CreateTrainingSession"),
+}
 
 
 # ---------------------------------------------------------------- state
@@ -173,8 +202,16 @@ def _person(name: str, email: str) -> dict[str, Any]:
     return {"person": {"name": name, "email": email, "type": "VISITOR"}}
 
 
-def create_session(site: Site, kind: str, owner: User, name: str, offset: timedelta, tz: int, duration: int,
-                   invitees: list[tuple[str, str]]) -> Session:
+def create_session(
+    site: Site,
+    kind: str,
+    owner: User,
+    name: str,
+    offset: timedelta,
+    tz: int,
+    duration: int,
+    invitees: list[tuple[str, str]],
+) -> Session:
     """A session of ``kind`` created through its Create handler for ``owner``, starting ``offset``
     from now (a past start is set after creating: the handler refuses one, as Webex does)."""
     future = offset if offset > timedelta(hours=1) else timedelta(days=1)
@@ -205,15 +242,20 @@ def create_rest_meeting(site: Site, owner: User, name: str, offset: timedelta, d
     start = site.now() + offset
     start = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
     now = min(site.now(), start - timedelta(days=1))
-    body = {"title": name, "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "end": (start + timedelta(minutes=duration)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "timezone": "UTC", "hostEmail": owner.email}
+    body = {
+        "title": name,
+        "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": (start + timedelta(minutes=duration)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timezone": "UTC",
+        "hostEmail": owner.email,
+    }
     return rest_rules.create(site, body, now)
 
 
 def create_contact(site: Site, owner: User, name: str, company: str, email: str) -> str:
-    elements = _invoke(site, owner, "ep", "CreateContact",
-                       {"contact": {"name": name, "company": company, "email": email}})
+    elements = _invoke(
+        site, owner, "ep", "CreateContact", {"contact": {"name": name, "company": company, "email": email}}
+    )
     return _first_value(elements)
 
 
@@ -257,10 +299,14 @@ class Writer:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "moves": self.moves, "created": self.created, "deleted": self.deleted,
+            "moves": self.moves,
+            "created": self.created,
+            "deleted": self.deleted,
             "live": [{"kind": o.kind, "key": o.ident, "owner": o.owner, "name": o.name} for o in self.owned],
-            "log": [{"move": m, "action": a, "kind": k, "key": key, "owner": owner, "name": name}
-                    for m, a, k, key, owner, name in self.log],
+            "log": [
+                {"move": m, "action": a, "kind": k, "key": key, "owner": owner, "name": name}
+                for m, a, k, key, owner, name in self.log
+            ],
         }
 
     def _alive(self, site: Site, item: Owned) -> bool:
@@ -294,7 +340,7 @@ class Writer:
 
     def _record(self, action: str, item: Owned) -> None:
         self.log.append((self.moves, action, item.kind, item.ident, item.owner, item.name))
-        del self.log[:-self.LOG_SIZE]
+        del self.log[: -self.LOG_SIZE]
 
     def _create(self, site: Site) -> None:
         rng = self.rng
@@ -317,8 +363,14 @@ class Writer:
         else:
             name = rng.choice({"meeting": MEETING_NAMES, "event": EVENT_NAMES, "training": TRAINING_NAMES}[kind])
             guests = [c for c in colleagues if c is not owner]
-            invitees = [(f"{c.first_name} {c.last_name}", c.email)
-                        for c in rng.sample(guests, min(len(guests), rng.randrange(3)))] if kind == "meeting" else []
+            invitees = (
+                [
+                    (f"{c.first_name} {c.last_name}", c.email)
+                    for c in rng.sample(guests, min(len(guests), rng.randrange(3)))
+                ]
+                if kind == "meeting"
+                else []
+            )
             session = create_session(site, kind, owner, name, offset, rng.choice(TIME_ZONES), duration, invitees)
             ident, ref = session.key, session
         item = Owned(kind, ident, ref, owner.webex_id, name)
@@ -349,21 +401,24 @@ def _host_of(site: Site, options: BusyOptions) -> User:
     if options.host:
         user = site.user(options.host)
         if user is None:
-            user = site.add_user(User(options.host, generate_password(),
-                                      email=f"{options.host.lower()}@example.com"))
+            user = site.add_user(User(options.host, generate_password(), email=f"{options.host.lower()}@example.com"))
         return user
     user = site.user("host") or next((u for u in site.users.values() if not u.site_admin), None)
     if user is None:
-        user = site.add_user(User("host", generate_password(), email="host@example.com",
-                                  first_name="Harness", last_name="Host"))
+        user = site.add_user(
+            User("host", generate_password(), email="host@example.com", first_name="Harness", last_name="Host")
+        )
     return user
 
 
 def _add_colleagues(site: Site, count: int) -> list[User]:
     added = []
     for webex_id, first, last in COLLEAGUES[:count]:
-        user = site.user(webex_id) or site.add_user(User(
-            webex_id, generate_password(), email=f"{webex_id}@{COLLEAGUE_DOMAIN}", first_name=first, last_name=last))
+        user = site.user(webex_id) or site.add_user(
+            User(
+                webex_id, generate_password(), email=f"{webex_id}@{COLLEAGUE_DOMAIN}", first_name=first, last_name=last
+            )
+        )
         added.append(user)
     return added
 
@@ -412,24 +467,51 @@ def _seed(site: Site, state: BusyState, host: User, colleagues: list[User], rng:
             people += guests(who, 2, 1)
         elif index % 4 == 0:
             people = guests(who, 2, 1)
-        create_session(site, "meeting", who, MEETING_NAMES[index % len(MEETING_NAMES)],
-                       _offset(rng, options, index), rng.choice(TIME_ZONES), rng.choice(DURATIONS), people)
-    for kind, count, names in (("event", options.events, EVENT_NAMES),
-                               ("training", options.training_sessions, TRAINING_NAMES)):
+        create_session(
+            site,
+            "meeting",
+            who,
+            MEETING_NAMES[index % len(MEETING_NAMES)],
+            _offset(rng, options, index),
+            rng.choice(TIME_ZONES),
+            rng.choice(DURATIONS),
+            people,
+        )
+    for kind, count, names in (
+        ("event", options.events, EVENT_NAMES),
+        ("training", options.training_sessions, TRAINING_NAMES),
+    ):
         for index in range(count):
             who = owner(index)
             people = guests(who, 2, 0) if index % 3 == 0 else []
-            create_session(site, kind, who, names[index % len(names)], _offset(rng, options, index),
-                           rng.choice(TIME_ZONES), rng.choice(DURATIONS), people)
+            create_session(
+                site,
+                kind,
+                who,
+                names[index % len(names)],
+                _offset(rng, options, index),
+                rng.choice(TIME_ZONES),
+                rng.choice(DURATIONS),
+                people,
+            )
     for index in range(options.rest_meetings):
-        create_rest_meeting(site, owner(index), MEETING_NAMES[(index * 5) % len(MEETING_NAMES)],
-                            _offset(rng, options, index), rng.choice(DURATIONS))
+        create_rest_meeting(
+            site,
+            owner(index),
+            MEETING_NAMES[(index * 5) % len(MEETING_NAMES)],
+            _offset(rng, options, index),
+            rng.choice(DURATIONS),
+        )
     for index in range(options.contacts):
         name, company, email = CONTACTS[index % len(CONTACTS)]
         create_contact(site, owner(index), name, company, email)
-    state.seeded.update(meetings=options.meetings, events=options.events,
-                        training_sessions=options.training_sessions, rest_meetings=options.rest_meetings,
-                        contacts=options.contacts)
+    state.seeded.update(
+        meetings=options.meetings,
+        events=options.events,
+        training_sessions=options.training_sessions,
+        rest_meetings=options.rest_meetings,
+        contacts=options.contacts,
+    )
 
 
 def make_busy(site: Site, options: BusyOptions) -> BusyState:
@@ -438,10 +520,23 @@ def make_busy(site: Site, options: BusyOptions) -> BusyState:
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     host = _host_of(site, options)
     colleagues = _add_colleagues(site, options.colleagues)
-    writer = Writer(site, _stream(seed, "writer"), options.protected_prefix, options.writer_max_live,
-                    owners=[c.webex_id for c in colleagues], host=host.webex_id)
-    state = BusyState(options, seed, host.webex_id, [c.webex_id for c in colleagues],
-                      _stream(seed, "unavailable"), _stream(seed, "jitter"), writer)
+    writer = Writer(
+        site,
+        _stream(seed, "writer"),
+        options.protected_prefix,
+        options.writer_max_live,
+        owners=[c.webex_id for c in colleagues],
+        host=host.webex_id,
+    )
+    state = BusyState(
+        options,
+        seed,
+        host.webex_id,
+        [c.webex_id for c in colleagues],
+        _stream(seed, "unavailable"),
+        _stream(seed, "jitter"),
+        writer,
+    )
     _seed(site, state, host, colleagues, _stream(seed, "seed"))
     site.busy = state
     return state

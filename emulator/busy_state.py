@@ -28,7 +28,6 @@ MAX_JITTER_MS = 2000.0
 MAX_RETRY_AFTER = 3600
 
 
-
 class Mover(Protocol):
     """The background writer (:class:`emulator.busy.Writer`, which knows its site) as the request path sees it."""
 
@@ -217,5 +216,17 @@ async def pause(delay: float) -> None:
     await asyncio.sleep(delay)
 
 
-__all__ = ["ADMIT", "UNAVAILABLE_MESSAGE", "Admission", "BusyOptionError", "BusyOptions", "BusySite", "BusyState",
-           "Mover", "admit", "option_from_text", "parse_options", "pause"]
+__all__ = [
+    "ADMIT",
+    "UNAVAILABLE_MESSAGE",
+    "Admission",
+    "BusyOptionError",
+    "BusyOptions",
+    "BusySite",
+    "BusyState",
+    "Mover",
+    "admit",
+    "option_from_text",
+    "parse_options",
+    "pause",
+]

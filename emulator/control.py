@@ -77,11 +77,18 @@ def _users_from(data: Any) -> list[User]:
     if data is None:
         return [
             User("host", generate_password(), email="host@example.com", first_name="Harness", last_name="Host"),
-            User("admin", generate_password(), email="admin@example.com", first_name="Site", last_name="Admin",
-                 site_admin=True),
+            User(
+                "admin",
+                generate_password(),
+                email="admin@example.com",
+                first_name="Site",
+                last_name="Admin",
+                site_admin=True,
+            ),
             User("invitee", generate_password(), email="invitee@example.com", first_name="Ivy", last_name="Invitee"),
-            User("outsider", generate_password(), email="outsider@example.com", first_name="Otto",
-                 last_name="Outsider"),
+            User(
+                "outsider", generate_password(), email="outsider@example.com", first_name="Otto", last_name="Outsider"
+            ),
         ]
     if not isinstance(data, list):
         raise ControlError(400, "users must be a list")
@@ -90,14 +97,16 @@ def _users_from(data: Any) -> list[User]:
         if not isinstance(item, dict) or not isinstance(item.get("webExID"), str):
             raise ControlError(400, "each user needs a string webExID")
         webex_id = item["webExID"]
-        users.append(User(
-            webex_id,
-            str(item.get("password") or generate_password()),
-            email=str(item.get("email") or f"{webex_id.lower()}@example.com"),
-            first_name=str(item.get("firstName", "")),
-            last_name=str(item.get("lastName", "")),
-            site_admin=bool(item.get("siteAdmin", False)),
-        ))
+        users.append(
+            User(
+                webex_id,
+                str(item.get("password") or generate_password()),
+                email=str(item.get("email") or f"{webex_id.lower()}@example.com"),
+                first_name=str(item.get("firstName", "")),
+                last_name=str(item.get("lastName", "")),
+                site_admin=bool(item.get("siteAdmin", False)),
+            )
+        )
     return users
 
 

@@ -84,8 +84,14 @@ class User:
     device_can_start_pmr: bool = False
     #: cmrHybridVoip (001, 40.11.0)
     cmr_hybrid_voip: bool = False
-    supported_services: dict[str, bool] = field(default_factory=lambda: {
-        "meetingCenter": True, "trainingCenter": True, "eventCenter": True, "supportCenter": True})
+    supported_services: dict[str, bool] = field(
+        default_factory=lambda: {
+            "meetingCenter": True,
+            "trainingCenter": True,
+            "eventCenter": True,
+            "supportCenter": True,
+        }
+    )
     language_id: int = 1
     time_zone_id: int = 4
     user_id: str = field(default_factory=lambda: digits(9))
@@ -409,9 +415,18 @@ class Site:
         participants = [(session.host, host.email if host else "")]
         participants += [(a.name, a.email) for a in session.attendees]
         record = HistoryRecord(
-            session.kind, session.key, session.uuid, session.conf_id, session.name, session.host,
-            host.email if host else "", start.replace(tzinfo=None), end.replace(tzinfo=None),
-            session.time_zone_id, session.meeting_type, participants,
+            session.kind,
+            session.key,
+            session.uuid,
+            session.conf_id,
+            session.name,
+            session.host,
+            host.email if host else "",
+            start.replace(tzinfo=None),
+            end.replace(tzinfo=None),
+            session.time_zone_id,
+            session.meeting_type,
+            participants,
         )
         self.history.append(record)
         return record
@@ -419,8 +434,10 @@ class Site:
     def _rest_meetings(self) -> list[dict[str, Any]]:
         """The REST meeting series (id, title, start, host) the REST API keeps for this site."""
         series = self.rest.series.values() if self.rest is not None else ()
-        return [{"id": s.id, "title": s.props.get("title"), "start": s.start.isoformat(), "host": s.host.webex_id}
-                for s in series]
+        return [
+            {"id": s.id, "title": s.props.get("title"), "start": s.start.isoformat(), "host": s.host.webex_id}
+            for s in series
+        ]
 
     def state(self) -> dict[str, Any]:
         return {

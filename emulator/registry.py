@@ -28,8 +28,12 @@ class Registry:
     :attr:`requests` counts every HTTP request outside the control API the app answered (it is
     kept across resets: the process's count)."""
 
-    def __init__(self, default_site: str = "harness", default_settings: SiteSettings | None = None,
-                 prepare_default: Callable[[Site], object] | None = None) -> None:
+    def __init__(
+        self,
+        default_site: str = "harness",
+        default_settings: SiteSettings | None = None,
+        prepare_default: Callable[[Site], object] | None = None,
+    ) -> None:
         self.lock = threading.RLock()
         self.default_name = default_site
         self.default_settings = default_settings or SiteSettings()
@@ -48,9 +52,7 @@ class Registry:
             self.sites.clear()
             self._by_id.clear()
             self._by_token.clear()
-            self.default = Site(
-                self.default_name, self.default_settings, default=True, rest_token="emulator-token"
-            )
+            self.default = Site(self.default_name, self.default_settings, default=True, rest_token="emulator-token")
             self._add(self.default_name, self.default)
             if self.prepare_default is not None:
                 self.prepare_default(self.default)
@@ -71,8 +73,10 @@ class Registry:
         for index, value in ((self._by_id, idlest.site_id), (self._by_token, idlest.rest_token)):
             if index.get(value) is idlest:
                 del index[value]
-                heir = next((s for s in self.sites.values()
-                             if (s.site_id if index is self._by_id else s.rest_token) == value), None)
+                heir = next(
+                    (s for s in self.sites.values() if (s.site_id if index is self._by_id else s.rest_token) == value),
+                    None,
+                )
                 if heir is not None:
                     index[value] = heir
 

@@ -76,8 +76,16 @@ def server_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     except ImportError:  # pragma: no cover - uvloop is installed on Linux
         loop = "asyncio"
     return uvicorn.Config(
-        app, host=host, port=port, loop=loop, http=BoundedHttpToolsProtocol, lifespan="off",
-        log_level="warning", access_log=False, server_header=False, date_header=False,
+        app,
+        host=host,
+        port=port,
+        loop=loop,
+        http=BoundedHttpToolsProtocol,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        date_header=False,
     )
 
 
@@ -131,8 +139,9 @@ def wait_healthy(base_url: str, timeout: float = 120.0) -> None:
     raise RuntimeError(f"emulator at {base_url} did not become healthy within {timeout:.0f}s: {last}")
 
 
-def start_in_thread(site_name: str = "harness", settings: SiteSettings | None = None,
-                    host: str = "127.0.0.1") -> RunningEmulator:
+def start_in_thread(
+    site_name: str = "harness", settings: SiteSettings | None = None, host: str = "127.0.0.1"
+) -> RunningEmulator:
     """Start on a free port in a daemon thread of this process."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -152,8 +161,13 @@ def start_in_thread(site_name: str = "harness", settings: SiteSettings | None = 
     return RunningEmulator(base, stop)
 
 
-def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-                     log_file: Path | None = None, extra_args: Sequence[str] = ()) -> RunningEmulator:
+def start_subprocess(
+    env_file: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    log_file: Path | None = None,
+    extra_args: Sequence[str] = (),
+) -> RunningEmulator:
     """Start ``webex-harness emulator`` as a child process on a free port (``extra_args`` are
     added to its command line, e.g. ``["--busy"]``); it dies with its parent."""
     port = port or free_port(host)
@@ -164,8 +178,9 @@ def start_subprocess(env_file: Path | None = None, host: str = "127.0.0.1", port
     log = open(log_file, "ab") if log_file else None  # noqa: SIM115  (closed by stop())
     out = log if log is not None else subprocess.DEVNULL
     # SIGTERM from the kernel when the process that started it dies: an emulator never outlives it
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(),
-                            preexec_fn=child_preexec(signal.SIGTERM))
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(), preexec_fn=child_preexec(signal.SIGTERM)
+    )
     base = f"http://{host}:{port}"
     try:
         wait_healthy(base)

@@ -45,14 +45,22 @@ BLOCK = timedelta(hours=2)
 BLOCKED_STATUS = 403
 BLOCKED_BODY = "403 Forbidden"
 
-FAULT_NEVER_BLOCKS = declare("usage-limit-403", "never blocks GetSessionInfo/GetUserCard, however many "
-                             "no-data failures a user has in an hour")
-FAULT_SCOPE = declare("usage-limit-403-scope", "a blocked user gets 403 from every API, not just "
-                      "GetSessionInfo and GetUserCard", behaviour=FAULT_NEVER_BLOCKS)
-FAULT_LIFT = declare("usage-limit-403-lift", "a usage-limit block never lifts (still 403 after two hours)",
-                     behaviour=FAULT_NEVER_BLOCKS)
-FAULT_WINDOW = declare("usage-limit-403-window", "counts no-data failures forever instead of within a "
-                       "sliding hour", behaviour=FAULT_NEVER_BLOCKS)
+FAULT_NEVER_BLOCKS = declare(
+    "usage-limit-403", "never blocks GetSessionInfo/GetUserCard, however many no-data failures a user has in an hour"
+)
+FAULT_SCOPE = declare(
+    "usage-limit-403-scope",
+    "a blocked user gets 403 from every API, not just GetSessionInfo and GetUserCard",
+    behaviour=FAULT_NEVER_BLOCKS,
+)
+FAULT_LIFT = declare(
+    "usage-limit-403-lift", "a usage-limit block never lifts (still 403 after two hours)", behaviour=FAULT_NEVER_BLOCKS
+)
+FAULT_WINDOW = declare(
+    "usage-limit-403-window",
+    "counts no-data failures forever instead of within a sliding hour",
+    behaviour=FAULT_NEVER_BLOCKS,
+)
 
 
 #: Whose failures count: the caller, or the counter the site's anonymous callers share.

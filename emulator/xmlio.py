@@ -94,8 +94,9 @@ class Node:
     #: ``name.lower()``, computed once: every lookup below compares lower-cased names.
     key: str = field(repr=False, compare=False)
 
-    def __init__(self, name: str, text: str = "", children: list[Node] | None = None,
-                 attrs: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, text: str = "", children: list[Node] | None = None, attrs: dict[str, str] | None = None
+    ) -> None:
         # Written out (not the dataclass __init__ plus __post_init__): a request builds one per element.
         self.name = name
         self.text = text
@@ -270,8 +271,9 @@ RENEW_AFTER_NEW_NAMES = 4096
 RENEW_AFTER_BYTES = 16 * 1024 * 1024
 _LXML_CONTEXT_KEY = "_ParserDictionaryContext"
 _PyThreadState_GetDict = ctypes.pythonapi.PyThreadState_GetDict
-_PyThreadState_GetDict.restype = ctypes.c_void_p  # a borrowed reference: not ``py_object``, which
-_PyThreadState_GetDict.argtypes = []                # ctypes would treat as a new one and release
+# a borrowed reference: not ``py_object``, which ctypes would treat as a new one and release
+_PyThreadState_GetDict.restype = ctypes.c_void_p
+_PyThreadState_GetDict.argtypes = []
 
 
 def _thread_state_dict() -> dict[str, Any]:
@@ -408,8 +410,7 @@ _ROOT_OPEN = (
     + ">"
 )
 _SUCCESS_HEADER = (
-    "<serv:response><serv:result>SUCCESS</serv:result>"
-    "<serv:gsbStatus>PRIMARY</serv:gsbStatus></serv:response>"
+    "<serv:response><serv:result>SUCCESS</serv:result><serv:gsbStatus>PRIMARY</serv:gsbStatus></serv:response>"
 )
 
 

@@ -81,8 +81,10 @@ def parse_load_section(section: Mapping[str, Any] | None, path: Where = None) ->
         for name in mix:
             if name not in MIX_SCENARIOS:
                 raise EnvironmentFileError(
-                    path, f"load.mix.{name}",
-                    f"unknown scenario{did_you_mean(name, MIX_SCENARIOS, n=1)}; scenarios: {', '.join(MIX_SCENARIOS)}")
+                    path,
+                    f"load.mix.{name}",
+                    f"unknown scenario{did_you_mean(name, MIX_SCENARIOS, n=1)}; scenarios: {', '.join(MIX_SCENARIOS)}",
+                )
     calls = dict(DEFAULT_CALLS)
     if section.get("calls") is not None:
         calls = _weights(path, "load.calls", section["calls"])
@@ -91,9 +93,13 @@ def parse_load_section(section: Mapping[str, Any] | None, path: Where = None) ->
         shape = "steady"
     if shape not in SHAPE_NAMES:
         raise EnvironmentFileError(path, "load.shape", f"expected one of {', '.join(SHAPE_NAMES)}, got {shape!r}")
-    return LoadSettings(mix=mix, calls=calls, shape=str(shape),
-                        thresholds=parse_thresholds(section.get("thresholds"), path),
-                        compare=parse_compare(section.get("compare"), path))
+    return LoadSettings(
+        mix=mix,
+        calls=calls,
+        shape=str(shape),
+        thresholds=parse_thresholds(section.get("thresholds"), path),
+        compare=parse_compare(section.get("compare"), path),
+    )
 
 
 def _weight(path: Where, key: str, value: Any) -> int:
@@ -122,8 +128,12 @@ _RATIO = "a ratio between 0 and 1"
 
 
 def _number(value: Any, path: Where, key: str, what: str, *, at_most: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0 or (
-        at_most is not None and value > at_most
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (at_most is not None and value > at_most)
     ):
         raise EnvironmentFileError(path, key, f"expected {what}, got {describe_value(value)}")
     return float(value)
@@ -131,8 +141,9 @@ def _number(value: Any, path: Where, key: str, what: str, *, at_most: float | No
 
 def _per_api(value: Any, path: Where, key: str, what: str) -> dict[str, float]:
     if not isinstance(value, Mapping):
-        raise EnvironmentFileError(path, key,
-                                   f"expected {what} or a mapping of API name to {what}, got {describe_value(value)}")
+        raise EnvironmentFileError(
+            path, key, f"expected {what} or a mapping of API name to {what}, got {describe_value(value)}"
+        )
     limits: dict[str, float] = {}
     for api, limit in value.items():
         name = str(api).strip()
@@ -150,27 +161,31 @@ def parse_thresholds(section: Any, path: Where = None) -> Thresholds:
         raise EnvironmentFileError(path, THRESHOLDS_SECTION, f"expected a mapping, got {describe_value(section)}")
     for key in section:
         if key not in THRESHOLD_KEYS:
-            raise EnvironmentFileError(path, f"{THRESHOLDS_SECTION}.{key}",
-                                       f"unknown key (known: {', '.join(THRESHOLD_KEYS)})")
+            raise EnvironmentFileError(
+                path, f"{THRESHOLDS_SECTION}.{key}", f"unknown key (known: {', '.join(THRESHOLD_KEYS)})"
+            )
     ratio = section.get("failure_ratio")
-    failure_ratio = (None if ratio is None
-                     else _number(ratio, path, f"{THRESHOLDS_SECTION}.failure_ratio", _RATIO, at_most=1.0))
+    failure_ratio = (
+        None if ratio is None else _number(ratio, path, f"{THRESHOLDS_SECTION}.failure_ratio", _RATIO, at_most=1.0)
+    )
     p95 = section.get("p95_ms")
     if p95 is None:
         p95_ms: dict[str, float] = {}
     elif isinstance(p95, Mapping):
         p95_ms = _per_api(p95, path, f"{THRESHOLDS_SECTION}.p95_ms", _MS)
     else:
-        p95_ms = {ALL_APIS: _number(p95, path, f"{THRESHOLDS_SECTION}.p95_ms",
-                                    f"{_MS} or a mapping of API name to {_MS}")}
+        p95_ms = {
+            ALL_APIS: _number(p95, path, f"{THRESHOLDS_SECTION}.p95_ms", f"{_MS} or a mapping of API name to {_MS}")
+        }
     rps = section.get("min_rps")
     min_rps: dict[str, float] = {}
     min_total_rps = None
     if isinstance(rps, Mapping):
         min_rps = _per_api(rps, path, f"{THRESHOLDS_SECTION}.min_rps", _RPS)
     elif rps is not None:
-        min_total_rps = _number(rps, path, f"{THRESHOLDS_SECTION}.min_rps",
-                                f"{_RPS} or a mapping of API name to {_RPS}")
+        min_total_rps = _number(
+            rps, path, f"{THRESHOLDS_SECTION}.min_rps", f"{_RPS} or a mapping of API name to {_RPS}"
+        )
     return Thresholds(failure_ratio=failure_ratio, p95_ms=p95_ms, min_rps=min_rps, min_total_rps=min_total_rps)
 
 
@@ -204,8 +219,9 @@ def parse_compare(section: Any, path: Where = None) -> CompareLimits:
     values: dict[str, float] = {}
     for key, raw in section.items():
         if key not in LIMIT_KEYS:
-            raise EnvironmentFileError(path, f"{COMPARE_SECTION}.{key}",
-                                       f"unknown key (known: {', '.join(LIMIT_KEYS)})")
+            raise EnvironmentFileError(
+                path, f"{COMPARE_SECTION}.{key}", f"unknown key (known: {', '.join(LIMIT_KEYS)})"
+            )
         try:
             values[key] = parse_limit(raw, "value")
         except ValueError as exc:

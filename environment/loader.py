@@ -248,8 +248,7 @@ class _Reader:
             if not _CLEANUP_PREFIX_RE.match(cleanup_prefix):
                 raise self.fail(
                     "cleanup_prefix",
-                    f"expected letters, digits, '-' or '_' (not starting with '-' or '_'), "
-                    f"got {short(cleanup_prefix)}",
+                    f"expected letters, digits, '-' or '_' (not starting with '-' or '_'), got {short(cleanup_prefix)}",
                 )
 
         return Environment(
@@ -366,15 +365,17 @@ class _Reader:
             accounts[role] = None if raw is None else self.account(raw, f"users.{role}", target, ACCOUNT_KEYS)
         if top.get("probe_user") is not None:
             if accounts.get("probe") is not None:
-                raise self.fail("probe_user", "given together with users.probe (probe_user is the deprecated "
-                                              "name of users.probe: keep only users.probe)")
+                raise self.fail(
+                    "probe_user",
+                    "given together with users.probe (probe_user is the deprecated "
+                    "name of users.probe: keep only users.probe)",
+                )
             accounts["probe"] = self.account(top["probe_user"], "probe_user", target, PROBE_USER_KEYS)
         return Roles(**accounts)
 
     def account(self, raw: Any, key: str, target: Target, known: tuple[str, ...]) -> Account:
         data = self.mapping(raw, key, known)
-        webex_id = self.non_empty(self.string(self.required(data, "webExID", key), f"{key}.webExID"),
-                                  f"{key}.webExID")
+        webex_id = self.non_empty(self.string(self.required(data, "webExID", key), f"{key}.webExID"), f"{key}.webExID")
         raw_password = self.required(data, "password", key)
         self.check_reference(raw_password, f"{key}.password", target)
         password = self.non_empty(self.string(raw_password, f"{key}.password", secret=True), f"{key}.password")

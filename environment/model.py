@@ -88,7 +88,12 @@ SHAPE_NAMES: tuple[str, ...] = ("steady", "step", "spike")
 DEFAULT_MIX: dict[str, int] = {"calls": 4, "lifecycle": 1, "dashboard": 1, "registration": 1, "rest": 1}
 #: The calls weights when the file has none: the walking skeleton's 3:1 plus cheap reads.
 DEFAULT_CALLS: dict[str, int] = {
-    "GetSessionInfo": 3, "CreateMeeting": 1, "GetUser": 1, "GetMe": 1, "LstsummaryMeeting": 1, "GetSite": 1,
+    "GetSessionInfo": 3,
+    "CreateMeeting": 1,
+    "GetUser": 1,
+    "GetMe": 1,
+    "LstsummaryMeeting": 1,
+    "GetSite": 1,
 }
 #: The gate key meaning "every API without its own entry".
 ALL_APIS = "*"
@@ -234,8 +239,9 @@ class CompareLimits:
 
     def over(self, base: CompareLimits) -> CompareLimits:
         """These limits, with every unset one taken from ``base``."""
-        return replace(base, **{f.name: getattr(self, f.name) for f in fields(self)
-                                if getattr(self, f.name) is not None})
+        return replace(
+            base, **{f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        )
 
 
 #: The keys of ``load.compare`` (and the ``--max-…`` options of ``compare``).

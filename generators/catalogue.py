@@ -52,8 +52,17 @@ SEED_FILES: dict[str, str] = {
 
 #: The services in catalogue order (``meetingtype`` holds GetMeetingType/LstMeetingType).
 SERVICE_ORDER: tuple[str, ...] = (
-    "meeting", "meetingtype", "event", "training", "teleconference", "attendee", "user", "site", "ep",
-    "support", "history",
+    "meeting",
+    "meetingtype",
+    "event",
+    "training",
+    "teleconference",
+    "attendee",
+    "user",
+    "site",
+    "ep",
+    "support",
+    "history",
 )
 
 ELEMENT_TYPES = frozenset(
@@ -62,8 +71,24 @@ ELEMENT_TYPES = frozenset(
 KEY_KINDS = frozenset({"sessionKey", "meetingKey", "meetingUUID"})
 DOCUMENTED = frozenset({"full", "partial", "silent"})
 _LEAF_KEYS = frozenset(
-    {"type", "required", "min_length", "max_length", "min", "max", "enum", "repeated", "count", "gen",
-     "value", "example", "days", "in_valid", "note", "children"}
+    {
+        "type",
+        "required",
+        "min_length",
+        "max_length",
+        "min",
+        "max",
+        "enum",
+        "repeated",
+        "count",
+        "gen",
+        "value",
+        "example",
+        "days",
+        "in_valid",
+        "note",
+        "children",
+    }
 )
 _ALWAYS = ("envelope-shape", "body-content-limit")
 

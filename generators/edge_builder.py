@@ -44,8 +44,12 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         needs.append("ctx.session_key")
     if "target_user" in gens or "self_or_target_user" in gens:
         needs.append("ctx.webex_id_target" if "target_user" in gens else "ctx.webex_id_target or the caller")
-    for gen, name in (("attendee_email", "ctx.attendee_email"), ("recording_id", "ctx.recording_id"),
-                      ("contact_id", "ctx.contact_id"), ("test_id", "ctx.test_id")):
+    for gen, name in (
+        ("attendee_email", "ctx.attendee_email"),
+        ("recording_id", "ctx.recording_id"),
+        ("contact_id", "ctx.contact_id"),
+        ("test_id", "ctx.test_id"),
+    ):
         if gen in gens:
             needs.append(name)
     return tuple(needs)

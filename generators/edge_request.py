@@ -38,7 +38,7 @@ def body_content_cases(b: CaseBuilder) -> None:
     b.add(
         "too-many-body-contents",
         f"{BODY_CONTENT_COUNT} bodyContents in one request. The documented limit number is unknown "
-        "(\"must be less than {number}\"); the emulator's default is 10 (settings.body_content_limit).",
+        '("must be less than {number}"); the emulator\'s default is 10 (settings.body_content_limit).',
         b.predict("body-content-limit", requires=()),
         envelope=build_multi_request(bodies, b.ctx.security),
     )
@@ -115,8 +115,10 @@ def registration_case(b: CaseBuilder) -> None:
     b.add(
         "registration-form-missing-title-company",
         "The meeting's registration form requires title and company; the attendee has neither.",
-        b.predict("registration-required-fields-040014",
-                  requires=(*b.requires, "session registrationForm requires title,company (only those)")),
+        b.predict(
+            "registration-required-fields-040014",
+            requires=(*b.requires, "session registrationForm requires title,company (only those)"),
+        ),
         body,
     )
 
@@ -129,19 +131,32 @@ def auth_cases(b: CaseBuilder) -> None:
     if "anonymous-lstsummarysession" in spec.behaviours:
         body = b.body()
         bodytree.set_value(body, "sessionKey", b.ctx.session_key or b.webex.session_key())
-        b.add("anonymous-request", "securityContext with siteName only (the 40.2.0 sample).",
-              b.predict("anonymous-lstsummarysession", requires=()), body, security=anonymous)
+        b.add(
+            "anonymous-request",
+            "securityContext with siteName only (the 40.2.0 sample).",
+            b.predict("anonymous-lstsummarysession", requires=()),
+            body,
+            security=anonymous,
+        )
     elif "user-card-auth" in spec.behaviours:
-        b.add("anonymous-request", "securityContext with siteName only: GetUserCard requires authorization.",
-              b.predict("user-card-auth", requires=()), security=anonymous)
+        b.add(
+            "anonymous-request",
+            "securityContext with siteName only: GetUserCard requires authorization.",
+            b.predict("user-card-auth", requires=()),
+            security=anonymous,
+        )
     elif len(b.cases) < 3:
         b.add("anonymous-request", "securityContext with siteName only.", undocumented(), security=anonymous)
     if spec.not_found == "030001":
         body = b.body()
         unknown = f"nouser{b.webex.session_key()}"
         bodytree.set_value(body, "webExId", unknown)
-        b.add("unknown-webex-id", f"webExId {unknown}, no such user.",
-              documented("FAILURE", "docs/wire.md X7", None, exception_id="030001"), body)
+        b.add(
+            "unknown-webex-id",
+            f"webExId {unknown}, no such user.",
+            documented("FAILURE", "docs/wire.md X7", None, exception_id="030001"),
+            body,
+        )
 
 
 def filler_cases(b: CaseBuilder) -> None:

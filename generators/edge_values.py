@@ -34,8 +34,12 @@ _UNSAFE_HTML_TEXT = (
 def length_cases(b: CaseBuilder) -> None:
     """Two text elements at their maximum length and one past it."""
     leaves = b.elements_in_body(
-        lambda e: e.type in ("string", "html") and e.max_length is not None and e.value is None
-        and e.gen not in ("target_user", "self_or_target_user", "image_base64")
+        lambda e: (
+            e.type in ("string", "html")
+            and e.max_length is not None
+            and e.value is None
+            and e.gen not in ("target_user", "self_or_target_user", "image_base64")
+        )
     )
     done: set[str] = set()
     for el in leaves:
@@ -48,8 +52,7 @@ def length_cases(b: CaseBuilder) -> None:
             bodytree.set_value(body, el.path, bodytree.fit("Probe length ", length))
             b.add(
                 f"{name}-{suffix}",
-                f"{el.path} of {length} characters (limit {el.max_length}: public XML API reference, "
-                "not the seeds).",
+                f"{el.path} of {length} characters (limit {el.max_length}: public XML API reference, not the seeds).",
                 undocumented(b.requires),
                 body,
             )
@@ -63,8 +66,12 @@ def enum_cases(b: CaseBuilder) -> None:
     for el in [e for e in leaves if not (lobby and e.name == "autoLockWaitTime")][:1]:
         body = b.body()
         bodytree.set_value(body, el.path, "NOT_A_VALID_VALUE")
-        b.add(f"invalid-enum-{bodytree.local(el.name)}", f"{el.path} outside {', '.join(el.enum)}.",
-              undocumented(b.requires), body)
+        b.add(
+            f"invalid-enum-{bodytree.local(el.name)}",
+            f"{el.path} outside {', '.join(el.enum)}.",
+            undocumented(b.requires),
+            body,
+        )
     if lobby:
         body = b.body()
         bodytree.set_value(body, "attendeeOptions/autoLockWaitTime", 7)
@@ -86,8 +93,12 @@ def date_cases(b: CaseBuilder) -> None:
     past = b.webex.webex_date(b.ctx.now, -30, -2)
     body = b.body()
     bodytree.set_value(body, el.path, past)
-    b.add("start-date-in-past", f"{el.path} {past}, before now ({b.ctx.now:%m/%d/%Y %H:%M:%S} UTC).",
-          b.predict("start-time-in-past"), body)
+    b.add(
+        "start-date-in-past",
+        f"{el.path} {past}, before now ({b.ctx.now:%m/%d/%Y %H:%M:%S} UTC).",
+        b.predict("start-time-in-past"),
+        body,
+    )
 
 
 def email_cases(b: CaseBuilder) -> None:
@@ -99,14 +110,19 @@ def email_cases(b: CaseBuilder) -> None:
     mixed = b.webex.webex_email("mixed_case")
     body = b.body()
     bodytree.set_value(body, el.path, mixed)
-    b.add("email-mixed-case", f"{el.path} {mixed}: stored lowercase where documented.",
-          b.predict("email-lowercase"), body)
+    b.add(
+        "email-mixed-case", f"{el.path} {mixed}: stored lowercase where documented.", b.predict("email-lowercase"), body
+    )
 
     spaced = b.webex.webex_email("whitespace")
     body = b.body()
     bodytree.set_value(body, el.path, spaced)
-    b.add("email-whitespace", f"{el.path} {spaced!r} contains white space (exceptionID not documented).",
-          b.predict("email-no-whitespace"), body)
+    b.add(
+        "email-whitespace",
+        f"{el.path} {spaced!r} contains white space (exceptionID not documented).",
+        b.predict("email-no-whitespace"),
+        body,
+    )
     _duplicate_case(b)
 
 
@@ -126,7 +142,7 @@ def _duplicate_case(b: CaseBuilder) -> None:
     if found is None:
         return
     group, email = found
-    rel = email.path[len(group.path) + 1:]
+    rel = email.path[len(group.path) + 1 :]
     body = b.body()
     address = b.webex.webex_email("valid")
     if spec.name == "CreateMeetingAttendee":
@@ -144,11 +160,16 @@ def _duplicate_case(b: CaseBuilder) -> None:
         bodytree.set_value(second, rel, address)
         # Different names, so a follow-up read shows which entry won.
         for sub in group.walk():
-            if sub.gen == "person_name" and bodytree.present(second, sub.path[len(group.path) + 1:]):
-                bodytree.set_value(second, sub.path[len(group.path) + 1:], b.webex.person_name())
+            if sub.gen == "person_name" and bodytree.present(second, sub.path[len(group.path) + 1 :]):
+                bodytree.set_value(second, sub.path[len(group.path) + 1 :], b.webex.person_name())
         bodytree.replace_group(body, group.path, [first, second])
-    b.add("duplicate-attendee-email", f"Two {group.name} entries with the e-mail {address}: only the first "
-          "is processed where documented (WEBEX-15436).", b.predict("duplicate-email-first-wins"), body)
+    b.add(
+        "duplicate-attendee-email",
+        f"Two {group.name} entries with the e-mail {address}: only the first "
+        "is processed where documented (WEBEX-15436).",
+        b.predict("duplicate-email-first-wins"),
+        body,
+    )
 
 
 def html_cases(b: CaseBuilder) -> None:
@@ -161,24 +182,34 @@ def html_cases(b: CaseBuilder) -> None:
     body = b.body()
     text = _UNSAFE_HTML_TEXT if el.max_length is None else _UNSAFE_HTML_TEXT[: el.max_length]
     bodytree.set_value(body, el.path, text)
-    expect = b.predict("unsafe-html-filtered", normalised={name: "unsafe-html-filtered"},
-                       source="000" if b.spec.name == "SetEvent" else "004")
+    expect = b.predict(
+        "unsafe-html-filtered",
+        normalised={name: "unsafe-html-filtered"},
+        source="000" if b.spec.name == "SetEvent" else "004",
+    )
     b.add(f"unsafe-html-{name}", f"{el.path} with <script>, an onerror handler and an <iframe>.", expect, body)
 
 
 def text_cases(b: CaseBuilder) -> None:
     """XML special characters in a text element; CJK and right-to-left names."""
     leaves = b.elements_in_body(
-        lambda e: e.type in ("string", "html") and e.value is None and e.gen not in
-        ("target_user", "self_or_target_user", "webex_id", "image_base64", "url", "time_zone_name")
+        lambda e: (
+            e.type in ("string", "html")
+            and e.value is None
+            and e.gen not in ("target_user", "self_or_target_user", "webex_id", "image_base64", "url", "time_zone_name")
+        )
     )
     if leaves:
         el = leaves[0]
         body = b.body()
         text = _XML_SPECIAL if el.max_length is None else _XML_SPECIAL[: el.max_length]
         bodytree.set_value(body, el.path, text)
-        b.add("xml-special-characters", f"{el.path} {text!r}: escaped on the wire, returned unchanged.",
-              undocumented(b.requires), body)
+        b.add(
+            "xml-special-characters",
+            f"{el.path} {text!r}: escaped on the wire, returned unchanged.",
+            undocumented(b.requires),
+            body,
+        )
     names = b.elements_in_body(lambda e: e.gen in ("person_name", "first_name", "last_name"))
     if names:
         body = b.body()
@@ -201,8 +232,12 @@ def text_cases(b: CaseBuilder) -> None:
         note = ""
         if b.spec.service == "user":
             note = " With EnableDisplayName on, GetUser then shows firstName+lastName for Asian characters."
-        b.add("non-latin-names", "CJK and right-to-left names: " + ", ".join(described) + "." + note,
-              undocumented(b.requires), body)
+        b.add(
+            "non-latin-names",
+            "CJK and right-to-left names: " + ", ".join(described) + "." + note,
+            undocumented(b.requires),
+            body,
+        )
 
 
 def _name_value(b: CaseBuilder, el: ElementSpec, script: str) -> str:

@@ -73,29 +73,38 @@ def _entry(behaviour: str, result: str, source: str, **kw: Any) -> tuple[str, Ex
 
 
 #: Behaviour ID -> the outcome of the edge case that probes it (case id in the comment).
-PREDICTED: Mapping[str, Expect] = MappingProxyType(dict((
-    # too-many-body-contents: more bodyContents than the site's limit
-    _entry("body-content-limit", "FAILURE", "001 (40.4.4)", exception_id="000053"),
-    # autoLockWaitTime-not-in-list: a value outside 0, 5, 10, 15, 20 (exceptionID not documented)
-    _entry("locked-lobby", "FAILURE", "001 (40.9.0)"),
-    # start-date-in-past
-    _entry("start-time-in-past", "FAILURE", "001 (40.2.0)", exception_id="060016"),
-    # email-mixed-case: stored lowercase
-    _entry("email-lowercase", "SUCCESS", "000, 004, 001", normalised={"email": "lowercase"}),
-    # email-whitespace (exceptionID not documented)
-    _entry("email-no-whitespace", "FAILURE", "001 (40.8.0)"),
-    # duplicate-attendee-email: only the first entry is processed (WEBEX-15436)
-    _entry("duplicate-email-first-wins", "SUCCESS", "001 (40.12.0)", normalised={"attendees": "first-wins"}),
-    # unsafe-html-<element>: the element's normalised entry and the source (000 for SetEvent) per API
-    _entry("unsafe-html-filtered", "SUCCESS", "004"),
-    # registration-form-missing-title-company
-    _entry("registration-required-fields-040014", "FAILURE", "001 (40.8.0)", exception_id="040014",
-           value="title,company"),
-    # anonymous-request: LstsummarySession with siteName only (the 40.2.0 sample)
-    _entry("anonymous-lstsummarysession", "FAILURE", "001 (40.2.0)", exception_id="000015"),
-    # anonymous-request: GetUserCard requires authorization
-    _entry("user-card-auth", "FAILURE", "001 (40.9.0)"),
-)))
+PREDICTED: Mapping[str, Expect] = MappingProxyType(
+    dict(
+        (
+            # too-many-body-contents: more bodyContents than the site's limit
+            _entry("body-content-limit", "FAILURE", "001 (40.4.4)", exception_id="000053"),
+            # autoLockWaitTime-not-in-list: a value outside 0, 5, 10, 15, 20 (exceptionID not documented)
+            _entry("locked-lobby", "FAILURE", "001 (40.9.0)"),
+            # start-date-in-past
+            _entry("start-time-in-past", "FAILURE", "001 (40.2.0)", exception_id="060016"),
+            # email-mixed-case: stored lowercase
+            _entry("email-lowercase", "SUCCESS", "000, 004, 001", normalised={"email": "lowercase"}),
+            # email-whitespace (exceptionID not documented)
+            _entry("email-no-whitespace", "FAILURE", "001 (40.8.0)"),
+            # duplicate-attendee-email: only the first entry is processed (WEBEX-15436)
+            _entry("duplicate-email-first-wins", "SUCCESS", "001 (40.12.0)", normalised={"attendees": "first-wins"}),
+            # unsafe-html-<element>: the element's normalised entry and the source (000 for SetEvent) per API
+            _entry("unsafe-html-filtered", "SUCCESS", "004"),
+            # registration-form-missing-title-company
+            _entry(
+                "registration-required-fields-040014",
+                "FAILURE",
+                "001 (40.8.0)",
+                exception_id="040014",
+                value="title,company",
+            ),
+            # anonymous-request: LstsummarySession with siteName only (the 40.2.0 sample)
+            _entry("anonymous-lstsummarysession", "FAILURE", "001 (40.2.0)", exception_id="000015"),
+            # anonymous-request: GetUserCard requires authorization
+            _entry("user-card-auth", "FAILURE", "001 (40.9.0)"),
+        )
+    )
+)
 
 
 def predicted(spec: ApiSpec, behaviour: str, requires: tuple[str, ...] = (), **changes: Any) -> Expect:

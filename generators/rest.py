@@ -102,10 +102,19 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
         "attendeePrivileges": {
             name: rnd.random() < 0.5
             for name in (
-                "enabledShareContent", "enabledSaveDocument", "enabledPrintDocument", "enabledAnnotate",
-                "enabledViewParticipantList", "enabledViewThumbnails", "enabledRemoteControl",
-                "enabledViewAnyDocument", "enabledViewAnyPage", "enabledContactOperatorPrivately",
-                "enabledChatHost", "enabledChatPresenter", "enabledChatOtherParticipants",
+                "enabledShareContent",
+                "enabledSaveDocument",
+                "enabledPrintDocument",
+                "enabledAnnotate",
+                "enabledViewParticipantList",
+                "enabledViewThumbnails",
+                "enabledRemoteControl",
+                "enabledViewAnyDocument",
+                "enabledViewAnyPage",
+                "enabledContactOperatorPrivately",
+                "enabledChatHost",
+                "enabledChatPresenter",
+                "enabledChatOtherParticipants",
             )
         },
         "integrationTags": [webex.meeting_uuid() for _ in range(rnd.randint(0, limits["integration_tags_max_items"]))],
@@ -142,12 +151,22 @@ def valid_update_body(seed: int, now: datetime) -> dict[str, Any]:
 
 
 def _case(
-    case_id: str, body: dict[str, Any], status: int, note: str, behaviour: str | None,
-    expect_fields: dict[str, Any] | None = None, source: str = "003",
+    case_id: str,
+    body: dict[str, Any],
+    status: int,
+    note: str,
+    behaviour: str | None,
+    expect_fields: dict[str, Any] | None = None,
+    source: str = "003",
 ) -> dict[str, Any]:
     case: dict[str, Any] = {
-        "id": case_id, "method": "PATCH", "body": body, "expect_status": status, "note": note,
-        "behaviour": behaviour, "source": source,
+        "id": case_id,
+        "method": "PATCH",
+        "body": body,
+        "expect_status": status,
+        "note": note,
+        "behaviour": behaviour,
+        "source": source,
     }
     if expect_fields:
         case["expect_fields"] = expect_fields
@@ -172,14 +191,30 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
 
     title_max, agenda_max = limits["title_max_length"], limits["agenda_max_length"]
     cases += [
-        _case("title-at-max", with_(title="T" * title_max), 200, f"title of {title_max} characters.",
-              "rest-text-limits"),
-        _case(f"title-{title_max + 1}", with_(title="T" * (title_max + 1)), 400,
-              f"title of {title_max + 1} characters.", "rest-text-limits"),
-        _case("agenda-at-max", with_(agenda="A" * agenda_max), 200, f"agenda of {agenda_max} characters.",
-              "rest-text-limits"),
-        _case(f"agenda-{agenda_max + 1}", with_(agenda="A" * (agenda_max + 1)), 400,
-              f"agenda of {agenda_max + 1} characters.", "rest-text-limits"),
+        _case(
+            "title-at-max", with_(title="T" * title_max), 200, f"title of {title_max} characters.", "rest-text-limits"
+        ),
+        _case(
+            f"title-{title_max + 1}",
+            with_(title="T" * (title_max + 1)),
+            400,
+            f"title of {title_max + 1} characters.",
+            "rest-text-limits",
+        ),
+        _case(
+            "agenda-at-max",
+            with_(agenda="A" * agenda_max),
+            200,
+            f"agenda of {agenda_max} characters.",
+            "rest-text-limits",
+        ),
+        _case(
+            f"agenda-{agenda_max + 1}",
+            with_(agenda="A" * (agenda_max + 1)),
+            400,
+            f"agenda of {agenda_max + 1} characters.",
+            "rest-text-limits",
+        ),
     ]
     low, high = limits["duration_min_minutes"], limits["duration_max_minutes"]
     cases += [
@@ -187,85 +222,171 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
         _case(f"duration-{low - 1}-min", window(low - 1), 400, "Shorter than 10 minutes.", "rest-time-window"),
         _case("duration-23h59", window(high), 200, "Longest allowed duration (23 h 59 min).", "rest-time-window"),
         _case("duration-24h", window(high + 1), 400, "Longer than 23 h 59 min.", "rest-time-window"),
-        _case("start-in-past", window(60, _utc(now) - timedelta(days=1)), 400, "start before now.",
-              "rest-time-window"),
-        _case("end-before-start", with_(end=iso(start - timedelta(minutes=30), zone)), 400, "end before start.",
-              "rest-time-window"),
+        _case("start-in-past", window(60, _utc(now) - timedelta(days=1)), 400, "start before now.", "rest-time-window"),
+        _case(
+            "end-before-start",
+            with_(end=iso(start - timedelta(minutes=30), zone)),
+            400,
+            "end before start.",
+            "rest-time-window",
+        ),
     ]
     # Rounding (003): start in the current minute -> the next minute; otherwise seconds stripped.
     utc_now = _utc(now).replace(microsecond=0)
     same_minute = utc_now + timedelta(seconds=max(1, (59 - utc_now.second) // 2))
     next_minute = utc_now.replace(second=0) + timedelta(minutes=1)
-    cases.append(_case(
-        "start-same-minute",
-        with_(start=iso(same_minute, zone), end=iso(next_minute + timedelta(minutes=60), zone)),
-        200, "start within the current minute is moved to the upcoming minute.", "rest-start-rounding",
-        {"start": iso(next_minute, zone), "end": iso(next_minute + timedelta(minutes=60), zone)},
-    ))
+    cases.append(
+        _case(
+            "start-same-minute",
+            with_(start=iso(same_minute, zone), end=iso(next_minute + timedelta(minutes=60), zone)),
+            200,
+            "start within the current minute is moved to the upcoming minute.",
+            "rest-start-rounding",
+            {"start": iso(next_minute, zone), "end": iso(next_minute + timedelta(minutes=60), zone)},
+        )
+    )
     odd = start + timedelta(seconds=41, milliseconds=76)
-    cases.append(_case(
-        "start-seconds-stripped",
-        with_(start=iso(odd, zone, millis=True), end=iso(odd + timedelta(minutes=60), zone, millis=True)),
-        200, "start and end lose their seconds and milliseconds.", "rest-start-rounding",
-        {"start": iso(start, zone), "end": iso(start + timedelta(minutes=60), zone)},
-    ))
+    cases.append(
+        _case(
+            "start-seconds-stripped",
+            with_(start=iso(odd, zone, millis=True), end=iso(odd + timedelta(minutes=60), zone, millis=True)),
+            200,
+            "start and end lose their seconds and milliseconds.",
+            "rest-start-rounding",
+            {"start": iso(start, zone), "end": iso(start + timedelta(minutes=60), zone)},
+        )
+    )
     meeting_minutes = limits["join_before_host_minutes_meeting"]
     cases += [
-        _case(f"jbh-minutes-{meeting_minutes[-1]}",
-              with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=meeting_minutes[-1]), 200,
-              "Largest joinBeforeHostMinutes for a meeting.", "rest-join-before-host-minutes"),
-        _case("jbh-minutes-7", with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=7), 400,
-              "Not one of 0, 5, 10, 15.", "rest-join-before-host-minutes"),
-        _case("jbh-minutes-30-meeting", with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=30), 400,
-              "30 is valid for a webinar only.", "rest-join-before-host-minutes"),
+        _case(
+            f"jbh-minutes-{meeting_minutes[-1]}",
+            with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=meeting_minutes[-1]),
+            200,
+            "Largest joinBeforeHostMinutes for a meeting.",
+            "rest-join-before-host-minutes",
+        ),
+        _case(
+            "jbh-minutes-7",
+            with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=7),
+            400,
+            "Not one of 0, 5, 10, 15.",
+            "rest-join-before-host-minutes",
+        ),
+        _case(
+            "jbh-minutes-30-meeting",
+            with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=30),
+            400,
+            "30 is valid for a webinar only.",
+            "rest-join-before-host-minutes",
+        ),
     ]
     o_low, o_high = limits["visual_watermark_opacity"]
     cases += [
-        _case(f"watermark-opacity-{o_low}", with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low), 200,
-              "Lowest opacity.", "rest-watermark-opacity"),
-        _case(f"watermark-opacity-{o_high}", with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high), 200,
-              "Highest opacity.", "rest-watermark-opacity"),
-        _case(f"watermark-opacity-{o_low - 1}",
-              with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low - 1), 400,
-              "Below 5.", "rest-watermark-opacity"),
-        _case(f"watermark-opacity-{o_high + 1}",
-              with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high + 1), 400,
-              "Above 80.", "rest-watermark-opacity"),
+        _case(
+            f"watermark-opacity-{o_low}",
+            with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low),
+            200,
+            "Lowest opacity.",
+            "rest-watermark-opacity",
+        ),
+        _case(
+            f"watermark-opacity-{o_high}",
+            with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high),
+            200,
+            "Highest opacity.",
+            "rest-watermark-opacity",
+        ),
+        _case(
+            f"watermark-opacity-{o_low - 1}",
+            with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low - 1),
+            400,
+            "Below 5.",
+            "rest-watermark-opacity",
+        ),
+        _case(
+            f"watermark-opacity-{o_high + 1}",
+            with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high + 1),
+            400,
+            "Above 80.",
+            "rest-watermark-opacity",
+        ),
     ]
     tags_max, tag_len = limits["integration_tags_max_items"], limits["integration_tag_max_length"]
     cases += [
-        _case(f"integration-tags-{tags_max}", with_(integrationTags=[f"tag-{i}" for i in range(tags_max)]), 200,
-              "The most tags allowed.", "rest-integration-tags"),
-        _case(f"integration-tags-{tags_max + 1}",
-              with_(integrationTags=[f"tag-{i}" for i in range(tags_max + 1)]), 400,
-              "One tag too many.", "rest-integration-tags"),
-        _case(f"integration-tag-{tag_len + 1}-chars", with_(integrationTags=["t" * (tag_len + 1)]), 400,
-              "A tag one character too long.", "rest-integration-tags"),
-        _case("integration-tags-empty", with_(integrationTags=[]), 200, "An empty list deletes every tag.",
-              "rest-integration-tags", {"integrationTags": []}),
+        _case(
+            f"integration-tags-{tags_max}",
+            with_(integrationTags=[f"tag-{i}" for i in range(tags_max)]),
+            200,
+            "The most tags allowed.",
+            "rest-integration-tags",
+        ),
+        _case(
+            f"integration-tags-{tags_max + 1}",
+            with_(integrationTags=[f"tag-{i}" for i in range(tags_max + 1)]),
+            400,
+            "One tag too many.",
+            "rest-integration-tags",
+        ),
+        _case(
+            f"integration-tag-{tag_len + 1}-chars",
+            with_(integrationTags=["t" * (tag_len + 1)]),
+            400,
+            "A tag one character too long.",
+            "rest-integration-tags",
+        ),
+        _case(
+            "integration-tags-empty",
+            with_(integrationTags=[]),
+            200,
+            "An empty list deletes every tag.",
+            "rest-integration-tags",
+            {"integrationTags": []},
+        ),
     ]
-    for field_name, nested in (("unlockedMeetingJoinSecurity", None), ("noteType", "meetingOptions"),
-                               ("audioConnectionType", "audioConnectionOptions"),
-                               ("entryAndExitTone", "audioConnectionOptions")):
+    for field_name, nested in (
+        ("unlockedMeetingJoinSecurity", None),
+        ("noteType", "meetingOptions"),
+        ("audioConnectionType", "audioConnectionOptions"),
+        ("entryAndExitTone", "audioConnectionOptions"),
+    ):
         if nested is None:
             body = with_(**{field_name: "notAValue"})
         else:
             body = with_(**{nested: {**base[nested], field_name: "notAValue"}})
-        cases.append(_case(f"invalid-enum-{field_name}", body, 400, f"{field_name} outside its documented values.",
-                           "rest-enums"))
+        cases.append(
+            _case(f"invalid-enum-{field_name}", body, 400, f"{field_name} outside its documented values.", "rest-enums")
+        )
     cases += [
-        _case("recurrence-multiple-bymonthday",
-              with_(recurrence="FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10,11,12"), 200,
-              "Only the first BYMONTHDAY is kept.", "rest-recurrence-caps",
-              {"recurrence": "FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10"}),
-        _case("recurrence-never-ending", with_(recurrence="FREQ=DAILY;INTERVAL=1"), 200,
-              "A rule that never ends is accepted.", "rest-recurrence-caps"),
-        _case(f"tracking-code-name-{limits['tracking_code_max_length'] + 1}",
-              with_(trackingCodes=[{"name": "n" * (limits["tracking_code_max_length"] + 1), "value": "v"}]),
-              400, "Tracking code name longer than 120 characters.", None),
-        _case("unknown-fields-accepted", with_(notADocumentedField=True, meetingNumber="123456789"), 200,
-              "Unknown and read-only fields are accepted (clients echo whole meeting objects).", None,
-              source="docs/wire.md J4"),
+        _case(
+            "recurrence-multiple-bymonthday",
+            with_(recurrence="FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10,11,12"),
+            200,
+            "Only the first BYMONTHDAY is kept.",
+            "rest-recurrence-caps",
+            {"recurrence": "FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10"},
+        ),
+        _case(
+            "recurrence-never-ending",
+            with_(recurrence="FREQ=DAILY;INTERVAL=1"),
+            200,
+            "A rule that never ends is accepted.",
+            "rest-recurrence-caps",
+        ),
+        _case(
+            f"tracking-code-name-{limits['tracking_code_max_length'] + 1}",
+            with_(trackingCodes=[{"name": "n" * (limits["tracking_code_max_length"] + 1), "value": "v"}]),
+            400,
+            "Tracking code name longer than 120 characters.",
+            None,
+        ),
+        _case(
+            "unknown-fields-accepted",
+            with_(notADocumentedField=True, meetingNumber="123456789"),
+            200,
+            "Unknown and read-only fields are accepted (clients echo whole meeting objects).",
+            None,
+            source="docs/wire.md J4",
+        ),
     ]
     cases += _coupling_cases(with_)
     return cases
@@ -274,17 +395,41 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
 def _coupling_cases(with_: Any) -> list[dict[str, Any]]:
     """Edge cases of fields that only apply together, null tags and value types (003)."""
     return [
-        _case("jbh-minutes-without-join-before-host",
-              with_(enabledJoinBeforeHost=False, enableConnectAudioBeforeHost=False, joinBeforeHostMinutes=10), 400,
-              "joinBeforeHostMinutes only applies with enabledJoinBeforeHost.", "rest-join-before-host-minutes"),
-        _case("watermark-opacity-without-watermark",
-              with_(enabledVisualWatermark=False, visualWatermarkOpacity=40), 400,
-              "visualWatermarkOpacity is only supported when enabledVisualWatermark is true.",
-              "rest-watermark-opacity"),
-        _case("integration-tags-null", with_(integrationTags=None), 200, "null deletes every tag.",
-              "rest-integration-tags", {"integrationTags": []}),
-        _case("recurrence-until-far-future", with_(recurrence="FREQ=DAILY;INTERVAL=1;UNTIL=21241001T000000Z"), 200,
-              "A distant UNTIL is accepted (and capped at five years).", "rest-recurrence-caps"),
-        _case("title-not-a-string", with_(title=128), 400, "A number where a string belongs: 400 with a message.",
-              "rest-status-codes", source="003 (400: the request was invalid)"),
+        _case(
+            "jbh-minutes-without-join-before-host",
+            with_(enabledJoinBeforeHost=False, enableConnectAudioBeforeHost=False, joinBeforeHostMinutes=10),
+            400,
+            "joinBeforeHostMinutes only applies with enabledJoinBeforeHost.",
+            "rest-join-before-host-minutes",
+        ),
+        _case(
+            "watermark-opacity-without-watermark",
+            with_(enabledVisualWatermark=False, visualWatermarkOpacity=40),
+            400,
+            "visualWatermarkOpacity is only supported when enabledVisualWatermark is true.",
+            "rest-watermark-opacity",
+        ),
+        _case(
+            "integration-tags-null",
+            with_(integrationTags=None),
+            200,
+            "null deletes every tag.",
+            "rest-integration-tags",
+            {"integrationTags": []},
+        ),
+        _case(
+            "recurrence-until-far-future",
+            with_(recurrence="FREQ=DAILY;INTERVAL=1;UNTIL=21241001T000000Z"),
+            200,
+            "A distant UNTIL is accepted (and capped at five years).",
+            "rest-recurrence-caps",
+        ),
+        _case(
+            "title-not-a-string",
+            with_(title=128),
+            400,
+            "A number where a string belongs: 400 with a message.",
+            "rest-status-codes",
+            source="003 (400: the request was invalid)",
+        ),
     ]

@@ -61,8 +61,14 @@ SESSION_CREATORS: dict[str, str] = {
     kind: creator_of(kind) for kind in ("meeting", "event", "training", "teleconference")
 }
 
-_KIND_OF_SERVICE = {"meeting": "meeting", "attendee": "meeting", "ep": "meeting", "event": "event",
-                    "training": "training", "teleconference": "teleconference"}
+_KIND_OF_SERVICE = {
+    "meeting": "meeting",
+    "attendee": "meeting",
+    "ep": "meeting",
+    "event": "event",
+    "training": "training",
+    "teleconference": "teleconference",
+}
 
 _DELETES = "deletes what it addresses, so a repeated call fails: the lifecycle scenario deletes meetings"
 #: Catalogued APIs the calls scenario refuses, and why (an environment file naming one is an error).
@@ -140,8 +146,13 @@ def call_templates(api_name: str, security: Security, now: datetime, variants: i
     """
     plan = call_plan(api_name)
     spec = catalogue_api(api_name)
-    ctx = GenContext(now=now, security=security, session_key=KEY_MARKER if plan.needs else None,
-                     webex_id_target=security.webex_id, attendee_email=REGISTERED_EMAIL)
+    ctx = GenContext(
+        now=now,
+        security=security,
+        session_key=KEY_MARKER if plan.needs else None,
+        webex_id_target=security.webex_id,
+        attendee_email=REGISTERED_EMAIL,
+    )
     marker = KEY_MARKER.encode()
     templates = []
     for seed in range(1, variants + 1):

@@ -53,8 +53,19 @@ STOP_TIMEOUT = 30
 CSV_PREFIX = "locust"
 #: Options :func:`build_command` sets itself: a caller's extra arguments may not override them (the
 #: target rule of :mod:`load.runner`).
-RESERVED_OPTIONS = ("-H", "--host", "-f", "--locustfile", "--csv", "--html", "-t", "--run-time", "--processes",
-                    "--master", "--worker")
+RESERVED_OPTIONS = (
+    "-H",
+    "--host",
+    "-f",
+    "--locustfile",
+    "--csv",
+    "--html",
+    "-t",
+    "--run-time",
+    "--processes",
+    "--master",
+    "--worker",
+)
 
 
 def build_command(
@@ -79,22 +90,43 @@ def build_command(
     distributed: list[str] = []
     if processes > 1:
         port = str(master_port or free_loopback_port())
-        distributed = ["--processes", str(processes), "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
-                       "--master-host", "127.0.0.1", "--master-port", port]
+        distributed = [
+            "--processes",
+            str(processes),
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            port,
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            port,
+        ]
     return [
-        sys.executable, "-m", "locust",
-        "-f", ",".join(str(f) for f in files),
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        ",".join(str(f) for f in files),
         "--headless",
-        "-u", str(users),
-        "-r", f"{spawn_rate:g}",
-        "-t", f"{int(run_seconds)}s",
-        "--host", base_url,
-        "--csv", str(run_dir / CSV_PREFIX),
+        "-u",
+        str(users),
+        "-r",
+        f"{spawn_rate:g}",
+        "-t",
+        f"{int(run_seconds)}s",
+        "--host",
+        base_url,
+        "--csv",
+        str(run_dir / CSV_PREFIX),
         "--csv-full-history",  # a history row per API a second: compare's noise samples (runs.stats)
-        "--html", str(run_dir / "locust.html"),
-        "--stop-timeout", str(STOP_TIMEOUT),
+        "--html",
+        str(run_dir / "locust.html"),
+        "--stop-timeout",
+        str(STOP_TIMEOUT),
         "--only-summary",
-        "--exit-code-on-error", "0",
+        "--exit-code-on-error",
+        "0",
         *distributed,
         *(extra_args or []),
     ]
@@ -107,9 +139,17 @@ def free_loopback_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def child_environ(environment_file: Path, xml_url: str, run_id: str, *, scenario: str = "mixed",
-                  shape: str = "steady", rest_url: str | None = None,
-                  rest_token: str | None = None, budget_file: Path | None = None) -> dict[str, str]:
+def child_environ(
+    environment_file: Path,
+    xml_url: str,
+    run_id: str,
+    *,
+    scenario: str = "mixed",
+    shape: str = "steady",
+    rest_url: str | None = None,
+    rest_token: str | None = None,
+    budget_file: Path | None = None,
+) -> dict[str, str]:
     """The locust process's environment: this process's, without any ``LOCUST_*`` or ``WEBEX_HARNESS_*``
     variable, plus the WEBEX_HARNESS_* variables of :mod:`load.config` and the project on PYTHONPATH.
 

@@ -83,5 +83,6 @@ def load_settings(environment: Environment) -> LoadSettings:
             raise EnvironmentFileError(path, f"load.calls.{name}", f"not an XML API of the generators catalogue{hint}")
         if name in UNSUPPORTED:
             raise EnvironmentFileError(
-                path, f"load.calls.{name}", f"the calls scenario cannot repeat it: {name} {UNSUPPORTED[name]}")
+                path, f"load.calls.{name}", f"the calls scenario cannot repeat it: {name} {UNSUPPORTED[name]}"
+            )
     return settings

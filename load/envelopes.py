@@ -55,14 +55,20 @@ REQUIRED_FIELDS: tuple[str, ...] = ("title", "company", "phone")
 FORM_FIELDS = ("title", "company", "address1", "address2", "city", "state", "postalCode", "country", "phone", "fax")
 #: The list-heavy reads of the dashboard scenario (API → task weight).
 DASHBOARD_APIS: dict[str, int] = {
-    "LstsummaryMeeting": 4, "LstsummarySession": 3, "LstMeetingAttendee": 3, "LstCalendarSession": 2,
-    "GetUser": 1, "GetMe": 1,
+    "LstsummaryMeeting": 4,
+    "LstsummarySession": 3,
+    "LstMeetingAttendee": 3,
+    "LstCalendarSession": 2,
+    "GetUser": 1,
+    "GetMe": 1,
 }
 
 
 def _named_templates(templates: list[CallTemplate], name: str) -> list[CallTemplate]:
-    return [CallTemplate(t.api, tuple(with_run_name(part, f"{name}-{i}") for part in t.parts))
-            for i, t in enumerate(templates)]
+    return [
+        CallTemplate(t.api, tuple(with_run_name(part, f"{name}-{i}") for part in t.parts))
+        for i, t in enumerate(templates)
+    ]
 
 
 def webex_date(moment: datetime) -> str:
@@ -90,8 +96,12 @@ def meeting_body(name: str, start: datetime, *, required: tuple[str, ...] = ()) 
 def _person(n: int, prefix: str, *, leave_out: str | None = None) -> dict[str, Any]:
     """A registrant with every field of :data:`REQUIRED_FIELDS`, except ``leave_out``."""
     person: dict[str, Any] = {
-        "name": f"Load Attendee {n}", "firstName": "Load", "lastName": f"Attendee {n}",
-        "title": "QA engineer", "company": "Example Corp", "phones": {"phone": f"+1-555-010-{n % 10000:04d}"},
+        "name": f"Load Attendee {n}",
+        "firstName": "Load",
+        "lastName": f"Attendee {n}",
+        "title": "QA engineer",
+        "company": "Example Corp",
+        "phones": {"phone": f"+1-555-010-{n % 10000:04d}"},
         "email": f"{prefix}.{n}@example.com",
     }
     if leave_out == "phone":
@@ -132,48 +142,72 @@ class ScenarioEnvelopes:
     dashboard: dict[str, list[CallTemplate]] = field(default_factory=dict)
 
 
-def build_envelopes(security: Security, now: datetime, name_prefix: str,
-                    call_apis: Mapping[str, int] | None = None) -> ScenarioEnvelopes:
+def build_envelopes(
+    security: Security, now: datetime, name_prefix: str, call_apis: Mapping[str, int] | None = None
+) -> ScenarioEnvelopes:
     """Every envelope of every scenario; ``now`` is the site's "now" (dates are 1–30 days after it).
 
     ``call_apis`` (API → weight) picks the calls scenario's APIs; weight 0 ones are not built.
     """
     pool = tuple(
-        build_request("meeting", "CreateMeeting",
-                      meeting_body(f"{name_prefix}-{i}", now + START_AHEAD + timedelta(minutes=15 * i)), security)
+        build_request(
+            "meeting",
+            "CreateMeeting",
+            meeting_body(f"{name_prefix}-{i}", now + START_AHEAD + timedelta(minutes=15 * i)),
+            security,
+        )
         for i in range(POOL_SIZE)
     )
     registration_meeting = build_request(
-        "meeting", "CreateMeeting",
-        meeting_body(f"{name_prefix}-registration", now + START_AHEAD, required=REQUIRED_FIELDS), security)
+        "meeting",
+        "CreateMeeting",
+        meeting_body(f"{name_prefix}-registration", now + START_AHEAD, required=REQUIRED_FIELDS),
+        security,
+    )
     ctx = GenContext(now=now, security=security)
     create_session = {"meeting": pool[0]}
     for kind, creator in SESSION_CREATORS.items():
         if kind != "meeting":
             create_session[kind] = with_run_name(valid_envelope(creator, 1, ctx), f"{name_prefix}-{kind}")
-    registered = {"name": "Wxh Load Attendee", "firstName": "Wxh", "lastName": "Load Attendee",
-                  "email": REGISTERED_EMAIL}
-    calls = {api: _named_templates(call_templates(api, security, now), f"{name_prefix}-{api}")
-             if names_objects(api) else call_templates(api, security, now)
-             for api, weight in (call_apis or {}).items() if weight > 0}
+    registered = {
+        "name": "Wxh Load Attendee",
+        "firstName": "Wxh",
+        "lastName": "Load Attendee",
+        "email": REGISTERED_EMAIL,
+    }
+    calls = {
+        api: _named_templates(call_templates(api, security, now), f"{name_prefix}-{api}")
+        if names_objects(api)
+        else call_templates(api, security, now)
+        for api, weight in (call_apis or {}).items()
+        if weight > 0
+    }
     for api in calls:
         call_plan(api)  # refused APIs raise ValueError here too, whoever built the mapping
     return ScenarioEnvelopes(
         create_meetings=pool,
         create_registration_meeting=registration_meeting,
         create_session=create_session,
-        register_attendee=keyed(security, "attendee", "RegisterMeetingAttendee",
-                                {"attendees": _attendee_body(registered)}),
+        register_attendee=keyed(
+            security, "attendee", "RegisterMeetingAttendee", {"attendees": _attendee_body(registered)}
+        ),
         invite_attendees=tuple(
             keyed(security, "attendee", "CreateMeetingAttendee", _attendee_body(_person(i, "wxh.load.invitee")))
-            for i in range(LIFECYCLE_ATTENDEES)),
+            for i in range(LIFECYCLE_ATTENDEES)
+        ),
         registrations=tuple(
             keyed(security, "attendee", "CreateMeetingAttendee", _attendee_body(_person(i, "wxh.load.registrant")))
-            for i in range(REGISTRATION_POOL)),
+            for i in range(REGISTRATION_POOL)
+        ),
         incomplete_registrations=tuple(
-            keyed(security, "attendee", "CreateMeetingAttendee",
-                  _attendee_body(_person(i, "wxh.load.incomplete", leave_out="company")))
-            for i in range(REGISTRATION_POOL // 4)),
+            keyed(
+                security,
+                "attendee",
+                "CreateMeetingAttendee",
+                _attendee_body(_person(i, "wxh.load.incomplete", leave_out="company")),
+            )
+            for i in range(REGISTRATION_POOL // 4)
+        ),
         session_info=keyed(security, "ep", "GetSessionInfo", {"sessionKey": KEY_MARKER}),
         set_meeting=tuple(_named_templates(call_templates("SetMeeting", security, now), f"{name_prefix}-SetMeeting")),
         del_meeting=keyed(security, "meeting", "DelMeeting", {"meetingKey": KEY_MARKER}),

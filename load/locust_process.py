@@ -37,22 +37,33 @@ POLL_SECONDS = 0.5
 LOG_TAIL_LINES = 8
 
 
-def start(command: list[str], *, cwd: Path, env: dict[str, str], log: IO[bytes],
-          run_id: str) -> subprocess.Popen[bytes]:
+def start(
+    command: list[str], *, cwd: Path, env: dict[str, str], log: IO[bytes], run_id: str
+) -> subprocess.Popen[bytes]:
     """Start ``command`` with ``env``, stdout and stderr into ``log``; :class:`OSError` when it cannot start.
 
     Its own process group (:func:`stop_process` signals master and workers once, from here); SIGTERM
     from the kernel if the harness dies, and a bounded life after it (:mod:`webex.lifeline`).
     """
     return subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        cwd=cwd, env={**env, **lifeline_environ(signal.SIGTERM, run_id, STOP_SECONDS)},
-        start_new_session=True, preexec_fn=child_preexec(signal.SIGTERM),
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+        env={**env, **lifeline_environ(signal.SIGTERM, run_id, STOP_SECONDS)},
+        start_new_session=True,
+        preexec_fn=child_preexec(signal.SIGTERM),
     )
 
 
-def wait_for_exit(proc: subprocess.Popen[bytes], wall: float, stats_csv: Path,
-                  stop_when: Callable[[Path], bool] | None, stop_file: Path) -> int:
+def wait_for_exit(
+    proc: subprocess.Popen[bytes],
+    wall: float,
+    stats_csv: Path,
+    stop_when: Callable[[Path], bool] | None,
+    stop_file: Path,
+) -> int:
     """locust's exit code; :class:`subprocess.TimeoutExpired` after ``wall`` seconds. With ``stop_when``,
     ``stop_file`` is made once the condition holds on the stats CSV (locust then ends the run)."""
     if stop_when is None:

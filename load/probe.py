@@ -95,8 +95,15 @@ class Probe:
         return self.forbidden_at is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "count": self.count, "user": self.user, "sent": self.sent,
-                "failures": self.failures, "forbidden_at": self.forbidden_at, "blocked": self.blocked}
+        return {
+            "phase": self.phase,
+            "count": self.count,
+            "user": self.user,
+            "sent": self.sent,
+            "failures": self.failures,
+            "forbidden_at": self.forbidden_at,
+            "blocked": self.blocked,
+        }
 
 
 @dataclass(slots=True)
@@ -123,8 +130,14 @@ class ProbeResult:
     @property
     def ok(self) -> bool:
         """Threshold found, block seen on both APIs, other APIs fine, and no failed lift check."""
-        return (self.threshold is not None and self.block_verified and self.covers_user_card is True
-                and self.other_apis_work is True and self.lift_verified is not False and self.stopped is None)
+        return (
+            self.threshold is not None
+            and self.block_verified
+            and self.covers_user_card is True
+            and self.other_apis_work is True
+            and self.lift_verified is not False
+            and self.stopped is None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,12 +161,16 @@ class ProbeResult:
     def summary(self) -> str:
         """One line for the terminal."""
         found = f"threshold {self.threshold}" if self.threshold is not None else "threshold not found"
-        checks = (f"block {_yes(self.block_verified)}, GetUserCard {_yes(self.covers_user_card)}, "
-                  f"other APIs {_yes(self.other_apis_work)}, lift {_yes(self.lift_verified)}")
+        checks = (
+            f"block {_yes(self.block_verified)}, GetUserCard {_yes(self.covers_user_card)}, "
+            f"other APIs {_yes(self.other_apis_work)}, lift {_yes(self.lift_verified)}"
+        )
         tail = f"; stopped: {self.stopped}" if self.stopped else ""
-        return (f"probe ({self.mode}, {self.target} site {self.site}): {found} (declared "
-                f"{self.declared_limit}); {checks}; {len(self.probes)} probe(s), {self.requests_sent} "
-                f"request(s) in {self.elapsed_s:.1f}s{tail}")
+        return (
+            f"probe ({self.mode}, {self.target} site {self.site}): {found} (declared "
+            f"{self.declared_limit}); {checks}; {len(self.probes)} probe(s), {self.requests_sent} "
+            f"request(s) in {self.elapsed_s:.1f}s{tail}"
+        )
 
 
 def _yes(value: bool | None) -> str:
@@ -169,11 +186,15 @@ def check_allowed(env: Environment) -> None:
         return
     source = env.path if env.path is not None else f"environment {env.name!r}"
     if not env.allow.lockout:
-        raise ProbeRefused(f"refused: the 403 probe locks a user of {env.site_name} out for two hours; "
-                           f"set allow.lockout: true in {source}")
+        raise ProbeRefused(
+            f"refused: the 403 probe locks a user of {env.site_name} out for two hours; "
+            f"set allow.lockout: true in {source}"
+        )
     if env.users.probe is None:
-        raise ProbeRefused(f"refused: users.probe is not set in {source}: the 403 probe needs an expendable "
-                           "user (users.probe: webExID, password) it may lock out for two hours")
+        raise ProbeRefused(
+            f"refused: users.probe is not set in {source}: the 403 probe needs an expendable "
+            "user (users.probe: webExID, password) it may lock out for two hours"
+        )
 
 
 # ---------------------------------------------------------------- one probe
@@ -205,8 +226,10 @@ def run_one(client: XmlClient, probe: Probe, limit: int | None = None) -> Probe:
             probe.forbidden_at = index
             return probe
         if not _is_no_data(response):
-            raise ProbeError(f"GetSessionInfo for an unknown key answered {response.describe()} "
-                             f"(request {index} of probe {probe.count}, user {probe.user})")
+            raise ProbeError(
+                f"GetSessionInfo for an unknown key answered {response.describe()} "
+                f"(request {index} of probe {probe.count}, user {probe.user})"
+            )
         probe.failures += 1
     return probe
 
@@ -258,8 +281,7 @@ def search(users: _Users, budget: RequestBudget, result: ProbeResult) -> int | N
         if hi <= lo:
             break
     if hi <= lo or hi < 1:
-        result.stopped = (f"inconsistent answers: {lo} failure(s) did not block a fresh user but "
-                          f"{hi} did")
+        result.stopped = f"inconsistent answers: {lo} failure(s) did not block a fresh user but {hi} did"
         return None
     return hi
 
@@ -267,8 +289,10 @@ def search(users: _Users, budget: RequestBudget, result: ProbeResult) -> int | N
 def _next_probe(users: _Users, budget: RequestBudget, result: ProbeResult, phase: str, count: int) -> Probe | None:
     left = budget.max_requests - budget.used
     if left < count + 1 + VERIFY_RESERVE:
-        result.stopped = (f"budget: a probe of {count} needs {count + 1} requests (+{VERIFY_RESERVE} kept for "
-                          f"the checks); {left} of budget.max_requests {budget.max_requests} are left")
+        result.stopped = (
+            f"budget: a probe of {count} needs {count + 1} requests (+{VERIFY_RESERVE} kept for "
+            f"the checks); {left} of budget.max_requests {budget.max_requests} are left"
+        )
         return None
     client = users.next()
     probe = Probe(phase, count, client.security.webex_id or "?")
@@ -359,8 +383,10 @@ def _probe_emulator(env: Environment, base: str, http: httpx.Client, budget: Req
     users = [{"webExID": f"{env.cleanup_prefix}-probe-{i:03d}"} for i in range(users_needed(budget.max_requests))]
     info = control.create_site(settings=env.settings.to_dict(), users=users)
     xml_url = base + XML_SERVICE_PATH
-    clients = [XmlClient(xml_url, Security(info["name"], u["webExID"], u["password"]), http=http, budget=budget)
-               for u in info["users"]]
+    clients = [
+        XmlClient(xml_url, Security(info["name"], u["webExID"], u["password"]), http=http, budget=budget)
+        for u in info["users"]
+    ]
     result = ProbeResult("search", "emulator", info["name"], env.settings.usage_limit_per_hour)
     pool = _Users(clients)
 
@@ -386,8 +412,13 @@ def _probe_emulator(env: Environment, base: str, http: httpx.Client, budget: Req
 def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> ProbeResult:
     user = env.users.probe
     assert user is not None  # check_allowed
-    client = XmlClient(env.xml_url, Security(env.site_name, user.webex_id, user.password), http=http,
-                       budget=budget, secrets=SecretSet(env.secrets()))
+    client = XmlClient(
+        env.xml_url,
+        Security(env.site_name, user.webex_id, user.password),
+        http=http,
+        budget=budget,
+        secrets=SecretSet(env.secrets()),
+    )
     result = ProbeResult("confirm", "site", env.site_name, env.settings.usage_limit_per_hour)
 
     def step() -> None:
@@ -405,8 +436,11 @@ def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> 
         checks = _other_apis(client)
         card = _own_card(client)
         checks["covers_user_card"] = _forbidden(card)
-        result.verification = {"user": user.webex_id, **checks,
-                               "note": "the site clock cannot be moved: the probe user stays blocked two hours"}
+        result.verification = {
+            "user": user.webex_id,
+            **checks,
+            "note": "the site clock cannot be moved: the probe user stays blocked two hours",
+        }
         result.other_apis_work = bool(checks["other_apis_work"])
         result.covers_user_card = bool(checks["covers_user_card"])
 

@@ -138,8 +138,11 @@ def _resolve_rest(env: Environment, environ: dict[str, str], path: str, xml_url:
     parts = urlsplit(rest_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LoadConfigError(f"{REST_URL_VAR}: expected an http(s) URL, got {rest_url!r}")
-    if env.rest_url not in (AUTO, rest_url) and origin_of(rest_url) != origin_of(env.rest_url) \
-            and not is_loopback(rest_url):
+    if (
+        env.rest_url not in (AUTO, rest_url)
+        and origin_of(rest_url) != origin_of(env.rest_url)
+        and not is_loopback(rest_url)
+    ):
         raise LoadConfigError(f"{REST_URL_VAR}: {rest_url!r} is neither loopback nor the environment's own rest_url")
     token = (environ.get(REST_TOKEN_VAR) or "").strip() or (env.credentials.rest_token or "")
     if not token:
@@ -172,8 +175,9 @@ def build_state(environ: dict[str, str] | None = None, *, master: bool = False) 
     state.max_requests = state.budget.max_requests
     state.cleanup_prefix = env.cleanup_prefix
     # <prefix>-<run id>-load-…: `webex-harness cleanup --run ID` finds leftovers by this name.
-    state.name_prefix = (run_name(env.cleanup_prefix, state.run_id, "load") if state.run_id
-                         else f"{env.cleanup_prefix}-load")
+    state.name_prefix = (
+        run_name(env.cleanup_prefix, state.run_id, "load") if state.run_id else f"{env.cleanup_prefix}-load"
+    )
     calls = settings.calls if "calls" in state.scenarios else {}
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     state.envelopes = build_envelopes(env.security(), now, state.name_prefix, calls)
@@ -193,8 +197,10 @@ def load_budgets(env: Environment, counter: str | None) -> tuple[RequestBudget, 
             tasks_max, cleanup_max = shared.limit_of(LOAD), shared.limit_of(LOAD_CLEANUP) + shared.limit_of(LOAD)
         except (BudgetCounterError, OSError) as exc:
             raise LoadConfigError(f"{BUDGET_FILE_VAR}: {exc}") from None
-        return (RequestBudget(tasks_max, forever, shared=shared.draw(LOAD)),
-                RequestBudget(cleanup_max, forever, shared=shared.draw(LOAD_CLEANUP, LOAD)))
+        return (
+            RequestBudget(tasks_max, forever, shared=shared.draw(LOAD)),
+            RequestBudget(cleanup_max, forever, shared=shared.draw(LOAD_CLEANUP, LOAD)),
+        )
     total = env.budget.max_requests
     reserve = total * LOAD_RESERVE_PERCENT // 100
     return RequestBudget(total - reserve, forever), RequestBudget(reserve, forever)
@@ -234,8 +240,7 @@ def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: 
         built = build_state(master=isinstance(runner, MasterRunner))
         _weigh_user_classes(environment, built.scenarios)
         host = environment.host
-        if not isinstance(runner, MasterRunner) and host and origin_of(host) != built.origin \
-                and not is_loopback(host):
+        if not isinstance(runner, MasterRunner) and host and origin_of(host) != built.origin and not is_loopback(host):
             raise LoadConfigError(f"--host {host!r} is neither loopback nor the XML API's origin {built.origin!r}")
     except LoadConfigError as exc:
         log.error("webex-harness locustfile: %s", exc)
@@ -244,12 +249,15 @@ def _on_init(environment: LocustEnvironment, runner: Runner | None = None, **_: 
         for user_class in environment.user_classes:  # FastHttpUser needs a host; REST URLs are absolute
             user_class.host = built.origin
     _state = built
-    log.info("webex-harness load: scenarios %s, %s, budget %d requests", built.scenarios,
-             built.xml_url or "(master)", built.max_requests)
+    log.info(
+        "webex-harness load: scenarios %s, %s, budget %d requests",
+        built.scenarios,
+        built.xml_url or "(master)",
+        built.max_requests,
+    )
 
 
-def _quit_when_the_stop_file_appears(environment: LocustEnvironment, runner: Runner | None = None,
-                                     **_: object) -> None:
+def _quit_when_the_stop_file_appears(environment: LocustEnvironment, runner: Runner | None = None, **_: object) -> None:
     """End the run as its run time would (``runner.quit()``: users stop and clean up, the final stats
     are written) once the file named by ``WEBEX_HARNESS_STOP_FILE`` exists — how
     ``run_load(stop_when=…)`` ends a run on a condition instead of the clock. Local runner or master only."""
@@ -316,8 +324,15 @@ def leftover_warning(count: int, what: str) -> None:
     """Say what a clean-up could not delete for want of budget, and how to find it."""
     current = state()
     run = current.run_id or "<run-id>"
-    log.warning("budget spent: %d %s this user created stay on the target, named %s-%s-…; "
-                "webex-harness cleanup --run %s removes them", count, what, current.cleanup_prefix, run, run)
+    log.warning(
+        "budget spent: %d %s this user created stay on the target, named %s-%s-…; "
+        "webex-harness cleanup --run %s removes them",
+        count,
+        what,
+        current.cleanup_prefix,
+        run,
+        run,
+    )
 
 
 def _give_back_budget(**_: object) -> None:

@@ -70,9 +70,15 @@ def create_body(n: int, now: datetime, name_prefix: str = "wxh-load") -> dict[st
     ``<name_prefix>-<n>`` — the run's ``<cleanup_prefix>-<run id>-load`` (:func:`load.process_state.build_state`)."""
     start = (now.astimezone(UTC) + timedelta(days=2 + n % 8, hours=n % 10)).replace(second=0, microsecond=0)
     title = f"{name_prefix}-{n}"
-    return {"title": title[:128], "agenda": "webex-harness REST load", "start": start.isoformat(),
-            "end": (start + timedelta(minutes=30)).isoformat(), "timezone": "UTC",
-            "enabledJoinBeforeHost": True, "joinBeforeHostMinutes": 5}
+    return {
+        "title": title[:128],
+        "agenda": "webex-harness REST load",
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=30)).isoformat(),
+        "timezone": "UTC",
+        "enabledJoinBeforeHost": True,
+        "joinBeforeHostMinutes": 5,
+    }
 
 
 def failure_message(status: int, body: Any, expected: int) -> str | None:
@@ -105,13 +111,25 @@ class RestApiUser(FastHttpUser):
     def on_start(self) -> None:
         self.state = state()
         self.base = self.state.rest_url
-        self.headers = {"Authorization": f"Bearer {self.state.rest_token}", "Content-Type": "application/json",
-                        "Accept": "application/json"}
+        self.headers = {
+            "Authorization": f"Bearer {self.state.rest_token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
         self.ids: list[str] = []
         self.random = random.Random()
 
-    def _call(self, method: str, path: str, name: str, expected: int, body: Any = None,
-              params: dict[str, str] | None = None, *, cleanup: bool = False) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        expected: int,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        *,
+        cleanup: bool = False,
+    ) -> Any:
         if cleanup:  # the clean-up budget; BudgetExceeded when it is spent
             spend_cleanup()
         else:
@@ -136,8 +154,13 @@ class RestApiUser(FastHttpUser):
 
     @task(2)
     def create(self) -> None:
-        data = self._call("POST", "/meetings", NAME_CREATE, 200,
-                          body=create_body(next(_counter), datetime.now(UTC), self.state.name_prefix))
+        data = self._call(
+            "POST",
+            "/meetings",
+            NAME_CREATE,
+            200,
+            body=create_body(next(_counter), datetime.now(UTC), self.state.name_prefix),
+        )
         if isinstance(data, dict) and data.get("id"):
             self.ids.append(str(data["id"]))
             while len(self.ids) > MAX_IDS_PER_USER:
@@ -151,8 +174,10 @@ class RestApiUser(FastHttpUser):
     @task(2)
     def patch(self) -> None:
         if self.ids:
-            body = {"title": f"{self.state.name_prefix}-patched-{next(_counter)}",
-                    "reminderTime": self.random.choice((5, 10, 15))}
+            body = {
+                "title": f"{self.state.name_prefix}-patched-{next(_counter)}",
+                "reminderTime": self.random.choice((5, 10, 15)),
+            }
             self._call("PATCH", f"/meetings/{self.random.choice(self.ids)}", NAME_PATCH, 200, body=body)
 
     @task(1)

@@ -297,12 +297,23 @@ def run_load(
 
     locustfiles = [locustfile, SHAPE_LOCUSTFILE] if shape in SHAPED else [locustfile]
     command = build_command(
-        locustfiles, run_dir, users=users, spawn_rate=spawn_rate, run_seconds=run_seconds,
-        base_url=base, processes=processes, extra_args=extra_args,
+        locustfiles,
+        run_dir,
+        users=users,
+        spawn_rate=spawn_rate,
+        run_seconds=run_seconds,
+        base_url=base,
+        processes=processes,
+        extra_args=extra_args,
     )
     child_env = child_environ(
-        Path(environment.path).resolve(), xml_url, run_id, scenario=scenario or "mixed", shape=shape,
-        rest_url=rest_url, rest_token=(environment.credentials.rest_token or "") if rest_url else None,
+        Path(environment.path).resolve(),
+        xml_url,
+        run_id,
+        scenario=scenario or "mixed",
+        shape=shape,
+        rest_url=rest_url,
+        rest_token=(environment.credentials.rest_token or "") if rest_url else None,
         budget_file=budget_file,
     )
     if stop_when is not None:
@@ -345,8 +356,12 @@ def run_load(
     json_path = run_dir / "load.json"
     json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return LoadResult(
-        data=summary, exit_code=exit_code, run_dir=run_dir, json_path=json_path, html_path=html_path,
-        stats_csv=stats_csv, failures_csv=failures_csv, log_path=log_path,
+        data=summary,
+        exit_code=exit_code,
+        run_dir=run_dir,
+        json_path=json_path,
+        html_path=html_path,
+        stats_csv=stats_csv,
+        failures_csv=failures_csv,
+        log_path=log_path,
     )
-
-

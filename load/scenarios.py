@@ -54,13 +54,17 @@ class CallsUser(XmlUser):
             key = self.create(kind, f"{SESSION_CREATORS[kind]} (setup)", envelope)
             if key is None:
                 return False
-            if kind == "meeting" and self.post("RegisterMeetingAttendee (setup)",
-                                               self.envelopes.register_attendee.with_key(key)) is None:
+            if (
+                kind == "meeting"
+                and self.post("RegisterMeetingAttendee (setup)", self.envelopes.register_attendee.with_key(key)) is None
+            ):
                 return False
             keys[kind] = key
         #: API → its envelopes with this user's keys spliced in
-        self.calls = {api: itertools.cycle(spliced(templates, keys.get(plans[api].needs or "", b"")))
-                      for api, templates in self.envelopes.calls.items()}
+        self.calls = {
+            api: itertools.cycle(spliced(templates, keys.get(plans[api].needs or "", b"")))
+            for api, templates in self.envelopes.calls.items()
+        }
         self.choice = WeightedChoice({api: self.state.settings.calls[api] for api in self.calls}, self.random)
         return True
 
@@ -112,8 +116,9 @@ class DashboardUser(XmlUser):
             return False
         if self.post("RegisterMeetingAttendee (setup)", self.envelopes.register_attendee.with_key(first)) is None:
             return False
-        self.reads = {api: itertools.cycle(spliced(templates, first))
-                      for api, templates in self.envelopes.dashboard.items()}
+        self.reads = {
+            api: itertools.cycle(spliced(templates, first)) for api, templates in self.envelopes.dashboard.items()
+        }
         self.choice = WeightedChoice(DASHBOARD_APIS, self.random)
         return True
 

@@ -38,5 +38,10 @@ class HarnessShape(LoadTestShape):
         if run_seconds <= 0:
             raise SystemExit("the step and spike shapes need --run-time: it is where they end")
         elapsed = cast(Callable[[], float], self.get_run_time)()  # LoadTestShape.get_run_time has no annotations
-        return shape_tick(shape, elapsed, int(getattr(options, "num_users", 1) or 1),
-                          float(getattr(options, "spawn_rate", 1) or 1), run_seconds)
+        return shape_tick(
+            shape,
+            elapsed,
+            int(getattr(options, "num_users", 1) or 1),
+            float(getattr(options, "spawn_rate", 1) or 1),
+            run_seconds,
+        )

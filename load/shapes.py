@@ -49,8 +49,9 @@ def users_at(shape: str, elapsed: float, users: int, run_seconds: float) -> int 
     raise ValueError(f"unknown load shape {shape!r}")
 
 
-def shape_tick(shape: str, elapsed: float, users: int, spawn_rate: float,
-               run_seconds: float) -> tuple[int, float] | None:
+def shape_tick(
+    shape: str, elapsed: float, users: int, spawn_rate: float, run_seconds: float
+) -> tuple[int, float] | None:
     """locust's ``tick()`` answer: ``(users, spawn_rate)`` or ``None`` to stop."""
     wanted = users_at(shape, elapsed, users, run_seconds)
     if wanted is None:

@@ -36,8 +36,9 @@ class WeightedChoice:
         self.cumulative = list(itertools.accumulate(weights))
         self.deck: list[str] = []
         if sum(weights) // divisor <= self.MAX_DECK:
-            self.deck = [name for name, weight in zip(self.items, weights, strict=True)
-                         for _ in range(weight // divisor)]
+            self.deck = [
+                name for name, weight in zip(self.items, weights, strict=True) for _ in range(weight // divisor)
+            ]
             self.rng.shuffle(self.deck)
         self.position = 0
 

@@ -38,8 +38,9 @@ class _PostBytes(Protocol):
     """``FastHttpSession.post`` as :meth:`XmlUser.post` calls it: with a pre-built ``bytes`` envelope,
     which geventhttpclient sends as it is, though locust annotates ``data`` as ``str | dict | None``."""
 
-    def __call__(self, url: str, /, *, data: bytes, headers: dict[str, str], name: str,
-                 catch_response: bool) -> ResponseContextManager: ...
+    def __call__(
+        self, url: str, /, *, data: bytes, headers: dict[str, str], name: str, catch_response: bool
+    ) -> ResponseContextManager: ...
 
 
 class XmlUser(FastHttpUser):
@@ -78,8 +79,9 @@ class XmlUser(FastHttpUser):
             if not self.ready:
                 raise RescheduleTask()
 
-    def post(self, name: str, envelope: bytes, *, expect: str | None = None, want_key: bool = False,
-             cleanup: bool = False) -> bytes | None:
+    def post(
+        self, name: str, envelope: bytes, *, expect: str | None = None, want_key: bool = False, cleanup: bool = False
+    ) -> bytes | None:
         """POST one envelope and judge it; the body (or with ``want_key`` the new key) on success.
 
         ``expect``: the exceptionID of a FAILURE this request is meant to get — that FAILURE
@@ -91,8 +93,9 @@ class XmlUser(FastHttpUser):
             spend_cleanup()
         else:
             spend(self.environment.runner)
-        with self.post_envelope(self.state.xml_path, data=envelope, headers=HEADERS, name=name,
-                                catch_response=True) as response:
+        with self.post_envelope(
+            self.state.xml_path, data=envelope, headers=HEADERS, name=name, catch_response=True
+        ) as response:
             status = int(response.status_code or 0)
             content = response.content if status == 200 else None
             problem = failure_message(status, content, getattr(response, "error", None))

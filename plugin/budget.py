@@ -37,8 +37,11 @@ def split_budget(budget: Budget, workers: int, counter: Path | None = None) -> t
         reserve = int(budget.max_requests * CLEANUP_SHARE)
         shared = SharedBudget.create(counter, BudgetSplit(budget.max_requests, budget.max_requests, reserve))
         tests = RequestBudget(shared.limit_of(CONTRACTS), budget.max_seconds, shared=shared.draw(CONTRACTS))
-        cleanup = RequestBudget(shared.limit_of(CONTRACTS_CLEANUP) + shared.limit_of(CONTRACTS), CLEANUP_SECONDS,
-                                shared=shared.draw(CONTRACTS_CLEANUP, CONTRACTS))
+        cleanup = RequestBudget(
+            shared.limit_of(CONTRACTS_CLEANUP) + shared.limit_of(CONTRACTS),
+            CLEANUP_SECONDS,
+            shared=shared.draw(CONTRACTS_CLEANUP, CONTRACTS),
+        )
         return tests, cleanup
     share = budget.max_requests // max(1, workers)
     reserve = int(share * CLEANUP_SHARE)

@@ -33,8 +33,9 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
     without ``--emulator-url`` it starts one in this process. At the end it cleans up what the tests
     left and writes the budget, site and clean-up records. Never skips."""
     config = pytestconfig
-    with bring_up(config, environment, config.stash[state.RECORDER], config.stash[state.SECRETS],
-                  config.stash[state.RUN_ID]) as t:
+    with bring_up(
+        config, environment, config.stash[state.RECORDER], config.stash[state.SECRETS], config.stash[state.RUN_ID]
+    ) as t:
         yield t
 
 

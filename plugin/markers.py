@@ -64,8 +64,13 @@ def unknown_behaviour_markers(items: Iterable[pytest.Item]) -> list[str]:
     from webex.hints import did_you_mean
 
     known = ids()
-    return [f"{item.nodeid}: {bid!r}{did_you_mean(bid, known)}"
-            for item in items if _is_contract_test(item) for bid in behaviour_ids(item) if bid not in known]
+    return [
+        f"{item.nodeid}: {bid!r}{did_you_mean(bid, known)}"
+        for item in items
+        if _is_contract_test(item)
+        for bid in behaviour_ids(item)
+        if bid not in known
+    ]
 
 
 def refusal(env: Environment, switch: str) -> str:

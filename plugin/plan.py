@@ -128,18 +128,25 @@ def load_costs(path: Path | None = None) -> dict[str, RequestCost]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {nodeid: RequestCost(int(c["emulator"]), int(c["site"]), bool(c.get("site_runs", True)),
-                                 tuple(c.get("guards", ()))) for nodeid, c in data["tests"].items()}
+        return {
+            nodeid: RequestCost(
+                int(c["emulator"]), int(c["site"]), bool(c.get("site_runs", True)), tuple(c.get("guards", ()))
+            )
+            for nodeid, c in data["tests"].items()
+        }
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CostsFileError(f"{path}: cannot read the test costs ({exc}); run {REFRESH_COMMAND}") from None
 
 
 def costs_text(costs: Mapping[str, RequestCost], *, seed: int) -> str:
     """The costs file's text: sorted keys, one test a line — the same measurements give the same bytes."""
-    lines = [f"  {json.dumps(nodeid)}: {json.dumps(costs[nodeid].to_dict(), sort_keys=True)}"
-             for nodeid in sorted(costs)]
-    head = (f'{{\n "about": "requests each contract test sends to the target; measured by {REFRESH_COMMAND} '
-            f'(seed {seed})",\n "tests": {{\n')
+    lines = [
+        f"  {json.dumps(nodeid)}: {json.dumps(costs[nodeid].to_dict(), sort_keys=True)}" for nodeid in sorted(costs)
+    ]
+    head = (
+        f'{{\n "about": "requests each contract test sends to the target; measured by {REFRESH_COMMAND} '
+        f'(seed {seed})",\n "tests": {{\n'
+    )
     return head + ",\n".join(lines) + "\n }\n}\n"
 
 
@@ -165,8 +172,9 @@ class Candidate:
     guards: tuple[str, ...] = ()
 
 
-def select(profile: str, tests: Sequence[Candidate], costs: Mapping[str, RequestCost],
-           behaviours: Iterable[str] | None = None) -> list[Candidate]:
+def select(
+    profile: str, tests: Sequence[Candidate], costs: Mapping[str, RequestCost], behaviours: Iterable[str] | None = None
+) -> list[Candidate]:
     """The tests ``profile`` keeps, in collection order. ``behaviours``: the IDs in scope for
     ``smoke`` (default: every ID a test is marked with)."""
     check_profile(profile)
@@ -185,8 +193,13 @@ def select(profile: str, tests: Sequence[Candidate], costs: Mapping[str, Request
         def rank(t: Candidate) -> tuple[bool, bool, int, int, str]:
             known = costs.get(t.nodeid)
             runs = known.site_runs if known is not None else True
-            return (not runs, bool(t.guards), estimates.cost(t.nodeid, "site"),
-                    estimates.cost(t.nodeid, "emulator"), t.nodeid)
+            return (
+                not runs,
+                bool(t.guards),
+                estimates.cost(t.nodeid, "site"),
+                estimates.cost(t.nodeid, "emulator"),
+                t.nodeid,
+            )
 
         chosen.add(min(marked, key=rank).nodeid)
     return [t for t in tests if t.nodeid in chosen]
@@ -249,37 +262,64 @@ class Plan:
         if self.refused_by_guards:
             guess += f", {self.refused_by_guards} refused by allow.destructive/allow.lockout"
         budget = f" (+ {self.reserve} clean-up reserve), budget {self.budget}" if self.budget is not None else ""
-        return (f"plan: profile {self.profile}{why} — {tests_text(self.tests)}{guess}, ~{self.requests} requests "
-                f"estimated{budget}")
+        return (
+            f"plan: profile {self.profile}{why} — {tests_text(self.tests)}{guess}, ~{self.requests} requests "
+            f"estimated{budget}"
+        )
 
     def refusal(self, source: str) -> str:
         """The one line of a plan that does not fit."""
         way = "use --profile smoke, or " if self.profile != "smoke" else ""
-        return (f"plan does not fit the budget: profile {self.profile}, {tests_text(self.tests)}, ~{self.requests} "
-                f"requests "
-                f"estimated + {self.reserve} clean-up reserve > budget {self.budget}; {way}raise budget.max_requests "
-                f"in {source}")
+        return (
+            f"plan does not fit the budget: profile {self.profile}, {tests_text(self.tests)}, ~{self.requests} "
+            f"requests "
+            f"estimated + {self.reserve} clean-up reserve > budget {self.budget}; {way}raise budget.max_requests "
+            f"in {source}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"profile": self.profile, "default": self.default, "kind": self.kind, "tests": self.tests,
-                "requests": self.requests, "estimated": self.estimated, "budget": self.budget,
-                "reserve": self.reserve if self.budget is not None else None, "target": self.env_target,
-                "refused_by_guards": self.refused_by_guards, "behaviours": self.behaviours}
+        return {
+            "profile": self.profile,
+            "default": self.default,
+            "kind": self.kind,
+            "tests": self.tests,
+            "requests": self.requests,
+            "estimated": self.estimated,
+            "budget": self.budget,
+            "reserve": self.reserve if self.budget is not None else None,
+            "target": self.env_target,
+            "refused_by_guards": self.refused_by_guards,
+            "behaviours": self.behaviours,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
-        return cls(profile=str(data["profile"]), default=bool(data["default"]), kind=str(data["kind"]),
-                   tests=int(data["tests"]), requests=int(data["requests"]), estimated=int(data.get("estimated", 0)),
-                   refused_by_guards=int(data.get("refused_by_guards", 0)), budget=data.get("budget"),
-                   env_target=str(data.get("target", "emulator")), behaviours=list(data.get("behaviours", [])))
+        return cls(
+            profile=str(data["profile"]),
+            default=bool(data["default"]),
+            kind=str(data["kind"]),
+            tests=int(data["tests"]),
+            requests=int(data["requests"]),
+            estimated=int(data.get("estimated", 0)),
+            refused_by_guards=int(data.get("refused_by_guards", 0)),
+            budget=data.get("budget"),
+            env_target=str(data.get("target", "emulator")),
+            behaviours=list(data.get("behaviours", [])),
+        )
 
 
 def tests_text(count: int) -> str:
     return f"{count} test{'s' if count != 1 else ''}"
 
 
-def make_plan(env: Environment, profile: str, default: bool, tests: Sequence[Candidate],
-              costs: Mapping[str, RequestCost], budget: int | None) -> Plan:
+def make_plan(
+    env: Environment,
+    profile: str,
+    default: bool,
+    tests: Sequence[Candidate],
+    costs: Mapping[str, RequestCost],
+    budget: int | None,
+) -> Plan:
     """The plan of running ``tests`` (already selected) against ``env``: tests a guard refuses
     (``allow.destructive``/``allow.lockout`` off) are skipped and cost nothing."""
     kind = cost_kind(env)
@@ -292,8 +332,18 @@ def make_plan(env: Environment, profile: str, default: bool, tests: Sequence[Can
             continue
         requests += estimator.cost(t.nodeid, kind)
         estimated += not estimator.known(t.nodeid)
-    return Plan(profile, default, kind, len(tests), requests, estimated, refused, budget,
-                "emulator" if env.is_emulator else "site", sorted({b for t in tests for b in t.behaviours}))
+    return Plan(
+        profile,
+        default,
+        kind,
+        len(tests),
+        requests,
+        estimated,
+        refused,
+        budget,
+        "emulator" if env.is_emulator else "site",
+        sorted({b for t in tests for b in t.behaviours}),
+    )
 
 
 def environment_source(env: Environment) -> str:
@@ -308,8 +358,9 @@ SAFETY_STOP = "safety stop: "
 _USED = re.compile(r"(\d+) of (\d+) requests")
 
 
-def budget_spent_line(reasons: Sequence[str], source: str, profile: str | None,
-                      used: tuple[int, int] | None = None) -> str:
+def budget_spent_line(
+    reasons: Sequence[str], source: str, profile: str | None, used: tuple[int, int] | None = None
+) -> str:
     """``budget spent after 412 of 500 requests: 37 tests skipped — raise budget.max_requests in <file> or use
     --profile smoke`` from the skip reasons of the tests the spent budget skipped."""
     first = reasons[0].removeprefix(BUDGET_SPENT) if reasons else ""
@@ -319,8 +370,10 @@ def budget_spent_line(reasons: Sequence[str], source: str, profile: str | None,
     when = f" after {used[0]} of {used[1]} requests" if used else f" ({first})" if first else ""
     way = " or use --profile smoke" if profile != "smoke" else ""
     count = len(reasons)
-    return (f"budget spent{when}: {count} test{'s' if count != 1 else ''} skipped — raise budget.max_requests in "
-            f"{source}{way}")
+    return (
+        f"budget spent{when}: {count} test{'s' if count != 1 else ''} skipped — raise budget.max_requests in "
+        f"{source}{way}"
+    )
 
 
 def safety_stop_line(reasons: Sequence[str]) -> str:
@@ -342,8 +395,9 @@ class PlanError(RuntimeError):
 COLLECT_SECONDS = 120.0
 
 
-def collect_plan(env: Environment, *, seed: int, profile: str | None, behaviours: Sequence[str] | None,
-                 budget: int) -> Plan:
+def collect_plan(
+    env: Environment, *, seed: int, profile: str | None, behaviours: Sequence[str] | None, budget: int
+) -> Plan:
     """The plan of a contract run, from ``pytest --collect-only`` in a subprocess with the run's own
     selection options: no fixture runs, nothing is sent to the target."""
     import subprocess
@@ -352,9 +406,25 @@ def collect_plan(env: Environment, *, seed: int, profile: str | None, behaviours
 
     with tempfile.TemporaryDirectory(prefix="wxh-plan-") as tmp:
         out = Path(tmp) / "plan.json"
-        cmd = [sys.executable, "-m", "pytest", str(ROOT / "contracts"), "-p", "no:cacheprovider", "--rootdir",
-               str(ROOT), "--collect-only", "-q", "--assert=plain", "--seed", str(seed), "--plan-json", str(out),
-               "--plan-budget", str(budget)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "contracts"),
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(ROOT),
+            "--collect-only",
+            "-q",
+            "--assert=plain",
+            "--seed",
+            str(seed),
+            "--plan-json",
+            str(out),
+            "--plan-budget",
+            str(budget),
+        ]
         if env.path is not None:
             cmd += ["--env", str(env.path)]
         if profile:
@@ -367,6 +437,8 @@ def collect_plan(env: Environment, *, seed: int, profile: str | None, behaviours
             raise PlanError(f"collecting the contract tests took longer than {COLLECT_SECONDS:.0f}s") from None
         if not out.exists():
             lines = [line for line in (proc.stderr + proc.stdout).strip().splitlines() if line.strip()]
-            raise PlanError(f"cannot collect the contract tests (pytest exit code {proc.returncode}): "
-                            f"{lines[-1] if lines else 'no output'}")
+            raise PlanError(
+                f"cannot collect the contract tests (pytest exit code {proc.returncode}): "
+                f"{lines[-1] if lines else 'no output'}"
+            )
         return Plan.from_dict(json.loads(out.read_text(encoding="utf-8")))

@@ -91,17 +91,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=1, help="seed for generated data (default 1)")
     group.addoption("--fault", action="append", default=[], help="emulator fault to switch on for every site")
     group.addoption("--behaviour", action="append", default=[], help="run only tests marked with this behaviour ID")
-    group.addoption("--emulator-url", default=os.environ.get("WEBEX_HARNESS_EMULATOR_URL"),
-                    help="an already running emulator (default: start one)")
+    group.addoption(
+        "--emulator-url",
+        default=os.environ.get("WEBEX_HARNESS_EMULATOR_URL"),
+        help="an already running emulator (default: start one)",
+    )
     group.addoption("--run-dir", default=None, help="write per-test results, ledger and budget records here")
     group.addoption("--run-id", default=None, help="the run's ID (default: the --run-dir name, else a new one)")
-    group.addoption("--profile", default=None, choices=planning.PROFILES,
-                    help="smoke | standard | full (default: full on the emulator, smoke on a site)")
-    group.addoption("--plan-json", default=None, help="write the plan to this file instead of refusing one that "
-                    "does not fit the budget")
-    group.addoption("--plan-budget", type=int, default=None,
-                    help="the budget the plan is checked against (default: budget.max_requests); the plan line "
-                    "is then not printed (the caller printed it)")
+    group.addoption(
+        "--profile",
+        default=None,
+        choices=planning.PROFILES,
+        help="smoke | standard | full (default: full on the emulator, smoke on a site)",
+    )
+    group.addoption(
+        "--plan-json",
+        default=None,
+        help="write the plan to this file instead of refusing one that does not fit the budget",
+    )
+    group.addoption(
+        "--plan-budget",
+        type=int,
+        default=None,
+        help="the budget the plan is checked against (default: budget.max_requests); the plan line "
+        "is then not printed (the caller printed it)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -163,8 +177,9 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unknown = unknown_behaviour_markers(items)  # a typo'd marker must not pass silently
     if unknown:
-        raise pytest.UsageError("unknown behaviour ID in a behaviour marker (the IDs are in "
-                                f"webex/behaviours.yaml): {'; '.join(unknown)}")
+        raise pytest.UsageError(
+            f"unknown behaviour ID in a behaviour marker (the IDs are in webex/behaviours.yaml): {'; '.join(unknown)}"
+        )
     wanted = set(config.getoption("--behaviour") or [])
     if wanted:
         keep: list[pytest.Item] = []
@@ -253,8 +268,9 @@ def _counter(config: pytest.Config) -> RequestCounter:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any],
-                         request: pytest.FixtureRequest) -> Generator[None, Any, Any]:
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
     """Count the requests of the target's HTTP client (however the ``target`` fixture builds it)."""
     value = yield
     if fixturedef.argname == "target" and isinstance(getattr(value, "http", None), httpx.Client):
@@ -355,7 +371,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_line(
         f"webex-harness ledger {run_dir / f'ledger-{run}.jsonl'}: {info['created']} created, "
         f"{info['deleted_by_tests']} deleted by tests, {info['removed_by_cleanup']} removed by clean-up, "
-        f"{info['found_gone_by_cleanup']} found gone, {len(left)} left{hint}")
+        f"{info['found_gone_by_cleanup']} found gone, {len(left)} left{hint}"
+    )
 
 
 @pytest.hookimpl(trylast=True)
@@ -380,5 +397,4 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     changed = scrub_files(paths, secrets)
     if changed:
         names = ", ".join(p.name for p in changed[:5])
-        print(f"webex-harness: masked leftover credentials in {len(changed)} report file(s): {names}",
-              file=sys.stderr)
+        print(f"webex-harness: masked leftover credentials in {len(changed)} report file(s): {names}", file=sys.stderr)

@@ -46,6 +46,13 @@ class RequestCounter:
     def write(self, run_dir: Path, worker: str, guards: dict[str, list[str]]) -> None:
         """``costs-<worker>.json``: per test its requests and its guard markers."""
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / f"costs-{worker}.json").write_text(json.dumps(
-            {nodeid: {"requests": n, "guards": guards.get(nodeid, [])} for nodeid, n in sorted(self.counts.items())},
-            indent=1) + "\n")
+        (run_dir / f"costs-{worker}.json").write_text(
+            json.dumps(
+                {
+                    nodeid: {"requests": n, "guards": guards.get(nodeid, [])}
+                    for nodeid, n in sorted(self.counts.items())
+                },
+                indent=1,
+            )
+            + "\n"
+        )

@@ -43,7 +43,8 @@ class Recorder:
             allure.attach(
                 f"{exchange.request}\n\n--- HTTP {exchange.http_status} in {exchange.elapsed * 1000:.1f} ms ---\n\n"
                 f"{exchange.response}",
-                name=f"{exchange.api}", attachment_type=allure.attachment_type.TEXT,
+                name=f"{exchange.api}",
+                attachment_type=allure.attachment_type.TEXT,
             )
         except Exception:  # allure not active: nothing to attach to
             pass
@@ -51,26 +52,33 @@ class Recorder:
     def report(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """A (masked) report of ``item``: the result when it decides the outcome — the call, a setup
         that did not pass, a failed teardown; the evidence is forgotten after the teardown."""
-        done = (report.when == "call") or (report.when == "setup" and not report.passed) or (
-            report.when == "teardown" and report.failed)
+        done = (
+            (report.when == "call")
+            or (report.when == "setup" and not report.passed)
+            or (report.when == "teardown" and report.failed)
+        )
         api, case = api_mark(item)
         apis = sorted({e.api for e in self.current if e.api and e.api != "?"})
         if done and report.when != "teardown":
             allure_labels("api", [api] if api else apis)
         if done:
             outcome, reason = _outcome(report)
-            self.results.append(TestResult(
-                nodeid=item.nodeid,
-                behaviours=behaviour_ids(item),
-                api=api,
-                case=case,
-                apis=apis,
-                outcome=outcome,
-                when=report.when,
-                reason=self.secrets.mask(reason.splitlines()[0][:500]) if reason else "",
-                evidence=[dataclasses.asdict(e) for e in self.current[-EVIDENCE_LIMIT:]] if outcome == "failed" else [],
-                duration=report.duration,
-            ))
+            self.results.append(
+                TestResult(
+                    nodeid=item.nodeid,
+                    behaviours=behaviour_ids(item),
+                    api=api,
+                    case=case,
+                    apis=apis,
+                    outcome=outcome,
+                    when=report.when,
+                    reason=self.secrets.mask(reason.splitlines()[0][:500]) if reason else "",
+                    evidence=[dataclasses.asdict(e) for e in self.current[-EVIDENCE_LIMIT:]]
+                    if outcome == "failed"
+                    else [],
+                    duration=report.duration,
+                )
+            )
         if report.when == "teardown":
             self.current.clear()
 

@@ -40,8 +40,11 @@ def _mask_obj(obj: Any, secrets: SecretSet, seen: set[int] | None = None, depth:
         for key in list(obj):
             obj[key] = _mask_obj(obj[key], secrets, seen, depth + 1)
         return obj
-    names = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else list(
-        getattr(obj, "__dict__", {}))
+    names = (
+        [f.name for f in dataclasses.fields(obj)]
+        if dataclasses.is_dataclass(obj)
+        else list(getattr(obj, "__dict__", {}))
+    )
     for name in names:
         try:
             value = getattr(obj, name)

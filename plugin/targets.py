@@ -50,8 +50,14 @@ class SiteRegistry:
         self._site_token: dict[str, str] = {}
         self.created: list[str] = []
 
-    def add(self, site: str, users: Iterable[Security], admins: Iterable[str] = (), token: str | None = None,
-            created: bool = False) -> None:
+    def add(
+        self,
+        site: str,
+        users: Iterable[Security],
+        admins: Iterable[str] = (),
+        token: str | None = None,
+        created: bool = False,
+    ) -> None:
         with self._lock:
             known = self._users.setdefault(site.lower(), {})
             for sec in users:
@@ -113,8 +119,12 @@ class Target:
     def client_options(self) -> ClientOptions:
         """The options of every client a test gets: the pooled HTTP client, the tests' budget, the run's
         secret set and the recorder."""
-        return {"http": self.http, "budget": self.budget, "secrets": self.secrets,
-                "on_exchange": self.recorder.exchange}
+        return {
+            "http": self.http,
+            "budget": self.budget,
+            "secrets": self.secrets,
+            "on_exchange": self.recorder.exchange,
+        }
 
 
 @dataclass
@@ -198,8 +208,9 @@ def _declared_mismatch(env: Environment, wanted: dict[str, Any]) -> str | None:
     return None
 
 
-def make_site(target: Target, faults: list[str], users: list[dict[str, Any]] | None,
-              settings: dict[str, Any]) -> SiteHandle:
+def make_site(
+    target: Target, faults: list[str], users: list[dict[str, Any]] | None, settings: dict[str, Any]
+) -> SiteHandle:
     """A site with ``settings``: on an emulator a new one (with ``users`` and ``faults``); on a real
     site the site itself when it declares those settings — else the test is skipped, saying why."""
     env = target.environment
@@ -211,17 +222,31 @@ def make_site(target: Target, faults: list[str], users: list[dict[str, Any]] | N
         # clean-up may act as any of them (an object an invitee created is deleted as the invitee)
         admins = [admin] if "admin" in roles and (admin := roles["admin"].webex_id) else []
         target.sites.add(env.site_name, roles.values(), admins=admins)
-        return SiteHandle(env.site_name, env.settings, env.xml_url, env.rest_url, roles,
-                          emails, env.credentials.rest_token, target)
+        return SiteHandle(
+            env.site_name, env.settings, env.xml_url, env.rest_url, roles, emails, env.credentials.rest_token, target
+        )
     info = target.control.create_site(settings=settings, users=users, faults=faults)
     securities = {u["webExID"]: Security(info["name"], u["webExID"], u["password"]) for u in info["users"]}
     target.secrets.update([u["password"] for u in info["users"]] + [info["rest_token"]])
-    target.sites.add(info["name"], securities.values(),
-                     admins=[u["webExID"] for u in info["users"] if u.get("siteAdmin")],
-                     token=info["rest_token"], created=True)
+    target.sites.add(
+        info["name"],
+        securities.values(),
+        admins=[u["webExID"] for u in info["users"] if u.get("siteAdmin")],
+        token=info["rest_token"],
+        created=True,
+    )
     emails = {u["webExID"]: u["email"] for u in info["users"]}
-    return SiteHandle(info["name"], SiteSettings(**info["settings"]), env.xml_url, env.rest_url, securities,
-                      emails, info["rest_token"], target, faults)
+    return SiteHandle(
+        info["name"],
+        SiteSettings(**info["settings"]),
+        env.xml_url,
+        env.rest_url,
+        securities,
+        emails,
+        info["rest_token"],
+        target,
+        faults,
+    )
 
 
 def _ledger_file(config: pytest.Config, run_id: str, own_emulator: bool) -> Path | None:
@@ -246,9 +271,16 @@ def clean_up(target: Target) -> CleanupResult | None:
         return None
     env = target.environment
     with same_safety(target.http, httpx.Client(timeout=15.0)) as plain:
-        cleaner = Cleaner(target.ledger, http=plain, xml_url=env.xml_url, rest_url=env.rest_url,
-                          credentials=target.sites.credentials, token=target.sites.token_for,
-                          budget=target.cleanup_budget, secrets=target.secrets)
+        cleaner = Cleaner(
+            target.ledger,
+            http=plain,
+            xml_url=env.xml_url,
+            rest_url=env.rest_url,
+            credentials=target.sites.credentials,
+            token=target.sites.token_for,
+            budget=target.cleanup_budget,
+            secrets=target.secrets,
+        )
         return cleaner.clean(outstanding, state)
 
 
@@ -261,21 +293,33 @@ def _write_records(config: pytest.Config, target: Target, workers: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     name = worker()
     shared = target.budget.shared
-    (out / f"budget-{name}.json").write_text(json.dumps({
-        "worker": name, "workers": workers, "max_requests": target.environment.budget.max_requests,
-        "tests_max": target.budget.max_requests, "tests_used": target.budget.used,
-        "cleanup_max": target.cleanup_budget.max_requests, "cleanup_used": target.cleanup_budget.used,
-        "counter": str(shared.counter.path) if shared is not None else None,
-    }, indent=1) + "\n")
-    (out / f"sites-{name}.json").write_text(json.dumps(
-        {"default": target.environment.site_name, "created": target.sites.created}, indent=1) + "\n")
+    (out / f"budget-{name}.json").write_text(
+        json.dumps(
+            {
+                "worker": name,
+                "workers": workers,
+                "max_requests": target.environment.budget.max_requests,
+                "tests_max": target.budget.max_requests,
+                "tests_used": target.budget.used,
+                "cleanup_max": target.cleanup_budget.max_requests,
+                "cleanup_used": target.cleanup_budget.used,
+                "counter": str(shared.counter.path) if shared is not None else None,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    (out / f"sites-{name}.json").write_text(
+        json.dumps({"default": target.environment.site_name, "created": target.sites.created}, indent=1) + "\n"
+    )
     if target.cleanup is not None:
         (out / f"cleanup-{name}.json").write_text(json.dumps(target.cleanup.to_dict(), indent=1) + "\n")
 
 
 @contextmanager
-def bring_up(config: pytest.Config, environment: Environment, recorder: Recorder, secrets: SecretSet,
-             run_id: str) -> Iterator[Target]:
+def bring_up(
+    config: pytest.Config, environment: Environment, recorder: Recorder, secrets: SecretSet, run_id: str
+) -> Iterator[Target]:
     """The session's :class:`Target`; on the way out the clean-up runs, unspent budget goes back,
     the records are written and whatever was started is stopped."""
     workers = worker_count()
@@ -297,14 +341,25 @@ def bring_up(config: pytest.Config, environment: Environment, recorder: Recorder
     budget, cleanup_budget = split_budget(environment.budget, workers, budget_counter(config, ledger_file))
     sites = SiteRegistry()
     sites.add(env.site_name, [env.security()], token=env.credentials.rest_token)
-    hooks = LedgerHooks(ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, secrets=secrets,
-                        on_credentials=sites.learn)
+    hooks = LedgerHooks(
+        ledger, rest_url=env.rest_url, site_for_token=sites.site_for_token, secrets=secrets, on_credentials=sites.learn
+    )
     http = hooks.install(httpx.Client(timeout=15.0))
     install_site_safety(http, env, run_dir=config.getoption("--run-dir"))  # usage guard, REST pacing
     if url is not None:
         control = ControlClient(url, http)
-    t = Target(env, http, budget, control, recorder, ledger=ledger, run_id=run_id, sites=sites,
-               cleanup_budget=cleanup_budget, secrets=secrets)
+    t = Target(
+        env,
+        http,
+        budget,
+        control,
+        recorder,
+        ledger=ledger,
+        run_id=run_id,
+        sites=sites,
+        cleanup_budget=cleanup_budget,
+        secrets=secrets,
+    )
     try:
         yield t
     finally:

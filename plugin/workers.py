@@ -47,4 +47,3 @@ def run_id(config: pytest.Config) -> str:
     if config.getoption("--run-dir"):
         return Path(config.getoption("--run-dir")).name
     return new_run_id()
-

@@ -55,55 +55,103 @@ def build_parser() -> argparse.ArgumentParser:
     from environment.model import SCENARIO_NAMES, SHAPE_NAMES
 
     def load_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--users", type=int, default=None,
-                       help="concurrent locust users (default: the mix's total weight, at least 5)")
+        p.add_argument(
+            "--users",
+            type=int,
+            default=None,
+            help="concurrent locust users (default: the mix's total weight, at least 5)",
+        )
         p.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
         p.add_argument("--run-time", default="20s", help="load duration, e.g. 20s, 2m (default 20s)")
-        p.add_argument("--scenario", choices=SCENARIO_NAMES, default=None,
-                       help="run only this scenario (default: the environment file's load.mix; mixed = that mix)")
-        p.add_argument("--shape", choices=SHAPE_NAMES, default=None,
-                       help="load shape (default: the environment file's load.shape, else steady)")
-        p.add_argument("--processes", type=int, default=None, metavar="N",
-                       help="locust worker processes (N > 1: a master plus N workers; default 1)")
-        p.add_argument("--max-failure-ratio", default=None, metavar="X",
-                       help="gate: failures / requests of the whole run at most X (e.g. 0.01)")
-        p.add_argument("--max-p95", action="append", default=[], metavar="[API=]MS",
-                       help="gate: p95 of API (no API: of every API) at most MS milliseconds (repeatable)")
-        p.add_argument("--min-rps", action="append", default=[], metavar="[API=]RPS",
-                       help="gate: requests per second of API (no API: of the whole run) at least RPS (repeatable)")
+        p.add_argument(
+            "--scenario",
+            choices=SCENARIO_NAMES,
+            default=None,
+            help="run only this scenario (default: the environment file's load.mix; mixed = that mix)",
+        )
+        p.add_argument(
+            "--shape",
+            choices=SHAPE_NAMES,
+            default=None,
+            help="load shape (default: the environment file's load.shape, else steady)",
+        )
+        p.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            metavar="N",
+            help="locust worker processes (N > 1: a master plus N workers; default 1)",
+        )
+        p.add_argument(
+            "--max-failure-ratio",
+            default=None,
+            metavar="X",
+            help="gate: failures / requests of the whole run at most X (e.g. 0.01)",
+        )
+        p.add_argument(
+            "--max-p95",
+            action="append",
+            default=[],
+            metavar="[API=]MS",
+            help="gate: p95 of API (no API: of every API) at most MS milliseconds (repeatable)",
+        )
+        p.add_argument(
+            "--min-rps",
+            action="append",
+            default=[],
+            metavar="[API=]RPS",
+            help="gate: requests per second of API (no API: of the whole run) at least RPS (repeatable)",
+        )
 
     p = sub.add_parser("emulator", help="serve the Webex emulator on loopback")
     common(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--allow-remote", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--busy", action="store_true",
-                   help="the default site plays a busy shared production site: foreign meetings, events and contacts, "
-                        "a background writer, latency jitter, rare 503s (see emulator/busy.py)")
-    p.add_argument("--busy-option", action="append", default=[], metavar="NAME=VALUE",
-                   help="a busy-site option, e.g. seed=7, jitter_ms=0, unavailable_one_in=0 "
-                        "(repeatable; implies --busy)")
+    p.add_argument(
+        "--busy",
+        action="store_true",
+        help="the default site plays a busy shared production site: foreign meetings, events and contacts, "
+        "a background writer, latency jitter, rare 503s (see emulator/busy.py)",
+    )
+    p.add_argument(
+        "--busy-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a busy-site option, e.g. seed=7, jitter_ms=0, unavailable_one_in=0 (repeatable; implies --busy)",
+    )
     p.set_defaults(func=cmd_emulator)
 
     def contract_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
         p.add_argument("--behaviour", action="append", help="only the tests marked with this behaviour ID (repeatable)")
-        p.add_argument("--profile", default=None, metavar="PROFILE",
-                       help="smoke (the cheapest site-runnable test per behaviour), standard (all but the generic "
-                       "catalogue edge cases) or full (default: full on the emulator, smoke on a site)")
+        p.add_argument(
+            "--profile",
+            default=None,
+            metavar="PROFILE",
+            help="smoke (the cheapest site-runnable test per behaviour), standard (all but the generic "
+            "catalogue edge cases) or full (default: full on the emulator, smoke on a site)",
+        )
         emulator_url(p)
 
     def out_opt(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--out", default=None, metavar="DIR",
-                       help="the run folder, new or empty, with fixed file names inside (junit.xml, load-gates.xml, "
-                       "summary.html …) for a CI job to pick up (default: reports/<run-id>/)")
+        p.add_argument(
+            "--out",
+            default=None,
+            metavar="DIR",
+            help="the run folder, new or empty, with fixed file names inside (junit.xml, load-gates.xml, "
+            "summary.html …) for a CI job to pick up (default: reports/<run-id>/)",
+        )
 
     def emulator_url(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--emulator-url", default=None,
-                       help="an emulator target: use this running emulator instead of starting one")
+        p.add_argument(
+            "--emulator-url", default=None, help="an emulator target: use this running emulator instead of starting one"
+        )
 
-    p = sub.add_parser("run", help="contract suites + a short bounded load run; writes reports/<run-id>/ "
-                       "(or --out DIR)")
+    p = sub.add_parser(
+        "run", help="contract suites + a short bounded load run; writes reports/<run-id>/ (or --out DIR)"
+    )
     common(p)
     load_opts(p)
     contract_opts(p)
@@ -116,12 +164,18 @@ def build_parser() -> argparse.ArgumentParser:
     out_opt(p)
     p.set_defaults(func=lambda a: cmd_run(a, load=False))
 
-    p = sub.add_parser("costs", help="the estimated requests of each profile on the target; --refresh measures "
-                       "every contract test again and rewrites contracts/costs.json")
+    p = sub.add_parser(
+        "costs",
+        help="the estimated requests of each profile on the target; --refresh measures "
+        "every contract test again and rewrites contracts/costs.json",
+    )
     common(p)
-    p.add_argument("--refresh", action="store_true",
-                   help="run every contract test on a local emulator and in site mode against a stand-in site "
-                   "(about a minute) and rewrite contracts/costs.json")
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="run every contract test on a local emulator and in site mode against a stand-in site "
+        "(about a minute) and rewrite contracts/costs.json",
+    )
     p.set_defaults(func=cmd_costs)
 
     p = sub.add_parser("load", help="a bounded locust run only; writes reports/<run-id>/ (or --out DIR)")
@@ -131,20 +185,34 @@ def build_parser() -> argparse.ArgumentParser:
     out_opt(p)
     p.set_defaults(func=lambda a: cmd_run(a, contracts=False), behaviour=None, workers=1, profile=None)
 
-    p = sub.add_parser("compare", help="compare two load runs (rps, p50/p95/p99, failure ratio per API); "
-                       "writes compare-<A>-vs-<B>.md and .svg")
-    p.add_argument("run_a", metavar="RUN_A",
-                   help="the run before: a run id under reports/, a run folder or a load.json")
+    p = sub.add_parser(
+        "compare",
+        help="compare two load runs (rps, p50/p95/p99, failure ratio per API); writes compare-<A>-vs-<B>.md and .svg",
+    )
+    p.add_argument(
+        "run_a", metavar="RUN_A", help="the run before: a run id under reports/, a run folder or a load.json"
+    )
     p.add_argument("run_b", metavar="RUN_B", help="the run after (same forms)")
     p.add_argument("--reports", default=None, help="the reports folder run ids are looked up in (default: reports/)")
     p.add_argument("--out", default=None, help="where to write the comparison (default: RUN_B's folder)")
-    p.add_argument("--env", default=None, help="environment file or name whose load.compare limits apply "
-                   "(default: none, the built-in limits)")
-    for key, default in (("max_rps_drop", "0.10"), ("max_p95_increase", "0.20"), ("max_p99_increase", "0.30"),
-                         ("max_failure_ratio_increase", "0.01")):
-        p.add_argument(f"--{key.replace('_', '-')}", dest=key, default=None, metavar="X",
-                       help=f"regression limit as a fraction or a percentage (default: load.compare.{key}, "
-                       f"else {default})")
+    p.add_argument(
+        "--env",
+        default=None,
+        help="environment file or name whose load.compare limits apply (default: none, the built-in limits)",
+    )
+    for key, default in (
+        ("max_rps_drop", "0.10"),
+        ("max_p95_increase", "0.20"),
+        ("max_p99_increase", "0.30"),
+        ("max_failure_ratio_increase", "0.01"),
+    ):
+        p.add_argument(
+            f"--{key.replace('_', '-')}",
+            dest=key,
+            default=None,
+            metavar="X",
+            help=f"regression limit as a fraction or a percentage (default: load.compare.{key}, else {default})",
+        )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("selfcheck", help="prove every emulator fault is detected by its contract tests")
@@ -157,32 +225,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cleanup", help="delete what earlier runs left on the target (their ledgers, their names)")
     common(p)
     p.add_argument("--run", default=None, metavar="RUN_ID", help="only this run (default: every run's ledger)")
-    p.add_argument("--run-dir", default=None, metavar="DIR",
-                   help="only the run whose folder is DIR (a run written with --out DIR)")
+    p.add_argument(
+        "--run-dir", default=None, metavar="DIR", help="only the run whose folder is DIR (a run written with --out DIR)"
+    )
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     emulator_url(p)
     p.set_defaults(func=cmd_cleanup)
 
-    p = sub.add_parser("prune", help="delete old run folders under the reports folder (never .safety, never a run "
-                       "whose ledger lists objects still on the target unless --force)")
+    p = sub.add_parser(
+        "prune",
+        help="delete old run folders under the reports folder (never .safety, never a run "
+        "whose ledger lists objects still on the target unless --force)",
+    )
     p.add_argument("--keep", default=None, metavar="N", help="keep the newest N runs")
-    p.add_argument("--older-than", default=None, metavar="AGE",
-                   help="remove only runs started longer ago than AGE: 30m, 12h, 7d, 2w")
+    p.add_argument(
+        "--older-than",
+        default=None,
+        metavar="AGE",
+        help="remove only runs started longer ago than AGE: 30m, 12h, 7d, 2w",
+    )
     p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
-    p.add_argument("--force", action="store_true",
-                   help="remove runs whose ledger still lists objects not deleted on the target too")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="remove runs whose ledger still lists objects not deleted on the target too",
+    )
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("report", help="render a run's summary.html/summary.md again, or (--allure) its allure report")
-    p.add_argument("--run", default=None, metavar="RUN",
-                   help="the run: a run id under reports/ or a run folder such as an --out DIR (default: the latest)")
+    p.add_argument(
+        "--run",
+        default=None,
+        metavar="RUN",
+        help="the run: a run id under reports/ or a run folder such as an --out DIR (default: the latest)",
+    )
     p.add_argument("--allure", action="store_true", help="build the allure HTML report (needs the allure tool)")
     p.add_argument("--reports", default=None, help="the reports folder (default: reports/)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("probe-rate-limit", help="discover the 403 usage-limit threshold (locks users out: "
-                       "needs allow.lockout on a real site); writes probe.json")
+    p = sub.add_parser(
+        "probe-rate-limit",
+        help="discover the 403 usage-limit threshold (locks users out: "
+        "needs allow.lockout on a real site); writes probe.json",
+    )
     p.add_argument("--env", default=None, help="environment file or name (default: environments/emulator.yaml)")
     p.set_defaults(func=cmd_probe)
 

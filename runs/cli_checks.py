@@ -43,8 +43,13 @@ RANGES: dict[str, tuple[int, int]] = {
 }
 
 #: The request names of the REST load scenario (``load/rest_tasks.py``; that module imports locust).
-REST_LOAD_NAMES: tuple[str, ...] = ("POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}",
-                                    "GET /v1/meetings", "DELETE /v1/meetings/{id}")
+REST_LOAD_NAMES: tuple[str, ...] = (
+    "POST /v1/meetings",
+    "GET /v1/meetings/{id}",
+    "PATCH /v1/meetings/{id}",
+    "GET /v1/meetings",
+    "DELETE /v1/meetings/{id}",
+)
 #: Request names of the scenarios besides the API names (``load/scenarios.py``; it imports locust).
 EXTRA_LOAD_NAMES: tuple[str, ...] = ("CreateMeetingAttendee (missing required field)",)
 
@@ -113,8 +118,10 @@ def check_gates(args: argparse.Namespace) -> None:
             api = raw.rsplit("=", 1)[0].strip()
             known = known if known is not None else load_row_names()
             if not _gate_api(api, known):
-                raise UsageProblem(f"{option} {raw!r}: {api!r} is not an API a load run calls"
-                                   f"{did_you_mean(api, known)}; see webex-harness apis")
+                raise UsageProblem(
+                    f"{option} {raw!r}: {api!r} is not an API a load run calls"
+                    f"{did_you_mean(api, known)}; see webex-harness apis"
+                )
 
 
 def run_ids(reports: Path) -> list[str]:
@@ -208,9 +215,9 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         match = _INVALID_CHOICE.search(message)
         if match:
-            close = difflib.get_close_matches(match.group("value"), re.findall(r"'([^']*)'", match.group("choices")),
-                                              n=1, cutoff=0.6)
+            close = difflib.get_close_matches(
+                match.group("value"), re.findall(r"'([^']*)'", match.group("choices")), n=1, cutoff=0.6
+            )
             if close:
                 message += f"; did you mean {close[0]!r}?"
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-

@@ -70,8 +70,10 @@ def out_folder(value: str | None) -> Path | None:
         except OSError as exc:
             raise OutFolderError(f"--out {value}: cannot read the folder ({exc.strerror or exc})") from None
         if entries:
-            raise OutFolderError(f"--out {value}: the folder is not empty ({len(entries)} entries, e.g. "
-                                 f"{entries[0]}); give a new or empty folder")
+            raise OutFolderError(
+                f"--out {value}: the folder is not empty ({len(entries)} entries, e.g. "
+                f"{entries[0]}); give a new or empty folder"
+            )
     return path.resolve()
 
 

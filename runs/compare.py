@@ -103,8 +103,9 @@ class CompareError(RuntimeError):
     """A run that cannot be read or a bad limit; ``str()`` is one line (exit code 2)."""
 
 
-DEFAULT_LIMITS = CompareLimits(max_rps_drop=0.10, max_p95_increase=0.20, max_p99_increase=0.30,
-                               max_failure_ratio_increase=0.01)
+DEFAULT_LIMITS = CompareLimits(
+    max_rps_drop=0.10, max_p95_increase=0.20, max_p99_increase=0.30, max_failure_ratio_increase=0.01
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,14 @@ THRESHOLDS = (
     Threshold("max_rps_drop", "rps", "rps drop", "rps", relative=True, higher_is_worse=False),
     Threshold("max_p95_increase", "p95_ms", "p95 increase", "p95", relative=True, higher_is_worse=True),
     Threshold("max_p99_increase", "p99_ms", "p99 increase", "p99", relative=True, higher_is_worse=True),
-    Threshold("max_failure_ratio_increase", "failure_ratio", "failure ratio increase", "failure ratio",
-               relative=False, higher_is_worse=True),
+    Threshold(
+        "max_failure_ratio_increase",
+        "failure_ratio",
+        "failure ratio increase",
+        "failure ratio",
+        relative=False,
+        higher_is_worse=True,
+    ),
 )
 #: (load.json field, heading, unit) of every metric compared, in table order.
 METRICS = (
@@ -180,8 +187,10 @@ def read_run(ref: str, reports: Path) -> LoadRun:
         raise CompareError(f"{load_path}: cannot read: {exc}") from None
     except ValueError as exc:
         raise CompareError(f"{load_path}: not valid JSON: {exc}") from None
-    if not isinstance(load, dict) or not isinstance(load.get("apis"), list) or not all(
-        isinstance(r, dict) and "name" in r for r in load["apis"]
+    if (
+        not isinstance(load, dict)
+        or not isinstance(load.get("apis"), list)
+        or not all(isinstance(r, dict) and "name" in r for r in load["apis"])
     ):
         raise CompareError(f"{load_path}: not a load.json (expected an 'apis' list of rows with a 'name')")
     summary = None
@@ -194,8 +203,9 @@ def read_run(ref: str, reports: Path) -> LoadRun:
     run_id = str((summary or {}).get("run_id") or load_path.parent.name)
     if not isinstance(summary, dict):
         summary = None
-    return LoadRun(run_id=run_id, load_path=load_path, load=load, summary=summary,
-                   windows=read_windows(load_path.parent))
+    return LoadRun(
+        run_id=run_id, load_path=load_path, load=load, summary=summary, windows=read_windows(load_path.parent)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,8 +296,11 @@ def _judge(threshold: Threshold, change: Change, limit: float) -> str:
     if moved is None:
         return "n/a"
     worse = moved if threshold.higher_is_worse else -moved
-    if threshold.metric.endswith("_ms") and change.delta is not None \
-            and abs(change.delta) <= LATENCY_FLOOR_MS + _EPSILON:
+    if (
+        threshold.metric.endswith("_ms")
+        and change.delta is not None
+        and abs(change.delta) <= LATENCY_FLOOR_MS + _EPSILON
+    ):
         return "ok"  # one step of locust's resolution (1 → 2 ms) is noise, not a change
     if worse > limit + _EPSILON:
         return "regressed"
@@ -308,20 +321,25 @@ def _samples(run: LoadRun, name: str, metric: str) -> list[float]:
 def _run_too_short(run: LoadRun) -> str | None:
     """Why ``run`` cannot back any verdict, or ``None``."""
     if run.windows is None:
-        return (f"run `{run.run_id}` has no per-second history ({HISTORY_FILE}): nothing to measure its noise by "
-                "(re-run it with this version)")
+        return (
+            f"run `{run.run_id}` has no per-second history ({HISTORY_FILE}): nothing to measure its noise by "
+            "(re-run it with this version)"
+        )
     count = len(run.windows.get(TOTAL, []))
     if count < MIN_WINDOWS:
-        return (f"run `{run.run_id}` has {count} one-second window(s) at a steady user count; at least "
-                f"{MIN_WINDOWS} are needed: run longer")
+        return (
+            f"run `{run.run_id}` has {count} one-second window(s) at a steady user count; at least "
+            f"{MIN_WINDOWS} are needed: run longer"
+        )
     requests = _value(run.load.get("total"), "requests") or 0.0
     if requests < MIN_REQUESTS:
         return f"run `{run.run_id}` made {requests:g} request(s); at least {MIN_REQUESTS} are needed: run longer"
     return None
 
 
-def _confirm(threshold: Threshold, row: Row, point: str, before: LoadRun, after: LoadRun,
-             too_short: list[str], limit: float) -> tuple[str, str]:
+def _confirm(
+    threshold: Threshold, row: Row, point: str, before: LoadRun, after: LoadRun, too_short: list[str], limit: float
+) -> tuple[str, str]:
     """The verdict of a change ``point`` says is beyond the limit, and the evidence for it.
 
     ``regressed``/``improved`` stand only when the windows of both runs move the same way with
@@ -333,8 +351,9 @@ def _confirm(threshold: Threshold, row: Row, point: str, before: LoadRun, after:
     name = TOTAL if row.status == "total" else row.name
     a, b = _samples(before, name, threshold.metric), _samples(after, name, threshold.metric)
     if min(len(a), len(b)) < MIN_WINDOWS:
-        return "inconclusive", (f"{len(a)} and {len(b)} one-second window(s) with a sample; at least "
-                                f"{MIN_WINDOWS} a run are needed")
+        return "inconclusive", (
+            f"{len(a)} and {len(b)} one-second window(s) with a sample; at least {MIN_WINDOWS} a run are needed"
+        )
     after_higher = threshold.higher_is_worse == (point == "regressed")  # the way the point change went
     lower, higher = (a, b) if after_higher else (b, a)
     # The higher side must beat the lower one moved by the drift margin (runs.stats: DRIFT_SHARE).
@@ -372,8 +391,10 @@ def describe_move(threshold: Threshold, row: Row, limit: float) -> str:
     change = row.changes[threshold.metric]
     unit = {"rps": " rps", "p95_ms": " ms", "p99_ms": " ms"}.get(threshold.metric, "")
     moved = format_percent(change.relative(threshold.metric)) if threshold.relative else f"{change.delta:+.4g}"
-    return (f"{threshold.noun} of {row.label} {moved} ({format_value(change.before, threshold.metric)} → "
-            f"{format_value(change.after, threshold.metric)}{unit}; limit {format_limit(threshold, limit)})")
+    return (
+        f"{threshold.noun} of {row.label} {moved} ({format_value(change.before, threshold.metric)} → "
+        f"{format_value(change.after, threshold.metric)}{unit}; limit {format_limit(threshold, limit)})"
+    )
 
 
 def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAULT_LIMITS) -> Comparison:
@@ -387,8 +408,14 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
         changes = {m: Change(_value(a, m), _value(b, m)) for m, _, _ in METRICS}
         rows.append(Row(name, status, judged=status == "both" and not is_housekeeping(name), changes=changes))
     total_a, total_b = before.load.get("total"), after.load.get("total")
-    rows.append(Row(TOTAL, "total", judged=True,
-                    changes={m: Change(_value(total_a, m), _value(total_b, m)) for m, _, _ in METRICS}))
+    rows.append(
+        Row(
+            TOTAL,
+            "total",
+            judged=True,
+            changes={m: Change(_value(total_a, m), _value(total_b, m)) for m, _, _ in METRICS},
+        )
+    )
 
     overall: dict[str, str] = {}
     regressions: list[str] = []
@@ -406,8 +433,7 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
             point = _judge(threshold, row.changes[threshold.metric], limit)
             verdict = point
             if point in ("regressed", "improved"):
-                verdict, row.evidence[threshold.key] = _confirm(threshold, row, point, before, after, too_short,
-                                                                limit)
+                verdict, row.evidence[threshold.key] = _confirm(threshold, row, point, before, after, too_short, limit)
             row.verdicts[threshold.key] = verdict
             found.add(verdict)
             move = describe_move(threshold, row, limit) if point in ("regressed", "improved") else ""
@@ -421,7 +447,24 @@ def compare_runs(before: LoadRun, after: LoadRun, limits: CompareLimits = DEFAUL
             elif point != verdict:
                 within_noise.append(f"{move}: {row.evidence[threshold.key]}")
         # An API too rare to test does not decide: the whole run's row is judged too. Runs too short do.
-        overall[threshold.key] = ("regressed" if "regressed" in found else "inconclusive" if too_short
-                                  else "improved" if "improved" in found else "ok")
-    return Comparison(before, after, limits, rows, overall, regressions, improvements,
-                      inconclusive_reasons=too_short, within_noise=within_noise, too_few_samples=too_few)
+        overall[threshold.key] = (
+            "regressed"
+            if "regressed" in found
+            else "inconclusive"
+            if too_short
+            else "improved"
+            if "improved" in found
+            else "ok"
+        )
+    return Comparison(
+        before,
+        after,
+        limits,
+        rows,
+        overall,
+        regressions,
+        improvements,
+        inconclusive_reasons=too_short,
+        within_noise=within_noise,
+        too_few_samples=too_few,
+    )

@@ -37,8 +37,12 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_VERDICT = {"regressed": "❌ **regressed**", "ok": "✅ ok", "improved": "🟢 improved",
-            "inconclusive": "❔ inconclusive"}
+_VERDICT = {
+    "regressed": "❌ **regressed**",
+    "ok": "✅ ok",
+    "improved": "🟢 improved",
+    "inconclusive": "❔ inconclusive",
+}
 
 
 def _run_facts(run: LoadRun) -> dict[str, str]:
@@ -48,9 +52,12 @@ def _run_facts(run: LoadRun) -> dict[str, str]:
     total = load.get("total") or {}
     shape = ", ".join(f"{k} {load[k]}" for k in ("scenario", "shape") if load.get(k))
     processes = load.get("processes")
-    setup = (f"{load.get('users', '?')} users, spawn rate {load.get('spawn_rate', '?')}/s, "
-             f"{load.get('run_time', '?')}" + (f"; {shape}" if shape else "")
-             + (f"; {processes} processes" if processes and processes != 1 else ""))
+    setup = (
+        f"{load.get('users', '?')} users, spawn rate {load.get('spawn_rate', '?')}/s, "
+        f"{load.get('run_time', '?')}"
+        + (f"; {shape}" if shape else "")
+        + (f"; {processes} processes" if processes and processes != 1 else "")
+    )
     return {
         "run": f"`{run.run_id}`",
         "started": str(summary.get("started") or "—"),
@@ -97,8 +104,10 @@ def render_markdown(comparison: Comparison) -> str:
         if c.improvements:
             lines.append("")
     else:
-        lines.append("**Verdict: ✅ ok** — no threshold regressed"
-                     + (f"; {len(c.improvements)} improvement(s):" if c.improvements else "."))
+        lines.append(
+            "**Verdict: ✅ ok** — no threshold regressed"
+            + (f"; {len(c.improvements)} improvement(s):" if c.improvements else ".")
+        )
         if c.improvements:
             lines.append("")
     if c.improvements:
@@ -109,30 +118,45 @@ def render_markdown(comparison: Comparison) -> str:
         lines += ["", "The runs are too short to tell for the rest:", ""]
         lines += [f"- {_cell(r)}" for r in c.inconclusive_reasons]
     if c.too_few_samples:
-        lines += ["", f"Beyond a limit but too rare to test ({len(c.too_few_samples)}, inconclusive, not counted; "
-                  "the whole run is judged):", ""]
+        lines += [
+            "",
+            f"Beyond a limit but too rare to test ({len(c.too_few_samples)}, inconclusive, not counted; "
+            "the whole run is judged):",
+            "",
+        ]
         lines += [f"- {_cell(r)}" for r in c.too_few_samples]
     if c.within_noise:
         lines += ["", f"Beyond a limit but within the run-to-run noise ({len(c.within_noise)}, not counted):", ""]
         lines += [f"- {_cell(r)}" for r in c.within_noise]
     differences = setup_differences(c.before, c.after)
     if differences:
-        lines += ["", f"⚠ The runs were not set up alike ({'; '.join(differences)}): part of every change may be "
-                  "the setup's."]
+        lines += [
+            "",
+            f"⚠ The runs were not set up alike ({'; '.join(differences)}): part of every change may be the setup's.",
+        ]
     facts_a, facts_b = _run_facts(c.before), _run_facts(c.after)
     lines += ["", "| | before | after |", "| --- | --- | --- |"]
     lines += [f"| {key} | {_cell(facts_a[key])} | {_cell(facts_b[key])} |" for key in facts_a]
 
-    lines += ["", "## Verdict per threshold", "",
-              "| threshold | limit | verdict | where |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "## Verdict per threshold",
+        "",
+        "| threshold | limit | verdict | where |",
+        "| --- | --- | --- | --- |",
+    ]
     for t in THRESHOLDS:
         limit = float(getattr(c.limits, t.key))
-        where = [f"{verdict}: " + ", ".join(f"{row.label} {_verdict_move(t, row)}" for row in c.rows
-                                             if row.verdicts.get(t.key) == verdict)
-                 for verdict in ("regressed", "inconclusive", "improved")
-                 if any(row.verdicts.get(t.key) == verdict for row in c.rows)]
-        lines.append(f"| {t.label} (`{t.key}`) | {format_limit(t, limit)} | {_VERDICT[c.overall[t.key]]} | "
-                     f"{_cell('; '.join(where)) or '—'} |")
+        where = [
+            f"{verdict}: "
+            + ", ".join(f"{row.label} {_verdict_move(t, row)}" for row in c.rows if row.verdicts.get(t.key) == verdict)
+            for verdict in ("regressed", "inconclusive", "improved")
+            if any(row.verdicts.get(t.key) == verdict for row in c.rows)
+        ]
+        lines.append(
+            f"| {t.label} (`{t.key}`) | {format_limit(t, limit)} | {_VERDICT[c.overall[t.key]]} | "
+            f"{_cell('; '.join(where)) or '—'} |"
+        )
 
     added = [r.name for r in c.rows if r.status == "added"]
     removed = [r.name for r in c.rows if r.status == "removed"]
@@ -149,8 +173,12 @@ def render_markdown(comparison: Comparison) -> str:
             title = f"### {heading} — {threshold.label} limit {limit_text}"
         else:
             title = f"### {heading} — informational, no threshold"
-        lines += [title, "", "| API | before | after | change | change % | verdict |",
-                  "| --- | ---: | ---: | ---: | ---: | --- |"]
+        lines += [
+            title,
+            "",
+            "| API | before | after | change | change % | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
         for row in c.rows:
             change = row.changes[metric]
             delta = change.delta
@@ -161,8 +189,10 @@ def render_markdown(comparison: Comparison) -> str:
             verdict = row.verdicts.get(threshold.key, "") if threshold else ""
             verdict_text = _VERDICT.get(verdict, verdict)
             name = f"**{row.label}**" if row.status == "total" else _cell(row.label)
-            lines.append(f"| {name} | {format_value(change.before, metric)} | {format_value(change.after, metric)} | "
-                         f"{moved} | {pct} | {verdict_text} |")
+            lines.append(
+                f"| {name} | {format_value(change.before, metric)} | {format_value(change.after, metric)} | "
+                f"{moved} | {pct} | {verdict_text} |"
+            )
         lines.append("")
     lines += [
         f"![rps and p95 before and after]({c.stem}.svg)",
@@ -210,9 +240,12 @@ def render_svg(comparison: Comparison) -> str:
     return render_before_after(
         f"Load comparison {c.before.run_id} → {c.after.run_id}: "
         + ("regressed" if c.regressed else "inconclusive" if c.inconclusive else "no regression"),
-        c.before.run_id, c.after.run_id,
-        [Panel("Requests per second per API (higher is better)", "requests per second", bars("rps", apis)),
-         Panel("p95 latency (lower is better)", "milliseconds", bars("p95_ms", apis + totals))],
+        c.before.run_id,
+        c.after.run_id,
+        [
+            Panel("Requests per second per API (higher is better)", "requests per second", bars("rps", apis)),
+            Panel("p95 latency (lower is better)", "milliseconds", bars("p95_ms", apis + totals)),
+        ],
     )
 
 

@@ -84,45 +84,92 @@ def write_stand_in(base_url: str, folder: Path) -> tuple[Path, dict[str, str]]:
     """Create a site on the emulator at ``base_url`` and a ``target: site`` file for it; the file
     and the variables its ``${VAR}`` references need."""
     control = ControlClient(base_url)
-    users = [{"webExID": f"qa-{role}", "email": f"qa-{role}@example.com", "firstName": "Qa",
-              "lastName": role.title(), **({"siteAdmin": True} if role == "admin" else {})}
-             for role in ("host", *ROLES)]
+    users = [
+        {
+            "webExID": f"qa-{role}",
+            "email": f"qa-{role}@example.com",
+            "firstName": "Qa",
+            "lastName": role.title(),
+            **({"siteAdmin": True} if role == "admin" else {}),
+        }
+        for role in ("host", *ROLES)
+    ]
     info = control.create_site(settings=SITE_LIMITS, users=users, name=f"costs-{secrets.token_hex(3)}")
     by_id = {u["webExID"]: u for u in info["users"]}
     variables = {"WXH_COSTS_TOKEN": info["rest_token"]}
     for role in ("host", *ROLES):
         variables[f"WXH_COSTS_{role.upper()}_USER"] = by_id[f"qa-{role}"]["webExID"]
         variables[f"WXH_COSTS_{role.upper()}_PASSWORD"] = by_id[f"qa-{role}"]["password"]
-    lines = ["target: site", f"xml_url: {base_url}/WBXService/XMLService", f"rest_url: {base_url}/v1",
-             f"site_name: {info['name']}", "credentials:", "  webExID: ${WXH_COSTS_HOST_USER}",
-             "  password: ${WXH_COSTS_HOST_PASSWORD}", "  rest_token: ${WXH_COSTS_TOKEN}", "settings:",
-             *(f"  {k}: {json.dumps(v)}" for k, v in SITE_LIMITS.items())]
+    lines = [
+        "target: site",
+        f"xml_url: {base_url}/WBXService/XMLService",
+        f"rest_url: {base_url}/v1",
+        f"site_name: {info['name']}",
+        "credentials:",
+        "  webExID: ${WXH_COSTS_HOST_USER}",
+        "  password: ${WXH_COSTS_HOST_PASSWORD}",
+        "  rest_token: ${WXH_COSTS_TOKEN}",
+        "settings:",
+        *(f"  {k}: {json.dumps(v)}" for k, v in SITE_LIMITS.items()),
+    ]
     if _loader_knows_roles():
         lines.append("users:")
         for role in ROLES:
             # inside { } a placeholder must be quoted
-            entry = (f'webExID: "${{WXH_COSTS_{role.upper()}_USER}}", '
-                     f'password: "${{WXH_COSTS_{role.upper()}_PASSWORD}}"')
+            entry = f'webExID: "${{WXH_COSTS_{role.upper()}_USER}}", password: "${{WXH_COSTS_{role.upper()}_PASSWORD}}"'
             if role in ("invitee", "outsider"):
                 entry += f", email: {by_id[f'qa-{role}']['email']}"
             lines.append(f"  {role}: {{{entry}}}")
-    lines += ["allow:", "  destructive: true", "  lockout: false", "budget:", "  max_requests: 100000",
-              "  max_seconds: 1800", "cleanup_prefix: wxh"]
+    lines += [
+        "allow:",
+        "  destructive: true",
+        "  lockout: false",
+        "budget:",
+        "  max_requests: 100000",
+        "  max_seconds: 1800",
+        "cleanup_prefix: wxh",
+    ]
     path = folder / "stand-in.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, variables
 
 
-def _start(env_file: Path, emulator_url: str | None, run_dir: Path, seed: int,
-           variables: dict[str, str]) -> tuple[subprocess.Popen[str], float]:
-    cmd = [sys.executable, "-m", "pytest", str(ROOT / "contracts"), "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-           "-q", "--seed", str(seed), "--env", str(env_file), "--run-dir", str(run_dir), "--profile", "full",
-           "-p", "no:xdist"]
+def _start(
+    env_file: Path, emulator_url: str | None, run_dir: Path, seed: int, variables: dict[str, str]
+) -> tuple[subprocess.Popen[str], float]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "contracts"),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(ROOT),
+        "-q",
+        "--seed",
+        str(seed),
+        "--env",
+        str(env_file),
+        "--run-dir",
+        str(run_dir),
+        "--profile",
+        "full",
+        "-p",
+        "no:xdist",
+    ]
     if emulator_url:
         cmd += ["--emulator-url", emulator_url]
     log = open(run_dir.parent / f"{run_dir.name}.log", "w", encoding="utf-8")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **variables}, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **variables},
+        start_new_session=True,
+    )
     log.close()
     return proc, time.monotonic()
 
@@ -147,8 +194,13 @@ def _finish(proc: subprocess.Popen[str], started: float, run_dir: Path) -> Measu
             raise RefreshError(f"the {run_dir.name} run was stopped: {r.nodeid}: {r.reason}")
         if r.outcome != "passed" or r.nodeid not in outcomes:
             outcomes[r.nodeid] = r.outcome
-    return Measured({k: int(v["requests"]) for k, v in counted.items() if k != "<session>"}, outcomes,
-                    {k: list(v.get("guards", [])) for k, v in counted.items()}, code, seconds)
+    return Measured(
+        {k: int(v["requests"]) for k, v in counted.items() if k != "<session>"},
+        outcomes,
+        {k: list(v.get("guards", [])) for k, v in counted.items()},
+        code,
+        seconds,
+    )
 
 
 def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
@@ -156,8 +208,9 @@ def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
     out: dict[str, RequestCost] = {}
     for nodeid, requests in emulator.requests.items():
         outcome = site.outcomes.get(nodeid, "skipped")
-        out[nodeid] = RequestCost(requests, site.requests.get(nodeid, 0), outcome != "skipped",
-                               tuple(emulator.guards.get(nodeid, [])))
+        out[nodeid] = RequestCost(
+            requests, site.requests.get(nodeid, 0), outcome != "skipped", tuple(emulator.guards.get(nodeid, []))
+        )
     return out
 
 
@@ -174,13 +227,17 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], obje
         try:
             stand_in, variables = write_stand_in(emulator.base_url, work)
             runs: dict[str, tuple[subprocess.Popen[str], float]] = {}
-            for name, env_file, url, extra in (("emulator", DEFAULT_ENVIRONMENT, emulator.base_url, {}),
-                                               ("site", stand_in, None, variables)):
+            for name, env_file, url, extra in (
+                ("emulator", DEFAULT_ENVIRONMENT, emulator.base_url, {}),
+                ("site", stand_in, None, variables),
+            ):
                 (work / name).mkdir()
                 runs[name] = _start(env_file, url, work / name, seed, extra)
                 procs.append(runs[name][0])
-            log(f"costs: measuring every contract test on the emulator and in site mode (stand-in site), "
-                f"seed {seed}, in parallel …")
+            log(
+                f"costs: measuring every contract test on the emulator and in site mode (stand-in site), "
+                f"seed {seed}, in parallel …"
+            )
             measured = {name: _finish(proc, t0, work / name) for name, (proc, t0) in runs.items()}
         finally:
             for proc in procs:
@@ -193,8 +250,11 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], obje
     path.write_text(costs_text(costs, seed=seed), encoding="utf-8")
     changed = sorted(n for n in costs if n in before and before[n] != costs[n])
     report: RefreshReport = {
-        "tests": len(costs), "added": len(set(costs) - set(before)), "removed": len(set(before) - set(costs)),
-        "changed": len(changed), "seconds": round(time.monotonic() - started, 1),
+        "tests": len(costs),
+        "added": len(set(costs) - set(before)),
+        "removed": len(set(before) - set(costs)),
+        "changed": len(changed),
+        "seconds": round(time.monotonic() - started, 1),
         "emulator_requests": sum(c.emulator for c in costs.values()),
         "site_requests": sum(c.site for c in costs.values()),
         "site_runs": sum(c.site_runs for c in costs.values()),

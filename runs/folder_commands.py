@@ -32,8 +32,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from runs.junit_outputs import write_compare
 
     try:
-        given = {key: parse_limit(getattr(args, key), f"--{key.replace('_', '-')}")
-                 for key in LIMIT_KEYS if getattr(args, key) is not None}
+        given = {
+            key: parse_limit(getattr(args, key), f"--{key.replace('_', '-')}")
+            for key in LIMIT_KEYS
+            if getattr(args, key) is not None
+        }
     except ValueError as exc:
         return fail(str(exc), 2)
     from_file = environment_of(args).load.compare if args.env else CompareLimits()
@@ -65,8 +68,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
     reports = reports_folder(args)
     try:
-        plan = plan_prune(reports, keep=parse_keep(args.keep), older_than=parse_age(args.older_than),
-                          force=args.force)
+        plan = plan_prune(reports, keep=parse_keep(args.keep), older_than=parse_age(args.older_than), force=args.force)
     except PruneError as exc:
         return fail(str(exc), 2)
     verb = "would remove" if args.dry_run else "removed"
@@ -77,10 +79,14 @@ def cmd_prune(args: argparse.Namespace) -> int:
     for folder in plan.running:
         print(f"  kept {folder.name}: no summary yet and changed in the last minutes (a run in progress)")
     for folder, left in plan.pinned.items():
-        print(f"  kept {folder.name}: its ledger lists {left} object(s) not deleted on the target "
-              f"(webex-harness cleanup --run {folder.name}; or prune --force)")
-    print(f"prune {reports}: {verb} {len(plan.removed) - len(failed)} run folder(s), kept {len(plan.kept)}"
-          + (f" ({len(plan.pinned)} for their ledgers)" if plan.pinned else ""))
+        print(
+            f"  kept {folder.name}: its ledger lists {left} object(s) not deleted on the target "
+            f"(webex-harness cleanup --run {folder.name}; or prune --force)"
+        )
+    print(
+        f"prune {reports}: {verb} {len(plan.removed) - len(failed)} run folder(s), kept {len(plan.kept)}"
+        + (f" ({len(plan.pinned)} for their ledgers)" if plan.pinned else "")
+    )
     if failed:
         return fail(f"could not remove {len(failed)} folder(s): {', '.join(f.name for f in failed[:5])}")
     return 0
@@ -108,8 +114,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 0
     allure = shutil.which("allure")
     if allure is None:
-        return fail(f"the allure command-line tool is not installed; install it with: {ALLURE_INSTALL} "
-                    "(it needs Java 8+)", 2)
+        return fail(
+            f"the allure command-line tool is not installed; install it with: {ALLURE_INSTALL} (it needs Java 8+)", 2
+        )
     out = run_dir / "allure-report"
     code = subprocess.call([allure, "generate", str(run_dir / "allure-results"), "-o", str(out), "--clean"])
     if code != 0:

@@ -84,8 +84,14 @@ class GateResult:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "api": self.api, "limit": self.limit, "observed": self.observed,
-                "passed": self.passed, "message": self.message}
+        return {
+            "name": self.name,
+            "api": self.api,
+            "limit": self.limit,
+            "observed": self.observed,
+            "passed": self.passed,
+            "message": self.message,
+        }
 
 
 _MS = "a number of milliseconds"
@@ -132,8 +138,9 @@ def thresholds_from_options(
     """
     failure_ratio = None
     if max_failure_ratio is not None:
-        failure_ratio = _option_number("--max-failure-ratio", str(max_failure_ratio), str(max_failure_ratio).strip(),
-                                       _RATIO, at_most=1.0)
+        failure_ratio = _option_number(
+            "--max-failure-ratio", str(max_failure_ratio), str(max_failure_ratio).strip(), _RATIO, at_most=1.0
+        )
     p95_ms: dict[str, float] = {}
     for raw in max_p95 or []:
         api, value = _split_api("--max-p95", raw)
@@ -211,8 +218,9 @@ def _per_api(rows: Mapping[str, Mapping[str, Any]], limits: Mapping[str, float],
     an API without requests (or a ``"*"`` that covers no row) breaches with "no requests"."""
     results: list[GateResult] = []
     if ALL_APIS in limits and not _star_rows(rows, limits):
-        results.append(GateResult(gate.name, ALL_APIS, limits[ALL_APIS], None, False,
-                                  f"{gate.label} of every API: no requests"))
+        results.append(
+            GateResult(gate.name, ALL_APIS, limits[ALL_APIS], None, False, f"{gate.label} of every API: no requests")
+        )
     for api, limit in _covered(rows, limits):
         observed = None if _no_requests(rows, api) else gate.observe(rows[api])
         if observed is None:
@@ -235,8 +243,10 @@ def evaluate(load: Mapping[str, Any], thresholds: Thresholds) -> list[GateResult
         failures = int(total.get("failures") or 0)
         observed = float(total.get("failure_ratio") or (failures / requests if requests else 0.0))
         ok = observed <= limit
-        message = (f"failure ratio {plain_number(round(observed, 6))} {'<=' if ok else '>'} {plain_number(limit)} "
-                   f"({failures} of {requests} requests failed)")
+        message = (
+            f"failure ratio {plain_number(round(observed, 6))} {'<=' if ok else '>'} {plain_number(limit)} "
+            f"({failures} of {requests} requests failed)"
+        )
         results.append(GateResult("failure_ratio", None, limit, observed, ok, message))
 
     results += _per_api(rows, thresholds.p95_ms, _P95_GATE)

@@ -66,9 +66,9 @@ def _kv(pairs: list[tuple[str, Any]]) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    head = "".join(f'<th{" class=num" if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(f"<th{' class=num' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{c}</td>' for i, c in enumerate(row)) + "</tr>"
+        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -96,8 +96,12 @@ def _target(summary: dict[str, Any]) -> str:
         pairs.append(("Budget", _e(f"{budget.get('max_requests')} requests, {budget.get('max_seconds')} s{spent}")))
     settings = t.get("settings") or {}
     rows = [[f"<code>{_e(k)}</code>", f"<code>{_e(json.dumps(v))}</code>"] for k, v in settings.items()]
-    return ("<section><h2>Target and declared settings</h2><div class='split'>" + _kv(pairs)
-            + (f"<div>{_table(['declared setting', 'value'], rows)}</div>" if rows else "") + "</div></section>")
+    return (
+        "<section><h2>Target and declared settings</h2><div class='split'>"
+        + _kv(pairs)
+        + (f"<div>{_table(['declared setting', 'value'], rows)}</div>" if rows else "")
+        + "</div></section>"
+    )
 
 
 def _evidence(test: dict[str, Any]) -> str:
@@ -115,8 +119,15 @@ def _behaviours(summary: dict[str, Any]) -> str:
     failures = []
     for b in summary.get("behaviours", []):
         reason = f'<span class="reason">{_e(b.get("reason"))}</span>' if b.get("reason") else ""
-        rows.append([f'<code id="b-{_e(b["id"])}">{_e(b["id"])}</code>', _e(b.get("title")), _e(b.get("source")),
-                     _badge(b.get("status", "not covered")), reason])
+        rows.append(
+            [
+                f'<code id="b-{_e(b["id"])}">{_e(b["id"])}</code>',
+                _e(b.get("title")),
+                _e(b.get("source")),
+                _badge(b.get("status", "not covered")),
+                reason,
+            ]
+        )
         for t in b.get("tests", []):
             if t.get("outcome") == "failed":
                 failures.append(
@@ -127,8 +138,11 @@ def _behaviours(summary: dict[str, Any]) -> str:
     for b in summary.get("behaviours", []):
         counts[b.get("status", "")] = counts.get(b.get("status", ""), 0) + 1
     head = " ".join(f"<span>{_badge(k)} {n}</span>" for k, n in sorted(counts.items()))
-    html = (f"<section><h2>Behaviours</h2><p class='counts'>{head}</p>"
-            + _table(["ID", "Title", "Source", "Status", "Reason"], rows) + "</section>")
+    html = (
+        f"<section><h2>Behaviours</h2><p class='counts'>{head}</p>"
+        + _table(["ID", "Title", "Source", "Status", "Reason"], rows)
+        + "</section>"
+    )
     if failures:
         html += "<section><h2>Evidence of failures</h2>" + "".join(failures) + "</section>"
     return html
@@ -138,43 +152,78 @@ def _apis(summary: dict[str, Any]) -> str:
     apis = summary.get("apis") or []
     if not apis:
         return ""
-    rows = [[f"<code>{_e(a['name'])}</code>", _e(a["valid"]["run"]), _e(a["valid"]["passed"]),
-             _e(a["edge"]["run"]), _e(a["edge"]["passed"])] for a in apis]
-    return ("<section><h2>API coverage</h2>"
-            + _table(["API", "valid run", "valid passed", "edge run", "edge passed"], rows, {1, 2, 3, 4})
-            + "</section>")
+    rows = [
+        [
+            f"<code>{_e(a['name'])}</code>",
+            _e(a["valid"]["run"]),
+            _e(a["valid"]["passed"]),
+            _e(a["edge"]["run"]),
+            _e(a["edge"]["passed"]),
+        ]
+        for a in apis
+    ]
+    return (
+        "<section><h2>API coverage</h2>"
+        + _table(["API", "valid run", "valid passed", "edge run", "edge passed"], rows, {1, 2, 3, 4})
+        + "</section>"
+    )
 
 
 def _selfcheck(summary: dict[str, Any]) -> str:
     sc = summary.get("selfcheck")
     if not sc:
         return ""
-    rows = [[f"<code>{_e(f['id'])}</code>",
-             _badge("passed", "detected") if f.get("detected") else _badge("failed", "MISSED"),
-             _e(len(f.get("failed_tests", [])))] for f in sc.get("faults", [])]
+    rows = [
+        [
+            f"<code>{_e(f['id'])}</code>",
+            _badge("passed", "detected") if f.get("detected") else _badge("failed", "MISSED"),
+            _e(len(f.get("failed_tests", []))),
+        ]
+        for f in sc.get("faults", [])
+    ]
     base = "passed" if sc.get("baseline_passed") else "failed"
-    return (f"<section><h2>Self-check</h2><p>Baseline (no fault): {_badge(base)}</p>"
-            + _table(["Fault", "Result", "Failed tests"], rows, {2}) + "</section>")
+    return (
+        f"<section><h2>Self-check</h2><p>Baseline (no fault): {_badge(base)}</p>"
+        + _table(["Fault", "Result", "Failed tests"], rows, {2})
+        + "</section>"
+    )
 
 
 def _load(summary: dict[str, Any]) -> str:
     load = summary.get("load")
     if not load:
         return ""
-    rows = [[f"<code>{_e(a.get('name'))}</code>", _e(a.get("requests")), _e(a.get("failures")),
-             _e(f"{a.get('rps', 0):.1f}"), _e(a.get("p50_ms")), _e(a.get("p95_ms")), _e(a.get("p99_ms"))]
-            for a in load.get("apis", [])]
+    rows = [
+        [
+            f"<code>{_e(a.get('name'))}</code>",
+            _e(a.get("requests")),
+            _e(a.get("failures")),
+            _e(f"{a.get('rps', 0):.1f}"),
+            _e(a.get("p50_ms")),
+            _e(a.get("p95_ms")),
+            _e(a.get("p99_ms")),
+        ]
+        for a in load.get("apis", [])
+    ]
     info = _e(f"{load.get('users')} users, spawn rate {load.get('spawn_rate')}/s, {load.get('run_time')}")
     gates = load.get("gates") or []
     gate_html = ""
     if gates:
-        gate_rows = [[f"<code>{_e(g.get('name'))}</code> {_e(g.get('api') or '(whole run)')}",
-                      _badge("passed", "PASS") if g.get("passed") else _badge("failed", "FAIL"), _e(g.get("message"))]
-                     for g in gates]
+        gate_rows = [
+            [
+                f"<code>{_e(g.get('name'))}</code> {_e(g.get('api') or '(whole run)')}",
+                _badge("passed", "PASS") if g.get("passed") else _badge("failed", "FAIL"),
+                _e(g.get("message")),
+            ]
+            for g in gates
+        ]
         gate_html = "<h2 style='margin-top:14px'>CI gates</h2>" + _table(["gate", "result", "detail"], gate_rows)
-    return (f"<section><h2>Load</h2><p>{info}</p>"
-            + _table(["API", "requests", "failures", "rps", "p50 ms", "p95 ms", "p99 ms"], rows,
-                     {1, 2, 3, 4, 5, 6}) + gate_html + "</section>")
+    return (
+        f"<section><h2>Load</h2><p>{info}</p>"
+        + _table(["API", "requests", "failures", "rps", "p50 ms", "p95 ms", "p99 ms"], rows, {1, 2, 3, 4, 5, 6})
+        + gate_html
+        + "</section>"
+    )
 
 
 def _cleanup(summary: dict[str, Any]) -> str:
@@ -192,10 +241,19 @@ def _cleanup(summary: dict[str, Any]) -> str:
     html = "<section><h2>Clean-up</h2>" + _kv(pairs)
     left = c.get("left") or []
     if left:
-        rows = [[_e(x.get("kind")), f"<code>{_e(x.get('id'))}</code>", _e(x.get("name")), _e(x.get("site")),
-                 _e(x.get("reason"))] for x in left]
+        rows = [
+            [
+                _e(x.get("kind")),
+                f"<code>{_e(x.get('id'))}</code>",
+                _e(x.get("name")),
+                _e(x.get("site")),
+                _e(x.get("reason")),
+            ]
+            for x in left
+        ]
         html += "<h2 style='margin-top:14px'>Left on the target</h2>" + _table(
-            ["kind", "ID", "name", "site", "why"], rows)
+            ["kind", "ID", "name", "site", "why"], rows
+        )
     unresolved = c.get("unresolved_intents") or []
     if unresolved:
         rows = [[_e(x.get("api")), _e(x.get("name")), _e(x.get("site"))] for x in unresolved]
@@ -205,12 +263,17 @@ def _cleanup(summary: dict[str, Any]) -> str:
 
 def profile_text(plan: dict[str, Any]) -> str:
     """``smoke (the default on a site) — 74 tests, ~310 requests estimated, budget 500``."""
-    default = f" (the default on {'the emulator' if plan.get('target') == 'emulator' else 'a site'})" \
-        if plan.get("default") else ""
+    default = (
+        f" (the default on {'the emulator' if plan.get('target') == 'emulator' else 'a site'})"
+        if plan.get("default")
+        else ""
+    )
     budget = f", budget {plan['budget']}" if plan.get("budget") is not None else ""
     count = int(plan.get("tests") or 0)
-    return (f"{plan.get('profile')}{default} — {count} test{'s' if count != 1 else ''}, "
-            f"~{plan.get('requests')} requests estimated{budget}")
+    return (
+        f"{plan.get('profile')}{default} — {count} test{'s' if count != 1 else ''}, "
+        f"~{plan.get('requests')} requests estimated{budget}"
+    )
 
 
 def render_html(summary: dict[str, Any]) -> str:
@@ -218,19 +281,27 @@ def render_html(summary: dict[str, Any]) -> str:
     verdict = str(summary.get("verdict", ""))
     ok = summary.get("exit_code", 1) == 0
     tests = summary.get("tests", {})
-    counts = (f"{_e(tests.get('passed', 0))} passed · {_e(tests.get('failed', 0))} failed · "
-              f"{_e(tests.get('skipped', 0))} skipped")
+    counts = (
+        f"{_e(tests.get('passed', 0))} passed · {_e(tests.get('failed', 0))} failed · "
+        f"{_e(tests.get('skipped', 0))} skipped"
+    )
     plan = summary.get("plan")
-    profile = f"<div class=\"profile\">Profile: {_e(profile_text(plan))}</div>" if plan else ""
-    body = "".join([
-        _target(summary), _behaviours(summary), _apis(summary), _selfcheck(summary), _load(summary),
-        _cleanup(summary),
-    ])
+    profile = f'<div class="profile">Profile: {_e(profile_text(plan))}</div>' if plan else ""
+    body = "".join(
+        [
+            _target(summary),
+            _behaviours(summary),
+            _apis(summary),
+            _selfcheck(summary),
+            _load(summary),
+            _cleanup(summary),
+        ]
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>webex-harness run {_e(summary.get('run_id'))}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>webex-harness run <code>{_e(summary.get('run_id'))}</code></h1>"
-        f"<div class=\"verdict {'ok' if ok else 'bad'}\">{_e(verdict)}</div>"
+        f'<div class="verdict {"ok" if ok else "bad"}">{_e(verdict)}</div>'
         f"<div>{counts}</div>{profile}</header><main>{body}</main></body></html>\n"
     )

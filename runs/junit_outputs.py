@@ -39,13 +39,14 @@ def junit_xml(suite: str, cases: Sequence[Case]) -> bytes:
     """A ``<testsuites>`` document holding one ``<testsuite name=suite>`` of ``cases``."""
     failures = sum(c.outcome == "failed" for c in cases)
     skipped = sum(c.outcome == "skipped" for c in cases)
-    root = etree.Element("testsuites", name=suite, tests=str(len(cases)), failures=str(failures), errors="0",
-                         skipped=str(skipped))
-    node = etree.SubElement(root, "testsuite", name=suite, tests=str(len(cases)), failures=str(failures),
-                            errors="0", skipped=str(skipped))
+    root = etree.Element(
+        "testsuites", name=suite, tests=str(len(cases)), failures=str(failures), errors="0", skipped=str(skipped)
+    )
+    node = etree.SubElement(
+        root, "testsuite", name=suite, tests=str(len(cases)), failures=str(failures), errors="0", skipped=str(skipped)
+    )
     for case in cases:
-        element = etree.SubElement(node, "testcase", classname=_text(case.classname), name=_text(case.name),
-                                   time="0")
+        element = etree.SubElement(node, "testcase", classname=_text(case.classname), name=_text(case.name), time="0")
         if case.outcome == "failed":
             failure = etree.SubElement(element, "failure", message=_text(case.message), type="failure")
             failure.text = _text(case.message)
@@ -109,5 +110,13 @@ def write_compare(out_dir: Path, comparison: Comparison) -> Path:
     return path
 
 
-__all__ = ["COMPARE_FILE", "LOAD_GATES_FILE", "Case", "compare_cases", "gate_cases", "junit_xml",
-           "write_compare", "write_load_gates"]
+__all__ = [
+    "COMPARE_FILE",
+    "LOAD_GATES_FILE",
+    "Case",
+    "compare_cases",
+    "gate_cases",
+    "junit_xml",
+    "write_compare",
+    "write_load_gates",
+]

@@ -125,9 +125,11 @@ def load_table_lines(data: Mapping[str, Any]) -> list[str]:
     width = max([len(str(r.get("name", ""))) for r in rows] + [3])
     lines = [f"{'API':<{width}} {'requests':>9} {'failures':>9} {'rps':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"]
     for r in rows:
-        lines.append(f"{r.get('name', ''):<{width}} {r.get('requests', 0):>9} {r.get('failures', 0):>9} "
-                     f"{float(r.get('rps') or 0):>9.1f} {_format_ms(r.get('p50_ms')):>7} "
-                     f"{_format_ms(r.get('p95_ms')):>7} {_format_ms(r.get('p99_ms')):>7}")
+        lines.append(
+            f"{r.get('name', ''):<{width}} {r.get('requests', 0):>9} {r.get('failures', 0):>9} "
+            f"{float(r.get('rps') or 0):>9.1f} {_format_ms(r.get('p50_ms')):>7} "
+            f"{_format_ms(r.get('p95_ms')):>7} {_format_ms(r.get('p99_ms')):>7}"
+        )
     return lines
 
 
@@ -146,9 +148,12 @@ def resolve_users(env: Environment, args: argparse.Namespace) -> None:
     if args.users is None:
         args.users = max(DEFAULT_USERS, needed)
     elif args.users < needed and len(scenarios) > 1:
-        print(f"  warning: {args.users} users for a mix of total weight {needed} "
-              f"({', '.join(f'{k} {v}' for k, v in scenarios.items())}): locust starts users in proportion to "
-              f"the weights, so some scenarios may get no user; use --users {needed} or more", flush=True)
+        print(
+            f"  warning: {args.users} users for a mix of total weight {needed} "
+            f"({', '.join(f'{k} {v}' for k, v in scenarios.items())}): locust starts users in proportion to "
+            f"the weights, so some scenarios may get no user; use --users {needed} or more",
+            flush=True,
+        )
 
 
 def _chosen_options(args: argparse.Namespace) -> LoadOptions:
@@ -177,8 +182,14 @@ def run_load_phase(
     except ValueError as exc:
         return None, [f"load run failed: {exc}"]
     resolve_users(env, args)
-    what = ", ".join([f"{args.users} users", f"spawn rate {args.spawn_rate:g}/s", args.run_time,
-                      *(f"{k} {v}" for k, v in chosen.items())])
+    what = ", ".join(
+        [
+            f"{args.users} users",
+            f"spawn rate {args.spawn_rate:g}/s",
+            args.run_time,
+            *(f"{k} {v}" for k, v in chosen.items()),
+        ]
+    )
     print(f"== load ({what}); locust stops within {duration(run_seconds + GRACE_SECONDS)} at most", flush=True)
     for line in thresholds.describe():
         print(f"  gate: {line}", flush=True)
@@ -187,8 +198,7 @@ def run_load_phase(
     progress = LoadProgress(run.dir / "locust_stats.csv", run_seconds)
     progress.start()
     try:
-        result = run_load(env, run.dir, users=args.users, spawn_rate=args.spawn_rate, run_time=args.run_time,
-                          **chosen)
+        result = run_load(env, run.dir, users=args.users, spawn_rate=args.spawn_rate, run_time=args.run_time, **chosen)
     except LoadError as exc:
         return None, [f"load run failed: {exc}"]
     finally:
@@ -206,8 +216,10 @@ def run_load_phase(
         for gate in gates:
             print(f"  {'PASS' if gate.passed else 'FAIL'}  {gate.message}")
     else:
-        print("gates: none (declare load.thresholds in the environment file or pass --max-failure-ratio, "
-              "--max-p95, --min-rps)")
+        print(
+            "gates: none (declare load.thresholds in the environment file or pass --max-failure-ratio, "
+            "--max-p95, --min-rps)"
+        )
     problems: list[str] = []
     failures = data.get("total", {}).get("failures", 0)
     if failures:

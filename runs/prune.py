@@ -64,8 +64,14 @@ def run_folders(reports: Path) -> list[Path]:
         entries = list(reports.iterdir())
     except OSError:
         return []
-    found = [p for p in entries if _RUN_ID.match(p.name) and p.is_dir() and not p.is_symlink()
-             and ((p / "summary.json").is_file() or any(p.glob("ledger-*.jsonl")))]
+    found = [
+        p
+        for p in entries
+        if _RUN_ID.match(p.name)
+        and p.is_dir()
+        and not p.is_symlink()
+        and ((p / "summary.json").is_file() or any(p.glob("ledger-*.jsonl")))
+    ]
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
@@ -107,8 +113,9 @@ class PrunePlan:
     running: list[Path] = field(default_factory=list)  # no summary yet, changed moments ago
 
 
-def plan_prune(reports: Path, *, keep: int | None, older_than: timedelta | None, force: bool = False,
-               now: datetime | None = None) -> PrunePlan:
+def plan_prune(
+    reports: Path, *, keep: int | None, older_than: timedelta | None, force: bool = False, now: datetime | None = None
+) -> PrunePlan:
     """Which run folders under ``reports`` go and which stay (nothing is deleted here)."""
     if keep is None and older_than is None:
         raise PruneError("prune needs --keep N and/or --older-than AGE (e.g. --keep 20, --older-than 7d)")
@@ -144,5 +151,14 @@ def apply_prune(plan: PrunePlan) -> list[Path]:
     return failed
 
 
-__all__ = ["PruneError", "PrunePlan", "apply_prune", "in_progress", "left_on_target", "parse_age", "parse_keep",
-           "plan_prune", "run_folders"]
+__all__ = [
+    "PruneError",
+    "PrunePlan",
+    "apply_prune",
+    "in_progress",
+    "left_on_target",
+    "parse_age",
+    "parse_keep",
+    "plan_prune",
+    "run_folders",
+]

@@ -64,14 +64,24 @@ def budget_usage(run_dir: Path) -> dict[str, Any] | None:
             continue
     counter = read_counter(run_dir)
     if counter is not None:
-        return {"max_requests": counter["total"], "used": counter["used"], "workers": len(records),
-                "split": counter.get("split"),
-                "pools": {name: {"limit": p.get("limit"), "used": p.get("used", 0)}
-                          for name, p in counter["pools"].items() if isinstance(p, dict)}}
+        return {
+            "max_requests": counter["total"],
+            "used": counter["used"],
+            "workers": len(records),
+            "split": counter.get("split"),
+            "pools": {
+                name: {"limit": p.get("limit"), "used": p.get("used", 0)}
+                for name, p in counter["pools"].items()
+                if isinstance(p, dict)
+            },
+        }
     if not records:
         return None
-    return {"max_requests": records[0].get("max_requests"), "workers": len(records),
-            "used": sum(int(r.get("tests_used", 0)) + int(r.get("cleanup_used", 0)) for r in records)}
+    return {
+        "max_requests": records[0].get("max_requests"),
+        "workers": len(records),
+        "used": sum(int(r.get("tests_used", 0)) + int(r.get("cleanup_used", 0)) for r in records),
+    }
 
 
 def sites_used(run_dir: Path) -> list[str]:
@@ -105,11 +115,19 @@ def behaviour_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
             status, reason = "skipped", skipped[0].reason
         else:
             status, reason = "not covered", "no contract test marked with this ID ran"
-        rows.append({
-            "id": b.id, "title": b.title, "source": b.source, "status": status,
-            "reason": reason, "tests": [{"nodeid": t.nodeid, "outcome": t.outcome, "reason": t.reason,
-                                         "evidence": t.evidence} for t in tests],
-        })
+        rows.append(
+            {
+                "id": b.id,
+                "title": b.title,
+                "source": b.source,
+                "status": status,
+                "reason": reason,
+                "tests": [
+                    {"nodeid": t.nodeid, "outcome": t.outcome, "reason": t.reason, "evidence": t.evidence}
+                    for t in tests
+                ],
+            }
+        )
     return rows
 
 
@@ -147,9 +165,17 @@ def write_summary(
         "run_id": run.run_id,
         "started": run.started,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target": {"name": env.name, "kind": env.target, "xml_url": env.xml_url, "rest_url": env.rest_url,
-                   "site_name": env.site_name, "settings": env.settings.to_dict(), "allow": declared["allow"],
-                   "budget": declared["budget"], "cleanup_prefix": env.cleanup_prefix},
+        "target": {
+            "name": env.name,
+            "kind": env.target,
+            "xml_url": env.xml_url,
+            "rest_url": env.rest_url,
+            "site_name": env.site_name,
+            "settings": env.settings.to_dict(),
+            "allow": declared["allow"],
+            "budget": declared["budget"],
+            "cleanup_prefix": env.cleanup_prefix,
+        },
         "seed": run.seed,
         "profile": plan["profile"] if plan else None,
         "plan": plan,
@@ -216,7 +242,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"**Tests:** {summary['tests']['passed']} passed, {summary['tests']['failed']} failed, "
         f"{summary['tests']['skipped']} skipped  ",
         f"**Budget:** {budget.get('max_requests', '?')} requests / {budget.get('max_seconds', '?')} s"
-        + (f" (used {used})" if used is not None else "") + ("  " if summary.get("plan") else ""),
+        + (f" (used {used})" if used is not None else "")
+        + ("  " if summary.get("plan") else ""),
         *([f"**Profile:** {profile_text(summary['plan'])}"] if summary.get("plan") else []),
         "",
         "## Declared settings",
@@ -232,51 +259,90 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for b in summary["behaviours"]:
-        lines.append(f"| `{b['id']}` | {_cell(b['title'])} | {_cell(b['source'])} | {_ICON[b['status']]} | "
-                     f"{_cell(b['reason'])} |")
+        lines.append(
+            f"| `{b['id']}` | {_cell(b['title'])} | {_cell(b['source'])} | {_ICON[b['status']]} | "
+            f"{_cell(b['reason'])} |"
+        )
     failures = [(b, t) for b in summary["behaviours"] for t in b["tests"] if t["outcome"] == "failed"]
     if failures:
         lines += ["", "## Evidence of failures", ""]
         for b, test in failures:
             lines += [f"### `{b['id']}` — {_cell(test['nodeid'])}", "", _cell(test["reason"]), ""]
             for ex in test["evidence"][-2:]:
-                lines += [f"{_cell(ex['api'])} → HTTP {ex['http_status']}", "", _fence(ex["request"][:3000]), "",
-                          _fence(ex["response"][:3000]), ""]
+                lines += [
+                    f"{_cell(ex['api'])} → HTTP {ex['http_status']}",
+                    "",
+                    _fence(ex["request"][:3000]),
+                    "",
+                    _fence(ex["response"][:3000]),
+                    "",
+                ]
     if summary["apis"]:
-        lines += ["", "## API coverage", "", "| API | valid run | valid passed | edge run | edge passed |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## API coverage",
+            "",
+            "| API | valid run | valid passed | edge run | edge passed |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for a in summary["apis"]:
-            lines.append(f"| {a['name']} | {a['valid']['run']} | {a['valid']['passed']} | {a['edge']['run']} | "
-                         f"{a['edge']['passed']} |")
+            lines.append(
+                f"| {a['name']} | {a['valid']['run']} | {a['valid']['passed']} | {a['edge']['run']} | "
+                f"{a['edge']['passed']} |"
+            )
     if summary.get("selfcheck"):
         sc = summary["selfcheck"]
-        lines += ["", "## Self-check", "", f"Baseline passed: {sc['baseline_passed']}", "",
-                  "| Fault | Detected | Failed tests |", "| --- | --- | --- |"]
+        lines += [
+            "",
+            "## Self-check",
+            "",
+            f"Baseline passed: {sc['baseline_passed']}",
+            "",
+            "| Fault | Detected | Failed tests |",
+            "| --- | --- | --- |",
+        ]
         for f in sc["faults"]:
             lines.append(f"| `{f['id']}` | {'yes' if f['detected'] else '**MISSED**'} | {len(f['failed_tests'])} |")
     if summary.get("load"):
         load = summary["load"]
-        lines += ["", "## Load", "", "| API | requests | failures | rps | p50 ms | p95 ms | p99 ms |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## Load",
+            "",
+            "| API | requests | failures | rps | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for a in load.get("apis", []):
-            lines.append(f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
-                         f"{a['p95_ms']} | {a['p99_ms']} |")
+            lines.append(
+                f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
+                f"{a['p95_ms']} | {a['p99_ms']} |"
+            )
         gates = load.get("gates") or []
         if gates:
             lines += ["", "### CI gates", "", "| gate | result | detail |", "| --- | --- | --- |"]
-            lines += [f"| {_gate_name(g)} | {'✅ PASS' if g.get('passed') else '❌ FAIL'} | "
-                      f"{_cell(g.get('message', ''))} |" for g in gates]
+            lines += [
+                f"| {_gate_name(g)} | {'✅ PASS' if g.get('passed') else '❌ FAIL'} | {_cell(g.get('message', ''))} |"
+                for g in gates
+            ]
     cleanup = summary.get("cleanup")
     if cleanup:
-        lines += ["", "## Clean-up", "",
-                  f"Ledger {', '.join(cleanup.get('ledger', []))}: {cleanup['created']} object(s) created, "
-                  f"{cleanup['deleted_by_tests']} deleted by the tests, {cleanup['removed_by_cleanup']} removed by "
-                  f"clean-up, {cleanup.get('found_gone_by_cleanup', 0)} found gone (with their session), "
-                  f"{len(cleanup['left'])} left.", ""]
+        lines += [
+            "",
+            "## Clean-up",
+            "",
+            f"Ledger {', '.join(cleanup.get('ledger', []))}: {cleanup['created']} object(s) created, "
+            f"{cleanup['deleted_by_tests']} deleted by the tests, {cleanup['removed_by_cleanup']} removed by "
+            f"clean-up, {cleanup.get('found_gone_by_cleanup', 0)} found gone (with their session), "
+            f"{len(cleanup['left'])} left.",
+            "",
+        ]
         if cleanup["left"]:
             lines += ["| kind | ID | name | site | why |", "| --- | --- | --- | --- | --- |"]
-            lines += [f"| {x['kind']} | `{x['id']}` | {_cell(x.get('name') or '')} | {x['site']} | "
-                      f"{_cell(x.get('reason') or '')} |" for x in cleanup["left"]]
+            lines += [
+                f"| {x['kind']} | `{x['id']}` | {_cell(x.get('name') or '')} | {x['site']} | "
+                f"{_cell(x.get('reason') or '')} |"
+                for x in cleanup["left"]
+            ]
         for x in cleanup.get("unresolved_intents", []):
             lines.append(f"- unknown outcome: {x.get('api')} {_cell(x.get('name') or '')} on {x.get('site')}")
     return "\n".join(lines) + "\n"

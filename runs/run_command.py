@@ -42,8 +42,11 @@ def _scrub_run(run: Run, env: Environment) -> None:
 
     changed = scrub_files(sorted(run.dir.rglob("*")), SecretSet(env.secrets()))
     if changed:
-        print(f"webex-harness: masked leftover credentials in {len(changed)} file(s): "
-              f"{', '.join(p.name for p in changed[:5])}", file=sys.stderr)
+        print(
+            f"webex-harness: masked leftover credentials in {len(changed)} file(s): "
+            f"{', '.join(p.name for p in changed[:5])}",
+            file=sys.stderr,
+        )
 
 
 def _cleanup_problem(run: Run) -> str:
@@ -149,9 +152,14 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
             print("== contract suites", flush=True)
             code = 0
             try:
-                code = run_contracts(run, target, workers=args.workers, selection=args.behaviour,
-                                     profile=plan.profile if plan else None,
-                                     plan_budget=plan.budget if plan else None)
+                code = run_contracts(
+                    run,
+                    target,
+                    workers=args.workers,
+                    selection=args.behaviour,
+                    profile=plan.profile if plan else None,
+                    plan_budget=plan.budget if plan else None,
+                )
                 verdict = _contracts_verdict(code)
             except KeyboardInterrupt as stop:  # pytest was stopped and cleaned up; still write what we have
                 interrupted, verdict = True, "interrupted"
@@ -173,8 +181,9 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         problems.append(cleanup)
     code = 1 if problems else 0
     verdict = "; ".join(problems) if problems else "all passed"
-    path = write_summary(run, exit_code=code, verdict=verdict, load=load_data,
-                         plan=plan.to_dict() if plan is not None else None)
+    path = write_summary(
+        run, exit_code=code, verdict=verdict, load=load_data, plan=plan.to_dict() if plan is not None else None
+    )
     _scrub_run(run, env)
     print(f"report: {path.with_suffix('.html')}")
     print(f"summary: {path}")

@@ -88,16 +88,40 @@ def target_up(run: Run, emulator_url: str | None = None) -> Iterator[Target]:
         emulator.stop()
 
 
-def pytest_command(run: Run, target: Target, *, out_dir: Path, selection: list[str] | None = None,
-                   extra: list[str] | None = None, workers: int = 2, quiet: bool = True,
-                   junit: bool = True, allure: bool = True, profile: str | None = None,
-                   plan_budget: int | None = None) -> list[str]:
+def pytest_command(
+    run: Run,
+    target: Target,
+    *,
+    out_dir: Path,
+    selection: list[str] | None = None,
+    extra: list[str] | None = None,
+    workers: int = 2,
+    quiet: bool = True,
+    junit: bool = True,
+    allure: bool = True,
+    profile: str | None = None,
+    plan_budget: int | None = None,
+) -> list[str]:
     """The pytest command of a contract run. ``profile``: :mod:`plugin.plan`'s (default: the
     target's); ``plan_budget``: the budget the caller planned with (the plugin checks the plan
     against it and does not print it again)."""
     env = target.environment
-    cmd = [sys.executable, "-m", "pytest", str(CONTRACTS), "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-           "--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(CONTRACTS),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(ROOT),
+        "--seed",
+        str(run.seed),
+        "--run-dir",
+        str(out_dir),
+        "--run-id",
+        run.run_id,
+    ]
     if env.path is not None:
         cmd += ["--env", str(env.path)]
     if target.emulator_url:
@@ -155,8 +179,9 @@ def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
     try:
         return proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        print(f"webex-harness: time budget spent ({timeout:.0f}s): stopping the contract run", file=sys.stderr,
-              flush=True)
+        print(
+            f"webex-harness: time budget spent ({timeout:.0f}s): stopping the contract run", file=sys.stderr, flush=True
+        )
         _stop(proc)
         return INTERRUPTED
     except KeyboardInterrupt:
@@ -164,21 +189,40 @@ def _wait(proc: subprocess.Popen[Any], timeout: float) -> int:
         raise
 
 
-def run_contracts(run: Run, target: Target, *, extra: list[str] | None = None, workers: int = 2,
-                  selection: list[str] | None = None, profile: str | None = None,
-                  plan_budget: int | None = None) -> int:
+def run_contracts(
+    run: Run,
+    target: Target,
+    *,
+    extra: list[str] | None = None,
+    workers: int = 2,
+    selection: list[str] | None = None,
+    profile: str | None = None,
+    plan_budget: int | None = None,
+) -> int:
     """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests).
 
     Whatever way pytest ends, what the run's ledger still lists is deleted afterwards.
     """
-    cmd = pytest_command(run, target, out_dir=run.dir, extra=extra, workers=workers, selection=selection,
-                         profile=profile, plan_budget=plan_budget)
+    cmd = pytest_command(
+        run,
+        target,
+        out_dir=run.dir,
+        extra=extra,
+        workers=workers,
+        selection=selection,
+        profile=profile,
+        plan_budget=plan_budget,
+    )
     env = target.environment
     # its own process group: a Ctrl-C (or SIGTERM, SIGHUP) reaches it once, from us, and it can clean up
     # undisturbed; it and its xdist workers get SIGINT from the kernel if we die (webex.lifeline)
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
-                            env={**os.environ, **lifeline_environ(signal.SIGINT, run.run_id, STOP_SECONDS)},
-                            preexec_fn=child_preexec(signal.SIGINT, default_sigint=True))
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        start_new_session=True,
+        env={**os.environ, **lifeline_environ(signal.SIGINT, run.run_id, STOP_SECONDS)},
+        preexec_fn=child_preexec(signal.SIGINT, default_sigint=True),
+    )
     try:
         return _wait(proc, env.budget.max_seconds + GRACE_SECONDS)
     finally:
@@ -239,8 +283,9 @@ class Credentials:
         if site.lower() == self.env.site_name.lower():
             return [self.env.security()]
         users = self._users(site)
-        ordered = sorted(users, key=lambda u: (str(u.get("webExID", "")).lower() != (owner or "").lower(),
-                                               not u.get("siteAdmin")))
+        ordered = sorted(
+            users, key=lambda u: (str(u.get("webExID", "")).lower() != (owner or "").lower(), not u.get("siteAdmin"))
+        )
         return [Security(site, u["webExID"], u.get("password")) for u in ordered if u.get("webExID")]
 
     def token(self, site: str) -> str | None:
@@ -266,9 +311,17 @@ def run_ids_under(reports: Path) -> list[str]:
         return []
 
 
-def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None, emulator_url: str | None,
-                    budget: RequestBudget | None, search_names: bool = True, worker: str = "cleanup",
-                    since: datetime | None = None) -> tuple[CleanupResult, list[Path]]:
+def clean_leftovers(
+    env: Environment,
+    ledgers: list[Path],
+    *,
+    run_id: str | None,
+    emulator_url: str | None,
+    budget: RequestBudget | None,
+    search_names: bool = True,
+    worker: str = "cleanup",
+    since: datetime | None = None,
+) -> tuple[CleanupResult, list[Path]]:
     """Delete what ``ledgers`` list as not deleted, then what on the environment's site carries a
     run's name (``<cleanup_prefix>-<run-id>``: ``run_id``'s, or any run's when it is None), each
     verified gone; the outcome lines go to the ledger of the run the object belongs to.
@@ -304,8 +357,16 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
         install_site_safety(http, env, reports_root=ledgers[0].resolve().parent.parent if ledgers else None)
 
         def cleaner(rid: str) -> Cleaner:
-            return Cleaner(ledger_for(rid), http=http, xml_url=env.xml_url, rest_url=env.rest_url,
-                           credentials=creds, token=creds.token, budget=budget, secrets=secrets)
+            return Cleaner(
+                ledger_for(rid),
+                http=http,
+                xml_url=env.xml_url,
+                rest_url=env.rest_url,
+                credentials=creds,
+                token=creds.token,
+                budget=budget,
+                secrets=secrets,
+            )
 
         outstanding = deletable(state.outstanding())
         for rid in dict.fromkeys(o.run_id for o in outstanding):
@@ -317,14 +378,22 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
 
             def search(finder: Cleaner) -> list[Obj]:
                 try:
-                    found = finder.find_by_prefix(env.site_name, listing_accounts(env), env.credentials.rest_token,
-                                                  pattern, since=window_start)
+                    found = finder.find_by_prefix(
+                        env.site_name, listing_accounts(env), env.credentials.rest_token, pattern, since=window_start
+                    )
                 except Exception as exc:  # a listing that fails must not hide what was cleaned already
                     found = FoundByName(problems=[f"{type(exc).__name__}: {exc}"])
                 for problem in found.problems:
-                    result.left.append({"what": f"names {pattern.pattern} on site {env.site_name}", "kind": "search",
-                                        "reason": f"listing failed: {problem}", "id": "", "site": env.site_name,
-                                        "name": None})
+                    result.left.append(
+                        {
+                            "what": f"names {pattern.pattern} on site {env.site_name}",
+                            "kind": "search",
+                            "reason": f"listing failed: {problem}",
+                            "id": "",
+                            "site": env.site_name,
+                            "name": None,
+                        }
+                    )
                 return found.objects
 
             # still listed after the ledger's objects went: the run made them and they are there
@@ -339,7 +408,8 @@ def clean_leftovers(env: Environment, ledgers: list[Path], *, run_id: str | None
         resolved_by_name = {o.get("name") for o in result.removed + result.already_gone}
         result.unresolved = [
             {"api": i.get("api"), "name": i.get("name"), "site": i.get("site")}
-            for i in state.unresolved() if i.get("name") not in resolved_by_name
+            for i in state.unresolved()
+            if i.get("name") not in resolved_by_name
         ]
     if control is not None:
         control.http.close()
@@ -360,8 +430,15 @@ def after_run_cleanup(run: Run, target: Target, workers: int) -> CleanupResult |
         ledgers = [ledger_path(run.dir, run.run_id)]
     budget = final_cleanup_budget(run.dir, env, workers)
     try:
-        result, _ = clean_leftovers(env, ledgers, run_id=run.run_id, emulator_url=target.emulator_url, budget=budget,
-                                    search_names=bool(state.unresolved()), worker="runner")
+        result, _ = clean_leftovers(
+            env,
+            ledgers,
+            run_id=run.run_id,
+            emulator_url=target.emulator_url,
+            budget=budget,
+            search_names=bool(state.unresolved()),
+            worker="runner",
+        )
     finally:
         budget.close()
     return result
@@ -419,8 +496,16 @@ class SelfcheckReport(TypedDict):
 def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str], out: Path) -> FaultRun:
     out.mkdir(parents=True, exist_ok=True)
     extra = ["--fault", fault] if fault else []
-    cmd = pytest_command(run, target, out_dir=out, selection=selection, extra=[*extra, "-x"] if fault else extra,
-                         workers=1, junit=False, allure=False)
+    cmd = pytest_command(
+        run,
+        target,
+        out_dir=out,
+        selection=selection,
+        extra=[*extra, "-x"] if fault else extra,
+        workers=1,
+        junit=False,
+        allure=False,
+    )
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     results = load_results(out)
     return {
@@ -440,8 +525,14 @@ def behaviour_of_fault(fault: str) -> str:
     return behaviour_of(fault)
 
 
-def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
-              progress: Callable[[FaultRow | None], object] | None = None) -> SelfcheckReport:
+def selfcheck(
+    run: Run,
+    target: Target,
+    faults: list[str],
+    *,
+    workers: int = 2,
+    progress: Callable[[FaultRow | None], object] | None = None,
+) -> SelfcheckReport:
     """Per fault: a fresh site with it on, the tests marked with its ID; detected = one failed.
 
     Also runs every marked test with no fault: the baseline must pass. ``progress`` is called with
@@ -454,8 +545,13 @@ def selfcheck(run: Run, target: Target, faults: list[str], *, workers: int = 2,
 
     def one(fault: str) -> FaultRow:
         result = _fault_run(run, target, fault, [behaviour_of_fault(fault)], work / fault)
-        row: FaultRow = {"id": fault, "behaviour": behaviour_of_fault(fault), "detected": bool(result["failed"]),
-                         "failed_tests": result["failed"], "tests_run": result["ran"]}
+        row: FaultRow = {
+            "id": fault,
+            "behaviour": behaviour_of_fault(fault),
+            "detected": bool(result["failed"]),
+            "failed_tests": result["failed"],
+            "tests_run": result["ran"],
+        }
         if progress is not None:
             progress(row)
         return row

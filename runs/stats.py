@@ -155,8 +155,14 @@ def windows_from_rows(rows: Sequence[dict[str, str]]) -> dict[str, list[Window]]
             if requests < 0 or failures < 0:
                 continue  # a reset of locust's statistics
             latency = second.requests * second.average_ms - first.requests * first.average_ms
-            windows.append(Window(float(second.timestamp - first.timestamp), requests, failures,
-                                  max(latency, 0.0) if requests else 0.0))
+            windows.append(
+                Window(
+                    float(second.timestamp - first.timestamp),
+                    requests,
+                    failures,
+                    max(latency, 0.0) if requests else 0.0,
+                )
+            )
         out[name] = windows
     return out
 
@@ -185,7 +191,7 @@ def _ranks(values: Sequence[float]) -> tuple[list[float], float]:
         for k in range(i, j + 1):
             ranks[order[k]] = (i + j) / 2 + 1
         size = j - i + 1
-        ties += size ** 3 - size
+        ties += size**3 - size
         i = j + 1
     return ranks, ties
 

@@ -67,10 +67,20 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 else f"{value:.2g}"
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, weight: str = "normal",
-          fill: str = "#1f2328") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
-            f'fill="{fill}">{escape(text)}</text>')
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: int = 12,
+    weight: str = "normal",
+    fill: str = "#1f2328",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
+        f'fill="{fill}">{escape(text)}</text>'
+    )
 
 
 def _short(label: str) -> str:
@@ -90,28 +100,43 @@ def _panel(panel: Panel, top: float) -> tuple[list[str], float]:
     out = [_text(12, top + 20, panel.title, size=15, weight="600")]
     for tick in ticks:  # grid lines and tick labels
         x = plot_left + tick * scale
-        out.append(f'<line x1="{x:.1f}" y1="{plot_top - 4:.1f}" x2="{x:.1f}" y2="{plot_top + plot_height:.1f}" '
-                   'stroke="#d0d7de" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{plot_top - 4:.1f}" x2="{x:.1f}" y2="{plot_top + plot_height:.1f}" '
+            'stroke="#d0d7de" stroke-width="1"/>'
+        )
         out.append(_text(x, plot_top + plot_height + 16, f"{tick:,g}", anchor="middle", size=11, fill="#57606a"))
-    out.append(f'<line x1="{plot_left}" y1="{plot_top + plot_height:.1f}" x2="{plot_left + plot_width}" '
-               f'y2="{plot_top + plot_height:.1f}" stroke="#57606a" stroke-width="1"/>')
-    out.append(_text(plot_left + plot_width / 2, plot_top + plot_height + 34, panel.unit, anchor="middle", size=12,
-                     fill="#57606a"))
+    out.append(
+        f'<line x1="{plot_left}" y1="{plot_top + plot_height:.1f}" x2="{plot_left + plot_width}" '
+        f'y2="{plot_top + plot_height:.1f}" stroke="#57606a" stroke-width="1"/>'
+    )
+    out.append(
+        _text(
+            plot_left + plot_width / 2,
+            plot_top + plot_height + 34,
+            panel.unit,
+            anchor="middle",
+            size=12,
+            fill="#57606a",
+        )
+    )
     if not panel.bars:
         out.append(_text(plot_left + 8, plot_top + 16, "no APIs in either run", fill="#57606a"))
     for i, bar in enumerate(panel.bars):
         y = plot_top + i * group
         out.append(f"<g><title>{escape(bar.label)}</title>")
         out.append(_text(plot_left - 8, y + BAR_HEIGHT + 4, _short(bar.label), anchor="end"))
-        for j, (value, colour, side) in enumerate(((bar.before, BEFORE_COLOUR, "before"),
-                                                    (bar.after, AFTER_COLOUR, "after"))):
+        for j, (value, colour, side) in enumerate(
+            ((bar.before, BEFORE_COLOUR, "before"), (bar.after, AFTER_COLOUR, "after"))
+        ):
             by = y + j * (BAR_HEIGHT + BAR_GAP)
             if value is None:
                 out.append(_text(plot_left + 4, by + BAR_HEIGHT - 2, "not in this run", size=10, fill="#6e7781"))
                 continue
             width = max(value * scale, 0.0)
-            out.append(f'<rect class="bar {side}" x="{plot_left}" y="{by:.1f}" width="{width:.1f}" '
-                       f'height="{BAR_HEIGHT}" fill="{colour}"/>')
+            out.append(
+                f'<rect class="bar {side}" x="{plot_left}" y="{by:.1f}" width="{width:.1f}" '
+                f'height="{BAR_HEIGHT}" fill="{colour}"/>'
+            )
             out.append(_text(plot_left + width + 4, by + BAR_HEIGHT - 2, _fmt(value), size=10))
         out.append("</g>")
     return out, PANEL_HEADER + plot_height + AXIS_ROOM + 12
@@ -121,8 +146,9 @@ def render_before_after(title: str, before_label: str, after_label: str, panels:
     """The whole SVG document: a title, a legend naming both runs, then the panels stacked."""
     body: list[str] = [_text(12, 24, title, size=17, weight="600")]
     legend_y = 44
-    for i, (label, colour) in enumerate(((f"before: {before_label}", BEFORE_COLOUR),
-                                         (f"after: {after_label}", AFTER_COLOUR))):
+    for i, (label, colour) in enumerate(
+        ((f"before: {before_label}", BEFORE_COLOUR), (f"after: {after_label}", AFTER_COLOUR))
+    ):
         x = 12 + i * 360
         body.append(f'<rect x="{x}" y="{legend_y - 10}" width="14" height="12" fill="{colour}"/>')
         body.append(_text(x + 20, legend_y, label))
@@ -137,6 +163,5 @@ def render_before_after(title: str, before_label: str, after_label: str, panels:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label={quoteattr(title)} {FONT}>\n'
         f"<title>{escape(title)}</title>\n"
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>\n'
-        + "\n".join(body) + "\n</svg>\n"
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>\n' + "\n".join(body) + "\n</svg>\n"
     )

@@ -60,8 +60,9 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
     env = environment_of(args)
     if args.host not in LOOPBACK_HOSTS and not args.allow_remote:
-        return fail(f"refusing to listen on {args.host}: the emulator serves loopback only "
-                    "(pass --allow-remote to override)", 2)
+        return fail(
+            f"refusing to listen on {args.host}: the emulator serves loopback only (pass --allow-remote to override)", 2
+        )
     try:
         busy = _busy_options(args, env)
     except BusyOptionError as exc:
@@ -94,8 +95,10 @@ class _SelfcheckProgress:
             return
         self.done += 1
         state = "detected" if row["detected"] else "MISSED"
-        print(f"  [{self.done:>3}/{self.total}] {row['id']:<40} {state:<8} {eta(self.done, self.total, self.started)}",
-              flush=True)
+        print(
+            f"  [{self.done:>3}/{self.total}] {row['id']:<40} {state:<8} {eta(self.done, self.total, self.started)}",
+            flush=True,
+        )
 
 
 def cmd_selfcheck(args: argparse.Namespace) -> int:
@@ -151,8 +154,15 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         own_ledgers = sorted(Path(args.run_dir).glob("ledger-*.jsonl"))
         ids = sorted({p.stem.removeprefix("ledger-") for p in own_ledgers})
         if args.run or len(ids) != 1:
-            return fail(f"--run-dir {args.run_dir}: " + ("give --run or --run-dir, not both" if args.run else
-                        f"expected the ledger of one run (ledger-<run-id>.jsonl), found {len(ids)}"), 2)
+            return fail(
+                f"--run-dir {args.run_dir}: "
+                + (
+                    "give --run or --run-dir, not both"
+                    if args.run
+                    else f"expected the ledger of one run (ledger-<run-id>.jsonl), found {len(ids)}"
+                ),
+                2,
+            )
         run_id = ids[0]
         keep_state_in_reports_root(reports)
     try:  # every URL, --emulator-url included, before anything connects
@@ -161,34 +171,52 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         return fail(str(exc), 2)
     if env.is_emulator:
         if not args.emulator_url:
-            return fail("an emulator's state ends with the run that started it: pass --emulator-url URL of the "
-                        "running emulator to clean", 2)
+            return fail(
+                "an emulator's state ends with the run that started it: pass --emulator-url URL of the "
+                "running emulator to clean",
+                2,
+            )
         base = args.emulator_url.rstrip("/")
         env = env.with_urls(base + "/WBXService/XMLService", base + "/v1")
     else:
         check_reachable(env)
     ledgers = own_ledgers if own_ledgers is not None else find_ledgers(reports, run_id)
     scope = f"run {run_id}" if run_id else f"every run under {reports}"
-    print(f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
-          f"{env.cleanup_prefix}-{run_id or '<run-id>'}-*", flush=True)
+    print(
+        f"cleanup of {scope} on {env.name} (site {env.site_name}): {len(ledgers)} ledger(s); names "
+        f"{env.cleanup_prefix}-{run_id or '<run-id>'}-*",
+        flush=True,
+    )
     budget = RequestBudget(env.budget.max_requests, env.budget.max_seconds)
     # REST meetings are listed from the run's start (every run's: the earliest run folder's)
     starts = [t for t in (run_started(r) for r in ([run_id] if run_id else run_ids_under(reports))) if t]
-    result, _ = clean_leftovers(env, ledgers, run_id=run_id, emulator_url=args.emulator_url, budget=budget,
-                                since=min(starts) if starts else None)
+    result, _ = clean_leftovers(
+        env,
+        ledgers,
+        run_id=run_id,
+        emulator_url=args.emulator_url,
+        budget=budget,
+        since=min(starts) if starts else None,
+    )
     for line in result.lines():
         print(f"  {line}")
     kept = undeletable(fold(read_lines(ledgers)))
     if kept:
-        print(f"  note: {len(kept)} object(s) no API can delete stay on the target "
-              f"({', '.join(sorted({o.kind for o in kept}))}; listed in the ledgers)")
-    print(f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
-          f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests")
+        print(
+            f"  note: {len(kept)} object(s) no API can delete stay on the target "
+            f"({', '.join(sorted({o.kind for o in kept}))}; listed in the ledgers)"
+        )
+    print(
+        f"cleanup: removed {len(result.removed)}, already gone {len(result.already_gone)}, "
+        f"left {len(result.left)}, unknown {len(result.unresolved)}; {budget.used} requests"
+    )
     if not result.ok:
         listings = len([x for x in result.left if x.get("kind") == "search"])
         objects = len([x for x in result.left if not x.get("undeletable") and x.get("kind") != "search"])
-        return fail(f"{objects} object(s) could not be removed" + (f"; {listings} listing(s) failed: what they "
-                    "did not show is unknown" if listings else ""))
+        return fail(
+            f"{objects} object(s) could not be removed"
+            + (f"; {listings} listing(s) failed: what they did not show is unknown" if listings else "")
+        )
     return 0
 
 
@@ -203,14 +231,18 @@ def cmd_costs(args: argparse.Namespace) -> int:
             info = refresh(COSTS_FILE, seed=args.seed)
         except RefreshError as exc:
             return fail(f"costs not refreshed: {exc}")
-        print(f"costs: {COSTS_FILE}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
-              f"{info['changed']} changed); {info['emulator_requests']} requests on the emulator, "
-              f"{info['site_requests']} in site mode ({info['site_runs']} tests run on a site); "
-              f"{info['seconds']:.0f}s")
+        print(
+            f"costs: {COSTS_FILE}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
+            f"{info['changed']} changed); {info['emulator_requests']} requests on the emulator, "
+            f"{info['site_requests']} in site mode ({info['site_runs']} tests run on a site); "
+            f"{info['seconds']:.0f}s"
+        )
         for kind, failed in info["failed"].items():
             if failed:
-                print(f"  note: {len(failed)} test(s) failed on the {kind} run (their cost is what they sent "
-                      f"before failing): {', '.join(failed[:5])}")
+                print(
+                    f"  note: {len(failed)} test(s) failed on the {kind} run (their cost is what they sent "
+                    f"before failing): {', '.join(failed[:5])}"
+                )
         return 0
     env = environment_of(args)
     if not load_costs():

@@ -17,8 +17,9 @@ from environment.model import DEFAULT_ENVIRONMENT
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
 
 #: the packages of the project (every layer), whose modules may hold a ``REPORTS_DIR`` to point elsewhere
-LAYER_PACKAGES = frozenset({"webex", "environment", "workspace", "client", "generators", "emulator", "plugin",
-                            "contracts", "load", "runs"})
+LAYER_PACKAGES = frozenset(
+    {"webex", "environment", "workspace", "client", "generators", "emulator", "plugin", "contracts", "load", "runs"}
+)
 #: what the repository's reports/ held when the session started
 _REPORTS_BEFORE = pytest.StashKey[frozenset[str]]()
 
@@ -81,4 +82,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     else:
         print(f"ERROR: {message}", file=sys.stderr)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
-

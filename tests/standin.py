@@ -60,11 +60,20 @@ def _yaml_scalar(value: Any) -> str:
     return json.dumps(value)  # JSON scalars and lists are YAML flow values
 
 
-def make_stand_in(base_url: str, folder: Path, *, settings: dict[str, Any] | None = None,
-                  declared: dict[str, Any] | None = None, roles: bool = True,
-                  budget: tuple[int, float] = (20000, 1800.0), allow_destructive: bool = False,
-                  allow_lockout: bool = False, extra_yaml: str = "", busy: dict[str, Any] | None = None,
-                  name: str = "standin") -> StandIn:
+def make_stand_in(
+    base_url: str,
+    folder: Path,
+    *,
+    settings: dict[str, Any] | None = None,
+    declared: dict[str, Any] | None = None,
+    roles: bool = True,
+    budget: tuple[int, float] = (20000, 1800.0),
+    allow_destructive: bool = False,
+    allow_lockout: bool = False,
+    extra_yaml: str = "",
+    busy: dict[str, Any] | None = None,
+    name: str = "standin",
+) -> StandIn:
     """Create a site on the emulator at ``base_url`` and write ``folder/<name>.yaml`` for it.
 
     ``settings`` are the site's own (the documented limits by default); ``declared`` what the file
@@ -75,13 +84,19 @@ def make_stand_in(base_url: str, folder: Path, *, settings: dict[str, Any] | Non
     base_url = base_url.rstrip("/")
     site_settings = {**SITE_SETTINGS, **(settings or {})}
     tag = secrets.token_hex(3)
-    users = [{"webExID": "qa-host", "email": "qa-host@example.com", "firstName": "Qa", "lastName": "Host"},
-             {"webExID": "qa-admin", "email": "qa-admin@example.com", "firstName": "Site", "lastName": "Admin",
-              "siteAdmin": True},
-             {"webExID": "qa-invitee", "email": "qa-invitee@example.com", "firstName": "Ivy", "lastName": "Invitee"},
-             {"webExID": "qa-outsider", "email": "qa-outsider@example.com", "firstName": "Otto",
-              "lastName": "Outsider"},
-             {"webExID": "qa-probe", "email": "qa-probe@example.com", "firstName": "Pro", "lastName": "Be"}]
+    users = [
+        {"webExID": "qa-host", "email": "qa-host@example.com", "firstName": "Qa", "lastName": "Host"},
+        {
+            "webExID": "qa-admin",
+            "email": "qa-admin@example.com",
+            "firstName": "Site",
+            "lastName": "Admin",
+            "siteAdmin": True,
+        },
+        {"webExID": "qa-invitee", "email": "qa-invitee@example.com", "firstName": "Ivy", "lastName": "Invitee"},
+        {"webExID": "qa-outsider", "email": "qa-outsider@example.com", "firstName": "Otto", "lastName": "Outsider"},
+        {"webExID": "qa-probe", "email": "qa-probe@example.com", "firstName": "Pro", "lastName": "Be"},
+    ]
     payload: dict[str, Any] = {"name": f"{name}-{tag}", "settings": site_settings, "users": users}
     if busy is not None:
         payload["busy"] = busy
@@ -114,8 +129,10 @@ def make_stand_in(base_url: str, folder: Path, *, settings: dict[str, Any] | Non
     if roles:
         lines.append("users:")
         for role in ROLES:
-            entry = (f'webExID: "${{{prefix}_{role.upper()}_USER}}", '
-                     f'password: "${{{prefix}_{role.upper()}_PASSWORD}}"')  # quoted: ${ } inside { } is not YAML
+            entry = (
+                f'webExID: "${{{prefix}_{role.upper()}_USER}}", '
+                f'password: "${{{prefix}_{role.upper()}_PASSWORD}}"'
+            )  # quoted: ${ } inside { } is not YAML
             if role in ("invitee", "outsider"):
                 entry += f", email: {accounts[role]['email']}"
             lines.append(f"  {role}: {{{entry}}}")

@@ -27,10 +27,16 @@ def marked_behaviours(folder: Path = ROOT / "contracts") -> set[str]:
     found: set[str] = set()
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "behaviour"
-                    and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "mark"):
-                found.update(arg.value for arg in node.args
-                             if isinstance(arg, ast.Constant) and isinstance(arg.value, str))
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "behaviour"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "mark"
+            ):
+                found.update(
+                    arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                )
     return found
 
 
@@ -62,8 +68,9 @@ def test_behaviours_yaml_faults_catalogue_and_markers_hold_the_same_ids() -> Non
     assert len(sets["webex/behaviours.yaml"]) == len(ids()), "an ID appears twice in webex/behaviours.yaml"
 
 
-@pytest.mark.parametrize("where", ["webex/behaviours.yaml", "declared faults", "generators/catalogue.yaml",
-                                   "contract markers"])
+@pytest.mark.parametrize(
+    "where", ["webex/behaviours.yaml", "declared faults", "generators/catalogue.yaml", "contract markers"]
+)
 @pytest.mark.parametrize("change", ["gains", "loses"])
 def test_the_check_fails_when_one_place_gains_or_loses_an_id(where: str, change: str) -> None:
     sets = id_sets()
@@ -95,8 +102,11 @@ def test_markers_are_read_from_every_form_of_the_marker(tmp_path: Path) -> None:
 def test_every_aspect_fault_names_a_documented_behaviour_other_than_its_own_id() -> None:
     known = set(ids())
     aspects = {fault_id: fault.behaviour for fault_id, fault in FAULTS.items() if fault.behaviour != fault_id}
-    assert aspects == {"usage-limit-403-scope": "usage-limit-403", "usage-limit-403-lift": "usage-limit-403",
-                       "usage-limit-403-window": "usage-limit-403"}
+    assert aspects == {
+        "usage-limit-403-scope": "usage-limit-403",
+        "usage-limit-403-lift": "usage-limit-403",
+        "usage-limit-403-window": "usage-limit-403",
+    }
     assert set(aspects.values()) <= known
     assert {fault_id for fault_id in FAULTS if fault_id not in aspects} <= known
     assert all(behaviour_of(fault_id) == FAULTS[fault_id].behaviour for fault_id in FAULTS)

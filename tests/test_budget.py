@@ -53,9 +53,11 @@ from workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_URL = "https://acme.webex.com/WBXService/XMLService"
-SUCCESS = (b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
-           b"<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body><serv:bodyContent/>"
-           b"</serv:body></serv:message>")
+SUCCESS = (
+    b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
+    b"<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body><serv:bodyContent/>"
+    b"</serv:body></serv:message>"
+)
 
 
 # ---------------------------------------------------------------- the split
@@ -63,18 +65,29 @@ SUCCESS = (b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/serv
 
 def test_run_splits_the_budget_between_contracts_load_and_the_final_clean_up() -> None:
     split = split_run_budget(500)
-    assert split.to_dict() == {"total": 500, "contracts": 300, "contracts_cleanup_reserve": 30, "load": 150,
-                               "load_cleanup_reserve": 30, "final_cleanup": 50}
+    assert split.to_dict() == {
+        "total": 500,
+        "contracts": 300,
+        "contracts_cleanup_reserve": 30,
+        "load": 150,
+        "load_cleanup_reserve": 30,
+        "final_cleanup": 50,
+    }
     assert split.pools() == {CONTRACTS: 270, CONTRACTS_CLEANUP: 30, LOAD: 120, LOAD_CLEANUP: 30, FINAL_CLEANUP: None}
     assert split.describe(processes=2) == (
         "500 requests — contracts 300 (clean-up reserve 30), load 150 (clean-up reserve 30, shared by 2 locust "
-        "processes), final clean-up 50 + what the phases leave")
+        "processes), final clean-up 50 + what the phases leave"
+    )
 
 
 def test_a_phase_that_does_not_run_leaves_its_share_to_the_others() -> None:
     contracts = split_run_budget(500, load=False)
     assert (contracts.contracts, contracts.contracts_reserve, contracts.load, contracts.final_cleanup) == (
-        450, 45, 0, 50)
+        450,
+        45,
+        0,
+        50,
+    )
     load = split_run_budget(500, contracts=False)
     assert (load.contracts, load.load, load.load_reserve, load.final_cleanup) == (0, 500, 100, 0)
 
@@ -206,8 +219,9 @@ def _busy(retry_after: str = "0") -> httpx.Response:
 
 
 def _xml_client(site: _Site, budget: RequestBudget) -> XmlClient:
-    return XmlClient(XML_URL, Security("acme", "host", "pw"), http=httpx.Client(transport=httpx.MockTransport(site)),
-                     budget=budget)
+    return XmlClient(
+        XML_URL, Security("acme", "host", "pw"), http=httpx.Client(transport=httpx.MockTransport(site)), budget=budget
+    )
 
 
 def test_the_xml_client_retries_a_503_and_counts_every_attempt() -> None:
@@ -236,8 +250,9 @@ def test_a_503_retry_is_not_sent_when_the_budget_is_spent() -> None:
 def test_the_rest_client_retries_a_503_and_counts_every_attempt() -> None:
     site = _Site(_busy(), httpx.Response(200, json={"id": "m1"}))
     budget = RequestBudget(max_requests=10)
-    client = RestClient("https://webexapis.com/v1", "tok", http=httpx.Client(transport=httpx.MockTransport(site)),
-                        budget=budget)
+    client = RestClient(
+        "https://webexapis.com/v1", "tok", http=httpx.Client(transport=httpx.MockTransport(site)), budget=budget
+    )
     answer = client.create({"title": "x"})
     assert answer.ok and answer.json == {"id": "m1"}
     assert len(site.requests) == budget.used == 2
@@ -305,8 +320,19 @@ def test_contracts_with_a_small_budget_never_send_more(
     env = _budget_env(tmp_path, 30)
     _free_costs(tmp_path, monkeypatch)
     before = _served(emulator)
-    code, run_dir = _cli(tmp_path, monkeypatch, "contracts", "--env", str(env), "--emulator-url", emulator.base_url,
-                         "--behaviour", "list-paging", "--workers", "2")
+    code, run_dir = _cli(
+        tmp_path,
+        monkeypatch,
+        "contracts",
+        "--env",
+        str(env),
+        "--emulator-url",
+        emulator.base_url,
+        "--behaviour",
+        "list-paging",
+        "--workers",
+        "2",
+    )
     served = _served(emulator) - before
     out = capsys.readouterr().out
     assert "budget: 30 requests — contracts 27 (clean-up reserve 2), final clean-up 3" in out
@@ -324,12 +350,31 @@ def test_load_with_two_processes_sends_no_more_than_the_budget_setup_and_clean_u
     env = _budget_env(tmp_path, 40)
     # the run ends once the users have set up and spent most of the load's 32, not after a run time a busy
     # machine may spend starting two locust processes (the run time is only the upper bound)
-    monkeypatch.setattr(load_runner, "run_load", functools.partial(
-        load_runner.run_load, stop_when=seen("CreateMeeting (setup)", min_requests=20)))
+    monkeypatch.setattr(
+        load_runner,
+        "run_load",
+        functools.partial(load_runner.run_load, stop_when=seen("CreateMeeting (setup)", min_requests=20)),
+    )
     before = _served(emulator)
-    _, run_dir = _cli(tmp_path, monkeypatch, "load", "--env", str(env), "--emulator-url", emulator.base_url,
-                      "--processes", "2", "--users", "4", "--spawn-rate", "4", "--run-time", UPPER_BOUND,
-                      "--scenario", "dashboard")
+    _, run_dir = _cli(
+        tmp_path,
+        monkeypatch,
+        "load",
+        "--env",
+        str(env),
+        "--emulator-url",
+        emulator.base_url,
+        "--processes",
+        "2",
+        "--users",
+        "4",
+        "--spawn-rate",
+        "4",
+        "--run-time",
+        UPPER_BOUND,
+        "--scenario",
+        "dashboard",
+    )
     served = _served(emulator) - before
     out = capsys.readouterr().out
     assert "budget: 40 requests — load 40 (clean-up reserve 8, shared by 2 locust processes)" in out
@@ -351,17 +396,43 @@ def test_run_never_sends_more_than_the_budget_across_its_phases(
     env = _budget_env(tmp_path, 60)
     _free_costs(tmp_path, monkeypatch)
     before = _served(emulator)
-    _, run_dir = _cli(tmp_path, monkeypatch, "run", "--env", str(env), "--emulator-url", emulator.base_url,
-                      "--behaviour", "email-lowercase", "--workers", "2", "--users", "2", "--spawn-rate", "2",
-                      "--run-time", "3s", "--scenario", "calls")
+    _, run_dir = _cli(
+        tmp_path,
+        monkeypatch,
+        "run",
+        "--env",
+        str(env),
+        "--emulator-url",
+        emulator.base_url,
+        "--behaviour",
+        "email-lowercase",
+        "--workers",
+        "2",
+        "--users",
+        "2",
+        "--spawn-rate",
+        "2",
+        "--run-time",
+        "3s",
+        "--scenario",
+        "calls",
+    )
     served = _served(emulator) - before
     out = capsys.readouterr().out
-    line = ("budget: 60 requests — contracts 36 (clean-up reserve 3), load 18 (clean-up reserve 3), "
-            "final clean-up 6 + what the phases leave")
+    line = (
+        "budget: 60 requests — contracts 36 (clean-up reserve 3), load 18 (clean-up reserve 3), "
+        "final clean-up 6 + what the phases leave"
+    )
     assert line in out
     assert out.index(line) < out.index("== contract suites")  # said before any request
     assert 0 < served <= 60
     budget = _summary(run_dir)["budget"]
-    assert budget["split"] == {"total": 60, "contracts": 36, "contracts_cleanup_reserve": 3, "load": 18,
-                               "load_cleanup_reserve": 3, "final_cleanup": 6}
+    assert budget["split"] == {
+        "total": 60,
+        "contracts": 36,
+        "contracts_cleanup_reserve": 3,
+        "load": 18,
+        "load_cleanup_reserve": 3,
+        "final_cleanup": 6,
+    }
     assert budget["used"] <= 60 and budget["pools"][LOAD]["used"] <= 15

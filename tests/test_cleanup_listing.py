@@ -25,8 +25,13 @@ from tests.standin import StandIn, make_stand_in
 from webex.envelope import Security
 from workspace.run_folder import new_run_id, run_started
 
-SESSION_CREATES = ("CreateMeeting", "CreateEvent", "CreateTrainingSession", "CreateTeleconferenceSession",
-                   "CreateSupportSession")
+SESSION_CREATES = (
+    "CreateMeeting",
+    "CreateEvent",
+    "CreateTrainingSession",
+    "CreateTeleconferenceSession",
+    "CreateSupportSession",
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +59,25 @@ def create_session(stand_in: StandIn, api: str, name: str, seed: int = 1) -> Non
 def create_rest_meeting(stand_in: StandIn, title: str, days: float) -> str:
     start = (datetime.now(UTC) + timedelta(days=days)).replace(second=0, microsecond=0)
     body = {"title": title, "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}
-    answer = httpx.post(f"{stand_in.rest_url}/meetings", json=body, timeout=10.0,
-                        headers={"Authorization": f"Bearer {stand_in.rest_token}"})
+    answer = httpx.post(
+        f"{stand_in.rest_url}/meetings",
+        json=body,
+        timeout=10.0,
+        headers={"Authorization": f"Bearer {stand_in.rest_token}"},
+    )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["id"])
 
 
 def cleaner(stand_in: StandIn, http: httpx.Client, token: str | None = None) -> Cleaner:
-    return Cleaner(None, http=http, xml_url=stand_in.xml_url, rest_url=stand_in.rest_url,
-                   credentials=lambda site, owner: [_host(stand_in)], token=lambda site: token or stand_in.rest_token)
+    return Cleaner(
+        None,
+        http=http,
+        xml_url=stand_in.xml_url,
+        rest_url=stand_in.rest_url,
+        credentials=lambda site, owner: [_host(stand_in)],
+        token=lambda site: token or stand_in.rest_token,
+    )
 
 
 def test_every_kind_of_session_is_found_by_its_run_name_on_every_page(
@@ -78,10 +93,12 @@ def test_every_kind_of_session_is_found_by_its_run_name_on_every_page(
     create_session(stand_in, "CreateEvent", f"xwxh-{run_id}-not-ours")
     create_session(stand_in, "CreateMeeting", f"wxh-{run_id}x-not-ours")
     with httpx.Client(timeout=10.0) as http:
-        found = cleaner(stand_in, http).find_by_prefix(stand_in.site, _host(stand_in), None,
-                                                       name_pattern("wxh", run_id))
-        every_run = cleaner(stand_in, http).find_by_prefix(stand_in.site, _host(stand_in), None,
-                                                           name_pattern("wxh", None))
+        found = cleaner(stand_in, http).find_by_prefix(
+            stand_in.site, _host(stand_in), None, name_pattern("wxh", run_id)
+        )
+        every_run = cleaner(stand_in, http).find_by_prefix(
+            stand_in.site, _host(stand_in), None, name_pattern("wxh", None)
+        )
     assert found.problems == []
     assert sorted(o.name or "" for o in found.objects) == sorted(ours)
     assert {o.run_id for o in found.objects} == {run_id}
@@ -99,10 +116,12 @@ def test_rest_meetings_are_listed_over_the_whole_window_and_every_page(
     create_rest_meeting(stand_in, run_name("wxh", new_run_id(), "load-1"), 3)
     requests: list[str] = []
     with httpx.Client(timeout=10.0, event_hooks={"request": [lambda r: requests.append(str(r.url))]}) as http:
-        found = cleaner(stand_in, http).find_by_prefix(stand_in.site, None, stand_in.rest_token,
-                                                       name_pattern("wxh", run_id), since=run_started(run_id))
-        default_only = http.get(f"{stand_in.rest_url}/meetings?max=100",
-                                headers={"Authorization": f"Bearer {stand_in.rest_token}"}).json()["items"]
+        found = cleaner(stand_in, http).find_by_prefix(
+            stand_in.site, None, stand_in.rest_token, name_pattern("wxh", run_id), since=run_started(run_id)
+        )
+        default_only = http.get(
+            f"{stand_in.rest_url}/meetings?max=100", headers={"Authorization": f"Bearer {stand_in.rest_token}"}
+        ).json()["items"]
     assert found.problems == []
     assert {o.id for o in found.objects} == ours
     assert len({i["id"] for i in default_only} & ours) < len(ours), "the default window alone misses some"
@@ -125,8 +144,9 @@ def test_a_refused_listing_is_reported_not_taken_for_nothing(stand_in: StandIn) 
     create_rest_meeting(stand_in, run_name("wxh", run_id, "load-1"), 2)
     wrong = Security(stand_in.site, "qa-host", "not-the-password")
     with httpx.Client(timeout=10.0) as http:
-        found = cleaner(stand_in, http).find_by_prefix(stand_in.site, wrong, "not-the-token",
-                                                       name_pattern("wxh", run_id))
+        found = cleaner(stand_in, http).find_by_prefix(
+            stand_in.site, wrong, "not-the-token", name_pattern("wxh", run_id)
+        )
     assert found.objects == []
     assert len(found.problems) == 2, found.problems
     assert any("LstsummarySession" in p for p in found.problems)
@@ -153,11 +173,16 @@ def test_cleanup_removes_what_it_finds_by_name_and_exits_0(
     assert f"removed {len(SESSION_CREATES) + len(rest)}," in out, out
     assert [s["name"] for s in stand_in.state()["sessions"]] == ["Quarterly review"]
     with httpx.Client(timeout=10.0) as http:
-        left = cleaner(stand_in, http).find_by_prefix(stand_in.site, None, stand_in.rest_token,
-                                                      name_pattern("wxh", None))
+        left = cleaner(stand_in, http).find_by_prefix(
+            stand_in.site, None, stand_in.rest_token, name_pattern("wxh", None)
+        )
         assert left.objects == []
-        assert http.get(f"{stand_in.rest_url}/meetings/{foreign}",
-                        headers={"Authorization": f"Bearer {stand_in.rest_token}"}).status_code == 200
+        assert (
+            http.get(
+                f"{stand_in.rest_url}/meetings/{foreign}", headers={"Authorization": f"Bearer {stand_in.rest_token}"}
+            ).status_code
+            == 200
+        )
 
 
 def test_cleanup_exits_1_naming_a_listing_it_could_not_read(
@@ -174,7 +199,8 @@ def test_cleanup_exits_1_naming_a_listing_it_could_not_read(
 
 
 def test_what_a_deletion_could_not_remove_is_left_and_fails_the_cleanup(
-    stand_in: StandIn, monkeypatch: pytest.MonkeyPatch,
+    stand_in: StandIn,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Found by name but not deletable by the caller (REST DELETE refused): left, and the result is not ok."""
     run_id = new_run_id()

@@ -53,33 +53,64 @@ def _one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str
     return lines[0]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["contracts", "--behaviour", "email-lowercas"],
-     "--behaviour 'email-lowercas': unknown behaviour ID (did you mean 'email-lowercase'"),
-    (["run", "--behaviour", "email-lowercase", "--behaviour", "nope"], "--behaviour 'nope': unknown behaviour ID"),
-    (["selfcheck", "--fault", "body-content-limt"],
-     "--fault 'body-content-limt': unknown fault (did you mean 'body-content-limit'"),
-    (["load", "--run-time", "5x"], "--run-time: invalid run time '5x'"),
-    (["run", "--run-time", "0s"], "--run-time: invalid run time '0s' (must be more than 0 seconds)"),
-    (["load", "--max-p95", "GetSesionInfo=300"],
-     "--max-p95 'GetSesionInfo=300': 'GetSesionInfo' is not an API a load run calls (did you mean 'GetSessionInfo'"),
-    (["load", "--min-rps", "POST /v1/meeting=3"], "(did you mean 'POST /v1/meetings'"),
-    (["load", "--max-p95", "GetSessionInfo=fast"],
-     "--max-p95 'GetSessionInfo=fast': expected a number of milliseconds, got 'fast'"),
-    (["load", "--max-failure-ratio", "2"], "--max-failure-ratio"),
-    (["load", "--users", "0"], "--users 0: must be between 1 and"),
-    (["load", "--processes", "0"], "--processes 0: must be between 1 and"),
-    (["load", "--spawn-rate", "0"], "--spawn-rate 0: must be more than 0"),
-    (["contracts", "--workers", "0"], "--workers 0: must be between 1 and"),
-    (["selfcheck", "--workers", "1000"], "--workers 1000: must be between 1 and 64"),
-    (["emulator", "--port", "70000"], "--port 70000: must be between 0 and 65535"),
-    (["load", "--scenario", "mixd"], "argument --scenario: invalid choice: 'mixd'"),
-    (["load", "--shape", "stepp"], "did you mean 'step'?"),
-    (["load", "--users", "many"], "argument --users: invalid int value: 'many'"),
-    (["generate", "GetSesionInfo"], "unknown XML API 'GetSesionInfo'; did you mean GetSessionInfo"),
-], ids=["contracts-behaviour", "run-behaviour", "fault", "run-time", "run-time-zero", "p95-api", "rps-rest-api",
-        "p95-value", "failure-ratio", "users", "processes", "spawn-rate", "workers", "selfcheck-workers", "port",
-        "scenario", "shape", "users-type", "generate"])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["contracts", "--behaviour", "email-lowercas"],
+            "--behaviour 'email-lowercas': unknown behaviour ID (did you mean 'email-lowercase'",
+        ),
+        (["run", "--behaviour", "email-lowercase", "--behaviour", "nope"], "--behaviour 'nope': unknown behaviour ID"),
+        (
+            ["selfcheck", "--fault", "body-content-limt"],
+            "--fault 'body-content-limt': unknown fault (did you mean 'body-content-limit'",
+        ),
+        (["load", "--run-time", "5x"], "--run-time: invalid run time '5x'"),
+        (["run", "--run-time", "0s"], "--run-time: invalid run time '0s' (must be more than 0 seconds)"),
+        (
+            ["load", "--max-p95", "GetSesionInfo=300"],
+            "--max-p95 'GetSesionInfo=300': 'GetSesionInfo' is not an API a load run calls "
+            "(did you mean 'GetSessionInfo'",
+        ),
+        (["load", "--min-rps", "POST /v1/meeting=3"], "(did you mean 'POST /v1/meetings'"),
+        (
+            ["load", "--max-p95", "GetSessionInfo=fast"],
+            "--max-p95 'GetSessionInfo=fast': expected a number of milliseconds, got 'fast'",
+        ),
+        (["load", "--max-failure-ratio", "2"], "--max-failure-ratio"),
+        (["load", "--users", "0"], "--users 0: must be between 1 and"),
+        (["load", "--processes", "0"], "--processes 0: must be between 1 and"),
+        (["load", "--spawn-rate", "0"], "--spawn-rate 0: must be more than 0"),
+        (["contracts", "--workers", "0"], "--workers 0: must be between 1 and"),
+        (["selfcheck", "--workers", "1000"], "--workers 1000: must be between 1 and 64"),
+        (["emulator", "--port", "70000"], "--port 70000: must be between 0 and 65535"),
+        (["load", "--scenario", "mixd"], "argument --scenario: invalid choice: 'mixd'"),
+        (["load", "--shape", "stepp"], "did you mean 'step'?"),
+        (["load", "--users", "many"], "argument --users: invalid int value: 'many'"),
+        (["generate", "GetSesionInfo"], "unknown XML API 'GetSesionInfo'; did you mean GetSessionInfo"),
+    ],
+    ids=[
+        "contracts-behaviour",
+        "run-behaviour",
+        "fault",
+        "run-time",
+        "run-time-zero",
+        "p95-api",
+        "rps-rest-api",
+        "p95-value",
+        "failure-ratio",
+        "users",
+        "processes",
+        "spawn-rate",
+        "workers",
+        "selfcheck-workers",
+        "port",
+        "scenario",
+        "shape",
+        "users-type",
+        "generate",
+    ],
+)
 def test_a_bad_value_is_one_line_naming_it_and_exit_2_before_anything_starts(
     reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
@@ -88,12 +119,16 @@ def test_a_bad_value_is_one_line_naming_it_and_exit_2_before_anything_starts(
     assert not (tmp_path / "new").exists(), "a report folder was created"
 
 
-@pytest.mark.parametrize(("argv", "option"), [
-    (["report", "--run", "20261203-081500-ab13"], "--run"),
-    (["cleanup", "--run", "20261203-081500-ab1"], "--run"),
-    (["compare", "20261203-081500-ab13", RUN_ID], "RUN_A"),
-    (["compare", RUN_ID, "20261203-081500-ab13"], "RUN_B"),
-], ids=["report", "cleanup", "compare-a", "compare-b"])
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["report", "--run", "20261203-081500-ab13"], "--run"),
+        (["cleanup", "--run", "20261203-081500-ab1"], "--run"),
+        (["compare", "20261203-081500-ab13", RUN_ID], "RUN_A"),
+        (["compare", RUN_ID, "20261203-081500-ab13"], "RUN_B"),
+    ],
+    ids=["report", "cleanup", "compare-a", "compare-b"],
+)
 def test_an_unknown_run_id_names_it_and_the_closest_runs(
     reports: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
 ) -> None:
@@ -113,8 +148,9 @@ def test_cleanup_accepts_a_well_formed_run_id_without_a_folder(reports: Path) ->
     """``cleanup --run`` finds a run's objects by their names even when its folder is gone."""
     from runs.cli_checks import check_arguments
 
-    check_arguments(runs.cli.build_parser().parse_args(
-        ["cleanup", "--run", "20200101-000000-0000", "--reports", str(reports)]))
+    check_arguments(
+        runs.cli.build_parser().parse_args(["cleanup", "--run", "20200101-000000-0000", "--reports", str(reports)])
+    )
 
 
 def test_good_values_pass_the_checks(reports: Path) -> None:
@@ -122,22 +158,39 @@ def test_good_values_pass_the_checks(reports: Path) -> None:
     from runs.cli_checks import check_arguments
 
     parser = runs.cli.build_parser()
-    for argv in (["load", "--run-time", "1m30s", "--max-p95", "GetSessionInfo=300", "--max-p95", "*=900", "--min-rps",
-                  "CreateMeeting (setup)=1", "--min-rps", "DELETE /v1/meetings/{id}=1", "--users", "3"],
-                 ["contracts", "--behaviour", "email-lowercase", "--workers", "1"],
-                 ["selfcheck", "--fault", "body-content-limit"],
-                 ["report", "--run", RUN_ID, "--reports", str(reports)],
-                 ["compare", RUN_ID, str(reports / RUN_ID / "load.json"), "--reports", str(reports)],
-                 ["generate", "getsessioninfo"]):
+    for argv in (
+        [
+            "load",
+            "--run-time",
+            "1m30s",
+            "--max-p95",
+            "GetSessionInfo=300",
+            "--max-p95",
+            "*=900",
+            "--min-rps",
+            "CreateMeeting (setup)=1",
+            "--min-rps",
+            "DELETE /v1/meetings/{id}=1",
+            "--users",
+            "3",
+        ],
+        ["contracts", "--behaviour", "email-lowercase", "--workers", "1"],
+        ["selfcheck", "--fault", "body-content-limit"],
+        ["report", "--run", RUN_ID, "--reports", str(reports)],
+        ["compare", RUN_ID, str(reports / RUN_ID / "load.json"), "--reports", str(reports)],
+        ["generate", "getsessioninfo"],
+    ):
         check_arguments(parser.parse_args(argv))  # no UsageProblem
 
 
 def test_the_load_row_names_match_the_load_scenarios() -> None:
     """The names the gates check against are the names the locust scenarios record (read in a
     subprocess: importing locust monkey-patches the interpreter)."""
-    code = ("import json\nfrom load import rest_tasks, scenarios\nfrom load.calls import supported_calls\n"
-            "rest = sorted(v for k, v in vars(rest_tasks).items() if k.startswith('NAME_') and not v.endswith(')'))\n"
-            "print(json.dumps([rest, [scenarios.MISSING_FIELD_NAME], supported_calls()]))")
+    code = (
+        "import json\nfrom load import rest_tasks, scenarios\nfrom load.calls import supported_calls\n"
+        "rest = sorted(v for k, v in vars(rest_tasks).items() if k.startswith('NAME_') and not v.endswith(')'))\n"
+        "print(json.dumps([rest, [scenarios.MISSING_FIELD_NAME], supported_calls()]))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     rest, extra, calls = json.loads(result.stdout.strip().splitlines()[-1])
@@ -147,8 +200,10 @@ def test_the_load_row_names_match_the_load_scenarios() -> None:
 
 
 def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
-    code = ("import sys\nfrom runs.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
-            "print(rc, sorted(m for m in ('locust', 'pytest', 'gevent') if m in sys.modules))")
+    code = (
+        "import sys\nfrom runs.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
+        "print(rc, sorted(m for m in ('locust', 'pytest', 'gevent') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["2", "[]"], result.stdout + result.stderr
 
@@ -157,33 +212,50 @@ def test_importing_the_command_line_imports_no_heavy_package() -> None:
     """Every command's module is imported with ``runs.cli``; each imports httpx, locust, pytest and
     the emulator only when its command runs, so a typo fails fast."""
     heavy = ("httpx", "locust", "gevent", "pytest", "emulator", "lxml")
-    code = ("import sys\nimport runs.cli\n"
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
+    code = f"import sys\nimport runs.cli\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["[]"], result.stdout + result.stderr
 
 
 def _collect(folder: Path, marker: str) -> subprocess.CompletedProcess[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "test_marked.py").write_text(textwrap.dedent(f"""\
+    (folder / "test_marked.py").write_text(
+        textwrap.dedent(f"""\
         import pytest
 
 
         @pytest.mark.behaviour({marker!r})
         def test_something():
             pass
-        """), encoding="utf-8")
-    cmd = [sys.executable, "-m", "pytest", str(folder), "-p", "plugin.pytest_plugin", "-p", "no:cacheprovider",
-           "--collect-only", "-q", "--rootdir", str(folder.parent), "--env", str(ROOT / "environments/emulator.yaml")]
+        """),
+        encoding="utf-8",
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(folder),
+        "-p",
+        "plugin.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "--collect-only",
+        "-q",
+        "--rootdir",
+        str(folder.parent),
+        "--env",
+        str(ROOT / "environments/emulator.yaml"),
+    ]
     return subprocess.run(cmd, cwd=folder.parent, capture_output=True, text=True, timeout=120)
 
 
 def test_an_unknown_behaviour_id_in_a_contract_marker_fails_collection(tmp_path: Path) -> None:
     result = _collect(tmp_path / "contracts", "email-lowercas")
     assert result.returncode == 4, result.stdout + result.stderr  # pytest: usage error
-    assert ("unknown behaviour ID in a behaviour marker" in result.stderr
-            and "test_marked.py::test_something: 'email-lowercas' (did you mean 'email-lowercase'" in result.stderr), \
-        result.stderr
+    assert (
+        "unknown behaviour ID in a behaviour marker" in result.stderr
+        and "test_marked.py::test_something: 'email-lowercas' (did you mean 'email-lowercase'" in result.stderr
+    ), result.stderr
 
 
 def test_a_known_behaviour_id_in_a_contract_marker_collects(tmp_path: Path) -> None:
@@ -198,8 +270,14 @@ def test_a_reader_that_stops_early_ends_generate_quietly() -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        proc = subprocess.run([sys.executable, "-m", "runs.cli", "generate", "CreateMeeting", "--edge"], cwd=ROOT,
-                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "runs.cli", "generate", "CreateMeeting", "--edge"],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     finally:
         os.close(write_end)
     assert proc.returncode == 141, proc.stderr

@@ -173,8 +173,17 @@ def test_retry_happens_only_once() -> None:
     assert len(site.requests) == 2
 
 
-@pytest.mark.parametrize("api", ["CreateMeeting", "SetMeeting", "DelMeeting", "CreateMeetingAttendee",
-                                 "RegisterMeetingAttendee", "AuthenticateUser"])
+@pytest.mark.parametrize(
+    "api",
+    [
+        "CreateMeeting",
+        "SetMeeting",
+        "DelMeeting",
+        "CreateMeetingAttendee",
+        "RegisterMeetingAttendee",
+        "AuthenticateUser",
+    ],
+)
 def test_non_idempotent_calls_are_not_retried(api: str) -> None:
     site = Site(httpx.ConnectError("reset"), xml(SUCCESS))
     resp = client_for(site).call("meeting", api, {})
@@ -284,8 +293,9 @@ def test_records_are_masked_with_the_run_secret_set_as_it_grows_and_own_credenti
 def test_xml_and_rest_clients_take_the_same_options_and_pass_them_on() -> None:
     http = httpx.Client(transport=httpx.MockTransport(Site(xml(SUCCESS))))
     budget, secrets, recorded = RequestBudget(), SecretSet(), list[Exchange]()
-    xml_client = XmlClient(URL, SECURITY, http=http, timeout=3.0, budget=budget, secrets=secrets,
-                           on_exchange=recorded.append)
+    xml_client = XmlClient(
+        URL, SECURITY, http=http, timeout=3.0, budget=budget, secrets=secrets, on_exchange=recorded.append
+    )
     rest_client = RestClient("https://webexapis.com/v1", "tok-123456", **xml_client.shared_options())
     for client in (xml_client.with_security(Security("acme", "invitee")), rest_client.with_token("tok-654321")):
         assert (client.http, client.timeout, client.budget, client.secrets) == (http, 3.0, budget, secrets)

@@ -31,8 +31,10 @@ from webex.settings import SiteSettings
 PREFIX = "wxh"
 #: A quiet busy site: foreign objects only (no writer, no jitter, no 503) unless a test says otherwise.
 QUIET: dict[str, Any] = {"seed": 11, "writer_every": 0, "jitter_ms": 0, "unavailable_one_in": 0}
-USERS = [{"webExID": "qa-host", "email": "qa-host@example.com", "firstName": "Qa", "lastName": "Host"},
-         {"webExID": "qa-admin", "email": "qa-admin@example.com", "siteAdmin": True}]
+USERS = [
+    {"webExID": "qa-host", "email": "qa-host@example.com", "firstName": "Qa", "lastName": "Host"},
+    {"webExID": "qa-admin", "email": "qa-admin@example.com", "siteAdmin": True},
+]
 
 
 def webex_date(dt: datetime) -> str:
@@ -91,8 +93,11 @@ def make_site(emulator: RunningEmulator) -> Iterator[Any]:
 
 def scope(days_back: int = 15, days_ahead: int = 22) -> dict[str, Any]:
     now = datetime.now(UTC).replace(tzinfo=None)
-    return {"startDateStart": webex_date(now - timedelta(days=days_back)),
-            "startDateEnd": webex_date(now + timedelta(days=days_ahead)), "timeZoneID": 21}
+    return {
+        "startDateStart": webex_date(now - timedelta(days=days_back)),
+        "startDateEnd": webex_date(now + timedelta(days=days_ahead)),
+        "timeZoneID": 21,
+    }
 
 
 def listing_names(response: XmlResponse, element: str) -> list[str]:
@@ -102,8 +107,11 @@ def listing_names(response: XmlResponse, element: str) -> list[str]:
 
 def create_meeting(site: BusySite, name: str, days: float = 3) -> str:
     start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=days)
-    r = site.xml("meeting", "CreateMeeting", {"metaData": {"confName": name},
-                                              "schedule": {"startDate": webex_date(start), "timeZoneID": 21}})
+    r = site.xml(
+        "meeting",
+        "CreateMeeting",
+        {"metaData": {"confName": name}, "schedule": {"startDate": webex_date(start), "timeZoneID": 21}},
+    )
     key = r.expect_success().text("//meet:meetingkey")
     assert key
     return key
@@ -131,14 +139,18 @@ def test_foreign_objects_appear_in_every_listing_the_harness_uses(make_site: Any
     assert set(calendar.texts("//ep:hostWebExID")) - {"qa-host"}, "no colleague's meeting on the host's calendar"
 
     # the administrator sees the colleagues' meetings too
-    hosts = set(site.xml("meeting", "LstsummaryMeeting", {"listControl": {"maximumNum": 500}}, user="qa-admin")
-                .expect_success().texts("//meet:hostWebExID"))
+    hosts = set(
+        site.xml("meeting", "LstsummaryMeeting", {"listControl": {"maximumNum": 500}}, user="qa-admin")
+        .expect_success()
+        .texts("//meet:hostWebExID")
+    )
     assert "qa-host" in hosts and len(hosts) > 2
 
     # attendees of a foreign meeting
     state = site.state()
-    with_attendees = next(s for s in state["sessions"] if s["kind"] == "meeting" and s["attendees"]
-                          and s["host"] == "qa-host")
+    with_attendees = next(
+        s for s in state["sessions"] if s["kind"] == "meeting" and s["attendees"] and s["host"] == "qa-host"
+    )
     people = site.xml("attendee", "LstMeetingAttendee", {"meetingKey": with_attendees["key"]}).expect_success()
     assert sorted(people.texts("//com:email")) == sorted(a["email"] for a in with_attendees["attendees"])
 
@@ -146,25 +158,37 @@ def test_foreign_objects_appear_in_every_listing_the_harness_uses(make_site: Any
     r = site.rest("GET", "/meetings")
     assert r.status_code == 200 and r.json()["items"], r.text
     now = datetime.now(UTC)
-    r = site.rest("GET", "/meetings", params={"from": (now - timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                               "to": (now + timedelta(days=22)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                               "max": 100})
+    r = site.rest(
+        "GET",
+        "/meetings",
+        params={
+            "from": (now - timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "to": (now + timedelta(days=22)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "max": 100,
+        },
+    )
     titles = [m["title"] for m in r.json()["items"]]
     assert len(titles) == len(state["rest_meetings"]) == 8, titles
 
     # contacts of the host and of colleagues
     owners = {c["owner"] for c in state["contacts"]}
     assert "qa-host" in owners and len(owners) > 1
-    assert state["busy"]["seeded"] == {"meetings": 24, "events": 6, "training_sessions": 6, "rest_meetings": 8,
-                                       "contacts": 8}
+    assert state["busy"]["seeded"] == {
+        "meetings": 24,
+        "events": 6,
+        "training_sessions": 6,
+        "rest_meetings": 8,
+        "contacts": 8,
+    }
 
 
 def test_foreign_objects_are_spread_over_past_and_coming_weeks(make_site: Any) -> None:
     state = make_site(QUIET).state()
     now = datetime.now(UTC)
     starts = [datetime.fromisoformat(m["start"]) for m in state["rest_meetings"]]
-    starts += [datetime.fromisoformat(s["start"]).replace(tzinfo=UTC) - timedelta(hours=12)
-               for s in state["sessions"]]  # local times: at most 12 hours from UTC
+    starts += [
+        datetime.fromisoformat(s["start"]).replace(tzinfo=UTC) - timedelta(hours=12) for s in state["sessions"]
+    ]  # local times: at most 12 hours from UTC
     assert any(s < now - timedelta(days=1) for s in starts)
     assert any(now < s < now + timedelta(days=7) for s in starts)
     assert any(s > now + timedelta(days=8) for s in starts)
@@ -175,8 +199,11 @@ def test_foreign_objects_are_spread_over_past_and_coming_weeks(make_site: Any) -
 def test_a_foreign_meeting_answers_every_read_api(make_site: Any) -> None:
     site = make_site(QUIET)
     state = site.state()
-    for kind, service, api in (("meeting", "meeting", "GetMeeting"), ("event", "event", "GetEvent"),
-                               ("training", "training", "GetTrainingSession")):
+    for kind, service, api in (
+        ("meeting", "meeting", "GetMeeting"),
+        ("event", "event", "GetEvent"),
+        ("training", "training", "GetTrainingSession"),
+    ):
         session = next(s for s in state["sessions"] if s["kind"] == kind and s["host"] == "qa-host")
         site.xml(service, api, {"sessionKey": session["key"], "meetingKey": session["key"]}).expect_success()
         info = site.xml("ep", "GetSessionInfo", {"sessionKey": session["key"]}).expect_success()
@@ -214,8 +241,9 @@ def test_writer_creates_and_deletes_only_its_own_objects_while_a_client_works(ma
             break
         site.xml("user", "GetUser", {"webExId": "qa-host"})
     assert protected, "the writer never created a meeting on the host's account"
-    site.xml("meeting", "SetMeeting", {"meetingkey": protected, "metaData": {"confName": f"{PREFIX}-renamed"}}) \
-        .expect_success()
+    site.xml(
+        "meeting", "SetMeeting", {"meetingkey": protected, "metaData": {"confName": f"{PREFIX}-renamed"}}
+    ).expect_success()
 
     for i in range(80):  # the client works: lists, reads, creates and deletes its own
         if i % 4 == 0:
@@ -286,12 +314,21 @@ def test_unavailable_answers_carry_retry_after_and_change_nothing(make_site: Any
     site = make_site({**QUIET, "unavailable_one_in": 1, "retry_after_seconds": 1})
     before = site.state()
     start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
-    r = site.raw_xml("meeting", "CreateMeeting", {"metaData": {"confName": f"{PREFIX}-never"},
-                                                  "schedule": {"startDate": webex_date(start), "timeZoneID": 21}})
+    r = site.raw_xml(
+        "meeting",
+        "CreateMeeting",
+        {"metaData": {"confName": f"{PREFIX}-never"}, "schedule": {"startDate": webex_date(start), "timeZoneID": 21}},
+    )
     assert r.status_code == 503 and r.headers["retry-after"] == "1"
-    rest = site.rest("POST", "/meetings", json={"title": f"{PREFIX}-never-rest",
-                                                "start": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-                                                "end": (datetime.now(UTC) + timedelta(days=2, hours=1)).isoformat()})
+    rest = site.rest(
+        "POST",
+        "/meetings",
+        json={
+            "title": f"{PREFIX}-never-rest",
+            "start": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+            "end": (datetime.now(UTC) + timedelta(days=2, hours=1)).isoformat(),
+        },
+    )
     assert rest.status_code == 503 and rest.headers["retry-after"] == "1"
     assert rest.headers["content-type"] == "application/json" and rest.json()["message"]
     after = site.state()
@@ -304,8 +341,10 @@ def test_unavailable_answers_carry_retry_after_and_change_nothing(make_site: Any
 def test_unavailable_is_rare_by_default_and_off_at_zero() -> None:
     registry = Registry()
     site = registry.create_site("rare", SiteSettings())
-    busy.make_busy(site, BusyOptions(seed=3, writer_every=0, meetings=0, events=0, training_sessions=0, contacts=0,
-                                     rest_meetings=0))
+    busy.make_busy(
+        site,
+        BusyOptions(seed=3, writer_every=0, meetings=0, events=0, training_sessions=0, contacts=0, rest_meetings=0),
+    )
     unavailable = sum(busy_state.admit(site).unavailable for _ in range(20_000))
     assert 60 <= unavailable <= 140  # one in 200 on average; fixed by the seed
     off = registry.create_site("off", SiteSettings())
@@ -398,15 +437,18 @@ def test_request_counts_are_exact(make_site: Any, emulator: RunningEmulator) -> 
 # ---------------------------------------------------------------- options
 
 
-@pytest.mark.parametrize(("busy_value", "fragment"), [
-    ({"nope": 1}, "unknown busy option 'nope'"),
-    ({"jitter_ms": "a"}, "'jitter_ms' must be a number"),
-    ({"writer_every": -1}, "'writer_every' must be at least 0"),
-    ({"meetings": 2.5}, "'meetings' must be an integer"),
-    ({"seed": True}, "'seed' must be an integer"),
-    ({"protected_prefix": ""}, "'protected_prefix' must not be empty"),
-    ("yes", "busy must be true, false or an object"),
-])
+@pytest.mark.parametrize(
+    ("busy_value", "fragment"),
+    [
+        ({"nope": 1}, "unknown busy option 'nope'"),
+        ({"jitter_ms": "a"}, "'jitter_ms' must be a number"),
+        ({"writer_every": -1}, "'writer_every' must be at least 0"),
+        ({"meetings": 2.5}, "'meetings' must be an integer"),
+        ({"seed": True}, "'seed' must be an integer"),
+        ({"protected_prefix": ""}, "'protected_prefix' must not be empty"),
+        ("yes", "busy must be true, false or an object"),
+    ],
+)
 def test_bad_busy_options_are_refused_with_one_line(emulator: RunningEmulator, busy_value: Any, fragment: str) -> None:
     sites = httpx.get(f"{emulator.base_url}/_emulator/health", timeout=10).json()["sites"]
     r = httpx.post(f"{emulator.base_url}/_emulator/sites", json={"busy": busy_value}, timeout=10)
@@ -457,11 +499,14 @@ def test_cli_busy_flag_makes_the_default_site_busy() -> None:
         running.stop()
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--busy-option", "nope=1"], "unknown busy option 'nope'"),
-    (["--busy", "--busy-option", "jitter_ms=fast"], "'jitter_ms' must be a number"),
-    (["--busy-option", "seed"], "is not NAME=VALUE"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--busy-option", "nope=1"], "unknown busy option 'nope'"),
+        (["--busy", "--busy-option", "jitter_ms=fast"], "'jitter_ms' must be a number"),
+        (["--busy-option", "seed"], "is not NAME=VALUE"),
+    ],
+)
 def test_cli_bad_busy_option_exits_2_with_one_line(args: list[str], fragment: str) -> None:
     cmd = [sys.executable, "-m", "runs.cli", "emulator", "--port", str(free_port()), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)

@@ -101,13 +101,19 @@ def test_new_sites_get_distinct_names_tokens_and_site_ids(emu: Emulator) -> None
 
 
 def test_new_site_with_custom_name_settings_users_and_faults(emu: Emulator) -> None:
-    site = emu.control("POST", "sites", {
-        "name": "acme",
-        "settings": {"password_required": False, "body_content_limit": 3, "private_meeting_types": [169, 170]},
-        "users": [{"webExID": "Alice", "password": "Secret123", "firstName": "Al", "siteAdmin": True},
-                  {"webExID": "bob"}],
-        "faults": ["email-lowercase"],
-    })
+    site = emu.control(
+        "POST",
+        "sites",
+        {
+            "name": "acme",
+            "settings": {"password_required": False, "body_content_limit": 3, "private_meeting_types": [169, 170]},
+            "users": [
+                {"webExID": "Alice", "password": "Secret123", "firstName": "Al", "siteAdmin": True},
+                {"webExID": "bob"},
+            ],
+            "faults": ["email-lowercase"],
+        },
+    )
     assert site["name"] == "acme"
     assert site["settings"]["password_required"] is False
     assert site["settings"]["body_content_limit"] == 3
@@ -146,10 +152,22 @@ def test_bad_site_payload_creates_no_site(emu: Emulator) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [[1, 2], {"users": "host"}, {"users": [{"password": "x"}]}, {"settings": [1]}, {"name": 5},
-     {"faults": "email-lowercase"}],
-    ids=["not-an-object", "users-not-a-list", "user-without-webexid", "settings-not-an-object", "name-not-a-string",
-         "faults-not-a-list"],
+    [
+        [1, 2],
+        {"users": "host"},
+        {"users": [{"password": "x"}]},
+        {"settings": [1]},
+        {"name": 5},
+        {"faults": "email-lowercase"},
+    ],
+    ids=[
+        "not-an-object",
+        "users-not-a-list",
+        "user-without-webexid",
+        "settings-not-an-object",
+        "name-not-a-string",
+        "faults-not-a-list",
+    ],
 )
 def test_malformed_site_payload_is_400(emu: Emulator, payload: Any) -> None:
     assert emu.control("POST", "sites", payload, status=400)["error"]
@@ -178,9 +196,12 @@ def test_state_shows_a_created_meeting_and_lower_case_attendee_emails(emu: Emula
     site = emu.control("POST", "sites", {})
     created = emu.xml("meeting", "CreateMeeting", MEETING, host_of(site)).expect_success()
     key = created.text("meet:meetingkey")
-    emu.xml("attendee", "CreateMeetingAttendee",
-            {"person": {"name": "Mixed", "email": "Mixed.Case@Example.COM"}, "meetingKey": key},
-            host_of(site)).expect_success()
+    emu.xml(
+        "attendee",
+        "CreateMeetingAttendee",
+        {"person": {"name": "Mixed", "email": "Mixed.Case@Example.COM"}, "meetingKey": key},
+        host_of(site),
+    ).expect_success()
     state = emu.control("GET", f"sites/{site['name']}/state")
     assert state["name"] == site["name"]
     assert state["default"] is False
@@ -223,8 +244,12 @@ def test_faults_enable_and_disable(emu: Emulator) -> None:
     key = emu.xml("meeting", "CreateMeeting", MEETING, host_of(site)).expect_success().text("meet:meetingkey")
 
     def add(email: str) -> None:
-        emu.xml("attendee", "CreateMeetingAttendee", {"person": {"name": "X", "email": email}, "meetingKey": key},
-                host_of(site)).expect_success()
+        emu.xml(
+            "attendee",
+            "CreateMeetingAttendee",
+            {"person": {"name": "X", "email": email}, "meetingKey": key},
+            host_of(site),
+        ).expect_success()
 
     on = emu.control("POST", f"sites/{name}/faults", {"enable": ["email-lowercase"]})
     assert on == {"site": name, "faults": ["email-lowercase"]}

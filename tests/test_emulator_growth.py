@@ -60,8 +60,10 @@ def test_the_same_key_of_another_kind_is_recorded_separately() -> None:
 
 def test_history_keeps_the_newest_records_up_to_its_limit() -> None:
     store = HistoryStore(limit=3)
-    records = [HistoryRecord("meeting", str(k), "u", "c", "n", "h", "", datetime(2030, 1, 1), datetime(2030, 1, 1))
-               for k in range(5)]
+    records = [
+        HistoryRecord("meeting", str(k), "u", "c", "n", "h", "", datetime(2030, 1, 1), datetime(2030, 1, 1))
+        for k in range(5)
+    ]
     for record in records:
         store.append(record)
     assert [r.key for r in store] == ["2", "3", "4"]
@@ -226,8 +228,11 @@ def test_renewing_leaves_documents_of_the_old_dictionary_intact() -> None:
         first = xmlio.parse_request(_unique(1))
         xmlio.renew_name_dictionary()
         second = xmlio.parse_request(_unique(2))
-        return [first.bodies[0].node.children[1].name, second.bodies[0].node.children[1].name,
-                first.security.get("webExID") or ""]
+        return [
+            first.bodies[0].node.children[1].name,
+            second.bodies[0].node.children[1].name,
+            first.security.get("webExID") or "",
+        ]
 
     assert _in_thread(work) == ["n000001", "n000002", "host"]
 

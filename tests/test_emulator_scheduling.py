@@ -22,23 +22,48 @@ SECURITY = Security(site_name="harness", webex_id="host", password="emulator-pas
 
 #: API -> the kind of session its key addresses (None: needs none).
 SCHEDULING_APIS: dict[str, str | None] = {
-    "CreateMeeting": None, "SetMeeting": "meeting", "GetMeeting": "meeting", "DelMeeting": "meeting",
-    "LstsummaryMeeting": "meeting", "GethosturlMeeting": "meeting", "GetjoinurlMeeting": "meeting",
-    "GetMeetingType": None, "LstMeetingType": None,
-    "CreateEvent": None, "SetEvent": "event", "GetEvent": "event", "DelEvent": "event", "LstsummaryEvent": "event",
-    "UploadEventImage": "event", "SendInvitationEmail": "event",
-    "CreateTrainingSession": None, "SetTrainingSession": "training", "GetTrainingSession": "training",
-    "DelTrainingSession": "training", "LstsummaryTrainingSession": "training", "AddScheduledTest": "training",
-    "SetScheduledTest": "training", "DelScheduledTest": "training", "LstScheduledTests": "training",
+    "CreateMeeting": None,
+    "SetMeeting": "meeting",
+    "GetMeeting": "meeting",
+    "DelMeeting": "meeting",
+    "LstsummaryMeeting": "meeting",
+    "GethosturlMeeting": "meeting",
+    "GetjoinurlMeeting": "meeting",
+    "GetMeetingType": None,
+    "LstMeetingType": None,
+    "CreateEvent": None,
+    "SetEvent": "event",
+    "GetEvent": "event",
+    "DelEvent": "event",
+    "LstsummaryEvent": "event",
+    "UploadEventImage": "event",
+    "SendInvitationEmail": "event",
+    "CreateTrainingSession": None,
+    "SetTrainingSession": "training",
+    "GetTrainingSession": "training",
+    "DelTrainingSession": "training",
+    "LstsummaryTrainingSession": "training",
+    "AddScheduledTest": "training",
+    "SetScheduledTest": "training",
+    "DelScheduledTest": "training",
+    "LstScheduledTests": "training",
     "GetTestInformation": "training",
-    "CreateTeleconferenceSession": None, "SetTeleconferenceSession": "teleconference",
-    "GetTeleconferenceSession": "teleconference", "CreateSupportSession": None,
-    "CreateMeetingAttendee": "meeting", "RegisterMeetingAttendee": "meeting", "LstMeetingAttendee": "meeting",
-    "DelMeetingAttendee": "meeting", "GetEnrollmentInfo": "meeting",
+    "CreateTeleconferenceSession": None,
+    "SetTeleconferenceSession": "teleconference",
+    "GetTeleconferenceSession": "teleconference",
+    "CreateSupportSession": None,
+    "CreateMeetingAttendee": "meeting",
+    "RegisterMeetingAttendee": "meeting",
+    "LstMeetingAttendee": "meeting",
+    "DelMeetingAttendee": "meeting",
+    "GetEnrollmentInfo": "meeting",
 }
-_CREATE = {"meeting": ("meeting", "CreateMeeting"), "event": ("event", "CreateEvent"),
-           "training": ("training", "CreateTrainingSession"),
-           "teleconference": ("teleconference", "CreateTeleconferenceSession")}
+_CREATE = {
+    "meeting": ("meeting", "CreateMeeting"),
+    "event": ("event", "CreateEvent"),
+    "training": ("training", "CreateTrainingSession"),
+    "teleconference": ("teleconference", "CreateTeleconferenceSession"),
+}
 
 
 class Emulator:
@@ -75,8 +100,9 @@ def _context(emu: Emulator, kind: str | None, now: datetime) -> GenContext:
         return ctx
     service, create = _CREATE[kind]
     if kind == "meeting":  # a generated meeting may require registration fields the attendee lacks
-        created = emu.call(service, create, {"metaData": {"confName": "wxh unit"},
-                                             "schedule": {"startDate": "12/31/2099 10:00:00"}})
+        created = emu.call(
+            service, create, {"metaData": {"confName": "wxh unit"}, "schedule": {"startDate": "12/31/2099 10:00:00"}}
+        )
     else:
         created = emu.send(valid_envelope(create, 3, ctx))
     assert created.ok, created.describe()
@@ -84,8 +110,11 @@ def _context(emu: Emulator, kind: str | None, now: datetime) -> GenContext:
     uuid = _first(created, "meetingUUID")
     ctx = ctx.with_(session_key=key, meeting_uuid=uuid)
     email = "wxh.unit@example.com"
-    emu.call("attendee", "RegisterMeetingAttendee", {"attendees": {
-        "person": {"name": "Wxh Unit", "email": email}, "sessionKey": key}}).expect_success()
+    emu.call(
+        "attendee",
+        "RegisterMeetingAttendee",
+        {"attendees": {"person": {"name": "Wxh Unit", "email": email}, "sessionKey": key}},
+    ).expect_success()
     ctx = ctx.with_(attendee_email=email)
     if kind == "training":
         emu.call("training", "AddScheduledTest", {"testID": 777, "sessionKey": key}).expect_success()
@@ -107,9 +136,14 @@ def test_valid_envelope_succeeds(emulator: Emulator, api_name: str) -> None:
 
 
 def test_hostile_values_give_failures_not_exceptions(emulator: Emulator) -> None:
-    key = _first(emulator.call("meeting", "CreateMeeting", {
-        "metaData": {"confName": "x"}, "schedule": {"startDate": "12/31/2099 10:00:00"}}).expect_success(),
-        "meetingkey")
+    key = _first(
+        emulator.call(
+            "meeting",
+            "CreateMeeting",
+            {"metaData": {"confName": "x"}, "schedule": {"startDate": "12/31/2099 10:00:00"}},
+        ).expect_success(),
+        "meetingkey",
+    )
     for body in (
         {"meetingkey": key, "schedule": {"startDate": "31/31/2099 99:99:99"}},
         {"meetingkey": key, "schedule": {"duration": "forever"}},
@@ -138,14 +172,17 @@ class _Call:
         return behaviour_id in self.faults
 
 
-@pytest.mark.parametrize(("text", "kept", "gone"), [
-    ("<p>Hi</p><script>alert(1)</script>ok", "<p>Hi</p>ok", "alert"),
-    ('<img src="a.png" onerror="alert(1)">', '<img src="a.png">', "onerror"),
-    ('<a href="java\tscript:alert(1)">x</a>', "x", "script:"),
-    ("<scr<script>x</script>ipt>alert(2)</script>", "alert(2)", "<script"),
-    ("<IFRAME SRC=//evil></IFRAME>after", "after", "iframe"),
-    ("Q&A <b>bold</b> 3 < 4", "Q&A <b>bold</b> 3 < 4", "<script"),
-])
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        ("<p>Hi</p><script>alert(1)</script>ok", "<p>Hi</p>ok", "alert"),
+        ('<img src="a.png" onerror="alert(1)">', '<img src="a.png">', "onerror"),
+        ('<a href="java\tscript:alert(1)">x</a>', "x", "script:"),
+        ("<scr<script>x</script>ipt>alert(2)</script>", "alert(2)", "<script"),
+        ("<IFRAME SRC=//evil></IFRAME>after", "after", "iframe"),
+        ("Q&A <b>bold</b> 3 < 4", "Q&A <b>bold</b> 3 < 4", "<script"),
+    ],
+)
 def test_filter_html(text: str, kept: str, gone: str) -> None:
     out = common.filter_html(_Call(), text)  # type: ignore[arg-type]
     assert kept in out and gone not in out.lower(), out

@@ -19,13 +19,38 @@ from generators.envelopes import GenContext, valid_envelope
 from webex.envelope import Security, XmlResponse, build_request, parse_response
 
 MY_APIS = [
-    "CreateUser", "SetUser", "GetUser", "DelUser", "GetMe", "LstsummaryUser", "GetUserCard", "AuthenticateUser",
-    "GetSite", "GetSessionInfo", "LstsummarySession", "LstCalendarSession", "LstOpenSession", "DelSession",
-    "LstRecording", "SetRecordingInfo", "CreateContact", "SetContact",
-    "LstmeetingusageHistory", "LstmeetingattendeeHistory", "LsttrainingsessionHistory", "LsttrainingattendeeHistory",
-    "LsteventsessionHistory", "LsteventattendeeHistory", "LstsupportsessionHistory", "LstsupportattendeeHistory",
-    "LstmeetingusagePreliminaryHistory", "LstmeetingattendeePreliminaryHistory", "LsteventsessionPreliminaryHistory",
-    "LsteventattendeePreliminaryHistory", "LstTrainingPollResultsHistory", "LstAccessAnywhereHistory",
+    "CreateUser",
+    "SetUser",
+    "GetUser",
+    "DelUser",
+    "GetMe",
+    "LstsummaryUser",
+    "GetUserCard",
+    "AuthenticateUser",
+    "GetSite",
+    "GetSessionInfo",
+    "LstsummarySession",
+    "LstCalendarSession",
+    "LstOpenSession",
+    "DelSession",
+    "LstRecording",
+    "SetRecordingInfo",
+    "CreateContact",
+    "SetContact",
+    "LstmeetingusageHistory",
+    "LstmeetingattendeeHistory",
+    "LsttrainingsessionHistory",
+    "LsttrainingattendeeHistory",
+    "LsteventsessionHistory",
+    "LsteventattendeeHistory",
+    "LstsupportsessionHistory",
+    "LstsupportattendeeHistory",
+    "LstmeetingusagePreliminaryHistory",
+    "LstmeetingattendeePreliminaryHistory",
+    "LsteventsessionPreliminaryHistory",
+    "LsteventattendeePreliminaryHistory",
+    "LstTrainingPollResultsHistory",
+    "LstAccessAnywhereHistory",
 ]
 
 
@@ -45,8 +70,14 @@ class Site:
         status, out, _ = self.app.handle_xml(raw, headers or {})
         return parse_response(out, status)
 
-    def call(self, service: str, api: str, body: dict[str, Any], who: str | None = "admin",
-             headers: dict[str, str] | None = None) -> XmlResponse:
+    def call(
+        self,
+        service: str,
+        api: str,
+        body: dict[str, Any],
+        who: str | None = "admin",
+        headers: dict[str, str] | None = None,
+    ) -> XmlResponse:
         return self.send(build_request(service, api, body, self.security(who)), headers)
 
 
@@ -56,8 +87,11 @@ def app() -> EmulatorApp:
 
 
 def _context(site: Site, api: str, seed: int) -> GenContext:
-    ctx = GenContext(now=datetime.now(UTC).replace(tzinfo=None), security=site.security(),
-                     webex_id_target=None if api == "CreateUser" else "invitee")
+    ctx = GenContext(
+        now=datetime.now(UTC).replace(tzinfo=None),
+        security=site.security(),
+        webex_id_target=None if api == "CreateUser" else "invitee",
+    )
     if api in ("GetSessionInfo", "DelSession", "LstsummarySession", "LstCalendarSession", "LstOpenSession"):
         made = site.send(valid_envelope("CreateMeeting", seed, ctx)).expect_success()
         key = made.text("meet:meetingkey") or ""
@@ -93,14 +127,17 @@ def test_edge_cases_are_answered_as_webex_envelopes(app: EmulatorApp, api: str) 
         assert status != 500 and response.result != "INVALID", f"{api} {case.id}: {response.describe()}"
 
 
-@pytest.mark.parametrize(("token", "ok"), [
-    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", True),
-    ("not-a-token", False),
-    ("a.b", False),
-    ("eyJhbGciOiJIUzI1NiJ9..c2ln", False),
-    ("bm90anNvbg.eyJzdWIiOiJ4In0.c2ln", False),
-    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln!!", False),
-])
+@pytest.mark.parametrize(
+    ("token", "ok"),
+    [
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", True),
+        ("not-a-token", False),
+        ("a.b", False),
+        ("eyJhbGciOiJIUzI1NiJ9..c2ln", False),
+        ("bm90anNvbg.eyJzdWIiOiJ4In0.c2ln", False),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln!!", False),
+    ],
+)
 def test_jwt_shape(token: str, ok: bool) -> None:
     assert jwt_shaped(token) is ok
 
@@ -118,17 +155,23 @@ def test_deleted_meeting_lands_in_history_once(app: EmulatorApp) -> None:
 
 def test_non_admins_cannot_manage_other_users(app: EmulatorApp) -> None:
     site = Site(app)
-    for api, body in (("SetUser", {"webExId": "invitee", "firstName": "X"}), ("DelUser", {"webExId": "invitee"}),
-                      ("GetUser", {"webExId": "invitee"})):
+    for api, body in (
+        ("SetUser", {"webExId": "invitee", "firstName": "X"}),
+        ("DelUser", {"webExId": "invitee"}),
+        ("GetUser", {"webExId": "invitee"}),
+    ):
         response = site.call("user", api, body, who="host")
         assert (response.result, response.exception_id) == ("FAILURE", "000001"), f"{api}: {response.describe()}"
     assert site.call("user", "SetUser", {"webExId": "host", "firstName": "Me"}, who="host").ok
 
 
 def test_default_lenient_site_treats_callers_as_admins(app: EmulatorApp) -> None:
-    raw = build_request("user", "CreateUser", {"webExId": "lenientnew", "email": "lenient@example.com",
-                                               "firstName": "L", "lastName": "N"},
-                        Security("harness", "anybody", "whatever"))
+    raw = build_request(
+        "user",
+        "CreateUser",
+        {"webExId": "lenientnew", "email": "lenient@example.com", "firstName": "L", "lastName": "N"},
+        Security("harness", "anybody", "whatever"),
+    )
     status, out, _ = app.handle_xml(raw, {})
     assert parse_response(out, status).ok
 

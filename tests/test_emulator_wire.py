@@ -50,8 +50,9 @@ class Emulator:
 
         return asyncio.run(go())
 
-    def post(self, body: str | bytes, headers: dict[str, str] | None = None, host: str = "harness.webex.com"
-             ) -> httpx.Response:
+    def post(
+        self, body: str | bytes, headers: dict[str, str] | None = None, host: str = "harness.webex.com"
+    ) -> httpx.Response:
         raw = body.encode("utf-8") if isinstance(body, str) else body
         return self.request("POST", XML_PATH, content=raw, headers=headers, host=host)
 
@@ -105,7 +106,10 @@ def future(days: int = 30) -> str:
 
 
 def meeting_xml(
-    name: str = "Wire test", *, start: str | None = None, schedule_extra: str = "<timeZoneID>4</timeZoneID>",
+    name: str = "Wire test",
+    *,
+    start: str | None = None,
+    schedule_extra: str = "<timeZoneID>4</timeZoneID>",
     extra: str = "",
 ) -> str:
     return (
@@ -193,8 +197,9 @@ def test_request_without_content_type_header_at_all(emu: Emulator) -> None:
 
 
 def test_iso_8859_1_declared_encoding_round_trips_a_non_ascii_name(emu: Emulator) -> None:
-    body = envelope("meeting.CreateMeeting", meeting_xml("Réunion café"),
-                    prolog='<?xml version="1.0" encoding="ISO-8859-1"?>\n')
+    body = envelope(
+        "meeting.CreateMeeting", meeting_xml("Réunion café"), prolog='<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+    )
     raw = body.encode("iso-8859-1")
     assert "é".encode() not in raw
     key = parse_response(emu.post(raw).content).expect_success().text("meet:meetingkey") or ""
@@ -236,7 +241,7 @@ def test_unprefixed_message_root_is_accepted(emu: Emulator) -> None:
 def test_fully_namespaced_request_is_accepted(emu: Emulator) -> None:
     attrs = f' xmlns:serv="{NAMESPACES["serv"]}" xmlns:xsi="{XSI}"'
     body = (
-        f'{DECL}<serv:message{attrs}><serv:header><serv:securityContext>{sec()}</serv:securityContext>'
+        f"{DECL}<serv:message{attrs}><serv:header><serv:securityContext>{sec()}</serv:securityContext>"
         f'</serv:header><serv:body><serv:bodyContent xsi:type="java:com.webex.service.binding.user.AuthenticateUser">'
         f"</serv:bodyContent></serv:body></serv:message>"
     )
@@ -266,7 +271,7 @@ def test_serv_prefixed_list_control_children_are_honoured(emu: Emulator) -> None
 
 @pytest.mark.parametrize(
     "type_attr",
-    ['xsi:type= ', 'xsi:type =', 'xsi:type = \n '],
+    ["xsi:type= ", "xsi:type =", "xsi:type = \n "],
     ids=["after-equals", "before-equals", "around-equals"],
 )
 def test_xsi_type_with_white_space_around_equals_is_accepted(emu: Emulator, type_attr: str) -> None:
@@ -313,16 +318,21 @@ def test_webex_id_spellings_identify_the_user(emu: Emulator, element: str) -> No
 
 def test_booleans_true_and_false_in_upper_case_are_read(emu: Emulator) -> None:
     form = "<registrationForm><company><req>TRUE</req></company><title><req>FALSE</req></title></registrationForm>"
-    key = create_meeting(emu, meeting_xml(extra=form + "<attendeeOptions><registration>TRUE</registration>"
-                                                       "</attendeeOptions>"))
+    key = create_meeting(
+        emu, meeting_xml(extra=form + "<attendeeOptions><registration>TRUE</registration></attendeeOptions>")
+    )
     got = get_meeting(emu, key).expect_success()
     assert got.text("meet:registrationForm/meet:company/meet:req") == "true"
     assert got.text("meet:registrationForm/meet:title/meet:req") == "false"
     info = emu.call(envelope("ep.GetSessionInfo", f"<sessionKey>{key}</sessionKey>")).expect_success()
     assert info.text("ep:accessControl/ep:registration") == "true"
 
-    emu.call(envelope("meeting.SetMeeting", f"<meetingKey>{key}</meetingKey>"
-                      "<registrationForm><company><req>FALSE</req></company></registrationForm>")).expect_success()
+    emu.call(
+        envelope(
+            "meeting.SetMeeting",
+            f"<meetingKey>{key}</meetingKey><registrationForm><company><req>FALSE</req></company></registrationForm>",
+        )
+    ).expect_success()
     assert get_meeting(emu, key).text("meet:registrationForm/meet:company/meet:req") == "false"
 
 
@@ -385,8 +395,13 @@ def test_security_context_session_ticket_from_authenticate_user(emu: Emulator) -
 
 def test_security_context_unknown_session_ticket_is_030047(emu: Emulator) -> None:
     site = new_site(emu)
-    resp = emu.call(envelope("meeting.CreateMeeting", meeting_xml(),
-                             security=sec(site["name"], "host", None, sessionTicket="not-a-ticket")))
+    resp = emu.call(
+        envelope(
+            "meeting.CreateMeeting",
+            meeting_xml(),
+            security=sec(site["name"], "host", None, sessionTicket="not-a-ticket"),
+        )
+    )
     assert (resp.result, resp.exception_id, resp.reason) == ("FAILURE", "030047", "Not a valid session ticket")
 
 
@@ -464,7 +479,7 @@ def test_every_documented_prefix_is_declared_on_the_root_element(emu: Emulator, 
 def test_no_namespace_is_declared_below_the_root_except_xsi_on_body_content(emu: Emulator) -> None:
     key = create_meeting(emu)
     raw = emu.post(envelope("meeting.GetMeeting", f"<meetingKey>{key}</meetingKey>")).content.decode()
-    below_root = raw[raw.index(root_start_tag(raw.encode())) + len(root_start_tag(raw.encode())):]
+    below_root = raw[raw.index(root_start_tag(raw.encode())) + len(root_start_tag(raw.encode())) :]
     declarations = re.findall(r"<([\w:]+)[^>]*\sxmlns(?::\w+)?=", below_root)
     assert declarations == ["serv:bodyContent"]
 
@@ -568,8 +583,10 @@ def test_several_body_contents_get_one_response_header_each(emu: Emulator) -> No
     get = '<bodyContent xsi:type="java:com.webex.service.binding.meeting.GetMeeting">'
     one = f"{get}<meetingKey>{key}</meetingKey></bodyContent>"
     missing = f"{get}<meetingKey>1</meetingKey></bodyContent>"
-    raw = (f'{DECL}<serv:message xmlns:xsi="{XSI}"><header><securityContext>{sec()}</securityContext></header>'
-           f"<body>{one}{missing}</body></serv:message>")
+    raw = (
+        f'{DECL}<serv:message xmlns:xsi="{XSI}"><header><securityContext>{sec()}</securityContext></header>'
+        f"<body>{one}{missing}</body></serv:message>"
+    )
     resp = emu.call(raw)
     assert [r["result"] for r in resp.results] == ["SUCCESS", "FAILURE"]
     assert len(resp.bodies) == 2
@@ -578,8 +595,10 @@ def test_several_body_contents_get_one_response_header_each(emu: Emulator) -> No
 def test_too_many_body_contents_is_failure_000053(emu: Emulator) -> None:
     emu.control("POST", "sites/harness/settings", {"body_content_limit": 2})
     get = '<bodyContent xsi:type="java:com.webex.service.binding.user.AuthenticateUser"/>'
-    raw = (f'{DECL}<serv:message xmlns:xsi="{XSI}"><header><securityContext>{sec()}</securityContext></header>'
-           f"<body>{get}{get}</body></serv:message>")
+    raw = (
+        f'{DECL}<serv:message xmlns:xsi="{XSI}"><header><securityContext>{sec()}</securityContext></header>'
+        f"<body>{get}{get}</body></serv:message>"
+    )
     resp = emu.call(raw)
     assert (resp.result, resp.exception_id) == ("FAILURE", "000053")
     assert resp.reason == "The count of BodyContent in a request must be less than 2"
@@ -631,8 +650,9 @@ HOSTILE = {
     "empty": b"",
     "billion-laughs": _hostile(BILLION_LAUGHS, "&lol9;").encode(),
     "external-entity": _hostile(XXE, "&xxe;").encode(),
-    "external-entity-after-padding": _hostile('<?xml version="1.0"?>\n<!--' + "x" * 8000 + "-->"
-                                              + XXE.split("\n", 1)[1], "&xxe;").encode(),
+    "external-entity-after-padding": _hostile(
+        '<?xml version="1.0"?>\n<!--' + "x" * 8000 + "-->" + XXE.split("\n", 1)[1], "&xxe;"
+    ).encode(),
     "lower-case-doctype": _hostile(XXE.replace("DOCTYPE", "doctype"), "&xxe;").encode(),
     "external-dtd": _hostile('<?xml version="1.0"?>\n<!DOCTYPE m SYSTEM "http://127.0.0.1:9/evil.dtd">', "x").encode(),
 }

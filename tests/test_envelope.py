@@ -70,13 +70,23 @@ def test_request_declares_xsi_serv_and_com_on_the_root() -> None:
 
 def test_security_context_carries_only_non_empty_fields_in_documented_order() -> None:
     security = Security(
-        site_name="acme", webex_id="host", password="pw", session_ticket="", access_token=None,
-        site_id="243585", partner_id="g0webx!", email="",
+        site_name="acme",
+        webex_id="host",
+        password="pw",
+        session_ticket="",
+        access_token=None,
+        site_id="243585",
+        partner_id="g0webx!",
+        email="",
     )
     ctx = parse(build_request("user", "GetUser", {}, security)).find("header/securityContext")
     assert ctx is not None
     assert [(c.tag, c.text) for c in ctx] == [
-        ("siteName", "acme"), ("webExID", "host"), ("password", "pw"), ("siteID", "243585"), ("partnerID", "g0webx!"),
+        ("siteName", "acme"),
+        ("webExID", "host"),
+        ("password", "pw"),
+        ("siteID", "243585"),
+        ("partnerID", "g0webx!"),
     ]
 
 
@@ -144,7 +154,8 @@ def test_prefixed_names_are_written_with_their_documented_prefix() -> None:
 
 def test_unprefixed_names_stay_unprefixed() -> None:
     content = parse(build_request("ep", "GetSessionInfo", {"sessionKey": "1"}, Security("acme"))).find(
-        "body/bodyContent")
+        "body/bodyContent"
+    )
     assert content is not None
     assert content[0].tag == "sessionKey"
 
@@ -211,8 +222,7 @@ def test_parse_failure_is_never_hidden() -> None:
 
 
 def test_parse_failure_with_value() -> None:
-    resp = parse_response(answer(failure("040014", "Missing required fields (registration form) : company",
-                                         "company")))
+    resp = parse_response(answer(failure("040014", "Missing required fields (registration form) : company", "company")))
     assert (resp.result, resp.exception_id, resp.value) == ("FAILURE", "040014", "company")
     assert "value='company'" in resp.describe()
 
@@ -248,8 +258,11 @@ def test_parse_failure_envelope_with_http_error_status_keeps_the_failure() -> No
 
 
 ODD_ANSWERS = {
-    "html-error-page": (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad"
-                        b" Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", 502),
+    "html-error-page": (
+        b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad"
+        b" Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+        502,
+    ),
     "well-formed-html": (b"<html><body><h1>Service Unavailable</h1></body></html>", 503),
     "empty": (b"", 200),
     "white-space": (b" \r\n\t ", 200),
@@ -260,8 +273,10 @@ ODD_ANSWERS = {
     "envelope-without-header": (f'<serv:message xmlns:serv="{SERV}"><serv:body/></serv:message>'.encode(), 200),
     "envelope-with-odd-result": (answer("<serv:response><serv:result>MAYBE</serv:result></serv:response>"), 200),
     "envelope-with-empty-result": (answer("<serv:response><serv:result/></serv:response>"), 200),
-    "entity-bomb": (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-                    b"<x>&b;&b;</x>", 200),
+    "entity-bomb": (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><x>&b;&b;</x>',
+        200,
+    ),
     "external-entity": (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', 200),
 }
 
@@ -308,9 +323,13 @@ def test_external_entity_in_an_answer_is_not_resolved() -> None:
 
 
 def test_read_request_names_site_caller_apis_and_credentials() -> None:
-    raw = build_multi_request([("user", "CreateUser", {"webExId": "new", "password": "NewPw1"}),
-                               ("ep", "getsessioninfo", {"sessionKey": "1"})],
-                              Security("acme", "host", "Pw1", session_ticket="tick"))
+    raw = build_multi_request(
+        [
+            ("user", "CreateUser", {"webExId": "new", "password": "NewPw1"}),
+            ("ep", "getsessioninfo", {"sessionKey": "1"}),
+        ],
+        Security("acme", "host", "Pw1", session_ticket="tick"),
+    )
     read = read_request(raw)
     assert read is not None
     assert (read.site, read.owner, read.password) == ("acme", "host", "Pw1")
@@ -319,27 +338,35 @@ def test_read_request_names_site_caller_apis_and_credentials() -> None:
 
 
 def test_read_request_takes_a_new_sessions_password_for_a_secret() -> None:
-    raw = build_request("meeting", "CreateMeeting", {"metaData": {"confName": "Weekly"},
-                        "accessControl": {"meetingPassword": "Mtg-Pw-42"}}, Security("acme", "host", "Pw1"))
+    raw = build_request(
+        "meeting",
+        "CreateMeeting",
+        {"metaData": {"confName": "Weekly"}, "accessControl": {"meetingPassword": "Mtg-Pw-42"}},
+        Security("acme", "host", "Pw1"),
+    )
     read = read_request(raw)
     assert read is not None and read.secrets == ["Pw1", "Mtg-Pw-42"]
 
 
 def test_answer_secrets_are_the_tickets_tokens_passwords_and_guest_tokens_it_hands_out() -> None:
-    body = ("<serv:bodyContent><meet:meetingkey>805325231</meet:meetingkey>"
-            "<meet:meetingPassword>Mtg-Pw-42</meet:meetingPassword><meet:guestToken>9f86d081884c7d65"
-            "</meet:guestToken><meet:confName>kept</meet:confName></serv:bodyContent>")
+    body = (
+        "<serv:bodyContent><meet:meetingkey>805325231</meet:meetingkey>"
+        "<meet:meetingPassword>Mtg-Pw-42</meet:meetingPassword><meet:guestToken>9f86d081884c7d65"
+        "</meet:guestToken><meet:confName>kept</meet:confName></serv:bodyContent>"
+    )
     assert answer_secrets(parse_response(answer(SUCCESS, body))) == ["Mtg-Pw-42", "9f86d081884c7d65"]
-    ticket = '<serv:bodyContent><use:sessionTicket>Tick-et-123</use:sessionTicket></serv:bodyContent>'
+    ticket = "<serv:bodyContent><use:sessionTicket>Tick-et-123</use:sessionTicket></serv:bodyContent>"
     assert answer_secrets(parse_response(answer(SUCCESS, ticket))) == ["Tick-et-123"]
     assert answer_secrets(parse_response(answer(SUCCESS))) == []
     assert answer_secrets(parse_response(b"<html>no</html>", 502)) == []
 
 
 def test_read_request_is_liberal_and_none_only_for_what_is_no_xml() -> None:
-    torn = (b'<serv:message xmlns:serv="x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><header>'
-            b'<SECURITYCONTEXT><SiteID>42</SiteID></SECURITYCONTEXT></header><body>'
-            b'<bodyContent xsi:type="java:com.webex.service.binding.meeting.CreateMeeting"><confName>x')
+    torn = (
+        b'<serv:message xmlns:serv="x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><header>'
+        b"<SECURITYCONTEXT><SiteID>42</SiteID></SECURITYCONTEXT></header><body>"
+        b'<bodyContent xsi:type="java:com.webex.service.binding.meeting.CreateMeeting"><confName>x'
+    )
     read = read_request(torn)
     assert read is not None and read.site == "siteID:42" and read.owner is None
     assert [b.api for b in read.bodies] == ["CreateMeeting"]

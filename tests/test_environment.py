@@ -582,8 +582,11 @@ def test_environment_from_mapping_validates_a_mapping_without_a_file() -> None:
 
 ROLE_VARS = {
     **SITE_VARS,
-    "ADMIN_USER": "qa-admin", "ADMIN_PW": "admin-secret",
-    "INVITEE_PW": "invitee-secret", "OUTSIDER_PW": "outsider-secret", "PROBE_PW": "probe-secret",
+    "ADMIN_USER": "qa-admin",
+    "ADMIN_PW": "admin-secret",
+    "INVITEE_PW": "invitee-secret",
+    "OUTSIDER_PW": "outsider-secret",
+    "PROBE_PW": "probe-secret",
 }
 ROLES_SECTION = """\
 users:
@@ -618,15 +621,27 @@ def test_roles_are_optional_and_the_example_declares_none() -> None:
     assert env.users.declared() == {}
     assert env.users.get("admin") is None
     partial = environment_from_mapping(
-        {"target": "emulator", "site_name": "s", "credentials": {"webExID": "a", "password": "b"},
-         "users": {"invitee": {"webExID": "i", "password": "p"}}}, env={})
+        {
+            "target": "emulator",
+            "site_name": "s",
+            "credentials": {"webExID": "a", "password": "b"},
+            "users": {"invitee": {"webExID": "i", "password": "p"}},
+        },
+        env={},
+    )
     assert list(partial.users.declared()) == ["invitee"]
 
 
 def test_every_role_password_is_a_secret_and_never_described(tmp_path: Path) -> None:
     env = load_environment(site_with(tmp_path, ROLES_SECTION), ROLE_VARS)
-    assert env.secrets() == ["s3cret-pass", "s3cret-token", "admin-secret", "invitee-secret", "outsider-secret",
-                             "probe-secret"]
+    assert env.secrets() == [
+        "s3cret-pass",
+        "s3cret-token",
+        "admin-secret",
+        "invitee-secret",
+        "outsider-secret",
+        "probe-secret",
+    ]
     described = env.describe()
     assert described["users"] == ["admin", "invitee", "outsider", "probe"]
     for secret in env.secrets():
@@ -647,14 +662,24 @@ def test_an_unknown_role_is_named_with_a_suggestion(tmp_path: Path) -> None:
         ("users:\n  admin: {webExID: a}\n", "users.admin.password", "missing"),
         ("users:\n  admin: {password: '${ADMIN_PW}'}\n", "users.admin.webExID", "missing"),
         ("users:\n  admin: {webExID: a, password: '${ADMIN_PW}', pin: 1}\n", "users.admin.pin", "unknown key"),
-        ("users:\n  invitee: {webExID: i, password: '${INVITEE_PW}', email: nobody}\n", "users.invitee.email",
-         "expected an e-mail address"),
-        ("users:\n  probe: {webExID: p, password: '${PROBE_PW}', email: [x]}\n", "users.probe.email",
-         "expected a string"),
+        (
+            "users:\n  invitee: {webExID: i, password: '${INVITEE_PW}', email: nobody}\n",
+            "users.invitee.email",
+            "expected an e-mail address",
+        ),
+        (
+            "users:\n  probe: {webExID: p, password: '${PROBE_PW}', email: [x]}\n",
+            "users.probe.email",
+            "expected a string",
+        ),
         ("users:\n  admin: qa-admin\n", "users.admin", "expected a mapping"),
         ("users: [admin]\n", "users", "expected a mapping, got a list"),
-        ("users:\n  probe: {webExID: p, password: '${PROBE_PW}'}\nprobe_user: {webExID: p, password: '${PROBE_PW}'}\n",
-         "probe_user", "users.probe"),
+        (
+            "users:\n  probe: {webExID: p, password: '${PROBE_PW}'}\n"
+            "probe_user: {webExID: p, password: '${PROBE_PW}'}\n",
+            "probe_user",
+            "users.probe",
+        ),
     ],
 )
 def test_a_wrong_role_names_the_file_and_the_key(tmp_path: Path, section: str, key: str, expected: str) -> None:
@@ -665,19 +690,25 @@ def test_a_wrong_role_names_the_file_and_the_key(tmp_path: Path, section: str, k
 
 
 def test_probe_user_is_a_deprecated_alias_of_users_probe(tmp_path: Path) -> None:
-    env = load_environment(site_with(tmp_path, "probe_user: {webExID: old-probe, password: '${PROBE_PW}'}\n"),
-                           ROLE_VARS)
+    env = load_environment(
+        site_with(tmp_path, "probe_user: {webExID: old-probe, password: '${PROBE_PW}'}\n"), ROLE_VARS
+    )
     assert env.users.probe is not None and env.users.probe.webex_id == "old-probe"
     assert env.describe()["users"] == ["probe"]
 
 
 def test_the_examples_roles_load_when_uncommented(tmp_path: Path) -> None:
     site = (ENVIRONMENTS_DIR / "site.example.yaml").read_text(encoding="utf-8")
-    uncommented = "\n".join(line.replace("  # ", "  ", 1) if line.startswith("  # ") and "{webExID" in line else line
-                            for line in site.splitlines())
+    uncommented = "\n".join(
+        line.replace("  # ", "  ", 1) if line.startswith("  # ") and "{webExID" in line else line
+        for line in site.splitlines()
+    )
     names = ("ADMIN", "INVITEE", "OUTSIDER", "PROBE")
-    variables = {**SITE_VARS, **{f"WEBEX_{n}_USER": n.lower() for n in names},
-                 **{f"WEBEX_{n}_PASSWORD": f"{n.lower()}-pw" for n in names}}
+    variables = {
+        **SITE_VARS,
+        **{f"WEBEX_{n}_USER": n.lower() for n in names},
+        **{f"WEBEX_{n}_PASSWORD": f"{n.lower()}-pw" for n in names},
+    }
     env = load_environment(write(tmp_path, uncommented), variables)
     assert list(env.users.declared()) == ["admin", "invitee", "outsider", "probe"]
     assert env.users.outsider is not None and env.users.outsider.email == "outsider@acme.com"

@@ -40,28 +40,84 @@ from webex.errors import EXCEPTIONS
 from webex.namespaces import NAMESPACES, SERV, XSI
 
 CATALOGUE: dict[str, list[str]] = {
-    "meeting": ["CreateMeeting", "SetMeeting", "GetMeeting", "DelMeeting", "LstsummaryMeeting", "GethosturlMeeting",
-                "GetjoinurlMeeting"],
+    "meeting": [
+        "CreateMeeting",
+        "SetMeeting",
+        "GetMeeting",
+        "DelMeeting",
+        "LstsummaryMeeting",
+        "GethosturlMeeting",
+        "GetjoinurlMeeting",
+    ],
     "meetingtype": ["GetMeetingType", "LstMeetingType"],
-    "event": ["CreateEvent", "SetEvent", "GetEvent", "DelEvent", "LstsummaryEvent", "UploadEventImage",
-              "SendInvitationEmail"],
-    "training": ["CreateTrainingSession", "SetTrainingSession", "GetTrainingSession", "DelTrainingSession",
-                 "LstsummaryTrainingSession", "AddScheduledTest", "SetScheduledTest", "DelScheduledTest",
-                 "LstScheduledTests", "GetTestInformation"],
+    "event": [
+        "CreateEvent",
+        "SetEvent",
+        "GetEvent",
+        "DelEvent",
+        "LstsummaryEvent",
+        "UploadEventImage",
+        "SendInvitationEmail",
+    ],
+    "training": [
+        "CreateTrainingSession",
+        "SetTrainingSession",
+        "GetTrainingSession",
+        "DelTrainingSession",
+        "LstsummaryTrainingSession",
+        "AddScheduledTest",
+        "SetScheduledTest",
+        "DelScheduledTest",
+        "LstScheduledTests",
+        "GetTestInformation",
+    ],
     "teleconference": ["CreateTeleconferenceSession", "SetTeleconferenceSession", "GetTeleconferenceSession"],
-    "attendee": ["CreateMeetingAttendee", "RegisterMeetingAttendee", "DelMeetingAttendee", "LstMeetingAttendee",
-                 "GetEnrollmentInfo"],
-    "user": ["CreateUser", "SetUser", "GetUser", "DelUser", "GetMe", "LstsummaryUser", "GetUserCard",
-             "AuthenticateUser"],
+    "attendee": [
+        "CreateMeetingAttendee",
+        "RegisterMeetingAttendee",
+        "DelMeetingAttendee",
+        "LstMeetingAttendee",
+        "GetEnrollmentInfo",
+    ],
+    "user": [
+        "CreateUser",
+        "SetUser",
+        "GetUser",
+        "DelUser",
+        "GetMe",
+        "LstsummaryUser",
+        "GetUserCard",
+        "AuthenticateUser",
+    ],
     "site": ["GetSite"],
-    "ep": ["GetSessionInfo", "LstsummarySession", "LstCalendarSession", "LstOpenSession", "DelSession",
-           "LstRecording", "SetRecordingInfo", "CreateContact", "SetContact"],
+    "ep": [
+        "GetSessionInfo",
+        "LstsummarySession",
+        "LstCalendarSession",
+        "LstOpenSession",
+        "DelSession",
+        "LstRecording",
+        "SetRecordingInfo",
+        "CreateContact",
+        "SetContact",
+    ],
     "support": ["CreateSupportSession"],
-    "history": ["LstmeetingusageHistory", "LstmeetingattendeeHistory", "LsttrainingsessionHistory",
-                "LsttrainingattendeeHistory", "LsteventsessionHistory", "LsteventattendeeHistory",
-                "LstsupportsessionHistory", "LstsupportattendeeHistory", "LstmeetingusagePreliminaryHistory",
-                "LstmeetingattendeePreliminaryHistory", "LsteventsessionPreliminaryHistory",
-                "LsteventattendeePreliminaryHistory", "LstTrainingPollResultsHistory", "LstAccessAnywhereHistory"],
+    "history": [
+        "LstmeetingusageHistory",
+        "LstmeetingattendeeHistory",
+        "LsttrainingsessionHistory",
+        "LsttrainingattendeeHistory",
+        "LsteventsessionHistory",
+        "LsteventattendeeHistory",
+        "LstsupportsessionHistory",
+        "LstsupportattendeeHistory",
+        "LstmeetingusagePreliminaryHistory",
+        "LstmeetingattendeePreliminaryHistory",
+        "LsteventsessionPreliminaryHistory",
+        "LsteventattendeePreliminaryHistory",
+        "LstTrainingPollResultsHistory",
+        "LstAccessAnywhereHistory",
+    ],
 }
 NAMES = [name for names in CATALOGUE.values() for name in names]
 SEEDS = range(1, 21)
@@ -166,18 +222,58 @@ def test_catalogue_entries_are_complete() -> None:
 
 def test_meeting_uuid_support_follows_001() -> None:
     listed = {
-        "CreateMeetingAttendee", "DelMeetingAttendee", "RegisterMeetingAttendee", "CreateTeleconferenceSession",
-        "SetTeleconferenceSession", "GetTeleconferenceSession", "CreateTrainingSession", "SetTrainingSession",
-        "GetTrainingSession", "DelTrainingSession", "CreateEvent", "SetEvent", "DelEvent", "GetEnrollmentInfo",
-        "LstsummaryTrainingSession", "AddScheduledTest", "SetScheduledTest", "DelScheduledTest", "GetTestInformation",
-        "UploadEventImage", "SendInvitationEmail", "CreateSupportSession", "LstmeetingusagePreliminaryHistory",
-        "LstmeetingattendeePreliminaryHistory", "LsteventsessionPreliminaryHistory",
-        "LsteventattendeePreliminaryHistory", "LstTrainingPollResultsHistory", "LstOpenSession", "LstsummaryMeeting",
-        "LstScheduledTests", "GetEvent", "LstsummaryEvent", "LstmeetingusageHistory", "LsttrainingsessionHistory",
-        "LsteventsessionHistory", "LstsupportsessionHistory", "DelSession", "LstmeetingattendeeHistory",
-        "LsttrainingattendeeHistory", "LsteventattendeeHistory", "LstsupportattendeeHistory", "LstRecording",
-        "LstsummarySession", "GetSessionInfo", "GethosturlMeeting", "GetjoinurlMeeting", "LstMeetingAttendee",
-        "CreateMeeting", "SetMeeting", "GetMeeting", "DelMeeting", "LstCalendarSession",
+        "CreateMeetingAttendee",
+        "DelMeetingAttendee",
+        "RegisterMeetingAttendee",
+        "CreateTeleconferenceSession",
+        "SetTeleconferenceSession",
+        "GetTeleconferenceSession",
+        "CreateTrainingSession",
+        "SetTrainingSession",
+        "GetTrainingSession",
+        "DelTrainingSession",
+        "CreateEvent",
+        "SetEvent",
+        "DelEvent",
+        "GetEnrollmentInfo",
+        "LstsummaryTrainingSession",
+        "AddScheduledTest",
+        "SetScheduledTest",
+        "DelScheduledTest",
+        "GetTestInformation",
+        "UploadEventImage",
+        "SendInvitationEmail",
+        "CreateSupportSession",
+        "LstmeetingusagePreliminaryHistory",
+        "LstmeetingattendeePreliminaryHistory",
+        "LsteventsessionPreliminaryHistory",
+        "LsteventattendeePreliminaryHistory",
+        "LstTrainingPollResultsHistory",
+        "LstOpenSession",
+        "LstsummaryMeeting",
+        "LstScheduledTests",
+        "GetEvent",
+        "LstsummaryEvent",
+        "LstmeetingusageHistory",
+        "LsttrainingsessionHistory",
+        "LsteventsessionHistory",
+        "LstsupportsessionHistory",
+        "DelSession",
+        "LstmeetingattendeeHistory",
+        "LsttrainingattendeeHistory",
+        "LsteventattendeeHistory",
+        "LstsupportattendeeHistory",
+        "LstRecording",
+        "LstsummarySession",
+        "GetSessionInfo",
+        "GethosturlMeeting",
+        "GetjoinurlMeeting",
+        "LstMeetingAttendee",
+        "CreateMeeting",
+        "SetMeeting",
+        "GetMeeting",
+        "DelMeeting",
+        "LstCalendarSession",
     }
     assert {a.name for a in all_apis() if a.uuid_release} == listed
     assert api("GetSessionInfo").key_kind == "sessionKey" and api("GetSessionInfo").uuid_accepted
@@ -188,13 +284,26 @@ def test_meeting_uuid_support_follows_001() -> None:
 def test_create_meeting_sample_is_in_the_catalogue() -> None:
     spec = api("CreateMeeting")
     assert spec.sample and spec.documented == "full"
-    for path in ("accessControl/meetingPassword", "metaData/confName", "metaData/meetingType", "metaData/agenda",
-                 "participants/maxUserNumber", "participants/attendees/attendee/person/name",
-                 "participants/attendees/attendee/person/email", "enableOptions/supportE2E",
-                 "enableOptions/autoRecord", "schedule/startDate", "schedule/openTime",
-                 "schedule/joinTeleconfBeforeHost", "schedule/duration", "schedule/timeZoneID",
-                 "telephony/telephonySupport", "telephony/extTelephonyDescription",
-                 "attendeeOptions/autoLockWaitTime", "registrationForm/title/req"):
+    for path in (
+        "accessControl/meetingPassword",
+        "metaData/confName",
+        "metaData/meetingType",
+        "metaData/agenda",
+        "participants/maxUserNumber",
+        "participants/attendees/attendee/person/name",
+        "participants/attendees/attendee/person/email",
+        "enableOptions/supportE2E",
+        "enableOptions/autoRecord",
+        "schedule/startDate",
+        "schedule/openTime",
+        "schedule/joinTeleconfBeforeHost",
+        "schedule/duration",
+        "schedule/timeZoneID",
+        "telephony/telephonySupport",
+        "telephony/extTelephonyDescription",
+        "attendeeOptions/autoLockWaitTime",
+        "registrationForm/title/req",
+    ):
         assert spec.has_element(path), path
     assert spec.element("metaData/confName").example == "Sample Meeting"
     assert spec.element("attendeeOptions/autoLockWaitTime").enum == ("0", "5", "10", "15", "20")
@@ -264,9 +373,11 @@ def test_valid_envelopes(name: str) -> None:
         assert bodies[0].get(f"{{{XSI}}}type") == spec.body_type
         _check_tree(spec, spec.request, bodies[0], DEFAULT_NOW)
         seen.add(xml)
-    random_leaves = [el for el in spec.elements()
-                     if el.in_valid and not el.is_group and el.value is None and el.gen != "self_or_target_user"
-                     and el.count >= 0]
+    random_leaves = [
+        el
+        for el in spec.elements()
+        if el.in_valid and not el.is_group and el.value is None and el.gen != "self_or_target_user" and el.count >= 0
+    ]
     if random_leaves:
         assert len(seen) > 1, f"{name}: every seed gives the same envelope"
 
@@ -283,8 +394,15 @@ def test_same_seed_different_context_changes_only_what_it_should() -> None:
 
 
 def test_context_placeholders_are_used() -> None:
-    ctx = GenContext(session_key="998877665", webex_id_target="someone", recording_id="4242", contact_id="77",
-                     test_id="105", attendee_email="a@example.com", meeting_type_id="169")
+    ctx = GenContext(
+        session_key="998877665",
+        webex_id_target="someone",
+        recording_id="4242",
+        contact_id="77",
+        test_id="105",
+        attendee_email="a@example.com",
+        meeting_type_id="169",
+    )
     body = valid_body("SetEvent", make_faker(1), ctx)
     assert body["event:sessionKey"] == "998877665"
     assert valid_body("RegisterMeetingAttendee", make_faker(1), ctx)["attendees"]["sessionKey"] == "998877665"
@@ -307,12 +425,27 @@ def test_valid_body_matches_valid_envelope() -> None:
 
 def test_create_meeting_reproduces_the_sample_shape() -> None:
     content = _bodies(_parse(valid_envelope("CreateMeeting", 1)))[0]
-    for path in ("accessControl/meetingPassword", "metaData/confName", "metaData/meetingType", "metaData/agenda",
-                 "participants/attendees/attendee/person/name", "participants/attendees/attendee/person/email",
-                 "enableOptions/chat", "schedule/startDate", "schedule/duration", "schedule/timeZoneID"):
+    for path in (
+        "accessControl/meetingPassword",
+        "metaData/confName",
+        "metaData/meetingType",
+        "metaData/agenda",
+        "participants/attendees/attendee/person/name",
+        "participants/attendees/attendee/person/email",
+        "enableOptions/chat",
+        "schedule/startDate",
+        "schedule/duration",
+        "schedule/timeZoneID",
+    ):
         assert content.find(path) is not None, path
     assert [_local(c.tag) for c in content][:6] == [
-        "accessControl", "metaData", "participants", "enableOptions", "schedule", "telephony"]
+        "accessControl",
+        "metaData",
+        "participants",
+        "enableOptions",
+        "schedule",
+        "telephony",
+    ]
 
 
 def test_lists_page_with_serv_prefixed_list_control() -> None:
@@ -325,7 +458,12 @@ def test_lists_page_with_serv_prefixed_list_control() -> None:
     lst = _bodies(_parse(valid_envelope("LstsummarySession", 1)))[0]
     assert lst.find("listControl/startFrom") is not None  # unprefixed, as in the 40.6.0 sample
     assert [s.text for s in lst.findall("serviceTypes/serviceType")] == [
-        "EventCenter", "MeetingCenter", "SalesCenter", "TrainingCenter", "SupportCenter"]
+        "EventCenter",
+        "MeetingCenter",
+        "SalesCenter",
+        "TrainingCenter",
+        "SupportCenter",
+    ]
 
 
 def test_set_event_reproduces_the_sample_prefixes() -> None:
@@ -395,7 +533,10 @@ def _case(name: str, case_id: str, seed: int = 5, ctx: GenContext | None = None)
 def test_start_in_past_is_060016(name: str) -> None:
     case = _case(name, "start-date-in-past")
     assert (case.expect.result, case.expect.exception_id, case.expect.behaviour) == (
-        "FAILURE", "060016", "start-time-in-past")
+        "FAILURE",
+        "060016",
+        "start-time-in-past",
+    )
     start = datetime.strptime(_bodies(_parse(case.envelope))[0].findtext("schedule/startDate"), DATE_FORMAT)
     assert start < DEFAULT_NOW - timedelta(days=1)
     assert _case("CreateEvent", "start-date-in-past").expect.result == "undocumented"
@@ -416,7 +557,8 @@ def test_email_expectations() -> None:
     spaced = _case("CreateMeetingAttendee", "email-whitespace")
     assert (spaced.expect.result, spaced.expect.exception_id) == ("FAILURE", None)
     assert " " in _bodies(_parse(spaced.envelope))[0].findtext("person/email") or "\t" in _bodies(
-        _parse(spaced.envelope))[0].findtext("person/email")
+        _parse(spaced.envelope)
+    )[0].findtext("person/email")
     assert _case("GetjoinurlMeeting", "email-mixed-case").expect.result == "undocumented"
 
 
@@ -468,8 +610,10 @@ def test_length_probes_and_unsafe_html() -> None:
 def test_non_latin_and_special_characters_round_trip_through_xml() -> None:
     names = _bodies(_parse(_case("CreateMeeting", "non-latin-names").envelope))[0]
     texts = [n.text for n in names.findall("participants/attendees/attendee/person/name")]
-    assert any(any("\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af"
-                   for ch in t) for t in texts)
+    assert any(
+        any("\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af" for ch in t)
+        for t in texts
+    )
     special = _case("CreateMeeting", "xml-special-characters")
     assert "&amp;" in special.envelope.decode() and "&lt;Q4&gt;" in special.envelope.decode()
 
@@ -478,10 +622,15 @@ def test_documented_cases_list() -> None:
     cases = documented_cases()
     assert sum(1 for _, cid, _ in cases if cid == "too-many-body-contents") == 67
     pairs = {(a, cid) for a, cid, _ in cases}
-    for pair in [("CreateMeeting", "start-date-in-past"), ("SetMeeting", "start-date-in-past"),
-                 ("LstsummarySession", "anonymous-request"), ("GetUserCard", "anonymous-request"),
-                 ("CreateMeetingAttendee", "registration-form-missing-title-company"),
-                 ("SetEvent", "email-mixed-case"), ("CreateContact", "email-whitespace")]:
+    for pair in [
+        ("CreateMeeting", "start-date-in-past"),
+        ("SetMeeting", "start-date-in-past"),
+        ("LstsummarySession", "anonymous-request"),
+        ("GetUserCard", "anonymous-request"),
+        ("CreateMeetingAttendee", "registration-form-missing-title-company"),
+        ("SetEvent", "email-mixed-case"),
+        ("CreateContact", "email-whitespace"),
+    ]:
         assert pair in pairs, pair
 
 
@@ -533,9 +682,16 @@ def test_rest_edge_cases() -> None:
     ids = [c["id"] for c in cases]
     assert len(ids) == len(set(ids))
     by_id = {c["id"]: c for c in cases}
-    for case_id, status in [("title-129", 400), ("agenda-1301", 400), ("duration-9-min", 400),
-                            ("watermark-opacity-4", 400), ("jbh-minutes-7", 400), ("start-same-minute", 200),
-                            ("title-at-max", 200), ("duration-23h59", 200)]:
+    for case_id, status in [
+        ("title-129", 400),
+        ("agenda-1301", 400),
+        ("duration-9-min", 400),
+        ("watermark-opacity-4", 400),
+        ("jbh-minutes-7", 400),
+        ("start-same-minute", 200),
+        ("title-at-max", 200),
+        ("duration-23h59", 200),
+    ]:
         assert by_id[case_id]["expect_status"] == status, case_id
     assert len(by_id["title-129"]["body"]["title"]) == 129
     same = by_id["start-same-minute"]

@@ -40,16 +40,35 @@ def site_env(tmp_path: Path) -> Any:
     return load_environment(path)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.3.4.5/x", "http://localhost:1",
-                                 "http://[::1]:9000/v1", "https://acme.webex.com/WBXService/XMLService",
-                                 "https://ACME.webex.com:443/other", "https://webexapis.com/v1/meetings"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080",
+        "http://127.3.4.5/x",
+        "http://localhost:1",
+        "http://[::1]:9000/v1",
+        "https://acme.webex.com/WBXService/XMLService",
+        "https://ACME.webex.com:443/other",
+        "https://webexapis.com/v1/meetings",
+    ],
+)
 def test_loopback_and_the_environments_own_origins_pass(site_env: Any, url: str) -> None:
     assert check_url(url, site_env) == url
 
 
-@pytest.mark.parametrize("url", ["http://acme.webex.com/WBXService/XMLService", "https://acme.webex.com:8443/",
-                                 "https://evil.example.com/v1", FOREIGN, "https://127.0.0.1.example.com/",
-                                 "ftp://127.0.0.1/", "127.0.0.1:8080", "http://127.0.0.1:notaport/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://acme.webex.com/WBXService/XMLService",
+        "https://acme.webex.com:8443/",
+        "https://evil.example.com/v1",
+        FOREIGN,
+        "https://127.0.0.1.example.com/",
+        "ftp://127.0.0.1/",
+        "127.0.0.1:8080",
+        "http://127.0.0.1:notaport/",
+    ],
+)
 def test_any_other_url_is_refused_in_one_line(site_env: Any, url: str) -> None:
     with pytest.raises(GuardError) as refused:
         check_url(url, site_env, what="--emulator-url")
@@ -65,8 +84,11 @@ def test_an_emulator_environment_allows_loopback_only() -> None:
 
 def test_a_stand_in_sites_own_loopback_urls_pass(tmp_path: Path) -> None:
     path = tmp_path / "standin.yaml"
-    path.write_text(SITE.replace("https://acme.webex.com", "http://127.0.0.1:41234")
-                    .replace("https://webexapis.com", "http://127.0.0.1:41234"))
+    path.write_text(
+        SITE.replace("https://acme.webex.com", "http://127.0.0.1:41234").replace(
+            "https://webexapis.com", "http://127.0.0.1:41234"
+        )
+    )
     env = load_environment(path)
     check_environment(env)
     check_environment(env, "http://127.0.0.1:41234")
@@ -87,12 +109,21 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return attempts
 
 
-@pytest.mark.parametrize("command", [
-    ["contracts"], ["run", "--run-time", "2s"], ["load", "--run-time", "2s"], ["cleanup"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["contracts"],
+        ["run", "--run-time", "2s"],
+        ["load", "--run-time", "2s"],
+        ["cleanup"],
+    ],
+)
 def test_a_foreign_emulator_url_is_exit_2_before_any_connection(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    connections: list[Any], command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    connections: list[Any],
+    command: list[str],
 ) -> None:
     monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     extra = ["--reports", str(tmp_path / "reports")] if command == ["cleanup"] else []
@@ -104,7 +135,10 @@ def test_a_foreign_emulator_url_is_exit_2_before_any_connection(
 
 
 def test_a_site_environment_refuses_an_emulator_url_of_another_host(
-    site_env: Any, capsys: pytest.CaptureFixture[str], connections: list[Any], tmp_path: Path,
+    site_env: Any,
+    capsys: pytest.CaptureFixture[str],
+    connections: list[Any],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
@@ -116,22 +150,44 @@ def test_a_site_environment_refuses_an_emulator_url_of_another_host(
 def test_a_typo_in_emulator_url_ends_at_once_in_a_real_process() -> None:
     """The CLI as a user runs it: a non-routable address would hang a connection; the guard answers first."""
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "runs.cli", "contracts", "--emulator-url", FOREIGN],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runs.cli", "contracts", "--emulator-url", FOREIGN],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().splitlines() == [
         f"webex-harness: refusing to target --emulator-url '{FOREIGN}': only loopback may be targeted "
-        "(nothing was sent)"]
+        "(nothing was sent)"
+    ]
     assert "contract suites" not in proc.stdout, f"nothing may start ({time.monotonic() - started:.1f}s)"
 
 
 def test_plain_pytest_refuses_a_foreign_emulator_url_before_any_connection(tmp_path: Path) -> None:
     """``pytest contracts --emulator-url`` run by hand passes the same guard: a usage error, one line."""
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--collect-only",
-                           "contracts/test_general.py", "--emulator-url", "http://10.255.255.1:9",
-                           "--run-dir", str(tmp_path / "run")],
-                          cwd=root, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--collect-only",
+            "contracts/test_general.py",
+            "--emulator-url",
+            "http://10.255.255.1:9",
+            "--run-dir",
+            str(tmp_path / "run"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
     assert done.returncode == 4, done.stdout + done.stderr
     assert "--emulator-url" in done.stderr and "10.255.255.1" in done.stderr, done.stderr

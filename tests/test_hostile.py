@@ -93,9 +93,7 @@ VALID_CREATE = (DECL + _body(_create_meeting())).encode()
 
 def _quadratic_blowup() -> bytes:
     entity = "B" * 40_000
-    return (
-        f'{DECL}<!DOCTYPE m [<!ENTITY b "{entity}">]>' + _body(_create_meeting("&b;" * 80))
-    ).encode()
+    return (f'{DECL}<!DOCTYPE m [<!ENTITY b "{entity}">]>' + _body(_create_meeting("&b;" * 80))).encode()
 
 
 def _doctype_after_padding() -> bytes:
@@ -333,7 +331,7 @@ class Listener:
                 return
             self.connections.append(addr)
             with contextlib.suppress(OSError):
-                conn.sendall(b'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nLISTENER-WAS-REACHED')
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nLISTENER-WAS-REACHED")
             conn.close()
 
     def close(self) -> None:
@@ -408,15 +406,17 @@ def app() -> EmulatorApp:
     return create_app()
 
 
-async def _asgi(app: EmulatorApp, method: str, path: str, content: bytes = b"",
-                headers: dict[str, str] | None = None) -> httpx.Response:
+async def _asgi(
+    app: EmulatorApp, method: str, path: str, content: bytes = b"", headers: dict[str, str] | None = None
+) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://harness.local") as client:
         return await client.request(method, path, content=content, headers=headers)
 
 
-def asgi(app: EmulatorApp, method: str, path: str, content: bytes = b"",
-         headers: dict[str, str] | None = None) -> httpx.Response:
+def asgi(
+    app: EmulatorApp, method: str, path: str, content: bytes = b"", headers: dict[str, str] | None = None
+) -> httpx.Response:
     return asyncio.run(_asgi(app, method, path, content, headers))
 
 
@@ -440,8 +440,9 @@ def test_in_process_handle_xml_answers_harmlessly(app: EmulatorApp, env: Hostile
     assert elapsed < MAX_SECONDS, f"{case.name}: {elapsed:.2f}s"
     assert peak < MAX_TRACED_BYTES + 2 * len(raw), f"{case.name}: Python heap peak {peak / 1e6:.1f} MB"
     # handle_xml sees the body after the size cap the ASGI layer enforces (413 there)
-    check_answer(case if case.http_status == 200 else Case(case.name, case.expect, case.reason),
-                 status, body, ctype.decode())
+    check_answer(
+        case if case.http_status == 200 else Case(case.name, case.expect, case.reason), status, body, ctype.decode()
+    )
     env.assert_untouched(body)
     assert_healthy_in_process(app)
 
@@ -473,8 +474,16 @@ def test_in_process_wrong_method_is_405_with_a_reason(app: EmulatorApp, method: 
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "application/json", "text/plain", "multipart/form-data; boundary=xyz",
-     "application/x-www-form-urlencoded", ";;;===;;;", "text/xml; charset=EBCDIC-XYZ", "x" * 8000],
+    [
+        None,
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=xyz",
+        "application/x-www-form-urlencoded",
+        ";;;===;;;",
+        "text/xml; charset=EBCDIC-XYZ",
+        "x" * 8000,
+    ],
 )
 def test_in_process_wrong_or_missing_content_type_does_not_matter(app: EmulatorApp, content_type: str | None) -> None:
     """docs/wire.md R2: Content-Type must not matter, never form-decode the body."""
@@ -493,8 +502,9 @@ def test_in_process_control_api_json_nested_too_deeply_is_400(app: EmulatorApp, 
     assert_healthy_in_process(app)
 
 
-def _asgi_raw(app: EmulatorApp, headers: list[tuple[bytes, bytes]], body_messages: list[dict[str, object]],
-              then_hang: bool) -> tuple[int, bytes, dict[bytes, bytes]]:
+def _asgi_raw(
+    app: EmulatorApp, headers: list[tuple[bytes, bytes]], body_messages: list[dict[str, object]], then_hang: bool
+) -> tuple[int, bytes, dict[bytes, bytes]]:
     """Drive the ASGI app by hand: a receive() that (optionally) never delivers the rest."""
 
     async def go() -> tuple[int, bytes, dict[bytes, bytes]]:
@@ -513,8 +523,14 @@ def _asgi_raw(app: EmulatorApp, headers: list[tuple[bytes, bytes]], body_message
         async def send(message: dict[str, object]) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": "POST", "path": XML_PATH, "headers": headers,
-                 "query_string": b"", "http_version": "1.1"}
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": XML_PATH,
+            "headers": headers,
+            "query_string": b"",
+            "http_version": "1.1",
+        }
         await asyncio.wait_for(app(scope, receive, send), timeout=MAX_SECONDS)
         start = sent[0]
         body = b"".join(m.get("body", b"") for m in sent[1:])  # type: ignore[misc]
@@ -524,18 +540,24 @@ def _asgi_raw(app: EmulatorApp, headers: list[tuple[bytes, bytes]], body_message
 
 
 def test_in_process_lying_huge_content_length_is_refused_before_reading(app: EmulatorApp) -> None:
-    status, body, headers = _asgi_raw(app, [(b"content-length", b"1000000000000")],
-                                      [{"type": "http.request", "body": VALID_CREATE, "more_body": True}],
-                                      then_hang=True)
+    status, body, headers = _asgi_raw(
+        app,
+        [(b"content-length", b"1000000000000")],
+        [{"type": "http.request", "body": VALID_CREATE, "more_body": True}],
+        then_hang=True,
+    )
     assert status == 413
     assert headers[b"connection"] == b"close"
     assert str(MAX_BODY_BYTES) in (parse_response(body, status).reason or "")
 
 
 def test_in_process_client_gone_mid_body_gets_an_answer_for_what_arrived(app: EmulatorApp) -> None:
-    status, body, _ = _asgi_raw(app, [(b"content-length", str(len(VALID_CREATE)).encode())],
-                                [{"type": "http.request", "body": VALID_CREATE[:100], "more_body": True}],
-                                then_hang=False)
+    status, body, _ = _asgi_raw(
+        app,
+        [(b"content-length", str(len(VALID_CREATE)).encode())],
+        [{"type": "http.request", "body": VALID_CREATE[:100], "more_body": True}],
+        then_hang=False,
+    )
     check_answer(Case("disconnect", "FAILURE", MALFORMED), status, body, XML_CTYPE)
 
 
@@ -549,14 +571,50 @@ def test_in_process_chunked_body_over_the_limit_is_413(app: EmulatorApp) -> None
 
 # ------------------------------------------------------------------ fuzz (hypothesis)
 
-FUZZ_APIS = ("CreateMeeting", "AuthenticateUser", "GetMeeting", "SetMeeting", "LstsummaryMeeting",
-             "CreateMeetingAttendee", "GetUser", "DelMeeting")
+FUZZ_APIS = (
+    "CreateMeeting",
+    "AuthenticateUser",
+    "GetMeeting",
+    "SetMeeting",
+    "LstsummaryMeeting",
+    "CreateMeetingAttendee",
+    "GetUser",
+    "DelMeeting",
+)
 INSERTS = [
-    b"<!DOCTYPE m [<!ENTITY e SYSTEM 'http://127.0.0.1:9/'>]>", b"<!DOCTYPE x>", b"<!ENTITY e 'x'>",
-    b"&", b"&e;", b"&amp;", b"&#0;", b"&#xD800;", b"&#65;", b"]]>", b"<![CDATA[", b"<![CDATA[x]]>", b"<", b">",
-    b"</", b"/>", b"<x>", b"</x>", b'"', b"'", b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf", b"<?xml version='1.0'?>",
-    b"<?pi x?>", b"<!-- c -->", b'xsi:type="java:com.webex.service.binding.meeting.GetMeeting"', b"xmlns:serv=''",
-    b"<bodyContent>", b"</bodyContent>", b"<meetingKey>-1</meetingKey>", b"99999999999999999999999",
+    b"<!DOCTYPE m [<!ENTITY e SYSTEM 'http://127.0.0.1:9/'>]>",
+    b"<!DOCTYPE x>",
+    b"<!ENTITY e 'x'>",
+    b"&",
+    b"&e;",
+    b"&amp;",
+    b"&#0;",
+    b"&#xD800;",
+    b"&#65;",
+    b"]]>",
+    b"<![CDATA[",
+    b"<![CDATA[x]]>",
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"<x>",
+    b"</x>",
+    b'"',
+    b"'",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xef\xbb\xbf",
+    b"<?xml version='1.0'?>",
+    b"<?pi x?>",
+    b"<!-- c -->",
+    b'xsi:type="java:com.webex.service.binding.meeting.GetMeeting"',
+    b"xmlns:serv=''",
+    b"<bodyContent>",
+    b"</bodyContent>",
+    b"<meetingKey>-1</meetingKey>",
+    b"99999999999999999999999",
 ]
 
 
@@ -580,15 +638,15 @@ def _mutated(draw: st.DrawFn) -> bytes:
             i = min(at, len(data) - 1)
             data[i] ^= 1 << draw(st.integers(0, 7))
         elif op == "truncate":  # keep the start: truncation at 0 is just "empty body"
-            del data[max(at, 64):]
+            del data[max(at, 64) :]
         elif op == "insert":
             data[at:at] = draw(st.sampled_from(INSERTS))
         elif op == "unicode":
             data[at:at] = draw(st.text(min_size=1, max_size=8)).encode("utf-8", "surrogatepass")
         elif op == "delete":
-            del data[at:at + draw(st.integers(1, 64))]
+            del data[at : at + draw(st.integers(1, 64))]
         elif op == "duplicate":
-            piece = bytes(data[at:at + draw(st.integers(1, 200))])
+            piece = bytes(data[at : at + draw(st.integers(1, 200))])
             data[at:at] = piece * draw(st.integers(1, 20))
     return bytes(data)
 
@@ -596,21 +654,93 @@ def _mutated(draw: st.DrawFn) -> bytes:
 _XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 _VALUES = st.one_of(
     _XML_TEXT,
-    st.sampled_from(["", "0", "-1", "1", "true", "FALSE", "maybe", "NaN", "1e309", "99999999999999999999999",
-                     "12/31/9999 23:59:59", "02/30/2026 25:61:61", "1/1/1 0:0:0", "00/00/0000 00:00:00",
-                     "-2147483649", "812345678", "AAAA-BBBB", "host", "invitee@example.com", "ALL", "   "]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "1",
+            "true",
+            "FALSE",
+            "maybe",
+            "NaN",
+            "1e309",
+            "99999999999999999999999",
+            "12/31/9999 23:59:59",
+            "02/30/2026 25:61:61",
+            "1/1/1 0:0:0",
+            "00/00/0000 00:00:00",
+            "-2147483649",
+            "812345678",
+            "AAAA-BBBB",
+            "host",
+            "invitee@example.com",
+            "ALL",
+            "   ",
+        ]
+    ),
     st.integers(-(2**70), 2**70).map(str),
 )
 _NAMES = st.one_of(
-    st.sampled_from([
-        "metaData", "confName", "meetingType", "schedule", "startDate", "duration", "timeZoneID", "timeZone",
-        "meetingKey", "meetingkey", "sessionKey", "meetingUUID", "accessControl", "meetingPassword",
-        "participants", "attendees", "attendee", "person", "name", "email", "webExId", "webExID", "listControl",
-        "startFrom", "maximumNum", "listMethod", "order", "orderBy", "orderAD", "dateScope", "enableOptions",
-        "attendeeOptions", "registration", "telephony", "telephonySupport", "repeat", "repeatType", "interval",
-        "expirationDate", "dayInWeek", "day", "occurrences", "hostWebExID", "password", "firstName", "lastName",
-        "privilege", "host", "status", "active", "meetingTypes", "attendeeID", "role", "type", "joinStatus",
-    ]),
+    st.sampled_from(
+        [
+            "metaData",
+            "confName",
+            "meetingType",
+            "schedule",
+            "startDate",
+            "duration",
+            "timeZoneID",
+            "timeZone",
+            "meetingKey",
+            "meetingkey",
+            "sessionKey",
+            "meetingUUID",
+            "accessControl",
+            "meetingPassword",
+            "participants",
+            "attendees",
+            "attendee",
+            "person",
+            "name",
+            "email",
+            "webExId",
+            "webExID",
+            "listControl",
+            "startFrom",
+            "maximumNum",
+            "listMethod",
+            "order",
+            "orderBy",
+            "orderAD",
+            "dateScope",
+            "enableOptions",
+            "attendeeOptions",
+            "registration",
+            "telephony",
+            "telephonySupport",
+            "repeat",
+            "repeatType",
+            "interval",
+            "expirationDate",
+            "dayInWeek",
+            "day",
+            "occurrences",
+            "hostWebExID",
+            "password",
+            "firstName",
+            "lastName",
+            "privilege",
+            "host",
+            "status",
+            "active",
+            "meetingTypes",
+            "attendeeID",
+            "role",
+            "type",
+            "joinStatus",
+        ]
+    ),
     st.text("abcdefghijklmnopqrstuvwxyzKSU_", min_size=1, max_size=8),
 )
 _TREES = st.recursive(
@@ -654,8 +784,13 @@ def _assert_sane(status: int, body: bytes, ctype: bytes) -> None:
         assert 400 <= status < 500
 
 
-FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @FUZZ
@@ -717,16 +852,20 @@ def server() -> Iterator[Server]:
     emulator = start_subprocess()
     port = int(emulator.base_url.rsplit(":", 1)[1])
     try:
-        proc = next(p for p in psutil.Process().children(recursive=True)
-                    if str(port) in p.cmdline() and "emulator" in p.cmdline())
+        proc = next(
+            p
+            for p in psutil.Process().children(recursive=True)
+            if str(port) in p.cmdline() and "emulator" in p.cmdline()
+        )
         with httpx.Client(timeout=MAX_SECONDS) as client:
             yield Server(emulator, port, proc, client)
     finally:
         emulator.stop()
 
 
-def exchange(server: Server, data: bytes, *, chunks: list[bytes] | None = None, shut_write: bool = False,
-             pause: float = 0.0) -> tuple[int | None, bytes]:
+def exchange(
+    server: Server, data: bytes, *, chunks: list[bytes] | None = None, shut_write: bool = False, pause: float = 0.0
+) -> tuple[int | None, bytes]:
     """Send raw bytes; read one response (by its Content-Length) or until the server closes."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=MAX_SECONDS) as s:
         with contextlib.suppress(ConnectionError):
@@ -772,8 +911,9 @@ def test_socket_corpus_answers_harmlessly(server: Server, env: HostileEnv, case:
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
 def test_socket_wrong_method_is_405(server: Server, method: str) -> None:
-    r = server.client.request(method, server.base + XML_PATH,
-                              content=VALID_CREATE if method in ("PUT", "PATCH") else None)
+    r = server.client.request(
+        method, server.base + XML_PATH, content=VALID_CREATE if method in ("PUT", "PATCH") else None
+    )
     assert r.status_code == 405
     assert r.headers["allow"] == "POST"
     server.healthy()
@@ -798,55 +938,107 @@ class Abuse:
 
 ABUSES = [
     Abuse("content-length-lies-huge", _post_head(10**12), GOOD, statuses=frozenset({413})),
-    Abuse("content-length-over-limit-expect-100", _post_head(MAX_BODY_BYTES + 1, b"Expect: 100-continue\r\n"),
-          statuses=frozenset({413})),
+    Abuse(
+        "content-length-over-limit-expect-100",
+        _post_head(MAX_BODY_BYTES + 1, b"Expect: 100-continue\r\n"),
+        statuses=frozenset({413}),
+    ),
     Abuse("content-length-shorter-than-body", _post_head(40), GOOD, statuses=frozenset({200, 400})),
-    Abuse("content-length-longer-then-close", _post_head(len(GOOD) + 5000), GOOD, shut_write=True,
-          statuses=frozenset({200, None})),
-    Abuse("partial-body-pause-then-close", _post_head(len(GOOD)), GOOD[:300], pause=0.3, shut_write=True,
-          statuses=frozenset({200, None})),
-    Abuse("partial-headers-then-close", b"POST " + XML_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Sl",
-          shut_write=True, statuses=frozenset({None, 400})),
-    Abuse("content-length-not-a-number", _post_head(None, b"Content-Length: lots\r\n"), GOOD,
-          statuses=frozenset({400})),
+    Abuse(
+        "content-length-longer-then-close",
+        _post_head(len(GOOD) + 5000),
+        GOOD,
+        shut_write=True,
+        statuses=frozenset({200, None}),
+    ),
+    Abuse(
+        "partial-body-pause-then-close",
+        _post_head(len(GOOD)),
+        GOOD[:300],
+        pause=0.3,
+        shut_write=True,
+        statuses=frozenset({200, None}),
+    ),
+    Abuse(
+        "partial-headers-then-close",
+        b"POST " + XML_PATH.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Sl",
+        shut_write=True,
+        statuses=frozenset({None, 400}),
+    ),
+    Abuse(
+        "content-length-not-a-number", _post_head(None, b"Content-Length: lots\r\n"), GOOD, statuses=frozenset({400})
+    ),
     Abuse("content-length-negative", _post_head(None, b"Content-Length: -5\r\n"), GOOD, statuses=frozenset({400})),
-    Abuse("content-length-twice-disagreeing", _post_head(5, b"Content-Length: 900\r\n"), GOOD,
-          statuses=frozenset({400})),
-    Abuse("content-length-and-chunked", _post_head(5, b"Transfer-Encoding: chunked\r\n"),
-          b"%x\r\n" % len(GOOD) + GOOD + b"\r\n0\r\n\r\n", statuses=frozenset({400})),
-    Abuse("chunked-valid", _post_head(None, b"Transfer-Encoding: chunked\r\n"),
-          b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (GOOD[:100], GOOD[100:])) + b"0\r\n\r\n"),
-    Abuse("chunked-over-limit", _post_head(None, b"Transfer-Encoding: chunked\r\n"),
-          chunks=(b"%x\r\n" % len(BIG_CHUNK) + BIG_CHUNK + b"\r\n",) * 70 + (b"0\r\n\r\n",),
-          statuses=frozenset({413})),
-    Abuse("chunked-bad-size", _post_head(None, b"Transfer-Encoding: chunked\r\n"), b"zz\r\nabc\r\n0\r\n\r\n",
-          statuses=frozenset({400})),
-    Abuse("chunked-size-overflow", _post_head(None, b"Transfer-Encoding: chunked\r\n"),
-          b"ffffffffffffffffffff\r\nabc\r\n", shut_write=True, statuses=frozenset({400, None})),
-    Abuse("chunked-truncated-then-close", _post_head(None, b"Transfer-Encoding: chunked\r\n"),
-          b"%x\r\n" % len(GOOD) + GOOD[:200], shut_write=True, statuses=frozenset({200, 400, None})),
+    Abuse(
+        "content-length-twice-disagreeing", _post_head(5, b"Content-Length: 900\r\n"), GOOD, statuses=frozenset({400})
+    ),
+    Abuse(
+        "content-length-and-chunked",
+        _post_head(5, b"Transfer-Encoding: chunked\r\n"),
+        b"%x\r\n" % len(GOOD) + GOOD + b"\r\n0\r\n\r\n",
+        statuses=frozenset({400}),
+    ),
+    Abuse(
+        "chunked-valid",
+        _post_head(None, b"Transfer-Encoding: chunked\r\n"),
+        b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (GOOD[:100], GOOD[100:])) + b"0\r\n\r\n",
+    ),
+    Abuse(
+        "chunked-over-limit",
+        _post_head(None, b"Transfer-Encoding: chunked\r\n"),
+        chunks=(b"%x\r\n" % len(BIG_CHUNK) + BIG_CHUNK + b"\r\n",) * 70 + (b"0\r\n\r\n",),
+        statuses=frozenset({413}),
+    ),
+    Abuse(
+        "chunked-bad-size",
+        _post_head(None, b"Transfer-Encoding: chunked\r\n"),
+        b"zz\r\nabc\r\n0\r\n\r\n",
+        statuses=frozenset({400}),
+    ),
+    Abuse(
+        "chunked-size-overflow",
+        _post_head(None, b"Transfer-Encoding: chunked\r\n"),
+        b"ffffffffffffffffffff\r\nabc\r\n",
+        shut_write=True,
+        statuses=frozenset({400, None}),
+    ),
+    Abuse(
+        "chunked-truncated-then-close",
+        _post_head(None, b"Transfer-Encoding: chunked\r\n"),
+        b"%x\r\n" % len(GOOD) + GOOD[:200],
+        shut_write=True,
+        statuses=frozenset({200, 400, None}),
+    ),
     Abuse("header-of-one-megabyte", _post_head(len(GOOD), b"X-Big: " + b"b" * (1 << 20) + b"\r\n"), GOOD),
-    Abuse("twenty-thousand-headers", _post_head(len(GOOD), b"".join(b"X-H%d: v\r\n" % i for i in range(20_000))),
-          GOOD),
+    Abuse("twenty-thousand-headers", _post_head(len(GOOD), b"".join(b"X-H%d: v\r\n" % i for i in range(20_000))), GOOD),
     Abuse("content-type-of-8k", _post_head(len(GOOD), b"Content-Type: " + b"t" * 8192 + b"\r\n"), GOOD),
-    Abuse("non-latin1-header-bytes", _post_head(len(GOOD), b"X-Bytes: \xff\xfe\x80\r\n"), GOOD,
-          statuses=frozenset({200, 400})),
+    Abuse(
+        "non-latin1-header-bytes",
+        _post_head(len(GOOD), b"X-Bytes: \xff\xfe\x80\r\n"),
+        GOOD,
+        statuses=frozenset({200, 400}),
+    ),
     Abuse("tls-client-hello", (CORPUS / "tls-client-hello.bin").read_bytes(), statuses=frozenset({400, None})),
     Abuse("http-0.9-request-line", b"GET /\r\n\r\n", statuses=frozenset({400, 404, None})),
     Abuse("no-request-line-at-all", b"\r\n\r\n\r\n" * 1000, shut_write=True, statuses=frozenset({400, None})),
-    Abuse("absurd-uri", b"POST /" + b"u" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
-          statuses=frozenset({404, 414, 400, 431})),
+    Abuse(
+        "absurd-uri",
+        b"POST /" + b"u" * 100_000 + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        statuses=frozenset({404, 414, 400, 431}),
+    ),
     # httptools may reject the garbage before the valid request is answered: a 400 then
-    Abuse("pipelined-valid-then-garbage", _post_head(len(GOOD)), GOOD + b"GARBAGE\r\n\r\n",
-          statuses=frozenset({200, 400})),
+    Abuse(
+        "pipelined-valid-then-garbage", _post_head(len(GOOD)), GOOD + b"GARBAGE\r\n\r\n", statuses=frozenset({200, 400})
+    ),
 ]
 
 
 @pytest.mark.parametrize("abuse", ABUSES, ids=lambda a: a.name)
 def test_socket_http_abuse_is_answered_or_closed_quickly(server: Server, abuse: Abuse) -> None:
     started = time.perf_counter()
-    status, raw = exchange(server, abuse.head + abuse.body, chunks=list(abuse.chunks), shut_write=abuse.shut_write,
-                           pause=abuse.pause)
+    status, raw = exchange(
+        server, abuse.head + abuse.body, chunks=list(abuse.chunks), shut_write=abuse.shut_write, pause=abuse.pause
+    )
     assert time.perf_counter() - started < MAX_SECONDS
     assert status in abuse.statuses, f"{abuse.name}: {raw[:300]!r}"
     if status == 200:
@@ -878,9 +1070,7 @@ def test_socket_slow_clients_do_not_block_others(server: Server) -> None:
     server.healthy()
 
 
-def test_socket_memory_stays_bounded_and_a_valid_create_meeting_still_succeeds(
-    server: Server, env: HostileEnv
-) -> None:
+def test_socket_memory_stays_bounded_and_a_valid_create_meeting_still_succeeds(server: Server, env: HostileEnv) -> None:
     """The whole corpus once more: RSS growth bounded (libxml2 memory included), then SUCCESS."""
     client = server.client
     client.post(server.base + XML_PATH, content=_generated("huge-text"))  # warm the allocator

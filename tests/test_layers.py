@@ -24,8 +24,12 @@ LAYERS: tuple[frozenset[str], ...] = (
 )
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 #: packages of one layer that must not import each other, and what a package may import at most
-ONLY = {"emulator": frozenset({"webex", "emulator"}), "generators": frozenset({"webex", "generators"}),
-        "contracts": frozenset(RANK) - {"load", "runs"}, "load": frozenset(RANK) - {"contracts", "runs"}}
+ONLY = {
+    "emulator": frozenset({"webex", "emulator"}),
+    "generators": frozenset({"webex", "generators"}),
+    "contracts": frozenset(RANK) - {"load", "runs"},
+    "load": frozenset(RANK) - {"contracts", "runs"},
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -88,8 +92,11 @@ def test_no_import_points_up(package: str) -> None:
             continue
         for target in sorted(imported):
             top = target.split(".")[0]
-            if RANK[top] > RANK[package] or (package in ONLY and top not in ONLY[package]) or (
-                    RANK[top] == RANK[package] and top != package and package not in ONLY):
+            if (
+                RANK[top] > RANK[package]
+                or (package in ONLY and top not in ONLY[package])
+                or (RANK[top] == RANK[package] and top != package and package not in ONLY)
+            ):
                 upward.append(f"{name} imports {target}")
     assert not upward, "\n".join(upward)
 

@@ -51,21 +51,26 @@ def site_info(emulator: RunningEmulator) -> dict[str, object]:
         return ControlClient(emulator.base_url, http).create_site()
 
 
-def _hooked(ledger: Ledger, emulator: RunningEmulator, info: dict[str, object],
-            transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def _hooked(
+    ledger: Ledger, emulator: RunningEmulator, info: dict[str, object], transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
     token = str(info["rest_token"])
-    hooks = LedgerHooks(ledger, rest_url=emulator.rest_url,
-                        site_for_token=lambda t: str(info["name"]) if t == token else None)
+    hooks = LedgerHooks(
+        ledger, rest_url=emulator.rest_url, site_for_token=lambda t: str(info["name"]) if t == token else None
+    )
     return hooks.install(httpx.Client(timeout=10, transport=transport))
 
 
 def _users(info: dict[str, object]) -> dict[str, Security]:
-    return {u["webExID"]: Security(str(info["name"]), u["webExID"], u["password"])  # type: ignore[index]
-            for u in info["users"]}  # type: ignore[attr-defined]
+    return {
+        u["webExID"]: Security(str(info["name"]), u["webExID"], u["password"])  # type: ignore[index]
+        for u in info["users"]
+    }  # type: ignore[attr-defined]
 
 
-def test_intent_is_on_disk_before_the_create_leaves(tmp_path: Path, emulator: RunningEmulator,
-                                                    site_info: dict[str, object]) -> None:
+def test_intent_is_on_disk_before_the_create_leaves(
+    tmp_path: Path, emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
     path = tmp_path / "ledger-r.jsonl"
     ledger = Ledger("r", path)
     seen_at_send: list[list[dict[str, object]]] = []
@@ -91,9 +96,9 @@ def test_intent_is_on_disk_before_the_create_leaves(tmp_path: Path, emulator: Ru
     assert created["site"] == site_info["name"] and created["owner"] == "host" and created["run_id"] == "r"
 
 
-def test_one_exchange_is_parsed_once_for_the_hooks_and_the_client(monkeypatch: pytest.MonkeyPatch,
-                                                                  emulator: RunningEmulator,
-                                                                  site_info: dict[str, object]) -> None:
+def test_one_exchange_is_parsed_once_for_the_hooks_and_the_client(
+    monkeypatch: pytest.MonkeyPatch, emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
     """The hooks and the client share one parse of the request and one of the answer: the client
     returns the very object the hooks journalled the create from."""
     calls = {"request": 0, "answer": 0}
@@ -103,8 +108,9 @@ def test_one_exchange_is_parsed_once_for_the_hooks_and_the_client(monkeypatch: p
         calls["request"] += 1
         return envelope.read_request(raw)
 
-    def parse_response(raw: bytes, status: int = 200, elapsed: float = 0.0,
-                       content_type: str | None = None) -> XmlResponse:
+    def parse_response(
+        raw: bytes, status: int = 200, elapsed: float = 0.0, content_type: str | None = None
+    ) -> XmlResponse:
         calls["answer"] += 1
         seen.append(envelope.parse_response(raw, status, elapsed, content_type))
         return seen[-1]
@@ -120,8 +126,9 @@ def test_one_exchange_is_parsed_once_for_the_hooks_and_the_client(monkeypatch: p
     assert [o.id for o in ledger.state().outstanding()] == [made.text("meet:meetingkey")]
 
 
-def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmulator,
-                                                            site_info: dict[str, object]) -> None:
+def test_the_wire_tells_creates_deletes_and_refusals_apart(
+    emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
     ledger = Ledger("r")
     users = _users(site_info)
     with _hooked(ledger, emulator, site_info) as http:
@@ -132,9 +139,21 @@ def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmul
         refused = host.call("meeting", "CreateMeeting", meeting_body("past", schedule={"startDate": "01/01/2001"}))
         assert not refused.ok
         admin = host.with_security(users["admin"])
-        bodies = [("user", "CreateUser", {"firstName": "A", "lastName": "B", "webExId": f"wxh{i}", "password": "Pw1x",
-                                          "email": f"wxh{i}@example.com", "privilege": {"host": True}})
-                  for i in range(2)]
+        bodies = [
+            (
+                "user",
+                "CreateUser",
+                {
+                    "firstName": "A",
+                    "lastName": "B",
+                    "webExId": f"wxh{i}",
+                    "password": "Pw1x",
+                    "email": f"wxh{i}@example.com",
+                    "privilege": {"host": True},
+                },
+            )
+            for i in range(2)
+        ]
         admin.send(build_multi_request(bodies, users["admin"]), api="CreateUser x2").expect_success()
         rest = RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http)
         made = rest.create({"title": "rest", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
@@ -148,7 +167,8 @@ def test_the_wire_tells_creates_deletes_and_refusals_apart(emulator: RunningEmul
 
 
 def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_the_exchange(
-        tmp_path: Path, emulator: RunningEmulator, site_info: dict[str, object]) -> None:
+    tmp_path: Path, emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
     """A CreateMeeting answer's guest token and a REST meeting's password are secrets from that exchange
     on: the client sharing the set masks the token in that very exchange's record, and a meeting named
     after it shows ``********`` in the ledger file."""
@@ -156,8 +176,12 @@ def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_
     path = tmp_path / "ledger-r.jsonl"
     ledger = Ledger("r", path, secrets=secrets)
     token = str(site_info["rest_token"])
-    hooks = LedgerHooks(ledger, rest_url=emulator.rest_url, secrets=secrets,
-                        site_for_token=lambda t: str(site_info["name"]) if t == token else None)
+    hooks = LedgerHooks(
+        ledger,
+        rest_url=emulator.rest_url,
+        secrets=secrets,
+        site_for_token=lambda t: str(site_info["name"]) if t == token else None,
+    )
     with hooks.install(httpx.Client(timeout=10)) as http:
         host = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http, secrets=secrets)
         guest = host.call("meeting", "CreateMeeting", meeting_body("first")).expect_success().text("meet:guestToken")
@@ -166,8 +190,7 @@ def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_
         assert "guestToken>********<" in host.last.response
         host.call("meeting", "CreateMeeting", meeting_body(f"wxh-r-{guest}")).expect_success()
         rest = RestClient(emulator.rest_url, token, http=http, secrets=secrets)
-        made = rest.create({"title": f"about {guest}", "start": "2031-01-01T10:00:00Z",
-                            "end": "2031-01-01T11:00:00Z"})
+        made = rest.create({"title": f"about {guest}", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
         assert made.status == 200, made.describe()
         assert made.json["password"] in secrets.values()
         assert rest.last is not None and guest not in rest.last.request
@@ -177,27 +200,46 @@ def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_
     assert "wxh-r-********" in names and "about ********" in names
 
 
-def test_cleaner_deletes_newest_first_and_proves_each_gone(emulator: RunningEmulator,
-                                                            site_info: dict[str, object]) -> None:
+def test_cleaner_deletes_newest_first_and_proves_each_gone(
+    emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
     ledger = Ledger("r")
     users = _users(site_info)
     site = str(site_info["name"])
     with _hooked(ledger, emulator, site_info) as http:
         host = XmlClient(emulator.xml_url, users["host"], http=http)
         key = host.call("meeting", "CreateMeeting", meeting_body()).expect_success().text("meet:meetingkey")
-        host.call("attendee", "CreateMeetingAttendee",
-                  {"person": {"name": "Ann", "email": "ann@example.com"}, "meetingKey": key}).expect_success()
+        host.call(
+            "attendee",
+            "CreateMeetingAttendee",
+            {"person": {"name": "Ann", "email": "ann@example.com"}, "meetingKey": key},
+        ).expect_success()
         host.call("ep", "CreateContact", {"contact": {"name": "Cy", "email": "cy@example.com"}}).expect_success()
-        host.with_security(users["admin"]).call("user", "CreateUser", {
-            "firstName": "U", "lastName": "V", "webExId": "wxhuser", "password": "Pw1xyz", "email": "u@example.com",
-            "privilege": {"host": True}}).expect_success()
+        host.with_security(users["admin"]).call(
+            "user",
+            "CreateUser",
+            {
+                "firstName": "U",
+                "lastName": "V",
+                "webExId": "wxhuser",
+                "password": "Pw1xyz",
+                "email": "u@example.com",
+                "privilege": {"host": True},
+            },
+        ).expect_success()
         RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http).create(
-            {"title": "r", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
+            {"title": "r", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"}
+        )
     state = ledger.state()
     with httpx.Client(timeout=10) as plain:
-        cleaner = Cleaner(ledger, http=plain, xml_url=emulator.xml_url, rest_url=emulator.rest_url,
-                          credentials=lambda s, owner: [users["host"], users["admin"]],
-                          token=lambda s: str(site_info["rest_token"]))
+        cleaner = Cleaner(
+            ledger,
+            http=plain,
+            xml_url=emulator.xml_url,
+            rest_url=emulator.rest_url,
+            credentials=lambda s, owner: [users["host"], users["admin"]],
+            token=lambda s: str(site_info["rest_token"]),
+        )
         result = cleaner.clean(state.outstanding(), state)
     assert [x["kind"] for x in result.removed] == ["rest-meeting", "user", "attendee", "meeting"]
     assert result.removed[1]["how"] == "DelUser; GetUser → DEACTIVATED"
@@ -258,9 +300,24 @@ def test_after_a_contracts_run_no_site_keeps_what_the_run_created(tmp_path: Path
     emulator = start_subprocess(ROOT / "environments" / "emulator.yaml", log_file=tmp_path / "emulator.log")
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "runs.cli", "contracts", "--emulator-url", emulator.base_url, "--workers", "1",
-             "--behaviour", "password-autogenerated", "--behaviour", "duplicate-email-first-wins"],
-            cwd=ROOT, capture_output=True, text=True, timeout=180,
+            [
+                sys.executable,
+                "-m",
+                "runs.cli",
+                "contracts",
+                "--emulator-url",
+                emulator.base_url,
+                "--workers",
+                "1",
+                "--behaviour",
+                "password-autogenerated",
+                "--behaviour",
+                "duplicate-email-first-wins",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
             env=child_env(WXH_PROBE_OUT=str(out), PYTEST_ADDOPTS=f"-c {ROOT / 'pyproject.toml'} {probe}"),
         )
         summary_line = [x for x in result.stdout.splitlines() if x.startswith("summary: ")]
@@ -287,15 +344,16 @@ def test_after_a_contracts_run_no_site_keeps_what_the_run_created(tmp_path: Path
                 assert st["sessions"] == [], (name, st["sessions"])
                 assert not [u for u in st["users"] if (name, u["webExID"]) in made_users and u["active"]]
             for p in left_by_probe:  # the REST meetings too (the state does not show them)
-                r = http.get(f"{emulator.base_url}/v1/meetings/{p['rest']}",
-                             headers={"Authorization": f"Bearer {p['token']}"})
+                r = http.get(
+                    f"{emulator.base_url}/v1/meetings/{p['rest']}", headers={"Authorization": f"Bearer {p['token']}"}
+                )
                 assert r.status_code == 404
         assert "cleanup: LEFT" not in result.stdout
     finally:
         emulator.stop()
 
 
-_KILLED = '''
+_KILLED = """
 import os, signal
 import httpx
 from contracts.rest_support import rest_client
@@ -312,7 +370,7 @@ def test_killed_mid_run(site, xml, run_name, target):
     raw = build_request("meeting", "CreateMeeting", meeting_body(run_name("orphan")), xml.security)
     assert b"SUCCESS" in httpx.post(site.xml_url, content=raw).content
     os.kill(os.getpid(), signal.SIGKILL)
-'''
+"""
 
 _SITE_ENV = """target: site
 xml_url: {base}/WBXService/XMLService
@@ -341,19 +399,55 @@ def test_a_killed_run_is_cleaned_up_by_the_cleanup_command_and_nothing_else(tmp_
         reports = tmp_path / "reports"
         probe = _probe(tmp_path, _KILLED)
         killed = subprocess.run(
-            [sys.executable, "-m", "pytest", str(probe), "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
-             "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "plugin.pytest_plugin", "--env", str(env_file),
-             "--run-dir", str(reports / rid), "-q"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(),
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(probe),
+                "-c",
+                str(ROOT / "pyproject.toml"),
+                "--rootdir",
+                str(ROOT),
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                "-p",
+                "plugin.pytest_plugin",
+                "--env",
+                str(env_file),
+                "--run-dir",
+                str(reports / rid),
+                "-q",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=child_env(),
         )
         assert killed.returncode == -9, killed.stdout[-3000:] + killed.stderr[-2000:]
         state = fold(read_lines([reports / rid / f"ledger-{rid}.jsonl"]))
         assert sorted(o.kind for o in state.outstanding()) == ["attendee", "meeting", "rest-meeting"]
 
         cleaned = subprocess.run(
-            [sys.executable, "-m", "runs.cli", "cleanup", "--env", str(env_file), "--run", rid,
-             "--reports", str(reports)],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(),
+            [
+                sys.executable,
+                "-m",
+                "runs.cli",
+                "cleanup",
+                "--env",
+                str(env_file),
+                "--run",
+                rid,
+                "--reports",
+                str(reports),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=child_env(),
         )
         assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
         removed = [x for x in cleaned.stdout.splitlines() if x.strip().startswith(("removed", "already gone"))]

@@ -48,21 +48,41 @@ def test_calls_run_reports_each_api_by_name_without_failures(
     environment: Environment, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
     # every API and enough requests that the 3:1 weights below show whatever the machine's speed
-    result = run_load(environment, tmp_path, users=2, spawn_rate=2, run_time=UPPER_BOUND, scenario="calls",
-                      base_url=emulator.base_url, stop_when=seen(*CALLS_MEASURED, *CALLS_SETUP, min_requests=200))
+    result = run_load(
+        environment,
+        tmp_path,
+        users=2,
+        spawn_rate=2,
+        run_time=UPPER_BOUND,
+        scenario="calls",
+        base_url=emulator.base_url,
+        stop_when=seen(*CALLS_MEASURED, *CALLS_SETUP, min_requests=200),
+    )
 
     assert result.exit_code == 0, result.log_path.read_text()
     data = json.loads((tmp_path / "load.json").read_text())
     assert data == result.data
-    assert {"users", "spawn_rate", "run_time", "apis", "total", "failures", "exit_code", "html",
-            "scenario", "shape", "processes", "mix"} <= data.keys()
+    assert {
+        "users",
+        "spawn_rate",
+        "run_time",
+        "apis",
+        "total",
+        "failures",
+        "exit_code",
+        "html",
+        "scenario",
+        "shape",
+        "processes",
+        "mix",
+    } <= data.keys()
     assert (data["scenario"], data["shape"], data["processes"], data["mix"]) == ("calls", "steady", 1, {"calls": 1})
     names = {api["name"] for api in data["apis"]}
     assert names == CALLS_MEASURED | CALLS_SETUP | {"DelMeeting (clean-up)"}, "named by API, never by URL"
     by_name = {api["name"]: api for api in data["apis"]}
     assert by_name["DelMeeting (clean-up)"]["requests"] == (
-        by_name["CreateMeeting"]["requests"] + by_name["CreateMeeting (setup)"]["requests"]), (
-        "every meeting the load run created is deleted when its user stops")
+        by_name["CreateMeeting"]["requests"] + by_name["CreateMeeting (setup)"]["requests"]
+    ), "every meeting the load run created is deleted when its user stops"
     for api in data["apis"]:
         assert api["requests"] > 0, api
         assert api["failures"] == 0, (api, data["failures"])
@@ -79,8 +99,9 @@ def test_calls_run_reports_each_api_by_name_without_failures(
 def test_csv_summary_holds_the_final_counts_not_a_stale_snapshot(
     environment: Environment, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    result = run_load(environment, tmp_path, users=1, spawn_rate=1, run_time="2s", scenario="calls",
-                      base_url=emulator.base_url)
+    result = run_load(
+        environment, tmp_path, users=1, spawn_rate=1, run_time="2s", scenario="calls", base_url=emulator.base_url
+    )
 
     assert result.total["requests"] == _final_summary_count(result.log_path.read_text())
 
@@ -102,15 +123,17 @@ def test_failure_envelopes_count_as_failures_with_exception_id_and_reason(
     )
     environment = load_environment(env_file).with_urls(emulator.xml_url, emulator.rest_url)
 
-    result = run_load(environment, tmp_path / "run", users=1, spawn_rate=1, run_time=UPPER_BOUND,
-                      stop_when=seen("CreateMeeting"))
+    result = run_load(
+        environment, tmp_path / "run", users=1, spawn_rate=1, run_time=UPPER_BOUND, stop_when=seen("CreateMeeting")
+    )
 
     create = result.api("CreateMeeting")
     assert create is not None and create["requests"] > 0
     assert create["failures"] == create["requests"]
     assert create["failure_ratio"] == 1.0
     assert result.api("GetSessionInfo") is None and result.api("DelMeeting (clean-up)") is None, (
-        "nothing was created, so nothing is read or deleted")
+        "nothing was created, so nothing is read or deleted"
+    )
     [failure] = result.data["failures"]
     assert failure["name"] == "CreateMeeting"
     assert failure["error"].startswith("FAILURE 060016 "), failure
@@ -208,8 +231,14 @@ def test_summary_reads_locust_csv_columns_and_na_percentiles(tmp_path: Path) -> 
     assert [api["name"] for api in summary["apis"]] == ["CreateMeeting", "GetSessionInfo", "Idle"]
     create = summary["apis"][0]
     assert create == {
-        "name": "CreateMeeting", "requests": 4, "failures": 1, "failure_ratio": 0.25, "rps": 2.0,
-        "p50_ms": 3.0, "p95_ms": 9.0, "p99_ms": 9.0,
+        "name": "CreateMeeting",
+        "requests": 4,
+        "failures": 1,
+        "failure_ratio": 0.25,
+        "rps": 2.0,
+        "p50_ms": 3.0,
+        "p95_ms": 9.0,
+        "p99_ms": 9.0,
     }
     assert summary["apis"][2]["p95_ms"] is None and summary["apis"][2]["failure_ratio"] == 0.0
     assert summary["total"]["name"] == "Aggregated" and summary["total"]["requests"] == 14
@@ -221,16 +250,35 @@ def test_summary_reads_locust_csv_columns_and_na_percentiles(tmp_path: Path) -> 
 
 def test_a_multi_process_run_has_its_own_loopback_master_port(tmp_path: Path) -> None:
     """Two runs with --processes at once (parallel CI jobs or tests) must not both want locust's 5557."""
+
     def option(command: list[str], name: str) -> str:
         return command[command.index(name) + 1]
 
-    chosen = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
-                           base_url="http://127.0.0.1:1", processes=2, master_port=6001)
-    assert [option(chosen, n) for n in ("--processes", "--master-bind-host", "--master-bind-port", "--master-host",
-                                        "--master-port")] == ["2", "127.0.0.1", "6001", "127.0.0.1", "6001"]
-    free = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
-                         base_url="http://127.0.0.1:1", processes=2)
+    chosen = build_command(
+        Path("load/locustfile.py"),
+        tmp_path,
+        users=2,
+        spawn_rate=2,
+        run_seconds=5,
+        base_url="http://127.0.0.1:1",
+        processes=2,
+        master_port=6001,
+    )
+    assert [
+        option(chosen, n)
+        for n in ("--processes", "--master-bind-host", "--master-bind-port", "--master-host", "--master-port")
+    ] == ["2", "127.0.0.1", "6001", "127.0.0.1", "6001"]
+    free = build_command(
+        Path("load/locustfile.py"),
+        tmp_path,
+        users=2,
+        spawn_rate=2,
+        run_seconds=5,
+        base_url="http://127.0.0.1:1",
+        processes=2,
+    )
     assert option(free, "--master-bind-port") == option(free, "--master-port") != "5557"
-    single = build_command(Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5,
-                           base_url="http://127.0.0.1:1")
+    single = build_command(
+        Path("load/locustfile.py"), tmp_path, users=2, spawn_rate=2, run_seconds=5, base_url="http://127.0.0.1:1"
+    )
     assert not [arg for arg in single if arg.startswith(("--processes", "--master"))]

@@ -36,13 +36,42 @@ def test_master_and_one_worker_on_loopback_run_the_xml_calls_scenario(
     port = free_port("127.0.0.1")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "WEBEX_HARNESS_"))}
     stop_file = tmp_path / "locust.stop"
-    env.update({ENV_FILE_VAR: str(DEFAULT_ENVIRONMENT), XML_URL_VAR: emulator.xml_url, SCENARIO_VAR: "calls",
-                STOP_FILE_VAR: str(stop_file), "PYTHONPATH": str(PROJECT_ROOT)})
+    env.update(
+        {
+            ENV_FILE_VAR: str(DEFAULT_ENVIRONMENT),
+            XML_URL_VAR: emulator.xml_url,
+            SCENARIO_VAR: "calls",
+            STOP_FILE_VAR: str(stop_file),
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
+    )
     locust = [sys.executable, "-m", "locust", "-f", str(DEFAULT_LOCUSTFILE)]
-    master_cmd = [*locust, "--master", "--expect-workers", "1", "--master-bind-host", "127.0.0.1",
-                  "--master-bind-port", str(port), "--headless", "-u", "2", "-r", "2", "-t", UPPER_BOUND,
-                  "--host", emulator.base_url, "--csv", str(tmp_path / "master"), "--only-summary",
-                  "--exit-code-on-error", "0", "--stop-timeout", "30"]
+    master_cmd = [
+        *locust,
+        "--master",
+        "--expect-workers",
+        "1",
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        str(port),
+        "--headless",
+        "-u",
+        "2",
+        "-r",
+        "2",
+        "-t",
+        UPPER_BOUND,
+        "--host",
+        emulator.base_url,
+        "--csv",
+        str(tmp_path / "master"),
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+        "--stop-timeout",
+        "30",
+    ]
     worker_cmd = [*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
     with open(tmp_path / "master.log", "wb") as master_log, open(tmp_path / "worker.log", "wb") as worker_log:
         master = subprocess.Popen(master_cmd, stdout=master_log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)

@@ -14,12 +14,16 @@ import pytest
 from load.judging import exception_of, failure_message
 from load.weighted import WeightedChoice
 
-SUCCESS = (b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
-           b"<serv:result>SUCCESS</serv:result></serv:response></serv:header></serv:message>")
-FAILURE = (b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
-           b"<serv:result>FAILURE</serv:result><serv:reason>Sorry, no record found &quot;x&quot; &amp; more"
-           b"</serv:reason><serv:gsbStatus>PRIMARY</serv:gsbStatus><serv:exceptionID>000015</serv:exceptionID>"
-           b"</serv:response></serv:header></serv:message>")
+SUCCESS = (
+    b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
+    b"<serv:result>SUCCESS</serv:result></serv:response></serv:header></serv:message>"
+)
+FAILURE = (
+    b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
+    b"<serv:result>FAILURE</serv:result><serv:reason>Sorry, no record found &quot;x&quot; &amp; more"
+    b"</serv:reason><serv:gsbStatus>PRIMARY</serv:gsbStatus><serv:exceptionID>000015</serv:exceptionID>"
+    b"</serv:response></serv:header></serv:message>"
+)
 
 
 def test_a_success_envelope_with_http_200_is_no_failure() -> None:
@@ -32,13 +36,16 @@ def test_a_failure_envelope_reads_failure_exception_id_and_the_unescaped_reason(
     assert exception_of(SUCCESS) is None
 
 
-@pytest.mark.parametrize(("status", "content", "error", "message"), [
-    (503, None, None, "HTTP 503"),
-    (0, None, "connection refused", "HTTP 0: connection refused"),
-    (200, b"<html>busy</html>", None, "not a Webex envelope (no serv:result)"),
-    (200, None, None, "not a Webex envelope (no serv:result)"),
-    (200, SUCCESS.replace(b">SUCCESS<", b">PENDING<"), None, "unexpected serv:result 'PENDING'"),
-])
+@pytest.mark.parametrize(
+    ("status", "content", "error", "message"),
+    [
+        (503, None, None, "HTTP 503"),
+        (0, None, "connection refused", "HTTP 0: connection refused"),
+        (200, b"<html>busy</html>", None, "not a Webex envelope (no serv:result)"),
+        (200, None, None, "not a Webex envelope (no serv:result)"),
+        (200, SUCCESS.replace(b">SUCCESS<", b">PENDING<"), None, "unexpected serv:result 'PENDING'"),
+    ],
+)
 def test_anything_but_a_webex_envelope_with_http_200_is_a_failure_saying_what(
     status: int, content: bytes | None, error: str | None, message: str
 ) -> None:

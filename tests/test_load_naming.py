@@ -13,8 +13,13 @@ from webex.envelope import Security
 from workspace.run_folder import new_run_id
 
 _NAME = re.compile(rb"<(?:\w+:)?(confName|sessionName)>([^<]*)</")
-SESSION_CREATES = {"CreateMeeting", "CreateEvent", "CreateTrainingSession", "CreateTeleconferenceSession",
-                   "CreateSupportSession"}
+SESSION_CREATES = {
+    "CreateMeeting",
+    "CreateEvent",
+    "CreateTrainingSession",
+    "CreateTeleconferenceSession",
+    "CreateSupportSession",
+}
 
 
 def test_every_envelope_that_names_a_session_carries_the_run_name() -> None:
@@ -40,5 +45,6 @@ def test_every_envelope_that_names_a_session_carries_the_run_name() -> None:
 def test_with_run_name_replaces_only_the_name_element() -> None:
     body = b"<metaData><sessionName>Synergised matrix</sessionName><agenda>x</agenda></metaData>"
     assert with_run_name(body, "wxh-20260101-000000-abcd-load-event") == (
-        b"<metaData><sessionName>wxh-20260101-000000-abcd-load-event</sessionName><agenda>x</agenda></metaData>")
+        b"<metaData><sessionName>wxh-20260101-000000-abcd-load-event</sessionName><agenda>x</agenda></metaData>"
+    )
     assert names_objects("CreateEvent") and names_objects("SetMeeting") and not names_objects("LstsummaryMeeting")

@@ -57,8 +57,9 @@ def env_file(directory: Path, load_section: str, name: str = "env.yaml") -> Path
     path.write_text(
         "target: emulator\nxml_url: auto\nrest_url: auto\nsite_name: harness\n"
         "credentials: {webExID: host, password: emulator-pass, rest_token: emulator-token}\n"
-        "settings: {rest_rate_limit_per_minute: 0}\n"
-        + load_section, encoding="utf-8")
+        "settings: {rest_rate_limit_per_minute: 0}\n" + load_section,
+        encoding="utf-8",
+    )
     return path
 
 
@@ -73,8 +74,9 @@ def names(result: LoadResult) -> set[str]:
 def user_counts(result: LoadResult) -> list[tuple[int, int]]:
     """``(timestamp, users)`` per second from locust's stats history (Aggregated rows)."""
     with open(result.run_dir / "locust_stats_history.csv", newline="", encoding="utf-8") as f:
-        return [(int(row["Timestamp"]), int(row["User Count"])) for row in csv.DictReader(f)
-                if row["Name"] == "Aggregated"]
+        return [
+            (int(row["Timestamp"]), int(row["User Count"])) for row in csv.DictReader(f) if row["Name"] == "Aggregated"
+        ]
 
 
 def assert_no_failures(result: LoadResult) -> None:
@@ -95,8 +97,14 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
     environment = environment_for(env_file(tmp_path, f"load: {{mix: {{{mix}}}}}\n"), emulator)
 
     every_api = set().union(*SCENARIO_APIS.values())
-    result = run_load(environment, tmp_path / "run", users=len(MIX_SCENARIOS), spawn_rate=10, run_time=UPPER_BOUND,
-                      stop_when=seen(*every_api))
+    result = run_load(
+        environment,
+        tmp_path / "run",
+        users=len(MIX_SCENARIOS),
+        spawn_rate=10,
+        run_time=UPPER_BOUND,
+        stop_when=seen(*every_api),
+    )
 
     assert_no_failures(result)
     assert result.data["mix"] == dict.fromkeys(MIX_SCENARIOS, 1) and result.data["scenario"] == "mixed"
@@ -111,12 +119,14 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
     created = requests["CreateMeeting"] + requests["CreateMeeting (setup)"]
     assert created == requests["DelMeeting"] + requests["DelMeeting (clean-up)"]
     assert requests["POST /v1/meetings"] == (
-        requests.get("DELETE /v1/meetings/{id}", 0) + requests.get("DELETE /v1/meetings/{id} (clean-up)", 0))
+        requests.get("DELETE /v1/meetings/{id}", 0) + requests.get("DELETE /v1/meetings/{id} (clean-up)", 0)
+    )
 
 
 def test_mix_and_step_shape_from_the_environment_file_take_effect(emulator: RunningEmulator, tmp_path: Path) -> None:
     environment = environment_for(
-        env_file(tmp_path, f"{ROOMY_BUDGET}load:\n  mix: {{dashboard: 1, calls: 0}}\n  shape: step\n"), emulator)
+        env_file(tmp_path, f"{ROOMY_BUDGET}load:\n  mix: {{dashboard: 1, calls: 0}}\n  shape: step\n"), emulator
+    )
 
     # steps of 5 s: each seen by several of the shape's 1 s ticks and history rows, however busy the machine
     result = run_load(environment, tmp_path / "run", users=4, spawn_rate=10, run_time="20s")
@@ -124,7 +134,8 @@ def test_mix_and_step_shape_from_the_environment_file_take_effect(emulator: Runn
     assert_no_failures(result)
     assert result.data["mix"] == {"dashboard": 1} and result.data["shape"] == "step"
     assert names(result) - DASHBOARD_EXTRAS == set(DASHBOARD_APIS), (
-        "a dashboard-only mix sends no CreateMeetingAttendee, GetSessionInfo or REST call")
+        "a dashboard-only mix sends no CreateMeetingAttendee, GetSessionInfo or REST call"
+    )
     counts = user_counts(result)
     running_counts = [users for _, users in counts if users]
     assert max(running_counts) == 4
@@ -142,8 +153,16 @@ def test_spike_shape_with_two_processes_jumps_and_returns_without_failures(
     environment = environment_for(env_file(tmp_path, ROOMY_BUDGET), emulator)
 
     # a 5 s spike between 10 s of baseline each side: several of the shape's 1 s ticks fall in each part
-    result = run_load(environment, tmp_path / "run", users=10, spawn_rate=10, run_time="25s", scenario="calls",
-                      shape="spike", processes=2)
+    result = run_load(
+        environment,
+        tmp_path / "run",
+        users=10,
+        spawn_rate=10,
+        run_time="25s",
+        scenario="calls",
+        shape="spike",
+        processes=2,
+    )
 
     assert_no_failures(result)
     assert (result.data["processes"], result.data["shape"]) == (2, "spike")
@@ -242,8 +261,9 @@ def test_missing_load_section_takes_the_defaults_and_foreign_keys_are_accepted(t
 def test_bad_run_parameters_are_load_errors_before_anything_starts(
     tmp_path: Path, kwargs: dict[str, Any], match: str
 ) -> None:
-    environment = load_environment(DEFAULT_ENVIRONMENT).with_urls("http://127.0.0.1:9/WBXService/XMLService",
-                                                                  "http://127.0.0.1:9/v1")
+    environment = load_environment(DEFAULT_ENVIRONMENT).with_urls(
+        "http://127.0.0.1:9/WBXService/XMLService", "http://127.0.0.1:9/v1"
+    )
     with pytest.raises(LoadError, match=re.escape(match)):
         run_load(environment, tmp_path, run_time="1s", **kwargs)
     assert not (tmp_path / "locust.log").exists()
@@ -254,7 +274,8 @@ def test_a_bad_load_section_is_a_load_error_naming_the_key(tmp_path: Path) -> No
         load_environment(env_file(tmp_path, "load: {shape: ramp}\n"), {})
     # what only the load layer knows (the calls scenario's APIs) is refused before locust starts
     environment = load_environment(env_file(tmp_path, "load: {calls: {DelUser: 1}}\n"), {}).with_urls(
-        "http://127.0.0.1:9/WBXService/XMLService", "http://127.0.0.1:9/v1")
+        "http://127.0.0.1:9/WBXService/XMLService", "http://127.0.0.1:9/v1"
+    )
     with pytest.raises(LoadError, match=r"env\.yaml: load\.calls\.DelUser: "):
         run_load(environment, tmp_path / "run", run_time="1s")
 

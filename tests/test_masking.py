@@ -41,8 +41,12 @@ def test_credential_element_text_is_masked(text: str, secret: str) -> None:
 
 
 def test_every_credential_element_in_an_envelope_is_masked() -> None:
-    raw = build_request("user", "AuthenticateUser", {"password": "body-pw"},
-                        Security("acme", "host", "ctx-pw", session_ticket="ctx-ticket", access_token="ctx-token"))
+    raw = build_request(
+        "user",
+        "AuthenticateUser",
+        {"password": "body-pw"},
+        Security("acme", "host", "ctx-pw", session_ticket="ctx-ticket", access_token="ctx-token"),
+    )
     out = mask_bytes(raw)
     for secret in ("body-pw", "ctx-pw", "ctx-ticket", "ctx-token"):
         assert secret not in out
@@ -88,8 +92,18 @@ def test_authorization_header_keeps_its_name_and_scheme() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["password", "token", "access_token", "rest_token", "jwt_token", "Password", "sessionTicket",
-            "webExAccessToken", "accessToken"],
+    "key",
+    [
+        "password",
+        "token",
+        "access_token",
+        "rest_token",
+        "jwt_token",
+        "Password",
+        "sessionTicket",
+        "webExAccessToken",
+        "accessToken",
+    ],
 )
 def test_json_credential_fields_are_masked(key: str) -> None:
     text = json.dumps({key: "json-secret-1", "name": "kept"})
@@ -99,10 +113,14 @@ def test_json_credential_fields_are_masked(key: str) -> None:
 
 
 def test_control_api_answer_with_users_and_rest_token_is_masked() -> None:
-    answer = json.dumps({
-        "name": "site1", "rest_token": "f00dbabe" * 6,
-        "users": [{"webExID": "host", "password": "UzXJuzUD428"}, {"webExID": "admin", "password": "AbCdEfGh123"}],
-    }, indent=2)
+    answer = json.dumps(
+        {
+            "name": "site1",
+            "rest_token": "f00dbabe" * 6,
+            "users": [{"webExID": "host", "password": "UzXJuzUD428"}, {"webExID": "admin", "password": "AbCdEfGh123"}],
+        },
+        indent=2,
+    )
     out = mask(answer)
     for secret in ("f00dbabe", "UzXJuzUD428", "AbCdEfGh123"):
         assert secret not in out
@@ -175,8 +193,10 @@ def test_secret_set_masks_a_token_shaped_secret_wherever_it_occurs() -> None:
     secrets.add("9f86d081884c7d65")
     for text, masked in [
         ("guest 9f86d081884c7d65.", f"guest {MASK}."),
-        ("<confName>wxh-20261203-141500-beef-m-9f86d081884c7d65</confName>",
-         f"<confName>wxh-20261203-141500-beef-m-{MASK}</confName>"),
+        (
+            "<confName>wxh-20261203-141500-beef-m-9f86d081884c7d65</confName>",
+            f"<confName>wxh-20261203-141500-beef-m-{MASK}</confName>",
+        ),
         ("x_9f86d081884c7d65_y and 9f86d081884c7d65-z", f"x_{MASK}_y and {MASK}-z"),
         ("j.php?MTID=m9f86d081884c7d65&x=9f86d081884c7d65", f"j.php?MTID=m{MASK}&x={MASK}"),
         ("9f86d081884c7d659f86d081884c7d65", MASK * 2),

@@ -17,16 +17,45 @@ from tests.fake_load import LoadCall, fake_load_run
 from tests.test_compare import _write_history
 
 FIXED_LOAD: dict[str, Any] = {
-    "users": 2, "spawn_rate": 2.0, "run_time": "3s", "run_seconds": 3.0,
+    "users": 2,
+    "spawn_rate": 2.0,
+    "run_time": "3s",
+    "run_seconds": 3.0,
     "apis": [
-        {"name": "CreateMeeting", "requests": 40, "failures": 0, "failure_ratio": 0.0, "rps": 13.3,
-         "p50_ms": 3.0, "p95_ms": 9.0, "p99_ms": 14.0},
-        {"name": "GetSessionInfo", "requests": 120, "failures": 0, "failure_ratio": 0.0, "rps": 40.0,
-         "p50_ms": 1.0, "p95_ms": 812.0, "p99_ms": 900.0},
+        {
+            "name": "CreateMeeting",
+            "requests": 40,
+            "failures": 0,
+            "failure_ratio": 0.0,
+            "rps": 13.3,
+            "p50_ms": 3.0,
+            "p95_ms": 9.0,
+            "p99_ms": 14.0,
+        },
+        {
+            "name": "GetSessionInfo",
+            "requests": 120,
+            "failures": 0,
+            "failure_ratio": 0.0,
+            "rps": 40.0,
+            "p50_ms": 1.0,
+            "p95_ms": 812.0,
+            "p99_ms": 900.0,
+        },
     ],
-    "total": {"name": "Aggregated", "requests": 160, "failures": 0, "failure_ratio": 0.0, "rps": 53.3,
-              "p50_ms": 2.0, "p95_ms": 800.0, "p99_ms": 900.0},
-    "failures": [], "exit_code": 0, "html": "locust.html",
+    "total": {
+        "name": "Aggregated",
+        "requests": 160,
+        "failures": 0,
+        "failure_ratio": 0.0,
+        "rps": 53.3,
+        "p50_ms": 2.0,
+        "p95_ms": 800.0,
+        "p99_ms": 900.0,
+    },
+    "failures": [],
+    "exit_code": 0,
+    "html": "locust.html",
 }
 
 
@@ -45,8 +74,11 @@ def _cases(path: Path) -> list[tuple[str, str | None]]:
     cases = suite.findall("testcase")
     failed = [c for c in cases if c.find("failure") is not None]
     skipped = [c for c in cases if c.find("skipped") is not None]
-    assert (int(suite.get("tests", "-1")), int(suite.get("failures", "-1")), int(suite.get("skipped", "-1"))) == \
-        (len(cases), len(failed), len(skipped))
+    assert (int(suite.get("tests", "-1")), int(suite.get("failures", "-1")), int(suite.get("skipped", "-1"))) == (
+        len(cases),
+        len(failed),
+        len(skipped),
+    )
     out = []
     for case in cases:
         failure = case.find("failure")
@@ -58,8 +90,19 @@ def test_load_out_dir_holds_the_run_under_fixed_names_with_a_failing_testcase_pe
     fake_load: list[LoadCall], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir = tmp_path / "out"
-    code = main(["load", "--out", str(out_dir), "--max-p95", "GetSessionInfo=500", "--min-rps", "1000",
-                 "--max-failure-ratio", "0"])
+    code = main(
+        [
+            "load",
+            "--out",
+            str(out_dir),
+            "--max-p95",
+            "GetSessionInfo=500",
+            "--min-rps",
+            "1000",
+            "--max-failure-ratio",
+            "0",
+        ]
+    )
     stdout, err = capsys.readouterr()
     assert code == 1, err
     names = {p.name for p in out_dir.iterdir()}
@@ -88,9 +131,7 @@ def test_report_renders_a_run_written_with_out_dir_again(
     assert f"report: {out_dir / 'summary.html'}" in capsys.readouterr().out
 
 
-def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(
-    fake_load: list[LoadCall], tmp_path: Path
-) -> None:
+def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(fake_load: list[LoadCall], tmp_path: Path) -> None:
     out_dir = tmp_path / "empty-ok"
     out_dir.mkdir()  # an empty folder is accepted
     assert main(["load", "--out", str(out_dir)]) == 0
@@ -142,15 +183,32 @@ def test_run_folder_is_the_out_dir_or_the_run_id_under_the_reports_root(tmp_path
 
 
 def _row(name: str, *, rps: float, p95: float, p99: float, failures: int = 0) -> dict[str, Any]:
-    return {"name": name, "requests": 100, "failures": failures, "failure_ratio": failures / 100, "rps": rps,
-            "p50_ms": 2.0, "p95_ms": p95, "p99_ms": p99}
+    return {
+        "name": name,
+        "requests": 100,
+        "failures": failures,
+        "failure_ratio": failures / 100,
+        "rps": rps,
+        "p50_ms": 2.0,
+        "p95_ms": p95,
+        "p99_ms": p99,
+    }
 
 
 def _write_run(reports: Path, run_id: str, apis: list[dict[str, Any]], total: dict[str, Any]) -> None:
     folder = reports / run_id
     folder.mkdir(parents=True)
-    load = {"users": 5, "spawn_rate": 5.0, "run_time": "20s", "run_seconds": 20.0, "apis": apis, "total": total,
-            "failures": [], "exit_code": 0, "html": "locust.html"}
+    load = {
+        "users": 5,
+        "spawn_rate": 5.0,
+        "run_time": "20s",
+        "run_seconds": 20.0,
+        "apis": apis,
+        "total": total,
+        "failures": [],
+        "exit_code": 0,
+        "html": "locust.html",
+    }
     (folder / "load.json").write_text(json.dumps(load))
     _write_history(folder, [*apis, total])  # compare judges changes against the per-second noise
 
@@ -159,13 +217,22 @@ def test_compare_writes_compare_xml_failing_the_regressed_api_and_threshold(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "reports"
-    _write_run(reports, "before-1", [_row("CreateMeeting", rps=10.0, p95=10.0, p99=20.0),
-                                     _row("GetSessionInfo", rps=30.0, p95=8.0, p99=12.0),
-                                     _row("LstsummaryMeeting", rps=5.0, p95=9.0, p99=10.0)],
-               _row("Aggregated", rps=45.0, p95=9.0, p99=15.0))
-    _write_run(reports, "after-2", [_row("CreateMeeting", rps=10.0, p95=20.0, p99=20.0),
-                                    _row("GetSessionInfo", rps=30.0, p95=8.0, p99=12.0)],
-               _row("Aggregated", rps=45.0, p95=9.0, p99=15.0))
+    _write_run(
+        reports,
+        "before-1",
+        [
+            _row("CreateMeeting", rps=10.0, p95=10.0, p99=20.0),
+            _row("GetSessionInfo", rps=30.0, p95=8.0, p99=12.0),
+            _row("LstsummaryMeeting", rps=5.0, p95=9.0, p99=10.0),
+        ],
+        _row("Aggregated", rps=45.0, p95=9.0, p99=15.0),
+    )
+    _write_run(
+        reports,
+        "after-2",
+        [_row("CreateMeeting", rps=10.0, p95=20.0, p99=20.0), _row("GetSessionInfo", rps=30.0, p95=8.0, p99=12.0)],
+        _row("Aggregated", rps=45.0, p95=9.0, p99=15.0),
+    )
     out_dir = tmp_path / "ci"
     assert main(["compare", "before-1", "after-2", "--reports", str(reports), "--out", str(out_dir)]) == 1
     assert f"JUnit: {out_dir / 'compare.xml'}" in capsys.readouterr().out
@@ -173,12 +240,14 @@ def test_compare_writes_compare_xml_failing_the_regressed_api_and_threshold(
     assert len(cases) == 4 * 4  # three APIs and the whole run × four thresholds
     assert [name for name, failure in cases.items() if failure] == ["CreateMeeting: p95 increase"]
     assert cases["CreateMeeting: p95 increase"].startswith(
-        "regressed: p95 of CreateMeeting +100.0 % (10 → 20 ms; limit +20 %) — beyond the noise: p = ")
+        "regressed: p95 of CreateMeeting +100.0 % (10 → 20 ms; limit +20 %) — beyond the noise: p = "
+    )
     suite = ET.parse(out_dir / "compare.xml").getroot().find("testsuite")
     assert suite is not None
     skipped = [c.get("name") for c in suite.findall("testcase") if c.find("skipped") is not None]
-    assert skipped == [f"LstsummaryMeeting: {t}" for t in ("rps drop", "p95 increase", "p99 increase",
-                                                            "failure ratio increase")]
+    assert skipped == [
+        f"LstsummaryMeeting: {t}" for t in ("rps drop", "p95 increase", "p99 increase", "failure ratio increase")
+    ]
 
 
 def test_compare_xml_skips_a_change_the_runs_cannot_decide_saying_why(
@@ -186,8 +255,12 @@ def test_compare_xml_skips_a_change_the_runs_cannot_decide_saying_why(
 ) -> None:
     reports = tmp_path / "reports"
     for run_id, p95 in (("before-1", 10.0), ("after-2", 20.0)):
-        _write_run(reports, run_id, [_row("CreateMeeting", rps=10.0, p95=p95, p99=20.0)],
-                   _row("Aggregated", rps=10.0, p95=p95, p99=20.0))
+        _write_run(
+            reports,
+            run_id,
+            [_row("CreateMeeting", rps=10.0, p95=p95, p99=20.0)],
+            _row("Aggregated", rps=10.0, p95=p95, p99=20.0),
+        )
     for history in (reports / "after-2").glob("*history*"):
         history.unlink()  # no per-second samples: nothing to judge the noise by
     out_dir = tmp_path / "ci"
@@ -214,5 +287,6 @@ def test_cleanup_of_an_out_folder_needs_exactly_one_runs_ledger_in_it(
 ) -> None:
     assert main(["cleanup", "--run-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == (f"webex-harness: --run-dir {tmp_path}: expected the ledger of one run "
-                           "(ledger-<run-id>.jsonl), found 0")
+    assert err.strip() == (
+        f"webex-harness: --run-dir {tmp_path}: expected the ledger of one run (ledger-<run-id>.jsonl), found 0"
+    )

@@ -23,8 +23,12 @@ from webex.behaviours import ids as behaviour_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_EXAMPLE = ROOT / "environments" / "site.example.yaml"
-SITE_EXAMPLE_VARIABLES = {"WEBEX_SITE": "acme", "WEBEX_USER": "qa-host", "WEBEX_PASSWORD": "pw-example",
-                          "WEBEX_REST_TOKEN": "token-example"}
+SITE_EXAMPLE_VARIABLES = {
+    "WEBEX_SITE": "acme",
+    "WEBEX_USER": "qa-host",
+    "WEBEX_PASSWORD": "pw-example",
+    "WEBEX_REST_TOKEN": "token-example",
+}
 
 
 def _emulator_env() -> object:
@@ -55,8 +59,11 @@ TESTS = [
 
 def test_smoke_keeps_the_cheapest_site_runnable_unguarded_test_of_each_behaviour() -> None:
     kept = [t.nodeid for t in planning.select("smoke", TESTS, COSTS)]
-    assert kept == ["contracts/test_a.py::test_cheap_on_site", "contracts/test_a.py::test_expensive",
-                    "contracts/test_b.py::test_only_one"]
+    assert kept == [
+        "contracts/test_a.py::test_cheap_on_site",
+        "contracts/test_a.py::test_expensive",
+        "contracts/test_b.py::test_only_one",
+    ]
     assert [t.nodeid for t in planning.select("smoke", list(reversed(TESTS)), COSTS)] == list(reversed(kept))
 
 
@@ -73,15 +80,21 @@ def test_standard_drops_only_the_generic_catalogue_edge_cases_and_full_keeps_eve
 
 
 def test_unknown_profile_is_one_line() -> None:
-    with pytest.raises(planning.ProfileError, match=r"^--profile 'quick': unknown profile; choose one of smoke, "
-                       r"standard, full$"):
+    with pytest.raises(
+        planning.ProfileError,
+        match=r"^--profile 'quick': unknown profile; choose one of smoke, "
+        r"standard, full$",
+    ):
         planning.check_profile("quick")
 
 
 def test_a_test_missing_from_the_costs_is_estimated_from_its_module_then_from_all() -> None:
     env = _emulator_env()
-    tests = [Candidate("contracts/test_b.py::test_new"), Candidate("contracts/test_zzz.py::test_new"),
-             Candidate("contracts/test_b.py::test_only_one")]
+    tests = [
+        Candidate("contracts/test_b.py::test_new"),
+        Candidate("contracts/test_zzz.py::test_new"),
+        Candidate("contracts/test_b.py::test_only_one"),
+    ]
     plan = planning.make_plan(env, "full", True, tests, COSTS, 500)  # type: ignore[arg-type]
     # test_b's median is 4 (its only test); the median of all seven is 4
     assert (plan.tests, plan.estimated, plan.requests) == (3, 2, 4 + 4 + 4)
@@ -96,12 +109,16 @@ def test_tests_a_switch_refuses_cost_nothing(tmp_path: Path) -> None:
 
 def test_plan_line_and_refusal_name_the_estimate_the_budget_and_the_way_out() -> None:
     plan = Plan("full", True, "site", 823, 2151, budget=500, env_target="site")
-    assert plan.line() == ("plan: profile full (the default on a site) — 823 tests, ~2151 requests estimated "
-                           "(+ 50 clean-up reserve), budget 500")
+    assert plan.line() == (
+        "plan: profile full (the default on a site) — 823 tests, ~2151 requests estimated "
+        "(+ 50 clean-up reserve), budget 500"
+    )
     assert not plan.fits
-    assert plan.refusal("env.yaml") == ("plan does not fit the budget: profile full, 823 tests, ~2151 requests "
-                                        "estimated + 50 clean-up reserve > budget 500; use --profile smoke, or raise "
-                                        "budget.max_requests in env.yaml")
+    assert plan.refusal("env.yaml") == (
+        "plan does not fit the budget: profile full, 823 tests, ~2151 requests "
+        "estimated + 50 clean-up reserve > budget 500; use --profile smoke, or raise "
+        "budget.max_requests in env.yaml"
+    )
     assert Plan("smoke", False, "site", 54, 450, budget=500).fits
     assert not Plan("smoke", False, "site", 54, 451, budget=500).fits
 
@@ -118,9 +135,11 @@ def test_budget_spent_line() -> None:
     reasons = ["budget spent: request budget spent: 412 of 500 requests"] * 37
     assert planning.budget_spent_line(reasons, "my.yaml", "full") == (
         "budget spent after 412 of 500 requests: 37 tests skipped — raise budget.max_requests in my.yaml or use "
-        "--profile smoke")
+        "--profile smoke"
+    )
     assert planning.budget_spent_line(reasons[:1], "my.yaml", "smoke", (480, 500)) == (
-        "budget spent after 480 of 500 requests: 1 test skipped — raise budget.max_requests in my.yaml")
+        "budget spent after 480 of 500 requests: 1 test skipped — raise budget.max_requests in my.yaml"
+    )
 
 
 def test_the_cleanup_share_of_the_plan_is_the_plugins() -> None:
@@ -161,8 +180,10 @@ def _collected(*options: str) -> list[str]:
 def test_the_costs_file_covers_every_contract_test() -> None:
     costs = planning.load_costs(planning.COSTS_FILE)
     missing = [n for n in _collected("--profile", "full") if n not in costs]
-    assert not missing, (f"{len(missing)} contract test(s) have no cost in contracts/costs.json (first: {missing[0]}): "
-                         f"run {planning.REFRESH_COMMAND} and commit contracts/costs.json")
+    assert not missing, (
+        f"{len(missing)} contract test(s) have no cost in contracts/costs.json (first: {missing[0]}): "
+        f"run {planning.REFRESH_COMMAND} and commit contracts/costs.json"
+    )
 
 
 def _site_example_copy(tmp_path: Path) -> Path:
@@ -178,8 +199,9 @@ def test_smoke_covers_every_behaviour_and_fits_the_example_sites_budget(monkeypa
     for name, value in SITE_EXAMPLE_VARIABLES.items():
         monkeypatch.setenv(name, value)
     env = load_environment(SITE_EXAMPLE)
-    plan = planning.collect_plan(env, seed=1, profile=None, behaviours=None,
-                                 budget=planning.contracts_budget(env, None))
+    plan = planning.collect_plan(
+        env, seed=1, profile=None, behaviours=None, budget=planning.contracts_budget(env, None)
+    )
     assert (plan.profile, plan.default, plan.budget) == ("smoke", True, 500)
     assert plan.fits, plan.line()
     assert plan.estimated == 0
@@ -247,8 +269,14 @@ budget:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "runs.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "runs.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_a_plan_over_budget_is_refused_with_one_line_before_any_request(
@@ -272,7 +300,8 @@ def test_unknown_profile_exits_2_with_one_line() -> None:
     result = _cli("contracts", "--profile", "quick")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "webex-harness: --profile 'quick': unknown profile; choose one of smoke, standard, full"]
+        "webex-harness: --profile 'quick': unknown profile; choose one of smoke, standard, full"
+    ]
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["one-process", "xdist"])
@@ -281,8 +310,13 @@ def test_plain_pytest_prints_the_plan_and_refuses_over_budget(
 ) -> None:
     env_file = tmp_path / "small.yaml"
     env_file.write_text(SITE.format(port=listener.port, budget=60))
-    result = subprocess.run([sys.executable, "-m", "pytest", "contracts", "-q", "--env", str(env_file), *xdist],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "contracts", "-q", "--env", str(env_file), *xdist],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, output[-3000:]
     assert "plan: profile smoke (the default on a site) — " in output
@@ -314,8 +348,9 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     empty.write_text('{"tests": {}}')
     monkeypatch.setenv(planning.COSTS_VARIABLE, str(empty))
     env_file = tmp_path / "tiny.yaml"
-    env_file.write_text((ROOT / "environments" / "emulator.yaml").read_text().replace(
-        "max_requests: 20000", "max_requests: 20"))
+    env_file.write_text(
+        (ROOT / "environments" / "emulator.yaml").read_text().replace("max_requests: 20000", "max_requests: 20")
+    )
     assert "max_requests: 20\n" in env_file.read_text()
     code = main(["contracts", "--env", str(env_file), "--behaviour", "email-lowercase", "--workers", "2"])
     gc.collect()
@@ -333,9 +368,7 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     assert summary["tests"]["passed"] >= 1, "the budget was spent after some tests ran"
 
 
-def test_a_smoke_run_names_its_profile_in_the_report(
-    in_tmp_reports: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_smoke_run_names_its_profile_in_the_report(in_tmp_reports: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from runs.cli import main
 
     code = main(["contracts", "--profile", "smoke", "--behaviour", "email-lowercase", "--workers", "1"])
@@ -354,11 +387,20 @@ def test_a_smoke_run_names_its_profile_in_the_report(
 def test_refresh_merges_both_runs_per_test() -> None:
     from runs.costs import Measured, merge
 
-    emulator = Measured({"contracts/t.py::a": 3, "contracts/t.py::b": 5, "contracts/t.py::c": 2},
-                        {"contracts/t.py::a": "passed", "contracts/t.py::b": "passed", "contracts/t.py::c": "passed"},
-                        {"contracts/t.py::c": ["destructive"]}, 0, 1.0)
-    site = Measured({"contracts/t.py::a": 4, "contracts/t.py::b": 0}, {"contracts/t.py::a": "passed",
-                    "contracts/t.py::b": "skipped"}, {}, 0, 1.0)
+    emulator = Measured(
+        {"contracts/t.py::a": 3, "contracts/t.py::b": 5, "contracts/t.py::c": 2},
+        {"contracts/t.py::a": "passed", "contracts/t.py::b": "passed", "contracts/t.py::c": "passed"},
+        {"contracts/t.py::c": ["destructive"]},
+        0,
+        1.0,
+    )
+    site = Measured(
+        {"contracts/t.py::a": 4, "contracts/t.py::b": 0},
+        {"contracts/t.py::a": "passed", "contracts/t.py::b": "skipped"},
+        {},
+        0,
+        1.0,
+    )
     assert merge(emulator, site) == {
         "contracts/t.py::a": RequestCost(3, 4, True),
         "contracts/t.py::b": RequestCost(5, 0, False),

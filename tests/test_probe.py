@@ -46,8 +46,16 @@ def test_probe_reports_the_threshold_exactly(emulator: RunningEmulator, tmp_path
     assert data["block_verified"] and data["covers_user_card"] and data["other_apis_work"]
     # the block lifted within the test's life: the site clock was moved two hours, nobody waited them
     assert data["lift_verified"] is True, "the site clock was moved two hours and the block lifted"
-    assert {"threshold", "requests_sent", "probes", "block_verified", "covers_user_card", "other_apis_work",
-            "lift_verified", "elapsed_s"} <= data.keys()
+    assert {
+        "threshold",
+        "requests_sent",
+        "probes",
+        "block_verified",
+        "covers_user_card",
+        "other_apis_work",
+        "lift_verified",
+        "elapsed_s",
+    } <= data.keys()
     users = [p["user"] for p in data["probes"]]
     assert len(set(users)) == len(users), "a fresh user per probe"
     for probe in data["probes"]:
@@ -119,18 +127,26 @@ def no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-@pytest.mark.parametrize(("lockout", "probe_user", "names"), [
-    (False, True, "allow.lockout"),
-    (False, False, "allow.lockout"),
-    (True, False, "users.probe"),
-])
+@pytest.mark.parametrize(
+    ("lockout", "probe_user", "names"),
+    [
+        (False, True, "allow.lockout"),
+        (False, False, "allow.lockout"),
+        (True, False, "users.probe"),
+    ],
+)
 def test_probe_refuses_a_site_before_any_connection(
-    tmp_path: Path, no_connection: None, capsys: pytest.CaptureFixture[str], lockout: bool, probe_user: bool,
+    tmp_path: Path,
+    no_connection: None,
+    capsys: pytest.CaptureFixture[str],
+    lockout: bool,
+    probe_user: bool,
     names: str,
 ) -> None:
     env_file = tmp_path / "site.yaml"
-    env_file.write_text(_site_yaml(f"http://127.0.0.1:{_closed_port()}/WBXService/XMLService",
-                                   lockout=lockout, probe_user=probe_user))
+    env_file.write_text(
+        _site_yaml(f"http://127.0.0.1:{_closed_port()}/WBXService/XMLService", lockout=lockout, probe_user=probe_user)
+    )
     env = load_environment(env_file)
     with pytest.raises(ProbeRefused) as refused:
         run_probe(env, tmp_path / "out", emulator_base_url=None)
@@ -150,7 +166,8 @@ def test_probe_confirms_once_on_a_site(emulator: RunningEmulator, tmp_path: Path
     with httpx.Client(timeout=15.0) as http:
         info = ControlClient(emulator.base_url, http).create_site(
             settings={"usage_limit_per_hour": 7},
-            users=[{"webExID": "host", "password": "Host4321xyz"}, {"webExID": "probe", "password": "Probe4321xyz"}])
+            users=[{"webExID": "host", "password": "Host4321xyz"}, {"webExID": "probe", "password": "Probe4321xyz"}],
+        )
     env_file = tmp_path / "site.yaml"
     env_file.write_text(_site_yaml(emulator.xml_url, lockout=True, probe_user=True, site_name=info["name"]))
     result = run_probe(load_environment(env_file), tmp_path, emulator_base_url=None)

@@ -23,12 +23,25 @@ RTL_RE = re.compile(r"[\u0590-\u05ff\u0600-\u06ff]")
 def _sample(seed: int) -> list[object]:
     fake = make_faker(seed)
     return [
-        fake.webex_id(), fake.site_name(), fake.session_key(), fake.meeting_uuid(), fake.conf_id(),
-        fake.time_zone_id(), fake.webex_date(NOW, 1, 30), fake.webex_date_unpadded(NOW), fake.webex_password(),
-        fake.webex_password(valid=False), fake.webex_email(), fake.webex_email("mixed_case"),
-        fake.webex_email("whitespace"), fake.webex_email("duplicate"), fake.person_name(), fake.person_name("cjk"),
+        fake.webex_id(),
+        fake.site_name(),
+        fake.session_key(),
+        fake.meeting_uuid(),
+        fake.conf_id(),
+        fake.time_zone_id(),
+        fake.webex_date(NOW, 1, 30),
+        fake.webex_date_unpadded(NOW),
+        fake.webex_password(),
+        fake.webex_password(valid=False),
+        fake.webex_email(),
+        fake.webex_email("mixed_case"),
+        fake.webex_email("whitespace"),
+        fake.webex_email("duplicate"),
+        fake.person_name(),
+        fake.person_name("cjk"),
         fake.person_name("rtl"),
-        fake.tracking_code(), fake.meeting_type_id(),
+        fake.tracking_code(),
+        fake.meeting_type_id(),
     ]
 
 
@@ -67,7 +80,10 @@ def test_webex_provider_is_the_registered_one() -> None:
     provider = webex_provider(fake)
     assert isinstance(provider, WebexProvider)
     assert [provider.session_key(), provider.webex_email("mixed_case"), provider.webex_password()] == [
-        twin.session_key(), twin.webex_email("mixed_case"), twin.webex_password()]
+        twin.session_key(),
+        twin.webex_email("mixed_case"),
+        twin.webex_password(),
+    ]
     with pytest.raises(ValueError, match="no WebexProvider"):
         webex_provider(Faker())
 

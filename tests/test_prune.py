@@ -16,8 +16,9 @@ from workspace.run_folder import new_run_id
 NOW = datetime.now(UTC)
 
 
-def _run(reports: Path, days_ago: float, *, summary: bool = True,
-         ledger: list[dict[str, object]] | None = None) -> Path:
+def _run(
+    reports: Path, days_ago: float, *, summary: bool = True, ledger: list[dict[str, object]] | None = None
+) -> Path:
     run_id = new_run_id(NOW - timedelta(days=days_ago))
     folder = reports / run_id
     folder.mkdir(parents=True)
@@ -104,8 +105,12 @@ def test_force_removes_a_run_whose_ledger_lists_objects_too(reports: dict[str, P
     root = reports["root"]
     assert main(["prune", "--keep", "0", "--force", "--reports", str(root)]) == 0
     assert run_folders(root) == []
-    assert _names(root) == {".safety", "notes", reports["no-record"].name, *(
-        p.name for p in root.iterdir() if p.is_file())}
+    assert _names(root) == {
+        ".safety",
+        "notes",
+        reports["no-record"].name,
+        *(p.name for p in root.iterdir() if p.is_file()),
+    }
 
 
 def test_only_run_id_folders_with_a_summary_or_a_ledger_are_run_folders(reports: dict[str, Path]) -> None:
@@ -118,13 +123,16 @@ def test_a_missing_reports_folder_prunes_nothing(tmp_path: Path, capsys: pytest.
     assert "removed 0 run folder(s), kept 0" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([], "prune needs --keep N and/or --older-than AGE"),
-    (["--keep", "-1"], "--keep must be 0 or more, got -1"),
-    (["--keep", "ten"], "--keep must be a whole number of runs (0 or more), got 'ten'"),
-    (["--older-than", "7x"], "--older-than must be a number and a unit s, m, h, d or w (e.g. 7d), got '7x'"),
-    (["--keep", "2", "--older-than", "d"], "--older-than must be a number"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "prune needs --keep N and/or --older-than AGE"),
+        (["--keep", "-1"], "--keep must be 0 or more, got -1"),
+        (["--keep", "ten"], "--keep must be a whole number of runs (0 or more), got 'ten'"),
+        (["--older-than", "7x"], "--older-than must be a number and a unit s, m, h, d or w (e.g. 7d), got '7x'"),
+        (["--keep", "2", "--older-than", "d"], "--older-than must be a number"),
+    ],
+)
 def test_bad_values_exit_2_with_one_line_and_remove_nothing(
     reports: dict[str, Path], capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
@@ -156,5 +164,7 @@ def test_a_run_still_going_is_kept_and_a_stale_one_without_summary_is_not(
         os.utime(path, (old, old))
     assert main(["prune", "--keep", "0", "--reports", str(root)]) == 0
     assert going.exists() and not stale.exists()
-    assert f"  kept {going.name}: no summary yet and changed in the last minutes (a run in progress)" in \
-        capsys.readouterr().out
+    assert (
+        f"  kept {going.name}: no summary yet and changed in the last minutes (a run in progress)"
+        in capsys.readouterr().out
+    )

@@ -52,9 +52,24 @@ def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProc
     test.write_text(source)
     env = child_env(PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", str(test), "-p", "plugin.pytest_plugin", "-c", str(tmp_path / "pytest.ini"),
-         "--rootdir", str(tmp_path), *args],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(test),
+            "-p",
+            "plugin.pytest_plugin",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            "--rootdir",
+            str(tmp_path),
+            *args,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -62,17 +77,44 @@ def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProc
 
 
 def _results(run_dir: Path) -> None:
-    evidence = {"api": "CreateMeeting", "request": "<securityContext><password>Pl41n-Secret</password>",
-                "response": "<serv:result>FAILURE</serv:result>", "http_status": 200, "elapsed": 0.01}
-    (run_dir / "results-gw0.json").write_text(json.dumps([
-        {"nodeid": "contracts/test_a.py::test_ok", "behaviours": ["email-lowercase"], "outcome": "passed",
-         "reason": "", "evidence": [], "api": "CreateMeeting", "case": "valid"},
-        {"nodeid": "contracts/test_a.py::test_bad", "behaviours": ["email-no-whitespace"], "outcome": "failed",
-         "reason": "expected 030049, got SUCCESS | Pl41n-Secret", "evidence": [evidence], "api": "CreateMeeting",
-         "case": "edge"},
-        {"nodeid": "contracts/test_a.py::test_skip", "behaviours": ["locked-lobby"], "outcome": "skipped",
-         "reason": "needs the emulator's control API", "evidence": []},
-    ]))
+    evidence = {
+        "api": "CreateMeeting",
+        "request": "<securityContext><password>Pl41n-Secret</password>",
+        "response": "<serv:result>FAILURE</serv:result>",
+        "http_status": 200,
+        "elapsed": 0.01,
+    }
+    (run_dir / "results-gw0.json").write_text(
+        json.dumps(
+            [
+                {
+                    "nodeid": "contracts/test_a.py::test_ok",
+                    "behaviours": ["email-lowercase"],
+                    "outcome": "passed",
+                    "reason": "",
+                    "evidence": [],
+                    "api": "CreateMeeting",
+                    "case": "valid",
+                },
+                {
+                    "nodeid": "contracts/test_a.py::test_bad",
+                    "behaviours": ["email-no-whitespace"],
+                    "outcome": "failed",
+                    "reason": "expected 030049, got SUCCESS | Pl41n-Secret",
+                    "evidence": [evidence],
+                    "api": "CreateMeeting",
+                    "case": "edge",
+                },
+                {
+                    "nodeid": "contracts/test_a.py::test_skip",
+                    "behaviours": ["locked-lobby"],
+                    "outcome": "skipped",
+                    "reason": "needs the emulator's control API",
+                    "evidence": [],
+                },
+            ]
+        )
+    )
 
 
 def test_summary_lists_every_behaviour_with_status_evidence_and_masks_secrets(tmp_path: Path) -> None:
@@ -88,8 +130,9 @@ def test_summary_lists_every_behaviour_with_status_evidence_and_masks_secrets(tm
     assert status["locked-lobby"]["status"] == "skipped"
     assert status["locked-lobby"]["reason"] == "needs the emulator's control API"
     assert status["display-name"]["status"] == "not covered"
-    assert summary["apis"] == [{"name": "CreateMeeting", "valid": {"run": 1, "passed": 1},
-                                "edge": {"run": 1, "passed": 0}}]
+    assert summary["apis"] == [
+        {"name": "CreateMeeting", "valid": {"run": 1, "passed": 1}, "edge": {"run": 1, "passed": 0}}
+    ]
     assert summary["target"]["allow"] == {"destructive": True, "lockout": True}
     assert summary["seed"] == 3
     for name in ("summary.json", "summary.md", "summary.html"):
@@ -104,20 +147,39 @@ def test_summary_lists_every_behaviour_with_status_evidence_and_masks_secrets(tm
 
 def test_markdown_evidence_cannot_close_its_fence() -> None:
     summary = {
-        "run_id": "r", "verdict": "v", "harness_version": "0", "seed": 1, "started": "s",
+        "run_id": "r",
+        "verdict": "v",
+        "harness_version": "0",
+        "seed": 1,
+        "started": "s",
         "target": {"name": "n", "kind": "emulator", "site_name": "s", "xml_url": "u"},
-        "tests": {"passed": 0, "failed": 1, "skipped": 0}, "apis": [],
-        "behaviours": [{"id": "b", "title": "t", "source": "s", "status": "failed", "reason": "r",
-                        "tests": [{"nodeid": "x", "outcome": "failed", "reason": "r", "evidence": [
-                            {"api": "A", "http_status": 200, "request": "```\n# injected", "response": "ok"}]}]}],
+        "tests": {"passed": 0, "failed": 1, "skipped": 0},
+        "apis": [],
+        "behaviours": [
+            {
+                "id": "b",
+                "title": "t",
+                "source": "s",
+                "status": "failed",
+                "reason": "r",
+                "tests": [
+                    {
+                        "nodeid": "x",
+                        "outcome": "failed",
+                        "reason": "r",
+                        "evidence": [{"api": "A", "http_status": 200, "request": "```\n# injected", "response": "ok"}],
+                    }
+                ],
+            }
+        ],
     }
     md = render_markdown(summary)
     assert "````\n```\n# injected\n````" in md
 
 
-def test_report_command_renders_again_and_allure_says_how_to_install(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str],
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_command_renders_again_and_allure_says_how_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = load_environment(ROOT / "environments" / "emulator.yaml")
     run = Run(env, run_id="20260101-000000-abcd", root=tmp_path)
     run.create()
@@ -134,7 +196,7 @@ def test_report_command_renders_again_and_allure_says_how_to_install(tmp_path: P
     assert len(err) == 1 and "npm install -g allure-commandline" in err[0]
 
     fake = tmp_path / "allure"  # where the tool is installed, it is called as `allure generate IN -o OUT --clean`
-    fake.write_text("#!/bin/sh\nmkdir -p \"$4\" && echo \"$2\" > \"$4/index.html\"\n")
+    fake.write_text('#!/bin/sh\nmkdir -p "$4" && echo "$2" > "$4/index.html"\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
     assert main(["report", "--allure", "--reports", str(tmp_path)]) == 0
@@ -189,7 +251,7 @@ def test_budget_split_never_exceeds_the_run_budget(workers: int) -> None:
     assert tests.max_seconds == 900
 
 
-_PROBE = '''
+_PROBE = """
 import pytest
 from client.xml_client import BudgetExceeded
 
@@ -208,7 +270,7 @@ def test_deletes_users():
 @pytest.mark.lockout
 def test_probes_the_rate_limit():
     pass
-'''
+"""
 
 
 def test_xdist_workers_share_the_run_budget_and_guarded_tests_are_refused_unless_allowed(tmp_path: Path) -> None:
@@ -217,8 +279,9 @@ def test_xdist_workers_share_the_run_budget_and_guarded_tests_are_refused_unless
     next; the destructive test is skipped naming the switch, the lock-out test (allowed) runs."""
     env = _env_file(tmp_path, destructive=False, lockout=True, max_requests=40)
     run_dir = tmp_path / "run"
-    result = _pytest(tmp_path, _PROBE, "--env", str(env), "-n", "2", "--dist", "each", "--run-dir", str(run_dir),
-                     "-q", "-rs")
+    result = _pytest(
+        tmp_path, _PROBE, "--env", str(env), "-n", "2", "--dist", "each", "--run-dir", str(run_dir), "-q", "-rs"
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     records = [json.loads(p.read_text()) for p in sorted(run_dir.glob("budget-*.json"))]
     assert len(records) == 2
@@ -230,20 +293,23 @@ def test_xdist_workers_share_the_run_budget_and_guarded_tests_are_refused_unless
     skips = [x for x in result.stdout.splitlines() if x.startswith("SKIPPED")]
     assert skips and all(
         f"refused: destructive test against the emulator (harness); set allow.destructive: true in {env}" in x
-        for x in skips)
+        for x in skips
+    )
     assert not [x for x in skips if "allow.lockout" in x]
 
 
 def test_refusal_names_the_switch() -> None:
     env = load_environment(ROOT / "environments" / "emulator.yaml")
-    assert refusal(env, "lockout").startswith("refused: lockout test against the emulator (harness); "
-                                              "set allow.lockout: true in ")
+    assert refusal(env, "lockout").startswith(
+        "refused: lockout test against the emulator (harness); set allow.lockout: true in "
+    )
 
 
 def test_refusal_names_a_real_site_and_its_file() -> None:
-    env = load_environment(ROOT / "environments" / "site.example.yaml",
-                           env={"WEBEX_SITE": "acme", "WEBEX_USER": "u", "WEBEX_PASSWORD": "p",
-                                "WEBEX_REST_TOKEN": "t"})
+    env = load_environment(
+        ROOT / "environments" / "site.example.yaml",
+        env={"WEBEX_SITE": "acme", "WEBEX_USER": "u", "WEBEX_PASSWORD": "p", "WEBEX_REST_TOKEN": "t"},
+    )
     reason = refusal(env, "destructive")
     assert reason.startswith("refused: destructive test against a real site (acme); set allow.destructive: true in ")
     assert reason.endswith("site.example.yaml")

@@ -22,10 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     code = "from workspace.run_folder import REPORTS_DIR, Run; print(REPORTS_DIR)"
-    named = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                           env={**os.environ, REPORTS_VARIABLE: str(elsewhere)})
-    unset = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                           env={k: v for k, v in os.environ.items() if k != REPORTS_VARIABLE})
+    named = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, REPORTS_VARIABLE: str(elsewhere)},
+    )
+    unset = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != REPORTS_VARIABLE},
+    )
     assert named.stdout.strip() == str(elsewhere), named.stderr
     assert Path(unset.stdout.strip()) == REPO_REPORTS, unset.stderr
 

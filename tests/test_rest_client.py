@@ -24,8 +24,11 @@ def test_json_answer_and_masked_record() -> None:
         assert request.headers["authorization"] == f"Bearer {TOKEN}"
         assert request.headers["content-type"] == "application/json"
         assert json.loads(request.content) == {"title": "t", "password": "P@ss1234"}
-        return httpx.Response(200, json={"id": "abc", "password": "P@ss1234"},
-                              headers={"Link": '<http://rest.test/v1/meetings?offset=2>; rel="next"'})
+        return httpx.Response(
+            200,
+            json={"id": "abc", "password": "P@ss1234"},
+            headers={"Link": '<http://rest.test/v1/meetings?offset=2>; rel="next"'},
+        )
 
     client, seen = client_for(handler)
     response = client.create({"title": "t", "password": "P@ss1234"})
@@ -38,12 +41,15 @@ def test_json_answer_and_masked_record() -> None:
     assert "Authorization: Bearer ********" in record.request
 
 
-@pytest.mark.parametrize(("answer", "status", "problem"), [
-    (httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}), 502, "not JSON"),
-    (httpx.Response(200, content=b""), 200, "empty body"),
-    (httpx.Response(200, content=b'{"a": 1}', headers={"content-type": "text/plain"}), 200, "Content-Type"),
-    (httpx.Response(204), 204, None),
-])
+@pytest.mark.parametrize(
+    ("answer", "status", "problem"),
+    [
+        (httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}), 502, "not JSON"),
+        (httpx.Response(200, content=b""), 200, "empty body"),
+        (httpx.Response(200, content=b'{"a": 1}', headers={"content-type": "text/plain"}), 200, "Content-Type"),
+        (httpx.Response(204), 204, None),
+    ],
+)
 def test_odd_answers_come_back_with_a_problem(answer: httpx.Response, status: int, problem: str | None) -> None:
     client, seen = client_for(lambda request: answer)
     response = client.get("m1")

@@ -29,11 +29,13 @@ class Rest:
     def __init__(self) -> None:
         self.registry = Registry()
 
-    def call(self, method: str, path: str, body: Any = None, *, query: str = "",
-             headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+    def call(
+        self, method: str, path: str, body: Any = None, *, query: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        status, payload, extra = respond(self.registry, method, path, query,
-                                         headers if headers is not None else JSON_HEADERS, raw, "http://test")
+        status, payload, extra = respond(
+            self.registry, method, path, query, headers if headers is not None else JSON_HEADERS, raw, "http://test"
+        )
         return status, payload, {k.lower(): v for k, v in extra}
 
     def create(self, **fields: Any) -> dict[str, Any]:
@@ -64,8 +66,13 @@ def asgi(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
 def test_delete_is_204_without_body_or_content_length_but_json_type() -> None:
     app = create_app()
     start = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
-    made = asgi(app, "POST", "/v1/meetings", headers=AUTH,
-                json={"title": "t", "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()})
+    made = asgi(
+        app,
+        "POST",
+        "/v1/meetings",
+        headers=AUTH,
+        json={"title": "t", "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()},
+    )
     assert made.status_code == 200 and made.headers["content-type"] == "application/json"
     gone = asgi(app, "DELETE", f"/v1/meetings/{made.json()['id']}", headers={**AUTH, "Connection": "close"})
     assert gone.status_code == 204 and gone.content == b""
@@ -75,8 +82,13 @@ def test_delete_is_204_without_body_or_content_length_but_json_type() -> None:
 
 def test_oversized_body_is_413_json_and_unknown_v1_path_is_404() -> None:
     app = create_app()
-    big = asgi(app, "POST", "/v1/meetings", headers={**AUTH, "content-type": "application/json"},
-               content=b"{" + b" " * 1_100_000 + b"}")
+    big = asgi(
+        app,
+        "POST",
+        "/v1/meetings",
+        headers={**AUTH, "content-type": "application/json"},
+        content=b"{" + b" " * 1_100_000 + b"}",
+    )
     assert big.status_code == 413 and big.json()["message"]
     other = asgi(app, "GET", "/v1/people", headers=AUTH)
     assert other.status_code == 404 and other.json()["errors"][0]["description"]
@@ -116,12 +128,21 @@ def test_hostile_bodies_get_400_never_500(rest: Rest, body: bytes) -> None:
     assert status == 400, payload
 
 
-@pytest.mark.parametrize("field,value", [
-    ("start", "2030-13-45T99:00:00Z"), ("timezone", "Not/AZone"), ("timezone", "../../etc/passwd"),
-    ("recurrence", "FREQ=DAILY;COUNT=abc"), ("recurrence", "FREQ=DAILY;UNTIL=2030;COUNT=3"),
-    ("recurrence", "FREQ=MONTHLY;BYDAY=0MO"), ("scheduledType", "townhall"), ("adhoc", True),
-    ("meetingOptions", {"noteType": 5}), ("trackingCodes", [{"name": "n" * 121, "value": "v"}]),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("start", "2030-13-45T99:00:00Z"),
+        ("timezone", "Not/AZone"),
+        ("timezone", "../../etc/passwd"),
+        ("recurrence", "FREQ=DAILY;COUNT=abc"),
+        ("recurrence", "FREQ=DAILY;UNTIL=2030;COUNT=3"),
+        ("recurrence", "FREQ=MONTHLY;BYDAY=0MO"),
+        ("scheduledType", "townhall"),
+        ("adhoc", True),
+        ("meetingOptions", {"noteType": 5}),
+        ("trackingCodes", [{"name": "n" * 121, "value": "v"}]),
+    ],
+)
 def test_bad_create_fields_get_400(rest: Rest, field: str, value: Any) -> None:
     start = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
     body = {"title": "t", "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(), field: value}
@@ -163,8 +184,10 @@ def test_list_defaults_and_unencoded_plus_offsets(rest: Rest) -> None:
 def test_scheduled_meeting_delete_cancels_only_that_occurrence(rest: Rest) -> None:
     made = rest.create(recurrence="FREQ=DAILY;COUNT=3")
     start = datetime.fromisoformat(made["start"])
-    query = (f"meetingSeriesId={made['id']}&from={(start - timedelta(days=1)).isoformat().replace('+', '%2B')}"
-             f"&to={(start + timedelta(days=5)).isoformat().replace('+', '%2B')}")
+    query = (
+        f"meetingSeriesId={made['id']}&from={(start - timedelta(days=1)).isoformat().replace('+', '%2B')}"
+        f"&to={(start + timedelta(days=5)).isoformat().replace('+', '%2B')}"
+    )
     items = rest.call("GET", "/v1/meetings", headers=AUTH, query=query)[1]["items"]
     assert len(items) == 3
     assert rest.call("DELETE", f"/v1/meetings/{items[1]['id']}", headers=AUTH)[0] == 204
@@ -225,8 +248,9 @@ def test_the_store_is_the_sites_own_and_finds_every_id_a_meeting_is_answered_wit
 def _starts(text: str, start: datetime, n: int = 400, tz: str = "UTC") -> list[datetime]:
     rule = recurrence.first_only(recurrence.parse(text))
     out = []
-    for at in recurrence.occurrences(rule, start, recurrence.zone(tz, UTC), horizon=start + recurrence.HORIZON,
-                                     stop=start + timedelta(days=n)):
+    for at in recurrence.occurrences(
+        rule, start, recurrence.zone(tz, UTC), horizon=start + recurrence.HORIZON, stop=start + timedelta(days=n)
+    ):
         out.append(at)
     return out
 
@@ -247,7 +271,9 @@ def test_monthly_skips_months_without_the_day_and_yearly_bymonth() -> None:
     start = datetime(2031, 1, 31, 9, tzinfo=UTC)
     assert [d.month for d in _starts("FREQ=MONTHLY;COUNT=3", start)] == [1, 3, 5]
     assert [d.date().isoformat() for d in _starts("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=2;COUNT=2", start, 800)] == [
-        "2031-06-02", "2032-06-02"]
+        "2031-06-02",
+        "2032-06-02",
+    ]
 
 
 def test_wall_clock_time_survives_dst() -> None:
@@ -259,13 +285,25 @@ def test_wall_clock_time_survives_dst() -> None:
 
 def test_first_only_applies_to_monthly_and_yearly() -> None:
     assert recurrence.text_of(recurrence.first_only(recurrence.parse("FREQ=YEARLY;BYMONTH=1,2;BYMONTHDAY=3,4"))) == (
-        "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=3")
+        "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=3"
+    )
     assert recurrence.text_of(recurrence.first_only(recurrence.parse("FREQ=WEEKLY;BYDAY=MO,TU"))) == (
-        "FREQ=WEEKLY;BYDAY=MO,TU")
+        "FREQ=WEEKLY;BYDAY=MO,TU"
+    )
 
 
-@pytest.mark.parametrize("text", ["", "FREQ=HOURLY", "FREQ=DAILY;FOO=1", "FREQ=DAILY;INTERVAL=0",
-                                  "FREQ=DAILY;BYDAY=XX", "FREQ=DAILY;UNTIL=soon", "FREQ"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "FREQ=HOURLY",
+        "FREQ=DAILY;FOO=1",
+        "FREQ=DAILY;INTERVAL=0",
+        "FREQ=DAILY;BYDAY=XX",
+        "FREQ=DAILY;UNTIL=soon",
+        "FREQ",
+    ],
+)
 def test_bad_rules_are_refused(text: str) -> None:
     with pytest.raises(RecurrenceError):
         recurrence.parse(text)

@@ -19,11 +19,17 @@ REST_OPERATIONS = {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meet
 
 
 def test_rest_scenario_runs_named_by_operation_without_failures(emulator: RunningEmulator, tmp_path: Path) -> None:
-    environment: Environment = load_environment(DEFAULT_ENVIRONMENT, {}).with_urls(emulator.xml_url,
-                                                                                   emulator.rest_url)
+    environment: Environment = load_environment(DEFAULT_ENVIRONMENT, {}).with_urls(emulator.xml_url, emulator.rest_url)
 
-    result = run_load(environment, tmp_path / "run", users=2, spawn_rate=2, run_time=UPPER_BOUND, scenario="rest",
-                      stop_when=seen(*REST_OPERATIONS))
+    result = run_load(
+        environment,
+        tmp_path / "run",
+        users=2,
+        spawn_rate=2,
+        run_time=UPPER_BOUND,
+        scenario="rest",
+        stop_when=seen(*REST_OPERATIONS),
+    )
 
     assert result.exit_code == 0, result.log_path.read_text()
     rows = {api["name"]: api for api in result.data["apis"]}
@@ -32,8 +38,9 @@ def test_rest_scenario_runs_named_by_operation_without_failures(emulator: Runnin
     assert result.data["failures"] == [], result.data["failures"]
     assert result.data["mix"] == {"rest": 1}
     # The token reached locust (no 401 above) through its environment, not its command line.
-    command = build_command(Path("load/locustfile.py"), tmp_path, users=1, spawn_rate=1, run_seconds=1,
-                            base_url=emulator.base_url)
+    command = build_command(
+        Path("load/locustfile.py"), tmp_path, users=1, spawn_rate=1, run_seconds=1, base_url=emulator.base_url
+    )
     assert environment.credentials.rest_token == "emulator-token"
     assert "emulator-token" not in " ".join(command)
 

@@ -52,8 +52,7 @@ class FakeTime:
 
 
 def _pacer(folder: Path, limit: int, fake: FakeTime, said: list[str] | None = None, **kw: object) -> RestPacer:
-    return RestPacer(folder, limit, clock=fake, sleep=fake.sleep, say=(said if said is not None else []).append,
-                     **kw)  # type: ignore[arg-type]
+    return RestPacer(folder, limit, clock=fake, sleep=fake.sleep, say=(said if said is not None else []).append, **kw)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- the window
@@ -69,8 +68,9 @@ def test_ninety_percent_of_the_limit_passes_then_it_waits_for_the_oldest_to_leav
     fake.now = T0 + 20
     assert pacer.acquire(TOKEN) == pytest.approx(40.0)  # the first left the window at T0 + 60
     assert fake.waits == [pytest.approx(40.0)]
-    assert said == ["REST pacing: 18 requests in the last 60s (90% of the declared rest_rate_limit_per_minute 20): "
-                    "waiting 40.0s"]
+    assert said == [
+        "REST pacing: 18 requests in the last 60s (90% of the declared rest_rate_limit_per_minute 20): waiting 40.0s"
+    ]
     assert pacer.acquire(TOKEN) == pytest.approx(1.0)  # the second leaves at T0 + 61
     assert len(said) == 2
 
@@ -135,8 +135,12 @@ _TAKER = textwrap.dedent("""
 
 def test_processes_share_one_allowance(tmp_path: Path) -> None:
     """Four processes at one frozen instant, twelve attempts each: exactly 18 slots in all."""
-    procs = [subprocess.Popen([sys.executable, "-c", _TAKER, str(tmp_path), str(T0)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TAKER, str(tmp_path), str(T0)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     got = [int(p.communicate(timeout=60)[0].strip()) for p in procs]
     assert sum(got) == 18, got
 
@@ -168,8 +172,9 @@ def _answers(*statuses: tuple[int, str | None]) -> tuple[httpx.MockTransport, li
     return httpx.MockTransport(answer), sent
 
 
-def _client(tmp_path: Path, transport: httpx.MockTransport, paced: bool, said: list[str],
-            fake: FakeTime) -> tuple[RestClient, RequestBudget]:
+def _client(
+    tmp_path: Path, transport: httpx.MockTransport, paced: bool, said: list[str], fake: FakeTime
+) -> tuple[RestClient, RequestBudget]:
     http = httpx.Client(transport=transport)
     if paced:
         _pacer(tmp_path, 600, fake, said, rest_url="http://127.0.0.1:9/v1").install(http)
@@ -185,8 +190,10 @@ def test_a_429_is_waited_out_and_sent_again_each_retry_counted(tmp_path: Path) -
     assert answer.status == 200
     assert len(sent) == 3 and budget.used == 3
     assert fake.waits == [5.0, 7.0]
-    assert said == ["REST: GET /v1/meetings answered 429: waiting 5s (Retry-After) before retry 1 of 2",
-                    "REST: GET /v1/meetings answered 429: waiting 7s (Retry-After) before retry 2 of 2"]
+    assert said == [
+        "REST: GET /v1/meetings answered 429: waiting 5s (Retry-After) before retry 1 of 2",
+        "REST: GET /v1/meetings answered 429: waiting 7s (Retry-After) before retry 2 of 2",
+    ]
 
 
 def test_retries_are_bounded(tmp_path: Path) -> None:
@@ -254,8 +261,14 @@ def limited_site(emulator: RunningEmulator, tmp_path: Path) -> Iterator[StandIn]
 def test_calls_beyond_the_rate_never_fail_with_429(limited_site: StandIn, tmp_path: Path) -> None:
     with httpx.Client(timeout=10.0) as http, httpx.Client(timeout=10.0) as control:
         site_time, said = SiteTime(limited_site, control), []
-        pacer = RestPacer(tmp_path / "state", 20, rest_url=limited_site.rest_url, clock=site_time,
-                          sleep=site_time.sleep, say=said.append)
+        pacer = RestPacer(
+            tmp_path / "state",
+            20,
+            rest_url=limited_site.rest_url,
+            clock=site_time,
+            sleep=site_time.sleep,
+            say=said.append,
+        )
         pacer.install(http)
         budget = RequestBudget(1000)
         client = RestClient(limited_site.rest_url, limited_site.rest_token, http=http, budget=budget)
@@ -267,8 +280,10 @@ def test_calls_beyond_the_rate_never_fail_with_429(limited_site: StandIn, tmp_pa
         # site's window: the next paced call meets a 429, waits out its Retry-After, is answered
         site_time.sleep(61)
         foreign = {"Authorization": f"Bearer {limited_site.rest_token}"}
-        flood = [httpx.get(f"{limited_site.rest_url}/meetings/nope", headers=foreign, timeout=10.0).status_code
-                 for _ in range(21)]
+        flood = [
+            httpx.get(f"{limited_site.rest_url}/meetings/nope", headers=foreign, timeout=10.0).status_code
+            for _ in range(21)
+        ]
         assert flood == [404] * 20 + [429]
         said.clear()
         assert client.get("0123456789abcdef0123456789abcdef").status == 404

@@ -40,7 +40,7 @@ def _jwt() -> str:
     return f"{part({'alg': 'HS256'})}.{part({'sub': 'host', 'nonce': 'wxh-probe'})}.c2lnbmF0dXJlLXByb2Jl"
 
 
-_PROBE = '''
+_PROBE = """
 import json, logging, os
 import pytest
 from contracts.rest_support import rest_client
@@ -65,7 +65,7 @@ def test_secrets_everywhere(site, xml):
     secret_env = os.environ["WEBEX_PASSWORD"]
     assert ticket == "x", f"ticket {ticket} password {host.password} token {site.rest_token} jwt {jwt} " \\
                           f"env {secret_env} envelope {me.raw!r}"
-'''
+"""
 
 
 def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> None:
@@ -75,11 +75,33 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
     out = tmp_path / "probe.json"
     jwt = _jwt()
     result = subprocess.run(
-        [sys.executable, "-m", "runs.cli", "run", "--behaviour", "email-lowercase", "--behaviour", "user-card-auth",
-         "--run-time", "2s", "--users", "1", "--workers", "2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
-        env=child_env(WEBEX_PASSWORD=PASSWORD, WEBEX_REST_TOKEN=REST_TOKEN, WXH_PROBE_OUT=str(out),
-                      WXH_PROBE_JWT=jwt, PYTEST_ADDOPTS=f"-c {ROOT / 'pyproject.toml'} {probe}"),
+        [
+            sys.executable,
+            "-m",
+            "runs.cli",
+            "run",
+            "--behaviour",
+            "email-lowercase",
+            "--behaviour",
+            "user-card-auth",
+            "--run-time",
+            "2s",
+            "--users",
+            "1",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=child_env(
+            WEBEX_PASSWORD=PASSWORD,
+            WEBEX_REST_TOKEN=REST_TOKEN,
+            WXH_PROBE_OUT=str(out),
+            WXH_PROBE_JWT=jwt,
+            PYTEST_ADDOPTS=f"-c {ROOT / 'pyproject.toml'} {probe}",
+        ),
     )
     summary_line = [x for x in result.stdout.splitlines() if x.startswith("summary: ")]
     assert summary_line, result.stdout[-3000:] + result.stderr[-3000:]
@@ -90,8 +112,15 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
     secrets = {"env password": PASSWORD, "env REST token": REST_TOKEN, **probe_values}
     files = [p for p in run_dir.rglob("*") if p.is_file()]
     names = {p.name for p in files}
-    assert {"junit.xml", "summary.json", "summary.md", "summary.html", "load.json", "locust.log",
-            "emulator.log"} <= names, names
+    assert {
+        "junit.xml",
+        "summary.json",
+        "summary.md",
+        "summary.html",
+        "load.json",
+        "locust.log",
+        "emulator.log",
+    } <= names, names
     assert any(p.parent.name == "allure-results" for p in files)
     assert any(n.startswith("ledger-") for n in names)
     leaks = []
@@ -113,7 +142,7 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
     assert "masked leftover credentials" not in result.stderr, result.stderr[-2000:]
 
 
-_LEARNT = '''
+_LEARNT = """
 import json, os
 from contracts.rest_support import rest_client
 from contracts.support import meeting_body
@@ -130,11 +159,12 @@ def test_a_secret_learnt_from_one_exchange(site, xml, run_name):
         json.dump({"guest": guest, "logs": [xml.last.request, xml.last.response, rest.last.request,
                                             rest.last.response]}, out)
     assert guest == "x", f"guest token {guest} seen"
-'''
+"""
 
 
 def test_a_secret_learnt_from_one_exchange_is_masked_in_the_ledger_the_report_and_the_clients_log(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """A meeting's guest token, handed out by one answer and unknown before, is masked from then on
     wherever the run writes it: the ledger line of a meeting named after it, the test's failure
     report (terminal, JUnit, results) and the records of another client — by the one secret set,
@@ -145,10 +175,32 @@ def test_a_secret_learnt_from_one_exchange_is_masked_in_the_ledger_the_report_an
     out = tmp_path / "probe.json"
     run_dir = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", str(probe), "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
-         "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "plugin.pytest_plugin", "--run-dir", str(run_dir),
-         "--junitxml", str(run_dir / "junit.xml"), "-q"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=child_env(WXH_PROBE_OUT=str(out)),
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(probe),
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(ROOT),
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "plugin.pytest_plugin",
+            "--run-dir",
+            str(run_dir),
+            "--junitxml",
+            str(run_dir / "junit.xml"),
+            "-q",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=child_env(WXH_PROBE_OUT=str(out)),
     )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]  # the probe fails on purpose
     probe_values = json.loads(out.read_text())

@@ -34,9 +34,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/p
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ``webex-harness`` with its reports under argv[1] (tests write only into tmp_path)
-CLI = ("import functools, pathlib, sys, runs.cli, runs.run_command; from workspace.run_folder import Run; "
-       "runs.run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-       "sys.exit(runs.cli.main(sys.argv[2:]))")
+CLI = (
+    "import functools, pathlib, sys, runs.cli, runs.run_command; from workspace.run_folder import Run; "
+    "runs.run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
+    "sys.exit(runs.cli.main(sys.argv[2:]))"
+)
 #: bounds of the waits (generous: the machine may be busy; a wait ends as soon as its condition holds)
 FIRST_OBJECT_SECONDS = 240.0
 #: the answer time of the site a contract run is signalled on: the smoke profile's ~150 requests over two
@@ -64,8 +66,11 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: 
 def rest_ids(stand_in: StandIn) -> set[str]:
     """Every REST meeting series of the site (the test's own wide listing, every page)."""
     now = datetime.now(UTC)
-    params = {"from": (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "to": (now + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%SZ"), "max": "100"}
+    params = {
+        "from": (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "to": (now + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "max": "100",
+    }
     headers = {"Authorization": f"Bearer {stand_in.rest_token}"}
     found: set[str] = set()
     url: str | None = f"{stand_in.rest_url}/meetings"
@@ -82,8 +87,11 @@ def rest_ids(stand_in: StandIn) -> set[str]:
 
 def site_snapshot(stand_in: StandIn) -> dict[str, Any]:
     state = stand_in.state()
-    return {"sessions": sorted(str(s["key"]) for s in state["sessions"]),
-            "rest": sorted(rest_ids(stand_in)), "contacts": len(state.get("contacts", []))}
+    return {
+        "sessions": sorted(str(s["key"]) for s in state["sessions"]),
+        "rest": sorted(rest_ids(stand_in)),
+        "contacts": len(state.get("contacts", [])),
+    }
 
 
 def _proc_field(pid: int, name: str) -> bytes:
@@ -146,23 +154,47 @@ class Harness:
         self.log = folder / "harness.log"
         self.env = {**os.environ, **stand_in.variables}
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-c", CLI, str(self.reports), *args,
-                                          "--env", str(stand_in.env_file)],
-                                         cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", CLI, str(self.reports), *args, "--env", str(stand_in.env_file)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
     def run_id(self) -> str:
-        folders = wait_for(lambda: list(self.reports.glob("*-*-*")) if self.reports.exists() else [],
-                           FIRST_OBJECT_SECONDS, "the run folder")
+        folders = wait_for(
+            lambda: list(self.reports.glob("*-*-*")) if self.reports.exists() else [],
+            FIRST_OBJECT_SECONDS,
+            "the run folder",
+        )
         return folders[0].name
 
     def cleanup(self, run_id: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", CLI, str(self.reports), "cleanup", "--run", run_id,
-                               "--reports", str(self.reports), "--env", str(self.stand_in.env_file)],
-                              cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                CLI,
+                str(self.reports),
+                "cleanup",
+                "--run",
+                run_id,
+                "--reports",
+                str(self.reports),
+                "--env",
+                str(self.stand_in.env_file),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -198,13 +230,21 @@ def _created_something(stand_in: StandIn, before: dict[str, Any]) -> bool:
     return now["sessions"] != before["sessions"] or now["rest"] != before["rest"]
 
 
-def kill_and_check(harness: Harness, sig: signal.Signals, before: dict[str, Any], *,
-                   whole_group: bool = False) -> tuple[str, subprocess.CompletedProcess[str]]:
+def kill_and_check(
+    harness: Harness, sig: signal.Signals, before: dict[str, Any], *, whole_group: bool = False
+) -> tuple[str, subprocess.CompletedProcess[str]]:
     """Signal the harness once the run has created something; nothing of the run may remain; then
     ``cleanup --run`` (the run ID and its output are returned)."""
     run_id = harness.run_id()
-    wait_for(lambda: _ledger_says_created(harness.reports / run_id) or _created_something(harness.stand_in, before)
-             or harness.proc.poll() is not None, FIRST_OBJECT_SECONDS, "the run's first object")
+    wait_for(
+        lambda: (
+            _ledger_says_created(harness.reports / run_id)
+            or _created_something(harness.stand_in, before)
+            or harness.proc.poll() is not None
+        ),
+        FIRST_OBJECT_SECONDS,
+        "the run's first object",
+    )
     assert harness.proc.poll() is None, f"the harness ended before it was signalled:\n{harness.output()[-3000:]}"
     tree = descendants(harness.proc.pid)
     if whole_group:  # everything at once, as an OOM kill of the whole job would
@@ -227,8 +267,9 @@ def assert_no_process_of(run_id: str, tree: set[int]) -> None:
     assert left == [], f"processes of run {run_id} still running {GONE_SECONDS:g}s after the harness ended: {left}"
 
 
-def assert_site_as_it_was(stand_in: StandIn, before: dict[str, Any], cleanup: subprocess.CompletedProcess[str],
-                          run_id: str = "") -> None:
+def assert_site_as_it_was(
+    stand_in: StandIn, before: dict[str, Any], cleanup: subprocess.CompletedProcess[str], run_id: str = ""
+) -> None:
     after = site_snapshot(stand_in)
     report = f"cleanup said:\n{cleanup.stdout}\n{cleanup.stderr}"
     assert cleanup.returncode == 0, report
@@ -247,17 +288,25 @@ def assert_site_as_it_was(stand_in: StandIn, before: dict[str, Any], cleanup: su
 # ---------------------------------------------------------------- the tests
 
 
-@pytest.mark.parametrize(("command", "sig"), [
-    ("run", signal.SIGTERM), ("run", signal.SIGKILL), ("contracts", signal.SIGTERM), ("contracts", signal.SIGKILL),
-    ("contracts", signal.SIGINT),
-], ids=["run-SIGTERM", "run-SIGKILL", "contracts-SIGTERM", "contracts-SIGKILL", "contracts-SIGINT"])
+@pytest.mark.parametrize(
+    ("command", "sig"),
+    [
+        ("run", signal.SIGTERM),
+        ("run", signal.SIGKILL),
+        ("contracts", signal.SIGTERM),
+        ("contracts", signal.SIGKILL),
+        ("contracts", signal.SIGINT),
+    ],
+    ids=["run-SIGTERM", "run-SIGKILL", "contracts-SIGTERM", "contracts-SIGKILL", "contracts-SIGINT"],
+)
 def test_a_stopped_or_killed_contract_run_leaves_no_process_and_cleanup_restores_the_site(
     emulator: RunningEmulator, tmp_path: Path, harnesses: list[Harness], command: str, sig: signal.Signals
 ) -> None:
     # every answer of this site takes SLOW_SITE_MS: the run's last request is seconds after its first
     # object, however little CPU the machine lends the test — so the signal lands while it runs
-    slow = make_stand_in(emulator.base_url, tmp_path, roles=False, settings={"response_delay_ms": SLOW_SITE_MS},
-                         name="slow")
+    slow = make_stand_in(
+        emulator.base_url, tmp_path, roles=False, settings={"response_delay_ms": SLOW_SITE_MS}, name="slow"
+    )
     before = site_snapshot(slow)
     extra = ["--run-time", "5s", "--users", "2"] if command == "run" else []
     harness = Harness(slow, tmp_path, command, "--workers", "2", *extra)
@@ -277,8 +326,17 @@ def test_a_stopped_or_killed_load_run_leaves_no_process_and_cleanup_restores_the
     stand_in: StandIn, tmp_path: Path, harnesses: list[Harness], scenario: str, sig: signal.Signals
 ) -> None:
     before = site_snapshot(stand_in)
-    harness = Harness(stand_in, tmp_path, "load", "--scenario", scenario, "--run-time", "120s", "--users",
-                      "8" if scenario == "mixed" else "2")
+    harness = Harness(
+        stand_in,
+        tmp_path,
+        "load",
+        "--scenario",
+        scenario,
+        "--run-time",
+        "120s",
+        "--users",
+        "8" if scenario == "mixed" else "2",
+    )
     harnesses.append(harness)
     _, cleanup = kill_and_check(harness, sig, before)
     assert_site_as_it_was(stand_in, before, cleanup)
@@ -288,8 +346,9 @@ def test_a_sighup_stops_a_distributed_load_run_and_its_workers(
     stand_in: StandIn, tmp_path: Path, harnesses: list[Harness]
 ) -> None:
     before = site_snapshot(stand_in)
-    harness = Harness(stand_in, tmp_path, "load", "--scenario", "dashboard", "--processes", "2", "--run-time", "120s",
-                      "--users", "2")
+    harness = Harness(
+        stand_in, tmp_path, "load", "--scenario", "dashboard", "--processes", "2", "--run-time", "120s", "--users", "2"
+    )
     harnesses.append(harness)
     _, cleanup = kill_and_check(harness, signal.SIGHUP, before)
     assert harness.proc.returncode == 128 + signal.SIGHUP, harness.output()[-2000:]
@@ -306,8 +365,11 @@ def test_cleanup_finds_and_removes_what_a_load_killed_with_all_its_processes_lef
     harnesses.append(harness)
     run_id = harness.run_id()
     key = "rest" if scenario == "rest" else "sessions"
-    wait_for(lambda: len(set(site_snapshot(stand_in)[key]) - set(before[key])) >= 5
-             or harness.proc.poll() is not None, FIRST_OBJECT_SECONDS, "five objects of the load run")
+    wait_for(
+        lambda: len(set(site_snapshot(stand_in)[key]) - set(before[key])) >= 5 or harness.proc.poll() is not None,
+        FIRST_OBJECT_SECONDS,
+        "five objects of the load run",
+    )
     for pid in [harness.proc.pid, *descendants(harness.proc.pid)]:
         os.kill(pid, signal.SIGKILL)
     harness.proc.wait(timeout=EXIT_SECONDS)
@@ -323,8 +385,9 @@ def test_cleanup_finds_and_removes_what_a_load_killed_with_all_its_processes_lef
 def test_processes_of_run_finds_a_process_by_its_run_id(tmp_path: Path) -> None:
     """The finder the tests above rely on sees a process that carries the run ID (and then its end)."""
     run_id = new_run_id()
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
-                            env={**os.environ, RUN_ID_VAR: run_id})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], env={**os.environ, RUN_ID_VAR: run_id}
+    )
     try:
         wait_for(lambda: processes_of_run(run_id, set()), 120.0, "the sleeper")
     finally:
@@ -354,8 +417,9 @@ time.sleep(600)
 
 def _orphan(child_code: str, how: str, env: dict[str, str]) -> int:
     """Start parent → child, SIGKILL the parent; the child's pid."""
-    parent = subprocess.Popen([sys.executable, "-c", _PARENT, child_code, how], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, child_code, how], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())

@@ -38,9 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
 RUN_TIMEOUT = 1500
 #: runs ``webex-harness`` with its reports folder under the test's tmp_path
-_CLI = ("import functools, pathlib, sys, runs.cli, runs.run_command, workspace.run_folder; "
-        "runs.run_command.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
-        "sys.exit(runs.cli.main(sys.argv[2:]))")
+_CLI = (
+    "import functools, pathlib, sys, runs.cli, runs.run_command, workspace.run_folder; "
+    "runs.run_command.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
+    "sys.exit(runs.cli.main(sys.argv[2:]))"
+)
 
 
 def _webex_date(dt: datetime) -> str:
@@ -52,26 +54,46 @@ def _foreign_meetings(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
     on the invitee's: ``{meetingkey: owner}``."""
     made: dict[str, str] = {}
     start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
-    for role, names in (("host", ["Weekly sync", "1:1 Dana", "Board prep", "Customer call"]),
-                        ("invitee", ["Team lunch", "Sprint review"])):
+    for role, names in (
+        ("host", ["Weekly sync", "1:1 Dana", "Board prep", "Customer call"]),
+        ("invitee", ["Team lunch", "Sprint review"]),
+    ):
         user = stand_in.users[role]
-        client = XmlClient(stand_in.xml_url, Security(stand_in.site, user["webExID"], user["password"]), http=http,
-                           budget=RequestBudget(100, 60.0))
+        client = XmlClient(
+            stand_in.xml_url,
+            Security(stand_in.site, user["webExID"], user["password"]),
+            http=http,
+            budget=RequestBudget(100, 60.0),
+        )
         for i, name in enumerate(names):
-            response = client.call("meeting", "CreateMeeting", {
-                "metaData": {"confName": name, "meetingType": 3},
-                "schedule": {"startDate": _webex_date(start + timedelta(hours=3 * i)), "duration": 30,
-                             "timeZoneID": 4},
-            }).expect_success()
+            response = client.call(
+                "meeting",
+                "CreateMeeting",
+                {
+                    "metaData": {"confName": name, "meetingType": 3},
+                    "schedule": {
+                        "startDate": _webex_date(start + timedelta(hours=3 * i)),
+                        "duration": 30,
+                        "timeZoneID": 4,
+                    },
+                },
+            ).expect_success()
             made[response.text("meet:meetingkey") or ""] = user["webExID"]
     return made
 
 
 def _foreign_rest_meeting(stand_in: StandIn, http: httpx.Client) -> str:
     start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    response = http.post(f"{stand_in.rest_url}/meetings", headers={"Authorization": f"Bearer {stand_in.rest_token}"},
-                         json={"title": "Quarterly review", "start": start.isoformat(),
-                               "end": (start + timedelta(hours=1)).isoformat(), "timezone": "UTC"})
+    response = http.post(
+        f"{stand_in.rest_url}/meetings",
+        headers={"Authorization": f"Bearer {stand_in.rest_token}"},
+        json={
+            "title": "Quarterly review",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "timezone": "UTC",
+        },
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["id"])
 
@@ -80,8 +102,11 @@ def _rest_titles(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
     """Every REST meeting of the host from a month back to two years ahead: ``{id: title}``."""
     now = datetime.now(UTC).replace(microsecond=0)
     url: str | None = f"{stand_in.rest_url}/meetings"
-    params: dict[str, Any] | None = {"from": (now - timedelta(days=30)).isoformat(),
-                                     "to": (now + timedelta(days=730)).isoformat(), "max": 100}
+    params: dict[str, Any] | None = {
+        "from": (now - timedelta(days=30)).isoformat(),
+        "to": (now + timedelta(days=730)).isoformat(),
+        "max": 100,
+    }
     found: dict[str, str] = {}
     for _ in range(100):
         if url is None:
@@ -98,28 +123,53 @@ def _rest_titles(stand_in: StandIn, http: httpx.Client) -> dict[str, str]:
 def site_run(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The stand-in, its foreign objects, and one ``contracts`` run against it."""
     folder = tmp_path_factory.mktemp("site-mode")
-    stand_in = make_stand_in(emulator.base_url, folder, allow_destructive=True, budget=(100000, 3600.0),
-                             busy={"seed": 11})
+    stand_in = make_stand_in(
+        emulator.base_url, folder, allow_destructive=True, budget=(100000, 3600.0), busy={"seed": 11}
+    )
     with httpx.Client(timeout=15.0) as http:
         before = stand_in.state()
         foreign = _foreign_meetings(stand_in, http)
         foreign_rest = _foreign_rest_meeting(stand_in, http)
         reports = folder / "reports"
         done = subprocess.run(
-            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file),
-             "--profile", "full", "--workers", "2"],
-            cwd=ROOT, env={**os.environ, **stand_in.variables}, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+            [
+                sys.executable,
+                "-c",
+                _CLI,
+                str(reports),
+                "contracts",
+                "--env",
+                str(stand_in.env_file),
+                "--profile",
+                "full",
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **stand_in.variables},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
         after = stand_in.state()
         rest_after = _rest_titles(stand_in, http)
     [run_dir] = [p for p in reports.iterdir() if not p.name.startswith(".")]  # .safety: the workspace state
-    return {"stand_in": stand_in, "before": before, "after": after, "foreign": foreign, "foreign_rest": foreign_rest,
-            "rest_after": rest_after, "done": done, "run_dir": run_dir,
-            "summary": json.loads((run_dir / "summary.json").read_text())}
+    return {
+        "stand_in": stand_in,
+        "before": before,
+        "after": after,
+        "foreign": foreign,
+        "foreign_rest": foreign_rest,
+        "rest_after": rest_after,
+        "done": done,
+        "run_dir": run_dir,
+        "summary": json.loads((run_dir / "summary.json").read_text()),
+    }
 
 
 def test_site_mode_passes_with_at_most_a_tenth_skipped(site_run: dict[str, Any]) -> None:
     done, summary = site_run["done"], site_run["summary"]
-    tail = (done.stdout[-2000:] + done.stderr[-2000:])
+    tail = done.stdout[-2000:] + done.stderr[-2000:]
     assert done.returncode == 0, tail
     counts = summary["tests"]
     collected = counts["passed"] + counts["failed"] + counts["skipped"]
@@ -129,8 +179,7 @@ def test_site_mode_passes_with_at_most_a_tenth_skipped(site_run: dict[str, Any])
 
 
 def test_site_mode_proves_every_behaviour_with_a_passed_test(site_run: dict[str, Any]) -> None:
-    proved = {b["id"] for b in site_run["summary"]["behaviours"]
-              if any(t["outcome"] == "passed" for t in b["tests"])}
+    proved = {b["id"] for b in site_run["summary"]["behaviours"] if any(t["outcome"] == "passed" for t in b["tests"])}
     missing = [bid for bid in behaviour_ids() if bid not in proved]
     assert not missing, f"behaviours without a passed test in site mode: {missing}"
 
@@ -146,8 +195,11 @@ def test_site_mode_leaves_foreign_objects_alone(site_run: dict[str, Any]) -> Non
 def test_site_mode_leaves_nothing_the_report_does_not_name(site_run: dict[str, Any]) -> None:
     before, after, summary = site_run["before"], site_run["after"], site_run["summary"]
     created = _created_by_the_run(site_run["run_dir"])
-    stray = [s["key"] for s in after["sessions"]
-             if s["key"] in created or str(s["name"]).startswith(f"wxh-{site_run['run_dir'].name}")]
+    stray = [
+        s["key"]
+        for s in after["sessions"]
+        if s["key"] in created or str(s["name"]).startswith(f"wxh-{site_run['run_dir'].name}")
+    ]
     assert not stray, f"sessions of the run left on the site: {stray}"
     assert created, "the run's ledger names no created object"
     prefix = "wxh-"
@@ -199,9 +251,14 @@ def smoke_runs(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFacto
     reports = folder / "reports"
     runs = []
     for _ in range(SMOKE_RUNS):
-        done = subprocess.run([sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file),
-                               "--workers", "2"], cwd=ROOT, env={**os.environ, **stand_in.variables},
-                              capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        done = subprocess.run(
+            [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file), "--workers", "2"],
+            cwd=ROOT,
+            env={**os.environ, **stand_in.variables},
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
         runs.append(done)
         if done.returncode != 0:
             break
@@ -234,13 +291,28 @@ def test_five_smoke_runs_never_meet_a_403_or_a_429(smoke_runs: dict[str, Any]) -
     stand_in: StandIn = smoke_runs["stand_in"]
     user = stand_in.users["host"]
     with httpx.Client(timeout=15.0) as http:
-        client = XmlClient(stand_in.xml_url, Security(stand_in.site, user["webExID"], user["password"]), http=http,
-                           budget=RequestBudget(10, 60.0))
-        key = client.call("meeting", "CreateMeeting", {
-            "metaData": {"confName": "after the smoke runs", "meetingType": 3},
-            "schedule": {"startDate": _webex_date(datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)),
-                         "duration": 30, "timeZoneID": 4},
-        }).expect_success().text("meet:meetingkey")
+        client = XmlClient(
+            stand_in.xml_url,
+            Security(stand_in.site, user["webExID"], user["password"]),
+            http=http,
+            budget=RequestBudget(10, 60.0),
+        )
+        key = (
+            client.call(
+                "meeting",
+                "CreateMeeting",
+                {
+                    "metaData": {"confName": "after the smoke runs", "meetingType": 3},
+                    "schedule": {
+                        "startDate": _webex_date(datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)),
+                        "duration": 30,
+                        "timeZoneID": 4,
+                    },
+                },
+            )
+            .expect_success()
+            .text("meet:meetingkey")
+        )
         info = client.call("ep", "GetSessionInfo", {"sessionKey": key})
         client.call("meeting", "DelMeeting", {"meetingKey": key})
     assert info.http_status == 200 and info.ok, info.reason

@@ -64,18 +64,24 @@ def test_tiny_samples_cannot_reach_the_significance_level() -> None:
 
 
 def _row(ts: int, users: int, name: str, count: int, failures: int, average: float) -> dict[str, str]:
-    return {"Timestamp": str(ts), "User Count": str(users), "Name": name, "Total Request Count": str(count),
-            "Total Failure Count": str(failures), "Total Average Response Time": repr(average)}
+    return {
+        "Timestamp": str(ts),
+        "User Count": str(users),
+        "Name": name,
+        "Total Request Count": str(count),
+        "Total Failure Count": str(failures),
+        "Total Average Response Time": repr(average),
+    }
 
 
 def test_windows_are_exact_differences_of_the_cumulative_rows() -> None:
     rows = [
-        _row(100, 2, "GetUser", 0, 0, 0.0),        # spawning: 2 of 5 users
-        _row(101, 5, "GetUser", 4, 0, 10.0),       # spawn → plateau: not a window
-        _row(102, 5, "GetUser", 14, 1, 12.0),      # 10 requests, 1 failure, (14·12 − 4·10)/10 = 12.8 ms
-        _row(103, 5, "GetUser", 14, 1, 12.0),      # idle second: 0 requests
-        _row(105, 5, "GetUser", 20, 1, 13.0),      # 2 s, 6 requests, (260 − 168)/6 ms
-        _row(106, 0, "GetUser", 22, 1, 13.0),      # stopping: not a window
+        _row(100, 2, "GetUser", 0, 0, 0.0),  # spawning: 2 of 5 users
+        _row(101, 5, "GetUser", 4, 0, 10.0),  # spawn → plateau: not a window
+        _row(102, 5, "GetUser", 14, 1, 12.0),  # 10 requests, 1 failure, (14·12 − 4·10)/10 = 12.8 ms
+        _row(103, 5, "GetUser", 14, 1, 12.0),  # idle second: 0 requests
+        _row(105, 5, "GetUser", 20, 1, 13.0),  # 2 s, 6 requests, (260 − 168)/6 ms
+        _row(106, 0, "GetUser", 22, 1, 13.0),  # stopping: not a window
         _row(106, 5, "Aggregated", 22, 1, 13.0),
     ]
     windows = windows_from_rows(rows)

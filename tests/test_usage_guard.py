@@ -53,15 +53,21 @@ class Clock:
 def _site_env(limit: int = 100, *, lockout: bool = False, probe: str | None = None) -> Environment:
     env = load_environment(DEFAULT_ENVIRONMENT)
     return dataclasses.replace(
-        env, target="site", site_name="acme", settings=env.settings.updated({"usage_limit_per_hour": limit}),
-        allow=Allow(lockout=lockout), users=Roles(probe=Account(probe, "probe-pass") if probe else None))
+        env,
+        target="site",
+        site_name="acme",
+        settings=env.settings.updated({"usage_limit_per_hour": limit}),
+        allow=Allow(lockout=lockout),
+        users=Roles(probe=Account(probe, "probe-pass") if probe else None),
+    )
 
 
 # ---------------------------------------------------------------- margin and message
 
 
-@pytest.mark.parametrize(("limit", "margin", "stop"), [(100, 20, 80), (12, 10, 2), (1000, 200, 800), (10, 10, 0),
-                                                       (5, 10, 0), (51, 11, 40)])
+@pytest.mark.parametrize(
+    ("limit", "margin", "stop"), [(100, 20, 80), (12, 10, 2), (1000, 200, 800), (10, 10, 0), (5, 10, 0), (51, 11, 40)]
+)
 def test_the_margin_is_ten_or_a_fifth_of_the_limit(limit: int, margin: int, stop: int) -> None:
     assert (margin_of(limit), stop_at(limit)) == (margin, stop)
 
@@ -81,7 +87,8 @@ def test_a_user_is_stopped_at_the_limit_minus_the_margin_with_one_line(tmp_path:
     # the first failure leaves the hour at 11:00: then 79 remain, below 80
     assert str(stopped.value) == (
         'usage-limit safety: qa-host had 80 "no data found" failures on acme in the last hour (declared limit '
-        "100, margin 20); stopping before a 403 lock-out — wait until 11:00 UTC")
+        "100, margin 20); stopping before a 403 lock-out — wait until 11:00 UTC"
+    )
     assert isinstance(stopped.value, BudgetExceeded)
     assert "\n" not in str(stopped.value)
     guard.check("acme", "qa-admin")  # another user of the site is not stopped
@@ -141,12 +148,18 @@ def test_failures_are_remembered_across_runs_and_pruned_after_the_hour(tmp_path:
 def test_the_record_holds_site_user_api_and_exception_but_no_password(tmp_path: Path) -> None:
     guard = UsageGuard(tmp_path, 100)
     http = guard.install(httpx.Client(transport=httpx.MockTransport(_no_data_answer)))
-    client = XmlClient("http://127.0.0.1:9/WBXService/XMLService", Security("acme", "qa-host", "pa55-word-xyz"),
-                       http=http)
+    client = XmlClient(
+        "http://127.0.0.1:9/WBXService/XMLService", Security("acme", "qa-host", "pa55-word-xyz"), http=http
+    )
     client.call("ep", "GetSessionInfo", {"sessionKey": "987654321"})
     entry = json.loads((tmp_path / LOG_NAME).read_text())
     assert {k: entry[k] for k in ("event", "site", "user", "api", "exceptionID")} == {
-        "event": "no-data", "site": "acme", "user": "qa-host", "api": "GetSessionInfo", "exceptionID": "000015"}
+        "event": "no-data",
+        "site": "acme",
+        "user": "qa-host",
+        "api": "GetSessionInfo",
+        "exceptionID": "000015",
+    }
     assert "pa55-word-xyz" not in (tmp_path / LOG_NAME).read_text()
 
 
@@ -161,8 +174,10 @@ _WRITER = textwrap.dedent("""
 
 
 def test_processes_writing_at_once_lose_no_failure(tmp_path: Path) -> None:
-    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), "40", user], cwd=ROOT)
-             for user in ("qa-host", "qa-host", "qa-host", "qa-admin")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), "40", user], cwd=ROOT)
+        for user in ("qa-host", "qa-host", "qa-host", "qa-admin")
+    ]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
     entries = TimedLog(tmp_path / LOG_NAME, keep=3600).entries()
     assert failures_by_user(entries) == {("acme", "qa-host"): 120, ("acme", "qa-admin"): 40}
@@ -170,7 +185,8 @@ def test_processes_writing_at_once_lose_no_failure(tmp_path: Path) -> None:
 
 
 def test_the_state_folder_is_the_reports_root_unless_the_variable_says_otherwise(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(STATE_DIR_VARIABLE)
     assert state_dir(tmp_path / "reports") == tmp_path / "reports" / ".safety"
     safety = install_site_safety(httpx.Client(), _site_env(), run_dir=tmp_path / "reports" / "20260301-100000-abcd")
@@ -255,8 +271,12 @@ def test_a_403_answer_is_remembered_as_a_block(tmp_path: Path) -> None:
 
 @pytest.fixture
 def small_limit_site(emulator: RunningEmulator, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], str]]:
-    stand_in = make_stand_in(emulator.base_url, tmp_path, roles=False,
-                             settings={"usage_limit_per_hour": 12, "rest_rate_limit_per_minute": 60})
+    stand_in = make_stand_in(
+        emulator.base_url,
+        tmp_path,
+        roles=False,
+        settings={"usage_limit_per_hour": 12, "rest_rate_limit_per_minute": 60},
+    )
     yield stand_in.env_file, {**os.environ, **stand_in.variables}, stand_in.site
 
 
@@ -277,12 +297,25 @@ _NO_DATA_TESTS = textwrap.dedent('''
 ''')
 
 
-def _contract_run(env_file: Path, variables: dict[str, str], run_dir: Path, *args: str,
-                  cwd: Path | None = None) -> list[dict[str, str]]:
+def _contract_run(
+    env_file: Path, variables: dict[str, str], run_dir: Path, *args: str, cwd: Path | None = None
+) -> list[dict[str, str]]:
     """Run pytest with the harness plugin against the stand-in; the results of its tests."""
     plugin = [] if cwd == ROOT else ["-p", "plugin.pytest_plugin"]
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugin, "-q",
-           "--env", str(env_file), "--run-dir", str(run_dir), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        *plugin,
+        "-q",
+        "--env",
+        str(env_file),
+        "--run-dir",
+        str(run_dir),
+        *args,
+    ]
     # no third-party plugins (locust's alone costs seconds a start): the harness's is all a run needs
     quick = {**variables, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     proc = subprocess.run(cmd, cwd=cwd or run_dir.parent, env=quick, capture_output=True, text=True, timeout=120)
@@ -294,7 +327,8 @@ def _contract_run(env_file: Path, variables: dict[str, str], run_dir: Path, *arg
 
 
 def test_repeated_runs_stop_with_the_line_and_never_meet_a_403(
-        small_limit_site: tuple[Path, dict[str, str], str], tmp_path: Path) -> None:
+    small_limit_site: tuple[Path, dict[str, str], str], tmp_path: Path
+) -> None:
     env_file, variables, site = small_limit_site
     suite = tmp_path / "suite"
     suite.mkdir()
@@ -313,25 +347,31 @@ def test_repeated_runs_stop_with_the_line_and_never_meet_a_403(
     # the site agrees: qa-host is not blocked (a direct call, past the guard)
     env = load_environment(env_file, variables)
     with httpx.Client(timeout=10.0) as http:
-        answer = XmlClient(env.xml_url, env.security(), http=http).call("ep", "GetSessionInfo",
-                                                                        {"sessionKey": "912345678"})
+        answer = XmlClient(env.xml_url, env.security(), http=http).call(
+            "ep", "GetSessionInfo", {"sessionKey": "912345678"}
+        )
     assert answer.http_status == 200 and answer.exception_id == "000015", answer.describe()
 
 
 def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
-        small_limit_site: tuple[Path, dict[str, str], str], tmp_path: Path) -> None:
+    small_limit_site: tuple[Path, dict[str, str], str], tmp_path: Path
+) -> None:
     """The contract tests that cause "no data found" failures for the host on a site today (see the
     module docstring of client/usage_guard.py), run after an earlier run left qa-host one failure
     below the stop: at most one more is sent, the rest stop with the line, none meets a 403."""
     env_file, variables, site = small_limit_site
     log = TimedLog(Path(variables[STATE_DIR_VARIABLE]) / LOG_NAME, keep=3600)
-    log.append({"event": "no-data", "site": site.lower(), "user": "qa-host", "api": "GetSessionInfo",
-                "exceptionID": "000015"})
-    selection = ("GetSessionInfo-unknown-session-key or GetSessionInfo-missing-required-sessionKey or "
-                 "failure_envelope_has_reason or del_session_deletes_by_key_or_uuid")
+    log.append(
+        {"event": "no-data", "site": site.lower(), "user": "qa-host", "api": "GetSessionInfo", "exceptionID": "000015"}
+    )
+    selection = (
+        "GetSessionInfo-unknown-session-key or GetSessionInfo-missing-required-sessionKey or "
+        "failure_envelope_has_reason or del_session_deletes_by_key_or_uuid"
+    )
     files = [f"contracts/{name}.py" for name in ("test_catalogue", "test_general", "test_listing")]
-    results = _contract_run(env_file, variables, tmp_path / "contracts", *files, "-k", selection, "--profile", "full",
-                            cwd=ROOT)
+    results = _contract_run(
+        env_file, variables, tmp_path / "contracts", *files, "-k", selection, "--profile", "full", cwd=ROOT
+    )
     stopped = [r for r in results if "usage-limit safety: qa-host had 2" in r["reason"]]
     assert len(results) >= 2 and len(stopped) >= 1, results
     for r in results:
@@ -346,8 +386,9 @@ def test_no_clean_up_verification_uses_a_limited_api() -> None:
     from client.kinds import CREATES, kind
 
     verifications = {k.name: k.verify for k in [*CREATES.values(), kind("session"), kind("rest-meeting")]}
-    assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), \
+    assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), (
         verifications
+    )
 
 
 def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: RunningEmulator, tmp_path: Path) -> None:
@@ -364,8 +405,9 @@ def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: Runn
     ledger = Ledger("r")
     with LedgerHooks(ledger).install(httpx.Client(timeout=10)) as http:
         client = XmlClient(emulator.xml_url, host, http=http)
-        client.call("teleconference", "CreateTeleconferenceSession",
-                    {"metaData": {"confName": "wxh-r-tel"}}).expect_success()
+        client.call(
+            "teleconference", "CreateTeleconferenceSession", {"metaData": {"confName": "wxh-r-tel"}}
+        ).expect_success()
         client.call("support", "CreateSupportSession", {"metaData": {"confName": "wxh-r-sup"}}).expect_success()
         meeting = client.call("meeting", "CreateMeeting", {"metaData": {"confName": "wxh-r-by-name"}}).expect_success()
     state = ledger.state()
@@ -373,10 +415,18 @@ def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: Runn
     found_by_name = Obj("session", info["name"], str(meeting.text("meet:meetingkey")), name="wxh-r-by-name")
     guard = UsageGuard(tmp_path, 100)
     with guard.install(httpx.Client(timeout=10)) as plain:
-        cleaner = Cleaner(ledger, http=plain, xml_url=emulator.xml_url, rest_url=None,
-                          credentials=lambda site, owner: [host], token=lambda site: None)
+        cleaner = Cleaner(
+            ledger,
+            http=plain,
+            xml_url=emulator.xml_url,
+            rest_url=None,
+            credentials=lambda site, owner: [host],
+            token=lambda site: None,
+        )
         result = cleaner.clean([o for o in outstanding if o.kind != "meeting"] + [found_by_name], state)
     assert sorted(x["how"] for x in result.removed) == [
-        "DelSession; GetTeleconferenceSession → 060001", "DelSession; LstsummarySession → 000015",
-        "DelSession; LstsummarySession → 000015"], result.to_dict()
+        "DelSession; GetTeleconferenceSession → 060001",
+        "DelSession; LstsummarySession → 000015",
+        "DelSession; LstsummarySession → 000015",
+    ], result.to_dict()
     assert guard.log.entries() == []

@@ -74,8 +74,12 @@ def behaviours(path: Path = CATALOGUE) -> tuple[Behaviour, ...]:
     documents = {key: Document(key, doc["title"], doc["where"]) for key, doc in data["documents"].items()}
     return tuple(
         Behaviour(
-            id=item["id"], title=item["title"], area=item["area"], promise=item["promise"],
-            documented_in=_references(item, documents), settings=tuple(item.get("settings", [])),
+            id=item["id"],
+            title=item["title"],
+            area=item["area"],
+            promise=item["promise"],
+            documented_in=_references(item, documents),
+            settings=tuple(item.get("settings", [])),
         )
         for item in data["behaviours"]
     )

@@ -99,9 +99,7 @@ def _append(parent: etree._Element, name: str, value: Any) -> None:
         child.text = _text(value)
 
 
-def build_request_tree(
-    bodies: Sequence[tuple[str, str, BodyTree]], security: Security
-) -> etree._Element:
+def build_request_tree(bodies: Sequence[tuple[str, str, BodyTree]], security: Security) -> etree._Element:
     """The request root for one or more ``(service, api, body)`` bodyContents."""
     root = etree.Element(f"{{{SERV}}}message", nsmap=_REQUEST_NSMAP)
     header = etree.SubElement(root, "header")

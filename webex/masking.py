@@ -152,8 +152,8 @@ class SecretSet:
         done = i = 0
         last = len(run) - _MIN_SEEN
         while i <= last:
-            if run[i:i + _MIN_SEEN] in heads:
-                found = next((n for n in lengths if i + n <= len(run) and run[i:i + n] in tokens), 0)
+            if run[i : i + _MIN_SEEN] in heads:
+                found = next((n for n in lengths if i + n <= len(run) and run[i : i + n] in tokens), 0)
                 if found:
                     parts += [run[done:i], MASK]
                     i = done = i + found
@@ -170,5 +170,12 @@ class SecretSet:
         return self.mask(text) != text
 
 
-__all__ = ["CREDENTIAL_ELEMENTS", "MASK", "OBJECT_SECRET_ELEMENTS", "REST_SECRET_FIELDS", "SecretSet", "mask",
-           "mask_bytes"]
+__all__ = [
+    "CREDENTIAL_ELEMENTS",
+    "MASK",
+    "OBJECT_SECRET_ELEMENTS",
+    "REST_SECRET_FIELDS",
+    "SecretSet",
+    "mask",
+    "mask_bytes",
+]

@@ -39,7 +39,12 @@ from typing import Any
 COUNTER_FILE = "budget.json"
 #: pool names: the contract tests, their clean-up, the load run, its clean-up, the clean-up after the run
 CONTRACTS, CONTRACTS_CLEANUP, LOAD, LOAD_CLEANUP, FINAL_CLEANUP = (
-    "contracts", "contracts-cleanup", "load", "load-cleanup", "cleanup")
+    "contracts",
+    "contracts-cleanup",
+    "load",
+    "load-cleanup",
+    "cleanup",
+)
 #: shares of ``run`` (percent of the total): final clean-up, contracts (load gets the rest)
 FINAL_CLEANUP_PERCENT = 10
 CONTRACTS_PERCENT = 60
@@ -67,12 +72,23 @@ class BudgetSplit:
 
     def pools(self) -> dict[str, int | None]:
         """Pool limits of the counter file (the final clean-up's: whatever the total leaves)."""
-        return {CONTRACTS: self.contracts - self.contracts_reserve, CONTRACTS_CLEANUP: self.contracts_reserve,
-                LOAD: self.load - self.load_reserve, LOAD_CLEANUP: self.load_reserve, FINAL_CLEANUP: None}
+        return {
+            CONTRACTS: self.contracts - self.contracts_reserve,
+            CONTRACTS_CLEANUP: self.contracts_reserve,
+            LOAD: self.load - self.load_reserve,
+            LOAD_CLEANUP: self.load_reserve,
+            FINAL_CLEANUP: None,
+        }
 
     def to_dict(self) -> dict[str, int]:
-        return {"total": self.total, "contracts": self.contracts, "contracts_cleanup_reserve": self.contracts_reserve,
-                "load": self.load, "load_cleanup_reserve": self.load_reserve, "final_cleanup": self.final_cleanup}
+        return {
+            "total": self.total,
+            "contracts": self.contracts,
+            "contracts_cleanup_reserve": self.contracts_reserve,
+            "load": self.load,
+            "load_cleanup_reserve": self.load_reserve,
+            "final_cleanup": self.final_cleanup,
+        }
 
     def describe(self, processes: int = 1) -> str:
         """``500 requests — contracts 300 (clean-up reserve 30), load 150 (…), final clean-up 50``."""
@@ -98,8 +114,14 @@ def split_run_budget(total: int, *, contracts: bool = True, load: bool = True) -
     if contracts:
         contracts_share = total * CONTRACTS_PERCENT // 100 if load else total - final
     load_share = total - final - contracts_share if load else 0
-    return BudgetSplit(total, contracts_share, contracts_share * CONTRACTS_RESERVE_PERCENT // 100,
-                       load_share, load_share * LOAD_RESERVE_PERCENT // 100, final)
+    return BudgetSplit(
+        total,
+        contracts_share,
+        contracts_share * CONTRACTS_RESERVE_PERCENT // 100,
+        load_share,
+        load_share * LOAD_RESERVE_PERCENT // 100,
+        final,
+    )
 
 
 class SharedBudget:
@@ -126,8 +148,11 @@ class SharedBudget:
             raise BudgetCounterError(f"no budget counter at {self.path}") from None
         except (OSError, ValueError) as exc:
             raise BudgetCounterError(f"budget counter {self.path} is unreadable: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("pools"), dict) or not isinstance(
-                data.get("total"), int):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("pools"), dict)
+            or not isinstance(data.get("total"), int)
+        ):
             raise BudgetCounterError(f"budget counter {self.path} is not a counter")
         return data
 

@@ -57,11 +57,16 @@ class TestResult:
     def from_dict(cls, data: dict[str, Any]) -> TestResult:
         """A result as written by :meth:`to_dict` (a key a file lacks reads as its empty value)."""
         return cls(
-            nodeid=str(data["nodeid"]), outcome=cast(Outcome, str(data["outcome"])),
+            nodeid=str(data["nodeid"]),
+            outcome=cast(Outcome, str(data["outcome"])),
             behaviours=[str(b) for b in data.get("behaviours", [])],
-            api=data.get("api"), case=data.get("case"), apis=[str(a) for a in data.get("apis", [])],
-            when=str(data.get("when", "call")), reason=str(data.get("reason", "")),
-            evidence=list(data.get("evidence", [])), duration=float(data.get("duration", 0.0)),
+            api=data.get("api"),
+            case=data.get("case"),
+            apis=[str(a) for a in data.get("apis", [])],
+            when=str(data.get("when", "call")),
+            reason=str(data.get("reason", "")),
+            evidence=list(data.get("evidence", [])),
+            duration=float(data.get("duration", 0.0)),
         )
 
 

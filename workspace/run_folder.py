@@ -20,8 +20,6 @@ REPORTS_VARIABLE = "WEBEX_HARNESS_REPORTS"
 REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().parent.parent / "reports")
 
 
-
-
 #: a run ID as :func:`new_run_id` makes them: its start (UTC) and four hex digits
 RUN_ID_PATTERN = r"\d{8}-\d{6}-[0-9a-f]{4}"
 

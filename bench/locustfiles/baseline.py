@@ -28,8 +28,9 @@ class BaselineUser(FastHttpUser):
 
     @task
     def get_session_info(self) -> None:
-        with self.client.post(_PATH, data=_ENVELOPE, headers=_HEADERS, name="GetSessionInfo",
-                              catch_response=True) as response:
+        with self.client.post(
+            _PATH, data=_ENVELOPE, headers=_HEADERS, name="GetSessionInfo", catch_response=True
+        ) as response:
             try:
                 root = etree.fromstring(response.content or b"")
             except etree.XMLSyntaxError as exc:

@@ -157,14 +157,16 @@ def _json_media(headers: dict[str, str]) -> bool:
     return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
 
 
-def respond(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
-            base: str) -> Answer:
+def respond(
+    registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes, base: str
+) -> Answer:
     """Answer one request: (status, JSON payload, extra headers). Also used in-process by tests."""
     return respond_timed(registry, method, path, query, headers, raw, base)[0]
 
 
-def respond_timed(registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
-                  base: str) -> tuple[Answer, float]:
+def respond_timed(
+    registry: Registry, method: str, path: str, query: str, headers: dict[str, str], raw: bytes, base: str
+) -> tuple[Answer, float]:
     """:func:`respond` and the seconds a busy site delays the answer by."""
     token = _token(headers)
     with registry.lock:
@@ -178,13 +180,15 @@ def respond_timed(registry: Registry, method: str, path: str, query: str, header
         admission = busy_state.admit(site)
         if admission.unavailable:  # before anything is processed or rate-counted: nothing changes
             status, body, extra = error(503, busy_state.UNAVAILABLE_MESSAGE)
-            return (status, body, [*extra, ("Retry-After", str(site.busy.options.retry_after_seconds))]), \
-                slow + admission.delay
+            return (
+                status,
+                body,
+                [*extra, ("Retry-After", str(site.busy.options.retry_after_seconds))],
+            ), slow + admission.delay
         return _respond(site, method, path, query, headers, raw, base), slow + admission.delay
 
 
-def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, str], raw: bytes,
-             base: str) -> Answer:
+def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, str], raw: bytes, base: str) -> Answer:
     """The rules from the rate limit on (the caller holds the registry lock)."""
     retry = _rate_limited(site)
     if retry is not None:
@@ -198,8 +202,11 @@ def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, 
         status, body, extra = error(405, f"Method {method} is not allowed for this resource.")
         return status, body, [*extra, ("Allow", ", ".join(allowed))]
     if method in ("POST", "PUT", "PATCH") and not _json_media(headers) and not site.fault(STATUS_CODES):
-        return error(415, "Unsupported media type: send the body as application/json.",
-                     f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.")
+        return error(
+            415,
+            "Unsupported media type: send the body as application/json.",
+            f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.",
+        )
     try:
         return _route(site, method, parts, query, raw, base)
     except RestError as exc:
@@ -265,14 +272,21 @@ def _list(site: Site, query: str, base: str, now: datetime) -> Answer:
     series_id = params.get("meetingSeriesId") or None
     meeting_type = params.get("meetingType") or ("scheduledMeeting" if series_id else "meetingSeries")
     if meeting_type not in MEETING_TYPES:
-        raise RestError(400, f"Invalid meetingType {meeting_type!r}: valid values are "
-                             f"{', '.join(MEETING_TYPES)}.")
+        raise RestError(400, f"Invalid meetingType {meeting_type!r}: valid values are {', '.join(MEETING_TYPES)}.")
     state = params.get("state") or None
     if state is not None and state not in STATES:
         raise RestError(400, f"Invalid state {state!r}: valid values are {', '.join(STATES)}.")
-    found = listing(site, now, meeting_type=meeting_type, state=state, series_id=series_id,
-                           number=params.get("meetingNumber") or None, start=start, end=end)
-    page = found[offset:offset + maximum]
+    found = listing(
+        site,
+        now,
+        meeting_type=meeting_type,
+        state=state,
+        series_id=series_id,
+        number=params.get("meetingNumber") or None,
+        start=start,
+        end=end,
+    )
+    page = found[offset : offset + maximum]
     items = [render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
     extra: list[tuple[str, str]] = []
     if offset + maximum < len(found):

@@ -155,8 +155,7 @@ def zone(name: str | None, fallback: tzinfo | None) -> tzinfo:
 
 
 def _nth_weekday(year: int, month: int, ordinal: int, weekday: int) -> int | None:
-    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1)
-            if calendar.weekday(year, month, d) == weekday]
+    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1) if calendar.weekday(year, month, d) == weekday]
     if ordinal == 0:
         ordinal = 1
     index = ordinal - 1 if ordinal > 0 else ordinal

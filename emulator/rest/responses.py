@@ -73,32 +73,56 @@ def render(site: Site, target: Target, now: datetime, *, utc: bool = False) -> d
         out["end"] = utc_text(end) if utc else render_time(end, zulu)
     if target.kind == "meetingSeries" and series.recurrence:
         out["recurrence"] = series.recurrence
-    out.update({
-        "hostUserId": series.host.user_id, "hostDisplayName": series.host.display_name,
-        "hostEmail": series.host.email, "hostKey": series.host_key, "siteUrl": host,
-        "webLink": f"https://{host}/{site.name.lower()}/j.php?MTID=m{series.web_token}",
-        "sipAddress": f"{series.number}@{host}", "dialInIpAddress": "192.0.2.68",
-    })
+    out.update(
+        {
+            "hostUserId": series.host.user_id,
+            "hostDisplayName": series.host.display_name,
+            "hostEmail": series.host.email,
+            "hostKey": series.host_key,
+            "siteUrl": host,
+            "webLink": f"https://{host}/{site.name.lower()}/j.php?MTID=m{series.web_token}",
+            "sipAddress": f"{series.number}@{host}",
+            "dialInIpAddress": "192.0.2.68",
+        }
+    )
     if series.room_id:
         out["roomId"] = series.room_id
-    for name in ("enabledAutoRecordMeeting", "allowAnyUserToBeCoHost", "enabledJoinBeforeHost",
-                 "enableConnectAudioBeforeHost", "joinBeforeHostMinutes", "excludePassword", "publicMeeting",
-                 "reminderTime", "unlockedMeetingJoinSecurity", "sessionTypeId"):
+    for name in (
+        "enabledAutoRecordMeeting",
+        "allowAnyUserToBeCoHost",
+        "enabledJoinBeforeHost",
+        "enableConnectAudioBeforeHost",
+        "joinBeforeHostMinutes",
+        "excludePassword",
+        "publicMeeting",
+        "reminderTime",
+        "unlockedMeetingJoinSecurity",
+        "sessionTypeId",
+    ):
         out[name] = props.get(name)
     if series.scheduled_type == "webinar":
         out["enabledWebcastView"] = props.get("enabledWebcastView", False)
         if props.get("panelistPassword"):
             out["panelistPassword"] = props["panelistPassword"]
             out["phoneAndVideoSystemPanelistPassword"] = series.pv_panelist_password
-    for name in ("enableAutomaticLock", "automaticLockMinutes", "allowFirstUserToBeCoHost",
-                 "allowAuthenticatedDevices"):
+    for name in (
+        "enableAutomaticLock",
+        "automaticLockMinutes",
+        "allowFirstUserToBeCoHost",
+        "allowAuthenticatedDevices",
+    ):
         out[name] = props.get(name)
     if not ended_instance:
         out["telephony"] = {
             "accessCode": series.number,
             "callInNumbers": [{"label": "US Toll", "callInNumber": "+1-415-655-0001", "tollType": "toll"}],
-            "links": [{"rel": "globalCallinNumbers", "href": f"/api/v1/meetings/{meeting_id}/globalCallinNumbers",
-                       "method": "GET"}],
+            "links": [
+                {
+                    "rel": "globalCallinNumbers",
+                    "href": f"/api/v1/meetings/{meeting_id}/globalCallinNumbers",
+                    "method": "GET",
+                }
+            ],
         }
     out["meetingOptions"] = dict(props["meetingOptions"])
     if series.scheduled_type != "webinar":  # 003: not supported for a webinar
@@ -108,8 +132,7 @@ def render(site: Site, target: Target, now: datetime, *, utc: bool = False) -> d
     out["scheduledType"] = series.scheduled_type
     out["simultaneousInterpretation"] = props["simultaneousInterpretation"]
     out["enabledBreakoutSessions"] = props.get("enabledBreakoutSessions", False)
-    out["links"] = [{"rel": "breakoutSessions", "href": f"/v1/meetings/{series.id}/breakoutSessions",
-                     "method": "GET"}]
+    out["links"] = [{"rel": "breakoutSessions", "href": f"/v1/meetings/{series.id}/breakoutSessions", "method": "GET"}]
     out["trackingCodes"] = [dict(c) for c in props.get("trackingCodes") or []]
     out["enabledAudioWatermark"] = props.get("enabledAudioWatermark", False)
     out["enabledVisualWatermark"] = props.get("enabledVisualWatermark", False)

@@ -47,32 +47,40 @@ from emulator.rest.schema import (
 from emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
 from emulator.rest.times import minute, parse_time, round_start, slot_key, utc_text
 
-PUT_EQUALS_PATCH = declare("rest-put-equals-patch",
-                           "PUT replaces the meeting: every property the body leaves out is reset to its default")
+PUT_EQUALS_PATCH = declare(
+    "rest-put-equals-patch", "PUT replaces the meeting: every property the body leaves out is reset to its default"
+)
 TEXT_LIMITS = declare("rest-text-limits", "accepts titles over 128 characters and agendas over 1300")
-TIME_WINDOW = declare("rest-time-window",
-                      "skips the time window: a start in the past or a duration under 10 minutes or over "
-                      "23 h 59 min is accepted")
+TIME_WINDOW = declare(
+    "rest-time-window",
+    "skips the time window: a start in the past or a duration under 10 minutes or over 23 h 59 min is accepted",
+)
 START_ROUNDING = declare("rest-start-rounding", "keeps the seconds and milliseconds of start and end as sent")
-RECURRENCE_CAPS = declare("rest-recurrence-caps",
-                          "no caps: UNTIL beyond five years and COUNT beyond 5/60/261/1826 kept, every "
-                          "BYMONTHDAY/BYDAY value of a monthly or yearly rule kept")
-JBH_MINUTES = declare("rest-join-before-host-minutes",
-                      "accepts any joinBeforeHostMinutes, also without enabledJoinBeforeHost")
+RECURRENCE_CAPS = declare(
+    "rest-recurrence-caps",
+    "no caps: UNTIL beyond five years and COUNT beyond 5/60/261/1826 kept, every "
+    "BYMONTHDAY/BYDAY value of a monthly or yearly rule kept",
+)
+JBH_MINUTES = declare(
+    "rest-join-before-host-minutes", "accepts any joinBeforeHostMinutes, also without enabledJoinBeforeHost"
+)
 INTEGRATION_TAGS = declare("rest-integration-tags", "accepts more than 3 integration tags and tags over 64 characters")
-WATERMARK = declare("rest-watermark-opacity",
-                    "accepts any visualWatermarkOpacity, also without enabledVisualWatermark")
-NOT_UPDATABLE = declare("rest-not-updatable",
-                        "updates ad-hoc meetings, personal-room meetings and in-progress or ended meetings")
-EXCEPTIONS_CANCELLED = declare("rest-series-exceptions-cancelled",
-                               "keeps exceptional scheduled meetings when a series' start, end or recurrence "
-                               "changes")
-WEBINAR_LOGIN = declare("rest-webinar-login-rules",
-                        "accepts restrictToInvitees without requireAttendeeLogin and changes requireAttendeeLogin "
-                        "after someone registered")
-ENUMS = declare("rest-enums",
-                "accepts any string for unlockedMeetingJoinSecurity, noteType, audioConnectionType and "
-                "entryAndExitTone")
+WATERMARK = declare("rest-watermark-opacity", "accepts any visualWatermarkOpacity, also without enabledVisualWatermark")
+NOT_UPDATABLE = declare(
+    "rest-not-updatable", "updates ad-hoc meetings, personal-room meetings and in-progress or ended meetings"
+)
+EXCEPTIONS_CANCELLED = declare(
+    "rest-series-exceptions-cancelled",
+    "keeps exceptional scheduled meetings when a series' start, end or recurrence changes",
+)
+WEBINAR_LOGIN = declare(
+    "rest-webinar-login-rules",
+    "accepts restrictToInvitees without requireAttendeeLogin and changes requireAttendeeLogin after someone registered",
+)
+ENUMS = declare(
+    "rest-enums",
+    "accepts any string for unlockedMeetingJoinSecurity, noteType, audioConnectionType and entryAndExitTone",
+)
 PANELIST_PASSWORD = declare("rest-panelist-password", "a webinar created without panelistPassword gets none")
 
 
@@ -134,8 +142,10 @@ def check_enums(site: Site, fields: dict[str, Any]) -> None:
     checks = [("unlockedMeetingJoinSecurity", fields.get("unlockedMeetingJoinSecurity"))]
     checks.append(("noteType", fields.get("meetingOptions", {}).get("noteType")))
     audio = fields.get("audioConnectionOptions", {})
-    checks += [("audioConnectionType", audio.get("audioConnectionType")),
-               ("entryAndExitTone", audio.get("entryAndExitTone"))]
+    checks += [
+        ("audioConnectionType", audio.get("audioConnectionType")),
+        ("entryAndExitTone", audio.get("entryAndExitTone")),
+    ]
     for name, value in checks:
         if value is not None and value not in ENUM_VALUES[name]:
             raise bad(f"Invalid value for {name}: {value!r}; valid values are {', '.join(ENUM_VALUES[name])}.")
@@ -161,8 +171,10 @@ def apply_jbh(site: Site, props: dict[str, Any], fields: dict[str, Any], schedul
         if not site.fault(JBH_MINUTES):
             choices = JBH_CHOICES.get(scheduled_type, JBH_CHOICES["meeting"])
             if minutes not in choices:
-                raise bad(f"Invalid joinBeforeHostMinutes {minutes}: valid options for a {scheduled_type} are "
-                          f"{', '.join(str(c) for c in choices)}.")
+                raise bad(
+                    f"Invalid joinBeforeHostMinutes {minutes}: valid options for a {scheduled_type} are "
+                    f"{', '.join(str(c) for c in choices)}."
+                )
             if minutes and not enabled:
                 raise bad("joinBeforeHostMinutes is only applicable if enabledJoinBeforeHost is true.")
         props["joinBeforeHostMinutes"] = minutes
@@ -198,8 +210,11 @@ def check_webinar_login(site: Site, series: Series, props: dict[str, Any], field
     restrict = fields.get("restrictToInvitees", props.get("restrictToInvitees", False))
     if restrict and not login:
         raise bad("restrictToInvitees cannot be set to true if requireAttendeeLogin is false.")
-    if ("requireAttendeeLogin" in fields and fields["requireAttendeeLogin"] != props.get("requireAttendeeLogin")
-            and series.registrants):
+    if (
+        "requireAttendeeLogin" in fields
+        and fields["requireAttendeeLogin"] != props.get("requireAttendeeLogin")
+        and series.registrants
+    ):
         raise bad("requireAttendeeLogin cannot be set because someone has already registered for the webinar.")
 
 
@@ -208,8 +223,19 @@ def merge(props: dict[str, Any], fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         if name in OBJECTS:
             props[name] = {**props.get(name, {}), **value}
-        elif name in ("start", "end", "timezone", "recurrence", "hostEmail", "roomId", "scheduledType", "adhoc",
-                      "siteUrl", "joinBeforeHostMinutes", "visualWatermarkOpacity"):
+        elif name in (
+            "start",
+            "end",
+            "timezone",
+            "recurrence",
+            "hostEmail",
+            "roomId",
+            "scheduledType",
+            "adhoc",
+            "siteUrl",
+            "joinBeforeHostMinutes",
+            "visualWatermarkOpacity",
+        ):
             continue  # handled on their own
         else:
             props[name] = value
@@ -242,8 +268,9 @@ def _recurrence(site: Site, text: str, now: datetime) -> tuple[str, recurrence.R
     return recurrence.text_of(rule), rule, now + recurrence.HORIZON
 
 
-def _times(site: Site, fields: dict[str, Any], tz: tzinfo, now: datetime,
-           current: tuple[datetime, datetime, bool] | None) -> tuple[datetime, datetime, bool, bool]:
+def _times(
+    site: Site, fields: dict[str, Any], tz: tzinfo, now: datetime, current: tuple[datetime, datetime, bool] | None
+) -> tuple[datetime, datetime, bool, bool]:
     """(start, end, zulu, changed): the submitted start/end rounded (``rest-start-rounding``) and
     checked (``rest-time-window``); unchanged values (an echoed meeting) are not re-checked."""
     if current is None and ("start" not in fields or "end" not in fields):
@@ -279,8 +306,9 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     fields = clean(body)
     scheduled_type = fields.get("scheduledType", "meeting")
     if scheduled_type not in SCHEDULED_TYPES:
-        raise bad(f"Invalid value for scheduledType: {scheduled_type!r}; valid values are "
-                  f"{', '.join(SCHEDULED_TYPES)}.")
+        raise bad(
+            f"Invalid value for scheduledType: {scheduled_type!r}; valid values are {', '.join(SCHEDULED_TYPES)}."
+        )
     adhoc = bool(fields.get("adhoc"))
     if adhoc and not fields.get("roomId"):
         raise bad("roomId is required when adhoc is true.")
@@ -297,10 +325,20 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     tags = fields.get("integrationTags", [])
     check_tags(site, tags)
     series = Series(
-        id=uuid.uuid4().hex, number=digits(10), host=host_for(site, fields.get("hostEmail")),
-        scheduled_type=scheduled_type, start=start, end=end, zulu=zulu, timezone=timezone, props=props,
-        capped=not site.fault(RECURRENCE_CAPS), adhoc=adhoc, room_id=fields.get("roomId") if adhoc else None,
-        host_key=digits(6), pv_password=digits(8),
+        id=uuid.uuid4().hex,
+        number=digits(10),
+        host=host_for(site, fields.get("hostEmail")),
+        scheduled_type=scheduled_type,
+        start=start,
+        end=end,
+        zulu=zulu,
+        timezone=timezone,
+        props=props,
+        capped=not site.fault(RECURRENCE_CAPS),
+        adhoc=adhoc,
+        room_id=fields.get("roomId") if adhoc else None,
+        host_key=digits(6),
+        pv_password=digits(8),
     )
     if "recurrence" in fields and fields["recurrence"].strip() and not adhoc:
         series.recurrence, series.rule, series.horizon = _recurrence(site, fields["recurrence"], now)
@@ -366,8 +404,11 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
 def _update_series(site: Site, series: Series, fields: dict[str, Any], now: datetime, *, replace: bool) -> None:
     props = dict(series.props)
     if replace:  # the rest-put-equals-patch fault: PUT replaces, whatever the body leaves out is reset
-        props = {**defaults(series.scheduled_type), "password": props.get("password", ""),
-                 "panelistPassword": props.get("panelistPassword", "")}
+        props = {
+            **defaults(series.scheduled_type),
+            "password": props.get("password", ""),
+            "panelistPassword": props.get("panelistPassword", ""),
+        }
     timezone = _timezone(fields, series.timezone)
     tz = recurrence.zone(timezone, series.start.tzinfo)
     start, end, zulu, moved = _times(site, fields, tz, now, (series.start, series.end, series.zulu))
@@ -450,8 +491,13 @@ def register(series: Series, body: dict[str, Any], now: datetime) -> dict[str, A
     if any(r["email"] == email.strip().lower() for r in series.registrants):
         raise RestError(409, "This e-mail address has already registered for the meeting.")
     registrant = {
-        "id": uuid.uuid4().hex, "status": "approved", "firstName": first, "lastName": last,
-        "email": email.strip().lower(), "registrationTime": utc_text(now), "meetingId": series.id,
+        "id": uuid.uuid4().hex,
+        "status": "approved",
+        "firstName": first,
+        "lastName": last,
+        "email": email.strip().lower(),
+        "registrationTime": utc_text(now),
+        "meetingId": series.id,
     }
     series.registrants.append(registrant)
     return registrant

@@ -89,8 +89,9 @@ class Series:
 
     def slots(self, stop: datetime | None) -> Iterator[datetime]:
         """Original UTC starts of the occurrences (cancelled ones left out) before ``stop``."""
-        for slot in recurrence.occurrences(self.rule, self.start, self.tz, horizon=self.horizon, stop=stop,
-                                           capped=self.capped):
+        for slot in recurrence.occurrences(
+            self.rule, self.start, self.tz, horizon=self.horizon, stop=stop, capped=self.capped
+        ):
             if slot_key(slot) not in self.cancelled:
                 yield slot
 
@@ -230,8 +231,17 @@ def _window(now: datetime, start: datetime | None, end: datetime | None) -> tupl
     return start, end
 
 
-def listing(site: HasRestStore, now: datetime, *, meeting_type: str, state: str | None, series_id: str | None,
-            number: str | None, start: datetime | None, end: datetime | None) -> list[Target]:
+def listing(
+    site: HasRestStore,
+    now: datetime,
+    *,
+    meeting_type: str,
+    state: str | None,
+    series_id: str | None,
+    number: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Target]:
     """The meetings a list request matches, by start time."""
     lo, hi = _window(now, start, end)
     found: list[tuple[datetime, Target]] = []
@@ -266,5 +276,15 @@ def _overlaps(series: Series, lo: datetime, hi: datetime) -> bool:
     return False
 
 
-__all__ = ["Exceptional", "Host", "RestStore", "Series", "Target", "listing", "occurrence_state", "series_state",
-           "store", "target_state"]
+__all__ = [
+    "Exceptional",
+    "Host",
+    "RestStore",
+    "Series",
+    "Target",
+    "listing",
+    "occurrence_state",
+    "series_state",
+    "store",
+    "target_state",
+]

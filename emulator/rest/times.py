@@ -85,5 +85,13 @@ def parse_slot(text: str) -> datetime | None:
     return slot if 1971 <= slot.year <= 9000 else None
 
 
-__all__ = ["minute", "parse_param_time", "parse_slot", "parse_time", "render_time", "round_start", "slot_key",
-           "utc_text"]
+__all__ = [
+    "minute",
+    "parse_param_time",
+    "parse_slot",
+    "parse_time",
+    "render_time",
+    "round_start",
+    "slot_key",
+    "utc_text",
+]

@@ -15,11 +15,13 @@ from emulator.services.meeting import REGISTRATION_FIELDS
 from emulator.xmlio import Element, Elements, Node
 from webex.errors import WebexError, no_record_found, webex_error
 
-REGISTRATION_REQUIRED_FIELDS_040014 = declare("registration-required-fields-040014", "answers 040014 with the missing "
-                                                                                     "fields in the wrong order and a "
-                                                                                     "reason without them")
-ENROLLMENT_DOMAIN_EMPTY = declare("enrollment-domain-empty", "GetEnrollmentInfo fills att:domain with a looked-up "
-                                                             "host name")
+REGISTRATION_REQUIRED_FIELDS_040014 = declare(
+    "registration-required-fields-040014",
+    "answers 040014 with the missing fields in the wrong order and a reason without them",
+)
+ENROLLMENT_DOMAIN_EMPTY = declare(
+    "enrollment-domain-empty", "GetEnrollmentInfo fills att:domain with a looked-up host name"
+)
 
 #: where each registration-form field sits in an attendee's ``person`` (first match wins)
 _PERSON_PATHS: dict[str, tuple[str, ...]] = {
@@ -46,9 +48,7 @@ def _person_value(person: Node, field: str) -> str:
 
 def missing_registration_fields(call: Call, session: Session, person: Node) -> WebexError | None:
     """Behaviour ``registration-required-fields-040014``: the required fields the person lacks."""
-    missing = [
-        f for f in REGISTRATION_FIELDS if session.registration_form.get(f) and not _person_value(person, f)
-    ]
+    missing = [f for f in REGISTRATION_FIELDS if session.registration_form.get(f) and not _person_value(person, f)]
     if not missing:
         return None
     if call.fault(REGISTRATION_REQUIRED_FIELDS_040014):
@@ -135,9 +135,7 @@ def create_meeting_attendee(call: Call) -> Elements:
 @handler("attendee", "RegisterMeetingAttendee")
 def register_meeting_attendee(call: Call) -> Elements:
     added = _add(call, call.node, register=True)
-    return [
-        ("att:register", [("att:attendeeID", a.attendee_id), ("att:registerID", a.register_id)]) for a, _ in added
-    ]
+    return [("att:register", [("att:attendeeID", a.attendee_id), ("att:registerID", a.register_id)]) for a, _ in added]
 
 
 @handler("attendee", "LstMeetingAttendee")
@@ -151,23 +149,29 @@ def lst_meeting_attendee(call: Call) -> Elements:
     return [
         common.matching_records("att", len(session.attendees), len(chosen), offset + 1),
         *[
-            ("att:attendee", [
-                ("att:person", [
-                    ("com:name", a.name),
-                    ("com:title", a.fields.get("title")),
-                    ("com:company", a.fields.get("company")),
-                    ("com:email", a.email),
-                    ("com:type", "VISITOR"),
-                ]),
-                ("att:contactID", a.attendee_id),
-                ("att:joinStatus", a.join_status),
-                ("att:meetingKey", session.key),
-                ("att:meetingUUID", session.uuid),
-                ("att:sessionKey", session.key),
-                ("att:language", "ENGLISH"),
-                ("att:role", a.role),
-                ("att:attendeeId", a.attendee_id),
-            ])
+            (
+                "att:attendee",
+                [
+                    (
+                        "att:person",
+                        [
+                            ("com:name", a.name),
+                            ("com:title", a.fields.get("title")),
+                            ("com:company", a.fields.get("company")),
+                            ("com:email", a.email),
+                            ("com:type", "VISITOR"),
+                        ],
+                    ),
+                    ("att:contactID", a.attendee_id),
+                    ("att:joinStatus", a.join_status),
+                    ("att:meetingKey", session.key),
+                    ("att:meetingUUID", session.uuid),
+                    ("att:sessionKey", session.key),
+                    ("att:language", "ENGLISH"),
+                    ("att:role", a.role),
+                    ("att:attendeeId", a.attendee_id),
+                ],
+            )
             for a in chosen
         ],
     ]
@@ -175,7 +179,8 @@ def lst_meeting_attendee(call: Call) -> Elements:
 
 def _attendee_ids(node: Node) -> list[str]:
     return [n.text for n in node.all("attendeeID") if n.text] + [
-        n.text for n in node.findall("attendees/attendeeID") if n.text]
+        n.text for n in node.findall("attendees/attendeeID") if n.text
+    ]
 
 
 @handler("attendee", "DelMeetingAttendee")
@@ -193,8 +198,10 @@ def del_meeting_attendee(call: Call) -> Elements:
             raise no_record_found()
         removals.append((session, attendee))
     for attendee_id in _attendee_ids(call.node):
-        match = next(((s, a) for s in call.site.sessions.values() for a in s.attendees
-                      if a.attendee_id == attendee_id.strip()), None)
+        match = next(
+            ((s, a) for s in call.site.sessions.values() for a in s.attendees if a.attendee_id == attendee_id.strip()),
+            None,
+        )
         if match is None:
             raise no_record_found()
         common.require_owner(call, match[0])
@@ -219,33 +226,42 @@ def _enrollee(call: Call, a: Attendee) -> Element:
     first = a.fields.get("firstName") or (a.name.split(" ", 1)[0] if a.name else "")
     last = a.fields.get("lastName") or (a.name.split(" ", 1)[1] if " " in a.name else "")
     ip = a.ip_address or "127.0.0.1"
-    return ("att:attendee", [
-        ("att:attendeeID", a.attendee_id),
-        ("att:enrollFields", [
-            ("att:defaultFields", [
-                ("att:firstName", first),
-                ("att:lastName", last),
-                ("att:email", a.email),
-                ("att:company", a.fields.get("company", "")),
-                ("att:phoneNum", a.fields.get("phone", "")),
-                ("att:title", a.fields.get("title", "")),
-                ("att:receiveInfo", False),
-                ("att:address1", a.fields.get("address1", "")),
-                ("att:address2", a.fields.get("address2", "")),
-                ("att:city", a.fields.get("city", "")),
-                ("att:state", a.fields.get("state", "")),
-                ("att:zipcode", a.fields.get("postalCode", "")),
-                ("att:country", a.fields.get("country", "")),
-                ("att:leadSourceID", ""),
-                ("att:leadScore", "0.0"),
-            ]),
-            ("att:customFields", []),
-        ]),
-        ("att:domain", _domain(call, ip)),
-        ("att:ipAddress", ip),
-        ("att:submitTime", a.submit_time),
-        ("att:status", "REJECTED" if a.join_status.upper() == "REJECT" else "APPROVED"),
-    ])
+    return (
+        "att:attendee",
+        [
+            ("att:attendeeID", a.attendee_id),
+            (
+                "att:enrollFields",
+                [
+                    (
+                        "att:defaultFields",
+                        [
+                            ("att:firstName", first),
+                            ("att:lastName", last),
+                            ("att:email", a.email),
+                            ("att:company", a.fields.get("company", "")),
+                            ("att:phoneNum", a.fields.get("phone", "")),
+                            ("att:title", a.fields.get("title", "")),
+                            ("att:receiveInfo", False),
+                            ("att:address1", a.fields.get("address1", "")),
+                            ("att:address2", a.fields.get("address2", "")),
+                            ("att:city", a.fields.get("city", "")),
+                            ("att:state", a.fields.get("state", "")),
+                            ("att:zipcode", a.fields.get("postalCode", "")),
+                            ("att:country", a.fields.get("country", "")),
+                            ("att:leadSourceID", ""),
+                            ("att:leadScore", "0.0"),
+                        ],
+                    ),
+                    ("att:customFields", []),
+                ],
+            ),
+            ("att:domain", _domain(call, ip)),
+            ("att:ipAddress", ip),
+            ("att:submitTime", a.submit_time),
+            ("att:status", "REJECTED" if a.join_status.upper() == "REJECT" else "APPROVED"),
+        ],
+    )
 
 
 @handler("attendee", "GetEnrollmentInfo")
@@ -258,11 +274,14 @@ def get_enrollment_info(call: Call) -> Elements:
     enrolled = [a for a in session.attendees if a.register_id is not None]
     chosen, start = common.page_of(call, call.node, enrolled)
     return [
-        ("att:session", [
-            ("att:confID", session.conf_id),
-            *[_enrollee(call, a) for a in chosen],
-            common.matching_records("att", len(enrolled), len(chosen), start),
-            ("att:sessionKey", session.key),
-            ("att:meetingUUID", session.uuid),
-        ]),
+        (
+            "att:session",
+            [
+                ("att:confID", session.conf_id),
+                *[_enrollee(call, a) for a in chosen],
+                common.matching_records("att", len(enrolled), len(chosen), start),
+                ("att:sessionKey", session.key),
+                ("att:meetingUUID", session.uuid),
+            ],
+        ),
     ]

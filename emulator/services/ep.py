@@ -22,16 +22,23 @@ from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import invalid_value, no_record_found
 
-SESSION_INFO_SHAPE = declare("session-info-shape", "GetSessionInfo leaves out ep:isLocked and ep:confID, and the "
-                                                   "registration URLs of trainings and events")
-SESSION_INFO_PRIVACY = declare("session-info-privacy", "GetSessionInfo shows confName, startDate, duration, timeZone, "
-                                                       "meetingLink, sipURL and displayMeetingUrl to every caller, "
-                                                       "uninvited and anonymous ones too")
-SESSION_INFO_IN_PROGRESS = declare("session-info-in-progress", "GetSessionInfo never returns "
-                                                               "hasHostInMeeting/hasAttendeeInMeeting")
-ANONYMOUS_LSTSUMMARYSESSION = declare("anonymous-lstsummarysession", "answers an anonymous (siteName-only) "
-                                                                     "LstsummarySession with the site's sessions "
-                                                                     "instead of 000015")
+SESSION_INFO_SHAPE = declare(
+    "session-info-shape",
+    "GetSessionInfo leaves out ep:isLocked and ep:confID, and the registration URLs of trainings and events",
+)
+SESSION_INFO_PRIVACY = declare(
+    "session-info-privacy",
+    "GetSessionInfo shows confName, startDate, duration, timeZone, "
+    "meetingLink, sipURL and displayMeetingUrl to every caller, "
+    "uninvited and anonymous ones too",
+)
+SESSION_INFO_IN_PROGRESS = declare(
+    "session-info-in-progress", "GetSessionInfo never returns hasHostInMeeting/hasAttendeeInMeeting"
+)
+ANONYMOUS_LSTSUMMARYSESSION = declare(
+    "anonymous-lstsummarysession",
+    "answers an anonymous (siteName-only) LstsummarySession with the site's sessions instead of 000015",
+)
 
 SERVICE_TYPES = {
     "meeting": "MeetingCenter",
@@ -106,8 +113,12 @@ def _in_scope(node: Node, session: Session) -> bool:
     tz = timezones.offset(common.time_zone_id(scope))
     begin = common.start_utc(session)
     end = begin + timedelta(minutes=session.duration)
-    for name, value, lower in (("startDateStart", begin, True), ("startDateEnd", begin, False),
-                               ("endDateStart", end, True), ("endDateEnd", end, False)):
+    for name, value, lower in (
+        ("startDateStart", begin, True),
+        ("startDateEnd", begin, False),
+        ("endDateStart", end, True),
+        ("endDateEnd", end, False),
+    ):
         bound = common.parse_date(scope.get(name), name)
         if bound is None:
             continue
@@ -159,8 +170,10 @@ def _registration_urls(call: Call, session: Session) -> list[Element]:
     return [
         ("ep:registrationURL", f"{base}/{center}/register/registerSession.do?siteurl={site}&confID={session.conf_id}"),
         ("ep:passwordReq", bool(session.password)),
-        ("ep:registrationURLForMobile",
-         f"{base}/{center}/meeting/sessionInfoMobile.do?siteurl={site}&confID={session.conf_id}"),
+        (
+            "ep:registrationURLForMobile",
+            f"{base}/{center}/meeting/sessionInfoMobile.do?siteurl={site}&confID={session.conf_id}",
+        ),
         ("ep:joinStatus", status),
     ]
 
@@ -188,17 +201,25 @@ def get_session_info(call: Call) -> Elements:
         ("ep:displayMeetingUrl", sip_url(call, session) if details else None),
         ("ep:meetingLink", meeting_link(call, session) if details else None),
         ("ep:accessControl", access),
-        ("ep:metaData", [
-            ("ep:confName", session.name if details else None),
-            ("ep:serviceType", SERVICE_TYPES.get(session.kind, "MeetingCenter")),
-        ]),
+        (
+            "ep:metaData",
+            [
+                ("ep:confName", session.name if details else None),
+                ("ep:serviceType", SERVICE_TYPES.get(session.kind, "MeetingCenter")),
+            ],
+        ),
         ("ep:host", [("ep:webExId", session.host)]),
-        ("ep:schedule", [
-            ("ep:startDate", common.format_date(session.start)),
-            ("ep:duration", session.duration),
-            ("ep:timeZone", timezones.display_name(session.time_zone_id)),
-            ("ep:timeZoneID", session.time_zone_id),
-        ] if details else None),
+        (
+            "ep:schedule",
+            [
+                ("ep:startDate", common.format_date(session.start)),
+                ("ep:duration", session.duration),
+                ("ep:timeZone", timezones.display_name(session.time_zone_id)),
+                ("ep:timeZoneID", session.time_zone_id),
+            ]
+            if details
+            else None,
+        ),
         ("ep:attendeeOptions", [("ep:joinRequiresAccount", False)]),
         ("ep:supportE2E", common.stored_bool(session, "enableOptions", "supportE2E")),
         ("ep:isAllowJBH", True),
@@ -207,8 +228,10 @@ def get_session_info(call: Call) -> Elements:
         ("ep:isPersonalMeetingRoom", is_scheduled_pmr(session)),
         ("ep:isNextUpcomingInstance", True),
         ("ep:hasHostInMeeting", session.host_in_meeting if in_progress else None),
-        ("ep:hasAttendeeInMeeting", (session.attendees_in_meeting > 0 or session.host_in_meeting)
-         if in_progress else None),
+        (
+            "ep:hasAttendeeInMeeting",
+            (session.attendees_in_meeting > 0 or session.host_in_meeting) if in_progress else None,
+        ),
     ]
 
 
@@ -227,13 +250,19 @@ def lstsummary_session(call: Call) -> Elements:
         if not call.fault(ANONYMOUS_LSTSUMMARYSESSION):
             raise no_record_found()
         key, uuid = common.key_and_uuid(call, node)
-        sessions = [s for s in call.site.sessions.values() if s.kind in kinds
-                    and (not key or s.key == key.strip()) and (not uuid or s.uuid == uuid.strip().lower())]
+        sessions = [
+            s
+            for s in call.site.sessions.values()
+            if s.kind in kinds and (not key or s.key == key.strip()) and (not uuid or s.uuid == uuid.strip().lower())
+        ]
         sessions.sort(key=common.start_utc)
     else:
         sessions = common.listed_sessions(call, node, kinds)
-    want_pmr = (call.site.settings.return_scheduled_pmr and not call.fault(SCHEDULED_PMR_LISTING)
-                and bool(common.parse_bool(node.get("returnScheduledPMR"), False)))
+    want_pmr = (
+        call.site.settings.return_scheduled_pmr
+        and not call.fault(SCHEDULED_PMR_LISTING)
+        and bool(common.parse_bool(node.get("returnScheduledPMR"), False))
+    )
     chosen, matching = paged(call, node, sessions, "ep")
     return [matching, *[("ep:session", _summary(call, s, want_pmr)) for s in chosen]]
 
@@ -289,29 +318,38 @@ def lst_calendar_session(call: Call) -> Elements:
     node = call.node
     kinds = _kinds(node)
     sessions = [
-        s for s in call.site.sessions.values()
-        if s.kind in kinds and (s.host.lower() == caller.webex_id.lower() or _invited(caller, s))
-        and _in_scope(node, s)
+        s
+        for s in call.site.sessions.values()
+        if s.kind in kinds and (s.host.lower() == caller.webex_id.lower() or _invited(caller, s)) and _in_scope(node, s)
     ]
     sessions.sort(key=lambda s: (common.start_utc(s), s.key), reverse=descending(node))
     chosen, matching = paged(call, node, sessions, "ep")
-    return [matching, *[("ep:session", [
-        ("ep:sessionKey", s.key),
-        ("ep:meetingUUID", s.uuid),
-        ("ep:confName", s.name),
-        ("ep:sessionType", s.meeting_type),
-        ("ep:serviceType", SERVICE_TYPES.get(s.kind, "MeetingCenter")),
-        ("ep:hostWebExID", s.host),
-        ("ep:timeZoneID", s.time_zone_id),
-        ("ep:timeZone", timezones.display_name(s.time_zone_id)),
-        ("ep:status", s.status),
-        ("ep:startTime", common.format_date(s.start)),
-        ("ep:duration", s.duration),
-        ("ep:listStatus", common.list_status(s)),
-        ("ep:passwordReq", bool(s.password)),
-        ("ep:confID", s.conf_id),
-        ("ep:isPrivateMeeting", is_private(call, s)),
-    ]) for s in chosen]]
+    return [
+        matching,
+        *[
+            (
+                "ep:session",
+                [
+                    ("ep:sessionKey", s.key),
+                    ("ep:meetingUUID", s.uuid),
+                    ("ep:confName", s.name),
+                    ("ep:sessionType", s.meeting_type),
+                    ("ep:serviceType", SERVICE_TYPES.get(s.kind, "MeetingCenter")),
+                    ("ep:hostWebExID", s.host),
+                    ("ep:timeZoneID", s.time_zone_id),
+                    ("ep:timeZone", timezones.display_name(s.time_zone_id)),
+                    ("ep:status", s.status),
+                    ("ep:startTime", common.format_date(s.start)),
+                    ("ep:duration", s.duration),
+                    ("ep:listStatus", common.list_status(s)),
+                    ("ep:passwordReq", bool(s.password)),
+                    ("ep:confID", s.conf_id),
+                    ("ep:isPrivateMeeting", is_private(call, s)),
+                ],
+            )
+            for s in chosen
+        ],
+    ]
 
 
 @handler("ep", "LstOpenSession", "ep:lstOpenSessionResponse")
@@ -325,25 +363,33 @@ def lst_open_session(call: Call) -> Elements:
     def visible(s: Session) -> bool:
         if common.list_status(s) == "PUBLIC":
             return True
-        return caller is not None and (caller.site_admin or s.host.lower() == caller.webex_id.lower()
-                                       or _invited(caller, s))
+        return caller is not None and (
+            caller.site_admin or s.host.lower() == caller.webex_id.lower() or _invited(caller, s)
+        )
 
     sessions = [s for s in call.site.sessions.values() if s.kind in kinds and s.status == "INPROGRESS" and visible(s)]
     sessions.sort(key=lambda s: (SERVICE_TYPES.get(s.kind, "MeetingCenter"), common.start_utc(s), s.key))
     chosen, matching = paged(call, node, sessions, "ep")
     groups: dict[str, list[Element]] = {}
     for s in chosen:
-        groups.setdefault(SERVICE_TYPES.get(s.kind, "MeetingCenter"), []).append(("ep:sessions", [
-            ("ep:sessionKey", s.key),
-            ("ep:meetingUUID", s.uuid),
-            ("ep:hostWebExID", s.host),
-            ("ep:confName", s.name),
-            ("ep:startDate", common.format_date(s.start)),
-            ("ep:timeZoneID", s.time_zone_id),
-            ("ep:listStatus", common.list_status(s)),
-        ]))
-    return [matching, *[("ep:services", [("ep:serviceType", service), *entries])
-                        for service, entries in groups.items()]]
+        groups.setdefault(SERVICE_TYPES.get(s.kind, "MeetingCenter"), []).append(
+            (
+                "ep:sessions",
+                [
+                    ("ep:sessionKey", s.key),
+                    ("ep:meetingUUID", s.uuid),
+                    ("ep:hostWebExID", s.host),
+                    ("ep:confName", s.name),
+                    ("ep:startDate", common.format_date(s.start)),
+                    ("ep:timeZoneID", s.time_zone_id),
+                    ("ep:listStatus", common.list_status(s)),
+                ],
+            )
+        )
+    return [
+        matching,
+        *[("ep:services", [("ep:serviceType", service), *entries]) for service, entries in groups.items()],
+    ]
 
 
 # ---------------------------------------------------------------- DelSession

@@ -31,14 +31,25 @@ from emulator.xmlio import Element, Elements, Node
 from webex.errors import invalid_value
 
 #: Sections of a Create/SetEvent body kept for read-back (000 sample order).
-SECTIONS = ("schedule", "metaData", "telephony", "tracking", "extOptions", "emailTemplates", "enrollment",
-            "enrollmentForm", "remind")
+SECTIONS = (
+    "schedule",
+    "metaData",
+    "telephony",
+    "tracking",
+    "extOptions",
+    "emailTemplates",
+    "enrollment",
+    "enrollmentForm",
+    "remind",
+)
 #: tracking codes and panelist details come with the ``com:`` prefix (000 sample)
 _COM_SECTIONS = ("tracking",)
 #: The event's people (000 sample): ``panelists/panelist`` and ``attendees/attendee``, their ``com:``
 #: fields directly or in a ``person``.
-_GROUPS = (PeopleGroup("panelists", "panelists/panelist", "PANELIST"),
-           PeopleGroup("attendees", "attendees/attendee", "ATTENDEE"))
+_GROUPS = (
+    PeopleGroup("panelists", "panelists/panelist", "PANELIST"),
+    PeopleGroup("attendees", "attendees/attendee", "ATTENDEE"),
+)
 
 
 def _apply(call: Call, session: Session, node: Node) -> None:
@@ -125,23 +136,35 @@ def get_event(call: Call) -> Elements:
     return [
         session_kinds.access_control(call, EVENT, s),
         session_kinds.schedule(call, EVENT, s),
-        ("event:metaData", [
-            ("event:sessionName", s.name),
-            ("event:sessionType", s.meeting_type),
-            *common.render_fields("event", f.get("metaData", {}), skip=("sessionName", "confName", "sessionType")),
-        ]),
-        *[(f"event:{section}", common.render_fields("com" if section in _COM_SECTIONS else "event",
-                                                    f.get(section, {})))
-          for section in ("telephony", "tracking") if section in f],
-        ("event:panelists", [
-            *common.render_fields("event", panelists, skip=("panelist",)),
-            *[("event:panelist", _person(s, a)) for a in common.group_members(s, "panelists")],
-        ]),
-        ("event:attendees", [
-            ("event:attendee", _person(s, a)) for a in common.group_members(s, "attendees")
-        ]),
-        *[(f"event:{section}", common.render_fields("event", f.get(section, {})))
-          for section in ("extOptions", "emailTemplates", "enrollment", "enrollmentForm", "remind") if section in f],
+        (
+            "event:metaData",
+            [
+                ("event:sessionName", s.name),
+                ("event:sessionType", s.meeting_type),
+                *common.render_fields("event", f.get("metaData", {}), skip=("sessionName", "confName", "sessionType")),
+            ],
+        ),
+        *[
+            (
+                f"event:{section}",
+                common.render_fields("com" if section in _COM_SECTIONS else "event", f.get(section, {})),
+            )
+            for section in ("telephony", "tracking")
+            if section in f
+        ],
+        (
+            "event:panelists",
+            [
+                *common.render_fields("event", panelists, skip=("panelist",)),
+                *[("event:panelist", _person(s, a)) for a in common.group_members(s, "panelists")],
+            ],
+        ),
+        ("event:attendees", [("event:attendee", _person(s, a)) for a in common.group_members(s, "attendees")]),
+        *[
+            (f"event:{section}", common.render_fields("event", f.get(section, {})))
+            for section in ("extOptions", "emailTemplates", "enrollment", "enrollmentForm", "remind")
+            if section in f
+        ],
         *session_kinds.identity(EVENT, s),
         ("event:guestToken", s.guest_token),
     ]
@@ -168,6 +191,10 @@ def upload_event_image(call: Call) -> Elements:
 def send_invitation_email(call: Call) -> Elements:
     """Records that invitations went to the attendees and/or panelists (no mail is sent)."""
     session = session_kinds.find_owned(call, EVENT)
-    session.invitations.append((bool(common.parse_bool(call.node.get("attendees"), False)),
-                                bool(common.parse_bool(call.node.get("panelists"), False))))
+    session.invitations.append(
+        (
+            bool(common.parse_bool(call.node.get("attendees"), False)),
+            bool(common.parse_bool(call.node.get("panelists"), False)),
+        )
+    )
     return []

@@ -39,8 +39,9 @@ from emulator.services.site import descending, handler, is_site_admin, paged
 from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 
-ACCESS_ANYWHERE_HISTORY = declare("access-anywhere-history", "LstAccessAnywhereHistory answers without "
-                                                             "history:matchingRecords")
+ACCESS_ANYWHERE_HISTORY = declare(
+    "access-anywhere-history", "LstAccessAnywhereHistory answers without history:matchingRecords"
+)
 
 _SEED_KINDS = ("meeting", "event", "training", "support")
 _SEED_ATTENDEES = (("Ann Example", "ann.example@example.com"), ("Bo Example", "bo.example@example.com"))
@@ -76,19 +77,21 @@ def _seed(call: Call) -> None:
         for i in range(2):
             digest = _digest(site.name, kind, i)
             start = base + timedelta(minutes=k * 30 + i * 120)
-            site.history.append(HistoryRecord(
-                kind=kind,
-                key=str(int(digest[:8], 16) % 900_000_000 + 100_000_000),
-                uuid=digest[:32],
-                conf_id=str(int(digest[8:24], 16)).rjust(18, "1")[:18],
-                name=f"Past {kind} {i + 1}",
-                host=host,
-                host_email=email,
-                start=start,
-                end=start + timedelta(minutes=25 + 5 * i),
-                time_zone_id=4,
-                participants=[(host, email), *_SEED_ATTENDEES],
-            ))
+            site.history.append(
+                HistoryRecord(
+                    kind=kind,
+                    key=str(int(digest[:8], 16) % 900_000_000 + 100_000_000),
+                    uuid=digest[:32],
+                    conf_id=str(int(digest[8:24], 16)).rjust(18, "1")[:18],
+                    name=f"Past {kind} {i + 1}",
+                    host=host,
+                    host_email=email,
+                    start=start,
+                    end=start + timedelta(minutes=25 + 5 * i),
+                    time_zone_id=4,
+                    participants=[(host, email), *_SEED_ATTENDEES],
+                )
+            )
 
 
 def ensure_history(call: Call) -> list[HistoryRecord]:
@@ -116,8 +119,10 @@ def _bound(node: Node, path: str, tz: int | None) -> datetime | None:
 def _in_time_scope(node: Node, start: datetime, end: datetime) -> bool:
     tz = common.parse_int(node.get("timeZoneID"), "timeZoneID")
     checks = (
-        ("startTimeScope/sessionStartTimeStart", start, True), ("startTimeScope/sessionStartTimeEnd", start, False),
-        ("endTimeScope/sessionEndTimeStart", end, True), ("endTimeScope/sessionEndTimeEnd", end, False),
+        ("startTimeScope/sessionStartTimeStart", start, True),
+        ("startTimeScope/sessionStartTimeEnd", start, False),
+        ("endTimeScope/sessionEndTimeStart", end, True),
+        ("endTimeScope/sessionEndTimeEnd", end, False),
     )
     for path, value, lower in checks:
         bound = _bound(node, path, tz)
@@ -150,7 +155,8 @@ def _records(call: Call, kinds: tuple[str, ...]) -> list[HistoryRecord]:
         records = [r for r in records if _in_time_scope(node, r.start, r.end)]
     by = (node.get("order/orderBy") or "STARTTIME").strip().upper()
     sort_key: Callable[[HistoryRecord], tuple[Any, ...]] = (
-        (lambda r: (r.name.lower(), r.start)) if by == "CONFNAME" else (lambda r: (r.start, r.key)))
+        (lambda r: (r.name.lower(), r.start)) if by == "CONFNAME" else (lambda r: (r.start, r.key))
+    )
     records.sort(key=sort_key, reverse=descending(node))
     return records
 
@@ -245,7 +251,8 @@ def _answer(call: Call, spec: _Kind) -> Elements:
     if spec.per_attendee:
         rows: list[list[Element]] = [
             _attendee(r, name, email, spec.key_tag, i)
-            for r in records for i, (name, email) in enumerate(r.participants)
+            for r in records
+            for i, (name, email) in enumerate(r.participants)
         ]
     else:
         render = spec.render or _session_usage
@@ -311,14 +318,23 @@ def access_anywhere_records(call: Call) -> list[AccessAnywhere]:
         for i in range(3):
             digest = _digest(call.site.name, user.webex_id.lower(), "aa", i)
             start = base + timedelta(minutes=i * 70 + int(digest[:2], 16) % 50)
-            out.append(AccessAnywhere(
-                conf_id=str(int(digest[2:10], 16) % 900_000 + 100_000),
-                user_name=user.webex_id,
-                computer_name=f"{int(digest[10:14], 16) % 9000 + 1000}_{user.webex_id}",
-                client_ip=f"10.{int(digest[14:16], 16)}.{int(digest[16:18], 16)}.{int(digest[18:20], 16) % 254 + 1}",
-                start=start,
-                end=start + timedelta(minutes=5 + int(digest[20:22], 16) % 15, seconds=int(digest[22:24], 16) % 60),
-            ))
+            out.append(
+                AccessAnywhere(
+                    conf_id=str(int(digest[2:10], 16) % 900_000 + 100_000),
+                    user_name=user.webex_id,
+                    computer_name=f"{int(digest[10:14], 16) % 9000 + 1000}_{user.webex_id}",
+                    client_ip=".".join(
+                        (
+                            "10",
+                            str(int(digest[14:16], 16)),
+                            str(int(digest[16:18], 16)),
+                            str(int(digest[18:20], 16) % 254 + 1),
+                        )
+                    ),
+                    start=start,
+                    end=start + timedelta(minutes=5 + int(digest[20:22], 16) % 15, seconds=int(digest[22:24], 16) % 60),
+                )
+            )
     return out
 
 
@@ -348,13 +364,19 @@ def lst_access_anywhere_history(call: Call) -> Elements:
     head: list[Element] = [] if call.fault(ACCESS_ANYWHERE_HISTORY) else [matching]
     return [
         *head,
-        *[("history:accessAnyWhereInfo", [
-            ("history:confID", a.conf_id),
-            ("history:userName", a.user_name),
-            ("history:computerName", a.computer_name),
-            ("history:clientIP", a.client_ip),
-            ("history:startTime", common.format_date(a.start)),
-            ("history:endTime", common.format_date(a.end)),
-            ("history:duration", a.duration),
-        ]) for a in chosen],
+        *[
+            (
+                "history:accessAnyWhereInfo",
+                [
+                    ("history:confID", a.conf_id),
+                    ("history:userName", a.user_name),
+                    ("history:computerName", a.computer_name),
+                    ("history:clientIP", a.client_ip),
+                    ("history:startTime", common.format_date(a.start)),
+                    ("history:endTime", common.format_date(a.end)),
+                    ("history:duration", a.duration),
+                ],
+            )
+            for a in chosen
+        ],
     ]

@@ -22,8 +22,7 @@ _UNSAFE_TAGS = re.compile(
 #: Event-handler attributes (``onload=``, ``onerror = '…'``) inside a remaining tag.
 _HANDLER_ATTR = re.compile(r"""[\s/]+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)""", re.IGNORECASE)
 #: Script-bearing URL schemes (``javascript:``, ``vbscript:``, ``data:text/html``), spaces allowed.
-_SCRIPT_URL = re.compile(r"(?:j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|data\s*:\s*text/html",
-                         re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"(?:j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|data\s*:\s*text/html", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")
 _MAX_PASSES = 8
 
@@ -39,12 +38,15 @@ def _strip_blocks(text: str) -> str:
             continue
         name = m.group(1).lower()
         known = closings.get(name)
-        if known is None or (known[1] is not None and known[1].start() < m.end()) or (
-                known[1] is None and known[0] > m.end()):
+        if (
+            known is None
+            or (known[1] is not None and known[1].start() < m.end())
+            or (known[1] is None and known[0] > m.end())
+        ):
             found = re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE).search(text, m.end())
             known = (m.end(), found)
             closings[name] = known
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         pos = known[1].end() if known[1] is not None else m.end()
     out.append(text[pos:])
     return "".join(out)

@@ -20,35 +20,69 @@ from emulator.xmlio import Element, Elements, Node
 from webex import timezones
 from webex.errors import invalid_value, webex_error
 
-START_TIME_IN_PAST = declare("start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already "
-                                                   "passed (no 060016)")
-CREATE_RESPONSE_SHAPE = declare("create-response-shape", "CreateMeeting answers without meet:iCalendarURL and "
-                                                         "meet:guestToken (CreateTrainingSession without "
-                                                         "train:additionalInfo, "
-                                                         "CreateEvent/CreateTeleconferenceSession without guestToken)")
-E2EE_DISABLES_FEATURES = declare("e2ee-disables-features", "keeps networkBasedRecording, joinBeforeHost and "
-                                                           "supportRemoteComputer on for an E2EE (supportE2E) meeting")
-AUTO_RECORD = declare("auto-record", "GetMeeting shows the request's autoRecord, ignoring the site's 'record all "
-                                     "sessions' setting")
-JOIN_TELECONF_BEFORE_HOST = declare("join-teleconf-before-host", "drops schedule/joinTeleconfBeforeHost: Get* always "
-                                                                 "report false")
-PRIVATE_MEETING = declare("private-meeting", "reports isPrivateMeeting false for meetings of a private meeting type "
-                                             "(and SupportPrivateMeeting false for private meeting types)")
-LOCKED_LOBBY = declare("locked-lobby", "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops "
-                                       "externalAttendeeSecurity from GetMeeting")
+START_TIME_IN_PAST = declare(
+    "start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)"
+)
+CREATE_RESPONSE_SHAPE = declare(
+    "create-response-shape",
+    "CreateMeeting answers without meet:iCalendarURL and "
+    "meet:guestToken (CreateTrainingSession without "
+    "train:additionalInfo, "
+    "CreateEvent/CreateTeleconferenceSession without guestToken)",
+)
+E2EE_DISABLES_FEATURES = declare(
+    "e2ee-disables-features",
+    "keeps networkBasedRecording, joinBeforeHost and supportRemoteComputer on for an E2EE (supportE2E) meeting",
+)
+AUTO_RECORD = declare(
+    "auto-record", "GetMeeting shows the request's autoRecord, ignoring the site's 'record all sessions' setting"
+)
+JOIN_TELECONF_BEFORE_HOST = declare(
+    "join-teleconf-before-host", "drops schedule/joinTeleconfBeforeHost: Get* always report false"
+)
+PRIVATE_MEETING = declare(
+    "private-meeting",
+    "reports isPrivateMeeting false for meetings of a private meeting type "
+    "(and SupportPrivateMeeting false for private meeting types)",
+)
+LOCKED_LOBBY = declare(
+    "locked-lobby",
+    "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops externalAttendeeSecurity from GetMeeting",
+)
 REGISTRATION_FORM = declare("registration-form", "GetMeeting reports every registrationForm field as not required")
 DEVICE_CAN_START = declare("device-can-start", "drops schedule/deviceCanStartMeeting: GetMeeting always reports false")
-AUDIO_PASSWORD = declare("audio-password", "GetMeeting/GetEvent/GetTrainingSession/GetTeleconferenceSession answer "
-                                           "the alphanumeric session password as audioPassword, without "
-                                           "isEnforceAudioPassword/isEnforceAudioLogin")
+AUDIO_PASSWORD = declare(
+    "audio-password",
+    "GetMeeting/GetEvent/GetTrainingSession/GetTeleconferenceSession answer "
+    "the alphanumeric session password as audioPassword, without "
+    "isEnforceAudioPassword/isEnforceAudioLogin",
+)
 
 #: registrationForm fields in form order (001, 40.6.1) — also the order 040014 lists them in.
 REGISTRATION_FIELDS = (
-    "title", "company", "address1", "address2", "city", "state", "postalCode", "country", "phone", "fax",
+    "title",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "phone",
+    "fax",
 )
 #: The order GetMeeting's registrationForm comes in (the 40.6.1 response sample: phone first).
 REGISTRATION_READ_ORDER = (
-    "phone", "title", "company", "address1", "address2", "city", "state", "postalCode", "country", "fax",
+    "phone",
+    "title",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "fax",
 )
 
 #: Locked lobby (001, 40.9.0): the documented values.
@@ -62,8 +96,18 @@ _LOBBY = ("externalAttendeeSecurity", "autoLock", "autoLockWaitTime")
 E2EE_DISABLED = ("networkBasedRecording", "joinBeforeHost", "supportRemoteComputer")
 
 #: The sections of a Create/SetMeeting request kept for read-back, in getMeetingResponse order.
-SECTIONS = ("accessControl", "metaData", "participants", "enableOptions", "schedule", "telephony", "tracking",
-            "repeat", "remind", "attendeeOptions")
+SECTIONS = (
+    "accessControl",
+    "metaData",
+    "participants",
+    "enableOptions",
+    "schedule",
+    "telephony",
+    "tracking",
+    "repeat",
+    "remind",
+    "attendeeOptions",
+)
 
 
 # ---------------------------------------------------------------- request side
@@ -130,14 +174,16 @@ def _add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) 
         person = attendee.child("person") or attendee
         if email and session.attendee_by_email(email) is not None and not call.fault(common.DUPLICATE_EMAIL_FIRST_WINS):
             continue
-        session.attendees.append(Attendee(
-            call.site.next_id(),
-            person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")])),
-            email,
-            role=attendee.get("role") or "ATTENDEE",
-            join_status=attendee.get("joinStatus") or "INVITE",
-            fields={"type": person.get("type") or "VISITOR"},
-        ))
+        session.attendees.append(
+            Attendee(
+                call.site.next_id(),
+                person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")])),
+                email,
+                role=attendee.get("role") or "ATTENDEE",
+                join_status=attendee.get("joinStatus") or "INVITE",
+                fields={"type": person.get("type") or "VISITOR"},
+            )
+        )
 
 
 def _apply(call: Call, session: Session, node: Node, *, creating: bool) -> None:
@@ -227,10 +273,13 @@ def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
     access = access if isinstance(access, dict) else {}
     if call.fault(AUDIO_PASSWORD):
         return [(f"{prefix}:audioPassword", session.password or "")]
-    enforce_pw = common.parse_bool(access.get("isEnforceAudioPassword") if isinstance(
-        access.get("isEnforceAudioPassword"), str) else None, bool(session.password))
-    enforce_login = common.parse_bool(access.get("isEnforceAudioLogin") if isinstance(
-        access.get("isEnforceAudioLogin"), str) else None, False)
+    enforce_pw = common.parse_bool(
+        access.get("isEnforceAudioPassword") if isinstance(access.get("isEnforceAudioPassword"), str) else None,
+        bool(session.password),
+    )
+    enforce_login = common.parse_bool(
+        access.get("isEnforceAudioLogin") if isinstance(access.get("isEnforceAudioLogin"), str) else None, False
+    )
     return [
         (f"{prefix}:audioPassword", session.audio_password),
         (f"{prefix}:isEnforceAudioPassword", bool(enforce_pw)),
@@ -264,9 +313,20 @@ def _schedule(call: Call, s: Session) -> list[Element]:
         ("meet:duration", s.duration),
         ("meet:openTime", stored.get("openTime", "0") if isinstance(stored, dict) else "0"),
         ("meet:hostWebExID", s.host),
-        *common.render_fields("meet", stored, skip=(
-            "startDate", "duration", "timeZoneID", "timeZone", "openTime", "hostWebExID",
-            "joinTeleconfBeforeHost", "deviceCanStartMeeting")),
+        *common.render_fields(
+            "meet",
+            stored,
+            skip=(
+                "startDate",
+                "duration",
+                "timeZoneID",
+                "timeZone",
+                "openTime",
+                "hostWebExID",
+                "joinTeleconfBeforeHost",
+                "deviceCanStartMeeting",
+            ),
+        ),
         ("meet:joinTeleconfBeforeHost", jbh),
         ("meet:deviceCanStartMeeting", device),
     ]
@@ -294,16 +354,29 @@ def _participants(s: Session) -> list[Element]:
     max_users = stored.get("maxUserNumber", "4") if isinstance(stored, dict) else "4"
     return [
         ("meet:maxUserNumber", max_users),
-        ("meet:attendees", [
-            ("meet:attendee", [
-                ("att:person", [("com:name", a.name), ("com:email", a.email),
-                                ("com:type", a.fields.get("type", "VISITOR"))]),
-                ("att:contactID", a.attendee_id),
-                ("att:joinStatus", a.join_status),
-                ("att:meetingKey", s.key),
-                ("att:role", a.role),
-            ]) for a in s.attendees
-        ]),
+        (
+            "meet:attendees",
+            [
+                (
+                    "meet:attendee",
+                    [
+                        (
+                            "att:person",
+                            [
+                                ("com:name", a.name),
+                                ("com:email", a.email),
+                                ("com:type", a.fields.get("type", "VISITOR")),
+                            ],
+                        ),
+                        ("att:contactID", a.attendee_id),
+                        ("att:joinStatus", a.join_status),
+                        ("att:meetingKey", s.key),
+                        ("att:role", a.role),
+                    ],
+                )
+                for a in s.attendees
+            ],
+        ),
     ]
 
 
@@ -317,29 +390,49 @@ def get_meeting(call: Call) -> Elements:
     f = s.fields
     form = {} if call.fault(REGISTRATION_FORM) else s.registration_form
     return [
-        ("meet:accessControl", [
-            ("meet:listToPublic", common.stored_bool(s, "accessControl", "listToPublic")),
-            ("meet:isPublic", common.stored_bool(s, "accessControl", "isPublic")),
-            ("meet:meetingPassword", s.password or ""),
-            *audio_elements(call, "meet", s),
-            *common.render_fields("meet", f.get("accessControl", {}), skip=(
-                "listToPublic", "isPublic", "meetingPassword", "audioPassword", "isEnforceAudioPassword",
-                "isEnforceAudioLogin")),
-        ]),
-        ("meet:metaData", [
-            ("meet:confName", s.name),
-            ("meet:meetingType", s.meeting_type),
-            *common.render_fields("meet", f.get("metaData", {}), skip=("confName", "meetingType", "isPrivateMeeting")),
-            ("meet:isPrivateMeeting", is_private(call, s)),
-        ]),
+        (
+            "meet:accessControl",
+            [
+                ("meet:listToPublic", common.stored_bool(s, "accessControl", "listToPublic")),
+                ("meet:isPublic", common.stored_bool(s, "accessControl", "isPublic")),
+                ("meet:meetingPassword", s.password or ""),
+                *audio_elements(call, "meet", s),
+                *common.render_fields(
+                    "meet",
+                    f.get("accessControl", {}),
+                    skip=(
+                        "listToPublic",
+                        "isPublic",
+                        "meetingPassword",
+                        "audioPassword",
+                        "isEnforceAudioPassword",
+                        "isEnforceAudioLogin",
+                    ),
+                ),
+            ],
+        ),
+        (
+            "meet:metaData",
+            [
+                ("meet:confName", s.name),
+                ("meet:meetingType", s.meeting_type),
+                *common.render_fields(
+                    "meet", f.get("metaData", {}), skip=("confName", "meetingType", "isPrivateMeeting")
+                ),
+                ("meet:isPrivateMeeting", is_private(call, s)),
+            ],
+        ),
         ("meet:participants", _participants(s)),
         ("meet:enableOptions", _enable_options(call, s)),
         ("meet:schedule", _schedule(call, s)),
-        ("meet:telephony", [
-            ("meet:telephonySupport", f.get("telephony", {}).get("telephonySupport", "CALLIN")),
-            *common.render_fields("meet", f.get("telephony", {}), skip=("telephonySupport", "callInNum")),
-            ("meet:callInNum", [("serv:tollNum", "1-408-555-0100"), ("serv:tollFreeNum", "1-800-555-0100")]),
-        ]),
+        (
+            "meet:telephony",
+            [
+                ("meet:telephonySupport", f.get("telephony", {}).get("telephonySupport", "CALLIN")),
+                *common.render_fields("meet", f.get("telephony", {}), skip=("telephonySupport", "callInNum")),
+                ("meet:callInNum", [("serv:tollNum", "1-408-555-0100"), ("serv:tollFreeNum", "1-800-555-0100")]),
+            ],
+        ),
         ("meet:tracking", common.render_fields("meet", f.get("tracking", {}))),
         ("meet:repeat", common.render_fields("meet", f.get("repeat", {})) or [("meet:repeatType", "NO_REPEAT")]),
         ("meet:remind", common.render_fields("meet", f.get("remind", {}))),
@@ -355,9 +448,10 @@ def get_meeting(call: Call) -> Elements:
         ("meet:meetingLink", meeting_link(call, s)),
         ("meet:sipURL", sip_url(call, s)),
         ("meet:displayMeetingUrl", sip_url(call, s)),
-        ("meet:registrationForm", [
-            (f"meet:{name}", [("meet:req", form.get(name, False))]) for name in REGISTRATION_READ_ORDER
-        ]),
+        (
+            "meet:registrationForm",
+            [(f"meet:{name}", [("meet:req", form.get(name, False))]) for name in REGISTRATION_READ_ORDER],
+        ),
     ]
 
 
@@ -382,20 +476,23 @@ def lstsummary_meeting(call: Call) -> Elements:
     return [
         common.matching_records("meet", len(sessions), len(chosen), start),
         *[
-            ("meet:meeting", [
-                ("meet:meetingKey", s.key),
-                ("meet:meetingUUID", s.uuid),
-                ("meet:confName", s.name),
-                ("meet:meetingType", s.meeting_type),
-                ("meet:hostWebExID", s.host),
-                ("meet:otherHostWebExID", s.host),
-                ("meet:timeZoneID", s.time_zone_id),
-                ("meet:timeZone", timezones.display_name(s.time_zone_id)),
-                ("meet:status", s.status),
-                ("meet:startDate", common.format_date(s.start)),
-                ("meet:duration", s.duration),
-                ("meet:listStatus", common.list_status(s)),
-            ])
+            (
+                "meet:meeting",
+                [
+                    ("meet:meetingKey", s.key),
+                    ("meet:meetingUUID", s.uuid),
+                    ("meet:confName", s.name),
+                    ("meet:meetingType", s.meeting_type),
+                    ("meet:hostWebExID", s.host),
+                    ("meet:otherHostWebExID", s.host),
+                    ("meet:timeZoneID", s.time_zone_id),
+                    ("meet:timeZone", timezones.display_name(s.time_zone_id)),
+                    ("meet:status", s.status),
+                    ("meet:startDate", common.format_date(s.start)),
+                    ("meet:duration", s.duration),
+                    ("meet:listStatus", common.list_status(s)),
+                ],
+            )
             for s in chosen
         ],
     ]
@@ -434,4 +531,3 @@ def getjoinurl_meeting(call: Call) -> Elements:
         ("meet:inviteMeetingURL", f"{common.site_url(call)}/{call.site.name}/j.php?MTID=m{session.guest_token}"),
         ("meet:meetingUUID", session.uuid),
     ]
-

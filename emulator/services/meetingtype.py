@@ -47,8 +47,13 @@ def _elements(call: Call, t: MeetingType) -> list[Element]:
         ("mtgtype:displayName", t.name),
         ("mtgtype:limits", [("mtgtype:maxMeetingUser", 1000), ("mtgtype:maxMeetingDuration", 1440)]),
         ("mtgtype:options", [("mtgtype:supportE2E", False), ("mtgtype:hideInScheduler", False)]),
-        ("mtgtype:phoneNumbers", [("mtgtype:primaryTollCallInNumber", "1-408-555-0100"),
-                                  ("mtgtype:primaryTollFreeCallInNumber", "1-800-555-0100")]),
+        (
+            "mtgtype:phoneNumbers",
+            [
+                ("mtgtype:primaryTollCallInNumber", "1-408-555-0100"),
+                ("mtgtype:primaryTollFreeCallInNumber", "1-800-555-0100"),
+            ],
+        ),
         ("mtgtype:meetingTypeID", t.type_id),
         ("mtgtype:serviceTypes", [("mtgtype:serviceType", "MeetingCenter")]),
         # 001, 40.12.0: "return a new element naming SupportPrivateMeeting"

@@ -25,8 +25,12 @@ _SEEDED_RECORDINGS = 2
 #: When the seeded recordings were made, from the start (00:00) of the day the site was created.
 _SEEDED_RECORDING_OFFSETS = (timedelta(days=-7, hours=2), timedelta(days=-8, hours=22))
 #: SetRecordingInfo's plain text elements -> the :class:`Recording` attribute each changes
-_TEXT_CHANGES = (("recording/description", "description"), ("recording/password", "password"),
-                 ("basic/topic", "name"), ("basic/presenter", "presenter"))
+_TEXT_CHANGES = (
+    ("recording/description", "description"),
+    ("recording/password", "password"),
+    ("basic/topic", "name"),
+    ("basic/presenter", "presenter"),
+)
 
 
 # ---------------------------------------------------------------- the store
@@ -82,12 +86,16 @@ def listed_recordings(call: Call, node: Node) -> list[Recording]:
         records = [r for r in records if r.host.lower() == host]
     key, uuid = common.key_and_uuid(call, node)
     if key or uuid:
-        records = [r for r in records if (key and r.session_key == key.strip())
-                   or (uuid and r.meeting_uuid == uuid.strip().lower())]
+        records = [
+            r
+            for r in records
+            if (key and r.session_key == key.strip()) or (uuid and r.meeting_uuid == uuid.strip().lower())
+        ]
     start = common.parse_date(node.get("createTimeScope/createTimeStart"), "createTimeStart")
     end = common.parse_date(node.get("createTimeScope/createTimeEnd"), "createTimeEnd")
-    records = [r for r in records
-               if (start is None or r.create_time >= start) and (end is None or r.create_time <= end)]
+    records = [
+        r for r in records if (start is None or r.create_time >= start) and (end is None or r.create_time <= end)
+    ]
     records.sort(key=lambda r: (r.create_time, int(r.recording_id)), reverse=True)
     return records
 
@@ -125,26 +133,35 @@ def lst_recording(call: Call) -> Elements:
     records = listed_recordings(call, call.node)
     chosen, matching = paged(call, call.node, records, "ep")
     base = common.site_url(call)
-    return [matching, *[("ep:recording", [
-        ("ep:recordingID", r.recording_id),
-        ("ep:hostWebExID", r.host),
-        ("ep:name", r.name),
-        ("ep:description", r.description),
-        ("ep:createTime", common.format_date(r.create_time)),
-        ("ep:timeZoneID", r.time_zone_id),
-        ("ep:size", r.size),
-        ("ep:streamURL", f"{base}/{call.site.name}/ldr.php?RCID={r.recording_id}"),
-        ("ep:fileURL", f"{base}/{call.site.name}/lsr.php?RCID={r.recording_id}"),
-        ("ep:sessionKey", r.session_key),
-        ("ep:meetingUUID", r.meeting_uuid),
-        ("ep:recordingType", 0),
-        ("ep:duration", r.duration),
-        ("ep:format", "MP4"),
-        ("ep:serviceType", r.service_type),
-        ("ep:passwordReq", bool(r.password)),
-        ("ep:confID", r.conf_id),
-        ("ep:listing", r.listing),
-    ]) for r in chosen]]
+    return [
+        matching,
+        *[
+            (
+                "ep:recording",
+                [
+                    ("ep:recordingID", r.recording_id),
+                    ("ep:hostWebExID", r.host),
+                    ("ep:name", r.name),
+                    ("ep:description", r.description),
+                    ("ep:createTime", common.format_date(r.create_time)),
+                    ("ep:timeZoneID", r.time_zone_id),
+                    ("ep:size", r.size),
+                    ("ep:streamURL", f"{base}/{call.site.name}/ldr.php?RCID={r.recording_id}"),
+                    ("ep:fileURL", f"{base}/{call.site.name}/lsr.php?RCID={r.recording_id}"),
+                    ("ep:sessionKey", r.session_key),
+                    ("ep:meetingUUID", r.meeting_uuid),
+                    ("ep:recordingType", 0),
+                    ("ep:duration", r.duration),
+                    ("ep:format", "MP4"),
+                    ("ep:serviceType", r.service_type),
+                    ("ep:passwordReq", bool(r.password)),
+                    ("ep:confID", r.conf_id),
+                    ("ep:listing", r.listing),
+                ],
+            )
+            for r in chosen
+        ],
+    ]
 
 
 @handler("ep", "SetRecordingInfo", "ep:setRecordingInfoResponse")

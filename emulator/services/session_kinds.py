@@ -112,9 +112,12 @@ def check_people(call: Call, node: Node, groups: Iterable[PeopleGroup]) -> Peopl
     ``duplicate-email-first-wins``)."""
     common.check_emails(call, node)
     template = common.session_template(call, node)
-    found = {group.section: common.people(call, [(entry.child("person") or entry, entry)
-                                                 for entry in node.findall(group.entries)])
-             for group in groups}
+    found = {
+        group.section: common.people(
+            call, [(entry.child("person") or entry, entry) for entry in node.findall(group.entries)]
+        )
+        for group in groups
+    }
     return People(template, found)
 
 
@@ -217,33 +220,48 @@ _ACCESS_OWN = ("sessionPassword", "audioPassword", "isEnforceAudioPassword", "is
 _SCHEDULE_OWN = ("startDate", "duration", "timeZoneID", "timeZone", "hostWebExID")
 
 
-def access_control(call: Call, kind: SessionKind, s: Session, *, listing: bool = True,
-                   also_skip: tuple[str, ...] = ()) -> Element:
+def access_control(
+    call: Call, kind: SessionKind, s: Session, *, listing: bool = True, also_skip: tuple[str, ...] = ()
+) -> Element:
     """``accessControl``: the list status (with ``listing``), the session's password, its audio
     elements (behaviour ``audio-password``), then the rest as stored but ``also_skip``."""
     p = kind.prefix
-    return (f"{p}:accessControl", [
-        *([(f"{p}:listing", common.list_status(s))] if listing else []),
-        (f"{p}:sessionPassword", s.password or ""),
-        *audio_elements(call, p, s),
-        *common.render_fields(p, s.fields.get("accessControl", {}),
-                              skip=(*(("listing",) if listing else ()), *_ACCESS_OWN, *also_skip)),
-    ])
+    return (
+        f"{p}:accessControl",
+        [
+            *([(f"{p}:listing", common.list_status(s))] if listing else []),
+            (f"{p}:sessionPassword", s.password or ""),
+            *audio_elements(call, p, s),
+            *common.render_fields(
+                p,
+                s.fields.get("accessControl", {}),
+                skip=(*(("listing",) if listing else ()), *_ACCESS_OWN, *also_skip),
+            ),
+        ],
+    )
 
 
-def schedule(call: Call, kind: SessionKind, s: Session, order: Sequence[str] = _SCHEDULE_OWN, *,
-             stored: bool = True) -> Element:
+def schedule(
+    call: Call, kind: SessionKind, s: Session, order: Sequence[str] = _SCHEDULE_OWN, *, stored: bool = True
+) -> Element:
     """``schedule``: start, duration, time zone and host from the session, in ``order``; with
     ``stored`` the rest as stored, then ``joinTeleconfBeforeHost`` (behaviour
     ``join-teleconf-before-host``)."""
     p = kind.prefix
-    own: dict[str, object] = {"startDate": common.format_date(s.start), "duration": s.duration,
-                              "timeZoneID": s.time_zone_id, "timeZone": time_zone_name(s), "hostWebExID": s.host}
+    own: dict[str, object] = {
+        "startDate": common.format_date(s.start),
+        "duration": s.duration,
+        "timeZoneID": s.time_zone_id,
+        "timeZone": time_zone_name(s),
+        "hostWebExID": s.host,
+    }
     elements: list[Element] = [(f"{p}:{name}", own[name]) for name in order]
     if stored:
         jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault(JOIN_TELECONF_BEFORE_HOST)
-        elements += [*common.render_fields(p, s.fields.get("schedule", {}), skip=(*own, "joinTeleconfBeforeHost")),
-                     (f"{p}:joinTeleconfBeforeHost", jbh)]
+        elements += [
+            *common.render_fields(p, s.fields.get("schedule", {}), skip=(*own, "joinTeleconfBeforeHost")),
+            (f"{p}:joinTeleconfBeforeHost", jbh),
+        ]
     return (f"{p}:schedule", elements)
 
 
@@ -251,5 +269,9 @@ def identity(kind: SessionKind, s: Session, key_element: str = "sessionKey") -> 
     """The closing elements of a Get: the session key (under ``key_element``), meetingUUID, status
     and host key."""
     p = kind.prefix
-    return [(f"{p}:{key_element}", s.key), (f"{p}:meetingUUID", s.uuid), (f"{p}:status", s.status),
-            (f"{p}:hostKey", host_key(s))]
+    return [
+        (f"{p}:{key_element}", s.key),
+        (f"{p}:meetingUUID", s.uuid),
+        (f"{p}:status", s.status),
+        (f"{p}:hostKey", host_key(s)),
+    ]

@@ -20,14 +20,25 @@ from webex.errors import no_record_found
 
 T = TypeVar("T")
 
-ENVELOPE_SHAPE = declare("envelope-shape", "answers the user, site, ep and history services with their body elements "
-                                           "under the com prefix instead of the service's own (use, ns1, ep, history)")
-LIST_PAGING = declare("list-paging", "ignores listControl/startFrom in the user, ep and history lists (always the "
-                                     "first records) while echoing the requested startFrom in matchingRecords")
-SITE_OPTIONS = declare("site-options", "GetSite reports securityOptions/EnableMobileScreenCapture false whatever the "
-                                       "site setting, and no site-level meetingTemplates")
-SCHEDULED_PMR_LISTING = declare("scheduled-pmr-listing", "ignores returnScheduledPMR (no isScheduledPMR) and GetSite "
-                                                         "reports SupportXMLAPIReturnScheduledPMR false")
+ENVELOPE_SHAPE = declare(
+    "envelope-shape",
+    "answers the user, site, ep and history services with their body elements "
+    "under the com prefix instead of the service's own (use, ns1, ep, history)",
+)
+LIST_PAGING = declare(
+    "list-paging",
+    "ignores listControl/startFrom in the user, ep and history lists (always the "
+    "first records) while echoing the requested startFrom in matchingRecords",
+)
+SITE_OPTIONS = declare(
+    "site-options",
+    "GetSite reports securityOptions/EnableMobileScreenCapture false whatever the "
+    "site setting, and no site-level meetingTemplates",
+)
+SCHEDULED_PMR_LISTING = declare(
+    "scheduled-pmr-listing",
+    "ignores returnScheduledPMR (no isScheduledPMR) and GetSite reports SupportXMLAPIReturnScheduledPMR false",
+)
 
 #: Site-level meeting templates, as in the GetSite sample of 001 (40.12.0) — spelling included.
 DEFAULT_MEETING_TEMPLATES: tuple[tuple[str, str], ...] = (
@@ -77,7 +88,7 @@ def paged(call: Call, node: Node, items: Sequence[T], prefix: str) -> tuple[list
     The ``list-paging`` fault always answers from the first record."""
     offset, maximum = common.page(call, node, len(items))
     begin = 0 if call.fault(LIST_PAGING) else offset
-    chosen = list(items[begin: begin + maximum])
+    chosen = list(items[begin : begin + maximum])
     if not chosen:
         raise no_record_found()
     return chosen, common.matching_records(prefix, len(items), len(chosen), offset + 1)
@@ -138,60 +149,82 @@ def get_site(call: Call) -> Elements:
     broken = call.fault(SITE_OPTIONS)
     scheduled_pmr = settings.return_scheduled_pmr and not call.fault(SCHEDULED_PMR_LISTING)
     return [
-        ("ns1:siteInstance", [
-            ("ns1:metaData", [
-                ("ns1:isEnterprise", True),
-                ("ns1:serviceType", "Meeting Center"),
-                ("ns1:serviceType", "Event Center"),
-                ("ns1:serviceType", "Training Center"),
-                ("ns1:serviceType", "Support Center"),
-                ("ns1:siteName", site.name),
-                ("ns1:brandName", site.name),
-                ("ns1:region", "U.S."),
-                ("ns1:currency", "US Dollars"),
-                ("ns1:webDomain", "webex.com"),
-                ("ns1:meetingDomain", "webex.com"),
-                ("ns1:telephonyDomain", "webex.com"),
-                ("ns1:pageVersion", "T33L"),
-                ("ns1:clientVersion", "T33L"),
-                ("ns1:pageLanguage", "ENGLISH"),
-                ("ns1:activateStatus", True),
-                ("ns1:webPageType", "J2EE"),
-                ("ns1:iCalendar", True),
-                ("ns1:myWebExDefaultPage", "My Meetings"),
-                ("ns1:componentVersion", "cmp3300"),
-                ("ns1:siteID", site.site_id),
-            ]),
-            ("ns1:supportAPI", [
-                ("ns1:autoLogin", True),
-                ("ns1:aspAndPHPAPI", True),
-                ("ns1:backwardAPI", False),
-                ("ns1:xmlAPI", True),
-                ("ns1:cAPI", False),
-                ("ns1:scorm", True),
-            ]),
-            ("ns1:siteCommonOptions", [
-                ("ns1:SupportCustomDialRestriction", False),
-                ("ns1:SupportTelePresence", False),
-                ("ns1:SupportAlternateHost", True),
-                ("ns1:SupportXMLAPIReturnScheduledPMR", _bool(scheduled_pmr)),
-            ]),
-            ("ns1:securityOptions", [
-                ("ns1:passwordExpires", False),
-                ("ns1:passwordLifetime", 0),
-                ("ns1:allMeetingsUnlisted", False),
-                ("ns1:allMeetingsPassword", _bool(settings.password_required)),
-                ("ns1:joinBeforeHost", True),
-                ("ns1:audioBeforeHost", False),
-                ("ns1:changePersonalURL", True),
-                ("ns1:changeUserName", False),
-                ("ns1:EnableMobileScreenCapture", False if broken else _bool(settings.mobile_screen_capture)),
-            ]),
-            *[("ns1:meetingTypes", [("ns1:meetingTypeID", type_id), ("ns1:meetingTypeName", name)])
-              for type_id, name in meeting_types(site)],
-            ("ns1:meetingTemplates", None if broken else [
-                ("ns1:meetingTemplate", [("ns1:meetingTemplateName", name), ("ns1:serviceType", kind)])
-                for name, kind in meeting_templates(site)
-            ]),
-        ]),
+        (
+            "ns1:siteInstance",
+            [
+                (
+                    "ns1:metaData",
+                    [
+                        ("ns1:isEnterprise", True),
+                        ("ns1:serviceType", "Meeting Center"),
+                        ("ns1:serviceType", "Event Center"),
+                        ("ns1:serviceType", "Training Center"),
+                        ("ns1:serviceType", "Support Center"),
+                        ("ns1:siteName", site.name),
+                        ("ns1:brandName", site.name),
+                        ("ns1:region", "U.S."),
+                        ("ns1:currency", "US Dollars"),
+                        ("ns1:webDomain", "webex.com"),
+                        ("ns1:meetingDomain", "webex.com"),
+                        ("ns1:telephonyDomain", "webex.com"),
+                        ("ns1:pageVersion", "T33L"),
+                        ("ns1:clientVersion", "T33L"),
+                        ("ns1:pageLanguage", "ENGLISH"),
+                        ("ns1:activateStatus", True),
+                        ("ns1:webPageType", "J2EE"),
+                        ("ns1:iCalendar", True),
+                        ("ns1:myWebExDefaultPage", "My Meetings"),
+                        ("ns1:componentVersion", "cmp3300"),
+                        ("ns1:siteID", site.site_id),
+                    ],
+                ),
+                (
+                    "ns1:supportAPI",
+                    [
+                        ("ns1:autoLogin", True),
+                        ("ns1:aspAndPHPAPI", True),
+                        ("ns1:backwardAPI", False),
+                        ("ns1:xmlAPI", True),
+                        ("ns1:cAPI", False),
+                        ("ns1:scorm", True),
+                    ],
+                ),
+                (
+                    "ns1:siteCommonOptions",
+                    [
+                        ("ns1:SupportCustomDialRestriction", False),
+                        ("ns1:SupportTelePresence", False),
+                        ("ns1:SupportAlternateHost", True),
+                        ("ns1:SupportXMLAPIReturnScheduledPMR", _bool(scheduled_pmr)),
+                    ],
+                ),
+                (
+                    "ns1:securityOptions",
+                    [
+                        ("ns1:passwordExpires", False),
+                        ("ns1:passwordLifetime", 0),
+                        ("ns1:allMeetingsUnlisted", False),
+                        ("ns1:allMeetingsPassword", _bool(settings.password_required)),
+                        ("ns1:joinBeforeHost", True),
+                        ("ns1:audioBeforeHost", False),
+                        ("ns1:changePersonalURL", True),
+                        ("ns1:changeUserName", False),
+                        ("ns1:EnableMobileScreenCapture", False if broken else _bool(settings.mobile_screen_capture)),
+                    ],
+                ),
+                *[
+                    ("ns1:meetingTypes", [("ns1:meetingTypeID", type_id), ("ns1:meetingTypeName", name)])
+                    for type_id, name in meeting_types(site)
+                ],
+                (
+                    "ns1:meetingTemplates",
+                    None
+                    if broken
+                    else [
+                        ("ns1:meetingTemplate", [("ns1:meetingTemplateName", name), ("ns1:serviceType", kind)])
+                        for name, kind in meeting_templates(site)
+                    ],
+                ),
+            ],
+        ),
     ]

@@ -58,14 +58,20 @@ def get_teleconference_session(call: Call) -> Elements:
     f = s.fields
     return [
         session_kinds.access_control(call, TELECONFERENCE, s, listing=False, also_skip=("meetingPassword",)),
-        ("tel:metaData", [
-            ("tel:confName", s.name),
-            *common.render_fields("tel", f.get("metaData", {}), skip=("confName", "meetingType")),
-        ]),
+        (
+            "tel:metaData",
+            [
+                ("tel:confName", s.name),
+                *common.render_fields("tel", f.get("metaData", {}), skip=("confName", "meetingType")),
+            ],
+        ),
         session_kinds.schedule(call, TELECONFERENCE, s, stored=False),
-        ("tel:telephony", [
-            *common.render_fields("tel", f.get("telephony", {}), skip=("callInNum",)),
-            ("tel:callInNum", [("serv:tollNum", "1-408-555-0100"), ("serv:tollFreeNum", "1-800-555-0100")]),
-        ]),
+        (
+            "tel:telephony",
+            [
+                *common.render_fields("tel", f.get("telephony", {}), skip=("callInNum",)),
+                ("tel:callInNum", [("serv:tollNum", "1-408-555-0100"), ("serv:tollFreeNum", "1-800-555-0100")]),
+            ],
+        ),
         *session_kinds.identity(TELECONFERENCE, s),
     ]

@@ -34,11 +34,22 @@ from emulator.xmlio import Element, Elements, Node
 from webex.errors import invalid_value, no_record_found
 
 #: Sections of a Create/SetTrainingSession body kept for read-back (004 sample order).
-SECTIONS = ("schedule", "metaData", "enableOptions", "telephony", "tracking", "repeat", "remind",
-            "attendeeOptions", "handsOnLab")
+SECTIONS = (
+    "schedule",
+    "metaData",
+    "enableOptions",
+    "telephony",
+    "tracking",
+    "repeat",
+    "remind",
+    "attendeeOptions",
+    "handsOnLab",
+)
 #: The session's people (004 sample): ``<group>/participants/participant`` with its ``person``.
-_GROUPS = (PeopleGroup("presenters", "presenters/participants/participant", "PRESENTER"),
-           PeopleGroup("attendees", "attendees/participants/participant", "ATTENDEE"))
+_GROUPS = (
+    PeopleGroup("presenters", "presenters/participants/participant", "PRESENTER"),
+    PeopleGroup("attendees", "attendees/participants/participant", "ATTENDEE"),
+)
 
 
 def _apply(call: Call, session: Session, node: Node) -> None:
@@ -58,10 +69,15 @@ def _created(call: Call, session: Session) -> Elements:
         ("train:sessionkey", session.key),
         ("train:meetingUUID", session.uuid),
         ("train:sessionPassword", session.password),
-        ("train:additionalInfo", None if call.fault(CREATE_RESPONSE_SHAPE) else [
-            ("train:sessionkey", session.key),
-            ("train:guestToken", session.guest_token),
-        ]),
+        (
+            "train:additionalInfo",
+            None
+            if call.fault(CREATE_RESPONSE_SHAPE)
+            else [
+                ("train:sessionkey", session.key),
+                ("train:guestToken", session.guest_token),
+            ],
+        ),
     ]
 
 
@@ -96,13 +112,22 @@ session_kinds.register(TRAINING)
 def _participants(session: Session, group: str) -> list[Element]:
     def person(a: Attendee) -> list[Element]:
         extras = common.person_extras(session, a.attendee_id)
-        return [("com:name", a.name), ("com:email", a.email), *common.render_fields("com", extras),
-                ("com:type", a.fields.get("type", "VISITOR"))]
+        return [
+            ("com:name", a.name),
+            ("com:email", a.email),
+            *common.render_fields("com", extras),
+            ("com:type", a.fields.get("type", "VISITOR")),
+        ]
 
-    return [("train:participants", [
-        ("train:participant", [("train:person", person(a)), ("train:role", a.role)])
-        for a in common.group_members(session, group)
-    ])]
+    return [
+        (
+            "train:participants",
+            [
+                ("train:participant", [("train:person", person(a)), ("train:role", a.role)])
+                for a in common.group_members(session, group)
+            ],
+        )
+    ]
 
 
 @handler("training", "GetTrainingSession")
@@ -113,13 +138,18 @@ def get_training_session(call: Call) -> Elements:
     return [
         session_kinds.access_control(call, TRAINING, s),
         session_kinds.schedule(call, TRAINING, s, ("startDate", "timeZone", "duration", "timeZoneID", "hostWebExID")),
-        ("train:metaData", [
-            ("train:confName", s.name),
-            *common.render_fields("train", f.get("metaData", {}), skip=("confName",)),
-        ]),
-        *[(f"train:{section}", common.render_fields("com" if section == "tracking" else "train",
-                                                    f.get(section, {})))
-          for section in ("enableOptions", "telephony", "tracking", "repeat", "remind") if section in f],
+        (
+            "train:metaData",
+            [
+                ("train:confName", s.name),
+                *common.render_fields("train", f.get("metaData", {}), skip=("confName",)),
+            ],
+        ),
+        *[
+            (f"train:{section}", common.render_fields("com" if section == "tracking" else "train", f.get(section, {})))
+            for section in ("enableOptions", "telephony", "tracking", "repeat", "remind")
+            if section in f
+        ],
         ("train:presenters", _participants(s, "presenters")),
         ("train:attendees", _participants(s, "attendees")),
         ("train:attendeeOptions", common.render_fields("train", f.get("attendeeOptions", {}))),
@@ -145,8 +175,11 @@ def _schedule_fields(call: Call, node: Node) -> dict[str, Any]:
     tree = node.to_tree()
     if not isinstance(tree, dict):
         return {}
-    return {k: v for k, v in common.filter_tree(call, tree).items()
-            if k.lower() not in ("sessionkey", "meetinguuid", "testid")}
+    return {
+        k: v
+        for k, v in common.filter_tree(call, tree).items()
+        if k.lower() not in ("sessionkey", "meetinguuid", "testid")
+    }
 
 
 @handler("training", "AddScheduledTest")
@@ -217,7 +250,8 @@ def get_test_information(call: Call) -> Elements:
     test_id = _test_id(call)
     if test_id not in call.site.training_tests:
         raise no_record_found()
-    session = next((s for s in call.site.sessions.values()
-                    if s.kind == "training" and test_id in s.scheduled_tests), None)
+    session = next(
+        (s for s in call.site.sessions.values() if s.kind == "training" and test_id in s.scheduled_tests), None
+    )
     test = session.scheduled_tests[test_id] if session is not None else {}
     return [("train:testInfo", _test_elements(call, test_id, session, test))]

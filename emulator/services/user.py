@@ -115,13 +115,15 @@ def get_user(call: Call) -> Elements:
         ("use:privilege", _privilege(user)),
         ("use:language", LANGUAGES.get(user.language_id, "ENGLISH")),
         ("use:languageID", user.language_id),
-        ("use:supportedServices", [(f"use:{name}", user.supported_services.get(name, True))
-                                   for name in SERVICES]),
-        ("use:personalMeetingRoom", [
-            ("use:personalMeetingRoomURL", pmr_url(call, user)),
-            ("use:accessCode", user.pmr_key),
-            ("use:deviceCanStartMyPMR", user.device_can_start_pmr),
-        ]),
+        ("use:supportedServices", [(f"use:{name}", user.supported_services.get(name, True)) for name in SERVICES]),
+        (
+            "use:personalMeetingRoom",
+            [
+                ("use:personalMeetingRoomURL", pmr_url(call, user)),
+                ("use:accessCode", user.pmr_key),
+                ("use:deviceCanStartMyPMR", user.device_can_start_pmr),
+            ],
+        ),
         ("use:cmrHybridVoip", user.cmr_hybrid_voip),
         ("use:userId", user.user_id),
     ]
@@ -174,17 +176,23 @@ def lstsummary_user(call: Call) -> Elements:
     chosen, matching = paged(call, call.node, users, "use")
     return [
         matching,
-        *[("use:user", [
-            ("use:userId", u.user_id),
-            ("use:webExId", u.webex_id),
-            ("use:firstName", u.first_name),
-            ("use:lastName", u.last_name),
-            ("use:email", u.email),
-            ("use:registrationDate", _registered(call, u)),
-            ("use:active", "ACTIVATED" if u.active else "DEACTIVATED"),
-            ("use:timeZoneID", u.time_zone_id),
-            ("use:umSiteAdmin", u.um_site_admin),
-        ]) for u in chosen],
+        *[
+            (
+                "use:user",
+                [
+                    ("use:userId", u.user_id),
+                    ("use:webExId", u.webex_id),
+                    ("use:firstName", u.first_name),
+                    ("use:lastName", u.last_name),
+                    ("use:email", u.email),
+                    ("use:registrationDate", _registered(call, u)),
+                    ("use:active", "ACTIVATED" if u.active else "DEACTIVATED"),
+                    ("use:timeZoneID", u.time_zone_id),
+                    ("use:umSiteAdmin", u.um_site_admin),
+                ],
+            )
+            for u in chosen
+        ],
     ]
 
 
@@ -231,14 +239,20 @@ def get_user_card(call: Call) -> Elements:
     modified = int((user.registered_at or call.site.created_at).timestamp() * 1000)
     owner = user.first_name or user.webex_id
     return [
-        ("use:avatar", [
-            ("use:url", f"{base}/svc3300/svccomponents/html/img/avatar160.png"),
-            ("use:lastModifiedTime", modified),
-            ("use:isUploaded", False),
-        ]),
-        ("use:personalMeetingRoom", [
-            ("use:title", f"{owner}'s Personal Room"),
-            ("use:personalMeetingRoomURL", pmr_url(call, user)),
-            ("use:accessCode", user.pmr_key),
-        ]),
+        (
+            "use:avatar",
+            [
+                ("use:url", f"{base}/svc3300/svccomponents/html/img/avatar160.png"),
+                ("use:lastModifiedTime", modified),
+                ("use:isUploaded", False),
+            ],
+        ),
+        (
+            "use:personalMeetingRoom",
+            [
+                ("use:title", f"{owner}'s Personal Room"),
+                ("use:personalMeetingRoomURL", pmr_url(call, user)),
+                ("use:accessCode", user.pmr_key),
+            ],
+        ),
     ]

@@ -25,26 +25,50 @@ from webex.errors import access_denied, invalid_value, webex_error
 
 DISPLAY_NAME = declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
 CMR_HYBRID_VOIP = declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")
-SUPPORTED_SERVICES_CI_SITE = declare("supported-services-ci-site", "SetUser changes supportedServices on a "
-                                                                   "Control-Hub-linked (CI) site too")
-E2EE_PMR_110063 = declare("e2ee-pmr-110063", "enables the PMR even when the site has only E2EE meeting types (no "
-                                             "110063)")
-USER_MANAGEMENT_ROLE = declare("user-management-role", "drops privilege/umSiteAdmin (never stored, always reported "
-                                                       "false)")
-EMAIL_CHANGE_VERIFICATION = declare("email-change-verification", "applies a non-admin's e-mail change at once "
-                                                                 "although the site requires confirmation")
-PMR_KEY_STABLE = declare("pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week "
-                                           "too")
-WELCOME_EMAIL_LANGUAGES = declare("welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, "
-                                                             "Hungarian, Romanian")
+SUPPORTED_SERVICES_CI_SITE = declare(
+    "supported-services-ci-site", "SetUser changes supportedServices on a Control-Hub-linked (CI) site too"
+)
+E2EE_PMR_110063 = declare(
+    "e2ee-pmr-110063", "enables the PMR even when the site has only E2EE meeting types (no 110063)"
+)
+USER_MANAGEMENT_ROLE = declare(
+    "user-management-role", "drops privilege/umSiteAdmin (never stored, always reported false)"
+)
+EMAIL_CHANGE_VERIFICATION = declare(
+    "email-change-verification", "applies a non-admin's e-mail change at once although the site requires confirmation"
+)
+PMR_KEY_STABLE = declare(
+    "pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week too"
+)
+WELCOME_EMAIL_LANGUAGES = declare(
+    "welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, Hungarian, Romanian"
+)
 
 #: Webex ``languageID`` -> language name. 19–22 are the four welcome-e-mail languages of
 #: 001 (40.7.0); 1–18 follow the public XML API reference (guess where it is unclear).
 LANGUAGES: dict[int, str] = {
-    1: "ENGLISH", 2: "INTERNATIONAL ENGLISH", 3: "SIMPLIFIED CHINESE", 4: "TRADITIONAL CHINESE",
-    5: "JAPANESE", 6: "KOREAN", 7: "FRENCH", 8: "CANADIAN FRENCH", 9: "GERMAN", 10: "ITALIAN",
-    11: "CASTILIAN SPANISH", 12: "SPANISH", 13: "SWEDISH", 14: "DUTCH", 15: "BRAZILIAN PORTUGUESE",
-    16: "RUSSIAN", 17: "TURKISH", 18: "DANISH", 19: "CZECH", 20: "POLISH", 21: "HUNGARIAN", 22: "ROMANIAN",
+    1: "ENGLISH",
+    2: "INTERNATIONAL ENGLISH",
+    3: "SIMPLIFIED CHINESE",
+    4: "TRADITIONAL CHINESE",
+    5: "JAPANESE",
+    6: "KOREAN",
+    7: "FRENCH",
+    8: "CANADIAN FRENCH",
+    9: "GERMAN",
+    10: "ITALIAN",
+    11: "CASTILIAN SPANISH",
+    12: "SPANISH",
+    13: "SWEDISH",
+    14: "DUTCH",
+    15: "BRAZILIAN PORTUGUESE",
+    16: "RUSSIAN",
+    17: "TURKISH",
+    18: "DANISH",
+    19: "CZECH",
+    20: "POLISH",
+    21: "HUNGARIAN",
+    22: "ROMANIAN",
 }
 _NEW_LANGUAGES = {19, 20, 21, 22}
 _PMR_KEY_KEPT_FOR = timedelta(weeks=1)
@@ -181,8 +205,13 @@ def _apply_privileges(call: Call, user: User, node: Node, creating: bool) -> Non
         return
     caller = call.user()
     admin = is_user_admin(call, caller)
-    for path, attr in (("host", "host"), ("siteAdmin", "site_admin"), ("umSiteAdmin", "um_site_admin"),
-                       ("labAdmin", "lab_admin"), ("voiceOverIp", "voice_over_ip")):
+    for path, attr in (
+        ("host", "host"),
+        ("siteAdmin", "site_admin"),
+        ("umSiteAdmin", "um_site_admin"),
+        ("labAdmin", "lab_admin"),
+        ("voiceOverIp", "voice_over_ip"),
+    ):
         value = _bool_at(privilege, path)
         if value is None:
             continue
