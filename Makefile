@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint selfcheck report clean bench browser wrk
+.PHONY: install run test lint hooks selfcheck report clean bench browser wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,19 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/webex-harness run
 
-## make test: the project's own tests and the contract suites against the emulator
-test: $(STAMP) browser
-	$(BIN)/ruff check .
+## make test: the checks of `make lint`, then the project's own tests and the contract suites against the emulator
+test: lint browser
 	$(BIN)/python -m pytest -n 2 -q
 
+## make lint: ruff (rules and formatting) and mypy (strict on the library packages; pyproject.toml [tool.mypy])
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
+
+## make hooks: run the checks of `make lint` before every commit (.pre-commit-config.yaml)
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 selfcheck: $(STAMP)
 	$(BIN)/webex-harness selfcheck
