@@ -145,6 +145,13 @@ def processes_of_run(run_id: str, known: set[int]) -> list[str]:
     return found
 
 
+def _as_a_foreground_command() -> None:
+    """Ctrl-C reaches the harness as it does a command typed in a terminal. The suite itself may run
+    as a background job (``make test &``, a CI step), whose children inherit an ignored SIGINT; a
+    harness started like that rightly ignores Ctrl-C, which is not what the SIGINT test is about."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Harness:
     """``webex-harness <args>`` against a stand-in site, its output in a file."""
 
@@ -161,6 +168,7 @@ class Harness:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                preexec_fn=_as_a_foreground_command,
             )
 
     def output(self) -> str:
