@@ -40,7 +40,7 @@ from workspace.results import TestResult, load_results
 from workspace.run_folder import Run
 
 if TYPE_CHECKING:
-    from runs.runner import SelfcheckReport
+    from runs.selfcheck import SelfcheckReport
 
 
 def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:

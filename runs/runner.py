@@ -1,5 +1,5 @@
 """Orchestration behind the CLI: bring the target up, run the contract suites in a pytest
-subprocess, run the self-check, clean up after a run, and write the run's report folder.
+subprocess and clean up after a run (the self-check, which runs them per fault: :mod:`runs.selfcheck`).
 
 Clean-up after a run: the pytest processes delete what they created when their session ends
 (:mod:`plugin.targets`). When one of them dies first — killed, out of time, interrupted —
@@ -13,17 +13,15 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import httpx
 
@@ -39,7 +37,6 @@ from webex.envelope import Security
 from webex.lifeline import child_preexec, lifeline_environ
 from webex.masking import SecretSet
 from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
-from workspace.results import load_results
 from workspace.run_folder import RUN_ID_PATTERN, Run, run_started
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -460,110 +457,3 @@ def start_run_budget(run: Run, *, contracts: bool, load: bool) -> BudgetSplit:
     split = split_run_budget(run.environment.budget.max_requests, contracts=contracts, load=load)
     SharedBudget.create(run.dir / COUNTER_FILE, split)
     return split
-
-
-# ---------------------------------------------------------------- self-check
-
-
-class FaultRun(TypedDict):
-    """One pytest run of the self-check (the baseline, or the tests of one fault with it on)."""
-
-    exit_code: int
-    failed: list[str]  # node IDs
-    passed: list[str]
-    ran: int
-    tail: list[str]  # pytest's last line
-
-
-class FaultRow(TypedDict):
-    """One fault's line of ``selfcheck.json``: detected when one of its behaviour's tests failed."""
-
-    id: str
-    behaviour: str
-    detected: bool
-    failed_tests: list[str]
-    tests_run: int
-
-
-class SelfcheckReport(TypedDict):
-    """``selfcheck.json`` (also the ``"selfcheck"`` of ``summary.json``)."""
-
-    baseline_passed: bool
-    baseline_failed_tests: list[str]
-    faults: list[FaultRow]
-
-
-def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str], out: Path) -> FaultRun:
-    out.mkdir(parents=True, exist_ok=True)
-    extra = ["--fault", fault] if fault else []
-    cmd = pytest_command(
-        run,
-        target,
-        out_dir=out,
-        selection=selection,
-        extra=[*extra, "-x"] if fault else extra,
-        workers=1,
-        junit=False,
-        allure=False,
-    )
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    results = load_results(out)
-    return {
-        "exit_code": proc.returncode,
-        "failed": [r.nodeid for r in results if r.outcome == "failed"],
-        "passed": [r.nodeid for r in results if r.outcome == "passed"],
-        "ran": len(results),
-        "tail": proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else [],
-    }
-
-
-def behaviour_of_fault(fault: str) -> str:
-    """The catalogue behaviour a fault breaks, as its declaration names it (an aspect fault such as
-    ``usage-limit-403-lift`` names ``usage-limit-403``)."""
-    from emulator.registered import behaviour_of
-
-    return behaviour_of(fault)
-
-
-def selfcheck(
-    run: Run,
-    target: Target,
-    faults: list[str],
-    *,
-    workers: int = 2,
-    progress: Callable[[FaultRow | None], object] | None = None,
-) -> SelfcheckReport:
-    """Per fault: a fresh site with it on, the tests marked with its ID; detected = one failed.
-
-    Also runs every marked test with no fault: the baseline must pass. ``progress`` is called with
-    None when the faults start, then with each fault's row as it is done.
-    """
-    work = run.dir / "selfcheck"
-    if work.exists():
-        shutil.rmtree(work)
-    baseline = _fault_run(run, target, None, sorted({behaviour_of_fault(f) for f in faults}), work / "baseline")
-
-    def one(fault: str) -> FaultRow:
-        result = _fault_run(run, target, fault, [behaviour_of_fault(fault)], work / fault)
-        row: FaultRow = {
-            "id": fault,
-            "behaviour": behaviour_of_fault(fault),
-            "detected": bool(result["failed"]),
-            "failed_tests": result["failed"],
-            "tests_run": result["ran"],
-        }
-        if progress is not None:
-            progress(row)
-        return row
-
-    if progress is not None:
-        progress(None)  # the baseline is done: the faults start now
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        rows = list(pool.map(one, faults))
-    report: SelfcheckReport = {
-        "baseline_passed": baseline["exit_code"] == 0 and not baseline["failed"],
-        "baseline_failed_tests": baseline["failed"],
-        "faults": rows,
-    }
-    (run.dir / "selfcheck.json").write_text(json.dumps(report, indent=2) + "\n")
-    return report

@@ -30,7 +30,7 @@ from workspace.run_folder import Run, run_started
 
 if TYPE_CHECKING:
     from emulator.busy_state import BusyOptions
-    from runs.runner import FaultRow
+    from runs.selfcheck import FaultRow
 
 __all__ = ["cmd_cleanup", "cmd_costs", "cmd_emulator", "cmd_probe", "cmd_selfcheck", "eta"]
 
@@ -105,7 +105,8 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Every fault (or each ``--fault``) on a fresh emulator site, its tests run: exit 1 naming each
     fault no test detected, or a baseline (no fault) that failed."""
     from emulator.registered import all_faults
-    from runs.runner import selfcheck, target_up
+    from runs.runner import target_up
+    from runs.selfcheck import selfcheck
 
     env = environment_of(args)
     if not env.is_emulator:
