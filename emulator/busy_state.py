@@ -19,7 +19,7 @@ log = logging.getLogger("emulator.busy")
 #: What a 503 says (XML callers get it as plain text, REST callers in the REST error shape).
 UNAVAILABLE_MESSAGE = "Service Unavailable: the site is busy, retry after the time in Retry-After."
 
-#: How many colleagues a busy site may have (the names :data:`emulator.busy.COLLEAGUES` has).
+#: How many colleagues a busy site may have (the names :data:`emulator.foreign_users.COLLEAGUES` has).
 MAX_COLLEAGUES = 12
 #: Upper bounds keeping a busy site small enough to create in a moment.
 MAX_OBJECTS = 500
