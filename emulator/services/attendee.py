@@ -11,7 +11,7 @@ from emulator.dispatch import Call, handler
 from emulator.faults import declare
 from emulator.model import Attendee, Session
 from emulator.services import common
-from emulator.services.meeting import REGISTRATION_FIELDS
+from emulator.services.meeting_rules import REGISTRATION_FIELDS
 from emulator.xmlio import Element, Elements, Node
 from webex.errors import WebexError, no_record_found, webex_error
 

@@ -3,26 +3,22 @@
 CreateMeeting, SetMeeting, GetMeeting, DelMeeting (002; 001 40.1.2–40.12.0), LstsummaryMeeting,
 GethosturlMeeting and GetjoinurlMeeting (named in 001 40.6.0/40.8.0; shapes follow the public
 XML API reference as integrators use it). What Create/Set send is kept in ``Session.fields`` and
-read back by GetMeeting, whose element order follows a real getMeetingResponse.
+read back by GetMeeting, whose element order follows a real getMeetingResponse. This module reads
+requests and shapes answers; what a Create/SetMeeting body may hold and how it changes a meeting are
+the rules of :mod:`emulator.services.meeting_rules`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from emulator.dispatch import Call, handler
 from emulator.faults import declare
-from emulator.model import Attendee, Session
-from emulator.services import common
-from emulator.xmlio import Element, Elements, Node
+from emulator.model import Session
+from emulator.services import common, meeting_rules
+from emulator.xmlio import Element, Elements
 from webex import timezones
-from webex.errors import invalid_value, webex_error
 
-START_TIME_IN_PAST = declare(
-    "start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)"
-)
 CREATE_RESPONSE_SHAPE = declare(
     "create-response-shape",
     "CreateMeeting answers without meet:iCalendarURL and "
@@ -45,10 +41,6 @@ PRIVATE_MEETING = declare(
     "reports isPrivateMeeting false for meetings of a private meeting type "
     "(and SupportPrivateMeeting false for private meeting types)",
 )
-LOCKED_LOBBY = declare(
-    "locked-lobby",
-    "accepts any externalAttendeeSecurity/autoLockWaitTime value and drops externalAttendeeSecurity from GetMeeting",
-)
 REGISTRATION_FORM = declare("registration-form", "GetMeeting reports every registrationForm field as not required")
 DEVICE_CAN_START = declare("device-can-start", "drops schedule/deviceCanStartMeeting: GetMeeting always reports false")
 AUDIO_PASSWORD = declare(
@@ -58,19 +50,6 @@ AUDIO_PASSWORD = declare(
     "isEnforceAudioPassword/isEnforceAudioLogin",
 )
 
-#: registrationForm fields in form order (001, 40.6.1) — also the order 040014 lists them in.
-REGISTRATION_FIELDS = (
-    "title",
-    "company",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "postalCode",
-    "country",
-    "phone",
-    "fax",
-)
 #: The order GetMeeting's registrationForm comes in (the 40.6.1 response sample: phone first).
 REGISTRATION_READ_ORDER = (
     "phone",
@@ -85,129 +64,13 @@ REGISTRATION_READ_ORDER = (
     "fax",
 )
 
-#: Locked lobby (001, 40.9.0): the documented values.
-EXTERNAL_ATTENDEE_SECURITY = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
-AUTO_LOCK_WAIT_TIMES = (0, 5, 10, 15, 20)
+#: The locked-lobby elements GetMeeting answers apart from the other attendee options.
 _LOBBY = ("externalAttendeeSecurity", "autoLock", "autoLockWaitTime")
 
 #: E2EE (002): the features an E2EE meeting cannot have. The seed names them "networkBasedRecording,
 #: joinBeforeHost, and remoteComputer sharing"; the first two are read back under those names in
 #: ``enableOptions``, the last as the real schema's ``enableOptions/supportRemoteComputer``.
 E2EE_DISABLED = ("networkBasedRecording", "joinBeforeHost", "supportRemoteComputer")
-
-#: The sections of a Create/SetMeeting request kept for read-back, in getMeetingResponse order.
-SECTIONS = (
-    "accessControl",
-    "metaData",
-    "participants",
-    "enableOptions",
-    "schedule",
-    "telephony",
-    "tracking",
-    "repeat",
-    "remind",
-    "attendeeOptions",
-)
-
-
-# ---------------------------------------------------------------- request side
-
-
-def _registration_form(call: Call, node: Node | None, current: dict[str, bool]) -> dict[str, bool]:
-    """``registrationForm/<field>/req`` (001, 40.6.1)."""
-    if node is None:
-        return current
-    form = dict(current)
-    for name in REGISTRATION_FIELDS:
-        field = node.child(name)
-        if field is not None:
-            form[name] = bool(common.parse_bool(field.get("req"), False))
-    return form
-
-
-def _check_lobby(call: Call, options: Node | None) -> None:
-    """Behaviour ``locked-lobby`` (001, 40.9.0): only the documented values are accepted."""
-    if options is None or call.fault(LOCKED_LOBBY) or not call.site.settings.consistent_locked_lobby:
-        return
-    security = options.get("externalAttendeeSecurity")
-    if security is not None and security not in EXTERNAL_ATTENDEE_SECURITY:
-        match = [v for v in EXTERNAL_ATTENDEE_SECURITY if v.lower() == security.lower()]
-        if not match:
-            raise invalid_value("externalAttendeeSecurity")
-        stored = options.find("externalAttendeeSecurity")
-        if stored is not None:  # always: get() found it
-            stored.text = match[0]
-    lock = options.get("autoLock")
-    if lock is not None and common.parse_bool(lock) is None:
-        raise invalid_value("autoLock")
-    wait = options.get("autoLockWaitTime")
-    if wait is not None:
-        try:
-            minutes = int(wait.strip())
-        except ValueError:
-            raise invalid_value("autoLockWaitTime") from None
-        if minutes not in AUTO_LOCK_WAIT_TIMES:
-            raise invalid_value("autoLockWaitTime")
-
-
-def _check_start(call: Call) -> Callable[[datetime, int], None]:
-    def check(start: datetime, tz: int) -> None:
-        """Behaviour ``start-time-in-past`` (001, 40.2.0): 060016 on the site clock."""
-        if start <= common.local_now(call, tz) and not call.fault(START_TIME_IN_PAST):
-            raise webex_error("060016")
-
-    return check
-
-
-def _invitees(call: Call, node: Node) -> list[tuple[str, Node]]:
-    """``participants/attendees/attendee``: e-mails checked and normalised, the first of an e-mail
-    kept (behaviours ``email-no-whitespace``, ``email-lowercase``, ``duplicate-email-first-wins``)."""
-    people: list[tuple[str, Node]] = []
-    for attendee in node.findall("participants/attendees/attendee"):
-        person = attendee.child("person") or attendee
-        people.append((common.normalise_email(call, person.get("email")), attendee))
-    return common.first_per_email(call, people)
-
-
-def _add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) -> None:
-    for email, attendee in people:
-        person = attendee.child("person") or attendee
-        if email and session.attendee_by_email(email) is not None and not call.fault(common.DUPLICATE_EMAIL_FIRST_WINS):
-            continue
-        session.attendees.append(
-            Attendee(
-                call.site.next_id(),
-                person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")])),
-                email,
-                role=attendee.get("role") or "ATTENDEE",
-                join_status=attendee.get("joinStatus") or "INVITE",
-                fields={"type": person.get("type") or "VISITOR"},
-            )
-        )
-
-
-def _apply(call: Call, session: Session, node: Node, *, creating: bool) -> None:
-    """Apply a Create/SetMeeting body to ``session`` (all checks first, then the changes)."""
-    common.check_emails(call, node)
-    _check_lobby(call, node.child("attendeeOptions"))
-    template = common.session_template(call, node)
-    people = _invitees(call, node)
-    common.apply_schedule(call, session, node, _check_start(call))
-    name = node.get("metaData/confName")
-    if name is not None:
-        session.name = name
-    meeting_type = common.parse_int(node.get("metaData/meetingType"), "meetingType")
-    if meeting_type is not None:
-        session.meeting_type = meeting_type
-    if not creating:
-        password = node.get("accessControl/meetingPassword")
-        if password:
-            session.password = password
-    common.store_sections(call, session, node, SECTIONS, skip=("attendees", "meetingPassword"))
-    if template is not None:
-        session.fields["sessionTemplate"] = {"use": template}
-    session.registration_form = _registration_form(call, node.child("registrationForm"), session.registration_form)
-    _add_invitees(call, session, people)
 
 
 def _icalendar(call: Call, session: Session) -> Element:
@@ -225,7 +88,7 @@ def create_meeting(call: Call) -> Elements:
     host = call.user()
     node = call.node
     session = common.new_session(call, "meeting", host, node)
-    _apply(call, session, node, creating=True)
+    meeting_rules.apply_meeting(call, session, node, creating=True)
     session.password = common.password_for_create(call, node.get("accessControl/meetingPassword"))
     call.site.add_session(session)
     shape_ok = not call.fault(CREATE_RESPONSE_SHAPE)
@@ -242,7 +105,7 @@ def create_meeting(call: Call) -> Elements:
 def set_meeting(call: Call) -> Elements:
     session = common.find_session(call, call.node, ("meeting",))
     common.require_owner(call, session)
-    _apply(call, session, call.node, creating=False)
+    meeting_rules.apply_meeting(call, session, call.node, creating=False)
     return [_icalendar(call, session), ("meet:meetingUUID", session.uuid)]
 
 
@@ -342,7 +205,7 @@ def _attendee_options(call: Call, s: Session) -> list[Element]:
     get = stored.get if isinstance(stored, dict) else {}.get
     security = get("externalAttendeeSecurity") or "AllowJoin"
     out += [
-        ("meet:externalAttendeeSecurity", None if call.fault(LOCKED_LOBBY) else security),
+        ("meet:externalAttendeeSecurity", None if call.fault(meeting_rules.LOCKED_LOBBY) else security),
         ("meet:autoLock", common.parse_bool(get("autoLock"), False)),
         ("meet:autoLockWaitTime", get("autoLockWaitTime") or "0"),
     ]
