@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from emulator.dispatch import Call
 from emulator.faults import declare
-from emulator.model import Attendee, Session, User, digits, generate_password
+from emulator.model import Session, User, digits, generate_password
 from emulator.services.html_filter import clean_html
 from emulator.xmlio import Element, Node
 from webex import timezones
@@ -443,65 +443,3 @@ def matching_records(prefix: str, total: int, returned: int, start_from: int) ->
 
 def site_url(call: Call) -> str:
     return f"https://{call.site.name.lower()}.webex.com"
-
-
-# ---------------------------------------------------------------- people of events and training
-
-#: Person elements read into :class:`Attendee` itself; the rest of a person is kept as sent.
-_PERSON_CORE = ("name", "email", "type")
-
-
-def people(call: Call, entries: Iterable[tuple[Node, Node]]) -> list[tuple[str, tuple[Node, Node]]]:
-    """``(person, entry)`` pairs with their e-mails checked and normalised, the first of each
-    e-mail kept (behaviours ``email-no-whitespace``, ``email-lowercase``,
-    ``duplicate-email-first-wins``). Raises before anything is stored."""
-    checked = [(normalise_email(call, person.get("email")), (person, entry)) for person, entry in entries]
-    return first_per_email(call, checked)
-
-
-def add_people(
-    call: Call,
-    session: Session,
-    found: list[tuple[str, tuple[Node, Node]]],
-    group: str,
-    default_role: str,
-    *,
-    html: bool = False,
-) -> None:
-    """Add ``found`` to ``session.attendees`` as ``group`` (panelists, presenters, attendees); a
-    person already in that group with the same e-mail is kept as it was; what else a person was
-    sent is kept in ``session.people``."""
-    for email, (person, entry) in found:
-        existing = next(
-            (
-                a
-                for a in session.attendees
-                if email and a.email.lower() == email.lower() and a.fields.get("group") == group
-            ),
-            None,
-        )
-        if existing is not None and not call.fault(DUPLICATE_EMAIL_FIRST_WINS):
-            continue
-        name = person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")]))
-        attendee = Attendee(
-            call.site.next_id(),
-            filter_html(call, name) if html else name,
-            email,
-            role=(entry.get("role") or default_role).upper(),
-            join_status=entry.get("joinStatus") or "INVITE",
-            fields={"group": group, "type": person.get("type") or "VISITOR"},
-        )
-        tree = person.to_tree()
-        if isinstance(tree, dict):
-            rest = {k: v for k, v in tree.items() if k.lower() not in _PERSON_CORE}
-            session.people[attendee.attendee_id] = filter_tree(call, rest) if html else rest
-        session.attendees.append(attendee)
-
-
-def group_members(session: Session, group: str) -> list[Any]:
-    return [a for a in session.attendees if a.fields.get("group", "attendees") == group]
-
-
-def person_extras(session: Session, attendee_id: str) -> dict[str, Any]:
-    """What the person ``attendee_id`` was sent besides name, e-mail and type (empty if nothing)."""
-    return session.people.get(attendee_id, {})

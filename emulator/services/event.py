@@ -81,7 +81,7 @@ def _description(s: Session) -> object:
 
 
 def _panelist_names(s: Session) -> str:
-    return ", ".join(a.name for a in common.group_members(s, "panelists"))
+    return ", ".join(a.name for a in session_kinds.group_members(s, "panelists"))
 
 
 EVENT = SessionKind(
@@ -117,7 +117,7 @@ session_kinds.register(EVENT)
 
 
 def _person(session: Session, a: Attendee) -> list[Element]:
-    extras = common.person_extras(session, a.attendee_id)
+    extras = session_kinds.person_extras(session, a.attendee_id)
     return [
         ("com:name", a.name),
         *common.render_fields("com", extras, skip=("notes",)),
@@ -156,10 +156,10 @@ def get_event(call: Call) -> Elements:
             "event:panelists",
             [
                 *common.render_fields("event", panelists, skip=("panelist",)),
-                *[("event:panelist", _person(s, a)) for a in common.group_members(s, "panelists")],
+                *[("event:panelist", _person(s, a)) for a in session_kinds.group_members(s, "panelists")],
             ],
         ),
-        ("event:attendees", [("event:attendee", _person(s, a)) for a in common.group_members(s, "attendees")]),
+        ("event:attendees", [("event:attendee", _person(s, a)) for a in session_kinds.group_members(s, "attendees")]),
         *[
             (f"event:{section}", common.render_fields("event", f.get(section, {})))
             for section in ("extOptions", "emailTemplates", "enrollment", "enrollmentForm", "remind")

@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from emulator.dispatch import Call, handler
-from emulator.model import Session
+from emulator.model import Attendee, Session
 from emulator.services import common
 from emulator.services.meeting import JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
 from emulator.xmlio import Element, Elements, Node
@@ -113,7 +114,7 @@ def check_people(call: Call, node: Node, groups: Iterable[PeopleGroup]) -> Peopl
     common.check_emails(call, node)
     template = common.session_template(call, node)
     found = {
-        group.section: common.people(
+        group.section: checked_people(
             call, [(entry.child("person") or entry, entry) for entry in node.findall(group.entries)]
         )
         for group in groups
@@ -127,7 +128,7 @@ def add_people(call: Call, session: Session, people: People, groups: Iterable[Pe
     if people.template is not None:
         session.fields["sessionTemplate"] = {"use": people.template}
     for group in groups:
-        common.add_people(call, session, people.found[group.section], group.section, group.role, html=True)
+        store_people(call, session, people.found[group.section], group.section, group.role, html=True)
 
 
 def store_body(call: Call, session: Session, node: Node, sections: Sequence[str], *, html: bool = False) -> None:
@@ -275,3 +276,65 @@ def identity(kind: SessionKind, s: Session, key_element: str = "sessionKey") -> 
         (f"{p}:status", s.status),
         (f"{p}:hostKey", host_key(s)),
     ]
+
+
+# ---------------------------------------------------------------- people of events and training
+
+#: Person elements read into :class:`Attendee` itself; the rest of a person is kept as sent.
+_PERSON_CORE = ("name", "email", "type")
+
+
+def checked_people(call: Call, entries: Iterable[tuple[Node, Node]]) -> list[tuple[str, tuple[Node, Node]]]:
+    """``(person, entry)`` pairs with their e-mails checked and normalised, the first of each
+    e-mail kept (behaviours ``email-no-whitespace``, ``email-lowercase``,
+    ``duplicate-email-first-wins``). Raises before anything is stored."""
+    checked = [(common.normalise_email(call, person.get("email")), (person, entry)) for person, entry in entries]
+    return common.first_per_email(call, checked)
+
+
+def store_people(
+    call: Call,
+    session: Session,
+    found: list[tuple[str, tuple[Node, Node]]],
+    group: str,
+    default_role: str,
+    *,
+    html: bool = False,
+) -> None:
+    """Add ``found`` to ``session.attendees`` as ``group`` (panelists, presenters, attendees); a
+    person already in that group with the same e-mail is kept as it was; what else a person was
+    sent is kept in ``session.people``."""
+    for email, (person, entry) in found:
+        existing = next(
+            (
+                a
+                for a in session.attendees
+                if email and a.email.lower() == email.lower() and a.fields.get("group") == group
+            ),
+            None,
+        )
+        if existing is not None and not call.fault(common.DUPLICATE_EMAIL_FIRST_WINS):
+            continue
+        name = person.get("name") or " ".join(filter(None, [person.get("firstName"), person.get("lastName")]))
+        attendee = Attendee(
+            call.site.next_id(),
+            common.filter_html(call, name) if html else name,
+            email,
+            role=(entry.get("role") or default_role).upper(),
+            join_status=entry.get("joinStatus") or "INVITE",
+            fields={"group": group, "type": person.get("type") or "VISITOR"},
+        )
+        tree = person.to_tree()
+        if isinstance(tree, dict):
+            rest = {k: v for k, v in tree.items() if k.lower() not in _PERSON_CORE}
+            session.people[attendee.attendee_id] = common.filter_tree(call, rest) if html else rest
+        session.attendees.append(attendee)
+
+
+def group_members(session: Session, group: str) -> list[Any]:
+    return [a for a in session.attendees if a.fields.get("group", "attendees") == group]
+
+
+def person_extras(session: Session, attendee_id: str) -> dict[str, Any]:
+    """What the person ``attendee_id`` was sent besides name, e-mail and type (empty if nothing)."""
+    return session.people.get(attendee_id, {})

@@ -111,7 +111,7 @@ session_kinds.register(TRAINING)
 
 def _participants(session: Session, group: str) -> list[Element]:
     def person(a: Attendee) -> list[Element]:
-        extras = common.person_extras(session, a.attendee_id)
+        extras = session_kinds.person_extras(session, a.attendee_id)
         return [
             ("com:name", a.name),
             ("com:email", a.email),
@@ -124,7 +124,7 @@ def _participants(session: Session, group: str) -> list[Element]:
             "train:participants",
             [
                 ("train:participant", [("train:person", person(a)), ("train:role", a.role)])
-                for a in common.group_members(session, group)
+                for a in session_kinds.group_members(session, group)
             ],
         )
     ]
