@@ -1,4 +1,3 @@
-"""Root pytest glue: the harness plugin (``--env``, ``--seed``, target and site fixtures, the
-emulator's lifecycle, behaviour markers). See :mod:`plugin.pytest_plugin`."""
-
-pytest_plugins = ["plugin.pytest_plugin"]
+"""The repository's pytest root. The harness's pytest plugin comes with the package (its ``pytest11``
+entry point, :mod:`webex_harness.plugin.pytest_plugin`); ``webex_harness_env`` in pyproject.toml's
+``[tool.pytest.ini_options]`` switches it on for every run here, on the embedded emulator."""

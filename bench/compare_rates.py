@@ -47,10 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from environment.loader import load_environment  # noqa: E402
-from environment.model import DEFAULT_ENVIRONMENT  # noqa: E402
-from runs.compare import Comparison, compare_runs, read_run  # noqa: E402
-from runs.stats import read_windows  # noqa: E402
+from webex_harness.environment.loader import load_environment  # noqa: E402
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT  # noqa: E402
+from webex_harness.runs.compare import Comparison, compare_runs, read_run  # noqa: E402
+from webex_harness.runs.stats import read_windows  # noqa: E402
 
 TARGET = 19  # of 20
 SLOWDOWN = 0.25
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pairs < 1 or args.seconds < 5 or args.users < 1 or args.base_delay_ms < 0:
         parser.error("--pairs ≥ 1, --seconds ≥ 5, --users ≥ 1 and --base-delay-ms ≥ 0")
 
-    from emulator.server import start_subprocess
-    from load.runner import run_load
+    from webex_harness.emulator.server import start_subprocess
+    from webex_harness.load.runner import run_load
 
     def log(message: str) -> None:
         if not args.markdown:

@@ -49,8 +49,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_ROOT))
 
 from bench.target_server import HOST, BenchError, TargetServer  # noqa: E402
-from environment.loader import load_environment  # noqa: E402
-from webex.envelope import Security, build_request  # noqa: E402
+from webex_harness.environment.loader import load_environment  # noqa: E402
+from webex_harness.webex.envelope import Security, build_request  # noqa: E402
 
 XML_PATH = "/WBXService/XMLService"
 SUCCESS = b"<serv:result>SUCCESS</serv:result>"

@@ -30,7 +30,7 @@ def _import_generators() -> ModuleType:
     ``bench/`` first on ``sys.path``, where this module would shadow the package)."""
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
     sys.path.insert(0, str(_HERE.parent))
-    return importlib.import_module("generators")
+    return importlib.import_module("webex_harness.generators")
 
 
 def pin_to_one_core() -> str:

@@ -65,10 +65,10 @@ def capture_responses(out_dir: Path) -> bytes:
     ``out_dir/<Api>.xml`` and return the GetSessionInfo envelope the baseline sends."""
     import httpx
 
-    from emulator.server import start_in_thread
-    from environment.loader import load_environment
-    from environment.model import DEFAULT_ENVIRONMENT
-    from webex.envelope import build_request
+    from webex_harness.emulator.server import start_in_thread
+    from webex_harness.environment.loader import load_environment
+    from webex_harness.environment.model import DEFAULT_ENVIRONMENT
+    from webex_harness.webex.envelope import build_request
 
     env = load_environment(DEFAULT_ENVIRONMENT)
     emulator = start_in_thread(env.site_name, env.settings)
@@ -115,8 +115,8 @@ def serve_canned(port: int, responses: Path) -> None:
     """Serve the captured answers (by the API named in the request body) on the emulator's stack."""
     import uvicorn
 
-    from emulator.asgi import Receive, Scope, Send
-    from emulator.server import server_config
+    from webex_harness.emulator.asgi import Receive, Scope, Send
+    from webex_harness.emulator.server import server_config
 
     answers = {api.encode(): (responses / f"{api}.xml").read_bytes() for api in CANNED_APIS}
     headers = {

@@ -21,7 +21,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from emulator.asgi import Receive, Scope, Send  # noqa: E402
+from webex_harness.emulator.asgi import Receive, Scope, Send  # noqa: E402
 
 HELLO_BODY = b"hello"
 _HELLO_HEADERS = [(b"content-type", b"text/plain"), (b"content-length", str(len(HELLO_BODY)).encode())]
@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, {args.cpu})
     import uvicorn
 
-    from emulator.server import serve, server_config
+    from webex_harness.emulator.server import serve, server_config
 
     host = "127.0.0.1"  # loopback only: benchmark traffic never leaves the machine
     if args.target == "hello":
         uvicorn.Server(server_config(hello_app, host, args.port)).run()
     else:
-        from environment.loader import load_environment
+        from webex_harness.environment.loader import load_environment
 
         env = load_environment(_HERE.parent / "environments" / "emulator.yaml")
         serve(host, args.port, env.site_name, env.settings)

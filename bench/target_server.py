@@ -28,8 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from emulator.server import free_port
-from load.locust_process import stop_process
+from webex_harness.emulator.server import free_port
+from webex_harness.load.locust_process import stop_process
 
 __all__ = ["HEALTH_PATH", "HOST", "BenchError", "TargetServer"]
 

@@ -29,13 +29,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from client.journal import Ledger, LedgerState, Obj
-from client.kinds import CHILD_KINDS, LISTED_ID, REST_MEETING, SESSION_KINDS, Kind, kind
-from client.xml_client import BudgetExceeded, RequestBudget, XmlClient
-from webex.envelope import Security, all_texts, first_text, local_name
-from webex.errors import NO_DATA_EXCEPTIONS
-from webex.masking import SecretSet
-from workspace.run_folder import RUN_ID_PATTERN
+from webex_harness.client.journal import Ledger, LedgerState, Obj
+from webex_harness.client.kinds import CHILD_KINDS, LISTED_ID, REST_MEETING, SESSION_KINDS, Kind, kind
+from webex_harness.client.xml_client import BudgetExceeded, RequestBudget, XmlClient
+from webex_harness.webex.envelope import Security, all_texts, first_text, local_name
+from webex_harness.webex.errors import NO_DATA_EXCEPTIONS
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.run_folder import RUN_ID_PATTERN
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import httpx
 
-from webex.envelope import RequestEnvelope, XmlResponse, parse_response, read_request
+from webex_harness.webex.envelope import RequestEnvelope, XmlResponse, parse_response, read_request
 
 #: the ``extensions`` keys the parsed request and answer are kept under
 _REQUEST_KEY = "webex_harness.request_envelope"

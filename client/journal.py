@@ -39,8 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from client.kinds import SESSION_KINDS, Kind, delete_api_name
-from webex.masking import SecretSet
+from webex_harness.client.kinds import SESSION_KINDS, Kind, delete_api_name
+from webex_harness.webex.masking import SecretSet
 
 #: the fields of a line that hold free text (masked); every other field is a name, an ID or a flag
 _FREE_TEXT = ("name", "reason")

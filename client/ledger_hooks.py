@@ -25,9 +25,9 @@ from urllib.parse import unquote
 import httpx
 from lxml import etree
 
-from client.exchange_reader import answer, is_xml_request, request_envelope
-from client.journal import Ledger
-from client.kinds import (
+from webex_harness.client.exchange_reader import answer, is_xml_request, request_envelope
+from webex_harness.client.journal import Ledger
+from webex_harness.client.kinds import (
     CHILD_KINDS,
     CREATES,
     DELETES,
@@ -40,7 +40,7 @@ from client.kinds import (
     canonical_api,
     kind,
 )
-from webex.envelope import (
+from webex_harness.webex.envelope import (
     RequestBody,
     RequestEnvelope,
     Security,
@@ -50,7 +50,7 @@ from webex.envelope import (
     first_text,
     local_name,
 )
-from webex.masking import REST_SECRET_FIELDS, SecretSet
+from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet
 
 
 def _name_of(node: etree._Element) -> str | None:

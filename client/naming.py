@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from workspace.run_folder import RUN_ID_PATTERN
+from webex_harness.workspace.run_folder import RUN_ID_PATTERN
 
 
 def run_name(prefix: str, run_id: str, suffix: str = "") -> str:

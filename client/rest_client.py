@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 import httpx
 
-from client.rest_pacing import pacer_of
-from client.xml_client import ApiClient, ClientOptions, Exchange, send_retrying_503
-from webex.masking import MASK
+from webex_harness.client.rest_pacing import pacer_of
+from webex_harness.client.xml_client import ApiClient, ClientOptions, Exchange, send_retrying_503
+from webex_harness.webex.masking import MASK
 
 _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 _NO_VALUE = object()

@@ -36,8 +36,8 @@ from typing import Any
 
 import httpx
 
-from client.xml_client import BudgetExceeded, parse_retry_after
-from workspace.state import TimedLog
+from webex_harness.client.xml_client import BudgetExceeded, parse_retry_after
+from webex_harness.workspace.state import TimedLog
 
 #: the sliding window a rate limit counts in (seconds)
 WINDOW_SECONDS = 60.0

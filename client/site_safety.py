@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from client.rest_pacing import RestPacer, pacer_for
-from client.usage_guard import UsageGuard, guard_for
-from workspace.state import reports_root_of, state_dir
+from webex_harness.client.rest_pacing import RestPacer, pacer_for
+from webex_harness.client.usage_guard import UsageGuard, guard_for
+from webex_harness.workspace.state import reports_root_of, state_dir
 
 
 @dataclass

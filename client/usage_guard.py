@@ -41,11 +41,11 @@ from typing import Any
 
 import httpx
 
-from client.exchange_reader import answer, is_xml_request, request_envelope
-from client.xml_client import BudgetExceeded
-from environment.model import Environment
-from webex.errors import NO_DATA_EXCEPTIONS
-from workspace.state import TimedLog
+from webex_harness.client.exchange_reader import answer, is_xml_request, request_envelope
+from webex_harness.client.xml_client import BudgetExceeded
+from webex_harness.environment.model import Environment
+from webex_harness.webex.errors import NO_DATA_EXCEPTIONS
+from webex_harness.workspace.state import TimedLog
 
 #: the two limited APIs (lower-case)
 LIMITED_APIS = frozenset({"getsessioninfo", "getusercard"})

@@ -28,10 +28,10 @@ from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 
-from client.exchange_reader import answer
-from webex.envelope import BodyTree, Security, XmlResponse, build_request
-from webex.masking import SecretSet
-from workspace.budget import BudgetDraw
+from webex_harness.client.exchange_reader import answer
+from webex_harness.webex.envelope import BodyTree, Security, XmlResponse, build_request
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.budget import BudgetDraw
 
 
 class BudgetExceeded(RuntimeError):

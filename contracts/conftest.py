@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.rest_support import RestMeetings, rest_client
-from contracts.support import Meetings, set_run_prefix
-from plugin.targets import SiteHandle, Target
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.rest_support import RestMeetings, rest_client
+from webex_harness.contracts.support import Meetings, set_run_prefix
+from webex_harness.plugin.targets import SiteHandle, Target
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from client.rest_client import RestClient, RestResponse
-from contracts.support import own_name
-from plugin.targets import SiteHandle
+from webex_harness.client.rest_client import RestClient, RestResponse
+from webex_harness.contracts.support import own_name
+from webex_harness.plugin.targets import SiteHandle
 
 #: 003, the request sample of "Update a Meeting"
 SEED_REQUEST: dict[str, Any] = json.loads("""

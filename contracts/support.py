@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from webex.envelope import XmlResponse
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.webex.envelope import XmlResponse
 
 #: ``<cleanup_prefix>-<run-id>`` of the running session (contracts/conftest.py sets it); "" outside a run
 _run_prefix = ""

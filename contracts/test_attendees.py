@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, meeting_body, registration_form
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, meeting_body, registration_form
 
 
 def _person(name: str, email: str, **extra: Any) -> dict[str, Any]:

@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 
-from client.kinds import creator_of
-from client.xml_client import XmlClient
-from contracts.support import meeting_body, registration_form, webex_date
-from generators import edge_cases, valid_envelope, xml_api_names
-from generators.catalogue import ApiSpec, api
-from generators.edge_builder import EdgeCase, context_requirements
-from generators.envelopes import GenContext
-from generators.naming import with_run_name
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse
+from webex_harness.client.kinds import creator_of
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import meeting_body, registration_form, webex_date
+from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
+from webex_harness.generators.catalogue import ApiSpec, api
+from webex_harness.generators.edge_builder import EdgeCase, context_requirements
+from webex_harness.generators.envelopes import GenContext
+from webex_harness.generators.naming import with_run_name
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
 
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).
 BASE_SEED = 7

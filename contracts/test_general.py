@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse, build_multi_request
-from webex.namespaces import NAMESPACES, SERV, XSI
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse, build_multi_request
+from webex_harness.webex.namespaces import NAMESPACES, SERV, XSI
 
 #: the prefixes the samples use, which clients read by (docs/wire.md X2)
 _DOCUMENTED_PREFIXES = ("serv", "com", "meet", "att", "event", "train", "ep", "use", "history", "ns1")

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
-from plugin.targets import SiteHandle
-from webex.namespaces import XSI
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.namespaces import XSI
 
 _AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "endTime", "duration"]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
-from plugin.targets import SiteHandle
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
+from webex_harness.plugin.targets import SiteHandle
 
 
 def _control(start: int, size: int) -> dict[str, Any]:

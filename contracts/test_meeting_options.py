@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, meeting_body, registration_form
-from contracts.test_scheduling import KINDS, Sessions
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, meeting_body, registration_form
+from webex_harness.contracts.test_scheduling import KINDS, Sessions
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from contracts.rest_support import (
+from webex_harness.contracts.rest_support import (
     MEETING_TYPES,
     SCHEDULED_TYPES,
     SEED_NESTED_KEYS,
@@ -24,8 +24,8 @@ from contracts.rest_support import (
     meeting_body,
     slot,
 )
-from contracts.support import own_name
-from plugin.targets import SiteHandle
+from webex_harness.contracts.support import own_name
+from webex_harness.plugin.targets import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
 

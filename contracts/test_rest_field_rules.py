@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from contracts.rest_support import (
+from webex_harness.contracts.rest_support import (
     RestMeetings,
     assert_error,
     iso,
@@ -19,7 +19,7 @@ from contracts.rest_support import (
     site_now,
     slot,
 )
-from plugin.targets import SiteHandle
+from webex_harness.plugin.targets import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))
 

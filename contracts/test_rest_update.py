@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contracts.rest_support import (
+from webex_harness.contracts.rest_support import (
     RestMeetings,
     assert_error,
     iso,
@@ -21,8 +21,8 @@ from contracts.rest_support import (
     site_now,
     slot,
 )
-from contracts.support import own_name
-from plugin.targets import SiteHandle
+from webex_harness.contracts.support import own_name
+from webex_harness.plugin.targets import SiteHandle
 
 # ---------------------------------------------------------------- rest-put-equals-patch
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
 
 # ---------------------------------------------------------------- bodies and a tracker for every kind
 

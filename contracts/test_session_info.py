@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
-from client.xml_client import XmlClient
-from contracts.support import Meetings, OwnWindow, future_date, meeting_body
-from plugin.targets import SiteHandle
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import Meetings, OwnWindow, future_date, meeting_body
+from webex_harness.plugin.targets import SiteHandle
 
 
 def _canonical(element: etree._Element | None) -> bytes:

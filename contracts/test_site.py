@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
 
 _SI = "ns1:siteInstance"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from contracts.support import OwnWindow, assert_pages
-from contracts.test_scheduling import TRAINING, Sessions, training_body
-from webex.envelope import XmlResponse
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import OwnWindow, assert_pages
+from webex_harness.contracts.test_scheduling import TRAINING, Sessions, training_body
+from webex_harness.webex.envelope import XmlResponse
 
 _UNSAFE = (
     '<p>Welcome to <b>onboarding</b></p><script src="https://evil.example.com/x.js"></script>'

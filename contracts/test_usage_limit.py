@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import pytest
 
-from client.xml_client import XmlClient
-from plugin.targets import SiteHandle
-from webex.envelope import XmlResponse
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
 
 LIMIT = 5
 #: "no data found" exceptionIDs a GetSessionInfo / GetUserCard may answer for an unknown key or user

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from plugin.targets import SiteHandle
-from webex.envelope import Security, XmlResponse, build_multi_request
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import Security, XmlResponse, build_multi_request
 
 
 def _password() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from emulator import (
+from webex_harness.emulator import (
     busy,
     busy_state,
     control,
@@ -17,13 +17,13 @@ from emulator import (
     registered,  # noqa: F401  (every handler and fault registered before the first request)
     rest,
 )
-from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
-from emulator.dispatch import HttpStatusError, answer
-from emulator.model import Site, User
-from emulator.registry import Registry
-from emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
-from webex.errors import WebexError, invalid_request, webex_error
-from webex.settings import SiteSettings
+from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
+from webex_harness.emulator.dispatch import HttpStatusError, answer
+from webex_harness.emulator.model import Site, User
+from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
+from webex_harness.webex.errors import WebexError, invalid_request, webex_error
+from webex_harness.webex.settings import SiteSettings
 
 log = logging.getLogger("emulator")
 

@@ -67,11 +67,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from emulator.busy_state import (
+from webex_harness.emulator.busy_state import (
     BusyOptions,
     BusyState,
 )
-from emulator.foreign_users import (
+from webex_harness.emulator.foreign_users import (
     COLLEAGUE_DOMAIN,
     COLLEAGUES,
     CONTACTS,
@@ -86,9 +86,9 @@ from emulator.foreign_users import (
     create_session,
     invoke_as,
 )
-from emulator.model import Session, Site, User, generate_password
-from emulator.rest import rules as rest_rules
-from emulator.rest.store import Series, Target, store
+from webex_harness.emulator.model import Session, Site, User, generate_password
+from webex_harness.emulator.rest import rules as rest_rules
+from webex_harness.emulator.rest.store import Series, Target, store
 
 log = logging.getLogger("emulator.busy")
 

@@ -41,13 +41,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emulator.busy import make_busy
-from emulator.busy_state import BusyOptionError, parse_options
-from emulator.model import Site, User, generate_password
-from emulator.registered import all_faults, unknown_faults
-from emulator.registry import Registry
-from webex import __version__
-from webex.settings import SiteSettings
+from webex_harness.emulator.busy import make_busy
+from webex_harness.emulator.busy_state import BusyOptionError, parse_options
+from webex_harness.emulator.model import Site, User, generate_password
+from webex_harness.emulator.registered import all_faults, unknown_faults
+from webex_harness.emulator.registry import Registry
+from webex_harness.webex import __version__
+from webex_harness.webex.settings import SiteSettings
 
 
 class ControlError(Exception):

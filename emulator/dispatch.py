@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator import usage_limit
-from emulator.model import Site, User
-from emulator.xmlio import Answer, BodyContent, Elements, Node
-from webex.errors import WebexError, access_denied, invalid_request, webex_error
-from webex.namespaces import SERVICE_PREFIX
+from webex_harness.emulator import usage_limit
+from webex_harness.emulator.model import Site, User
+from webex_harness.emulator.xmlio import Answer, BodyContent, Elements, Node
+from webex_harness.webex.errors import WebexError, access_denied, invalid_request, webex_error
+from webex_harness.webex.namespaces import SERVICE_PREFIX
 
 
 class HttpStatusError(Exception):

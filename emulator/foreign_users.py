@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator import registered  # noqa: F401  (every service registered before a foreign user calls one)
-from emulator.busy_state import MAX_COLLEAGUES
-from emulator.dispatch import ROUTES, Call
-from emulator.model import Session, Site, User
-from emulator.rest import rules as rest_rules
-from emulator.rest.store import Series
-from emulator.services.common import format_date
-from emulator.xmlio import Elements, parse_request
-from webex import timezones
-from webex.envelope import BodyTree, Security, build_request
+from webex_harness.emulator import registered  # noqa: F401  (every service registered before a foreign user calls one)
+from webex_harness.emulator.busy_state import MAX_COLLEAGUES
+from webex_harness.emulator.dispatch import ROUTES, Call
+from webex_harness.emulator.model import Session, Site, User
+from webex_harness.emulator.rest import rules as rest_rules
+from webex_harness.emulator.rest.store import Series
+from webex_harness.emulator.services.common import format_date
+from webex_harness.emulator.xmlio import Elements, parse_request
+from webex_harness.webex import timezones
+from webex_harness.webex.envelope import BodyTree, Security, build_request
 
 #: The colleagues a busy site may have: (webExID, first name, last name).
 COLLEAGUES: tuple[tuple[str, str, str], ...] = (

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator.busy_state import BusyState
-from emulator.history_store import HistoryRecord, HistoryStore
-from emulator.rest.store import RestStore
-from webex import timezones
-from webex.errors import webex_error
-from webex.settings import SiteSettings
+from webex_harness.emulator.busy_state import BusyState
+from webex_harness.emulator.history_store import HistoryRecord, HistoryStore
+from webex_harness.emulator.rest.store import RestStore
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import webex_error
+from webex_harness.webex.settings import SiteSettings
 
 #: How much state one emulator keeps at most (docs/performance.md, "Bounded state"): a long load
 #: must not grow the process without end. Past a cap the oldest (or the longest idle) entry goes.

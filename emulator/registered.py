@@ -9,9 +9,9 @@ API, busy sites, the command line) imports it — so no module is imported by wh
 
 from __future__ import annotations
 
-from emulator import faults
-from emulator import rest as _rest  # noqa: F401  (registers the REST API's faults)
-from emulator import services as _services  # noqa: F401  (registers every XML service)
+from webex_harness.emulator import faults
+from webex_harness.emulator import rest as _rest  # noqa: F401  (registers the REST API's faults)
+from webex_harness.emulator import services as _services  # noqa: F401  (registers every XML service)
 
 
 def all_faults() -> dict[str, str]:

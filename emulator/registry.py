@@ -12,8 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from emulator.model import Site
-from webex.settings import SiteSettings
+from webex_harness.emulator.model import Site
+from webex_harness.webex.settings import SiteSettings
 
 #: Sites created through the control API; creating one more drops the created site idle longest
 #: (docs/performance.md, "Bounded state").

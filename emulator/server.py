@@ -22,11 +22,11 @@ import httpx
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from emulator.app import create_app
-from emulator.asgi import ASGIApp
-from emulator.busy_state import BusyOptions
-from webex.lifeline import child_preexec
-from webex.settings import SiteSettings
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.asgi import ASGIApp
+from webex_harness.emulator.busy_state import BusyOptions
+from webex_harness.webex.lifeline import child_preexec
+from webex_harness.webex.settings import SiteSettings
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -171,7 +171,7 @@ def start_subprocess(
     """Start ``webex-harness emulator`` as a child process on a free port (``extra_args`` are
     added to its command line, e.g. ``["--busy"]``); it dies with its parent."""
     port = port or free_port(host)
-    cmd = [sys.executable, "-m", "runs.cli", "emulator", "--host", host, "--port", str(port)]
+    cmd = [sys.executable, "-m", "webex_harness.runs.cli", "emulator", "--host", host, "--port", str(port)]
     if env_file is not None:
         cmd += ["--env", str(env_file)]
     cmd += list(extra_args)

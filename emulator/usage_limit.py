@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from emulator.faults import declare
-from emulator.model import Site, UsageCounter, User
-from webex.errors import NO_DATA_EXCEPTIONS
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Site, UsageCounter, User
+from webex_harness.webex.errors import NO_DATA_EXCEPTIONS
 
 #: The two limited APIs (lower-case, as routed).
 LIMITED_APIS: frozenset[str] = frozenset({"getsessioninfo", "getusercard"})

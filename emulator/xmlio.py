@@ -28,8 +28,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from webex.errors import WebexError, invalid_request
-from webex.namespaces import NAMESPACES, XSI
+from webex_harness.webex.errors import WebexError, invalid_request
+from webex_harness.webex.namespaces import NAMESPACES, XSI
 
 #: Largest request body the emulator reads (bytes). Bigger bodies get a FAILURE, not a parse.
 MAX_BODY_BYTES = 4 * 1024 * 1024

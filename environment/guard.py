@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from environment.model import AUTO, Environment
+from webex_harness.environment.model import AUTO, Environment
 
 __all__ = ["GuardError", "check_environment", "check_url", "is_loopback", "origin_of"]
 

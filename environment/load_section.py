@@ -44,8 +44,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from environment.errors import EnvironmentFileError, describe_value, unknown_key
-from environment.model import (
+from webex_harness.environment.errors import EnvironmentFileError, describe_value, unknown_key
+from webex_harness.environment.model import (
     ALL_APIS,
     DEFAULT_CALLS,
     DEFAULT_MIX,
@@ -56,7 +56,7 @@ from environment.model import (
     LoadSettings,
     Thresholds,
 )
-from webex.hints import did_you_mean
+from webex_harness.webex.hints import did_you_mean
 
 __all__ = ["LOAD_KEYS", "parse_compare", "parse_limit", "parse_load_section", "parse_thresholds"]
 

@@ -82,15 +82,15 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from environment.errors import EnvironmentFileError, describe_value, join_key, short, unknown_key
-from environment.load_section import parse_load_section
-from environment.model import (
+from webex_harness.environment.errors import EnvironmentFileError, describe_value, join_key, short, unknown_key
+from webex_harness.environment.load_section import parse_load_section
+from webex_harness.environment.model import (
     AUTO,
     DEFAULT_CLEANUP_PREFIX,
-    DEFAULT_ENVIRONMENT,
     DEFAULT_MAX_REQUESTS,
     DEFAULT_MAX_SECONDS,
     ENVIRONMENTS_DIR,
+    LOCAL_ENVIRONMENTS_DIR,
     ROLES,
     TARGETS,
     XML_SERVICE_PATH,
@@ -103,8 +103,8 @@ from environment.model import (
     Roles,
     Target,
 )
-from environment.text import has_placeholder, interpolate, parse_yaml
-from webex.settings import SiteSettings
+from webex_harness.environment.text import has_placeholder, interpolate, parse_yaml
+from webex_harness.webex.settings import SiteSettings
 
 __all__ = [
     "check_reachable",
@@ -415,7 +415,7 @@ def resolve_environment_path(name_or_path: str | Path | None) -> Path:
     with a separator) → that path.
     """
     if name_or_path is None:
-        return DEFAULT_ENVIRONMENT
+        return _local_first("emulator")
     text = str(name_or_path)
     is_path = (
         isinstance(name_or_path, Path)
@@ -425,8 +425,17 @@ def resolve_environment_path(name_or_path: str | Path | None) -> Path:
         or (os.altsep is not None and os.altsep in text)
     )
     if is_path:
-        return Path(text).expanduser()
-    return ENVIRONMENTS_DIR / f"{text}.yaml"
+        return Path(text).expanduser().absolute()
+    return _local_first(text)
+
+
+def _local_first(name: str) -> Path:
+    """``./environments/<name>.yaml`` of the working folder if it exists, else the shipped file of that
+    name (which the loader reports as not found, naming both places, if it does not exist either)."""
+    local = LOCAL_ENVIRONMENTS_DIR / f"{name}.yaml"
+    if local.is_file():
+        return local.absolute()
+    return ENVIRONMENTS_DIR / f"{name}.yaml"
 
 
 def load_environment(path: str | Path, env: Mapping[str, str] | None = None) -> Environment:
@@ -439,6 +448,13 @@ def load_environment(path: str | Path, env: Mapping[str, str] | None = None) -> 
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
+        if file.parent == ENVIRONMENTS_DIR:  # a bare name found neither in ./environments nor shipped
+            shipped_names = ", ".join(sorted(p.stem for p in ENVIRONMENTS_DIR.glob("*.yaml")))
+            raise EnvironmentFileError(
+                LOCAL_ENVIRONMENTS_DIR / file.name,
+                "(file)",
+                f"file not found (nor a shipped environment of that name: {shipped_names})",
+            ) from None
         raise EnvironmentFileError(path, "(file)", "file not found") from None
     except IsADirectoryError:
         raise EnvironmentFileError(path, "(file)", "is a directory, not a file") from None

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from webex.settings import SiteSettings
+from webex_harness import shipped
+from webex_harness.webex.settings import SiteSettings
 
 if TYPE_CHECKING:  # webex.envelope imports lxml: a command line typo must not wait for it
-    from webex.envelope import Security
+    from webex_harness.webex.envelope import Security
 
 __all__ = [
     "ALL_APIS",
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_MIX",
     "ENVIRONMENTS_DIR",
     "LIMIT_KEYS",
+    "LOCAL_ENVIRONMENTS_DIR",
     "MIX_SCENARIOS",
     "ROLES",
     "SCENARIO_NAMES",
@@ -57,8 +59,11 @@ __all__ = [
 Target = Literal["emulator", "site"]
 TARGETS: tuple[Target, ...] = ("emulator", "site")
 
-#: The folder holding the shipped environment files (``<repo root>/environments``).
-ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
+#: The folder holding the shipped environment files (the package's ``environments/``).
+ENVIRONMENTS_DIR = shipped("environments")
+#: The folder a user keeps environment files in: ``./environments`` of the working folder, read before
+#: the shipped ones.
+LOCAL_ENVIRONMENTS_DIR = Path("environments")
 #: The default target: the embedded emulator.
 DEFAULT_ENVIRONMENT = ENVIRONMENTS_DIR / "emulator.yaml"
 
@@ -307,7 +312,7 @@ class Environment:
 
     def security(self) -> Security:
         """The XML API ``securityContext`` for the configured user."""
-        from webex.envelope import Security
+        from webex_harness.webex.envelope import Security
 
         return Security(
             site_name=self.site_name,

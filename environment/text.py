@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import yaml
 
-from environment.errors import EnvironmentFileError, short
+from webex_harness.environment.errors import EnvironmentFileError, short
 
 __all__ = ["has_placeholder", "interpolate", "parse_yaml"]
 

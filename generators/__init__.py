@@ -14,7 +14,7 @@ Pure: no network, no clock (dates are relative to an injected ``now``), determin
 - :mod:`generators.cli_support` — text output for the CLI.
 """
 
-from generators.catalogue import (
+from webex_harness.generators.catalogue import (
     ApiSpec,
     ElementSpec,
     RestOperation,
@@ -25,13 +25,13 @@ from generators.catalogue import (
     rest_operations,
     xml_api_names,
 )
-from generators.cli_support import generate_text, list_apis_lines
-from generators.edge_builder import EdgeCase
-from generators.edges import documented_cases, edge_cases
-from generators.envelopes import DEFAULT_NOW, DEFAULT_SECURITY, GenContext, valid_body, valid_envelope
-from generators.outcomes import Expect
-from generators.providers import WebexProvider, make_faker, reseed, webex_provider
-from generators.rest import rest_edge_cases, valid_create_body, valid_update_body
+from webex_harness.generators.cli_support import generate_text, list_apis_lines
+from webex_harness.generators.edge_builder import EdgeCase
+from webex_harness.generators.edges import documented_cases, edge_cases
+from webex_harness.generators.envelopes import DEFAULT_NOW, DEFAULT_SECURITY, GenContext, valid_body, valid_envelope
+from webex_harness.generators.outcomes import Expect
+from webex_harness.generators.providers import WebexProvider, make_faker, reseed, webex_provider
+from webex_harness.generators.rest import rest_edge_cases, valid_create_body, valid_update_body
 
 __all__ = [
     "DEFAULT_NOW",

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from webex.namespaces import SERVICE_PREFIX, body_content_type
+from webex_harness.webex.namespaces import SERVICE_PREFIX, body_content_type
 
 __all__ = [
     "SEED_FILES",
@@ -395,7 +395,7 @@ def _rest(raw: Mapping[str, Any]) -> RestCatalogue:
 
 @functools.cache
 def _load() -> _Catalogue:
-    text = resources.files("generators").joinpath("catalogue.yaml").read_text(encoding="utf-8")
+    text = resources.files("webex_harness.generators").joinpath("catalogue.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     apis = tuple(_api(entry) for entry in raw["apis"])
     names = [a.name for a in apis]

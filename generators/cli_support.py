@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from generators import catalogue
-from generators.catalogue import rest_operations, xml_api_names
-from generators.edges import edge_cases
-from generators.envelopes import valid_envelope
+from webex_harness.generators import catalogue
+from webex_harness.generators.catalogue import rest_operations, xml_api_names
+from webex_harness.generators.edges import edge_cases
+from webex_harness.generators.envelopes import valid_envelope
 
 __all__ = ["generate_text", "list_apis_lines"]
 

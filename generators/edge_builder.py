@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generators import bodytree
-from generators.catalogue import ApiSpec, ElementSpec
-from generators.envelopes import GenContext, faker_for, valid_body_with_state
-from generators.outcomes import Expect, predicted
-from generators.providers import webex_provider
-from webex.envelope import Security, build_request
+from webex_harness.generators import bodytree
+from webex_harness.generators.catalogue import ApiSpec, ElementSpec
+from webex_harness.generators.envelopes import GenContext, faker_for, valid_body_with_state
+from webex_harness.generators.outcomes import Expect, predicted
+from webex_harness.generators.providers import webex_provider
+from webex_harness.webex.envelope import Security, build_request
 
 __all__ = ["CaseBuilder", "EdgeCase", "context_requirements"]
 

@@ -9,12 +9,12 @@ Each step takes the :class:`generators.edge_builder.CaseBuilder` of one API and 
 
 from __future__ import annotations
 
-from generators import bodytree
-from generators.catalogue import body_content_sample
-from generators.edge_builder import CaseBuilder
-from generators.envelopes import DEFAULT_SECURITY
-from generators.outcomes import documented, undocumented
-from webex.envelope import Security, build_multi_request
+from webex_harness.generators import bodytree
+from webex_harness.generators.catalogue import body_content_sample
+from webex_harness.generators.edge_builder import CaseBuilder
+from webex_harness.generators.envelopes import DEFAULT_SECURITY
+from webex_harness.generators.outcomes import documented, undocumented
+from webex_harness.webex.envelope import Security, build_multi_request
 
 __all__ = [
     "BODY_CONTENT_COUNT",

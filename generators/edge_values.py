@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 
-from generators import bodytree
-from generators.catalogue import ApiSpec, ElementSpec
-from generators.edge_builder import CaseBuilder
-from generators.outcomes import undocumented
+from webex_harness.generators import bodytree
+from webex_harness.generators.catalogue import ApiSpec, ElementSpec
+from webex_harness.generators.edge_builder import CaseBuilder
+from webex_harness.generators.outcomes import undocumented
 
 __all__ = [
     "date_cases",

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generators.catalogue import all_apis, api
-from generators.edge_builder import CaseBuilder, EdgeCase
-from generators.edge_request import (
+from webex_harness.generators.catalogue import all_apis, api
+from webex_harness.generators.edge_builder import CaseBuilder, EdgeCase
+from webex_harness.generators.edge_request import (
     auth_cases,
     body_content_cases,
     filler_cases,
@@ -25,9 +25,16 @@ from generators.edge_request import (
     registration_case,
     required_cases,
 )
-from generators.edge_values import date_cases, email_cases, enum_cases, html_cases, length_cases, text_cases
-from generators.envelopes import GenContext
-from generators.outcomes import Expect
+from webex_harness.generators.edge_values import (
+    date_cases,
+    email_cases,
+    enum_cases,
+    html_cases,
+    length_cases,
+    text_cases,
+)
+from webex_harness.generators.envelopes import GenContext
+from webex_harness.generators.outcomes import Expect
 
 __all__ = ["STEPS", "documented_cases", "edge_cases"]
 

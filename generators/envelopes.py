@@ -25,10 +25,10 @@ from typing import Any
 
 from faker import Faker
 
-from generators.catalogue import ApiSpec, ElementSpec, api
-from generators.providers import WebexProvider, make_faker, reseed, webex_provider
-from webex import timezones
-from webex.envelope import Security, build_request
+from webex_harness.generators.catalogue import ApiSpec, ElementSpec, api
+from webex_harness.generators.providers import WebexProvider, make_faker, reseed, webex_provider
+from webex_harness.webex import timezones
+from webex_harness.webex.envelope import Security, build_request
 
 __all__ = [
     "DEFAULT_NOW",

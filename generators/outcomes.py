@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from generators.catalogue import ApiSpec
+from webex_harness.generators.catalogue import ApiSpec
 
 __all__ = ["PREDICTED", "UNDOCUMENTED", "Expect", "documented", "predicted", "undocumented"]
 

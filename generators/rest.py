@@ -14,9 +14,9 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from generators.catalogue import rest_catalogue
-from generators.envelopes import faker_for
-from generators.providers import webex_provider
+from webex_harness.generators.catalogue import rest_catalogue
+from webex_harness.generators.envelopes import faker_for
+from webex_harness.generators.providers import webex_provider
 
 __all__ = ["REST_TIME_ZONES", "iso", "rest_edge_cases", "valid_create_body", "valid_update_body"]
 

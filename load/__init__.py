@@ -25,6 +25,6 @@ module                      what
 Importing this package does not import locust.
 """
 
-from load.runner import LoadError, LoadResult, parse_run_time, run_load
+from webex_harness.load.runner import LoadError, LoadResult, parse_run_time, run_load
 
 __all__ = ["LoadError", "LoadResult", "parse_run_time", "run_load"]

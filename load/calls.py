@@ -31,11 +31,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from client.kinds import DELETES, creator_of
-from generators.catalogue import api as catalogue_api
-from generators.catalogue import xml_api_names
-from generators.envelopes import GenContext, faker_for, valid_body
-from webex.envelope import Security, build_request
+from webex_harness.client.kinds import DELETES, creator_of
+from webex_harness.generators.catalogue import api as catalogue_api
+from webex_harness.generators.catalogue import xml_api_names
+from webex_harness.generators.envelopes import GenContext, faker_for, valid_body
+from webex_harness.webex.envelope import Security, build_request
 
 __all__ = [
     "KEY_MARKER",

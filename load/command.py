@@ -16,7 +16,7 @@ import socket
 import sys
 from pathlib import Path
 
-from load.config import (
+from webex_harness.load.config import (
     BUDGET_FILE_VAR,
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
@@ -30,7 +30,6 @@ from load.config import (
 __all__ = [
     "CSV_PREFIX",
     "DEFAULT_LOCUSTFILE",
-    "PROJECT_ROOT",
     "RESERVED_OPTIONS",
     "SHAPE_LOCUSTFILE",
     "STOP_TIMEOUT",
@@ -43,8 +42,6 @@ __all__ = [
 DEFAULT_LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 #: The step/spike LoadTestShape, appended to ``-f`` when the shape is not steady.
 SHAPE_LOCUSTFILE = Path(__file__).resolve().parent / "shapefile.py"
-#: The repository root, put on the child's PYTHONPATH so the locustfile can import the project's packages.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Seconds locust gives its users, once the run ends, to finish the task in flight and delete what they
 #: made (``--stop-timeout``; a user still busy then is killed and logs what it left). One request may take
 #: up to the users' 30 s network timeout; a run whose users stop promptly is not slowed down by it.
@@ -167,6 +164,5 @@ def child_environ(
         env[REST_TOKEN_VAR] = rest_token
     if budget_file is not None:
         env[BUDGET_FILE_VAR] = str(budget_file)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from environment.errors import EnvironmentFileError
-from environment.model import Environment, LoadSettings
-from generators.catalogue import xml_api_names
-from load.calls import UNSUPPORTED
-from webex.hints import did_you_mean
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.model import Environment, LoadSettings
+from webex_harness.generators.catalogue import xml_api_names
+from webex_harness.load.calls import UNSUPPORTED
+from webex_harness.webex.hints import did_you_mean
 
 __all__ = [
     "BUDGET_FILE_VAR",

@@ -25,10 +25,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from generators.envelopes import GenContext, valid_envelope
-from generators.naming import names_objects, with_run_name
-from load.calls import KEY_MARKER, REGISTERED_EMAIL, SESSION_CREATORS, CallTemplate, call_plan, call_templates
-from webex.envelope import Security, build_request
+from webex_harness.generators.envelopes import GenContext, valid_envelope
+from webex_harness.generators.naming import names_objects, with_run_name
+from webex_harness.load.calls import (
+    KEY_MARKER,
+    REGISTERED_EMAIL,
+    SESSION_CREATORS,
+    CallTemplate,
+    call_plan,
+    call_templates,
+)
+from webex_harness.webex.envelope import Security, build_request
 
 __all__ = [
     "DASHBOARD_APIS",

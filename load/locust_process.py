@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from webex.lifeline import child_preexec, lifeline_environ
+from webex_harness.webex.lifeline import child_preexec, lifeline_environ
 
 __all__ = ["LOG_TAIL_LINES", "POLL_SECONDS", "STOP_SECONDS", "log_tail", "start", "stop_process", "wait_for_exit"]
 

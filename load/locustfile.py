@@ -66,7 +66,7 @@ rather than an unbounded flood that measures the load generator instead of the t
 
 from __future__ import annotations
 
-from load.rest_tasks import RestApiUser
-from load.scenarios import CallsUser, DashboardUser, LifecycleUser, RegistrationUser
+from webex_harness.load.rest_tasks import RestApiUser
+from webex_harness.load.scenarios import CallsUser, DashboardUser, LifecycleUser, RegistrationUser
 
 __all__ = ["CallsUser", "DashboardUser", "LifecycleUser", "RegistrationUser", "RestApiUser"]

@@ -51,11 +51,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from client.site_safety import install_site_safety
-from client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
-from environment.model import AUTO, XML_SERVICE_PATH, Environment
-from webex.envelope import Security, XmlResponse
-from webex.masking import SecretSet
+from webex_harness.client.site_safety import install_site_safety
+from webex_harness.client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
+from webex_harness.environment.model import AUTO, XML_SERVICE_PATH, Environment
+from webex_harness.webex.envelope import Security, XmlResponse
+from webex_harness.webex.masking import SecretSet
 
 __all__ = ["NO_DATA", "ProbeError", "ProbeRefused", "ProbeResult", "check_allowed", "probe_cli", "run_probe"]
 
@@ -455,10 +455,10 @@ def probe_cli(env_path: str | None, *, reports: Path | None = None) -> int:
     """``webex-harness probe``: load the environment, (start the emulator,) probe, write
     ``reports/<run-id>/probe.json`` (``reports`` overrides the reports folder), print a summary.
     Exit code 0 all verified, 1 not (or the probe failed), 2 refused or a bad environment file."""
-    from emulator.server import start_subprocess
-    from environment.errors import EnvironmentFileError
-    from environment.loader import load_environment, resolve_environment_path
-    from workspace.run_folder import Run
+    from webex_harness.emulator.server import start_subprocess
+    from webex_harness.environment.errors import EnvironmentFileError
+    from webex_harness.environment.loader import load_environment, resolve_environment_path
+    from webex_harness.workspace.run_folder import Run
 
     try:
         env = load_environment(resolve_environment_path(env_path))

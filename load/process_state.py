@@ -47,13 +47,13 @@ from locust.event import EventHook
 from locust.exception import RescheduleTask, StopUser
 from locust.runners import LocalRunner, MasterRunner, Runner, WorkerRunner
 
-from client.naming import run_name
-from client.xml_client import BudgetExceeded, RequestBudget
-from environment.errors import EnvironmentFileError
-from environment.loader import load_environment, resolve_environment_path
-from environment.model import AUTO, SCENARIO_NAMES, XML_SERVICE_PATH, Environment, LoadSettings
-from load.calls import CallPlan, call_plan
-from load.config import (
+from webex_harness.client.naming import run_name
+from webex_harness.client.xml_client import BudgetExceeded, RequestBudget
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.loader import load_environment, resolve_environment_path
+from webex_harness.environment.model import AUTO, SCENARIO_NAMES, XML_SERVICE_PATH, Environment, LoadSettings
+from webex_harness.load.calls import CallPlan, call_plan
+from webex_harness.load.config import (
     BUDGET_FILE_VAR,
     ENV_FILE_VAR,
     REST_TOKEN_VAR,
@@ -66,9 +66,9 @@ from load.config import (
     load_settings,
     origin_of,
 )
-from load.envelopes import ScenarioEnvelopes, build_envelopes
-from webex.lifeline import hold_lifeline
-from workspace.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
+from webex_harness.load.envelopes import ScenarioEnvelopes, build_envelopes
+from webex_harness.webex.lifeline import hold_lifeline
+from webex_harness.workspace.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
 
 __all__ = [
     "STOP_POLL_SECONDS",

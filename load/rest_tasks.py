@@ -41,8 +41,8 @@ import gevent
 from gevent import GreenletExit
 from locust import FastHttpUser, between, task
 
-from client.xml_client import BudgetExceeded
-from load.process_state import leftover_warning, spend, spend_cleanup, state
+from webex_harness.client.xml_client import BudgetExceeded
+from webex_harness.load.process_state import leftover_warning, spend, spend_cleanup, state
 
 __all__ = ["FARTHEST_START", "RestApiUser", "create_body", "failure_message"]
 

@@ -50,10 +50,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from environment.errors import EnvironmentFileError
-from environment.guard import GuardError, check_url
-from environment.model import AUTO, SCENARIO_NAMES, SHAPE_NAMES, XML_SERVICE_PATH, Environment
-from load.command import (
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.guard import GuardError, check_url
+from webex_harness.environment.model import AUTO, SCENARIO_NAMES, SHAPE_NAMES, XML_SERVICE_PATH, Environment
+from webex_harness.load.command import (
     CSV_PREFIX,
     DEFAULT_LOCUSTFILE,
     RESERVED_OPTIONS,
@@ -61,11 +61,11 @@ from load.command import (
     build_command,
     child_environ,
 )
-from load.config import STOP_FILE_VAR, is_loopback, load_settings, origin_of
-from load.locust_process import STOP_SECONDS, log_tail, start, stop_process, wait_for_exit
-from load.shapes import SHAPED
-from load.summary import summarise
-from workspace.budget import COUNTER_FILE, SharedBudget, split_run_budget
+from webex_harness.load.config import STOP_FILE_VAR, is_loopback, load_settings, origin_of
+from webex_harness.load.locust_process import STOP_SECONDS, log_tail, start, stop_process, wait_for_exit
+from webex_harness.load.shapes import SHAPED
+from webex_harness.load.summary import summarise
+from webex_harness.workspace.budget import COUNTER_FILE, SharedBudget, split_run_budget
 
 __all__ = [
     "GRACE_SECONDS",

@@ -29,10 +29,10 @@ from typing import ClassVar
 
 from locust import task
 
-from load.calls import SESSION_CREATORS
-from load.envelopes import DASHBOARD_APIS
-from load.weighted import WeightedChoice
-from load.xml_user import XmlUser, spliced
+from webex_harness.load.calls import SESSION_CREATORS
+from webex_harness.load.envelopes import DASHBOARD_APIS
+from webex_harness.load.weighted import WeightedChoice
+from webex_harness.load.xml_user import XmlUser, spliced
 
 __all__ = ["CallsUser", "DashboardUser", "LifecycleUser", "RegistrationUser"]
 

@@ -19,8 +19,8 @@ from typing import cast
 
 from locust import LoadTestShape
 
-from load.config import SHAPE_VAR
-from load.shapes import SHAPED, shape_tick
+from webex_harness.load.config import SHAPE_VAR
+from webex_harness.load.shapes import SHAPED, shape_tick
 
 
 class HarnessShape(LoadTestShape):

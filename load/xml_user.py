@@ -23,11 +23,11 @@ from locust import FastHttpUser, between
 from locust.contrib.fasthttp import ResponseContextManager
 from locust.exception import RescheduleTask
 
-from client.xml_client import BudgetExceeded
-from load.calls import CallTemplate, response_key
-from load.envelopes import ScenarioEnvelopes
-from load.judging import exception_of, failure_message
-from load.process_state import leftover_warning, spend, spend_cleanup, state
+from webex_harness.client.xml_client import BudgetExceeded
+from webex_harness.load.calls import CallTemplate, response_key
+from webex_harness.load.envelopes import ScenarioEnvelopes
+from webex_harness.load.judging import exception_of, failure_message
+from webex_harness.load.process_state import leftover_warning, spend, spend_cleanup, state
 
 __all__ = ["HEADERS", "XmlUser", "spliced"]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from client.xml_client import BudgetExceeded, RequestBudget
-from environment.model import Budget
-from plugin import plan as planning
-from workspace.budget import CONTRACTS, CONTRACTS_CLEANUP, COUNTER_FILE, BudgetSplit, SharedBudget
+from webex_harness.client.xml_client import BudgetExceeded, RequestBudget
+from webex_harness.environment.model import Budget
+from webex_harness.plugin import plan as planning
+from webex_harness.workspace.budget import CONTRACTS, CONTRACTS_CLEANUP, COUNTER_FILE, BudgetSplit, SharedBudget
 
 #: share of each worker's request budget kept back for the end-of-run clean-up
 CLEANUP_SHARE = 0.1

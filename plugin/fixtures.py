@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from client.xml_client import XmlClient
-from environment.model import Environment
-from plugin import state
-from plugin.targets import SiteHandle, Target, bring_up, make_site
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.environment.model import Environment
+from webex_harness.plugin import state
+from webex_harness.plugin.targets import SiteHandle, Target, bring_up, make_site
 
 
 @pytest.fixture(scope="session")

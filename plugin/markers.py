@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from environment.model import Environment
+from webex_harness.environment.model import Environment
 
 #: every marker of the suites (``--strict-markers`` refuses any other)
 MARKERS = (
@@ -60,8 +60,8 @@ def _is_contract_test(item: pytest.Item) -> bool:
 def unknown_behaviour_markers(items: Iterable[pytest.Item]) -> list[str]:
     """``"contracts/test_x.py::test_y: 'emial-lowercase' (did you mean 'email-lowercase'?)"`` for every
     behaviour marker of a contract test naming an ID ``webex/behaviours.yaml`` lacks."""
-    from webex.behaviours import ids
-    from webex.hints import did_you_mean
+    from webex_harness.webex.behaviours import ids
+    from webex_harness.webex.hints import did_you_mean
 
     known = ids()
     return [

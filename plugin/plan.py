@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from environment.model import Environment
+from webex_harness.environment.model import Environment
+from webex_harness.plugin.suite_command import CONTRACTS_DIR, contract_pytest_command
 
-ROOT = Path(__file__).resolve().parent.parent
-COSTS_FILE = ROOT / "contracts" / "costs.json"
+COSTS_FILE = CONTRACTS_DIR / "costs.json"
 #: an environment variable naming another costs file (your own site's measurements, a test's)
 COSTS_VARIABLE = "WEBEX_HARNESS_COSTS"
 PROFILES = ("smoke", "standard", "full")
@@ -401,20 +401,11 @@ def collect_plan(
     """The plan of a contract run, from ``pytest --collect-only`` in a subprocess with the run's own
     selection options: no fixture runs, nothing is sent to the target."""
     import subprocess
-    import sys
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="wxh-plan-") as tmp:
         out = Path(tmp) / "plan.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(ROOT / "contracts"),
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(ROOT),
+        cmd = contract_pytest_command(
             "--collect-only",
             "-q",
             "--assert=plain",
@@ -424,7 +415,7 @@ def collect_plan(
             str(out),
             "--plan-budget",
             str(budget),
-        ]
+        )
         if env.path is not None:
             cmd += ["--env", str(env.path)]
         if profile:
@@ -432,7 +423,7 @@ def collect_plan(
         for bid in behaviours or []:
             cmd += ["--behaviour", bid]
         try:
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=COLLECT_SECONDS)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=COLLECT_SECONDS)
         except subprocess.TimeoutExpired:
             raise PlanError(f"collecting the contract tests took longer than {COLLECT_SECONDS:.0f}s") from None
         if not out.exists():

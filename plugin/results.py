@@ -15,10 +15,10 @@ from typing import cast
 
 import pytest
 
-from client.xml_client import Exchange
-from plugin.markers import api_mark, behaviour_ids
-from webex.masking import SecretSet
-from workspace.results import Outcome, TestResult
+from webex_harness.client.xml_client import Exchange
+from webex_harness.plugin.markers import api_mark, behaviour_ids
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.results import Outcome, TestResult
 
 #: exchanges kept as the evidence of a failed test (its last ones)
 EVIDENCE_LIMIT = 6

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from webex.masking import SecretSet
+from webex_harness.webex.masking import SecretSet
 
 #: the report files :func:`scrub_files` reads (and any file with "attachment" in its name)
 _SCRUB_SUFFIXES = (".json", ".xml", ".txt", ".md", ".html", ".log", ".csv", ".jsonl", ".attach")

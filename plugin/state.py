@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from environment.model import Environment
-from plugin.budget import BudgetWatch
-from plugin.plan import Plan, RequestCost
-from plugin.request_costs import RequestCounter
-from plugin.results import Recorder
-from webex.masking import SecretSet
+from webex_harness.environment.model import Environment
+from webex_harness.plugin.budget import BudgetWatch
+from webex_harness.plugin.plan import Plan, RequestCost
+from webex_harness.plugin.request_costs import RequestCounter
+from webex_harness.plugin.results import Recorder
+from webex_harness.webex.masking import SecretSet
 
 #: the loaded environment file
 ENVIRONMENT = pytest.StashKey[Environment]()

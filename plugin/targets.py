@@ -24,19 +24,19 @@ from typing import Any
 import httpx
 import pytest
 
-from client.cleaner import Cleaner, CleanupResult
-from client.journal import Ledger, ledger_path
-from client.ledger_hooks import LedgerHooks
-from client.naming import run_name
-from client.site_safety import install_site_safety, same_safety
-from client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
-from environment.model import ROLES, Environment
-from plugin.budget import budget_counter, split_budget
-from plugin.results import Recorder
-from plugin.workers import worker, worker_count
-from webex.envelope import Security
-from webex.masking import SecretSet
-from webex.settings import SiteSettings
+from webex_harness.client.cleaner import Cleaner, CleanupResult
+from webex_harness.client.journal import Ledger, ledger_path
+from webex_harness.client.ledger_hooks import LedgerHooks
+from webex_harness.client.naming import run_name
+from webex_harness.client.site_safety import install_site_safety, same_safety
+from webex_harness.client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
+from webex_harness.environment.model import ROLES, Environment
+from webex_harness.plugin.budget import budget_counter, split_budget
+from webex_harness.plugin.results import Recorder
+from webex_harness.plugin.workers import worker, worker_count
+from webex_harness.webex.envelope import Security
+from webex_harness.webex.masking import SecretSet
+from webex_harness.webex.settings import SiteSettings
 
 
 class SiteRegistry:
@@ -257,7 +257,7 @@ def _ledger_file(config: pytest.Config, run_id: str, own_emulator: bool) -> Path
         return ledger_path(Path(run_dir), run_id)
     if own_emulator:
         return None
-    from workspace.run_folder import REPORTS_DIR
+    from webex_harness.workspace.run_folder import REPORTS_DIR
 
     return ledger_path(REPORTS_DIR / run_id, run_id)
 
@@ -330,7 +330,7 @@ def bring_up(
     if environment.is_emulator:
         url = config.getoption("--emulator-url")
         if not url:
-            from emulator.server import start_in_thread
+            from webex_harness.emulator.server import start_in_thread
 
             running = start_in_thread(environment.site_name, environment.settings)
             url = running.base_url

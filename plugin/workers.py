@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workspace.run_folder import new_run_id
+from webex_harness.workspace.run_folder import new_run_id
 
 #: the key of the run ID in an xdist worker's ``workerinput``
 RUN_ID_INPUT = "wxh_run_id"

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import argparse
 
-from runs.cli_common import fail
+from webex_harness.runs.cli_common import fail
 
 __all__ = ["cmd_apis", "cmd_generate"]
 
 
 def cmd_apis(args: argparse.Namespace) -> int:
     """Every API the harness knows, one a line: XML then REST."""
-    from generators.cli_support import list_apis_lines
+    from webex_harness.generators.cli_support import list_apis_lines
 
     print("\n".join(list_apis_lines()))
     return 0
@@ -23,7 +23,7 @@ def cmd_apis(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """A generated envelope for ``API`` on stdout (``--edge``: its edge cases as a JSON array)."""
-    from generators.cli_support import generate_text
+    from webex_harness.generators.cli_support import generate_text
 
     try:
         print(generate_text(args.api, args.seed, args.edge))

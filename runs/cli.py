@@ -25,15 +25,15 @@ import os
 import sys
 from collections.abc import Sequence
 
-from environment.errors import EnvironmentFileError
-from runs.catalogue_commands import cmd_apis, cmd_generate
-from runs.cli_checks import OneLineParser, UsageProblem, check_arguments
-from runs.cli_common import fail
-from runs.folder_commands import cmd_compare, cmd_prune, cmd_report
-from runs.run_command import cmd_run
-from runs.stop_signals import Stopped, handle_stop_signals, restore_handlers
-from runs.target_commands import cmd_cleanup, cmd_costs, cmd_emulator, cmd_probe, cmd_selfcheck
-from webex import __version__
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.runs.catalogue_commands import cmd_apis, cmd_generate
+from webex_harness.runs.cli_checks import OneLineParser, UsageProblem, check_arguments
+from webex_harness.runs.cli_common import fail
+from webex_harness.runs.folder_commands import cmd_compare, cmd_prune, cmd_report
+from webex_harness.runs.run_command import cmd_run
+from webex_harness.runs.stop_signals import Stopped, handle_stop_signals, restore_handlers
+from webex_harness.runs.target_commands import cmd_cleanup, cmd_costs, cmd_emulator, cmd_probe, cmd_selfcheck
+from webex_harness.webex import __version__
 
 __all__ = ["build_parser", "main"]
 
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--env", default=None, help="environment file or name (default: environments/emulator.yaml)")
         p.add_argument("--seed", type=int, default=1, help="seed for generated data (default 1)")
 
-    from environment.model import SCENARIO_NAMES, SHAPE_NAMES
+    from webex_harness.environment.model import SCENARIO_NAMES, SHAPE_NAMES
 
     def load_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument(

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from runs.cli_common import reports_folder
-from webex.hints import did_you_mean
+from webex_harness.runs.cli_common import reports_folder
+from webex_harness.webex.hints import did_you_mean
 
 __all__ = ["OneLineParser", "UsageProblem", "check_arguments", "did_you_mean", "load_row_names"]
 
@@ -74,7 +74,7 @@ def check_range(option: str, value: int | None, key: str) -> None:
 
 def check_run_time(text: str | None) -> None:
     """A locust duration (``20s``, ``2m``, ``1h30m``, ``90``)."""
-    from load.runner import parse_run_time  # no locust import
+    from webex_harness.load.runner import parse_run_time  # no locust import
 
     if text is None:
         return
@@ -88,14 +88,14 @@ def load_row_names() -> list[str]:
     """Every row name a load run's ``load.json`` can have: each catalogued XML API, the REST load's
     requests and the scenarios' special requests (a gate may also name a ``(setup)``/``(clean-up)``
     row of one of these)."""
-    from generators.catalogue import xml_api_names
+    from webex_harness.generators.catalogue import xml_api_names
 
     return [*xml_api_names(), *REST_LOAD_NAMES, *EXTRA_LOAD_NAMES]
 
 
 def _gate_api(name: str, known: Sequence[str]) -> bool:
-    from environment.model import ALL_APIS
-    from runs.gates import HOUSEKEEPING_SUFFIXES
+    from webex_harness.environment.model import ALL_APIS
+    from webex_harness.runs.gates import HOUSEKEEPING_SUFFIXES
 
     if name == ALL_APIS or name in known:
         return True
@@ -104,7 +104,7 @@ def _gate_api(name: str, known: Sequence[str]) -> bool:
 
 def check_gates(args: argparse.Namespace) -> None:
     """``--max-failure-ratio``, ``--max-p95`` and ``--min-rps``: numbers and API names."""
-    from runs.gates import GateOptionError, thresholds_from_options
+    from webex_harness.runs.gates import GateOptionError, thresholds_from_options
 
     try:
         thresholds_from_options(args.max_failure_ratio, args.max_p95, args.min_rps)
@@ -148,7 +148,7 @@ def check_run_id(option: str, ref: str | None, reports: Path, *, paths: bool = F
     """``ref`` names a run folder under ``reports`` (``paths``: or an existing file or folder;
     ``by_name``: or is a well-formed run ID — ``cleanup`` finds a run's objects by their names even
     when its folder is gone)."""
-    from workspace.run_folder import RUN_ID_PATTERN
+    from webex_harness.workspace.run_folder import RUN_ID_PATTERN
 
     if ref is None:
         return
@@ -166,7 +166,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     command = getattr(args, "command", None)
     if command in ("run", "contracts", "load"):
         if getattr(args, "behaviour", None):
-            from webex.behaviours import ids
+            from webex_harness.webex.behaviours import ids
 
             check_known("--behaviour", args.behaviour, ids(), "behaviour ID")
         check_range("--workers", getattr(args, "workers", None), "workers")
@@ -180,7 +180,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     if command == "selfcheck":
         check_range("--workers", args.workers, "workers")
         if args.fault:
-            from emulator.registered import all_faults
+            from webex_harness.emulator.registered import all_faults
 
             check_known("--fault", args.fault, sorted(all_faults()), "fault")
     if command == "emulator":
@@ -197,7 +197,7 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 
 def _check_generate_api(api: str) -> None:
-    from generators.catalogue import api as catalogue_api
+    from webex_harness.generators.catalogue import api as catalogue_api
 
     try:
         catalogue_api(api)

@@ -12,9 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from environment.loader import load_environment, resolve_environment_path
-from environment.model import Environment
-from workspace.run_folder import REPORTS_DIR
+from webex_harness.environment.loader import load_environment, resolve_environment_path
+from webex_harness.environment.model import Environment
+from webex_harness.workspace.run_folder import REPORTS_DIR
 
 __all__ = [
     "OutFolderError",
@@ -81,7 +81,7 @@ def keep_state_in_reports_root(reports_root: Path) -> None:
     """A run folder outside the reports root (``--out DIR``) keeps the workspace's safety state
     (usage-limit counts, REST pacing) where every other run does — ``<reports root>/.safety`` — not
     next to itself (the pytest and locust processes of the run inherit the choice)."""
-    from workspace.state import STATE_DIR_VARIABLE, state_dir
+    from webex_harness.workspace.state import STATE_DIR_VARIABLE, state_dir
 
     if not os.environ.get(STATE_DIR_VARIABLE):
         os.environ[STATE_DIR_VARIABLE] = str(state_dir(reports_root))

@@ -59,9 +59,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from environment.model import CompareLimits
-from runs.gates import is_housekeeping
-from runs.stats import (
+from webex_harness.environment.model import CompareLimits
+from webex_harness.runs.gates import is_housekeeping
+from webex_harness.runs.stats import (
     ALPHA,
     DRIFT_SHARE,
     HISTORY_FILE,

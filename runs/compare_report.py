@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from runs.compare import (
+from webex_harness.runs.compare import (
     LATENCY_FLOOR_MS,
     METRICS,
     THRESHOLDS,
@@ -25,8 +25,8 @@ from runs.compare import (
     format_percent,
     format_value,
 )
-from runs.stats import ALPHA, DRIFT_SHARE, HISTORY_FILE, MIN_REQUESTS, MIN_WINDOWS
-from runs.svg_chart import BarPair, Panel, render_before_after
+from webex_harness.runs.stats import ALPHA, DRIFT_SHARE, HISTORY_FILE, MIN_REQUESTS, MIN_WINDOWS
+from webex_harness.runs.svg_chart import BarPair, Panel, render_before_after
 
 __all__ = ["SETUP_KEYS", "render_markdown", "render_svg", "setup_differences", "write_comparison"]
 

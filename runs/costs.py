@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from client.xml_client import ControlClient
-from environment.model import DEFAULT_ENVIRONMENT, Environment
-from plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
-from workspace.results import read_results, results_path
+from webex_harness.client.xml_client import ControlClient
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
+from webex_harness.plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
+from webex_harness.plugin.suite_command import contract_pytest_command
+from webex_harness.workspace.results import read_results, results_path
 
-ROOT = Path(__file__).resolve().parent.parent
 #: wall-clock bound of each measuring run
 RUN_SECONDS = 900.0
 #: the roles a stand-in declares (``users:``), each a user of its site
@@ -137,15 +136,7 @@ def write_stand_in(base_url: str, folder: Path) -> tuple[Path, dict[str, str]]:
 def _start(
     env_file: Path, emulator_url: str | None, run_dir: Path, seed: int, variables: dict[str, str]
 ) -> tuple[subprocess.Popen[str], float]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "contracts"),
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(ROOT),
+    cmd = contract_pytest_command(
         "-q",
         "--seed",
         str(seed),
@@ -157,13 +148,12 @@ def _start(
         "full",
         "-p",
         "no:xdist",
-    ]
+    )
     if emulator_url:
         cmd += ["--emulator-url", emulator_url]
     log = open(run_dir.parent / f"{run_dir.name}.log", "w", encoding="utf-8")  # noqa: SIM115
     proc = subprocess.Popen(
         cmd,
-        cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
@@ -216,7 +206,7 @@ def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
 
 def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], object] = print) -> RefreshReport:
     """Measure every test on the emulator and on a stand-in site and rewrite ``path``; what changed."""
-    from emulator.server import start_subprocess
+    from webex_harness.emulator.server import start_subprocess
 
     before = load_costs(path) if path.exists() else {}
     started = time.monotonic()

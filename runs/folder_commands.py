@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from runs.cli_common import environment_of, fail, reports_folder
-from runs.report import rerender
+from webex_harness.runs.cli_common import environment_of, fail, reports_folder
+from webex_harness.runs.report import rerender
 
 __all__ = ["ALLURE_INSTALL", "cmd_compare", "cmd_prune", "cmd_report"]
 
@@ -25,11 +25,11 @@ ALLURE_INSTALL = "npm install -g allure-commandline"
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare two load runs; exit 1 naming every regression, 3 when too short to tell, 2 for a run
     that cannot be read."""
-    from environment.load_section import parse_limit
-    from environment.model import LIMIT_KEYS, CompareLimits
-    from runs.compare import CompareError, compare_runs, read_run
-    from runs.compare_report import render_markdown, write_comparison
-    from runs.junit_outputs import write_compare
+    from webex_harness.environment.load_section import parse_limit
+    from webex_harness.environment.model import LIMIT_KEYS, CompareLimits
+    from webex_harness.runs.compare import CompareError, compare_runs, read_run
+    from webex_harness.runs.compare_report import render_markdown, write_comparison
+    from webex_harness.runs.junit_outputs import write_compare
 
     try:
         given = {
@@ -64,7 +64,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     """Delete old run folders under the reports root (:mod:`runs.prune`); ``--dry-run`` only says which."""
-    from runs.prune import PruneError, apply_prune, parse_age, parse_keep, plan_prune
+    from webex_harness.runs.prune import PruneError, apply_prune, parse_age, parse_keep, plan_prune
 
     reports = reports_folder(args)
     try:

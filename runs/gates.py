@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from environment.model import ALL_APIS, Thresholds, plain_number
+from webex_harness.environment.model import ALL_APIS, Thresholds, plain_number
 
 __all__ = [
     "HOUSEKEEPING_SUFFIXES",

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from runs.compare import THRESHOLDS, Comparison, describe_move
+from webex_harness.runs.compare import THRESHOLDS, Comparison, describe_move
 
 #: the fixed file names inside a run folder
 LOAD_GATES_FILE = "load-gates.xml"

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypedDict
 
-from environment.model import Environment, Thresholds
-from runs.cli_common import duration
-from workspace.run_folder import Run
+from webex_harness.environment.model import Environment, Thresholds
+from webex_harness.runs.cli_common import duration
+from webex_harness.workspace.run_folder import Run
 
 __all__ = [
     "DEFAULT_USERS",
@@ -59,14 +59,14 @@ class LoadOptions(TypedDict, total=False):
 def check_load_settings(env: Environment) -> None:
     """Before anything starts, the one check of the ``load:`` section the loader cannot make (every
     API of ``calls:`` in the catalogue and repeatable, :func:`load.config.load_settings`): exit 2."""
-    from load.config import load_settings
+    from webex_harness.load.config import load_settings
 
     load_settings(env)
 
 
 def gate_thresholds(env: Environment, args: argparse.Namespace) -> Thresholds:
     """The environment file's ``load.thresholds``, overridden key by key by the command line."""
-    from runs.gates import thresholds_from_options
+    from webex_harness.runs.gates import thresholds_from_options
 
     from_file = env.load.thresholds
     from_options = thresholds_from_options(args.max_failure_ratio, args.max_p95, args.min_rps)
@@ -141,7 +141,7 @@ def resolve_users(env: Environment, args: argparse.Namespace) -> None:
     total weight (8 for the default mix of calls 4 + four scenarios of 1). The default is that
     total, and never less than :data:`DEFAULT_USERS`.
     """
-    from load.config import load_settings
+    from webex_harness.load.config import load_settings
 
     scenarios = load_settings(env).active_scenarios(args.scenario)
     needed = sum(scenarios.values())
@@ -172,9 +172,9 @@ def run_load_phase(
     run: Run, env: Environment, args: argparse.Namespace, thresholds: Thresholds
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Run the load, print its table and gates; return ``load.json`` (with ``"gates"``) and the problems."""
-    from load.runner import GRACE_SECONDS, LoadError, parse_run_time, run_load
-    from runs.gates import breaches, evaluate
-    from runs.junit_outputs import write_load_gates
+    from webex_harness.load.runner import GRACE_SECONDS, LoadError, parse_run_time, run_load
+    from webex_harness.runs.gates import breaches, evaluate
+    from webex_harness.runs.junit_outputs import write_load_gates
 
     chosen = _chosen_options(args)
     try:
@@ -232,7 +232,7 @@ def run_load_phase(
 
 def write_load_gate_error(run_dir: Path, problem: str) -> Path:
     """``load-gates.xml`` of a load run that produced no statistics: one failing case saying why."""
-    from runs.junit_outputs import LOAD_GATES_FILE, Case, junit_xml
+    from webex_harness.runs.junit_outputs import LOAD_GATES_FILE, Case, junit_xml
 
     path = run_dir / LOAD_GATES_FILE
     path.write_bytes(junit_xml("webex-harness load gates", [Case("load.gates", "load run", "failed", problem)]))

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from client.journal import fold, read_lines
-from client.kinds import kind
-from workspace.run_folder import RUN_ID_PATTERN, run_started
+from webex_harness.client.journal import fold, read_lines
+from webex_harness.client.kinds import kind
+from webex_harness.workspace.run_folder import RUN_ID_PATTERN, run_started
 
 _RUN_ID = re.compile(rf"^{RUN_ID_PATTERN}$")
 _AGE = re.compile(r"^(\d+)([smhdw])$")

@@ -32,21 +32,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runs.html_report import profile_text, render_html
-from webex import __version__
-from webex.behaviours import behaviours
-from webex.masking import SecretSet
-from workspace.results import TestResult, load_results
-from workspace.run_folder import Run
+from webex_harness.runs.html_report import profile_text, render_html
+from webex_harness.webex import __version__
+from webex_harness.webex.behaviours import behaviours
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.results import TestResult, load_results
+from webex_harness.workspace.run_folder import Run
 
 if TYPE_CHECKING:
-    from runs.selfcheck import SelfcheckReport
+    from webex_harness.runs.selfcheck import SelfcheckReport
 
 
 def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
     """The ledger's clean-up summary; imported here so that the CLI's argument checks do not load
     the HTTP client stack (they answer a typo in well under a second)."""
-    from client.journal import summarise
+    from webex_harness.client.journal import summarise
 
     return summarise(run_dir)
 
@@ -54,7 +54,7 @@ def _ledger_summary(run_dir: Path) -> dict[str, Any] | None:
 def budget_usage(run_dir: Path) -> dict[str, Any] | None:
     """Requests the run sent: from its shared counter (``budget.json``: the split between the
     phases and what each pool used), else from its pytest processes' ``budget-<worker>.json``."""
-    from workspace.budget import read_counter
+    from webex_harness.workspace.budget import read_counter
 
     records = []
     for path in sorted(run_dir.glob("budget-*.json")):

@@ -18,15 +18,15 @@ import argparse
 import sys
 from typing import Any
 
-from environment.guard import GuardError, check_environment
-from environment.model import Environment, Thresholds
-from plugin.plan import Plan
-from runs.cli_common import OutFolderError, environment_of, fail, keep_state_in_reports_root, out_folder
-from runs.gates import GateOptionError
-from runs.load_phase import check_load_settings, gate_thresholds, run_load_phase, write_load_gate_error
-from runs.report import write_summary
-from runs.stop_signals import Stopped
-from workspace.run_folder import Run
+from webex_harness.environment.guard import GuardError, check_environment
+from webex_harness.environment.model import Environment, Thresholds
+from webex_harness.plugin.plan import Plan
+from webex_harness.runs.cli_common import OutFolderError, environment_of, fail, keep_state_in_reports_root, out_folder
+from webex_harness.runs.gates import GateOptionError
+from webex_harness.runs.load_phase import check_load_settings, gate_thresholds, run_load_phase, write_load_gate_error
+from webex_harness.runs.report import write_summary
+from webex_harness.runs.stop_signals import Stopped
+from webex_harness.workspace.run_folder import Run
 
 __all__ = ["cmd_run"]
 
@@ -37,8 +37,8 @@ def _contracts_verdict(code: int) -> str:
 
 def _scrub_run(run: Run, env: Environment) -> None:
     """Mask the environment's credentials in every file of the run folder (the last line of defence)."""
-    from plugin.secrets import scrub_files
-    from webex.masking import SecretSet
+    from webex_harness.plugin.secrets import scrub_files
+    from webex_harness.webex.masking import SecretSet
 
     changed = scrub_files(sorted(run.dir.rglob("*")), SecretSet(env.secrets()))
     if changed:
@@ -50,7 +50,7 @@ def _scrub_run(run: Run, env: Environment) -> None:
 
 
 def _cleanup_problem(run: Run) -> str:
-    from client.journal import summarise
+    from webex_harness.client.journal import summarise
 
     info = summarise(run.dir)
     if not info:
@@ -65,8 +65,8 @@ def _cleanup_problem(run: Run) -> str:
 
 def _plan_contracts(env: Environment, args: argparse.Namespace, *, load: bool) -> Plan:
     """The contract run's plan from a collection pass (no request to the target); printed."""
-    from plugin.plan import collect_plan
-    from workspace.budget import split_run_budget
+    from webex_harness.plugin.plan import collect_plan
+    from webex_harness.workspace.budget import split_run_budget
 
     # the contracts' share of budget.max_requests, as the run splits it between its phases
     budget = split_run_budget(env.budget.max_requests, contracts=True, load=load).contracts
@@ -77,9 +77,9 @@ def _plan_contracts(env: Environment, args: argparse.Namespace, *, load: bool) -
 
 def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
     """One line when the budget ran out mid-run and tests were skipped "budget spent: …"."""
-    from plugin.plan import BUDGET_SPENT, budget_spent_line, environment_source
-    from runs.report import budget_usage
-    from workspace.results import load_results
+    from webex_harness.plugin.plan import BUDGET_SPENT, budget_spent_line, environment_source
+    from webex_harness.runs.report import budget_usage
+    from webex_harness.workspace.results import load_results
 
     reasons = [r.reason for r in load_results(run.dir) if r.outcome == "skipped" and r.reason.startswith(BUDGET_SPENT)]
     if not reasons:
@@ -91,8 +91,8 @@ def _budget_spent(run: Run, env: Environment, profile: str | None) -> str:
 
 def _safety_stopped(run: Run) -> str:
     """One line when the site's safety rails (usage limit, REST pacing) refused requests of tests."""
-    from plugin.plan import SAFETY_STOP, safety_stop_line
-    from workspace.results import load_results
+    from webex_harness.plugin.plan import SAFETY_STOP, safety_stop_line
+    from webex_harness.workspace.results import load_results
 
     reasons = [r.reason for r in load_results(run.dir) if r.outcome == "skipped" and r.reason.startswith(SAFETY_STOP)]
     return safety_stop_line(reasons) if reasons else ""
@@ -100,9 +100,9 @@ def _safety_stopped(run: Run) -> str:
 
 def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = True) -> int:
     """``run`` (both phases), ``contracts`` (``load=False``) or ``load`` (``contracts=False``)."""
-    from plugin.plan import PlanError, ProfileError, check_profile
-    from runs.runner import run_contracts, start_run_budget, target_up
-    from workspace.results import load_results
+    from webex_harness.plugin.plan import PlanError, ProfileError, check_profile
+    from webex_harness.runs.runner import run_contracts, start_run_budget, target_up
+    from webex_harness.workspace.results import load_results
 
     try:
         check_profile(getattr(args, "profile", None))
@@ -133,7 +133,7 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
         except PlanError as exc:
             return fail(str(exc), 2)
         if not plan.fits:
-            from plugin.plan import environment_source
+            from webex_harness.plugin.plan import environment_source
 
             return fail(plan.refusal(environment_source(env)), 2)
     run = Run(env, seed=args.seed, folder=folder)

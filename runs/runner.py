@@ -25,22 +25,21 @@ from typing import Any
 
 import httpx
 
-from client.cleaner import Cleaner, CleanupResult, FoundByName
-from client.journal import Ledger, LedgerState, Obj, fold, ledger_path, read_lines
-from client.kinds import kind
-from client.naming import name_pattern
-from client.site_safety import install_site_safety
-from client.xml_client import ControlClient, ControlError, RequestBudget
-from environment.loader import check_reachable
-from environment.model import Environment
-from webex.envelope import Security
-from webex.lifeline import child_preexec, lifeline_environ
-from webex.masking import SecretSet
-from workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
-from workspace.run_folder import RUN_ID_PATTERN, Run, run_started
+from webex_harness.client.cleaner import Cleaner, CleanupResult, FoundByName
+from webex_harness.client.journal import Ledger, LedgerState, Obj, fold, ledger_path, read_lines
+from webex_harness.client.kinds import kind
+from webex_harness.client.naming import name_pattern
+from webex_harness.client.site_safety import install_site_safety
+from webex_harness.client.xml_client import ControlClient, ControlError, RequestBudget
+from webex_harness.environment.loader import check_reachable
+from webex_harness.environment.model import Environment
+from webex_harness.plugin.suite_command import contract_pytest_command
+from webex_harness.webex.envelope import Security
+from webex_harness.webex.lifeline import child_preexec, lifeline_environ
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.budget import COUNTER_FILE, FINAL_CLEANUP, BudgetSplit, SharedBudget, split_run_budget
+from webex_harness.workspace.run_folder import RUN_ID_PATTERN, Run, run_started
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTRACTS = ROOT / "contracts"
 #: seconds a pytest run may take beyond ``budget.max_seconds`` (start-up, clean-up) before it is stopped
 GRACE_SECONDS = 120.0
 #: seconds an interrupted pytest gets to clean up before it is killed
@@ -70,13 +69,13 @@ def target_up(run: Run, emulator_url: str | None = None) -> Iterator[Target]:
         yield Target(env, None)
         return
     if emulator_url:
-        from emulator.server import wait_healthy
+        from webex_harness.emulator.server import wait_healthy
 
         base = emulator_url.rstrip("/")
         wait_healthy(base, timeout=5.0)
         yield Target(env.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
         return
-    from emulator.server import start_subprocess
+    from webex_harness.emulator.server import start_subprocess
 
     emulator = start_subprocess(env.path, log_file=run.dir / "emulator.log")
     try:
@@ -103,22 +102,7 @@ def pytest_command(
     target's); ``plan_budget``: the budget the caller planned with (the plugin checks the plan
     against it and does not print it again)."""
     env = target.environment
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(CONTRACTS),
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(ROOT),
-        "--seed",
-        str(run.seed),
-        "--run-dir",
-        str(out_dir),
-        "--run-id",
-        run.run_id,
-    ]
+    cmd = contract_pytest_command("--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id)
     if env.path is not None:
         cmd += ["--env", str(env.path)]
     if target.emulator_url:
@@ -215,7 +199,6 @@ def run_contracts(
     # undisturbed; it and its xdist workers get SIGINT from the kernel if we die (webex.lifeline)
     proc = subprocess.Popen(
         cmd,
-        cwd=ROOT,
         start_new_session=True,
         env={**os.environ, **lifeline_environ(signal.SIGINT, run.run_id, STOP_SECONDS)},
         preexec_fn=child_preexec(signal.SIGINT, default_sigint=True),

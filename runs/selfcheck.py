@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict
 
-from runs.runner import ROOT, Target, pytest_command
-from workspace.results import load_results
-from workspace.run_folder import Run
+from webex_harness.runs.runner import Target, pytest_command
+from webex_harness.workspace.results import load_results
+from webex_harness.workspace.run_folder import Run
 
 __all__ = ["FaultRow", "FaultRun", "SelfcheckReport", "behaviour_of_fault", "selfcheck"]
 
@@ -63,7 +63,7 @@ def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str]
         junit=False,
         allure=False,
     )
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     results = load_results(out)
     return {
         "exit_code": proc.returncode,
@@ -77,7 +77,7 @@ def _fault_run(run: Run, target: Target, fault: str | None, selection: list[str]
 def behaviour_of_fault(fault: str) -> str:
     """The catalogue behaviour a fault breaks, as its declaration names it (an aspect fault such as
     ``usage-limit-403-lift`` names ``usage-limit-403``)."""
-    from emulator.registered import behaviour_of
+    from webex_harness.emulator.registered import behaviour_of
 
     return behaviour_of(fault)
 

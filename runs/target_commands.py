@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from environment.guard import GuardError, check_environment
-from environment.model import Environment
-from runs.cli_common import (
+from webex_harness.environment.guard import GuardError, check_environment
+from webex_harness.environment.model import Environment
+from webex_harness.runs.cli_common import (
     OutFolderError,
     duration,
     environment_of,
@@ -25,12 +25,12 @@ from runs.cli_common import (
     out_folder,
     reports_folder,
 )
-from runs.report import write_summary
-from workspace.run_folder import Run, run_started
+from webex_harness.runs.report import write_summary
+from webex_harness.workspace.run_folder import Run, run_started
 
 if TYPE_CHECKING:
-    from emulator.busy_state import BusyOptions
-    from runs.selfcheck import FaultRow
+    from webex_harness.emulator.busy_state import BusyOptions
+    from webex_harness.runs.selfcheck import FaultRow
 
 __all__ = ["cmd_cleanup", "cmd_costs", "cmd_emulator", "cmd_probe", "cmd_selfcheck", "eta"]
 
@@ -42,7 +42,7 @@ def _busy_options(args: argparse.Namespace, env: Environment) -> BusyOptions | N
     """``--busy`` / ``--busy-option NAME=VALUE`` as :class:`emulator.busy_state.BusyOptions` (None when
     neither is given); the busy host defaults to the environment's webExID. Raises
     :class:`emulator.busy_state.BusyOptionError` naming a bad option."""
-    from emulator.busy_state import option_from_text, parse_options
+    from webex_harness.emulator.busy_state import option_from_text, parse_options
 
     if not args.busy and not args.busy_option:
         return None
@@ -55,8 +55,8 @@ def _busy_options(args: argparse.Namespace, env: Environment) -> BusyOptions | N
 
 def cmd_emulator(args: argparse.Namespace) -> int:
     """Serve the emulator on loopback until interrupted (its own graceful SIGTERM)."""
-    from emulator.busy_state import BusyOptionError
-    from emulator.server import serve
+    from webex_harness.emulator.busy_state import BusyOptionError
+    from webex_harness.emulator.server import serve
 
     env = environment_of(args)
     if args.host not in LOOPBACK_HOSTS and not args.allow_remote:
@@ -104,9 +104,9 @@ class _SelfcheckProgress:
 def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Every fault (or each ``--fault``) on a fresh emulator site, its tests run: exit 1 naming each
     fault no test detected, or a baseline (no fault) that failed."""
-    from emulator.registered import all_faults
-    from runs.runner import target_up
-    from runs.selfcheck import selfcheck
+    from webex_harness.emulator.registered import all_faults
+    from webex_harness.runs.runner import target_up
+    from webex_harness.runs.selfcheck import selfcheck
 
     env = environment_of(args)
     if not env.is_emulator:
@@ -142,10 +142,10 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 def cmd_cleanup(args: argparse.Namespace) -> int:
     """Delete what earlier runs left on the target: each run's ledger, then what carries its name;
     exit 1 when an object could not be removed or a listing failed."""
-    from client.journal import find_ledgers, fold, read_lines
-    from client.xml_client import RequestBudget
-    from environment.loader import check_reachable
-    from runs.runner import clean_leftovers, run_ids_under, undeletable
+    from webex_harness.client.journal import find_ledgers, fold, read_lines
+    from webex_harness.client.xml_client import RequestBudget
+    from webex_harness.environment.loader import check_reachable
+    from webex_harness.runs.runner import clean_leftovers, run_ids_under, undeletable
 
     env = environment_of(args)
     reports = reports_folder(args)
@@ -223,10 +223,17 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
 def cmd_costs(args: argparse.Namespace) -> int:
     """Show what each profile costs on the environment's target; ``--refresh`` measures every test again."""
-    from plugin.plan import COSTS_FILE, REFRESH_COMMAND, PlanError, collect_plan, contracts_budget, load_costs
+    from webex_harness.plugin.plan import (
+        COSTS_FILE,
+        REFRESH_COMMAND,
+        PlanError,
+        collect_plan,
+        contracts_budget,
+        load_costs,
+    )
 
     if args.refresh:
-        from runs.costs import RefreshError, refresh
+        from webex_harness.runs.costs import RefreshError, refresh
 
         try:
             info = refresh(COSTS_FILE, seed=args.seed)
@@ -261,6 +268,6 @@ def cmd_costs(args: argparse.Namespace) -> int:
 
 def cmd_probe(args: argparse.Namespace) -> int:
     """``probe-rate-limit``: :func:`load.probe.probe_cli`."""
-    from load.probe import probe_cli
+    from webex_harness.load.probe import probe_cli
 
     return probe_cli(args.env)

@@ -12,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.server import RunningEmulator, start_subprocess
-from environment.model import DEFAULT_ENVIRONMENT
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
+from webex_harness.emulator.server import RunningEmulator, start_subprocess
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT
 
-#: the packages of the project (every layer), whose modules may hold a ``REPORTS_DIR`` to point elsewhere
-LAYER_PACKAGES = frozenset(
-    {"webex", "environment", "workspace", "client", "generators", "emulator", "plugin", "contracts", "load", "runs"}
-)
 #: what the repository's reports/ held when the session started
 _REPORTS_BEFORE = pytest.StashKey[frozenset[str]]()
 
@@ -43,7 +39,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
 def workspace_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test keeps the workspace's safety state (usage-limit counters, REST pacing logs) in its
     own temporary folder — never in the repository's reports/ — and so do the runs it starts."""
-    from workspace.state import STATE_DIR_VARIABLE
+    from webex_harness.workspace.state import STATE_DIR_VARIABLE
 
     monkeypatch.setenv(STATE_DIR_VARIABLE, str(tmp_path / "workspace-state"))
 
@@ -52,13 +48,13 @@ def workspace_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def reports_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test's default reports root is ``<tmp_path>/default-reports``: for the runs it starts
     (``WEBEX_HARNESS_REPORTS``) and in this process (every module's ``REPORTS_DIR``, which
-    :class:`workspace.run_folder.Run` reads when a run is made)."""
-    import workspace.run_folder
+    :class:`webex_harness.workspace.run_folder.Run` reads when a run is made)."""
+    import webex_harness.workspace.run_folder
 
     root = tmp_path / "default-reports"
-    monkeypatch.setenv(workspace.run_folder.REPORTS_VARIABLE, str(root))
+    monkeypatch.setenv(webex_harness.workspace.run_folder.REPORTS_VARIABLE, str(root))
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in LAYER_PACKAGES and isinstance(getattr(module, "REPORTS_DIR", None), Path):
+        if name.split(".")[0] == "webex_harness" and isinstance(getattr(module, "REPORTS_DIR", None), Path):
             monkeypatch.setattr(module, "REPORTS_DIR", root)
     return root
 

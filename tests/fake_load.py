@@ -31,10 +31,10 @@ class LoadCall:
 def fake_load_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, load_json: Mapping[str, Any]) -> list[LoadCall]:
     """Replace locust's runner by one that writes ``load_json`` as the run's ``load.json``, the target
     by a URL nothing listens on (no request is sent), and the reports root by ``tmp_path/reports``."""
-    import load.runner
-    import runs.run_command
-    import runs.runner
-    from workspace.run_folder import Run
+    import webex_harness.load.runner
+    import webex_harness.runs.run_command
+    import webex_harness.runs.runner
+    from webex_harness.workspace.run_folder import Run
 
     calls: list[LoadCall] = []
     text = json.dumps(load_json)
@@ -45,11 +45,13 @@ def fake_load_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, load_json: Ma
         return SimpleNamespace(data=json.loads(text))
 
     @contextlib.contextmanager
-    def target_up(run: Any, emulator_url: str | None = None) -> Iterator[runs.runner.Target]:
+    def target_up(run: Any, emulator_url: str | None = None) -> Iterator[webex_harness.runs.runner.Target]:
         base = "http://127.0.0.1:9"
-        yield runs.runner.Target(run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base)
+        yield webex_harness.runs.runner.Target(
+            run.environment.with_urls(base + "/WBXService/XMLService", base + "/v1"), base
+        )
 
-    monkeypatch.setattr(load.runner, "run_load", run_load)
-    monkeypatch.setattr(runs.runner, "target_up", target_up)
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(webex_harness.load.runner, "run_load", run_load)
+    monkeypatch.setattr(webex_harness.runs.runner, "target_up", target_up)
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return calls

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.faults import FAULTS
-from emulator.registered import behaviour_of, fault_behaviours
-from generators.catalogue import all_apis, rest_catalogue
-from webex.behaviours import ids
+from webex_harness.emulator.faults import FAULTS
+from webex_harness.emulator.registered import behaviour_of, fault_behaviours
+from webex_harness.generators.catalogue import all_apis, rest_catalogue
+from webex_harness.webex.behaviours import ids
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,11 +20,12 @@ from typing import Any
 import httpx
 import pytest
 
-import load.runner as load_runner
-import runs.cli
-import runs.run_command
-from client.rest_client import RestClient
-from client.xml_client import (
+import webex_harness.load.runner as load_runner
+import webex_harness.runs.cli
+import webex_harness.runs.run_command
+from tests.load_conditions import UPPER_BOUND, seen
+from webex_harness.client.rest_client import RestClient
+from webex_harness.client.xml_client import (
     MAX_503_RETRIES,
     MAX_503_WAIT,
     BudgetExceeded,
@@ -33,12 +34,11 @@ from client.xml_client import (
     retry_after_seconds,
     send_retrying_503,
 )
-from emulator.server import RunningEmulator
-from environment.loader import load_environment
-from runs.runner import final_cleanup_budget
-from tests.load_conditions import UPPER_BOUND, seen
-from webex.envelope import Security
-from workspace.budget import (
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.environment.loader import load_environment
+from webex_harness.runs.runner import final_cleanup_budget
+from webex_harness.webex.envelope import Security
+from webex_harness.workspace.budget import (
     CONTRACTS,
     CONTRACTS_CLEANUP,
     COUNTER_FILE,
@@ -49,7 +49,7 @@ from workspace.budget import (
     read_counter,
     split_run_budget,
 )
-from workspace.run_folder import Run
+from webex_harness.workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_URL = "https://acme.webex.com/WBXService/XMLService"
@@ -294,8 +294,8 @@ def _budget_env(tmp_path: Path, max_requests: int) -> Path:
 def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, Path]:
     """``webex-harness ARGS`` in this process (pytest and locust still run as subprocesses), its run
     folder under ``tmp_path``; the exit code and the run folder."""
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    code = runs.cli.main(list(args))
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    code = webex_harness.runs.cli.main(list(args))
     [run_dir] = (tmp_path / "reports").iterdir()
     return code, run_dir
 

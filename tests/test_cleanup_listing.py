@@ -12,18 +12,18 @@ from typing import Any
 import httpx
 import pytest
 
-import client.cleaner as cleaner_module
-from client.cleaner import Cleaner, rest_listing_window
-from client.naming import name_pattern, run_name
-from emulator.server import RunningEmulator, running
-from environment.loader import load_environment
-from generators.envelopes import GenContext, valid_envelope
-from load.envelopes import with_run_name
-from runs.cli import main
-from runs.runner import clean_leftovers
+import webex_harness.client.cleaner as cleaner_module
 from tests.standin import StandIn, make_stand_in
-from webex.envelope import Security
-from workspace.run_folder import new_run_id, run_started
+from webex_harness.client.cleaner import Cleaner, rest_listing_window
+from webex_harness.client.naming import name_pattern, run_name
+from webex_harness.emulator.server import RunningEmulator, running
+from webex_harness.environment.loader import load_environment
+from webex_harness.generators.envelopes import GenContext, valid_envelope
+from webex_harness.load.envelopes import with_run_name
+from webex_harness.runs.cli import main
+from webex_harness.runs.runner import clean_leftovers
+from webex_harness.webex.envelope import Security
+from webex_harness.workspace.run_folder import new_run_id, run_started
 
 SESSION_CREATES = (
     "CreateMeeting",

@@ -13,16 +13,20 @@ from typing import Any
 
 import pytest
 
-from runs.cli import main
-from runs.load_phase import load_progress_line
 from tests.fake_load import LoadCall, fake_load_run
+from webex_harness.runs.cli import main
+from webex_harness.runs.load_phase import load_progress_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runs.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "webex_harness.runs.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -256,9 +260,9 @@ def test_gates_from_the_environment_file_are_overridden_by_options(
 def test_run_honours_the_same_gates(
     fake_load: list[LoadCall], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import runs.runner
+    import webex_harness.runs.runner
 
-    monkeypatch.setattr(runs.runner, "run_contracts", lambda run, target, **kwargs: 0)
+    monkeypatch.setattr(webex_harness.runs.runner, "run_contracts", lambda run, target, **kwargs: 0)
     assert main(["run", "--max-p95", "GetSessionInfo=500"]) == 1
     assert capsys.readouterr().err.strip() == "webex-harness: gate breached: p95 of GetSessionInfo 812 ms > 500 ms"
     assert main(["run", "--max-p95", "GetSessionInfo=812"]) == 0

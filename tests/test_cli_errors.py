@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-import runs.cli
-import runs.run_command
-import runs.runner
-from runs.cli import main
-from runs.cli_checks import EXTRA_LOAD_NAMES, REST_LOAD_NAMES, load_row_names
-from workspace.run_folder import Run
+import webex_harness.runs.cli
+import webex_harness.runs.run_command
+import webex_harness.runs.runner
+from webex_harness.runs.cli import main
+from webex_harness.runs.cli_checks import EXTRA_LOAD_NAMES, REST_LOAD_NAMES, load_row_names
+from webex_harness.workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = "20261203-081500-ab12"
@@ -32,12 +32,12 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "reports"
     (folder / RUN_ID).mkdir(parents=True)
     (folder / RUN_ID / "load.json").write_text(json.dumps({"apis": [{"name": "GetSessionInfo"}]}), encoding="utf-8")
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "new"))
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "new"))
 
     def no_target(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a target was started before the arguments were checked")
 
-    monkeypatch.setattr(runs.runner, "target_up", no_target)
+    monkeypatch.setattr(webex_harness.runs.runner, "target_up", no_target)
     return folder
 
 
@@ -146,18 +146,20 @@ def test_an_unknown_run_id_in_an_empty_reports_folder_says_so(
 
 def test_cleanup_accepts_a_well_formed_run_id_without_a_folder(reports: Path) -> None:
     """``cleanup --run`` finds a run's objects by their names even when its folder is gone."""
-    from runs.cli_checks import check_arguments
+    from webex_harness.runs.cli_checks import check_arguments
 
     check_arguments(
-        runs.cli.build_parser().parse_args(["cleanup", "--run", "20200101-000000-0000", "--reports", str(reports)])
+        webex_harness.runs.cli.build_parser().parse_args(
+            ["cleanup", "--run", "20200101-000000-0000", "--reports", str(reports)]
+        )
     )
 
 
 def test_good_values_pass_the_checks(reports: Path) -> None:
     """Known IDs, gate APIs (a setup row, the REST load's names, "*") and run IDs are accepted."""
-    from runs.cli_checks import check_arguments
+    from webex_harness.runs.cli_checks import check_arguments
 
-    parser = runs.cli.build_parser()
+    parser = webex_harness.runs.cli.build_parser()
     for argv in (
         [
             "load",
@@ -201,7 +203,7 @@ def test_the_load_row_names_match_the_load_scenarios() -> None:
 
 def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
     code = (
-        "import sys\nfrom runs.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
+        "import sys\nfrom webex_harness.runs.cli import main\nrc = main(['load', '--run-time', '5x'])\n"
         "print(rc, sorted(m for m in ('locust', 'pytest', 'gevent') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -209,10 +211,14 @@ def test_the_error_path_imports_neither_locust_nor_pytest() -> None:
 
 
 def test_importing_the_command_line_imports_no_heavy_package() -> None:
-    """Every command's module is imported with ``runs.cli``; each imports httpx, locust, pytest and
-    the emulator only when its command runs, so a typo fails fast."""
+    """Every command's module is imported with ``webex_harness.runs.cli``; each imports httpx, locust, pytest
+    and the emulator only when its command runs, so a typo fails fast."""
     heavy = ("httpx", "locust", "gevent", "pytest", "emulator", "lxml")
-    code = f"import sys\nimport runs.cli\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    code = (
+        "import sys\nimport webex_harness.runs.cli\n"
+        "names = {m.removeprefix('webex_harness.').split('.')[0] for m in sys.modules}\n"
+        f"print(sorted(names & set({heavy!r})))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["[]"], result.stdout + result.stderr
 
@@ -235,8 +241,6 @@ def _collect(folder: Path, marker: str) -> subprocess.CompletedProcess[str]:
         "-m",
         "pytest",
         str(folder),
-        "-p",
-        "plugin.pytest_plugin",
         "-p",
         "no:cacheprovider",
         "--collect-only",
@@ -271,7 +275,7 @@ def test_a_reader_that_stops_early_ends_generate_quietly() -> None:
     os.close(read_end)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "runs.cli", "generate", "CreateMeeting", "--edge"],
+            [sys.executable, "-m", "webex_harness.runs.cli", "generate", "CreateMeeting", "--edge"],
             cwd=ROOT,
             stdout=write_end,
             stderr=subprocess.PIPE,

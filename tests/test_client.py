@@ -7,12 +7,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from client.rest_client import RestClient
-from client.xml_client import BudgetExceeded, Exchange, RequestBudget, XmlClient
-from emulator.app import create_app
-from webex.envelope import Security
-from webex.masking import MASK, SecretSet
-from webex.namespaces import NAMESPACES
+from webex_harness.client.rest_client import RestClient
+from webex_harness.client.xml_client import BudgetExceeded, Exchange, RequestBudget, XmlClient
+from webex_harness.emulator.app import create_app
+from webex_harness.webex.envelope import Security
+from webex_harness.webex.masking import MASK, SecretSet
+from webex_harness.webex.namespaces import NAMESPACES
 
 URL = "https://acme.webex.com/WBXService/XMLService"
 PASSWORD = "Pw-Sup3r-Secret"

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from environment.errors import EnvironmentFileError
-from environment.load_section import parse_limit
-from environment.loader import load_environment
-from environment.model import CompareLimits
-from runs.cli import main
-from runs.compare import DEFAULT_LIMITS, CompareError, compare_runs, read_run
-from runs.compare_report import render_markdown, render_svg
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.load_section import parse_limit
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import CompareLimits
+from webex_harness.runs.cli import main
+from webex_harness.runs.compare import DEFAULT_LIMITS, CompareError, compare_runs, read_run
+from webex_harness.runs.compare_report import render_markdown, render_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

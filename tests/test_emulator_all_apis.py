@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
-from contracts.test_catalogue import Prerequisites, caller_role
-from generators import valid_envelope, xml_api_names
-from generators.catalogue import api
-from generators.edge_builder import context_requirements
-from plugin.targets import SiteHandle
+from webex_harness.contracts.test_catalogue import Prerequisites, caller_role
+from webex_harness.generators import valid_envelope, xml_api_names
+from webex_harness.generators.catalogue import api
+from webex_harness.generators.edge_builder import context_requirements
+from webex_harness.plugin.targets import SiteHandle
 
 SEEDS = range(1, 21)
 

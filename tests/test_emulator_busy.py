@@ -18,15 +18,15 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import busy, busy_state
-from emulator.app import create_app
-from emulator.busy_state import BusyOptionError, BusyOptions, parse_options
-from emulator.registry import Registry
-from emulator.rest import respond
-from emulator.rest.store import store as rest_store
-from emulator.server import RunningEmulator, free_port, start_subprocess
-from webex.envelope import Security, XmlResponse, build_request, parse_response
-from webex.settings import SiteSettings
+from webex_harness.emulator import busy, busy_state
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.busy_state import BusyOptionError, BusyOptions, parse_options
+from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.rest import respond
+from webex_harness.emulator.rest.store import store as rest_store
+from webex_harness.emulator.server import RunningEmulator, free_port, start_subprocess
+from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex_harness.webex.settings import SiteSettings
 
 PREFIX = "wxh"
 #: A quiet busy site: foreign objects only (no writer, no jitter, no 503) unless a test says otherwise.
@@ -508,7 +508,7 @@ def test_cli_busy_flag_makes_the_default_site_busy() -> None:
     ],
 )
 def test_cli_bad_busy_option_exits_2_with_one_line(args: list[str], fragment: str) -> None:
-    cmd = [sys.executable, "-m", "runs.cli", "emulator", "--port", str(free_port()), *args]
+    cmd = [sys.executable, "-m", "webex_harness.runs.cli", "emulator", "--port", str(free_port()), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()

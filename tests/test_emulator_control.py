@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.faults import FAULTS
-from webex import __version__
-from webex.envelope import Security, XmlResponse, build_request, parse_response
-from webex.settings import SiteSettings
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.faults import FAULTS
+from webex_harness.webex import __version__
+from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex_harness.webex.settings import SiteSettings
 
 FUTURE = (datetime.now() + timedelta(days=30)).strftime("%m/%d/%Y %H:%M:%S")
 MEETING = {"metaData": {"confName": "Control test"}, "schedule": {"startDate": FUTURE, "timeZoneID": 4}}
@@ -360,7 +360,7 @@ def test_default_site_created_with_strict_auth_setting(emu: Emulator) -> None:
 def test_generated_passwords_always_have_upper_lower_case_and_digits() -> None:
     import re
 
-    from emulator.model import generate_password
+    from webex_harness.emulator.model import generate_password
 
     for _ in range(2000):
         password = generate_password()

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from emulator import model, xmlio
-from emulator.history_store import HistoryRecord, HistoryStore
-from emulator.model import Session, Site, User
-from emulator.registry import Registry
-from webex.errors import WebexError
-from webex.settings import SiteSettings
+from webex_harness.emulator import model, xmlio
+from webex_harness.emulator.history_store import HistoryRecord, HistoryStore
+from webex_harness.emulator.model import Session, Site, User
+from webex_harness.emulator.registry import Registry
+from webex_harness.webex.errors import WebexError
+from webex_harness.webex.settings import SiteSettings
 
 
 class _NoWalkHistory(HistoryStore):
@@ -115,7 +115,7 @@ def test_routing_by_site_id_or_token_never_walks_the_sites() -> None:
 
 
 def test_idlest_created_site_is_dropped_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("emulator.registry.MAX_SITES", 2)
+    monkeypatch.setattr("webex_harness.emulator.registry.MAX_SITES", 2)
     registry = Registry()
     one = registry.create_site("one", SiteSettings())
     two = registry.create_site("two", SiteSettings())

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.services import common
-from generators import valid_envelope
-from generators.catalogue import api
-from generators.envelopes import GenContext
-from webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.services import common
+from webex_harness.generators import valid_envelope
+from webex_harness.generators.catalogue import api
+from webex_harness.generators.envelopes import GenContext
+from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
 
 XML_PATH = "/WBXService/XMLService"
 SECURITY = Security(site_name="harness", webex_id="host", password="emulator-pass")

@@ -6,7 +6,7 @@ import socket
 
 import httpx
 
-from emulator.server import MAX_HEAD_BYTES, start_subprocess
+from webex_harness.emulator.server import MAX_HEAD_BYTES, start_subprocess
 
 
 def test_endless_header_gets_400_and_the_emulator_keeps_serving() -> None:

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from emulator import control
-from emulator.app import EmulatorApp, create_app
-from emulator.model import Contact, Recording
-from emulator.services.user import jwt_shaped
-from generators import edge_cases
-from generators.envelopes import GenContext, valid_envelope
-from webex.envelope import Security, XmlResponse, build_request, parse_response
+from webex_harness.emulator import control
+from webex_harness.emulator.app import EmulatorApp, create_app
+from webex_harness.emulator.model import Contact, Recording
+from webex_harness.emulator.services.user import jwt_shaped
+from webex_harness.generators import edge_cases
+from webex_harness.generators.envelopes import GenContext, valid_envelope
+from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
 
 MY_APIS = [
     "CreateUser",

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.xmlio import MAX_BODY_BYTES
-from webex import timezones
-from webex.envelope import XmlResponse, parse_response
-from webex.errors import known_exception, webex_error
-from webex.namespaces import NAMESPACES
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.xmlio import MAX_BODY_BYTES
+from webex_harness.webex import timezones
+from webex_harness.webex.envelope import XmlResponse, parse_response
+from webex_harness.webex.errors import known_exception, webex_error
+from webex_harness.webex.namespaces import NAMESPACES
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_PATH = "/WBXService/XMLService"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from webex.envelope import (
+from webex_harness.webex.envelope import (
     Security,
     XmlResponse,
     answer_secrets,
@@ -15,7 +15,7 @@ from webex.envelope import (
     parse_response,
     read_request,
 )
-from webex.namespaces import COM, NAMESPACES, SERV, XSI
+from webex_harness.webex.namespaces import COM, NAMESPACES, SERV, XSI
 
 TYPE = f"{{{XSI}}}type"
 

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from environment.errors import EnvironmentFileError
-from environment.loader import check_reachable, environment_from_mapping, load_environment, resolve_environment_path
-from environment.model import DEFAULT_ENVIRONMENT, ENVIRONMENTS_DIR, Environment, LoadSettings
-from environment.text import interpolate
-from webex.envelope import Security
-from webex.settings import SiteSettings
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.loader import (
+    check_reachable,
+    environment_from_mapping,
+    load_environment,
+    resolve_environment_path,
+)
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, ENVIRONMENTS_DIR, Environment, LoadSettings
+from webex_harness.environment.text import interpolate
+from webex_harness.webex.envelope import Security
+from webex_harness.webex.settings import SiteSettings
 
 SITE_VARS = {
     "WEBEX_SITE": "acme",
@@ -132,8 +137,32 @@ def test_site_example_without_variables_names_the_first_missing_one() -> None:
         ("/tmp/x/site", Path("/tmp/x/site")),
     ],
 )
-def test_resolve_environment_path_maps_names_to_the_environments_folder(argument: str | None, expected: Path) -> None:
-    assert resolve_environment_path(argument) == expected
+def test_a_name_means_a_shipped_environment_in_a_folder_without_its_own(
+    argument: str | None, expected: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_environment_path(argument) == tmp_path / expected
+
+
+def test_the_working_folders_environments_come_before_the_shipped_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "environments").mkdir()
+    own = tmp_path / "environments" / "emulator.yaml"
+    own.write_text("target: emulator\n", encoding="utf-8")
+    assert resolve_environment_path(None) == own
+    assert resolve_environment_path("emulator") == own
+    assert resolve_environment_path("site.example") == ENVIRONMENTS_DIR / "site.example.yaml"
+
+
+def test_an_environment_name_found_nowhere_names_both_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(EnvironmentFileError) as info:
+        load_environment(resolve_environment_path("stagng"), {})
+    error = info.value
+    assert str(error).startswith("environments/stagng.yaml: (file): file not found (nor a shipped environment")
+    assert "emulator, site.example" in str(error)
 
 
 # --------------------------------------------------------------------------------------------

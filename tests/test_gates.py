@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from environment.errors import EnvironmentFileError
-from environment.load_section import parse_thresholds
-from environment.loader import load_environment
-from environment.model import ALL_APIS, Thresholds
-from runs.gates import GateOptionError, breaches, evaluate, thresholds_from_options
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.load_section import parse_thresholds
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import ALL_APIS, Thresholds
+from webex_harness.runs.gates import GateOptionError, breaches, evaluate, thresholds_from_options
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE = "environments/ci.yaml"

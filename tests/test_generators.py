@@ -13,7 +13,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from generators import (
+from webex_harness.generators import (
     GenContext,
     all_apis,
     api,
@@ -31,13 +31,13 @@ from generators import (
     valid_update_body,
     xml_api_names,
 )
-from generators.catalogue import ApiSpec, ElementSpec
-from generators.edge_request import BODY_CONTENT_COUNT
-from generators.envelopes import DEFAULT_NOW, GENERATORS
-from generators.outcomes import PREDICTED, Expect, predicted
-from webex.behaviours import ids as behaviour_ids
-from webex.errors import EXCEPTIONS
-from webex.namespaces import NAMESPACES, SERV, XSI
+from webex_harness.generators.catalogue import ApiSpec, ElementSpec
+from webex_harness.generators.edge_request import BODY_CONTENT_COUNT
+from webex_harness.generators.envelopes import DEFAULT_NOW, GENERATORS
+from webex_harness.generators.outcomes import PREDICTED, Expect, predicted
+from webex_harness.webex.behaviours import ids as behaviour_ids
+from webex_harness.webex.errors import EXCEPTIONS
+from webex_harness.webex.namespaces import NAMESPACES, SERV, XSI
 
 CATALOGUE: dict[str, list[str]] = {
     "meeting": [
@@ -474,7 +474,7 @@ def test_set_event_reproduces_the_sample_prefixes() -> None:
 
 
 def test_training_time_zone_name_matches_its_id() -> None:
-    from webex import timezones
+    from webex_harness.webex import timezones
 
     content = _bodies(_parse(valid_envelope("CreateTrainingSession", 4)))[0]
     tz_id = int(content.findtext("schedule/timeZoneID"))

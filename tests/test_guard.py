@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-import runs.cli
-import runs.run_command
-from environment.guard import GuardError, check_environment, check_url
-from environment.loader import load_environment
-from workspace.run_folder import Run
+import webex_harness.runs.cli
+import webex_harness.runs.run_command
+from webex_harness.environment.guard import GuardError, check_environment, check_url
+from webex_harness.environment.loader import load_environment
+from webex_harness.workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 #: an address no packet may be sent to in these tests (TEST-NET-1 style, non-routable here)
@@ -125,9 +125,9 @@ def test_a_foreign_emulator_url_is_exit_2_before_any_connection(
     connections: list[Any],
     command: list[str],
 ) -> None:
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     extra = ["--reports", str(tmp_path / "reports")] if command == ["cleanup"] else []
-    assert runs.cli.main([*command, "--emulator-url", FOREIGN, *extra]) == 2
+    assert webex_harness.runs.cli.main([*command, "--emulator-url", FOREIGN, *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "refusing to target --emulator-url" in err and FOREIGN in err, err
     assert connections == [], "no connection may be attempted"
@@ -141,8 +141,13 @@ def test_a_site_environment_refuses_an_emulator_url_of_another_host(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
-    assert runs.cli.main(["contracts", "--env", str(site_env.path), "--emulator-url", "https://acme.webex.co"]) == 2
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    assert (
+        webex_harness.runs.cli.main(
+            ["contracts", "--env", str(site_env.path), "--emulator-url", "https://acme.webex.co"]
+        )
+        == 2
+    )
     assert "refusing to target --emulator-url 'https://acme.webex.co'" in capsys.readouterr().err
     assert connections == []
 
@@ -151,7 +156,7 @@ def test_a_typo_in_emulator_url_ends_at_once_in_a_real_process() -> None:
     """The CLI as a user runs it: a non-routable address would hang a connection; the guard answers first."""
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "runs.cli", "contracts", "--emulator-url", FOREIGN],
+        [sys.executable, "-m", "webex_harness.runs.cli", "contracts", "--emulator-url", FOREIGN],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -175,6 +180,8 @@ def test_plain_pytest_refuses_a_foreign_emulator_url_before_any_connection(tmp_p
             "pytest",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "webex_harness.plugin.pytest_plugin",  # entry points are off (below)
             "-q",
             "--collect-only",
             "contracts/test_general.py",

@@ -39,13 +39,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from emulator.app import EmulatorApp, create_app
-from emulator.server import RunningEmulator, start_subprocess
-from emulator.xmlio import MAX_ATTRIBUTES, MAX_BODY_BYTES, MAX_ELEMENT_ATTRIBUTES, MAX_ELEMENTS
-from generators.catalogue import all_apis
-from generators.envelopes import valid_envelope
-from webex.envelope import XmlResponse, parse_response
-from webex.settings import SiteSettings
+from webex_harness.emulator.app import EmulatorApp, create_app
+from webex_harness.emulator.server import RunningEmulator, start_subprocess
+from webex_harness.emulator.xmlio import MAX_ATTRIBUTES, MAX_BODY_BYTES, MAX_ELEMENT_ATTRIBUTES, MAX_ELEMENTS
+from webex_harness.generators.catalogue import all_apis
+from webex_harness.generators.envelopes import valid_envelope
+from webex_harness.webex.envelope import XmlResponse, parse_response
+from webex_harness.webex.settings import SiteSettings
 
 CORPUS = Path(__file__).parent / "hostile"
 XML_PATH = "/WBXService/XMLService"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from environment.loader import load_environment
-from runs.html_report import render_html
-from runs.report import write_summary
-from webex.behaviours import ids
-from workspace.run_folder import Run
+from webex_harness.environment.loader import load_environment
+from webex_harness.runs.html_report import render_html
+from webex_harness.runs.report import write_summary
+from webex_harness.webex.behaviours import ids
+from webex_harness.workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<script>alert('x')</script> & \"quotes\""

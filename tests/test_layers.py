@@ -1,7 +1,9 @@
 """The layers of docs/architecture.md hold: every import of a project module, at the top of a file
 or inside a function, points to the module's own layer or one below it, never up; the emulator
 stands on the Webex facts alone; the contract suites and the load scenarios never import each other;
-and no two modules import each other in a circle."""
+and no two modules import each other in a circle. Every import names a layer through the one package,
+``webex_harness.<layer>`` (the layer folders sit at the top of the repository; the package links them);
+modules are named here by their layer (``webex.envelope``)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,25 @@ def _type_only(tree: ast.Module) -> set[int]:
     return hidden
 
 
+PACKAGE = "webex_harness"
+
+
+def _layer_name(module: str) -> str:
+    """``webex_harness.webex.envelope`` → ``webex.envelope`` (the package root itself → ``""``)."""
+    return "" if module == PACKAGE else module.removeprefix(PACKAGE + ".")
+
+
+def _raw_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import of a file."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.append((node.lineno, node.module))
+    return out
+
+
 def _imports(name: str, path: Path, *, runtime_only: bool = False) -> set[str]:
     """The project modules ``path`` imports (``from a.b import c`` is ``a.b.c`` when that is a module);
     ``runtime_only``: not those under ``if TYPE_CHECKING:``."""
@@ -64,9 +85,9 @@ def _imports(name: str, path: Path, *, runtime_only: bool = False) -> set[str]:
         if id(node) in hidden:
             continue
         if isinstance(node, ast.Import):
-            out |= {alias.name for alias in node.names}
+            out |= {_layer_name(alias.name) for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
+            base = _layer_name(node.module or "")
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
@@ -82,6 +103,27 @@ RUNTIME_GRAPH = {name: _imports(name, path, runtime_only=True) for name, path in
 
 def test_every_layer_package_is_found() -> None:
     assert {name.split(".")[0] for name in MODULES} == set(RANK)
+
+
+def test_every_layer_is_a_subpackage_of_the_one_package() -> None:
+    for layer in RANK:
+        link = ROOT / PACKAGE / layer
+        assert link.resolve() == (ROOT / layer).resolve(), f"{PACKAGE}/{layer} does not lead to {layer}/"
+
+
+def test_every_import_of_a_layer_goes_through_the_one_package() -> None:
+    """``import webex.envelope`` would load a second copy of the module beside
+    ``webex_harness.webex.envelope`` (and fails once installed): every file of the repository names the
+    package."""
+    files = [p for layer in RANK for p in (ROOT / layer).rglob("*.py")]
+    files += [*(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py"), ROOT / "conftest.py"]
+    bare = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in files
+        for line, module in _raw_imports(ast.parse(path.read_text(encoding="utf-8")))
+        if module.split(".")[0] in RANK
+    ]
+    assert not bare, "\n".join(bare)
 
 
 @pytest.mark.parametrize("package", sorted(RANK))

@@ -14,14 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.xml_client import ControlClient
-from emulator.server import RunningEmulator
-from environment.loader import load_environment
-from environment.model import DEFAULT_ENVIRONMENT, Environment
-from load.command import build_command
-from load.runner import LoadError, parse_run_time, run_load
-from load.summary import summarise
 from tests.load_conditions import UPPER_BOUND, seen
+from webex_harness.client.xml_client import ControlClient
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
+from webex_harness.load.command import build_command
+from webex_harness.load.runner import LoadError, parse_run_time, run_load
+from webex_harness.load.summary import summarise
 
 #: what the calls scenario measures, and the set-up its users do first
 CALLS_MEASURED = {"CreateMeeting", "GetSessionInfo", "GetUser", "GetMe", "LstsummaryMeeting", "GetSite"}

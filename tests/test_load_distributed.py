@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from emulator.server import RunningEmulator, free_port
-from environment.model import DEFAULT_ENVIRONMENT
-from load.command import DEFAULT_LOCUSTFILE, PROJECT_ROOT
-from load.config import ENV_FILE_VAR, SCENARIO_VAR, STOP_FILE_VAR, XML_URL_VAR
-from load.locust_process import stop_process
 from tests.load_conditions import UPPER_BOUND, seen
+from webex_harness.emulator.server import RunningEmulator, free_port
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT
+from webex_harness.load.command import DEFAULT_LOCUSTFILE
+from webex_harness.load.config import ENV_FILE_VAR, SCENARIO_VAR, STOP_FILE_VAR, XML_URL_VAR
+from webex_harness.load.locust_process import stop_process
 
 #: what the run must show before it is stopped
 MEASURED = ("GetSessionInfo", "CreateMeeting", "GetMe")
@@ -42,7 +42,6 @@ def test_master_and_one_worker_on_loopback_run_the_xml_calls_scenario(
             XML_URL_VAR: emulator.xml_url,
             SCENARIO_VAR: "calls",
             STOP_FILE_VAR: str(stop_file),
-            "PYTHONPATH": str(PROJECT_ROOT),
         }
     )
     locust = [sys.executable, "-m", "locust", "-f", str(DEFAULT_LOCUSTFILE)]

@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from load.judging import exception_of, failure_message
-from load.weighted import WeightedChoice
+from webex_harness.load.judging import exception_of, failure_message
+from webex_harness.load.weighted import WeightedChoice
 
 SUCCESS = (
     b'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'

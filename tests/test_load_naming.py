@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from client.naming import name_pattern, run_name
-from load.calls import supported_calls
-from load.envelopes import build_envelopes, names_objects, with_run_name
-from webex.envelope import Security
-from workspace.run_folder import new_run_id
+from webex_harness.client.naming import name_pattern, run_name
+from webex_harness.load.calls import supported_calls
+from webex_harness.load.envelopes import build_envelopes, names_objects, with_run_name
+from webex_harness.webex.envelope import Security
+from webex_harness.workspace.run_folder import new_run_id
 
 _NAME = re.compile(rb"<(?:\w+:)?(confName|sessionName)>([^<]*)</")
 SESSION_CREATES = {

@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from client.xml_client import XmlClient
-from emulator.server import RunningEmulator, running
-from environment.errors import EnvironmentFileError
-from environment.load_section import parse_load_section
-from environment.loader import load_environment
-from environment.model import (
+from tests.load_conditions import UPPER_BOUND, seen
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.emulator.server import RunningEmulator, running
+from webex_harness.environment.errors import EnvironmentFileError
+from webex_harness.environment.load_section import parse_load_section
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import (
     DEFAULT_CALLS,
     DEFAULT_ENVIRONMENT,
     DEFAULT_MIX,
@@ -30,13 +31,12 @@ from environment.model import (
     SCENARIO_NAMES,
     Environment,
 )
-from load.calls import UNSUPPORTED, call_plan, response_key, supported_calls
-from load.config import load_settings
-from load.envelopes import DASHBOARD_APIS, build_envelopes
-from load.runner import LoadError, LoadResult, run_load
-from load.shapes import users_at
-from tests.load_conditions import UPPER_BOUND, seen
-from webex.envelope import Security
+from webex_harness.load.calls import UNSUPPORTED, call_plan, response_key, supported_calls
+from webex_harness.load.config import load_settings
+from webex_harness.load.envelopes import DASHBOARD_APIS, build_envelopes
+from webex_harness.load.runner import LoadError, LoadResult, run_load
+from webex_harness.load.shapes import users_at
+from webex_harness.webex.envelope import Security
 
 SCENARIO_APIS: dict[str, set[str]] = {
     "calls": set(DEFAULT_CALLS),

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from webex.envelope import Security, build_request
-from webex.masking import MASK, SecretSet, mask, mask_bytes
+from webex_harness.webex.envelope import Security, build_request
+from webex_harness.webex.masking import MASK, SecretSet, mask, mask_bytes
 
 
 @pytest.mark.parametrize(

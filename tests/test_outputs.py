@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from runs.cli import main
-from runs.junit_outputs import Case, junit_xml
 from tests.fake_load import LoadCall, fake_load_run
 from tests.test_compare import _write_history
+from webex_harness.runs.cli import main
+from webex_harness.runs.junit_outputs import Case, junit_xml
 
 FIXED_LOAD: dict[str, Any] = {
     "users": 2,
@@ -141,12 +141,12 @@ def test_load_with_no_gate_writes_an_empty_suite_ci_can_still_read(fake_load: li
 def test_a_load_run_that_fails_to_run_is_one_failing_testcase_saying_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_load: list[LoadCall]
 ) -> None:
-    import load.runner
+    import webex_harness.load.runner
 
     def broken(environment: Any, run_dir: Path, **kwargs: Any) -> Any:
-        raise load.runner.LoadError("locust wrote no stats")
+        raise webex_harness.load.runner.LoadError("locust wrote no stats")
 
-    monkeypatch.setattr(load.runner, "run_load", broken)
+    monkeypatch.setattr(webex_harness.load.runner, "run_load", broken)
     out_dir = tmp_path / "out"
     assert main(["load", "--out", str(out_dir)]) == 1
     assert _cases(out_dir / "load-gates.xml") == [("load run", "load run failed: locust wrote no stats")]
@@ -170,8 +170,8 @@ def test_an_out_that_is_not_a_new_or_empty_folder_is_refused_before_anything_sta
 
 
 def test_run_folder_is_the_out_dir_or_the_run_id_under_the_reports_root(tmp_path: Path) -> None:
-    from environment.loader import load_environment, resolve_environment_path
-    from workspace.run_folder import Run
+    from webex_harness.environment.loader import load_environment, resolve_environment_path
+    from webex_harness.workspace.run_folder import Run
 
     env = load_environment(resolve_environment_path(None))
     assert Run(env, root=tmp_path, run_id="20260101-000000-abcd").dir == tmp_path / "20260101-000000-abcd"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from environment.loader import load_environment
-from plugin import plan as planning
-from plugin.plan import Candidate, Plan, RequestCost
-from webex.behaviours import ids as behaviour_ids
+from webex_harness.environment.loader import load_environment
+from webex_harness.plugin import plan as planning
+from webex_harness.plugin.plan import Candidate, Plan, RequestCost
+from webex_harness.webex.behaviours import ids as behaviour_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_EXAMPLE = ROOT / "environments" / "site.example.yaml"
@@ -143,7 +143,7 @@ def test_budget_spent_line() -> None:
 
 
 def test_the_cleanup_share_of_the_plan_is_the_plugins() -> None:
-    from plugin.budget import CLEANUP_SHARE
+    from webex_harness.plugin.budget import CLEANUP_SHARE
 
     assert planning.CLEANUP_SHARE == CLEANUP_SHARE
 
@@ -270,7 +270,7 @@ budget:
 
 def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runs.cli", *args],
+        [sys.executable, "-m", "webex_harness.runs.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -328,10 +328,10 @@ def test_plain_pytest_prints_the_plan_and_refuses_over_budget(
 @pytest.fixture
 def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``webex-harness`` in this process with its run folders under tmp_path."""
-    import runs.run_command
-    from workspace.run_folder import Run
+    import webex_harness.runs.run_command
+    from webex_harness.workspace.run_folder import Run
 
-    monkeypatch.setattr(runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
+    monkeypatch.setattr(webex_harness.runs.run_command, "Run", functools.partial(Run, root=tmp_path / "reports"))
     return tmp_path / "reports"
 
 
@@ -341,7 +341,7 @@ def in_tmp_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     tmp_path: Path, in_tmp_reports: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from runs.cli import main
+    from webex_harness.runs.cli import main
 
     # no measured costs: every estimate is 0, so the plan fits and the budget runs out mid-run
     empty = tmp_path / "costs.json"
@@ -369,7 +369,7 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
 
 
 def test_a_smoke_run_names_its_profile_in_the_report(in_tmp_reports: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from runs.cli import main
+    from webex_harness.runs.cli import main
 
     code = main(["contracts", "--profile", "smoke", "--behaviour", "email-lowercase", "--workers", "1"])
     out, err = capsys.readouterr()
@@ -385,7 +385,7 @@ def test_a_smoke_run_names_its_profile_in_the_report(in_tmp_reports: Path, capsy
 
 
 def test_refresh_merges_both_runs_per_test() -> None:
-    from runs.costs import Measured, merge
+    from webex_harness.runs.costs import Measured, merge
 
     emulator = Measured(
         {"contracts/t.py::a": 3, "contracts/t.py::b": 5, "contracts/t.py::c": 2},
@@ -409,8 +409,8 @@ def test_refresh_merges_both_runs_per_test() -> None:
 
 
 def test_any_budget_exceeded_in_the_chain_is_a_spent_budget() -> None:
-    from client.xml_client import BudgetExceeded
-    from plugin.budget import budget_exception
+    from webex_harness.client.xml_client import BudgetExceeded
+    from webex_harness.plugin.budget import budget_exception
 
     class UsageStop(BudgetExceeded):
         """What a guard that subclasses BudgetExceeded raises."""

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from client.xml_client import ControlClient
-from emulator.server import RunningEmulator, start_in_thread
-from environment.loader import load_environment
-from environment.model import DEFAULT_ENVIRONMENT, Environment
-from load.probe import ProbeRefused, probe_cli, run_probe
+from webex_harness.client.xml_client import ControlClient
+from webex_harness.emulator.server import RunningEmulator, start_in_thread
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
+from webex_harness.load.probe import ProbeRefused, probe_cli, run_probe
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from faker import Faker
 
-from generators.providers import LOCALES, WebexProvider, make_faker, reseed, webex_provider
+from webex_harness.generators.providers import LOCALES, WebexProvider, make_faker, reseed, webex_provider
 
 NOW = datetime(2026, 11, 21, 12, 0, 0)
 DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from runs.cli import main
-from runs.prune import PruneError, parse_age, parse_keep, plan_prune, run_folders
-from workspace.run_folder import new_run_id
+from webex_harness.runs.cli import main
+from webex_harness.runs.prune import PruneError, parse_age, parse_keep, plan_prune, run_folders
+from webex_harness.workspace.run_folder import new_run_id
 
 NOW = datetime.now(UTC)
 

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from environment.loader import load_environment
-from environment.model import Budget
-from plugin.budget import CLEANUP_SHARE, split_budget
-from plugin.markers import refusal
-from plugin.secrets import mask_exception
-from runs.cli import main
-from runs.report import render_markdown, write_summary
-from runs.target_commands import eta
-from webex.masking import SecretSet
-from workspace.run_folder import Run
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import Budget
+from webex_harness.plugin.budget import CLEANUP_SHARE, split_budget
+from webex_harness.plugin.markers import refusal
+from webex_harness.plugin.secrets import mask_exception
+from webex_harness.runs.cli import main
+from webex_harness.runs.report import render_markdown, write_summary
+from webex_harness.runs.target_commands import eta
+from webex_harness.webex.masking import SecretSet
+from webex_harness.workspace.run_folder import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,8 +57,6 @@ def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProc
             "-m",
             "pytest",
             str(test),
-            "-p",
-            "plugin.pytest_plugin",
             "-c",
             str(tmp_path / "pytest.ini"),
             "--rootdir",
@@ -253,7 +251,7 @@ def test_budget_split_never_exceeds_the_run_budget(workers: int) -> None:
 
 _PROBE = """
 import pytest
-from client.xml_client import BudgetExceeded
+from webex_harness.client.xml_client import BudgetExceeded
 
 def test_spend_until_refused(xml, target):
     sent = 0

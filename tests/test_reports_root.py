@@ -9,19 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import runs.cli_common
-import workspace.run_folder
-from environment.loader import load_environment
-from environment.model import DEFAULT_ENVIRONMENT
+import webex_harness.runs.cli_common
+import webex_harness.workspace.run_folder
 from tests.repo_reports import REPO_REPORTS, entries, left_behind
-from workspace.run_folder import REPORTS_VARIABLE, Run
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT
+from webex_harness.workspace.run_folder import REPORTS_VARIABLE, Run
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
-    code = "from workspace.run_folder import REPORTS_DIR, Run; print(REPORTS_DIR)"
+    code = "from webex_harness.workspace.run_folder import REPORTS_DIR, Run; print(REPORTS_DIR)"
     named = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -45,7 +45,9 @@ def test_the_reports_root_is_the_one_the_environment_names(tmp_path: Path) -> No
 def test_every_test_runs_into_its_own_temporary_reports_root(tmp_path: Path, reports_root: Path) -> None:
     assert reports_root.is_relative_to(tmp_path)
     assert os.environ[REPORTS_VARIABLE] == str(reports_root), "the runs a test starts"
-    assert {workspace.run_folder.REPORTS_DIR, runs.cli_common.REPORTS_DIR} == {reports_root}, "this process"
+    assert {webex_harness.workspace.run_folder.REPORTS_DIR, webex_harness.runs.cli_common.REPORTS_DIR} == {
+        reports_root
+    }, "this process"
     run = Run(load_environment(DEFAULT_ENVIRONMENT, {}))
     assert run.dir.parent == reports_root, "a run made without a root goes there too"
 

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import busy_state
-from emulator.app import create_app
-from environment.loader import load_environment
-from webex.envelope import Security, build_request
-from webex.settings import MAX_RESPONSE_DELAY_MS, SiteSettings
+from webex_harness.emulator import busy_state
+from webex_harness.emulator.app import create_app
+from webex_harness.environment.loader import load_environment
+from webex_harness.webex.envelope import Security, build_request
+from webex_harness.webex.settings import MAX_RESPONSE_DELAY_MS, SiteSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 XML_PATH = "/WBXService/XMLService"

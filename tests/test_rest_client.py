@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from client.rest_client import RestClient
-from client.xml_client import BudgetExceeded, Exchange, RequestBudget
+from webex_harness.client.rest_client import RestClient
+from webex_harness.client.xml_client import BudgetExceeded, Exchange, RequestBudget
 
 TOKEN = "secret-bearer-token-123"
 

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.registry import Registry
-from emulator.rest import RATE_LIMIT, recurrence, respond
-from emulator.rest.recurrence import RecurrenceError
-from emulator.rest.store import RestStore, Target
-from webex.settings import SiteSettings
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.rest import RATE_LIMIT, recurrence, respond
+from webex_harness.emulator.rest.recurrence import RecurrenceError
+from webex_harness.emulator.rest.store import RestStore, Target
+from webex_harness.webex.settings import SiteSettings
 
 TOKEN = "emulator-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}

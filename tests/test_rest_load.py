@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emulator.server import RunningEmulator
-from environment.loader import load_environment
-from environment.model import DEFAULT_ENVIRONMENT, Environment
-from load.command import build_command
-from load.runner import resolve_rest_url, run_load
 from tests.load_conditions import UPPER_BOUND, seen
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
+from webex_harness.load.command import build_command
+from webex_harness.load.runner import resolve_rest_url, run_load
 
 REST_OPERATIONS = {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"}
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.rest_client import RestClient
-from client.rest_pacing import (
+from tests.standin import StandIn, make_stand_in
+from webex_harness.client.rest_client import RestClient
+from webex_harness.client.rest_pacing import (
     MAX_RETRIES,
     RestPacer,
     RestPacingTimeout,
@@ -27,9 +28,8 @@ from client.rest_pacing import (
     retry_after_seconds,
     token_key,
 )
-from client.xml_client import BudgetExceeded, ControlClient, RequestBudget
-from emulator.server import RunningEmulator
-from tests.standin import StandIn, make_stand_in
+from webex_harness.client.xml_client import BudgetExceeded, ControlClient, RequestBudget
+from webex_harness.emulator.server import RunningEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC).timestamp()
@@ -117,7 +117,7 @@ def test_the_window_is_remembered_across_runs(tmp_path: Path) -> None:
 _TAKER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from client.rest_pacing import RestPacer, RestPacingTimeout
+    from webex_harness.client.rest_pacing import RestPacer, RestPacingTimeout
     frozen = float(sys.argv[2])
     def no_sleep(seconds):
         raise AssertionError("max_wait 0 never sleeps")

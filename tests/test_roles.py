@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emulator.server import RunningEmulator
-from environment.loader import environment_from_mapping
-from environment.model import Environment
-from plugin.targets import SiteRegistry, declared_roles, missing_role_reason
 from tests.standin import make_stand_in
-from webex.envelope import Security
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.environment.loader import environment_from_mapping
+from webex_harness.environment.model import Environment
+from webex_harness.plugin.targets import SiteRegistry, declared_roles, missing_role_reason
+from webex_harness.webex.envelope import Security
 
 ROOT = Path(__file__).resolve().parent.parent
 

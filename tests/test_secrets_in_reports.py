@@ -43,8 +43,8 @@ def _jwt() -> str:
 _PROBE = """
 import json, logging, os
 import pytest
-from contracts.rest_support import rest_client
-from webex.envelope import Security
+from webex_harness.contracts.rest_support import rest_client
+from webex_harness.webex.envelope import Security
 
 @pytest.mark.behaviour("email-lowercase")
 def test_secrets_everywhere(site, xml):
@@ -78,7 +78,7 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
         [
             sys.executable,
             "-m",
-            "runs.cli",
+            "webex_harness.runs.cli",
             "run",
             "--behaviour",
             "email-lowercase",
@@ -144,8 +144,8 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
 
 _LEARNT = """
 import json, os
-from contracts.rest_support import rest_client
-from contracts.support import meeting_body
+from webex_harness.contracts.rest_support import rest_client
+from webex_harness.contracts.support import meeting_body
 
 def test_a_secret_learnt_from_one_exchange(site, xml, run_name):
     guest = xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success().text("meet:guestToken")
@@ -188,8 +188,6 @@ def test_a_secret_learnt_from_one_exchange_is_masked_in_the_ledger_the_report_an
             "no:cacheprovider",
             "-p",
             "no:xdist",
-            "-p",
-            "plugin.pytest_plugin",
             "--run-dir",
             str(run_dir),
             "--junitxml",

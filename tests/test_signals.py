@@ -25,19 +25,21 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.server import RunningEmulator
 from tests.standin import StandIn, make_stand_in
-from webex.lifeline import RUN_ID_VAR, lifeline_environ
-from workspace.run_folder import new_run_id
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.webex.lifeline import RUN_ID_VAR, lifeline_environ
+from webex_harness.workspace.run_folder import new_run_id
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG are Linux's")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ``webex-harness`` with its reports under argv[1] (tests write only into tmp_path)
 CLI = (
-    "import functools, pathlib, sys, runs.cli, runs.run_command; from workspace.run_folder import Run; "
-    "runs.run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(runs.cli.main(sys.argv[2:]))"
+    "import functools, pathlib, sys; "
+    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
+    "from webex_harness.workspace.run_folder import Run; "
+    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
+    "sys.exit(cli.main(sys.argv[2:]))"
 )
 #: bounds of the waits (generous: the machine may be busy; a wait ends as soon as its condition holds)
 FIRST_OBJECT_SECONDS = 240.0
@@ -407,7 +409,7 @@ def test_processes_of_run_finds_a_process_by_its_run_id(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the lifeline itself
 
 _PARENT = """import subprocess, sys, time
-from webex.lifeline import child_preexec
+from webex_harness.webex.lifeline import child_preexec
 import signal
 child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.DEVNULL,
                          **({"preexec_fn": child_preexec(signal.SIGTERM)} if sys.argv[2] == "preexec" else {}))
@@ -416,7 +418,7 @@ time.sleep(600)
 """
 _SLEEPER = "import time; time.sleep(600)"
 _STUBBORN = """import signal, time
-from webex.lifeline import hold_lifeline
+from webex_harness.webex.lifeline import hold_lifeline
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # a child that will not stop when asked
 assert hold_lifeline()
 time.sleep(600)

@@ -28,20 +28,22 @@ from typing import Any
 import httpx
 import pytest
 
-from client.xml_client import RequestBudget, XmlClient
-from emulator.server import RunningEmulator
 from tests.standin import StandIn, make_stand_in
-from webex.behaviours import ids as behaviour_ids
-from webex.envelope import Security
+from webex_harness.client.xml_client import RequestBudget, XmlClient
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.webex.behaviours import ids as behaviour_ids
+from webex_harness.webex.envelope import Security
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
 RUN_TIMEOUT = 1500
 #: runs ``webex-harness`` with its reports folder under the test's tmp_path
 _CLI = (
-    "import functools, pathlib, sys, runs.cli, runs.run_command, workspace.run_folder; "
-    "runs.run_command.Run = functools.partial(workspace.run_folder.Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(runs.cli.main(sys.argv[2:]))"
+    "import functools, pathlib, sys; "
+    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
+    "from webex_harness.workspace.run_folder import Run; "
+    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
+    "sys.exit(cli.main(sys.argv[2:]))"
 )
 
 

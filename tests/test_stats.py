@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runs.stats import ALPHA, HISTORY_FILE, Window, mann_whitney_p, read_windows, windows_from_rows
+from webex_harness.runs.stats import ALPHA, HISTORY_FILE, Window, mann_whitney_p, read_windows, windows_from_rows
 
 
 def _latencies(seed: int, n: int, scale: float = 1.0) -> list[float]:

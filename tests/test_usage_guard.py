@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.site_safety import install_site_safety, same_safety, site_safety_of
-from client.usage_guard import (
+from tests.standin import make_stand_in
+from webex_harness.client.site_safety import install_site_safety, same_safety, site_safety_of
+from webex_harness.client.usage_guard import (
     LOG_NAME,
     UsageGuard,
     UsageLimitSafety,
@@ -28,13 +29,12 @@ from client.usage_guard import (
     margin_of,
     stop_at,
 )
-from client.xml_client import BudgetExceeded, XmlClient
-from emulator.server import RunningEmulator
-from environment.loader import load_environment
-from environment.model import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles
-from tests.standin import make_stand_in
-from webex.envelope import Security
-from workspace.state import STATE_DIR_VARIABLE, TimedLog, state_dir
+from webex_harness.client.xml_client import BudgetExceeded, XmlClient
+from webex_harness.emulator.server import RunningEmulator
+from webex_harness.environment.loader import load_environment
+from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Account, Allow, Environment, Roles
+from webex_harness.webex.envelope import Security
+from webex_harness.workspace.state import STATE_DIR_VARIABLE, TimedLog, state_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC).timestamp()
@@ -166,7 +166,7 @@ def test_the_record_holds_site_user_api_and_exception_but_no_password(tmp_path: 
 _WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from client.usage_guard import UsageGuard
+    from webex_harness.client.usage_guard import UsageGuard
     guard = UsageGuard(Path(sys.argv[1]), 100)
     for _ in range(int(sys.argv[2])):
         guard.record_failure("acme", sys.argv[3], "GetSessionInfo", "000015")
@@ -301,7 +301,7 @@ def _contract_run(
     env_file: Path, variables: dict[str, str], run_dir: Path, *args: str, cwd: Path | None = None
 ) -> list[dict[str, str]]:
     """Run pytest with the harness plugin against the stand-in; the results of its tests."""
-    plugin = [] if cwd == ROOT else ["-p", "plugin.pytest_plugin"]
+    plugin = ["-p", "webex_harness.plugin.pytest_plugin"]  # entry points are off (below)
     cmd = [
         sys.executable,
         "-m",
@@ -383,7 +383,7 @@ def test_the_contract_tests_that_cause_no_data_failures_stop_before_the_limit(
 
 
 def test_no_clean_up_verification_uses_a_limited_api() -> None:
-    from client.kinds import CREATES, kind
+    from webex_harness.client.kinds import CREATES, kind
 
     verifications = {k.name: k.verify for k in [*CREATES.values(), kind("session"), kind("rest-meeting")]}
     assert all(v is None or v[1].lower() not in {"getsessioninfo", "getusercard"} for v in verifications.values()), (
@@ -394,10 +394,10 @@ def test_no_clean_up_verification_uses_a_limited_api() -> None:
 def test_sessions_are_proved_gone_without_feeding_the_usage_limit(emulator: RunningEmulator, tmp_path: Path) -> None:
     """Teleconference and support sessions and sessions found by name: deleted and verified with
     GetTeleconferenceSession / LstsummarySession, and the guard counts no failure for the host."""
-    from client.cleaner import Cleaner
-    from client.journal import Ledger, Obj
-    from client.ledger_hooks import LedgerHooks
-    from client.xml_client import ControlClient
+    from webex_harness.client.cleaner import Cleaner
+    from webex_harness.client.journal import Ledger, Obj
+    from webex_harness.client.ledger_hooks import LedgerHooks
+    from webex_harness.client.xml_client import ControlClient
 
     with httpx.Client(timeout=10) as http:
         info = ControlClient(emulator.base_url, http).create_site()

@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-CATALOGUE = Path(__file__).resolve().parent / "behaviours.yaml"
+from webex_harness import shipped
+
+CATALOGUE = shipped("webex", "behaviours.yaml")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,8 @@ from typing import Any, Union
 
 from lxml import etree
 
-from webex.masking import CREDENTIAL_ELEMENTS, OBJECT_SECRET_ELEMENTS
-from webex.namespaces import NAMESPACES, SERV, XPATH_NS, XSI, body_content_type
+from webex_harness.webex.masking import CREDENTIAL_ELEMENTS, OBJECT_SECRET_ELEMENTS
+from webex_harness.webex.namespaces import NAMESPACES, SERV, XPATH_NS, XSI, body_content_type
 
 BodyValue = Union[str, int, bool, None, "BodyTree", Sequence["BodyValue"]]
 BodyTree = Mapping[str, Any]

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from environment.model import Environment
+from webex_harness.environment.model import Environment
 
-#: environment variable naming the reports root instead of the repository's ``reports/`` (read at import)
+#: environment variable naming the reports root instead of ``./reports`` (read at import)
 REPORTS_VARIABLE = "WEBEX_HARNESS_REPORTS"
-REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().parent.parent / "reports")
+#: the reports root: ``reports/`` of the working folder the command started in, or ``$WEBEX_HARNESS_REPORTS``
+REPORTS_DIR = Path(os.environ.get(REPORTS_VARIABLE) or "reports").absolute()
 
 
 #: a run ID as :func:`new_run_id` makes them: its start (UTC) and four hex digits

@@ -38,7 +38,7 @@ def state_dir(reports_root: Path | None = None) -> Path:
     if override:
         return Path(override)
     if reports_root is None:
-        from workspace.run_folder import REPORTS_DIR
+        from webex_harness.workspace.run_folder import REPORTS_DIR
 
         reports_root = REPORTS_DIR
     return Path(reports_root) / STATE_FOLDER

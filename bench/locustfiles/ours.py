@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from locust import constant
 
-from load.scenarios import CallsUser
+from webex_harness.load.scenarios import CallsUser
 
 
 class BenchCallsUser(CallsUser):

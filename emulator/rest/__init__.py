@@ -8,6 +8,6 @@ answers, :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence
 rules. Importing this package declares the faults of every ``rest-*`` behaviour.
 """
 
-from emulator.rest.handlers import RATE_LIMIT, RATE_WINDOW, handle, respond
+from webex_harness.emulator.rest.handlers import RATE_LIMIT, RATE_WINDOW, handle, respond
 
 __all__ = ["RATE_LIMIT", "RATE_WINDOW", "handle", "respond"]

@@ -44,18 +44,18 @@ import math
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
-from emulator import busy_state
-from emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
-from emulator.faults import declare
-from emulator.model import Site
-from emulator.registry import Registry
-from emulator.rest import rules
-from emulator.rest.errors import RestError
-from emulator.rest.responses import Answer, error, render, tracking_id
-from emulator.rest.schema import MEETING_TYPES, STATES, parse_body
-from emulator.rest.store import Target, listing, store
-from emulator.rest.times import parse_param_time
-from webex.settings import SiteSettings
+from webex_harness.emulator import busy_state
+from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Site
+from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.rest import rules
+from webex_harness.emulator.rest.errors import RestError
+from webex_harness.emulator.rest.responses import Answer, error, render, tracking_id
+from webex_harness.emulator.rest.schema import MEETING_TYPES, STATES, parse_body
+from webex_harness.emulator.rest.store import Target, listing, store
+from webex_harness.emulator.rest.times import parse_param_time
+from webex_harness.webex.settings import SiteSettings
 
 log = logging.getLogger("emulator.rest")
 

@@ -12,10 +12,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from emulator.faults import declare
-from emulator.model import Site
-from emulator.rest.store import Target, target_state
-from emulator.rest.times import render_time, slot_key, utc_text
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Site
+from webex_harness.emulator.rest.store import Target, target_state
+from webex_harness.emulator.rest.times import render_time, slot_key, utc_text
 
 RESPONSE_SHAPE = declare("rest-response-shape", "omits telephony and phoneAndVideoSystemPassword from meeting JSON")
 

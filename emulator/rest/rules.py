@@ -23,12 +23,12 @@ import uuid
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from emulator.faults import declare
-from emulator.model import Site, User, digits, generate_password
-from emulator.rest import recurrence
-from emulator.rest.errors import RestError, bad
-from emulator.rest.recurrence import RecurrenceError
-from emulator.rest.schema import (
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Site, User, digits, generate_password
+from webex_harness.emulator.rest import recurrence
+from webex_harness.emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.recurrence import RecurrenceError
+from webex_harness.emulator.rest.schema import (
     AGENDA_MAX,
     DEFAULT_OPACITY,
     ENUM_VALUES,
@@ -44,8 +44,8 @@ from emulator.rest.schema import (
     clean,
     defaults,
 )
-from emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
-from emulator.rest.times import minute, parse_time, round_start, slot_key, utc_text
+from webex_harness.emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
+from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key, utc_text
 
 PUT_EQUALS_PATCH = declare(
     "rest-put-equals-patch", "PUT replaces the meeting: every property the body leaves out is reset to its default"

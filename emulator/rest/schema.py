@@ -13,7 +13,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.errors import RestError, bad
 
 TITLE_MAX = 128
 AGENDA_MAX = 1300

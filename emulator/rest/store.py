@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from emulator.rest import recurrence
-from emulator.rest.recurrence import Rule
-from emulator.rest.times import parse_slot, slot_key
+from webex_harness.emulator.rest import recurrence
+from webex_harness.emulator.rest.recurrence import Rule
+from webex_harness.emulator.rest.times import parse_slot, slot_key
 
 
 @dataclass(slots=True)

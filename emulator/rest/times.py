@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.errors import RestError, bad
 
 #: the original-start part of a scheduled meeting's id
 SLOT_FORMAT = "%Y%m%dT%H%M%SZ"

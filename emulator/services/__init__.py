@@ -1,7 +1,7 @@
 """One module per Webex service (the event-planner service's recordings and contacts in modules of
 their own); importing this package registers every handler."""
 
-from emulator.services import (  # noqa: F401
+from webex_harness.emulator.services import (  # noqa: F401
     attendee,
     contacts,
     ep,

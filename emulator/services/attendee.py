@@ -7,13 +7,13 @@ sample). Attendees can be added to a session of any kind (meeting, event, traini
 
 from __future__ import annotations
 
-from emulator.dispatch import Call, handler
-from emulator.faults import declare
-from emulator.model import Attendee, Session
-from emulator.services import common
-from emulator.services.meeting_rules import REGISTRATION_FIELDS
-from emulator.xmlio import Element, Elements, Node
-from webex.errors import WebexError, no_record_found, webex_error
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Attendee, Session
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.meeting_rules import REGISTRATION_FIELDS
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex.errors import WebexError, no_record_found, webex_error
 
 REGISTRATION_REQUIRED_FIELDS_040014 = declare(
     "registration-required-fields-040014",

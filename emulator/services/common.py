@@ -16,13 +16,20 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.model import Session, User, digits, generate_password
-from emulator.services.html_filter import clean_html
-from emulator.xmlio import Element, Node
-from webex import timezones
-from webex.errors import WebexError, access_denied, invalid_value, meeting_not_found, no_record_found, webex_error
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Session, User, digits, generate_password
+from webex_harness.emulator.services.html_filter import clean_html
+from webex_harness.emulator.xmlio import Element, Node
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import (
+    WebexError,
+    access_denied,
+    invalid_value,
+    meeting_not_found,
+    no_record_found,
+    webex_error,
+)
 
 MEETING_UUID_EQUIVALENCE = declare(
     "meeting-uuid-equivalence", "ignores meetingUUID in requests (only keys address a session)"

@@ -8,12 +8,12 @@ rules) and :mod:`emulator.services.site` (who is an administrator, the envelope-
 
 from __future__ import annotations
 
-from emulator.dispatch import Call
-from emulator.model import Contact
-from emulator.services import common
-from emulator.services.site import handler, is_site_admin
-from emulator.xmlio import Element, Elements, Node
-from webex.errors import access_denied, invalid_value, no_record_found
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.model import Contact
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.site import handler, is_site_admin
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
 
 #: The elements of a ``contact`` kept as sent (``email`` is kept normalised).
 _TEXT_FIELDS = ("name", "company", "title", "url", "notes", "firstName", "lastName")

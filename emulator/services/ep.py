@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.model import Session, User
-from emulator.services import common
-from emulator.services.meeting import PRIVATE_MEETING, meeting_link, sip_url
-from emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, paged
-from emulator.xmlio import Element, Elements, Node
-from webex import timezones
-from webex.errors import invalid_value, no_record_found
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Session, User
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.meeting import PRIVATE_MEETING, meeting_link, sip_url
+from webex_harness.emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, paged
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import invalid_value, no_record_found
 
 SESSION_INFO_SHAPE = declare(
     "session-info-shape",

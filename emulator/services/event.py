@@ -22,13 +22,13 @@ from __future__ import annotations
 import base64
 import binascii
 
-from emulator.dispatch import Call, handler
-from emulator.model import Attendee, Session
-from emulator.services import common, session_kinds
-from emulator.services.meeting import CREATE_RESPONSE_SHAPE
-from emulator.services.session_kinds import PeopleGroup, SessionKind
-from emulator.xmlio import Element, Elements, Node
-from webex.errors import invalid_value
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.model import Attendee, Session
+from webex_harness.emulator.services import common, session_kinds
+from webex_harness.emulator.services.meeting import CREATE_RESPONSE_SHAPE
+from webex_harness.emulator.services.session_kinds import PeopleGroup, SessionKind
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex.errors import invalid_value
 
 #: Sections of a Create/SetEvent body kept for read-back (000 sample order).
 SECTIONS = (

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.history_store import HistoryRecord
-from emulator.services import common
-from emulator.services.site import descending, handler, is_site_admin, paged
-from emulator.xmlio import Element, Elements, Node
-from webex import timezones
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.history_store import HistoryRecord
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.site import descending, handler, is_site_admin, paged
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex import timezones
 
 ACCESS_ANYWHERE_HISTORY = declare(
     "access-anywhere-history", "LstAccessAnywhereHistory answers without history:matchingRecords"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from emulator.dispatch import Call, handler
-from emulator.faults import declare
-from emulator.model import Session
-from emulator.services import common, meeting_rules
-from emulator.xmlio import Element, Elements
-from webex import timezones
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Session
+from webex_harness.emulator.services import common, meeting_rules
+from webex_harness.emulator.xmlio import Element, Elements
+from webex_harness.webex import timezones
 
 CREATE_RESPONSE_SHAPE = declare(
     "create-response-shape",

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.model import Attendee, Session
-from emulator.services import common
-from emulator.xmlio import Node
-from webex.errors import invalid_value, webex_error
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Attendee, Session
+from webex_harness.emulator.services import common
+from webex_harness.emulator.xmlio import Node
+from webex_harness.webex.errors import invalid_value, webex_error
 
 START_TIME_IN_PAST = declare(
     "start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.dispatch import Call, handler
-from emulator.model import Site
-from emulator.services import common
-from emulator.services.meeting import PRIVATE_MEETING
-from emulator.xmlio import Element, Elements
-from webex.errors import invalid_value, no_record_found
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.model import Site
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.meeting import PRIVATE_MEETING
+from webex_harness.emulator.xmlio import Element, Elements
+from webex_harness.webex.errors import invalid_value, no_record_found
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from emulator.dispatch import Call
-from emulator.model import Recording, Site, User
-from emulator.services import common
-from emulator.services.site import handler, is_site_admin, paged
-from emulator.xmlio import Elements, Node
-from webex.errors import access_denied, invalid_value, no_record_found
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.model import Recording, Site, User
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.site import handler, is_site_admin, paged
+from webex_harness.emulator.xmlio import Elements, Node
+from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
 
 #: seeded recordings per user (see :func:`seed_recordings`)
 _SEEDED_RECORDINGS = 2

@@ -25,13 +25,13 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from emulator.dispatch import Call, handler
-from emulator.model import Attendee, Session
-from emulator.services import common
-from emulator.services.meeting import JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
-from emulator.xmlio import Element, Elements, Node
-from webex import timezones
-from webex.errors import WebexError
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.model import Attendee, Session
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.meeting import JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import WebexError
 
 #: Reads a Create/Set body into a session: every check first, then the changes.
 Apply = Callable[[Call, Session, Node], None]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from emulator import dispatch
-from emulator.dispatch import Call, Handler
-from emulator.faults import declare
-from emulator.model import Site, User
-from emulator.services import common
-from emulator.xmlio import Element, Elements, Node
-from webex.errors import no_record_found
+from webex_harness.emulator import dispatch
+from webex_harness.emulator.dispatch import Call, Handler
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Site, User
+from webex_harness.emulator.services import common
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex.errors import no_record_found
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def is_user_admin(call: Call, user: User | None) -> bool:
 
 def meeting_types(site: Site) -> list[tuple[int, str]]:
     """(meetingTypeID, meetingTypeName) of the site: the meeting-type service's one list."""
-    from emulator.services import meetingtype
+    from webex_harness.emulator.services import meetingtype
 
     return [(t.type_id, t.prefix) for t in meetingtype.meeting_types(site)]
 

@@ -6,9 +6,9 @@ reference as integrators use it, under the harness's ``sc`` prefix (webex.namesp
 
 from __future__ import annotations
 
-from emulator.dispatch import Call, handler
-from emulator.services import common
-from emulator.xmlio import Elements
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.services import common
+from webex_harness.emulator.xmlio import Elements
 
 
 @handler("support", "CreateSupportSession")

@@ -12,12 +12,12 @@ answers hold.
 
 from __future__ import annotations
 
-from emulator.dispatch import Call, handler
-from emulator.model import Session
-from emulator.services import common, session_kinds
-from emulator.services.meeting import CREATE_RESPONSE_SHAPE
-from emulator.services.session_kinds import SessionKind
-from emulator.xmlio import Elements, Node
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.model import Session
+from webex_harness.emulator.services import common, session_kinds
+from webex_harness.emulator.services.meeting import CREATE_RESPONSE_SHAPE
+from webex_harness.emulator.services.session_kinds import SessionKind
+from webex_harness.emulator.xmlio import Elements, Node
 
 SECTIONS = ("metaData", "schedule", "telephony", "tracking", "repeat", "remind", "attendeeOptions")
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.dispatch import Call, handler
-from emulator.model import Attendee, Session
-from emulator.services import common, session_kinds
-from emulator.services.meeting import CREATE_RESPONSE_SHAPE
-from emulator.services.session_kinds import PeopleGroup, SessionKind
-from emulator.xmlio import Element, Elements, Node
-from webex.errors import invalid_value, no_record_found
+from webex_harness.emulator.dispatch import Call, handler
+from webex_harness.emulator.model import Attendee, Session
+from webex_harness.emulator.services import common, session_kinds
+from webex_harness.emulator.services.meeting import CREATE_RESPONSE_SHAPE
+from webex_harness.emulator.services.session_kinds import PeopleGroup, SessionKind
+from webex_harness.emulator.xmlio import Element, Elements, Node
+from webex_harness.webex.errors import invalid_value, no_record_found
 
 #: Sections of a Create/SetTrainingSession body kept for read-back (004 sample order).
 SECTIONS = (

@@ -21,15 +21,22 @@ import binascii
 import json
 import re
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.model import User
-from emulator.services import common, user_rules
-from emulator.services.site import descending, handler, is_user_admin, meeting_types, paged
-from emulator.services.user_rules import LANGUAGES, SERVICES, check_readable, display_name, may_manage, target_user
-from emulator.xmlio import Element, Elements
-from webex import timezones
-from webex.errors import access_denied, no_record_found, webex_error
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import User
+from webex_harness.emulator.services import common, user_rules
+from webex_harness.emulator.services.site import descending, handler, is_user_admin, meeting_types, paged
+from webex_harness.emulator.services.user_rules import (
+    LANGUAGES,
+    SERVICES,
+    check_readable,
+    display_name,
+    may_manage,
+    target_user,
+)
+from webex_harness.emulator.xmlio import Element, Elements
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import access_denied, no_record_found, webex_error
 
 USER_CARD_AUTH = declare("user-card-auth", "answers GetUserCard without any credentials or with a malformed JWTToken")
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from emulator.dispatch import Call
-from emulator.faults import declare
-from emulator.model import RequestEmails, User, digits, generate_password
-from emulator.services import common
-from emulator.services.meeting import DEVICE_CAN_START
-from emulator.services.site import is_site_admin, is_user_admin
-from emulator.xmlio import Node
-from webex import timezones
-from webex.errors import access_denied, invalid_value, webex_error
+from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import RequestEmails, User, digits, generate_password
+from webex_harness.emulator.services import common
+from webex_harness.emulator.services.meeting import DEVICE_CAN_START
+from webex_harness.emulator.services.site import is_site_admin, is_user_admin
+from webex_harness.emulator.xmlio import Node
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import access_denied, invalid_value, webex_error
 
 DISPLAY_NAME = declare("display-name", "stores and returns displayName even when the EnableDisplayName toggle is off")
 CMR_HYBRID_VOIP = declare("cmr-hybrid-voip", "SetUser ignores cmrHybridVoip (the value set by CreateUser stays)")
