@@ -1,8 +1,9 @@
 """``webex-harness run``, ``contracts`` and ``load``: one run folder, the contract suites and/or a
 bounded load run against one target, a summary, exit 0 or 1 naming each problem.
 
-Everything is checked before anything starts (the profile, ``--out``, every URL, the ``load:``
-section and the gates, the contracts' plan against the budget); then the run folder is made, the
+Everything is checked before anything starts (the load extra when a load runs, :mod:`runs.extras`;
+the profile, ``--out``, every URL, the ``load:`` section and the gates, the contracts' plan against
+the budget); then the run folder is made, the
 target brought up (:func:`runs.runner.target_up`), the contract suites run (:func:`runs.runner.run_contracts`)
 with the lines saying why tests were skipped (budget spent, safety rails), the load phase runs
 (:mod:`runs.load_phase`), what clean-up left is named, the summary written (:mod:`runs.report`)
@@ -22,6 +23,7 @@ from webex_harness.environment.guard import GuardError, check_environment
 from webex_harness.environment.model import Environment, Thresholds
 from webex_harness.plugin.plan import Plan
 from webex_harness.runs.cli_common import OutFolderError, environment_of, fail, keep_state_in_reports_root, out_folder
+from webex_harness.runs.extras import load_extra_problem
 from webex_harness.runs.gates import GateOptionError
 from webex_harness.runs.load_phase import check_load_settings, gate_thresholds, run_load_phase, write_load_gate_error
 from webex_harness.runs.report import write_summary
@@ -104,6 +106,10 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
     from webex_harness.runs.runner import run_contracts, start_run_budget, target_up
     from webex_harness.workspace.results import load_results
 
+    if load:  # the load extra (locust) is installed, or nothing starts
+        missing = load_extra_problem("run" if contracts else "load")
+        if missing:
+            return fail(missing, 2)
     try:
         check_profile(getattr(args, "profile", None))
     except ProfileError as exc:
