@@ -1,5 +1,6 @@
 """``webex-harness costs --refresh``: measure what every contract test costs and rewrite
-``contracts/costs.json`` (:mod:`plugin.plan` reads it).
+``contracts/costs.json`` (:mod:`plugin.plan` reads it), or the file ``$WEBEX_HARNESS_COSTS`` names — never
+the costs file of an installed package (:func:`refresh_target`).
 
 One emulator subprocess on loopback; on it, at the same time, two single-process pytest runs of
 every contract test (``--profile full``, the same seed):
@@ -34,8 +35,8 @@ from typing import Any, TypedDict
 
 from webex_harness.client.xml_client import ControlClient
 from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
-from webex_harness.plugin.plan import BUDGET_SPENT, COSTS_FILE, RequestCost, costs_text, load_costs
-from webex_harness.plugin.suite_command import contract_pytest_command
+from webex_harness.plugin.plan import BUDGET_SPENT, COSTS_FILE, COSTS_VARIABLE, RequestCost, costs_text, load_costs
+from webex_harness.plugin.suite_command import PACKAGE_ROOT, contract_pytest_command
 from webex_harness.workspace.results import read_results, results_path
 
 #: wall-clock bound of each measuring run
@@ -202,6 +203,26 @@ def merge(emulator: Measured, site: Measured) -> dict[str, RequestCost]:
             requests, site.requests.get(nodeid, 0), outcome != "skipped", tuple(emulator.guards.get(nodeid, []))
         )
     return out
+
+
+class RefreshTargetError(ValueError):
+    """``costs --refresh`` has no file it may write (an installed package, no ``$WEBEX_HARNESS_COSTS``)."""
+
+
+def refresh_target(package_root: Path | None = None) -> Path:
+    """The file ``costs --refresh`` writes: the one ``$WEBEX_HARNESS_COSTS`` names (which the plans then
+    read), else the suites' own ``costs.json`` — but only in a source checkout (the package folder beside
+    the ``pyproject.toml`` that builds it): nothing is ever written into an installed package."""
+    named = os.environ.get(COSTS_VARIABLE)
+    if named:
+        return Path(named)
+    root = PACKAGE_ROOT if package_root is None else package_root
+    if (root.parent / "pyproject.toml").is_file():
+        return COSTS_FILE
+    raise RefreshTargetError(
+        f"costs --refresh: {COSTS_FILE} belongs to the installed package and is not rewritten; "
+        f"set {COSTS_VARIABLE}=FILE to write the measurements to FILE (the plans then read it)"
+    )
 
 
 def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], object] = print) -> RefreshReport:

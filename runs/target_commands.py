@@ -233,14 +233,18 @@ def cmd_costs(args: argparse.Namespace) -> int:
     )
 
     if args.refresh:
-        from webex_harness.runs.costs import RefreshError, refresh
+        from webex_harness.runs.costs import RefreshError, RefreshTargetError, refresh, refresh_target
 
+        try:  # before anything starts: never into an installed package
+            target = refresh_target()
+        except RefreshTargetError as exc:
+            return fail(str(exc), 2)
         try:
-            info = refresh(COSTS_FILE, seed=args.seed)
+            info = refresh(target, seed=args.seed)
         except RefreshError as exc:
             return fail(f"costs not refreshed: {exc}")
         print(
-            f"costs: {COSTS_FILE}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
+            f"costs: {target}: {info['tests']} tests ({info['added']} added, {info['removed']} removed, "
             f"{info['changed']} changed); {info['emulator_requests']} requests on the emulator, "
             f"{info['site_requests']} in site mode ({info['site_runs']} tests run on a site); "
             f"{info['seconds']:.0f}s"
