@@ -34,7 +34,8 @@ calls scenario can repeat. Both facts live above this layer (``generators/catalo
 :data:`load.calls.UNSUPPORTED`); :func:`load.config.load_settings` makes that check, and the
 command line runs it before a load starts.
 
-Stands on :mod:`environment.errors` and :mod:`environment.model`.
+The keys each part of the section accepts, the scenario names and the defaults are
+:mod:`environment.schema`'s. Stands on :mod:`environment.errors`, :mod:`environment.model` and the schema.
 """
 
 from __future__ import annotations
@@ -44,27 +45,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from webex_harness.environment import schema
 from webex_harness.environment.errors import EnvironmentFileError, describe_value, unknown_key
-from webex_harness.environment.model import (
-    ALL_APIS,
-    DEFAULT_CALLS,
-    DEFAULT_MIX,
-    LIMIT_KEYS,
-    MIX_SCENARIOS,
-    SHAPE_NAMES,
-    CompareLimits,
-    LoadSettings,
-    Thresholds,
-)
+from webex_harness.environment.model import ALL_APIS, CompareLimits, LoadSettings, Thresholds
 from webex_harness.webex.hints import did_you_mean
 
 __all__ = ["LOAD_KEYS", "parse_compare", "parse_limit", "parse_load_section", "parse_thresholds"]
 
+# The names each part of ``load:`` accepts: the schema's (environment/schema.py), nothing else.
 #: The keys of the ``load:`` section.
-LOAD_KEYS = ("mix", "calls", "shape", "thresholds", "compare")
+LOAD_KEYS = schema.names("load")
+MIX_SCENARIOS = schema.names("load.mix")
 THRESHOLDS_SECTION = "load.thresholds"
-THRESHOLD_KEYS = ("failure_ratio", "p95_ms", "min_rps")
+THRESHOLD_KEYS = schema.names(THRESHOLDS_SECTION)
 COMPARE_SECTION = "load.compare"
+LIMIT_KEYS = schema.names(COMPARE_SECTION)
 
 Where = str | Path | None
 
@@ -75,7 +70,7 @@ def parse_load_section(section: Mapping[str, Any] | None, path: Where = None) ->
     for key in section:
         if key not in LOAD_KEYS:
             raise EnvironmentFileError(path, f"load.{key}", unknown_key(str(key), LOAD_KEYS))
-    mix = dict(DEFAULT_MIX)
+    mix = dict(schema.key("load.mix").default)
     if section.get("mix") is not None:
         mix = _weights(path, "load.mix", section["mix"])
         for name in mix:
@@ -85,14 +80,15 @@ def parse_load_section(section: Mapping[str, Any] | None, path: Where = None) ->
                     f"load.mix.{name}",
                     f"unknown scenario{did_you_mean(name, MIX_SCENARIOS, n=1)}; scenarios: {', '.join(MIX_SCENARIOS)}",
                 )
-    calls = dict(DEFAULT_CALLS)
+    calls = dict(schema.key("load.calls").default)
     if section.get("calls") is not None:
         calls = _weights(path, "load.calls", section["calls"])
+    shape_key = schema.key("load.shape")
     shape = section.get("shape")
     if shape is None:
-        shape = "steady"
-    if shape not in SHAPE_NAMES:
-        raise EnvironmentFileError(path, "load.shape", f"expected one of {', '.join(SHAPE_NAMES)}, got {shape!r}")
+        shape = shape_key.default
+    if shape not in shape_key.allowed:
+        raise EnvironmentFileError(path, "load.shape", f"expected one of {', '.join(shape_key.allowed)}, got {shape!r}")
     return LoadSettings(
         mix=mix,
         calls=calls,

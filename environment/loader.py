@@ -2,37 +2,17 @@
 
 An environment file names one target — the embedded emulator (the default,
 ``environments/emulator.yaml``) or a real Webex site — with its URLs, its credentials, what the
-site is declared to have switched on and the safety caps of a run. Every top-level key other
-than the ones below is an error, and so is every unknown key inside the fixed sections::
+site is declared to have switched on and the safety caps of a run. Its keys are those of
+:data:`environment.schema.KEYS` — the names each section accepts, the kind of value of each key,
+what is required, what is a secret and every default — and nothing else: any other key is an
+error. ``docs/environment.md`` is that table rendered (``python -m
+webex_harness.environment.reference``). The shortest valid file::
 
-    name: emulator                  # optional, defaults to the file stem
-    target: emulator                # required: "emulator" | "site"
-    xml_url: auto                   # "auto" (emulator only: the harness starts the emulator and
-                                    # fills it in) or http(s)://…/WBXService/XMLService
-    rest_url: auto                  # "auto" (emulator only) or an http(s) base, https://webexapis.com/v1
-    site_name: harness              # required string
-    credentials:                    # required
-      webExID: ${WEBEX_USER:-host}  # required, non-empty
-      password: ${WEBEX_PASSWORD:-emulator-pass}          # required, non-empty
-      rest_token: ${WEBEX_REST_TOKEN:-emulator-token}     # optional (empty → none)
-      jwt_token: ${WEBEX_JWT:-}                           # optional (empty → none)
-    settings: {}                    # optional: webex.settings.SiteSettings field names; missing
-                                    # keys take the SiteSettings defaults
-    allow:                          # optional
-      destructive: false            # user creation/deletion and other site-wide changes
-      lockout: false                # the 403 rate-limit probe (locks a user out for 2 hours)
-    budget:                         # optional
-      max_requests: 5000            # int > 0
-      max_seconds: 1800             # number > 0
-    users:                          # optional: the accounts a run may act as, besides the host
-      admin:    {webExID: "${WEBEX_ADMIN_USER}", password: "${WEBEX_ADMIN_PASSWORD}"}  # site-admin rights
-      invitee:  {webExID: …, password: …, email: …}     # a second user of the site (attendee, invitee)
-      outsider: {webExID: …, password: …, email: …}     # a user with no part in the run's meetings
-      probe:    {webExID: …, password: …}               # the only account the 403 probe may lock out
-    probe_user: {webExID: …, password: …}               # deprecated: the same as users.probe
-    load: {}                        # optional: mix, calls, shape, thresholds, compare
-                                    # (environment/load_section.py documents each key)
-    cleanup_prefix: wxh             # optional, default "wxh": prefix of objects a run creates
+    target: emulator                # "emulator" | "site"
+    site_name: harness
+    credentials:
+      webExID: ${WEBEX_USER:-host}
+      password: ${WEBEX_PASSWORD:-emulator-pass}
 
 Optional sections may also be left empty (``settings:`` with everything commented out).
 
@@ -68,8 +48,9 @@ One check of ``load:`` needs the layers above and waits until a load starts: tha
 ``load.calls`` is catalogued and repeatable (:func:`load.config.load_settings`).
 
 This module reads and checks; the typed values it returns are those of :mod:`environment.model`,
-and the ``load:`` section's checks are :mod:`environment.load_section`'s. Stands on those, on
-:mod:`environment.errors` and on :mod:`webex` (the site settings).
+the keys and their kinds :mod:`environment.schema`'s, and the ``load:`` section's checks are
+:mod:`environment.load_section`'s. Stands on those, on :mod:`environment.errors` and on :mod:`webex`
+(the site settings).
 """
 
 from __future__ import annotations
@@ -82,17 +63,13 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from webex_harness.environment import schema
 from webex_harness.environment.errors import EnvironmentFileError, describe_value, join_key, short, unknown_key
 from webex_harness.environment.load_section import parse_load_section
 from webex_harness.environment.model import (
     AUTO,
-    DEFAULT_CLEANUP_PREFIX,
-    DEFAULT_MAX_REQUESTS,
-    DEFAULT_MAX_SECONDS,
     ENVIRONMENTS_DIR,
     LOCAL_ENVIRONMENTS_DIR,
-    ROLES,
-    TARGETS,
     XML_SERVICE_PATH,
     Account,
     Allow,
@@ -113,27 +90,15 @@ __all__ = [
     "resolve_environment_path",
 ]
 
-TOP_LEVEL_KEYS = (
-    "name",
-    "target",
-    "xml_url",
-    "rest_url",
-    "site_name",
-    "credentials",
-    "settings",
-    "allow",
-    "budget",
-    "users",
-    "probe_user",
-    "load",
-    "cleanup_prefix",
-)
-CREDENTIAL_KEYS = ("webExID", "password", "rest_token", "jwt_token")
-SECRET_CREDENTIAL_KEYS = ("password", "rest_token", "jwt_token")
-ACCOUNT_KEYS = ("webExID", "password", "email")
-PROBE_USER_KEYS = ("webExID", "password")
-ALLOW_KEYS = ("destructive", "lockout")
-BUDGET_KEYS = ("max_requests", "max_seconds")
+# The names each section accepts: the schema's (environment/schema.py), nothing else.
+TOP_LEVEL_KEYS = schema.names("")
+CREDENTIAL_KEYS = schema.names("credentials")
+SETTING_KEYS = schema.names("settings")
+ALLOW_KEYS = schema.names("allow")
+BUDGET_KEYS = schema.names("budget")
+ROLE_KEYS = schema.names("users")
+ACCOUNT_SECTION = "users.<role>"
+PROBE_USER_SECTION = "probe_user"
 
 _CLEANUP_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -210,6 +175,21 @@ class _Reader:
             raise self.fail(key, f"expected a list of integers, got {describe_value(value)}")
         return [self.integer(item, f"{key}[{i}]") for i, item in enumerate(value)]
 
+    def value(self, raw: Any, key: str, spec: schema.Key) -> Any:
+        """``raw`` checked as the kind of value the schema gives ``spec`` (a string's placeholders
+        resolved); ``key`` is the file's dotted key, which errors name."""
+        if spec.kind == "string":
+            return self.string(raw, key, secret=spec.secret)
+        if spec.kind == "boolean":
+            return self.boolean(raw, key)
+        if spec.kind == "integer":
+            return self.integer(raw, key)
+        if spec.kind == "number":
+            return self.number(raw, key)
+        if spec.kind == "list of integers":
+            return self.int_list(raw, key)
+        raise self.fail(key, f"no reader for a {spec.kind}")  # pragma: no cover - a new kind needs one here
+
     def required(self, data: dict[str, Any], key: str, parent: str = "") -> Any:
         if key not in data or data[key] is None:
             raise self.fail(join_key(parent, key), "missing (required)")
@@ -223,18 +203,22 @@ class _Reader:
         top = self.mapping(data, "", TOP_LEVEL_KEYS)
 
         raw_target = self.required(top, "target")
-        if raw_target not in TARGETS:
-            raise self.fail("target", f"expected 'emulator' or 'site', got {describe_value(raw_target)}")
+        targets = schema.key("target").allowed
+        if raw_target not in targets:
+            expected = " or ".join(repr(t) for t in targets)
+            raise self.fail("target", f"expected {expected}, got {describe_value(raw_target)}")
         target = cast(Target, raw_target)
 
         if top.get("name") is not None:
-            name = self.non_empty(self.string(top["name"], "name"), "name")
+            name = self.non_empty(self.value(top["name"], "name", schema.key("name")), "name")
         else:
             name = default_name or target
 
         xml_url = self.url(top, "xml_url", target, xml=True)
         rest_url = self.url(top, "rest_url", target, xml=False)
-        site_name = self.non_empty(self.string(self.required(top, "site_name"), "site_name"), "site_name")
+        site_name = self.non_empty(
+            self.value(self.required(top, "site_name"), "site_name", schema.key("site_name")), "site_name"
+        )
         credentials = self.credentials(top, target)
         settings = self.settings(top)
         allow = self.allow(top)
@@ -242,9 +226,10 @@ class _Reader:
         users = self.users(top, target)
         load = self.load(top)
 
-        cleanup_prefix = DEFAULT_CLEANUP_PREFIX
+        prefix_key = schema.key("cleanup_prefix")
+        cleanup_prefix: str = prefix_key.default
         if top.get("cleanup_prefix") is not None:
-            cleanup_prefix = self.string(top["cleanup_prefix"], "cleanup_prefix")
+            cleanup_prefix = self.value(top["cleanup_prefix"], "cleanup_prefix", prefix_key)
             if not _CLEANUP_PREFIX_RE.match(cleanup_prefix):
                 raise self.fail(
                     "cleanup_prefix",
@@ -276,8 +261,8 @@ class _Reader:
         if top.get(key) is None:
             if target == "site":
                 raise self.fail(key, "missing (required for target 'site')")
-            return AUTO
-        value = self.string(top[key], key)
+            return cast(str, schema.key(key).default)
+        value: str = self.value(top[key], key, schema.key(key))
         if value == AUTO:
             if target == "site":
                 raise self.fail(key, "'auto' is only allowed for target 'emulator'; give the site's URL")
@@ -296,19 +281,18 @@ class _Reader:
     def credentials(self, top: dict[str, Any], target: Target) -> Credentials:
         data = self.mapping(self.required(top, "credentials"), "credentials", CREDENTIAL_KEYS)
         values: dict[str, str | None] = {}
-        for name in CREDENTIAL_KEYS:
-            key = f"credentials.{name}"
+        for spec in schema.children("credentials"):
+            name, key = spec.name, spec.path
             raw = data.get(name)
             if raw is None:
-                if name in ("webExID", "password"):
+                if spec.required:
                     raise self.fail(key, "missing (required)")
-                values[name] = None
+                values[name] = spec.default
                 continue
-            secret = name in SECRET_CREDENTIAL_KEYS
-            if secret:
+            if spec.secret:
                 self.check_reference(raw, key, target)
-            value = self.string(raw, key, secret=secret)
-            if name in ("webExID", "password"):
+            value = self.value(raw, key, spec)
+            if spec.required:
                 self.non_empty(value, key)
             values[name] = value or None
         return Credentials(
@@ -324,45 +308,37 @@ class _Reader:
             raise self.fail(key, "secrets must be ${VAR} references (a literal value was found in the file)")
 
     def settings(self, top: dict[str, Any]) -> SiteSettings:
-        names = tuple(SiteSettings.names())
-        data = self.section(top, "settings", names)
-        types = SiteSettings.types()
-        values: dict[str, Any] = {}
-        for name, raw in data.items():
-            key = f"settings.{name}"
-            kind = types[name]
-            if kind is bool:
-                values[name] = self.boolean(raw, key)
-            elif kind is int:
-                values[name] = self.integer(raw, key)
-            elif kind is list:
-                values[name] = self.int_list(raw, key)
-            else:  # pragma: no cover - a new SiteSettings type needs a reader here
-                raise self.fail(key, f"unsupported setting type {kind.__name__}")
+        data = self.section(top, "settings", SETTING_KEYS)
+        values = {
+            name: self.value(raw, f"settings.{name}", schema.key(f"settings.{name}")) for name, raw in data.items()
+        }
         return SiteSettings().updated(values)
 
     def allow(self, top: dict[str, Any]) -> Allow:
         data = self.section(top, "allow", ALLOW_KEYS)
         return Allow(
-            destructive=self.boolean(data.get("destructive", False), "allow.destructive"),
-            lockout=self.boolean(data.get("lockout", False), "allow.lockout"),
+            **{
+                spec.name: self.value(data.get(spec.name, spec.default), spec.path, spec)
+                for spec in schema.children("allow")
+            }
         )
 
     def budget(self, top: dict[str, Any]) -> Budget:
         data = self.section(top, "budget", BUDGET_KEYS)
-        max_requests = self.integer(data.get("max_requests", DEFAULT_MAX_REQUESTS), "budget.max_requests")
+        requests, seconds = schema.key("budget.max_requests"), schema.key("budget.max_seconds")
+        max_requests: int = self.value(data.get(requests.name, requests.default), requests.path, requests)
         if max_requests <= 0:
             raise self.fail("budget.max_requests", f"expected an integer > 0, got {max_requests}")
-        max_seconds = self.number(data.get("max_seconds", DEFAULT_MAX_SECONDS), "budget.max_seconds")
+        max_seconds: float = self.value(data.get(seconds.name, seconds.default), seconds.path, seconds)
         if not max_seconds > 0 or max_seconds == float("inf"):
             raise self.fail("budget.max_seconds", f"expected a finite number > 0, got {max_seconds}")
         return Budget(max_requests=max_requests, max_seconds=max_seconds)
 
     def users(self, top: dict[str, Any], target: Target) -> Roles:
-        data = self.section(top, "users", tuple(ROLES))
+        data = self.section(top, "users", ROLE_KEYS)
         accounts: dict[str, Account | None] = {}
         for role, raw in data.items():
-            accounts[role] = None if raw is None else self.account(raw, f"users.{role}", target, ACCOUNT_KEYS)
+            accounts[role] = None if raw is None else self.account(raw, f"users.{role}", target, ACCOUNT_SECTION)
         if top.get("probe_user") is not None:
             if accounts.get("probe") is not None:
                 raise self.fail(
@@ -370,21 +346,29 @@ class _Reader:
                     "given together with users.probe (probe_user is the deprecated "
                     "name of users.probe: keep only users.probe)",
                 )
-            accounts["probe"] = self.account(top["probe_user"], "probe_user", target, PROBE_USER_KEYS)
+            accounts["probe"] = self.account(top["probe_user"], "probe_user", target, PROBE_USER_SECTION)
         return Roles(**accounts)
 
-    def account(self, raw: Any, key: str, target: Target, known: tuple[str, ...]) -> Account:
-        data = self.mapping(raw, key, known)
-        webex_id = self.non_empty(self.string(self.required(data, "webExID", key), f"{key}.webExID"), f"{key}.webExID")
-        raw_password = self.required(data, "password", key)
-        self.check_reference(raw_password, f"{key}.password", target)
-        password = self.non_empty(self.string(raw_password, f"{key}.password", secret=True), f"{key}.password")
-        email = None
-        if data.get("email") is not None:
-            email = self.non_empty(self.string(data["email"], f"{key}.email"), f"{key}.email")
-            if "@" not in email:
-                raise self.fail(f"{key}.email", f"expected an e-mail address, got {short(email)}")
-        return Account(webex_id=webex_id, password=password, email=email)
+    def account(self, raw: Any, key: str, target: Target, section: str) -> Account:
+        """One account (``users.<role>``, ``probe_user``): ``section`` is its schema path."""
+        data = self.mapping(raw, key, schema.names(section))
+        values: dict[str, str | None] = {}
+        for spec in schema.children(section):
+            where = join_key(key, spec.name)
+            if spec.required:
+                item = self.required(data, spec.name, key)
+            elif data.get(spec.name) is None:
+                values[spec.name] = spec.default
+                continue
+            else:
+                item = data[spec.name]
+            if spec.secret:
+                self.check_reference(item, where, target)
+            values[spec.name] = self.non_empty(self.value(item, where, spec), where)
+        email = values.get("email")
+        if email is not None and "@" not in email:
+            raise self.fail(join_key(key, "email"), f"expected an e-mail address, got {short(email)}")
+        return Account(webex_id=cast(str, values["webExID"]), password=cast(str, values["password"]), email=email)
 
     def load(self, top: dict[str, Any]) -> LoadSettings:
         """``load:``: placeholders resolved in every string, then every key checked
