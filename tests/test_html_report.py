@@ -247,6 +247,31 @@ def test_the_verdict_says_what_ran_and_what_did_not(tmp_path: Path) -> None:
     assert md.count("○ not run") == total - 1
 
 
+def test_skipped_tests_are_counted_by_why_and_the_next_steps_follow(tmp_path: Path) -> None:
+    env = load_environment(ROOT / "environments" / "emulator.yaml")
+    run = Run(env, run_id="20261203-091500-5c1p", root=tmp_path, started=STARTED)
+    run.create()
+    refused = "refused: destructive test against the emulator (harness); set allow.destructive: true in x.yaml"
+    reasons = [refused, refused, "budget spent: 412 of 500 requests", "budget spent: 499 of 500 requests"]
+    results = [
+        {"nodeid": f"contracts/t.py::test_{i}", "behaviours": ["user-card-auth"], "outcome": "skipped", "reason": r}
+        for i, r in enumerate(reasons)
+    ]
+    results.append({"nodeid": "contracts/t.py::test_ok", "behaviours": ["email-lowercase"], "outcome": "passed"})
+    (run.dir / "results-main.json").write_text(json.dumps(results))
+    write_summary(run, exit_code=1, verdict="budget spent after 499 of 500 requests: 2 tests skipped", plan=PLAN)
+    summary = json.loads((run.dir / "summary.json").read_text())
+    assert summary["skipped_because"] == [{"reason": "budget spent", "tests": 2}, {"reason": refused, "tests": 2}]
+    page = lxml_html.fromstring((run.dir / "summary.html").read_text())
+    scope = page.xpath("//section[contains(@class, 'scope')]")[0]
+    rows = [[td.text_content() for td in tr.xpath("./td")] for tr in scope.xpath(".//tbody/tr")]
+    assert rows == [["budget spent", "2"], [refused, "2"]]
+    brief = " ".join(page.xpath("//ul[@class='brief']")[0].text_content().split())
+    assert "Next: Resolve what failed the run: budget spent after 499 of 500 requests" in brief
+    md = (run.dir / "summary.md").read_text()
+    assert "| budget spent | 2 |" in md and "allow them on a site where that is safe" in md
+
+
 def test_failure_evidence_is_indented(tmp_path: Path) -> None:
     page = lxml_html.fromstring((_run(tmp_path).dir / "summary.html").read_text())
     shown = [pre.text_content() for pre in page.xpath("//section[contains(@class, 'evidence')]//pre")]
