@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from webex_harness.client.kinds import SESSION_KINDS, Kind, delete_api_name
+from webex_harness.client.kinds import SESSION_KINDS, Kind, delete_api_name, kind
 from webex_harness.webex.masking import SecretSet
 
 #: the fields of a line that hold free text (masked); every other field is a name, an ID or a flag
@@ -175,32 +175,185 @@ def find_ledgers(reports: Path, run_id: str | None = None) -> list[Path]:
     return sorted(reports.glob("*/ledger-*.jsonl"))
 
 
+#: how each object of a run ended, in the order the summary names them
+ENDINGS = ("deleted_by_tests", "removed_by_cleanup", "found_gone_by_cleanup", "left")
+
+
+@dataclass
+class _Life:
+    """One object from its create (or, found on the site by its name, from its deletion) to how it ended."""
+
+    kind: str
+    site: str
+    id: str
+    name: str | None
+    uuid: str | None = None
+    found_by_name: bool = False
+    ending: str = ""  # one of ENDINGS; "" while nothing says how it ended
+    reason: str = ""
+
+
+def _kind_of(name: str) -> Kind | None:
+    try:
+        return kind(name)
+    except KeyError:
+        return None
+
+
+def _ending(rec: dict[str, Any]) -> str:
+    if rec.get("by") == "test":
+        return "deleted_by_tests"
+    return "removed_by_cleanup" if rec.get("removed", True) else "found_gone_by_cleanup"
+
+
+class _Accounts:
+    """The lives of a run's objects, folded from its ledger lines (the ledger's own fold keeps one object
+    per key; the accounts keep one per life, so that every create and every deletion counts once):
+
+    - a ``created`` line starts a life; a second one for a key whose life ended deleted starts another
+      (a user reactivated by SetUser after DelUser), one for a key still alive changes nothing;
+    - a ``deleted`` line ends the key's life unless it has ended deleted already; one for no known key
+      — clean-up deleting what it found on the site by the run's name, whose create's answer never
+      arrived — is a life of its own, ``found_by_name``; a session found by name is matched to the
+      session the ledger knows by its key or UUID, whatever its kind;
+    - a ``left`` line ends a life not deleted (a later deletion still counts instead);
+    - a life with no ending is left: nothing recorded its deletion.
+    """
+
+    def __init__(self) -> None:
+        self.lives: list[_Life] = []
+        self._current: dict[tuple[str, str, str], _Life] = {}
+        self.reactivated = 0
+
+    def _find(self, rec: dict[str, Any]) -> _Life | None:
+        kind_name, site, ident = str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))
+        life = self._current.get((kind_name, site, ident))
+        if life is None and kind_name in SESSION_KINDS:  # found by name: any kind of session with that key
+            for other in self._current.values():
+                if other.kind in SESSION_KINDS and other.site.lower() == site and ident in (other.id, other.uuid):
+                    return other
+        return life
+
+    def _new(self, rec: dict[str, Any], found_by_name: bool) -> _Life:
+        life = _Life(
+            kind=str(rec.get("kind")),
+            site=str(rec.get("site", "")),
+            id=str(rec.get("id")),
+            name=rec.get("name"),
+            uuid=rec.get("uuid"),
+            found_by_name=found_by_name,
+        )
+        self.lives.append(life)
+        self._current[(life.kind, life.site.lower(), life.id)] = life
+        return life
+
+    def apply(self, rec: dict[str, Any]) -> None:
+        event = rec.get("event")
+        if event == "created":
+            life = self._find(rec)
+            if life is None:
+                self._new(rec, found_by_name=False)
+            elif life.ending in ENDINGS[:3]:  # deleted, then brought back (SetUser ACTIVATED): a new life
+                self.reactivated += 1
+                self._new(rec, found_by_name=False)
+        elif event == "deleted":
+            life = self._find(rec) or self._new(rec, found_by_name=True)
+            if life.ending not in ENDINGS[:3]:
+                life.ending, life.reason = _ending(rec), ""
+        elif event == "left":
+            life = self._find(rec) or self._new(rec, found_by_name=True)
+            if life.ending not in ENDINGS[:3]:
+                life.ending, life.reason = "left", str(rec.get("reason", ""))
+
+
 def summarise(run_dir: Path) -> dict[str, Any] | None:
-    """What the run's ledger says: counts, and what was left behind (for the summary)."""
+    """What the run's ledger says, for its summary: how every object it created ended, so that the
+    counts add up — ``created + found_by_name = deleted_by_tests + removed_by_cleanup +
+    found_gone_by_cleanup + len(left)`` — and what was left behind, each with why.
+
+    ``created`` counts creates (a user reactivated after its deletion counts again: ``reactivated``);
+    ``found_by_name`` the objects clean-up found on the site by the run's name and removed or left
+    whose create's answer never arrived; ``left`` lists every object not deleted — ``undeletable``
+    when no API deletes its kind (contacts: they stay on the site whatever the run does).
+    ``unresolved_intents`` are creates whose outcome is unknown, less those found by name.
+    """
     records = read_lines(sorted(run_dir.glob("ledger-*.jsonl")))
     if not records:
         return None
-    state = fold(records)
-    deleted = [r for r in records if r.get("event") == "deleted"]
+    accounts = _Accounts()
+    for rec in records:
+        accounts.apply(rec)
+    lives = accounts.lives
     by_kind: dict[str, int] = {}
-    for o in state.objects.values():
-        by_kind[o.kind] = by_kind.get(o.kind, 0) + 1
+    for life in lives:
+        if not life.found_by_name:
+            by_kind[life.kind] = by_kind.get(life.kind, 0) + 1
+    ended = {e: [life for life in lives if (life.ending or "left") == e] for e in ENDINGS}
+    left = []
+    for life in reversed(ended["left"]):  # newest first, as clean-up goes
+        known = _kind_of(life.kind)
+        undeletable = known is not None and known.delete is None
+        reason = life.reason or (
+            known.note if undeletable and known else "nothing recorded its deletion (the run ended before clean-up)"
+        )
+        left.append(
+            {
+                "kind": life.kind,
+                "id": life.id,
+                "site": life.site,
+                "name": life.name,
+                "reason": reason,
+                "undeletable": undeletable,
+                "found_by_name": life.found_by_name,
+            }
+        )
+    found_names = {life.name for life in lives if life.found_by_name and life.name}
+    last_user_lives = {(life.site.lower(), life.id): life for life in lives if life.kind == "user"}
+    state = fold(records)
     return {
         "ledger": sorted(p.name for p in run_dir.glob("ledger-*.jsonl")),
-        "created": len(state.objects),
+        "created": sum(1 for life in lives if not life.found_by_name),
+        "reactivated": accounts.reactivated,
+        "found_by_name": sum(1 for life in lives if life.found_by_name),
         "by_kind": by_kind,
-        "deleted_by_tests": sum(1 for r in deleted if r.get("by") == "test"),
-        "removed_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and r.get("removed", True)),
-        "found_gone_by_cleanup": sum(1 for r in deleted if r.get("by") == "cleanup" and not r.get("removed", True)),
-        "left": [
-            {"kind": o.kind, "id": o.id, "site": o.site, "name": o.name, "reason": o.reason}
-            for o in state.outstanding()
-        ],
+        "deleted_by_tests": len(ended["deleted_by_tests"]),
+        "removed_by_cleanup": len(ended["removed_by_cleanup"]),
+        "found_gone_by_cleanup": len(ended["found_gone_by_cleanup"]),
+        "left": left,
+        # DelUser deactivates: the account stays on the site, DEACTIVATED
+        "deactivated_users": sum(1 for life in last_user_lives.values() if life.ending in ENDINGS[:3]),
         "unresolved_intents": [
             {"kind": i.get("kind"), "api": i.get("api"), "site": i.get("site"), "name": i.get("name")}
             for i in state.unresolved()
+            if not (i.get("name") and i.get("name") in found_names)
         ],
     }
+
+
+def cleanup_sentence(info: dict[str, Any]) -> str:
+    """The clean-up in one line, the terminal's and the report's: ``812 created = 640 deleted by the
+    tests + 149 removed by clean-up + 0 found gone + 23 left (23 contacts stay: the XML API has no call
+    that deletes a contact)``."""
+    lhs = f"{info.get('created', 0)} created"
+    if info.get("reactivated"):
+        lhs += f" (with {info['reactivated']} reactivated after deletion)"
+    if info.get("found_by_name"):
+        lhs += f" + {info['found_by_name']} found on the site by the run's name"
+    left = info.get("left") or []
+    stays = [x for x in left if x.get("undeletable")]
+    why = []
+    if stays:
+        one = len(stays) == 1
+        kinds = "/".join(sorted({f"{x.get('kind')}{'' if one else 's'}" for x in stays}))
+        reasons = "; ".join(sorted({str(x.get("reason")) for x in stays}))
+        why.append(f"{len(stays)} {kinds} stay{'s' if one else ''}: {reasons}")
+    if len(left) > len(stays):
+        why.append(f"{len(left) - len(stays)} not removed")
+    return (
+        f"{lhs} = {info.get('deleted_by_tests', 0)} deleted by the tests + {info.get('removed_by_cleanup', 0)} "
+        f"removed by clean-up + {info.get('found_gone_by_cleanup', 0)} found gone + {len(left)} left"
+        + (f" ({'; '.join(why)})" if why else "")
+    )
 
 
 class Ledger:
@@ -321,4 +474,15 @@ class Ledger:
         self._write("hook-error", where=where, error=type(exc).__name__)
 
 
-__all__ = ["Ledger", "LedgerState", "Obj", "find_ledgers", "fold", "ledger_path", "read_lines", "summarise"]
+__all__ = [
+    "ENDINGS",
+    "Ledger",
+    "LedgerState",
+    "Obj",
+    "cleanup_sentence",
+    "find_ledgers",
+    "fold",
+    "ledger_path",
+    "read_lines",
+    "summarise",
+]

@@ -328,8 +328,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Where the ledger is and what it says (the clean-up of every worker has run by now)."""
-    from webex_harness.client.journal import summarise
+    """Where the ledger is and what it says (the clean-up of every worker has run by now): the same
+    sentence as the report's clean-up, with the command that removes what could be removed."""
+    from webex_harness.client.journal import cleanup_sentence, summarise
     from webex_harness.workspace.run_folder import REPORTS_DIR
 
     run = config.stash.get(state.RUN_ID, None)
@@ -342,12 +343,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     info = summarise(run_dir) if (run_dir / f"ledger-{run}.jsonl").exists() else None
     if not info:
         return
-    left = [x for x in info["left"] if x["kind"] != "contact"]
-    hint = f" — webex-harness cleanup --run {run}" if left else ""
+    removable = [x for x in info["left"] if not x.get("undeletable")]  # contacts stay whatever we do
+    hint = f" — webex-harness cleanup --run {run}" if removable else ""
     terminalreporter.write_line(
-        f"webex-harness ledger {run_dir / f'ledger-{run}.jsonl'}: {info['created']} created, "
-        f"{info['deleted_by_tests']} deleted by tests, {info['removed_by_cleanup']} removed by clean-up, "
-        f"{info['found_gone_by_cleanup']} found gone, {len(left)} left{hint}"
+        f"webex-harness ledger {run_dir / f'ledger-{run}.jsonl'}: {cleanup_sentence(info)}{hint}"
     )
 
 

@@ -6,35 +6,43 @@
      "target": {"name", "kind", "xml_url", "rest_url", "site_name", "settings", "allow", "budget",
                 "cleanup_prefix"},
      "seed", "profile": null | "smoke" | "standard" | "full",
-     "plan": null | {"profile", "default", "kind", "tests", "requests", "estimated", "budget", "reserve", "target"},
+     "plan": null | {"profile", "default", "kind", "tests", "requests", "estimated", "budget", "reserve", "target",
+                     "refused_by_guards", "behaviours"},
+     "selection": null | {"profile", "default", "behaviours", "selected", "suite_tests"},
      "harness_version", "exit_code", "verdict",
-     "behaviours": [{"id", "title", "source", "status", "reason", "tests"}],
+     "behaviours": [{"id", "title", "area", "promise", "documents": [{"title", "section", "where", "url"}],
+                     "source", "status", "reason", "tests"}],
      "apis": [{"name", "valid": {"run", "passed"}, "edge": {"run", "passed"}}],
-     "tests": {"passed", "failed", "skipped"}, "selfcheck": null | {...}, "load": null | {...},
-     "cleanup": null | {"ledger", "created", "by_kind", "deleted_by_tests", "removed_by_cleanup",
-                        "left": [...], "unresolved_intents": [...]},
+     "tests": {"passed", "failed", "skipped"}, "skipped_because": [{"reason", "tests"}],
+     "selfcheck": null | {...}, "load": null | {...},
+     "cleanup": null | {"ledger", "created", "reactivated", "found_by_name", "by_kind", "deleted_by_tests",
+                        "removed_by_cleanup", "found_gone_by_cleanup", "left": [...], "deactivated_users",
+                        "unresolved_intents": [...]},
      "budget": null | {"max_requests", "used", "workers", "split"?, "pools"?}, "sites": [names]}
 
-Next to it ``summary.md`` and ``summary.html`` (:mod:`runs.html_report`, self-contained) say
-the same for people. Every text written is masked (:class:`webex.masking.SecretSet`).
+Next to it ``summary.md`` (:mod:`runs.markdown_report`) and ``summary.html`` (:mod:`runs.html_report`,
+self-contained) say the same for people, in the words of :mod:`runs.report_facts`. Every text written
+is masked (:class:`webex.masking.SecretSet`).
 
 A behaviour's status is ``failed`` if any of its tests failed, ``passed`` if at least one passed
-and none failed, ``skipped`` (with the first skip reason) if all were skipped, and
-``not covered`` if no test is marked with it in this run.
+and none failed, ``skipped`` (with the first skip reason) if all were skipped, ``not run`` when the
+run's selection (``--behaviour``) left it out, and ``not covered`` if it was in the selection but no
+test marked with it ran.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from webex_harness.runs.html_report import profile_text, render_html
+from webex_harness.runs.html_report import render_html
+from webex_harness.runs.markdown_report import render_markdown
+from webex_harness.runs.report_facts import document_url, group_skip_reason
 from webex_harness.webex import __version__
-from webex_harness.webex.behaviours import behaviours
+from webex_harness.webex.behaviours import Behaviour, behaviours, ids
 from webex_harness.webex.masking import SecretSet
 from webex_harness.workspace.results import TestResult, load_results
 from webex_harness.workspace.run_folder import Run
@@ -96,11 +104,27 @@ def sites_used(run_dir: Path) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
-def behaviour_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
+def documents(b: Behaviour) -> list[dict[str, Any]]:
+    """Where a behaviour is documented: each document's title, section, ``where`` and https address."""
+    return [
+        {
+            "title": r.document.title,
+            "section": r.section,
+            "where": r.document.where,
+            "url": document_url(r.document.where),
+        }
+        for r in b.documented_in
+    ]
+
+
+def behaviour_rows(results: Iterable[TestResult], selected: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """A row per behaviour of the catalogue; ``selected``: the IDs the run's selected tests are marked with
+    (the plan's; empty or None: no selection is known, a behaviour no test ran for is "not covered")."""
     by_id: dict[str, list[TestResult]] = {}
     for r in results:
         for bid in r.behaviours:
             by_id.setdefault(bid, []).append(r)
+    chosen = set(selected or ())
     rows = []
     for b in behaviours():
         tests = by_id.get(b.id, [])
@@ -113,12 +137,17 @@ def behaviour_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
             status, reason = "passed", ""
         elif skipped:
             status, reason = "skipped", skipped[0].reason
+        elif chosen and b.id not in chosen:
+            status, reason = "not run", "not selected: no test of this behaviour was in the run's selection"
         else:
             status, reason = "not covered", "no contract test marked with this ID ran"
         rows.append(
             {
                 "id": b.id,
                 "title": b.title,
+                "area": b.area,
+                "promise": b.promise,
+                "documents": documents(b),
                 "source": b.source,
                 "status": status,
                 "reason": reason,
@@ -129,6 +158,40 @@ def behaviour_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def skipped_because(results: Iterable[TestResult]) -> list[dict[str, Any]]:
+    """Why tests were skipped, grouped (a run-wide stop by its kind, other reasons by their text), most first."""
+    groups: dict[str, int] = {}
+    for r in results:
+        if r.outcome == "skipped":
+            key = group_skip_reason(r.reason or "no reason given")
+            groups[key] = groups.get(key, 0) + 1
+    return [{"reason": k, "tests": n} for k, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def suite_size() -> int | None:
+    """How many contract tests the suites hold (``contracts/costs.json`` measures each one); None unknown."""
+    from webex_harness.plugin.plan import CostsFileError, load_costs
+
+    try:
+        return len(load_costs()) or None
+    except CostsFileError:
+        return None
+
+
+def selection(plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the contract run was narrowed to, from its plan; None when no contract test was planned."""
+    if not plan:
+        return None
+    return {
+        "profile": plan.get("profile"),
+        "default": bool(plan.get("default")),
+        "behaviours": list(plan.get("behaviours") or []),  # the IDs the selected tests are marked with
+        "narrowed": bool(plan.get("behaviours")) and set(plan.get("behaviours") or []) < set(ids()),
+        "selected": plan.get("tests"),
+        "suite_tests": suite_size(),
+    }
 
 
 def api_rows(results: Iterable[TestResult]) -> list[dict[str, Any]]:
@@ -182,8 +245,10 @@ def write_summary(
         "harness_version": __version__,
         "exit_code": exit_code,
         "verdict": verdict,
+        "selection": selection(plan),
         "tests": counts,
-        "behaviours": behaviour_rows(results),
+        "skipped_because": skipped_because(results),
+        "behaviours": behaviour_rows(results, (plan or {}).get("behaviours")),
         "apis": api_rows(results),
         "selfcheck": selfcheck,
         "load": load,
@@ -194,13 +259,45 @@ def write_summary(
     return write_renderings(run.dir, summary, SecretSet(env.secrets()))
 
 
+#: the fields of a behaviour row that come from the shipped catalogue, not from the run: they hold no
+#: secret, and the credential patterns would take catalogue prose ("authorization: credentials …") for one
+CATALOGUE_FIELDS = ("title", "area", "promise", "documents", "source")
+
+
+def _masked(value: Any, secrets: SecretSet) -> Any:
+    """Every string of ``value`` (keys too) masked with the credential patterns and the run's secrets."""
+    if isinstance(value, str):
+        return secrets.mask(value)
+    if isinstance(value, list):
+        return [_masked(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {_masked(k, secrets): _masked(v, secrets) for k, v in value.items()}
+    return value
+
+
+def mask_record(summary: dict[str, Any], secrets: SecretSet) -> dict[str, Any]:
+    """The summary record with everything the run wrote masked, value by value (a pattern matches within
+    one value, as it was recorded), and the catalogue's own text as it is."""
+    out: dict[str, Any] = {}
+    for key, value in summary.items():
+        if key == "behaviours" and isinstance(value, list):
+            out[key] = [
+                {k: v if k in CATALOGUE_FIELDS else _masked(v, secrets) for k, v in row.items()} for row in value
+            ]
+        else:
+            out[key] = _masked(value, secrets)
+    return out
+
+
 def write_renderings(run_dir: Path, summary: dict[str, Any], secrets: SecretSet) -> Path:
-    """``summary.json``, ``summary.md`` and ``summary.html`` of a summary record, masked."""
-    text = secrets.mask(json.dumps(summary, indent=2, ensure_ascii=False))
+    """``summary.json``, ``summary.md`` and ``summary.html`` of a summary record, masked: the record value
+    by value (:func:`mask_record`), then each file once more with the run's literal secrets."""
+    record = mask_record(summary, secrets)
+    text = secrets.mask(json.dumps(record, indent=2, ensure_ascii=False), patterns=False)
     (run_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
-    (run_dir / "summary.html").write_text(secrets.mask(render_html(summary)), encoding="utf-8")
+    (run_dir / "summary.html").write_text(secrets.mask(render_html(record), patterns=False), encoding="utf-8")
     path = run_dir / "summary.md"
-    path.write_text(secrets.mask(render_markdown(summary)), encoding="utf-8")
+    path.write_text(secrets.mask(render_markdown(record), patterns=False), encoding="utf-8")
     return path
 
 
@@ -208,141 +305,3 @@ def rerender(run_dir: Path) -> Path:
     """Render ``summary.md`` and ``summary.html`` again from the folder's ``summary.json``."""
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     return write_renderings(run_dir, summary, SecretSet())
-
-
-_ICON = {"passed": "✅ passed", "failed": "❌ failed", "skipped": "⏭ skipped", "not covered": "… not covered"}
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
-
-
-def _fence(text: str) -> str:
-    """A fenced block that the text cannot close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text}\n{fence}"
-
-
-def _gate_name(gate: dict[str, Any]) -> str:
-    """``p95_ms GetSessionInfo`` / ``failure_ratio (whole run)`` for a ``load.json`` gate row."""
-    return _cell(f"{gate.get('name')} {gate.get('api') or '(whole run)'}")
-
-
-def render_markdown(summary: dict[str, Any]) -> str:
-    t = summary["target"]
-    budget = t.get("budget") or {}
-    used = (summary.get("budget") or {}).get("used")
-    lines = [
-        f"# webex-harness run {summary['run_id']}",
-        "",
-        f"**Verdict:** {summary['verdict']}  ",
-        f"**Target:** {t['name']} ({t['kind']}) — site `{t['site_name']}` — {t['xml_url']}  ",
-        f"**Harness:** {summary['harness_version']} · seed {summary['seed']} · started {summary['started']}  ",
-        f"**Tests:** {summary['tests']['passed']} passed, {summary['tests']['failed']} failed, "
-        f"{summary['tests']['skipped']} skipped  ",
-        f"**Budget:** {budget.get('max_requests', '?')} requests / {budget.get('max_seconds', '?')} s"
-        + (f" (used {used})" if used is not None else "")
-        + ("  " if summary.get("plan") else ""),
-        *([f"**Profile:** {profile_text(summary['plan'])}"] if summary.get("plan") else []),
-        "",
-        "## Declared settings",
-        "",
-        "| setting | value |",
-        "| --- | --- |",
-        *[f"| `{k}` | `{_cell(v)}` |" for k, v in (t.get("settings") or {}).items()],
-        *[f"| `allow.{k}` | `{str(v).lower()}` |" for k, v in (t.get("allow") or {}).items()],
-        "",
-        "## Behaviours",
-        "",
-        "| ID | Title | Source | Status | Reason |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for b in summary["behaviours"]:
-        lines.append(
-            f"| `{b['id']}` | {_cell(b['title'])} | {_cell(b['source'])} | {_ICON[b['status']]} | "
-            f"{_cell(b['reason'])} |"
-        )
-    failures = [(b, t) for b in summary["behaviours"] for t in b["tests"] if t["outcome"] == "failed"]
-    if failures:
-        lines += ["", "## Evidence of failures", ""]
-        for b, test in failures:
-            lines += [f"### `{b['id']}` — {_cell(test['nodeid'])}", "", _cell(test["reason"]), ""]
-            for ex in test["evidence"][-2:]:
-                lines += [
-                    f"{_cell(ex['api'])} → HTTP {ex['http_status']}",
-                    "",
-                    _fence(ex["request"][:3000]),
-                    "",
-                    _fence(ex["response"][:3000]),
-                    "",
-                ]
-    if summary["apis"]:
-        lines += [
-            "",
-            "## API coverage",
-            "",
-            "| API | valid run | valid passed | edge run | edge passed |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for a in summary["apis"]:
-            lines.append(
-                f"| {a['name']} | {a['valid']['run']} | {a['valid']['passed']} | {a['edge']['run']} | "
-                f"{a['edge']['passed']} |"
-            )
-    if summary.get("selfcheck"):
-        sc = summary["selfcheck"]
-        lines += [
-            "",
-            "## Self-check",
-            "",
-            f"Baseline passed: {sc['baseline_passed']}",
-            "",
-            "| Fault | Detected | Failed tests |",
-            "| --- | --- | --- |",
-        ]
-        for f in sc["faults"]:
-            lines.append(f"| `{f['id']}` | {'yes' if f['detected'] else '**MISSED**'} | {len(f['failed_tests'])} |")
-    if summary.get("load"):
-        load = summary["load"]
-        lines += [
-            "",
-            "## Load",
-            "",
-            "| API | requests | failures | rps | p50 ms | p95 ms | p99 ms |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for a in load.get("apis", []):
-            lines.append(
-                f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
-                f"{a['p95_ms']} | {a['p99_ms']} |"
-            )
-        gates = load.get("gates") or []
-        if gates:
-            lines += ["", "### CI gates", "", "| gate | result | detail |", "| --- | --- | --- |"]
-            lines += [
-                f"| {_gate_name(g)} | {'✅ PASS' if g.get('passed') else '❌ FAIL'} | {_cell(g.get('message', ''))} |"
-                for g in gates
-            ]
-    cleanup = summary.get("cleanup")
-    if cleanup:
-        lines += [
-            "",
-            "## Clean-up",
-            "",
-            f"Ledger {', '.join(cleanup.get('ledger', []))}: {cleanup['created']} object(s) created, "
-            f"{cleanup['deleted_by_tests']} deleted by the tests, {cleanup['removed_by_cleanup']} removed by "
-            f"clean-up, {cleanup.get('found_gone_by_cleanup', 0)} found gone (with their session), "
-            f"{len(cleanup['left'])} left.",
-            "",
-        ]
-        if cleanup["left"]:
-            lines += ["| kind | ID | name | site | why |", "| --- | --- | --- | --- | --- |"]
-            lines += [
-                f"| {x['kind']} | `{x['id']}` | {_cell(x.get('name') or '')} | {x['site']} | "
-                f"{_cell(x.get('reason') or '')} |"
-                for x in cleanup["left"]
-            ]
-        for x in cleanup.get("unresolved_intents", []):
-            lines.append(f"- unknown outcome: {x.get('api')} {_cell(x.get('name') or '')} on {x.get('site')}")
-    return "\n".join(lines) + "\n"

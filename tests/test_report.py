@@ -9,16 +9,20 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from webex_harness.client.journal import cleanup_sentence, summarise
 from webex_harness.environment.loader import load_environment
 from webex_harness.environment.model import Budget
 from webex_harness.plugin.budget import CLEANUP_SHARE, split_budget
 from webex_harness.plugin.markers import refusal
 from webex_harness.plugin.secrets import mask_exception
 from webex_harness.runs.cli import main
-from webex_harness.runs.report import render_markdown, write_summary
+from webex_harness.runs.markdown_report import render_markdown
+from webex_harness.runs.pretty_evidence import pretty
+from webex_harness.runs.report import write_summary
 from webex_harness.runs.target_commands import eta
 from webex_harness.webex.masking import SecretSet
 from webex_harness.workspace.run_folder import Run
@@ -140,7 +144,7 @@ def test_summary_lists_every_behaviour_with_status_evidence_and_masks_secrets(tm
     assert "| `email-no-whitespace` |" in md and "❌ failed" in md
     assert "expected 030049, got SUCCESS \\| ********" in md  # the pipe cannot break the table
     html = (run.dir / "summary.html").read_text()
-    assert "<details>" in html and "CreateMeeting" in html
+    assert "<details open>" in html and "CreateMeeting" in html
 
 
 def test_markdown_evidence_cannot_close_its_fence() -> None:
@@ -206,6 +210,154 @@ def test_selfcheck_progress_eta() -> None:
     assert eta(1, 4, started=0.0, now=10.0) == "elapsed 10s, ETA 30s"
     assert eta(2, 4, started=0.0, now=100.0) == "elapsed 1m40s, ETA 1m40s"
     assert eta(4, 4, started=0.0, now=5.0) == "elapsed 5s, ETA 0s"
+
+
+def test_the_catalogue_text_a_report_shows_is_not_taken_for_a_credential() -> None:
+    """The run folder's last scrub masks every file with the credential patterns: a promise, title or
+    document the report prints must not match one, or the customer reads ******** (and the run warns
+    of a leak that is not one)."""
+    from webex_harness.webex.behaviours import behaviours
+    from webex_harness.webex.masking import mask
+
+    texts = []
+    for b in behaviours():
+        texts += [b.title, b.area, b.promise, b.source]
+        texts += [t for r in b.documented_in for t in (r.document.title, r.document.where, r.section or "")]
+    assert [t for t in texts if mask(t) != t] == []
+
+
+def test_a_secret_in_what_the_run_wrote_is_masked_value_by_value(tmp_path: Path) -> None:
+    from webex_harness.runs.report import mask_record
+
+    record = {
+        "verdict": "login Authorization: Bearer abc123",
+        "behaviours": [{"id": "b", "promise": "Requires authorization: credentials", "reason": "pw s3cret-pw"}],
+    }
+    masked = mask_record(record, SecretSet(["s3cret-pw"]))
+    assert masked["verdict"] == "login Authorization: Bearer ********"
+    assert masked["behaviours"][0] == {
+        "id": "b",
+        "promise": "Requires authorization: credentials",
+        "reason": "pw ********",
+    }
+
+
+# ---------------------------------------------------------------- clean-up accounts
+
+
+def _write_ledger(run_dir: Path, records: list[dict[str, object]]) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "ledger-r.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+
+
+def _reconciles(info: dict[str, Any]) -> bool:
+    """created + found by name = deleted by the tests + removed by clean-up + found gone + left."""
+    ends = info["deleted_by_tests"] + info["removed_by_cleanup"] + info["found_gone_by_cleanup"] + len(info["left"])
+    return bool(info["created"] + info["found_by_name"] == ends)
+
+
+def test_a_user_reactivated_after_its_deletion_is_counted_once_per_life(tmp_path: Path) -> None:
+    """The off-by-one of a full run (797 created, 798 accounted for): test_reactivated_within_a_week_keeps_the_pmr_key
+    deletes a user with DelUser, reactivates it with SetUser (a second "created" line for the same key) and clean-up
+    deletes it again. Counting objects by key and deletions by line gave one deletion too many."""
+    _write_ledger(
+        tmp_path,
+        [
+            {"event": "created", "kind": "user", "site": "s", "id": "u1", "api": "CreateUser"},
+            {"event": "deleted", "kind": "user", "site": "s", "id": "u1", "by": "test"},
+            {"event": "created", "kind": "user", "site": "s", "id": "u1", "api": "SetUser"},
+            {"event": "deleted", "kind": "user", "site": "s", "id": "u1", "by": "cleanup", "removed": True},
+            {"event": "created", "kind": "meeting", "site": "s", "id": "7", "api": "CreateMeeting"},
+            {"event": "deleted", "kind": "meeting", "site": "s", "id": "7", "by": "test"},
+            {"event": "deleted", "kind": "meeting", "site": "s", "id": "7", "by": "cleanup", "removed": False},
+        ],
+    )
+    info = summarise(tmp_path)
+    assert info is not None and _reconciles(info)
+    assert (info["created"], info["reactivated"], info["deleted_by_tests"], info["removed_by_cleanup"]) == (3, 1, 2, 1)
+    assert info["found_gone_by_cleanup"] == 0 and info["left"] == []  # a second deletion of one life is not counted
+    assert info["deactivated_users"] == 1
+    assert cleanup_sentence(info) == (
+        "3 created (with 1 reactivated after deletion) = 2 deleted by the tests + 1 removed by clean-up "
+        "+ 0 found gone + 0 left"
+    )
+
+
+def test_what_clean_up_found_by_name_and_what_stays_are_accounted_for(tmp_path: Path) -> None:
+    """A session found by the run's name (its create's answer never arrived) is counted besides the creates and
+    resolves its intent; a session found by name that the ledger knows under its own kind is that object; a
+    contact stays (no API deletes one) and says so; an object nothing deleted is left, with why."""
+    _write_ledger(
+        tmp_path,
+        [
+            {"event": "intent", "ref": "x", "kind": "meeting", "site": "s", "api": "CreateMeeting", "name": "wxh-r-a"},
+            {"event": "deleted", "kind": "session", "site": "s", "id": "41", "name": "wxh-r-a", "by": "cleanup"},
+            {"event": "created", "kind": "event", "site": "s", "id": "50", "uuid": "abc", "api": "CreateEvent"},
+            {"event": "left", "kind": "event", "site": "s", "id": "50", "reason": "budget spent"},
+            {"event": "deleted", "kind": "session", "site": "S", "id": "abc", "by": "cleanup", "removed": True},
+            {"event": "created", "kind": "contact", "site": "s", "id": "9", "name": "Wanda", "api": "CreateContact"},
+            {"event": "created", "kind": "attendee", "site": "s", "id": "3", "api": "CreateMeetingAttendee"},
+            {"event": "deleted", "kind": "attendee", "site": "s", "id": "3", "by": "cleanup", "removed": False},
+            {"event": "created", "kind": "meeting", "site": "s", "id": "8", "api": "CreateMeeting"},
+        ],
+    )
+    info = summarise(tmp_path)
+    assert info is not None and _reconciles(info)
+    assert (info["created"], info["found_by_name"]) == (4, 1)
+    assert (info["removed_by_cleanup"], info["found_gone_by_cleanup"]) == (2, 1)
+    assert info["unresolved_intents"] == []
+    left = {x["id"]: x for x in info["left"]}
+    assert set(left) == {"9", "8"}
+    assert left["9"]["undeletable"] and left["9"]["reason"] == "the XML API has no call that deletes a contact"
+    assert not left["8"]["undeletable"] and "nothing recorded its deletion" in left["8"]["reason"]
+    assert cleanup_sentence(info) == (
+        "4 created + 1 found on the site by the run's name = 0 deleted by the tests + 2 removed by clean-up "
+        "+ 1 found gone + 2 left (1 contact stays: the XML API has no call that deletes a contact; 1 not removed)"
+    )
+
+
+_CONTACT = """
+from webex_harness.contracts.support import meeting_body
+
+def test_makes_a_meeting_and_a_contact(xml, run_name):
+    xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success()
+    xml.call("ep", "CreateContact", {"contact": {"name": "Wanda", "email": "wanda@example.com"}}).expect_success()
+"""
+
+
+def test_the_terminal_and_the_report_say_the_same_of_the_clean_up(tmp_path: Path) -> None:
+    """The line pytest prints at the end is the report's clean-up sentence: the contact is "left" in both,
+    with why, and no clean-up command is suggested for it."""
+    env = _env_file(tmp_path, destructive=False, lockout=False)
+    run_dir = tmp_path / "run"
+    result = _pytest(tmp_path, _CONTACT, "--env", str(env), "--run-dir", str(run_dir), "-q")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    info = summarise(run_dir)
+    assert info is not None and _reconciles(info)
+    assert (info["created"], info["removed_by_cleanup"], len(info["left"])) == (2, 1, 1)
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("webex-harness ledger ")]
+    assert line.endswith(f": {cleanup_sentence(info)}"), line
+    assert "1 contact stays: the XML API has no call that deletes a contact" in line and "cleanup --run" not in line
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def test_evidence_is_indented_and_what_does_not_parse_is_kept() -> None:
+    xml = '<?xml version="1.0"?><a><b>x &amp; y</b><c/></a>'
+    assert pretty(xml) == '<?xml version="1.0"?>\n<a>\n  <b>x &amp; y</b>\n  <c/>\n</a>'
+    rest = 'HTTP 400\ncontent-type: application/json\n\n{"message": "bad", "n": [1]}'
+    assert pretty(rest) == 'HTTP 400\ncontent-type: application/json\n\n{\n  "message": "bad",\n  "n": [\n    1\n  ]\n}'
+    kept_as_recorded = (
+        "<a><b>unclosed</a>",
+        "<a>&quot;pw&quot;</a>",  # a reference the masking saw escaped stays escaped
+        '{"token": "a\\/b"}',  # and so does a JSON escape
+        "plain text",
+        "POST /x\n\nnot json {",
+        '{"a": 1} tail',
+    )
+    for kept in kept_as_recorded:
+        assert pretty(kept) == kept, kept
 
 
 # ---------------------------------------------------------------- secrets
