@@ -67,10 +67,32 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         busy = _busy_options(args, env)
     except BusyOptionError as exc:
         return fail(str(exc), 2)
+    taken = _why_port_is_taken(args.host, args.port)
+    if taken:
+        return fail(
+            f"cannot listen on {args.host}:{args.port}: {taken} (an emulator started earlier? stop it, or pick a "
+            "free port with --port)",
+            2,
+        )
     kind = "busy default site" if busy is not None else "default site"
     print(f"webex-harness emulator on http://{args.host}:{args.port} ({kind} {env.site_name!r})", flush=True)
     serve(args.host, args.port, env.site_name, env.settings, busy)
     return 0
+
+
+def _why_port_is_taken(host: str, port: int) -> str | None:
+    """Why the emulator could not listen on ``host:port`` (bound the way the web server binds, with
+    SO_REUSEADDR), or None when it can: checked before it starts, so a taken port is a usage error."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (exc.strerror or str(exc)).lower()
+    return None
 
 
 def eta(done: int, total: int, started: float, now: float | None = None) -> str:

@@ -286,3 +286,25 @@ def test_a_reader_that_stops_early_ends_generate_quietly() -> None:
         os.close(write_end)
     assert proc.returncode == 141, proc.stderr
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_a_taken_emulator_port_is_one_line_and_exit_2_before_anything_serves(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import webex_harness.emulator.server
+
+    def no_serve(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the emulator started on a taken port")
+
+    monkeypatch.setattr(webex_harness.emulator.server, "serve", no_serve)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        line = _one_line_exit_2(["emulator", "--port", str(port)], capsys)
+    assert line == (
+        f"webex-harness: cannot listen on 127.0.0.1:{port}: address already in use (an emulator started "
+        "earlier? stop it, or pick a free port with --port)"
+    ), line
