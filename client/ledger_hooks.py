@@ -5,9 +5,10 @@ harness client shares. They read the API of each bodyContent from the request en
 (``POST …/v1/meetings`` and ``DELETE …/v1/meetings/{id}`` for REST), write the intent before the
 request leaves, and read the new key from the answer. Deletions the tests do themselves are seen the
 same way, so only what a run really left behind is cleaned up. Every credential (or session password)
-a request carries that the target accepts, and every ticket, token, password or guest token an answer
-hands out, goes to the run's :class:`~webex.masking.SecretSet` — before the client that sent the request
-records the exchange, so that record is masked with it already.
+a request carries that the target accepts, and every ticket, token, password, guest token or host key
+an answer hands out (a REST meeting's passwords and host key in any answer that shows them), goes to
+the run's :class:`~webex.masking.SecretSet` — before the client that sent the request records the
+exchange, so that record is masked with it already.
 
 Envelopes are read by :mod:`client.exchange_reader` — parsed once per exchange with the reader of
 :mod:`webex.envelope`, the same object the usage-limit guard and the XML client use. What creates and
@@ -195,6 +196,11 @@ class LedgerHooks:
             return _Pending(rest_create=(ref, site, title), secrets=secrets)
         if request.method == "DELETE" and len(parts) == 2 and parts[0] == "meetings":
             return _Pending(rest_delete=(site, unquote(parts[1])))
+        if request.method in ("PUT", "PATCH"):  # a new password: a secret once the target takes it
+            try:
+                return _Pending(secrets=_rest_secrets(json.loads(request.content or b"{}")))
+            except ValueError:
+                return None
         return None
 
     def on_response(self, response: httpx.Response) -> None:
@@ -209,6 +215,8 @@ class LedgerHooks:
             parsed = answer(response) if is_xml else None
             if parsed is not None:
                 self._harvest(parsed)
+            elif self._rest_tail(response.request) is not None:
+                self.secrets.update(_rest_answer_secrets(response.content))
             if pending is None:
                 return
             if self._accepted(response, parsed):
@@ -324,6 +332,23 @@ def _rest_secrets(data: object) -> list[str]:
     if not isinstance(data, dict):
         return []
     return [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
+
+
+#: a quick look at a REST answer's bytes: most name no secret field
+_REST_SECRET_BYTES = tuple(name.encode() for name in ("assword", "hostKey"))
+
+
+def _rest_answer_secrets(content: bytes) -> list[str]:
+    """The secrets of the meetings a REST answer shows (a created, read, updated or listed one)."""
+    if not any(b in content for b in _REST_SECRET_BYTES):
+        return []
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return []
+    items = data.get("items") if isinstance(data, dict) else None
+    meetings = [data, *items] if isinstance(items, list) else [data]
+    return [secret for meeting in meetings for secret in _rest_secrets(meeting)]
 
 
 def _outcome(parsed: XmlResponse, index: int, n_bodies: int) -> tuple[str, etree._Element | None] | None:
