@@ -3,7 +3,8 @@ the published documentation, read from the behaviour catalogue and the API catal
 
 - **epic**: the behaviour's area (``webex/behaviours.yaml`` ``area``), grouped into a few epics a
   certifier reads at a glance — :data:`EPICS`, the one table of them;
-- **feature**: the behaviour's title;
+- **feature**: the behaviour's title (a catalogue test of no behaviour — every API's valid request, its
+  generic edge cases — is under :data:`CATALOGUE_EPIC`, by its case kind);
 - **story**: the API the test exercises — its ``api`` marker, else the APIs it sent (the masked
   exchanges of the test), else the APIs ``generators/catalogue.yaml`` lists for its behaviours (when
   they are a handful; a behaviour of every API is :data:`EVERY_API`);
@@ -26,6 +27,8 @@ from webex_harness.generators.catalogue import all_apis, rest_catalogue
 from webex_harness.webex.behaviours import Behaviour, Document, behaviours
 
 __all__ = [
+    "CATALOGUE_EPIC",
+    "CATALOGUE_FEATURES",
     "EPICS",
     "EVERY_API",
     "Labels",
@@ -46,6 +49,13 @@ EPICS: dict[str, str] = {
     "Session information and listing": "XML meetings and sessions",
     "Users and site": "XML users and site",
     "REST: Update a Meeting (`PATCH` / `PUT /v1/meetings/{meetingId}`)": "REST meetings",
+}
+#: the epic of the API catalogue's tests that prove no behaviour of their own (every API's valid request,
+#: its generic edge cases), and their feature by the case kind of their ``api`` marker
+CATALOGUE_EPIC = "XML API catalogue (every API)"
+CATALOGUE_FEATURES = {
+    "valid": "A valid request of each API succeeds with the documented answer",
+    "edge": "Generated edge cases of each API get the documented outcome",
 }
 #: the story of a test whose behaviours concern more APIs than :data:`MAX_STORIES` (envelope-shape …)
 EVERY_API = "every API"
@@ -101,14 +111,17 @@ def stories(behaviour_ids: Iterable[str], marked: str | None, sent: Iterable[str
 
 class Labels:
     """The epics, features and documentation links of a test's behaviours (unknown IDs are left out:
-    the collection refuses them in the contract suites)."""
+    the collection refuses them in the contract suites); a catalogue test of no behaviour (its ``api``
+    marker's ``case``: ``valid``, ``edge``) is under :data:`CATALOGUE_EPIC`."""
 
-    def __init__(self, behaviour_ids: Iterable[str]) -> None:
+    def __init__(self, behaviour_ids: Iterable[str], case: str | None = None) -> None:
         known = _by_id()
         chosen = [known[bid] for bid in dict.fromkeys(behaviour_ids) if bid in known]
         self.ids = [b.id for b in chosen]
         self.epics = list(dict.fromkeys(epic(b.area) for b in chosen))
         self.features = list(dict.fromkeys(b.title for b in chosen))
+        if not chosen and case:
+            self.epics, self.features = [CATALOGUE_EPIC], [CATALOGUE_FEATURES.get(case, f"{case} cases of each API")]
         links: dict[str, str] = {}
         for b in chosen:
             for ref in b.documented_in:
@@ -119,8 +132,8 @@ class Labels:
         self.links = list(links.items())
 
 
-def labels_of(behaviour_ids: Iterable[str]) -> Labels:
-    return Labels(behaviour_ids)
+def labels_of(behaviour_ids: Iterable[str], case: str | None = None) -> Labels:
+    return Labels(behaviour_ids, case)
 
 
 def _allure() -> Any | None:

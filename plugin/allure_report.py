@@ -40,7 +40,7 @@ import pytest
 from webex_harness import __version__
 from webex_harness.plugin import state
 from webex_harness.plugin.allure_labels import give_labels, give_links, labels_of
-from webex_harness.plugin.markers import behaviour_ids
+from webex_harness.plugin.markers import api_mark, behaviour_ids
 from webex_harness.plugin.plan import BUDGET_SPENT, SAFETY_STOP, default_profile
 from webex_harness.plugin.workers import is_worker
 from webex_harness.webex.errors import EXCEPTIONS
@@ -203,7 +203,7 @@ class AllureReport:
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, Any, Any]:
         # trylast: inside allure's own wrapper, which has opened the test's result by now
-        labels = labels_of(behaviour_ids(item))
+        labels = labels_of(behaviour_ids(item), api_mark(item)[1])
         give_labels("epic", labels.epics)
         give_labels("feature", labels.features)
         give_labels("behaviour", labels.ids)

@@ -8,6 +8,8 @@ import re
 import pytest
 
 from webex_harness.plugin.allure_labels import (
+    CATALOGUE_EPIC,
+    CATALOGUE_FEATURES,
     EPICS,
     EVERY_API,
     MAX_STORIES,
@@ -62,6 +64,15 @@ def test_a_test_with_two_behaviours_gets_both_epics_features_and_links() -> None
     assert names["https://developer.cisco.com/docs/webex-xml-api-reference-guide/setevent"] == (
         "Webex Meetings XML API Reference Guide, SetEvent"
     )
+
+
+def test_a_catalogue_test_of_no_behaviour_is_under_the_catalogue_epic_by_its_case_kind() -> None:
+    valid = labels_of([], "valid")
+    assert (valid.epics, valid.features, valid.links) == ([CATALOGUE_EPIC], [CATALOGUE_FEATURES["valid"]], [])
+    assert labels_of([], "edge").features == [CATALOGUE_FEATURES["edge"]]
+    proving = labels_of(["start-time-in-past"], "edge")  # an edge case that proves a behaviour is under it
+    assert proving.epics == ["XML meetings and sessions"] and proving.links
+    assert labels_of([]).epics == []  # a test of the user's own, with no marker: allure's defaults
 
 
 def test_a_story_is_the_marked_api_else_the_apis_sent_else_the_catalogues() -> None:

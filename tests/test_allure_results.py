@@ -41,6 +41,7 @@ PASSWORDS = {
 CONTRACTS = [
     "contracts/test_general.py::test_success_envelope_has_the_documented_shape_and_prefixes",
     "contracts/test_rest_update.py::test_given_panelist_password_is_kept_and_meetings_have_none",
+    "contracts/test_catalogue.py::test_valid_envelope_succeeds_with_documented_response[GetSite]",
 ]
 
 _PROBE = """
@@ -189,7 +190,7 @@ def _junit_cases(run: Run) -> list[str]:
 
 def test_allure_counts_the_tests_pytest_ran_each_once(run: Run) -> None:
     cases = _junit_cases(run)
-    assert len(cases) == 3 + 3 + 1 + 1 == len(set(cases))  # envelope ×3, probes (one parametrised ×2), REST
+    assert len(cases) == 3 + 3 + 1 + 1 + 1 == len(set(cases))  # envelope ×3, probes (one ×2), REST, catalogue
     assert len(run.results) == len(cases)
     # allure takes results with one historyId for retries of one test: each test needs its own
     assert len({r["historyId"] for r in run.results}) == len(cases)
@@ -230,6 +231,10 @@ def test_the_behaviors_view_groups_by_area_behaviour_and_api(run: Run) -> None:
     assert [link["url"] for link in rest["links"]] == [
         "https://developer.webex.com/docs/api/v1/meetings/update-a-meeting"
     ]
+    catalogue = run.result("test_valid_envelope_succeeds_with_documented_response[GetSite]")
+    assert _labels(catalogue, "epic") == ["XML API catalogue (every API)"]
+    assert _labels(catalogue, "feature") == ["A valid request of each API succeeds with the documented answer"]
+    assert _labels(catalogue, "story") == ["GetSite"]
 
 
 def test_attachments_are_typed_indented_request_and_response(run: Run) -> None:
