@@ -6,9 +6,9 @@ harness client shares. They read the API of each bodyContent from the request en
 request leaves, and read the new key from the answer. Deletions the tests do themselves are seen the
 same way, so only what a run really left behind is cleaned up. Every credential (or session password)
 a request carries that the target accepts, and every ticket, token, password, guest token or host key
-an answer hands out (a REST meeting's passwords and host key in any answer that shows them), goes to
-the run's :class:`~webex.masking.SecretSet` — before the client that sent the request records the
-exchange, so that record is masked with it already.
+an answer hands out (a REST meeting's passwords, host key and join link's guest token in any answer
+that shows them), goes to the run's :class:`~webex.masking.SecretSet` — before the client that sent
+the request records the exchange, so that record is masked with it already.
 
 Envelopes are read by :mod:`client.exchange_reader` — parsed once per exchange with the reader of
 :mod:`webex.envelope`, the same object the usage-limit guard and the XML client use. What creates and
@@ -51,7 +51,7 @@ from webex_harness.webex.envelope import (
     first_text,
     local_name,
 )
-from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet
+from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token
 
 
 def _name_of(node: etree._Element) -> str | None:
@@ -328,10 +328,14 @@ class LedgerHooks:
 
 
 def _rest_secrets(data: object) -> list[str]:
-    """The secrets of a REST meeting (its JSON, asked for or answered): its passwords."""
+    """The secrets of a REST meeting (its JSON, asked for or answered): its passwords, its host key and
+    the guest token of its ``webLink``."""
     if not isinstance(data, dict):
         return []
-    return [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
+    found = [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
+    link = data.get("webLink")
+    token = join_token(link) if isinstance(link, str) else None
+    return [*found, token] if token else found
 
 
 #: a quick look at a REST answer's bytes: most name no secret field

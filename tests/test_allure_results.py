@@ -9,7 +9,8 @@ session on the emulator — a few contract tests and three probes — with ``--a
   for parametrised cases whose values print alike;
 - a failure that met a Webex FAILURE carries its exception ID in allure's message;
 - no secret of an object the run creates (meeting, REST and panelist passwords, guest token, host
-  keys, a password changed by PATCH) anywhere in the allure results, junit.xml or the results files.
+  keys, a password changed by PATCH, a REST join link token) anywhere in the allure results,
+  junit.xml or the results files.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def test_probe_created_secrets(site, xml, run_name):
     assert changed.status == 200, changed.describe()
     made = {"guest token": guest, "XML host key": host_key, "REST host key": webinar.json["hostKey"],
             "video-system password": webinar.json["phoneAndVideoSystemPassword"],
-            "video-system panelist password": webinar.json["phoneAndVideoSystemPanelistPassword"]}
+            "video-system panelist password": webinar.json["phoneAndVideoSystemPanelistPassword"],
+            "REST join link token": webinar.json["webLink"].split("MTID=", 1)[1]}
     with open(os.environ["WXH_PROBE_OUT"], "w") as out:
         json.dump(made, out)
     xml.call("meeting", "DelMeeting", {"meetingKey": key})

@@ -1,6 +1,6 @@
 """The secrets of created objects the run's secret set learns and masks before an allure attachment is
 written: host keys, panelist passwords, ``meetingPW``, REST passwords set by PATCH or shown by any
-answer — and a host key (digits) is not masked inside a longer number.
+answer, a REST meeting's join link token — and a host key (digits) is not masked inside a longer number.
 
 (The whole path, from a create to the allure results folder, is tests/test_allure_results.py.)
 """
@@ -68,15 +68,17 @@ def test_rest_passwords_set_by_patch_and_shown_by_any_answer_are_learnt(tmp_path
         if request.method == "PATCH":
             sent = json.loads(request.content)
             return httpx.Response(200, json={"id": "m1", "password": sent["password"], "title": "t"})
+        link = "https://acme.webex.com/acme/j.php?MTID=m0f3a9c2b7d"
         return httpx.Response(
-            200, json={"items": [{"id": "m2", "hostKey": "654321", "panelistPassword": "ListedPan3l"}]}
+            200,
+            json={"items": [{"id": "m2", "hostKey": "654321", "panelistPassword": "ListedPan3l", "webLink": link}]},
         )
 
     client, secrets = _hooked(tmp_path, httpx.MockTransport(answer))
     assert client.update("m1", {"password": "Chang3dPass7"}).status == 200
     assert client.list_meetings().status == 200
     learnt = set(secrets.values())
-    assert {"Chang3dPass7", "654321", "ListedPan3l"} <= learnt
+    assert {"Chang3dPass7", "654321", "ListedPan3l", "m0f3a9c2b7d"} <= learnt  # the join link's guest token
     assert (
         client.last is not None and "654321" not in client.last.response and "ListedPan3l" not in (client.last.response)
     )

@@ -48,6 +48,10 @@ REST_SECRET_FIELDS = (
     "hostKey",
 )
 
+#: the guest token of a join link (``…/j.php?MTID=m3f9…``): anyone holding the link joins the meeting —
+#: a REST meeting's ``webLink``, the XML API's join and invitation URLs
+_JOIN_TOKEN = re.compile(r"[?&]MTID=([A-Za-z0-9_-]+)")
+
 _XML_SECRET = re.compile(
     r"(<(?:[\w.-]+:)?(" + "|".join(CREDENTIAL_ELEMENTS + OBJECT_SECRET_ELEMENTS) + r")\b[^>]*>)"
     r"((?:<!\[CDATA\[[\s\S]*?\]\]>|[^<])*)(</)",
@@ -81,6 +85,12 @@ def mask(text: str, secrets: Iterable[str] = ()) -> str:
     out = _JSON_SECRET.sub(lambda m: m.group(1) + MASK + m.group(3), out)
     out = _JWT.sub(MASK, out)
     return _replace_literals(out, secrets)
+
+
+def join_token(url: str) -> str | None:
+    """The guest token of a join link (its ``MTID`` value), or None."""
+    found = _JOIN_TOKEN.search(url)
+    return found.group(1) if found else None
 
 
 def mask_bytes(data: bytes, secrets: Iterable[str] = ()) -> str:
@@ -205,6 +215,7 @@ __all__ = [
     "OBJECT_SECRET_ELEMENTS",
     "REST_SECRET_FIELDS",
     "SecretSet",
+    "join_token",
     "mask",
     "mask_bytes",
 ]
