@@ -47,7 +47,8 @@ class Recorder:
         self, item: pytest.Item, report: pytest.TestReport, excinfo: pytest.ExceptionInfo[BaseException] | None = None
     ) -> None:
         """A (masked) report of ``item``: the result when it decides the outcome — the call, a setup
-        that did not pass, a failed teardown; the evidence is forgotten after the teardown. A failure
+        that did not pass, a failed teardown (which replaces the test's passed or skipped result: one
+        result per test, as allure has); the evidence is forgotten after the teardown. A failure
         (``excinfo``) is given a note naming the Webex refusal the test met last, for allure's message."""
         done = (
             (report.when == "call")
@@ -63,6 +64,11 @@ class Recorder:
             self._note(excinfo.value)
         elif report.skipped and excinfo is not None and isinstance(report.longrepr, tuple):
             _note_stop(excinfo.value, str(report.longrepr[2]).removeprefix("Skipped: "))
+        if done and report.when == "teardown" and self.results and self.results[-1].nodeid == item.nodeid:
+            if self.results[-1].outcome == "failed":
+                done = False  # one result per test: its first failure stands
+            else:
+                self.results.pop()  # a passed or skipped test whose teardown failed has failed
         if done:
             outcome, reason = _outcome(report)
             self.results.append(

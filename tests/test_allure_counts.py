@@ -72,6 +72,8 @@ def test_allure_has_a_result_for_every_test_pytest_ran(tmp_path: Path) -> None:
             str(allure),
             "--junitxml",
             str(tmp_path / "junit.xml"),
+            "--run-dir",
+            str(tmp_path / "run"),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -91,6 +93,13 @@ def test_allure_has_a_result_for_every_test_pytest_ran(tmp_path: Path) -> None:
     assert len({r["historyId"] for r in results.values()}) == 3
     cases = {c.get("name") for c in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")}
     assert cases == set(results)
+    # the run's own results (what the summary reads): one per test; those of the crashed worker died
+    # with it (which tests ran there before the crash is up to the scheduler)
+    summary = [r for p in (tmp_path / "run").glob("results-*.json") for r in json.loads(p.read_text())]
+    outcomes = {r["nodeid"].rpartition("::")[2]: (r["outcome"], r["when"]) for r in summary}
+    assert len(summary) == len(outcomes)
+    expected = {"test_probe_cleanup_fails": ("failed", "teardown"), "test_probe_passes": ("passed", "call")}
+    assert outcomes == {name: expected[name] for name in outcomes}
 
 
 class _Report:

@@ -99,6 +99,17 @@ def test_probe_a_failure_answer(xml, run_name):
     assert response.ok
 
 
+@pytest.fixture
+def failing_cleanup():
+    yield
+    raise RuntimeError("clean-up failed")
+
+
+@pytest.mark.behaviour("envelope-shape")
+def test_probe_cleanup_fails(failing_cleanup):
+    pass
+
+
 class Alike:
     def __repr__(self):
         return "alike"
@@ -192,10 +203,18 @@ def _junit_cases(run: Run) -> list[str]:
 
 def test_allure_counts_the_tests_pytest_ran_each_once(run: Run) -> None:
     cases = _junit_cases(run)
-    assert len(cases) == 3 + 3 + 1 + 1 + 1 == len(set(cases))  # envelope ×3, probes (one ×2), REST, catalogue
+    assert len(cases) == 3 + 4 + 1 + 1 + 1 == len(set(cases))  # envelope ×3, probes (one ×2), REST, catalogue
     assert len(run.results) == len(cases)
     # allure takes results with one historyId for retries of one test: each test needs its own
     assert len({r["historyId"] for r in run.results}) == len(cases)
+    # pytest's line counts the test whose clean-up failed twice (passed, then an error): the harness
+    # says how many tests ran, and the run's own results hold one per test
+    assert f"webex-harness: {len(cases)} tests ran; pytest's counts above include 1 of them twice" in run.output
+    assert run.result("test_probe_cleanup_fails")["status"] == "broken"
+    summary = [r for p in run.folder.glob("results-*.json") for r in json.loads(p.read_text())]
+    assert sorted(r["nodeid"] for r in summary) == sorted({r["nodeid"] for r in summary}) and len(summary) == len(cases)
+    failed = next(r for r in summary if r["nodeid"].endswith("::test_probe_cleanup_fails"))
+    assert (failed["outcome"], failed["when"]) == ("failed", "teardown")
     alike = [r for r in run.results if r["name"].startswith("test_probe_cases_that_print_alike")]
     assert sorted(p["value"] for r in alike for p in r["parameters"] if p["name"] == "pytest ID") == [
         "'first'",
