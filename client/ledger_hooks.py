@@ -5,10 +5,11 @@ harness client shares. They read the API of each bodyContent from the request en
 (``POST …/v1/meetings`` and ``DELETE …/v1/meetings/{id}`` for REST), write the intent before the
 request leaves, and read the new key from the answer. Deletions the tests do themselves are seen the
 same way, so only what a run really left behind is cleaned up. Every credential (or session password)
-a request carries that the target accepts, and every ticket, token, password, guest token or host key
-an answer hands out (a REST meeting's passwords, host key and join link's guest token in any answer
-that shows them), goes to the run's :class:`~webex.masking.SecretSet` — before the client that sent
-the request records the exchange, so that record is masked with it already.
+a request carries that the target accepts, and every ticket, token, password, guest token (a join
+link's ``MTID`` too) or host key an answer hands out (a REST meeting's passwords, host key and join
+link's guest token in any answer that shows them), goes to the run's :class:`~webex.masking.SecretSet`
+— before the client that sent the request records the exchange, so that record is masked with it
+already.
 
 Envelopes are read by :mod:`client.exchange_reader` — parsed once per exchange with the reader of
 :mod:`webex.envelope`, the same object the usage-limit guard and the XML client use. What creates and
@@ -51,7 +52,7 @@ from webex_harness.webex.envelope import (
     first_text,
     local_name,
 )
-from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token
+from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token, join_tokens
 
 
 def _name_of(node: etree._Element) -> str | None:
@@ -247,8 +248,11 @@ class LedgerHooks:
             self.on_credentials(parsed.site, parsed.owner, Security(parsed.site, parsed.owner, parsed.password))
 
     def _harvest(self, parsed: XmlResponse) -> None:
-        """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens) is a secret from now on."""
+        """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens, the guest token
+        of a join link it shows) is a secret from now on."""
         self.secrets.update(answer_secrets(parsed))
+        if b"MTID=" in parsed.raw:
+            self.secrets.update(join_tokens(parsed.raw.decode("utf-8", "replace")))
 
     def _xml_response(self, pending: _Pending, status: int, parsed: XmlResponse) -> None:
         n_bodies = len(pending.xml.bodies) if pending.xml else 0

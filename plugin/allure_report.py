@@ -197,7 +197,7 @@ def properties_text(values: dict[str, str]) -> str:
 class AllureReport:
     """The allure side of a run (see the module's docstring)."""
 
-    def __init__(self, config: pytest.Config | None = None) -> None:
+    def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
     @pytest.hookimpl(wrapper=True, trylast=True)
@@ -218,13 +218,12 @@ class AllureReport:
         """xdist: a test whose worker died has no result of allure's (the worker never closed it); the
         controller writes one, so that allure counts it as pytest does."""
         config = self.config
-        folder = getattr(config.option, "allure_report_dir", None) if config is not None else None
-        if not folder or config is None or is_worker(config) or report.when in ("setup", "call", "teardown"):
+        folder = getattr(config.option, "allure_report_dir", None)
+        if not folder or is_worker(config) or report.when in ("setup", "call", "teardown") or not report.failed:
             return
-        if report.failed:
-            secrets = config.stash.get(state.SECRETS, None)
-            message = str(report.longrepr)
-            write_crashed(Path(folder), report.nodeid, secrets.mask(message) if secrets is not None else message)
+        secrets = config.stash.get(state.SECRETS, None)
+        message = str(report.longrepr)
+        write_crashed(Path(folder), report.nodeid, secrets.mask(message) if secrets is not None else message)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """The number of tests, when pytest's line counts some twice (the outcome of a test and a

@@ -15,6 +15,8 @@ import httpx
 from webex_harness.client.journal import Ledger
 from webex_harness.client.ledger_hooks import LedgerHooks
 from webex_harness.client.rest_client import RestClient
+from webex_harness.client.xml_client import XmlClient
+from webex_harness.webex.envelope import Security
 from webex_harness.webex.masking import MASK, SecretSet, mask
 
 REST = "https://rest.example/v1"
@@ -54,6 +56,25 @@ def test_a_secret_of_digits_is_masked_where_it_stands_alone_only() -> None:
     assert secrets.mask("abc123456", patterns=False) == f"abc{MASK}"  # letters are not part of a number
     secrets.add("Gu3stTokenAbc")
     assert secrets.mask("MTID=mGu3stTokenAbc", patterns=False) == f"MTID=m{MASK}"
+
+
+def test_the_guest_token_of_a_join_link_in_an_xml_answer_is_learnt(tmp_path: Path) -> None:
+    answer = (
+        '<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"'
+        ' xmlns:ep="http://www.webex.com/schemas/2002/06/service/ep"><serv:header><serv:response>'
+        "<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body><serv:bodyContent>"
+        "<ep:meetingLink>https://acme.webex.com/acme/j.php?MTID=m5e1f0a4c9b</ep:meetingLink>"
+        "</serv:bodyContent></serv:body></serv:message>"
+    )
+    secrets = SecretSet()
+    hooks = LedgerHooks(Ledger("r", tmp_path / "ledger-r.jsonl"), secrets=secrets)
+    http = hooks.install(httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, text=answer))))
+    client = XmlClient(
+        "https://acme.webex.com/WBXService/XMLService", Security("acme", "host", "pw"), http=http, secrets=secrets
+    )
+    client.call("ep", "GetSessionInfo", {"sessionKey": "123"})
+    assert "m5e1f0a4c9b" in secrets.values()
+    assert client.last is not None and "MTID=********" in client.last.response
 
 
 def _hooked(tmp_path: Path, handler: httpx.MockTransport) -> tuple[RestClient, SecretSet]:

@@ -93,6 +93,11 @@ def join_token(url: str) -> str | None:
     return found.group(1) if found else None
 
 
+def join_tokens(text: str) -> list[str]:
+    """The guest tokens of every join link in ``text`` (an answer's ``meetingLink``, ``joinMeetingURL`` …)."""
+    return _JOIN_TOKEN.findall(text) if "MTID=" in text else []
+
+
 def mask_bytes(data: bytes, secrets: Iterable[str] = ()) -> str:
     return mask(data.decode("utf-8", "replace"), secrets)
 
@@ -216,6 +221,7 @@ __all__ = [
     "REST_SECRET_FIELDS",
     "SecretSet",
     "join_token",
+    "join_tokens",
     "mask",
     "mask_bytes",
 ]
