@@ -5,9 +5,11 @@ harness client shares. They read the API of each bodyContent from the request en
 (``POST …/v1/meetings`` and ``DELETE …/v1/meetings/{id}`` for REST), write the intent before the
 request leaves, and read the new key from the answer. Deletions the tests do themselves are seen the
 same way, so only what a run really left behind is cleaned up. Every credential (or session password)
-a request carries that the target accepts, and every ticket, token, password or guest token an answer
-hands out, goes to the run's :class:`~webex.masking.SecretSet` — before the client that sent the request
-records the exchange, so that record is masked with it already.
+a request carries that the target accepts, and every ticket, token, password, guest token (a join
+link's ``MTID`` too) or host key an answer hands out (a REST meeting's passwords, host key and join
+link's guest token in any answer that shows them), goes to the run's :class:`~webex.masking.SecretSet`
+— before the client that sent the request records the exchange, so that record is masked with it
+already.
 
 Envelopes are read by :mod:`client.exchange_reader` — parsed once per exchange with the reader of
 :mod:`webex.envelope`, the same object the usage-limit guard and the XML client use. What creates and
@@ -50,7 +52,7 @@ from webex_harness.webex.envelope import (
     first_text,
     local_name,
 )
-from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet
+from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token, join_tokens
 
 
 def _name_of(node: etree._Element) -> str | None:
@@ -195,6 +197,11 @@ class LedgerHooks:
             return _Pending(rest_create=(ref, site, title), secrets=secrets)
         if request.method == "DELETE" and len(parts) == 2 and parts[0] == "meetings":
             return _Pending(rest_delete=(site, unquote(parts[1])))
+        if request.method in ("PUT", "PATCH"):  # a new password: a secret once the target takes it
+            try:
+                return _Pending(secrets=_rest_secrets(json.loads(request.content or b"{}")))
+            except ValueError:
+                return None
         return None
 
     def on_response(self, response: httpx.Response) -> None:
@@ -209,6 +216,8 @@ class LedgerHooks:
             parsed = answer(response) if is_xml else None
             if parsed is not None:
                 self._harvest(parsed)
+            elif self._rest_tail(response.request) is not None:
+                self.secrets.update(_rest_answer_secrets(response.content))
             if pending is None:
                 return
             if self._accepted(response, parsed):
@@ -239,8 +248,11 @@ class LedgerHooks:
             self.on_credentials(parsed.site, parsed.owner, Security(parsed.site, parsed.owner, parsed.password))
 
     def _harvest(self, parsed: XmlResponse) -> None:
-        """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens) is a secret from now on."""
+        """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens, the guest token
+        of a join link it shows) is a secret from now on."""
         self.secrets.update(answer_secrets(parsed))
+        if b"MTID=" in parsed.raw:
+            self.secrets.update(join_tokens(parsed.raw.decode("utf-8", "replace")))
 
     def _xml_response(self, pending: _Pending, status: int, parsed: XmlResponse) -> None:
         n_bodies = len(pending.xml.bodies) if pending.xml else 0
@@ -320,10 +332,31 @@ class LedgerHooks:
 
 
 def _rest_secrets(data: object) -> list[str]:
-    """The secrets of a REST meeting (its JSON, asked for or answered): its passwords."""
+    """The secrets of a REST meeting (its JSON, asked for or answered): its passwords, its host key and
+    the guest token of its ``webLink``."""
     if not isinstance(data, dict):
         return []
-    return [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
+    found = [value for k in REST_SECRET_FIELDS if isinstance(value := data.get(k), str) and value]
+    link = data.get("webLink")
+    token = join_token(link) if isinstance(link, str) else None
+    return [*found, token] if token else found
+
+
+#: a quick look at a REST answer's bytes: most name no secret field
+_REST_SECRET_BYTES = tuple(name.encode() for name in ("assword", "hostKey"))
+
+
+def _rest_answer_secrets(content: bytes) -> list[str]:
+    """The secrets of the meetings a REST answer shows (a created, read, updated or listed one)."""
+    if not any(b in content for b in _REST_SECRET_BYTES):
+        return []
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return []
+    items = data.get("items") if isinstance(data, dict) else None
+    meetings = [data, *items] if isinstance(items, list) else [data]
+    return [secret for meeting in meetings for secret in _rest_secrets(meeting)]
 
 
 def _outcome(parsed: XmlResponse, index: int, n_bodies: int) -> tuple[str, etree._Element | None] | None:

@@ -26,6 +26,8 @@ The plugin's modules (this one holds the hooks; :mod:`plugin.pytest_plugin`, the
     :mod:`plugin.markers`        the markers (registered here once) and what is read from them
     :mod:`plugin.secrets`        the masking of reports and report files with the run's secret set
     :mod:`plugin.results`        the per-test result (:class:`workspace.results.TestResult`) and its evidence
+    :mod:`plugin.allure_report`  what allure shows: labels and links (:mod:`plugin.allure_labels`), typed
+                                 attachments (:mod:`plugin.allure_attachments`), environment, categories
     :mod:`plugin.budget`         each process's budget, a spent budget's skips
     :mod:`plugin.request_costs`  the requests each test sent (``costs-<worker>.json``)
     :mod:`plugin.workers`        xdist: this worker, how many, the run ID they share
@@ -73,6 +75,7 @@ from webex_harness.environment.model import Environment
 from webex_harness.plugin import plan as planning
 from webex_harness.plugin import state
 from webex_harness.plugin.activation import requested_environment
+from webex_harness.plugin.allure_report import AllureReport
 from webex_harness.plugin.budget import BudgetWatch, budget_exception, budget_skip
 from webex_harness.plugin.markers import (
     GUARDED,
@@ -84,7 +87,7 @@ from webex_harness.plugin.markers import (
     unknown_behaviour_markers,
 )
 from webex_harness.plugin.request_costs import RequestCounter
-from webex_harness.plugin.results import Recorder, allure_labels
+from webex_harness.plugin.results import Recorder
 from webex_harness.plugin.secrets import mask_report, scrub_files
 from webex_harness.plugin.workers import RUN_ID_INPUT, SECRETS_OUTPUT, is_worker, run_id, worker
 from webex_harness.webex.masking import SecretSet
@@ -117,6 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state.RUN_ID] = run_id(config)
     watch = config.stash[state.BUDGET_WATCH] = BudgetWatch()
     config.pluginmanager.register(watch, "wxh-budget-watch")
+    config.pluginmanager.register(AllureReport(config), "wxh-allure")  # labels, links, the run's allure files
 
 
 # ---------------------------------------------------------------- xdist
@@ -269,9 +273,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     spent = item.config.stash.get(state.BUDGET_SPENT, None)
     if spent and planning.is_contract(item.nodeid):  # every later test is skipped before its fixtures send anything
         pytest.skip(spent)
-    for bid in behaviour_ids(item):
-        allure_labels("behaviour", [bid])
-        allure_labels("tag", [bid])  # what allure.dynamic.tag does
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -285,7 +286,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if spent.ends_run:
             item.config.stash[state.BUDGET_SPENT] = reason
     mask_report(report, call, recorder.secrets)
-    recorder.report(item, report)
+    recorder.report(item, report, call.excinfo)
     return report
 
 

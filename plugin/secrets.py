@@ -17,7 +17,7 @@ import pytest
 from webex_harness.webex.masking import SecretSet
 
 #: the report files :func:`scrub_files` reads (and any file with "attachment" in its name)
-_SCRUB_SUFFIXES = (".json", ".xml", ".txt", ".md", ".html", ".log", ".csv", ".jsonl", ".attach")
+_SCRUB_SUFFIXES = (".json", ".xml", ".txt", ".md", ".html", ".log", ".csv", ".jsonl", ".attach", ".properties")
 
 
 def _mask_obj(obj: Any, secrets: SecretSet, seen: set[int] | None = None, depth: int = 0) -> Any:

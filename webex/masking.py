@@ -1,8 +1,8 @@
 """Mask credentials and secrets wherever envelopes, headers or logs are shown: the one masking.
 
 Passwords, session tickets, access tokens, JWTs and the secrets of the objects a run creates
-(meeting passwords, guest tokens) never reach a report, a log, a JUnit message or an allure
-attachment. :func:`mask` hides (1) the text of the credential and object-secret elements in XML
+(meeting and panelist passwords, guest tokens, host keys) never reach a report, a log, a JUnit
+message or an allure attachment. :func:`mask` hides (1) the text of the credential and object-secret elements in XML
 (:data:`CREDENTIAL_ELEMENTS`, :data:`OBJECT_SECRET_ELEMENTS`), (2) ``Authorization``/``JWTToken``
 header values and ``"password"``-like JSON fields, (3) JWTs and (4) any literal secret it is given,
 wherever it occurs.
@@ -26,11 +26,31 @@ MASK = "********"
 #: CreateUser / SetUser, a JWT
 CREDENTIAL_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken", "JWTToken")
 #: the elements whose text is a secret of an object the run creates: a session's password (meeting,
-#: event, training, teleconference, audio) and its guest token
-OBJECT_SECRET_ELEMENTS = ("meetingPassword", "eventPassword", "sessionPassword", "audioPassword", "guestToken")
-#: the fields of a REST meeting (its JSON) that are its secrets: its password and the numeric one of
-#: video systems
-REST_SECRET_FIELDS = ("password", "phoneAndVideoSystemPassword")
+#: event, training, teleconference, audio, an event's panelists'; ``meetingPW`` where GetjoinurlMeeting
+#: is given it), its guest token and its host key
+OBJECT_SECRET_ELEMENTS = (
+    "meetingPassword",
+    "eventPassword",
+    "sessionPassword",
+    "audioPassword",
+    "panelistPassword",
+    "meetingPW",
+    "guestToken",
+    "hostKey",
+)
+#: the fields of a REST meeting (its JSON) that are its secrets: its passwords (the meeting's, a
+#: webinar's panelists', the numeric ones of video systems) and its host key
+REST_SECRET_FIELDS = (
+    "password",
+    "phoneAndVideoSystemPassword",
+    "panelistPassword",
+    "phoneAndVideoSystemPanelistPassword",
+    "hostKey",
+)
+
+#: the guest token of a join link (``…/j.php?MTID=m3f9…``): anyone holding the link joins the meeting —
+#: a REST meeting's ``webLink``, the XML API's join and invitation URLs
+_JOIN_TOKEN = re.compile(r"[?&]MTID=([A-Za-z0-9_-]+)")
 
 _XML_SECRET = re.compile(
     r"(<(?:[\w.-]+:)?(" + "|".join(CREDENTIAL_ELEMENTS + OBJECT_SECRET_ELEMENTS) + r")\b[^>]*>)"
@@ -42,8 +62,8 @@ _HEADER_SECRET = re.compile(
     r"(?i)\b(authorization|jwttoken)([\"']?\s*[:=]\s*[\"']?)((?:bearer|basic|token)\s+)?([^\s,;\"']+)"
 )
 _JSON_SECRET = re.compile(
-    r'(?i)("(?:password|token|access_token|rest_token|jwt_token|jwtToken|sessionTicket|webExAccessToken'
-    r'|accessToken|refresh_token)"\s*:\s*")([^"]*)(")'
+    r'(?i)("(?:token|access_token|rest_token|jwt_token|jwtToken|sessionTicket|webExAccessToken'
+    r"|accessToken|refresh_token|" + "|".join(REST_SECRET_FIELDS) + r')"\s*:\s*")([^"]*)(")'
 )
 _JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+")
 #: a run of token characters: every occurrence of a token-shaped secret lies inside one
@@ -67,6 +87,17 @@ def mask(text: str, secrets: Iterable[str] = ()) -> str:
     return _replace_literals(out, secrets)
 
 
+def join_token(url: str) -> str | None:
+    """The guest token of a join link (its ``MTID`` value), or None."""
+    found = _JOIN_TOKEN.search(url)
+    return found.group(1) if found else None
+
+
+def join_tokens(text: str) -> list[str]:
+    """The guest tokens of every join link in ``text`` (an answer's ``meetingLink``, ``joinMeetingURL`` …)."""
+    return _JOIN_TOKEN.findall(text) if "MTID=" in text else []
+
+
 def mask_bytes(data: bytes, secrets: Iterable[str] = ()) -> str:
     return mask(data.decode("utf-8", "replace"), secrets)
 
@@ -86,8 +117,9 @@ class SecretSet:
     :meth:`mask` is fast with thousands of them: a token-shaped secret (letters, digits, ``-``, ``_``)
     is looked up by its first characters within each run of token characters of the text (a run found
     clean is remembered until a secret is added); the few others (and the declared ones) are replaced
-    as substrings. Either way a secret is masked wherever it occurs. Thread-safe: the clients of a
-    session add and mask from several threads.
+    as substrings. Either way a secret is masked wherever it occurs — except that a secret of digits
+    only (a host key) is not masked inside a longer number. Thread-safe: the clients of a session add
+    and mask from several threads.
     """
 
     def __init__(self, declared: Iterable[str] = ()) -> None:
@@ -153,7 +185,9 @@ class SecretSet:
         last = len(run) - _MIN_SEEN
         while i <= last:
             if run[i : i + _MIN_SEEN] in heads:
-                found = next((n for n in lengths if i + n <= len(run) and run[i : i + n] in tokens), 0)
+                found = next(
+                    (n for n in lengths if i + n <= len(run) and run[i : i + n] in tokens and _apart(run, i, n)), 0
+                )
                 if found:
                     parts += [run[done:i], MASK]
                     i = done = i + found
@@ -170,12 +204,24 @@ class SecretSet:
         return self.mask(text) != text
 
 
+def _apart(run: str, start: int, length: int) -> bool:
+    """Whether the secret at ``run[start:start + length]`` may be masked there: always, unless it is all
+    digits (a host key, a video-system password) standing inside a longer number — a meeting key or a
+    time stamp that merely contains those digits is not the secret."""
+    if not run[start : start + length].isdigit():
+        return True
+    end = start + length
+    return (start == 0 or not run[start - 1].isdigit()) and (end == len(run) or not run[end].isdigit())
+
+
 __all__ = [
     "CREDENTIAL_ELEMENTS",
     "MASK",
     "OBJECT_SECRET_ELEMENTS",
     "REST_SECRET_FIELDS",
     "SecretSet",
+    "join_token",
+    "join_tokens",
     "mask",
     "mask_bytes",
 ]
