@@ -1,19 +1,18 @@
-"""Helpers the REST contract suites share: the client for a site, bodies, times, a tracker.
+"""Helpers the REST contract suites share: the seed's samples, documented enum values, the site's
+clock, the documented error JSON.
 
 The seed's request and response samples (003 "Update a Meeting") are kept here verbatim (as JSON)
-so the round-trip test runs without the seed files.
+so the round-trip test runs without the seed files. The REST client for a site, the meeting tracker
+and the default body live in the plugin (:mod:`plugin.rest_meetings`): a user's own tests get them too.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
-from webex_harness.client.rest_client import RestClient, RestResponse
-from webex_harness.contracts.support import own_name
+from webex_harness.client.rest_client import RestResponse
 from webex_harness.plugin.targets import SiteHandle
 
 #: 003, the request sample of "Update a Meeting"
@@ -110,81 +109,11 @@ STATES = ("active", "scheduled", "ready", "lobby", "inProgress", "ended", "misse
 SCHEDULED_TYPES = ("meeting", "webinar", "personalRoomMeeting")
 
 
-def rest_client(site: SiteHandle) -> RestClient:
-    """A REST client for the site's token (skips when the environment has none)."""
-    if not site.rest_token:
-        pytest.skip(f"needs a REST token, which the environment {site.target.environment.name!r} lacks")
-    target = site.target
-    return RestClient(site.rest_url, site.rest_token, **target.client_options())
-
-
 def site_now(site: SiteHandle) -> datetime:
     """The site's clock (the emulator's, moved by its control API), else this machine's UTC time."""
     if site.is_emulator:
         return datetime.fromisoformat(site.state()["now"])
     return datetime.now(UTC)
-
-
-def iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="seconds")
-
-
-def slot(days: float = 2, hour: int = 9, tz: Any = UTC) -> datetime:
-    """A whole-minute start ``days`` ahead at ``hour`` o'clock (UTC by default)."""
-    base = datetime.now(UTC) + timedelta(days=days)
-    return base.astimezone(tz).replace(hour=hour, minute=0, second=0, microsecond=0)
-
-
-def meeting_body(
-    title: str | None = None, *, start: datetime | None = None, minutes: int = 60, **extra: Any
-) -> dict[str, Any]:
-    """A Create body: a future whole-minute start, ``minutes`` long; extra fields merged in."""
-    begin = start or slot()
-    body: dict[str, Any] = {
-        "title": title if title is not None else own_name("rest contract meeting"),
-        "start": iso(begin),
-        "end": iso(begin + timedelta(minutes=minutes)),
-        "timezone": "UTC",
-    }
-    body.update(extra)
-    return body
-
-
-class RestMeetings:
-    """Creates REST meetings for a test and deletes them afterwards (also when the test fails)."""
-
-    def __init__(self, client: RestClient) -> None:
-        self.client = client
-        self.ids: list[str] = []
-
-    def create(self, body: dict[str, Any] | None = None) -> RestResponse:
-        response = self.client.create(body if body is not None else meeting_body())
-        if response.status == 200 and isinstance(response.json, dict) and response.json.get("id"):
-            self.ids.append(str(response.json["id"]))
-        return response
-
-    def create_ok(self, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.create(body)
-        assert response.status == 200, f"create failed: {response.describe()}"
-        assert isinstance(response.json, dict)
-        return response.json
-
-    def scheduled(self, series_id: str, start: datetime, days: int = 10) -> list[dict[str, Any]]:
-        """The series' scheduled meetings from ``start`` - 1 day over ``days`` days."""
-        response = self.client.list_meetings(
-            meetingSeriesId=series_id,
-            meetingType="scheduledMeeting",
-            max=100,
-            from_=iso(start - timedelta(days=1)),
-            to=iso(start + timedelta(days=days)),
-        )
-        assert response.status == 200, response.describe()
-        return response.items
-
-    def cleanup(self) -> None:
-        for meeting_id in self.ids:
-            self.client.delete(meeting_id)
-        self.ids.clear()
 
 
 def assert_error(response: RestResponse, status: int) -> None:

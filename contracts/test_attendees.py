@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, meeting_body, registration_form
+from webex_harness.contracts.support import registration_form
+from webex_harness.plugin.xml_meetings import Meetings, meeting_body
 
 
 def _person(name: str, email: str, **extra: Any) -> dict[str, Any]:

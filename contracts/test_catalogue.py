@@ -20,13 +20,14 @@ import pytest
 
 from webex_harness.client.kinds import creator_of
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import meeting_body, registration_form, webex_date
+from webex_harness.contracts.support import registration_form
 from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
 from webex_harness.generators.catalogue import ApiSpec, api
 from webex_harness.generators.edge_builder import EdgeCase, context_requirements
 from webex_harness.generators.envelopes import GenContext
 from webex_harness.generators.naming import with_run_name
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import meeting_body, webex_date
 from webex_harness.webex.envelope import XmlResponse
 
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).

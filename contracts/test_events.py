@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import OwnWindow, assert_pages, own_name
+from webex_harness.contracts.support import OwnWindow, assert_pages
 from webex_harness.contracts.test_scheduling import EVENT, Sessions, event_body
+from webex_harness.plugin.run_names import own_name
 
 _UNSAFE = (
     '<p>Quarterly <b>update</b></p><script>alert("x")</script>'

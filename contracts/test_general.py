@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings
 from webex_harness.webex.envelope import XmlResponse, build_multi_request
 from webex_harness.webex.namespaces import NAMESPACES, SERV, XSI
 

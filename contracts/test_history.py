@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, assert_pages, meeting_body, own_name, past_date
+from webex_harness.contracts.support import assert_pages
+from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings, meeting_body, past_date
 from webex_harness.webex.namespaces import XSI
 
 _AA_FIELDS = ["confID", "userName", "computerName", "clientIP", "startTime", "endTime", "duration"]

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, OwnWindow, assert_pages, meeting_body, own_name
+from webex_harness.contracts.support import OwnWindow, assert_pages
+from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings, meeting_body
 
 
 def _control(start: int, size: int) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, meeting_body, registration_form
+from webex_harness.contracts.support import registration_form
 from webex_harness.contracts.test_scheduling import KINDS, Sessions
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings, meeting_body
 from webex_harness.webex.envelope import XmlResponse
 
 

@@ -18,13 +18,10 @@ from webex_harness.contracts.rest_support import (
     SEED_REQUEST,
     SEED_RESPONSE_KEYS,
     STATES,
-    RestMeetings,
     assert_error,
-    iso,
-    meeting_body,
-    slot,
 )
-from webex_harness.contracts.support import own_name
+from webex_harness.plugin.rest_meetings import RestMeetings, iso, meeting_body, slot
+from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))

@@ -11,14 +11,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from webex_harness.contracts.rest_support import (
-    RestMeetings,
-    assert_error,
-    iso,
-    meeting_body,
-    site_now,
-    slot,
-)
+from webex_harness.contracts.rest_support import assert_error, site_now
+from webex_harness.plugin.rest_meetings import RestMeetings, iso, meeting_body, slot
 from webex_harness.plugin.targets import SiteHandle
 
 SHANGHAI = timezone(timedelta(hours=8))

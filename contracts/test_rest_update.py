@@ -13,15 +13,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from webex_harness.contracts.rest_support import (
-    RestMeetings,
-    assert_error,
-    iso,
-    meeting_body,
-    site_now,
-    slot,
-)
-from webex_harness.contracts.support import own_name
+from webex_harness.contracts.rest_support import assert_error, site_now
+from webex_harness.plugin.rest_meetings import RestMeetings, iso, meeting_body, slot
+from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 
 # ---------------------------------------------------------------- rest-put-equals-patch

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, future_date, meeting_body, own_name, past_date, webex_date
+from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings, future_date, meeting_body, past_date, webex_date
 from webex_harness.webex.envelope import XmlResponse
 
 # ---------------------------------------------------------------- bodies and a tracker for every kind

@@ -8,8 +8,9 @@ import pytest
 from lxml import etree
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import Meetings, OwnWindow, future_date, meeting_body
+from webex_harness.contracts.support import OwnWindow
 from webex_harness.plugin.targets import SiteHandle
+from webex_harness.plugin.xml_meetings import Meetings, future_date, meeting_body
 
 
 def _canonical(element: etree._Element | None) -> bytes:

@@ -1,10 +1,14 @@
-"""Every fixture of the harness (loaded by :mod:`plugin.pytest_plugin` through ``pytest_plugins``).
+"""Every fixture of the harness (registered with :mod:`plugin.hooks` when a run asks for the harness:
+``pytest --fixtures --env …`` lists them under ``fixtures defined from webex_harness.plugin.fixtures``).
 
 ``environment`` and ``target`` are per session; the others per test. A fixture that cannot give what
-a test needs against the target skips the test, saying why (see each docstring).
+a test needs against the target skips the test, saying why (see each docstring). What a test creates
+through ``meetings`` and ``rest`` is deleted after it; whatever else it creates through a harness
+client is written to the run's ledger first and deleted at the end of the session.
 
-Stands on :mod:`plugin.targets` (the target's bring-up, sites) and :mod:`plugin.state` (the run's
-state on ``config.stash``).
+Stands on :mod:`plugin.targets` (the target's bring-up, sites), :mod:`plugin.xml_meetings` and
+:mod:`plugin.rest_meetings` (the trackers) and :mod:`plugin.state` (the run's state on
+``config.stash``).
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ import pytest
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.environment.model import Environment
 from webex_harness.plugin import state
+from webex_harness.plugin.rest_meetings import RestMeetings, rest_client
 from webex_harness.plugin.targets import SiteHandle, Target, bring_up, make_site
+from webex_harness.plugin.xml_meetings import Meetings
 
 
 @pytest.fixture(scope="session")
 def environment(pytestconfig: pytest.Config) -> Environment:
-    """The loaded environment file (``--env``; default ``environments/emulator.yaml``). Never skips."""
+    """The loaded environment (:class:`~environment.model.Environment`) the run asked for: ``--env
+    FILE|NAME``, else the ``webex_harness_env`` ini key (a name is ``./environments/NAME.yaml``, else
+    the shipped one). Session scope. Never skips."""
     return pytestconfig.stash[state.ENVIRONMENT]
 
 
@@ -31,7 +39,7 @@ def target(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Ta
     """The session's :class:`~plugin.targets.Target`: URLs, the pooled HTTP client (ledger hooks,
     safety rails), this process's budgets, the control client (emulator only). Against the emulator
     without ``--emulator-url`` it starts one in this process. At the end it cleans up what the tests
-    left and writes the budget, site and clean-up records. Never skips."""
+    left and writes the budget, site and clean-up records. Session scope. Never skips."""
     config = pytestconfig
     with bring_up(
         config, environment, config.stash[state.RECORDER], config.stash[state.SECRETS], config.stash[state.RUN_ID]
@@ -63,8 +71,34 @@ def site(site_factory: Callable[..., SiteHandle]) -> SiteHandle:
 
 @pytest.fixture
 def xml(site: SiteHandle) -> XmlClient:
-    """An :class:`~client.xml_client.XmlClient` signed in as the site's host. Never skips."""
+    """An :class:`~client.xml_client.XmlClient` signed in as the site's host
+    (``xml.call("meeting", "GetMeeting", {...})``). Never skips."""
     return site.client("host")
+
+
+@pytest.fixture
+def meetings(xml: XmlClient) -> Iterator[Meetings]:
+    """A :class:`~plugin.xml_meetings.Meetings` tracker on ``xml``: ``meetings.create_ok(body)``
+    creates a meeting (default body :func:`~plugin.xml_meetings.meeting_body`, named with the run's
+    prefix) and returns its key and UUID; every meeting it created is deleted after the test, also
+    when the test fails. Never skips."""
+    tracker = Meetings(xml)
+    try:
+        yield tracker
+    finally:
+        tracker.cleanup()
+
+
+@pytest.fixture
+def rest(site: SiteHandle) -> Iterator[RestMeetings]:
+    """A :class:`~plugin.rest_meetings.RestMeetings` tracker: a REST client for the site's token
+    (``rest.client``) whose ``create_ok(body)`` meetings are deleted after the test, also when it
+    fails. Skips when the environment has no REST token (``credentials.rest_token``)."""
+    tracker = RestMeetings(rest_client(site))
+    try:
+        yield tracker
+    finally:
+        tracker.cleanup()
 
 
 @pytest.fixture

@@ -21,7 +21,11 @@ Options
 The plugin's modules (this one holds the hooks; :mod:`plugin.pytest_plugin`, the module pytest loads through the
 ``pytest11`` entry point, registers it when a run asks for the harness)
     :mod:`plugin.fixtures`       every fixture (``environment``, ``target``, ``site_factory``, ``site``,
-                                 ``xml``, ``seed``, ``run_name``), each saying what it gives and when it skips
+                                 ``xml``, ``meetings``, ``rest``, ``seed``, ``run_name``), each saying what it
+                                 gives and when it skips
+    :mod:`plugin.xml_meetings`, :mod:`plugin.rest_meetings`  the meeting trackers of ``meetings`` and ``rest``
+                                 (what a test creates, deleted after it) and their default bodies
+    :mod:`plugin.run_names`      the run's names (``<cleanup_prefix>-<run-id>-…``) of what tests create
     :mod:`plugin.targets`        the target's bring-up and tear-down, the sites a test gets
     :mod:`plugin.markers`        the markers (registered here once) and what is read from them
     :mod:`plugin.secrets`        the masking of reports and report files with the run's secret set
@@ -60,6 +64,7 @@ The plan (issue 11)
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Generator
@@ -69,6 +74,7 @@ from typing import Any
 import httpx
 import pytest
 
+from webex_harness.client.naming import run_name
 from webex_harness.environment.errors import EnvironmentFileError
 from webex_harness.environment.loader import load_environment, resolve_environment_path
 from webex_harness.environment.model import Environment
@@ -88,6 +94,7 @@ from webex_harness.plugin.markers import (
 )
 from webex_harness.plugin.request_costs import RequestCounter
 from webex_harness.plugin.results import Recorder
+from webex_harness.plugin.run_names import set_run_prefix
 from webex_harness.plugin.secrets import mask_report, scrub_files
 from webex_harness.plugin.workers import RUN_ID_INPUT, SECRETS_OUTPUT, is_worker, run_id, worker
 from webex_harness.webex.masking import SecretSet
@@ -118,6 +125,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state.SECRETS] = secrets
     config.stash[state.RECORDER] = Recorder(secrets=secrets)
     config.stash[state.RUN_ID] = run_id(config)
+    set_run_prefix(run_name(env.cleanup_prefix, config.stash[state.RUN_ID]))  # before collection
     watch = config.stash[state.BUDGET_WATCH] = BudgetWatch()
     config.pluginmanager.register(watch, "wxh-budget-watch")
     config.pluginmanager.register(AllureReport(config), "wxh-allure")  # labels, links, the run's allure files
@@ -148,12 +156,46 @@ def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
     config = node.config
     if state.PLAN in config.stash:
         return
-    _plan(config, [planning.Candidate(n) for n in ids if planning.is_contract(n)])  # guards: from the costs file
+    roots = _collection_roots(config)
+    found = (planning.contract_id_of_nodeid(n, roots) for n in ids)
+    _plan(config, [planning.Candidate(cid) for cid in found if cid is not None])  # guards: from the costs file
 
 
 # ---------------------------------------------------------------- collection and the plan
 
 
+def contract_id(item: pytest.Item) -> str | None:
+    """The contract ID of ``item`` (:func:`plan.contract_id`: the key of ``contracts/costs.json``, from its
+    file's path), or None for a test outside the shipped suites; worked out once per item."""
+    if state.CONTRACT_ID not in item.stash:
+        item.stash[state.CONTRACT_ID] = planning.contract_id(item.path, item.nodeid)
+    return item.stash[state.CONTRACT_ID]
+
+
+def _test_key(item: pytest.Item) -> str:
+    """What the plan, the guards and the request counts know ``item`` by: its contract ID, else its node ID."""
+    return contract_id(item) or item.nodeid
+
+
+def _collection_roots(config: pytest.Config) -> list[Path]:
+    """Where the node IDs of a run are relative to: the root directory, then each collection argument
+    (a folder, a file's folder, or with ``--pyargs`` a package's folder)."""
+    roots = [config.rootpath]
+    for arg in config.args:
+        name = arg.partition("::")[0]
+        path = config.invocation_params.dir / name
+        if not path.exists() and config.option.pyargs:
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is not None and spec.origin:
+                path = Path(spec.origin)  # a package: its __init__.py, whose folder is the root
+        roots.append(path if path.is_dir() else path.parent)
+    return roots
+
+
+@pytest.hookimpl(trylast=True)  # after -k, -m and other plugins deselected: the plan is of what runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unknown = unknown_behaviour_markers(items)  # a typo'd marker must not pass silently
     if unknown:
@@ -176,12 +218,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if item.get_closest_marker(name) is not None and not getattr(env.allow, name):
                 item.add_marker(pytest.mark.skip(reason=refusal(env, name)))
     if not is_worker(config):
-        _plan(config, [_candidate(item) for item in items if planning.is_contract(item.nodeid)])
+        _plan(config, [_candidate(item) for item in items if contract_id(item) is not None])
 
 
 def _candidate(item: pytest.Item) -> planning.Candidate:
     _, case = api_mark(item)
-    return planning.Candidate(item.nodeid, tuple(behaviour_ids(item)), case == "edge", tuple(guards(item)))
+    return planning.Candidate(_test_key(item), tuple(behaviour_ids(item)), case == "edge", tuple(guards(item)))
 
 
 def _costs(config: pytest.Config) -> dict[str, planning.RequestCost]:
@@ -204,15 +246,20 @@ def _profile(config: pytest.Config) -> tuple[str, bool]:
 def _apply_profile(config: pytest.Config, items: list[pytest.Item], behaviours: set[str]) -> None:
     """Keep the profile's tests (after ``--behaviour``: a smoke run of one ID is its cheapest test)."""
     profile, _ = _profile(config)
-    config.stash[state.GUARDS] = {item.nodeid: guards(item) for item in items}
+    config.stash[state.GUARDS] = {_test_key(item): guards(item) for item in items}
     if profile == "full":
         return
-    contract = [_candidate(i) for i in items if planning.is_contract(i.nodeid)]
+    contract = [_candidate(i) for i in items if contract_id(i) is not None]
     kept = {c.nodeid for c in planning.select(profile, contract, _costs(config), behaviours or None)}
-    drop = [item for item in items if planning.is_contract(item.nodeid) and item.nodeid not in kept]
+
+    def keeps(item: pytest.Item) -> bool:
+        cid = contract_id(item)
+        return cid is None or cid in kept  # a test outside the suites runs whatever the profile
+
+    drop = [item for item in items if not keeps(item)]
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = [item for item in items if not planning.is_contract(item.nodeid) or item.nodeid in kept]
+        items[:] = [item for item in items if keeps(item)]
 
 
 def _plan(config: pytest.Config, tests: list[planning.Candidate]) -> None:
@@ -261,7 +308,7 @@ def pytest_fixture_setup(
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
     counter = _counter(item.config)
-    counter.start(item.nodeid)
+    counter.start(_test_key(item))
     try:
         return (yield)
     finally:
@@ -271,7 +318,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     spent = item.config.stash.get(state.BUDGET_SPENT, None)
-    if spent and planning.is_contract(item.nodeid):  # every later test is skipped before its fixtures send anything
+    if spent and contract_id(item) is not None:  # every later test is skipped before its fixtures send anything
         pytest.skip(spent)
 
 
@@ -281,7 +328,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     recorder = item.config.stash[state.RECORDER]
     spent = budget_exception(call.excinfo.value) if call.excinfo is not None else None
-    if spent is not None and report.failed and planning.is_contract(item.nodeid):
+    if spent is not None and report.failed and contract_id(item) is not None:
         reason = budget_skip(item, report, spent)
         if spent.ends_run:
             item.config.stash[state.BUDGET_SPENT] = reason
@@ -355,6 +402,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The process that writes junit.xml (the xdist controller, or the only process) masks what
     might still hold a credential in the run's files; it says so when it had to."""
+    set_run_prefix("")  # the run is over: names are no longer its own
     if is_worker(config):
         return
     secrets = config.stash.get(state.SECRETS, None)

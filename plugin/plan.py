@@ -14,6 +14,12 @@ Costs
     (``destructive``/``lockout``) it needs. A test missing from the file is estimated: the median
     of its module's tests, else of all tests; the plan says how many were estimated.
 
+    The key of a test is its contract ID (:func:`contract_id`): ``contracts/<file>::<name>`` from the
+    test file's path under the shipped suites, whatever pytest's root directory and node IDs are (a
+    ``pytest --pyargs webex_harness.contracts`` from any folder plans like ``webex-harness contracts``).
+    A test outside the suites (a user's own, the project's own) has none: the plan and the profiles
+    leave it alone.
+
 Profiles
     ``full``      every test (the default on the emulator)
     ``standard``  every test but the generic catalogue edge cases (``api(name, "edge")`` tests
@@ -29,6 +35,7 @@ The plan line, printed before the first request::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -150,9 +157,44 @@ def costs_text(costs: Mapping[str, RequestCost], *, seed: int) -> str:
     return head + ",\n".join(lines) + "\n }\n}\n"
 
 
-def is_contract(nodeid: str) -> bool:
-    """A contract test (the plan and the profiles leave the project's own tests alone)."""
-    return nodeid.startswith("contracts/")
+CONTRACT_PREFIX = "contracts/"
+
+
+def contract_id(path: Path | str, nodeid: str) -> str | None:
+    """The ID of a contract test in ``contracts/costs.json`` — ``contracts/test_site.py::test_x[case]`` —
+    from the path of its file (resolved, under the shipped suites) and the part of its node ID after
+    the file; None for a test outside the suites (the plan and the profiles leave it alone)."""
+    relative = _in_contracts(str(path))
+    if relative is None:
+        return None
+    _, sep, rest = nodeid.partition("::")
+    return f"{CONTRACT_PREFIX}{relative}{sep}{rest}"
+
+
+def contract_id_of_nodeid(nodeid: str, roots: Sequence[Path]) -> str | None:
+    """:func:`contract_id` of a bare node ID (what an xdist controller gets from its workers): its file
+    is the first of ``roots``/``<file part>`` that exists (pytest makes a node ID relative to the
+    root directory, or else to the collection argument it was found under)."""
+    file_part = nodeid.partition("::")[0]
+    for root in roots:
+        candidate = root / file_part
+        if file_part and candidate.is_file():
+            return contract_id(candidate, nodeid)
+    return None
+
+
+@functools.cache
+def _contracts_root() -> Path:
+    return CONTRACTS_DIR.resolve()
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_contracts(path: str) -> str | None:
+    """``path`` relative to the shipped suites (``test_site.py``), or None when it is not under them."""
+    try:
+        return Path(path).resolve().relative_to(_contracts_root()).as_posix()
+    except ValueError:
+        return None
 
 
 def module_of(nodeid: str) -> str:

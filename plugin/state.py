@@ -38,3 +38,5 @@ PLAN = pytest.StashKey[Plan]()
 COUNTER = pytest.StashKey[RequestCounter]()
 #: the skip reason every later contract test gets once the budget is spent
 BUDGET_SPENT = pytest.StashKey[str]()
+#: per test (``item.stash``): its contract ID, or None outside the shipped suites (``hooks.contract_id``)
+CONTRACT_ID = pytest.StashKey[str | None]()

@@ -43,7 +43,7 @@ def _jwt() -> str:
 _PROBE = """
 import json, logging, os
 import pytest
-from webex_harness.contracts.rest_support import rest_client
+from webex_harness.plugin.rest_meetings import rest_client
 from webex_harness.webex.envelope import Security
 
 @pytest.mark.behaviour("email-lowercase")
@@ -144,8 +144,8 @@ def test_a_whole_run_leaves_no_credential_in_any_report_file(tmp_path: Path) -> 
 
 _LEARNT = """
 import json, os
-from webex_harness.contracts.rest_support import rest_client
-from webex_harness.contracts.support import meeting_body
+from webex_harness.plugin.rest_meetings import rest_client
+from webex_harness.plugin.xml_meetings import meeting_body
 
 def test_a_secret_learnt_from_one_exchange(site, xml, run_name):
     guest = xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success().text("meet:guestToken")
