@@ -317,7 +317,7 @@ def test_what_clean_up_found_by_name_and_what_stays_are_accounted_for(tmp_path: 
 
 
 _CONTACT = """
-from webex_harness.contracts.support import meeting_body
+from webex_harness.plugin.xml_meetings import meeting_body
 
 def test_makes_a_meeting_and_a_contact(xml, run_name):
     xml.call("meeting", "CreateMeeting", meeting_body(run_name("m"))).expect_success()
