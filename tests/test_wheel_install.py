@@ -148,7 +148,7 @@ def _check_wheel_contents(wheel: Path) -> None:
         "webex_harness/generators/catalogue.yaml",
         "webex_harness/contracts/costs.json",
         "webex_harness/contracts/contracts.ini",
-        "webex_harness/contracts/conftest.py",
+        "webex_harness/contracts/test_site.py",
         "webex_harness/load/locustfile.py",
         "webex_harness/py.typed",
     ):
