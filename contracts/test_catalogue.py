@@ -1,9 +1,10 @@
 """Every documented API, driven by the catalogue (``generators/catalogue.yaml``).
 
-For each of the 67 XML APIs: the generated valid envelope succeeds and its answer carries the
-documented response elements; every edge case whose outcome the documentation states gets it.
-Edge cases the documentation is silent on are sent and their answer reported (test property
-``observed``), never asserted — unless the answer is not a Webex envelope at all.
+For each XML API of the catalogue: the generated valid envelope succeeds and its answer carries the
+documented response elements, in the documented order (:mod:`contracts.response_order`); every edge
+case whose outcome the documentation states gets it. Edge cases the documentation is silent on are
+sent and their answer reported (test property ``observed``), never asserted — unless the answer is
+not a Webex envelope at all.
 
 Objects an API needs (a meeting, an event, a training session, a user, a contact, a test …) are
 created first on the test's own site and deleted with it.
@@ -20,6 +21,7 @@ import pytest
 
 from webex_harness.client.kinds import creator_of
 from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.response_order import order_problem
 from webex_harness.contracts.support import registration_form
 from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
 from webex_harness.generators.catalogue import ApiSpec, api
@@ -242,7 +244,19 @@ def _guard(site: SiteHandle, api_name: str) -> None:
         pytest.skip(f"refused: {api_name} changes users on a real site; set allow.destructive: true to allow it")
 
 
-@pytest.mark.parametrize("api_name", [pytest.param(n, marks=pytest.mark.api(n, "valid")) for n in xml_api_names()])
+def _valid_params() -> list[Any]:
+    """Each API's valid-envelope case; those with two or more documented response elements also
+    prove ``response-element-order``."""
+    params = []
+    for name in xml_api_names():
+        marks = [pytest.mark.api(name, "valid")]
+        if len(api(name).response_elements) >= 2:
+            marks.append(pytest.mark.behaviour("response-element-order"))
+        params.append(pytest.param(name, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("api_name", _valid_params())
 def test_valid_envelope_succeeds_with_documented_response(site: SiteHandle, seed: int, api_name: str) -> None:
     spec = api(api_name)
     _guard(site, api_name)
@@ -256,6 +270,8 @@ def test_valid_envelope_succeeds_with_documented_response(site: SiteHandle, seed
         assert response.body.get("{http://www.w3.org/2001/XMLSchema-instance}type") == spec.response_type
         missing = [path for path in spec.response_elements if not response.has(path)]
         assert not missing, f"documented response elements missing: {missing}"
+        problem = order_problem(api_name, response, spec.response_elements)
+        assert problem is None, str(problem)
     finally:
         pre.close()
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from webex_harness.emulator import usage_limit
+from webex_harness.emulator import element_order, usage_limit
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.xmlio import Answer, BodyContent, Elements, Node
 from webex_harness.webex.errors import WebexError, access_denied, invalid_request, webex_error
@@ -94,4 +94,6 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
     except (ValueError, KeyError, IndexError) as exc:
         # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.
         return Answer(error=invalid_request(f"invalid request for {route.api}: {exc}"))
+    if site.fault(element_order.RESPONSE_ELEMENT_ORDER):
+        elements = element_order.reorder(route.api, elements)
     return Answer(route.response_type, elements)

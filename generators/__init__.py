@@ -3,6 +3,8 @@
 Pure: no network, no clock (dates are relative to an injected ``now``), deterministic per seed.
 
 - :mod:`generators.catalogue` — every documented API as data (``catalogue.yaml``).
+- :mod:`generators.reference` — the XML API Reference Guide's list of APIs (``reference.yaml``);
+  :mod:`generators.reference_doc` renders docs/apis.md from it.
 - :mod:`generators.providers` — :class:`WebexProvider` for Faker, :func:`make_faker`, :func:`webex_provider`.
 - :mod:`generators.envelopes` — :func:`valid_envelope`, :func:`valid_body`, :class:`GenContext`.
 - :mod:`generators.edges` — :func:`edge_cases`, :func:`documented_cases`: the registry of edge-case steps.

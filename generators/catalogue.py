@@ -8,8 +8,9 @@ REST meetings operations::
     'java:com.webex.service.binding.meeting.CreateMeeting'
 
 The YAML's header describes the schema. The loader adds the behaviours that concern every API
-(``envelope-shape``, ``body-content-limit``), ``list-paging`` to ``Lst*`` APIs and
-``meeting-uuid-equivalence`` to the APIs 001 lists for meetingUUID support.
+(``envelope-shape``, ``body-content-limit``), ``list-paging`` to ``Lst*`` APIs,
+``meeting-uuid-equivalence`` to the APIs 001 lists for meetingUUID support and
+``response-element-order`` to the APIs with two or more documented response elements.
 """
 
 from __future__ import annotations
@@ -336,6 +337,8 @@ def _api(raw: Mapping[str, Any]) -> ApiSpec:
         behaviours.append("list-paging")
     if uuid_release and "meeting-uuid-equivalence" not in behaviours:
         behaviours.append("meeting-uuid-equivalence")
+    if len(raw.get("response_elements") or ()) >= 2 and "response-element-order" not in behaviours:
+        behaviours.append("response-element-order")
     spec = ApiSpec(
         name=name,
         service=service,

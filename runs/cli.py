@@ -273,6 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("apis", help="every API the harness knows, one a line: XML then REST")
+    p.add_argument(
+        "--missing",
+        action="store_true",
+        help="the XML API reference's APIs not answered yet, one a line, and how many of them are",
+    )
     p.set_defaults(func=cmd_apis)
 
     p = sub.add_parser("generate", help="a generated envelope for API on stdout")
