@@ -109,8 +109,13 @@ ATTENDEE_OPTIONS: tuple[tuple[str, Any], ...] = (
 
 
 def value_of(stored: Any, name: str, default: Any) -> Any:
-    """What the requests stored for ``name`` (a boolean in Webex's spelling), else ``default``."""
-    value = stored.get(name) if isinstance(stored, dict) else None
+    """What the requests stored for ``name`` (matched case-insensitively, as the service reads element
+    names; a boolean in Webex's spelling), else ``default``."""
+    value = None
+    if isinstance(stored, dict):
+        value = stored.get(name)
+        if value is None:
+            value = next((v for k, v in stored.items() if k.lower() == name.lower()), None)
     if value is None or isinstance(value, (dict, list)):
         return default
     if isinstance(default, bool):
