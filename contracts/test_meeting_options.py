@@ -1,5 +1,6 @@
 """Meeting options read back by GetMeeting: E2EE, auto-record, join before host, device start,
-private meetings, locked lobby, registration forms, audio passwords (002; 001 40.4.8–40.12.0)."""
+private meetings, locked lobby, registration forms, audio passwords (002; 001 40.4.8–40.12.0), and
+every element the GetMeeting reference page documents (enableOptions, agenda …)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.contracts.support import registration_form
 from webex_harness.contracts.test_scheduling import KINDS, Sessions
+from webex_harness.generators.catalogue import api
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.plugin.xml_meetings import Meetings, meeting_body
 from webex_harness.webex.envelope import XmlResponse
@@ -300,3 +303,81 @@ def test_other_gets_carry_the_numeric_audio_password(sessions: Sessions, api: st
     kind = KINDS[api]
     key = sessions.create_ok(kind)
     _assert_audio(sessions.get(kind, key), kind.key_xpath.split(":")[0])
+
+
+# ---------------------------------------------------------------- get-meeting-complete (GetMeeting page)
+
+#: The enableOptions flags the GetMeeting page documents, in its order (from the API catalogue).
+_ENABLE_OPTIONS = tuple(
+    path.rsplit(":", 1)[1] for path in api("GetMeeting").response_elements if path.startswith("meet:enableOptions/")
+)
+#: Flags a setting drives rather than the request alone: E2EE (it switches three others off),
+#: autoRecord (the site's "record all sessions") — their own contracts are above.
+_DRIVEN = ("supportE2E", "autoRecord")
+
+
+def _children(response: XmlResponse, section: str) -> list[str]:
+    return [etree.QName(child).localname for child in response.xpath(f"meet:{section}/*")]
+
+
+@pytest.mark.behaviour("get-meeting-complete")
+def test_get_meeting_answers_every_enable_options_flag_in_the_documented_order(
+    xml: XmlClient, meetings: Meetings
+) -> None:
+    assert len(_ENABLE_OPTIONS) >= 55, "the catalogue lists the page's enableOptions"
+    key, _ = meetings.create_ok()
+    got = _get(xml, key)
+    answered = [name for name in _children(got, "enableOptions") if name in _ENABLE_OPTIONS]
+    assert answered == list(_ENABLE_OPTIONS), "GetMeeting must answer every documented flag, in the page's order"
+    for name in _ENABLE_OPTIONS:
+        assert _bool(got, f"meet:enableOptions/meet:{name}") is not None, name
+
+
+@pytest.mark.behaviour("get-meeting-complete")
+@pytest.mark.parametrize("api_name", ["CreateMeeting", "SetMeeting"])
+@pytest.mark.parametrize("value", [True, False])
+def test_get_meeting_reads_back_every_flag_create_or_set_wrote(
+    xml: XmlClient, meetings: Meetings, api_name: str, value: bool
+) -> None:
+    flags = {name: "true" if value else "false" for name in _ENABLE_OPTIONS if name not in _DRIVEN}
+    flags["supportE2E"] = "false"
+    if api_name == "CreateMeeting":
+        key, _ = meetings.create_ok(meeting_body(enableOptions=flags))
+    else:
+        opposite = {name: "false" if value else "true" for name in flags if name != "supportE2E"}
+        key, _ = meetings.create_ok(meeting_body(enableOptions={**opposite, "supportE2E": "false"}))
+        xml.call("meeting", "SetMeeting", {"meetingkey": key, "enableOptions": flags}).expect_success()
+    got = _get(xml, key)
+    wrong = [
+        name for name in flags if name != "supportE2E" and _bool(got, f"meet:enableOptions/meet:{name}") is not value
+    ]
+    assert not wrong, f"GetMeeting does not read back what {api_name} wrote ({value}) for: {', '.join(wrong)}"
+
+
+@pytest.mark.behaviour("get-meeting-complete")
+def test_get_meeting_answers_the_agenda_create_and_set_wrote(xml: XmlClient, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok(meeting_body(metaData={"agenda": "Quarterly numbers"}))
+    got = _get(xml, key)
+    assert got.text("meet:metaData/meet:agenda") == "Quarterly numbers"
+    assert _children(got, "metaData")[:3] == ["confName", "meetingType", "agenda"]
+    xml.call("meeting", "SetMeeting", {"meetingkey": key, "metaData": {"agenda": "Budget"}}).expect_success()
+    assert _get(xml, key).text("meet:metaData/meet:agenda") == "Budget"
+
+
+@pytest.mark.behaviour("get-meeting-complete")
+def test_registration_drives_enable_reg_when_the_request_leaves_it_out(xml: XmlClient, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok(meeting_body(attendeeOptions={"registration": "true"}))
+    assert _bool(_get(xml, key), "meet:enableOptions/meet:enableReg") is True
+    plain, _ = meetings.create_ok(meeting_body(attendeeOptions={"registration": "false"}))
+    assert _bool(_get(xml, plain), "meet:enableOptions/meet:enableReg") is False
+
+
+@pytest.mark.behaviour("get-meeting-complete")
+def test_get_meeting_answers_the_documented_schedule_and_attendee_options(xml: XmlClient, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok(meeting_body(attendeeOptions={"excludePassword": "true"}))
+    got = _get(xml, key)
+    for path in api("GetMeeting").response_elements:
+        if path.startswith(("meet:schedule/", "meet:attendeeOptions/", "meet:metaData/")):
+            assert got.has(path), f"GetMeeting lacks {path}"
+    assert _bool(got, "meet:attendeeOptions/meet:excludePassword") is True
+    assert got.text("meet:telePresence") in ("true", "false") and got.text("meet:hostType")

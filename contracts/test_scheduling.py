@@ -336,6 +336,21 @@ def test_create_meeting_response_shape(meetings: Meetings) -> None:
     assert len(response.text("meet:meetingUUID") or "") == 32
 
 
+@pytest.mark.behaviour("del-meeting-shape")
+def test_del_meeting_answers_the_host_and_attendee_calendar_cancellations(xml: XmlClient, meetings: Meetings) -> None:
+    """The DelMeeting page: meet:iCalendarURL with serv:host and serv:attendee (the cancellations for
+    the host's and the attendees' calendars), then the meetingUUID."""
+    key, uuid = meetings.create_ok(meeting_body())
+    response = xml.call("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
+    meetings.keys.remove(key)  # gone already: cleanup must not delete it again
+    host = response.text("meet:iCalendarURL/serv:host") or ""
+    attendee = response.text("meet:iCalendarURL/serv:attendee") or ""
+    assert host.startswith("https://"), f"DelMeeting must answer iCalendarURL/host, got {host!r}"
+    assert attendee.startswith("https://"), f"DelMeeting must answer iCalendarURL/attendee, got {attendee!r}"
+    assert host != attendee, "the host's and the attendees' cancellations are different calendar files"
+    assert response.text("meet:meetingUUID") in (uuid, None)
+
+
 @pytest.mark.behaviour("create-response-shape")
 def test_create_training_session_response_shape(sessions: Sessions) -> None:
     """004: train:sessionkey, train:additionalInfo/train:sessionkey and train:guestToken."""

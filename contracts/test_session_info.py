@@ -211,3 +211,81 @@ def test_session_info_and_lists_mark_a_private_meeting(site_factory: Callable[..
         assert flags[private] == "true" and flags[public] in ("false", None)
     finally:
         tracker.cleanup()
+
+
+# ---------------------------------------------------------------- session-info-host-elements (GetSessionInfo page)
+
+
+def _host_key(xml: XmlClient, key: str) -> str:
+    return xml.call("meeting", "GetMeeting", {"meetingKey": key}).expect_success().text("meet:hostKey") or ""
+
+
+@pytest.mark.behaviour("session-info-host-elements")
+def test_the_host_gets_the_host_key_and_session_password(site: SiteHandle, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok(meeting_body(accessControl={"meetingPassword": "Wxh1pass"}))
+    host = site.client("host")
+    got = host.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert got.text("ep:accessControl/ep:sessionPassword") == "Wxh1pass"
+    host_key = got.text("ep:hostKey") or ""
+    assert host_key.isdigit() and len(host_key) == 6, f"the host gets a six-digit hostKey, got {host_key!r}"
+    assert host_key == _host_key(host, key), "GetSessionInfo and GetMeeting name the same host key"
+
+
+@pytest.mark.behaviour("session-info-host-elements")
+def test_an_invitee_gets_the_session_password_but_not_the_host_key(site: SiteHandle, meetings: Meetings) -> None:
+    key = _invitee_meeting(site, meetings)
+    password = (
+        site.client("host")
+        .call("meeting", "GetMeeting", {"meetingKey": key})
+        .expect_success()
+        .text("meet:accessControl/meet:meetingPassword")
+        or ""
+    )
+    got = site.client("invitee").call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert not got.has("ep:hostKey"), "only the meeting's host gets its hostKey"
+    if password:
+        assert got.text("ep:accessControl/ep:sessionPassword") == password
+
+
+@pytest.mark.behaviour("session-info-host-elements")
+def test_an_uninvited_user_gets_neither_host_key_nor_session_password(site: SiteHandle, meetings: Meetings) -> None:
+    key = _invitee_meeting(site, meetings)
+    got = site.client("outsider").call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert not got.has("ep:hostKey")
+    assert not got.has("ep:accessControl/ep:sessionPassword")
+
+
+# ---------------------------------------------------------------- session-info-jbh
+
+
+def _listed_jbh(xml: XmlClient, key: str) -> str | None:
+    listed = xml.call("ep", "LstsummarySession", {"sessionKey": key}).expect_success()
+    sessions = [s for s in listed.xpath("ep:session") if s.findtext("{*}sessionKey") == key]
+    assert len(sessions) == 1, f"LstsummarySession by sessionKey lists {key} once"
+    return sessions[0].findtext("{*}isAllowJBH")
+
+
+@pytest.mark.behaviour("session-info-jbh")
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"joinBeforeHost": "true", "supportE2E": "false"}, "true"),
+        ({"joinBeforeHost": "false", "supportE2E": "false"}, "false"),
+        ({"joinBeforeHost": "true", "supportE2E": "true"}, "false"),
+    ],
+    ids=["jbh-on", "jbh-off", "e2ee-disables-jbh"],
+)
+def test_is_allow_jbh_follows_the_meeting(
+    xml: XmlClient, meetings: Meetings, options: dict[str, str], expected: str
+) -> None:
+    key, _ = meetings.create_ok(meeting_body(enableOptions=options))
+    got = xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert got.text("ep:isAllowJBH") == expected
+    assert _listed_jbh(xml, key) == expected, "LstsummarySession must agree with GetSessionInfo"
+
+
+@pytest.mark.behaviour("session-info-jbh")
+def test_is_allow_jbh_follows_set_meeting(xml: XmlClient, meetings: Meetings) -> None:
+    key, _ = meetings.create_ok(meeting_body(enableOptions={"joinBeforeHost": "false"}))
+    xml.call("meeting", "SetMeeting", {"meetingkey": key, "enableOptions": {"joinBeforeHost": "true"}}).expect_success()
+    assert xml.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success().text("ep:isAllowJBH") == "true"

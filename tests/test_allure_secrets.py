@@ -77,6 +77,43 @@ def test_the_guest_token_of_a_join_link_in_an_xml_answer_is_learnt(tmp_path: Pat
     assert client.last is not None and "MTID=********" in client.last.response
 
 
+def test_get_session_info_host_key_and_session_password_are_learnt_and_masked(tmp_path: Path) -> None:
+    """What GetSessionInfo answers the meeting's host: ``ep:hostKey`` and ``ep:accessControl/ep:sessionPassword``
+    are masked in the answer and learnt, so a later echo elsewhere (here, a description) is masked too."""
+    answers = iter(
+        [
+            "<ep:accessControl><ep:sessionPassword>Wxh9Sess</ep:sessionPassword><ep:listStatus>PUBLIC"
+            "</ep:listStatus></ep:accessControl><ep:host><ep:webExId>host</ep:webExId></ep:host>"
+            "<ep:hostKey>482915</ep:hostKey><ep:isAllowJBH>false</ep:isAllowJBH>",
+            "<ep:description>dial 482915 with Wxh9Sess</ep:description>",
+        ]
+    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            text='<?xml version="1.0" encoding="UTF-8"?><serv:message'
+            ' xmlns:serv="http://www.webex.com/schemas/2002/06/service"'
+            ' xmlns:ep="http://www.webex.com/schemas/2002/06/service/ep"><serv:header><serv:response>'
+            "<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body><serv:bodyContent>"
+            f"{next(answers)}</serv:bodyContent></serv:body></serv:message>",
+        )
+
+    secrets = SecretSet()
+    hooks = LedgerHooks(Ledger("r", tmp_path / "ledger-r.jsonl"), secrets=secrets)
+    http = hooks.install(httpx.Client(transport=httpx.MockTransport(answer)))
+    client = XmlClient(
+        "https://acme.webex.com/WBXService/XMLService", Security("acme", "host", "pw"), http=http, secrets=secrets
+    )
+    client.call("ep", "GetSessionInfo", {"sessionKey": "123"})
+    assert {"482915", "Wxh9Sess"} <= set(secrets.values())
+    assert client.last is not None
+    assert "482915" not in client.last.response and "Wxh9Sess" not in client.last.response
+    assert "<ep:isAllowJBH>false</ep:isAllowJBH>" in client.last.response
+    client.call("ep", "GetSessionInfo", {"sessionKey": "123"})
+    assert "482915" not in client.last.response and "Wxh9Sess" not in client.last.response
+
+
 def _hooked(tmp_path: Path, handler: httpx.MockTransport) -> tuple[RestClient, SecretSet]:
     secrets = SecretSet()
     hooks = LedgerHooks(Ledger("r", tmp_path / "ledger-r.jsonl"), rest_url=REST, secrets=secrets)

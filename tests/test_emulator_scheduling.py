@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from webex_harness.emulator.app import create_app
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, meeting_options
 from webex_harness.generators import valid_envelope
 from webex_harness.generators.catalogue import api
 from webex_harness.generators.envelopes import GenContext
@@ -202,3 +202,45 @@ def test_first_per_email_keeps_the_first_and_the_fault_keeps_all() -> None:
     items = [("a@x.com", 1), ("b@x.com", 2), ("A@x.com", 3), ("", 4), ("", 5)]
     assert [i for _, i in common.first_per_email(_Call(), items)] == [1, 2, 4, 5]  # type: ignore[arg-type]
     assert len(common.first_per_email(_Call("duplicate-email-first-wins"), items)) == 5  # type: ignore[arg-type]
+
+
+def _get_meeting(emulator: Emulator, enable_options: dict[str, str], **sections: Any) -> XmlResponse:
+    created = emulator.call(
+        "meeting",
+        "CreateMeeting",
+        {
+            "metaData": {"confName": "wxh options"},
+            "enableOptions": enable_options,
+            "schedule": {"startDate": "12/31/2099 10:00:00"},
+            **sections,
+        },
+    ).expect_success()
+    key = _first(created, "meetingkey")
+    return emulator.call("meeting", "GetMeeting", {"meetingKey": key}).expect_success()
+
+
+def test_get_meeting_fills_unsent_flags_with_the_template_defaults_in_order(emulator: Emulator) -> None:
+    got = _get_meeting(emulator, {"annotation": "TRUE", "hqVideo": "false", "custom": "kept"})
+    names = [child.tag.split("}")[1] for child in got.xpath("meet:enableOptions/*")]
+    documented = [name for name, _ in meeting_options.ENABLE_OPTIONS]
+    assert names == [*documented, "custom"], "documented flags in order, then what else was sent"
+    assert got.text("meet:enableOptions/meet:chat") == "true"  # template default
+    assert got.text("meet:enableOptions/meet:zoom") == "false"  # template default
+    assert got.text("meet:enableOptions/meet:annotation") == "true"  # sent, any case of TRUE
+    assert got.text("meet:enableOptions/meet:HQvideo") == "false"  # sent in another case
+    assert got.text("meet:enableOptions/meet:custom") == "kept"
+    assert got.has("meet:metaData/meet:agenda") and not got.text("meet:metaData/meet:agenda")  # none sent: empty
+
+
+def test_e2ee_and_registration_drive_their_flags(emulator: Emulator) -> None:
+    got = _get_meeting(
+        emulator,
+        {"supportE2E": "true", "joinBeforeHost": "true", "networkBasedRecording": "true"},
+        attendeeOptions={"registration": "true"},
+    )
+    assert got.text("meet:enableOptions/meet:joinBeforeHost") == "false"
+    assert got.text("meet:enableOptions/meet:networkBasedRecording") == "false"
+    assert got.text("meet:enableOptions/meet:enableReg") == "true"
+    key = got.text("meet:meetingkey") or ""
+    info = emulator.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+    assert info.text("ep:isAllowJBH") == "false"

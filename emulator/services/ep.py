@@ -16,7 +16,7 @@ from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session, User
 from webex_harness.emulator.services import common
-from webex_harness.emulator.services.meeting import PRIVATE_MEETING, meeting_link, sip_url
+from webex_harness.emulator.services.meeting import PRIVATE_MEETING, allows_jbh, host_key, meeting_link, sip_url
 from webex_harness.emulator.services.site import SCHEDULED_PMR_LISTING, descending, handler, paged
 from webex_harness.emulator.xmlio import Element, Elements, Node
 from webex_harness.webex import timezones
@@ -34,6 +34,15 @@ SESSION_INFO_PRIVACY = declare(
 )
 SESSION_INFO_IN_PROGRESS = declare(
     "session-info-in-progress", "GetSessionInfo never returns hasHostInMeeting/hasAttendeeInMeeting"
+)
+SESSION_INFO_HOST_ELEMENTS = declare(
+    "session-info-host-elements",
+    "GetSessionInfo leaves out accessControl/sessionPassword and hostKey, for the meeting's host too",
+)
+SESSION_INFO_JBH = declare(
+    "session-info-jbh",
+    "GetSessionInfo and LstsummarySession answer isAllowJBH true for every session, "
+    "whatever its join-before-host setting (and E2EE)",
 )
 ANONYMOUS_LSTSUMMARYSESSION = declare(
     "anonymous-lstsummarysession",
@@ -86,6 +95,17 @@ def is_scheduled_pmr(session: Session) -> bool:
     meta = meta if isinstance(meta, dict) else {}
     flag = session.fields.get("isScheduledPMR") or meta.get("isPersonalMeetingRoom")
     return bool(common.parse_bool(flag if isinstance(flag, str) else None, False))
+
+
+def is_host(call: Call, session: Session) -> bool:
+    """The caller hosts ``session``."""
+    return call.caller is not None and call.caller.webex_id.lower() == session.host.lower()
+
+
+def allow_jbh(call: Call, session: Session) -> bool:
+    """Behaviour ``session-info-jbh``: ``isAllowJBH`` follows the meeting's join-before-host
+    (``enableOptions/joinBeforeHost``), false for an E2EE meeting (``e2ee-disables-features``)."""
+    return True if call.fault(SESSION_INFO_JBH) else allows_jbh(call, session)
 
 
 def _kinds(node: Node) -> tuple[str, ...]:
@@ -181,14 +201,23 @@ def _registration_urls(call: Call, session: Session) -> list[Element]:
 @handler("ep", "GetSessionInfo", "ep:getSessionInfoResponse")
 def get_session_info(call: Call) -> Elements:
     """Behaviours ``session-info-shape`` (40.1.0, 40.8.0), ``session-info-privacy`` (40.8.0),
-    ``session-info-in-progress`` (40.9.0), ``private-meeting`` (40.12.0), ``meeting-uuid-equivalence``."""
+    ``session-info-in-progress`` (40.9.0), ``private-meeting`` (40.12.0), ``meeting-uuid-equivalence``,
+    ``session-info-host-elements`` and ``session-info-jbh`` (the GetSessionInfo reference page)."""
     session = _find_for_info(call)
     details = may_see_details(call, session)
     in_progress = session.status == "INPROGRESS" and not call.fault(SESSION_INFO_IN_PROGRESS)
     registration = common.parse_bool(str(session.fields.get("attendeeOptions", {}).get("registration", "")), False)
     shape_ok = not call.fault(SESSION_INFO_SHAPE)
     extra = _registration_urls(call, session)
-    access: list[Element] = [("ep:listStatus", common.list_status(session)), ("ep:registration", bool(registration))]
+    # Behaviour session-info-host-elements: the page marks sessionPassword "PW" (host, invitees,
+    # panelists, presenters); hostKey goes to the meeting's own host only.
+    host_only = is_host(call, session) and not call.fault(SESSION_INFO_HOST_ELEMENTS)
+    password = session.password if details and session.password and not call.fault(SESSION_INFO_HOST_ELEMENTS) else None
+    access: list[Element] = [
+        ("ep:sessionPassword", password),
+        ("ep:listStatus", common.list_status(session)),
+        ("ep:registration", bool(registration)),
+    ]
     access += extra if extra else [("ep:passwordReq", bool(session.password))]
     access.append(("ep:isRegisterIDRequired", False))
     return [
@@ -209,6 +238,7 @@ def get_session_info(call: Call) -> Elements:
             ],
         ),
         ("ep:host", [("ep:webExId", session.host)]),
+        ("ep:hostKey", host_key(session) if host_only else None),
         (
             "ep:schedule",
             [
@@ -222,7 +252,7 @@ def get_session_info(call: Call) -> Elements:
         ),
         ("ep:attendeeOptions", [("ep:joinRequiresAccount", False)]),
         ("ep:supportE2E", common.stored_bool(session, "enableOptions", "supportE2E")),
-        ("ep:isAllowJBH", True),
+        ("ep:isAllowJBH", allow_jbh(call, session)),
         ("ep:isPrivateMeeting", is_private(call, session)),
         ("ep:isCETMeeting", True),
         ("ep:isPersonalMeetingRoom", is_scheduled_pmr(session)),
@@ -296,7 +326,7 @@ def _summary(call: Call, s: Session, want_pmr: bool) -> list[Element]:
         ("ep:hostType", "1019001"),
         ("ep:isAudioOnly", False),
         ("ep:isTCSingleRecurrence", False),
-        ("ep:isAllowJBH", common.stored_bool(s, "attendeeOptions", "joinBeforeHost", False)),
+        ("ep:isAllowJBH", allow_jbh(call, s)),
         ("ep:isCETMeeting", True),
         ("ep:isException", False),
         ("ep:isNextUpcomingInstance", True),

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session
-from webex_harness.emulator.services import common, meeting_rules
+from webex_harness.emulator.services import common, meeting_options, meeting_rules
 from webex_harness.emulator.xmlio import Element, Elements
 from webex_harness.webex import timezones
 
@@ -49,6 +49,13 @@ AUDIO_PASSWORD = declare(
     "the alphanumeric session password as audioPassword, without "
     "isEnforceAudioPassword/isEnforceAudioLogin",
 )
+
+GET_MEETING_COMPLETE = declare(
+    "get-meeting-complete",
+    "GetMeeting answers only the enableOptions, metaData, schedule and attendeeOptions elements the "
+    "requests sent (no template defaults, no agenda)",
+)
+DEL_MEETING_SHAPE = declare("del-meeting-shape", "DelMeeting answers meet:iCalendarURL without serv:host")
 
 #: The order GetMeeting's registrationForm comes in (the 40.6.1 response sample: phone first).
 REGISTRATION_READ_ORDER = (
@@ -150,18 +157,37 @@ def audio_elements(call: Call, prefix: str, session: Session) -> list[Element]:
     ]
 
 
+def allows_jbh(call: Call, s: Session) -> bool:
+    """Join before host as the meeting has it: ``enableOptions/joinBeforeHost`` as Create/Set stored
+    it, off for an E2EE meeting (behaviour ``e2ee-disables-features``)."""
+    e2ee = common.stored_bool(s, "enableOptions", "supportE2E")
+    jbh = common.stored_bool(s, "enableOptions", "joinBeforeHost")
+    return jbh and not (e2ee and not call.fault(E2EE_DISABLES_FEATURES))
+
+
+def _complete(call: Call) -> bool:
+    """Behaviour ``get-meeting-complete``: every documented element, not only the stored ones."""
+    return not call.fault(GET_MEETING_COMPLETE)
+
+
 def _enable_options(call: Call, s: Session) -> list[Element]:
-    """Stored enableOptions; behaviours ``e2ee-disables-features`` (002) and ``auto-record`` (002)."""
+    """Every enableOptions flag in the page's order (behaviour ``get-meeting-complete``); behaviours
+    ``e2ee-disables-features`` (002) and ``auto-record`` (002) override what was stored."""
     options = s.fields.get("enableOptions", {})
     e2ee = common.stored_bool(s, "enableOptions", "supportE2E")
     auto_record = common.stored_bool(s, "enableOptions", "autoRecord")
     if call.site.settings.auto_record_all and not call.fault(AUTO_RECORD):
         auto_record = True  # "Automatically record all sessions using NBR" overrides autoRecord
-    out = common.render_fields("meet", options, skip=(*E2EE_DISABLED, "supportE2E", "autoRecord"))
+    disabled = e2ee and not call.fault(E2EE_DISABLES_FEATURES)
+    overrides: dict[str, object] = {"supportE2E": e2ee, "autoRecord": auto_record}
     for name in E2EE_DISABLED:
-        value = common.stored_bool(s, "enableOptions", name)
-        out.append((f"meet:{name}", value and not (e2ee and not call.fault(E2EE_DISABLES_FEATURES))))
-    out += [("meet:supportE2E", e2ee), ("meet:autoRecord", auto_record)]
+        overrides[name] = common.stored_bool(s, "enableOptions", name) and not disabled
+    registration = common.stored_bool(s, "attendeeOptions", "registration")
+    overrides["enableReg"] = meeting_options.value_of(options, "enableReg", registration)
+    if _complete(call):
+        return meeting_options.ordered("meet", options, meeting_options.ENABLE_OPTIONS, overrides)
+    out = common.render_fields("meet", options, skip=(*E2EE_DISABLED, "supportE2E", "autoRecord"))
+    out += [(f"meet:{name}", overrides[name]) for name in (*E2EE_DISABLED, "supportE2E", "autoRecord")]
     return out
 
 
@@ -169,6 +195,8 @@ def _schedule(call: Call, s: Session) -> list[Element]:
     stored = s.fields.get("schedule", {})
     jbh = common.stored_bool(s, "schedule", "joinTeleconfBeforeHost") and not call.fault(JOIN_TELECONF_BEFORE_HOST)
     device = common.stored_bool(s, "schedule", "deviceCanStartMeeting") and not call.fault(DEVICE_CAN_START)
+    fixed = ("startDate", "duration", "timeZoneID", "timeZone", "openTime", "hostWebExID", "deviceCanStartMeeting")
+    order = meeting_options.SCHEDULE if _complete(call) else (("joinTeleconfBeforeHost", False),)
     return [
         ("meet:startDate", common.format_date(s.start)),
         ("meet:timeZoneID", s.time_zone_id),
@@ -176,30 +204,18 @@ def _schedule(call: Call, s: Session) -> list[Element]:
         ("meet:duration", s.duration),
         ("meet:openTime", stored.get("openTime", "0") if isinstance(stored, dict) else "0"),
         ("meet:hostWebExID", s.host),
-        *common.render_fields(
-            "meet",
-            stored,
-            skip=(
-                "startDate",
-                "duration",
-                "timeZoneID",
-                "timeZone",
-                "openTime",
-                "hostWebExID",
-                "joinTeleconfBeforeHost",
-                "deviceCanStartMeeting",
-            ),
-        ),
-        ("meet:joinTeleconfBeforeHost", jbh),
+        *meeting_options.ordered("meet", stored, order, {"joinTeleconfBeforeHost": jbh}, skip=fixed),
         ("meet:deviceCanStartMeeting", device),
     ]
 
 
 def _attendee_options(call: Call, s: Session) -> list[Element]:
-    """Stored attendeeOptions; the locked-lobby elements (001, 40.9.0) last, as in the sample,
-    only on a site with ConsistentLockedLobby (defaults: AllowJoin, false, 0 — a guess)."""
+    """Every attendeeOptions element in the page's order; the locked-lobby elements (001, 40.9.0)
+    last, as in the sample, only on a site with ConsistentLockedLobby (defaults: AllowJoin, false,
+    0 — a guess)."""
     stored = s.fields.get("attendeeOptions", {})
-    out = common.render_fields("meet", stored, skip=_LOBBY)
+    order = meeting_options.ATTENDEE_OPTIONS if _complete(call) else ()
+    out = meeting_options.ordered("meet", stored, order, skip=_LOBBY)
     if not call.site.settings.consistent_locked_lobby:
         return out
     get = stored.get if isinstance(stored, dict) else {}.get
@@ -210,6 +226,20 @@ def _attendee_options(call: Call, s: Session) -> list[Element]:
         ("meet:autoLockWaitTime", get("autoLockWaitTime") or "0"),
     ]
     return out
+
+
+def _meta_data(call: Call, s: Session) -> list[Element]:
+    """confName, meetingType, agenda, invitation, isInternal (behaviour ``get-meeting-complete``),
+    anything else sent, isPrivateMeeting (40.12.0) last."""
+    order = meeting_options.META_DATA if _complete(call) else ()
+    return [
+        ("meet:confName", s.name),
+        ("meet:meetingType", s.meeting_type),
+        *meeting_options.ordered(
+            "meet", s.fields.get("metaData", {}), order, skip=("confName", "meetingType", "isPrivateMeeting")
+        ),
+        ("meet:isPrivateMeeting", is_private(call, s)),
+    ]
 
 
 def _participants(s: Session) -> list[Element]:
@@ -245,7 +275,7 @@ def _participants(s: Session) -> list[Element]:
 
 @handler("meeting", "GetMeeting")
 def get_meeting(call: Call) -> Elements:
-    """getMeetingResponse, in the order of a real one; behaviours ``private-meeting``,
+    """getMeetingResponse, in the order of a real one; behaviours ``get-meeting-complete``, ``private-meeting``,
     ``locked-lobby``, ``registration-form``, ``device-can-start``, ``audio-password``,
     ``e2ee-disables-features``, ``auto-record``, ``join-teleconf-before-host``."""
     call.user()
@@ -274,17 +304,7 @@ def get_meeting(call: Call) -> Elements:
                 ),
             ],
         ),
-        (
-            "meet:metaData",
-            [
-                ("meet:confName", s.name),
-                ("meet:meetingType", s.meeting_type),
-                *common.render_fields(
-                    "meet", f.get("metaData", {}), skip=("confName", "meetingType", "isPrivateMeeting")
-                ),
-                ("meet:isPrivateMeeting", is_private(call, s)),
-            ],
-        ),
+        ("meet:metaData", _meta_data(call, s)),
         ("meet:participants", _participants(s)),
         ("meet:enableOptions", _enable_options(call, s)),
         ("meet:schedule", _schedule(call, s)),
@@ -305,9 +325,11 @@ def get_meeting(call: Call) -> Elements:
         ("meet:status", s.status),
         ("meet:hostJoined", s.host_in_meeting),
         ("meet:participantsJoined", s.attendees_in_meeting > 0),
+        ("meet:telePresence", False if _complete(call) else None),
         ("meet:hostKey", host_key(s)),
         ("meet:eventID", s.conf_id[-8:]),
         ("meet:guestToken", s.guest_token),
+        ("meet:hostType", "1019001" if _complete(call) else None),
         ("meet:meetingLink", meeting_link(call, s)),
         ("meet:sipURL", sip_url(call, s)),
         ("meet:displayMeetingUrl", sip_url(call, s)),
@@ -320,12 +342,18 @@ def get_meeting(call: Call) -> Elements:
 
 @handler("meeting", "DelMeeting")
 def del_meeting(call: Call) -> Elements:
-    """Deletes a meeting (or a teleconference-only session, which is a Meeting Center meeting)."""
+    """Deletes a meeting (or a teleconference-only session, which is a Meeting Center meeting).
+
+    Behaviour ``del-meeting-shape``: ``meet:iCalendarURL`` holds ``serv:host`` and ``serv:attendee``
+    (the cancellations for the host's and the attendees' calendars), as the DelMeeting page shows."""
     session = common.find_session(call, call.node, ("meeting", "teleconference"))
     common.require_owner(call, session)
     call.site.remove_session(session.key)
+    link = meeting_link(call, session)
+    calendar: list[Element] = [] if call.fault(DEL_MEETING_SHAPE) else [("serv:host", f"{link}&ICS=MCH")]
+    calendar.append(("serv:attendee", f"{link}&ICS=MC"))
     return [
-        ("meet:iCalendarURL", [("serv:attendee", f"{meeting_link(call, session)}&ICS=MC")]),
+        ("meet:iCalendarURL", calendar),
         ("meet:meetingUUID", session.uuid),
     ]
 
