@@ -230,5 +230,5 @@ def test_the_fault_swaps_the_first_two_elements_of_getmeeting_only() -> None:
     assert reorder(SWAPPED_API, elements) == [elements[1], elements[0], elements[2]]
     assert reorder("GetEvent", elements) is elements
     documented = api(SWAPPED_API).response_elements
-    first_two = [path.split("/")[0] for path in documented][:5]
-    assert "meet:accessControl" in first_two and "meet:metaData" in first_two  # the fault is visible to the check
+    tops = list(dict.fromkeys(path.split("/")[0] for path in documented))
+    assert tops[:2] == ["meet:accessControl", "meet:metaData"]  # the fault is visible to the check
