@@ -112,7 +112,7 @@ def test_lst_time_zone_answers_the_zones_asked_for_in_order(site: SiteHandle) ->
     assert got.expect_success().texts("ns1:timeZone/ns1:timeZoneID") == ["11", "4"]
 
 
-# ---------------------------------------------------------------- api-version (reference: XML request and response documents)
+# ---------------------------------------------------------------- api-version (reference: XML request and responses)
 
 
 @pytest.mark.behaviour("api-version")

@@ -157,6 +157,9 @@ SETTING_DOCS: dict[str, str] = {
     ),
 }
 
+#: An example for the settings whose value an example makes clearer than the default.
+_SETTING_EXAMPLES: dict[str, Any] = {"api_version": "40.4.0"}
+
 _SETTING_KINDS: dict[type, Kind] = {bool: "boolean", int: "integer", str: "string", list: "list of integers"}
 
 
@@ -169,6 +172,7 @@ def _setting_keys() -> list[Key]:
             _SETTING_KINDS[types[name]],
             SETTING_DOCS.get(name, ""),
             default=getattr(defaults, name),
+            example=_SETTING_EXAMPLES.get(name),
         )
         for name in SiteSettings.names()
     ]

@@ -107,7 +107,9 @@ def lst_recordaccess_history(call: Call) -> Elements:
     scoped = view_low is not None or view_high is not None
     rows: list[tuple[Recording, list[RecordingAccess]]] = []
     for record in records:
-        accesses = [a for a in call.site.recording_access.of(record.recording_id) if _within(a.time, view_low, view_high)]
+        accesses = [
+            a for a in call.site.recording_access.of(record.recording_id) if _within(a.time, view_low, view_high)
+        ]
         if accesses or not scoped:
             rows.append((record, accesses))
     by = (node.get("order/orderBy") or "RECORDID").strip().upper()
