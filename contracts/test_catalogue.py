@@ -1,6 +1,6 @@
 """Every documented API, driven by the catalogue (``generators/catalogue.yaml``).
 
-For each of the 67 XML APIs: the generated valid envelope succeeds and its answer carries the
+For each XML API of the catalogue: the generated valid envelope succeeds and its answer carries the
 documented response elements; every edge case whose outcome the documentation states gets it.
 Edge cases the documentation is silent on are sent and their answer reported (test property
 ``observed``), never asserted — unless the answer is not a Webex envelope at all.
