@@ -354,6 +354,11 @@ class ControlClient:
     def set_session(self, site: str, key: str, **live: Any) -> dict[str, Any]:
         return self._object("POST", f"/sites/{site}/sessions/{key}", live)
 
+    def access_recording(self, site: str, recording_id: str, **access: Any) -> dict[str, Any]:
+        """A participant views or downloads a recording now: ``name``, ``email``, ``action``
+        (``view`` or ``download``), ``registered``."""
+        return self._object("POST", f"/sites/{site}/recordings/{recording_id}/access", access)
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

@@ -12,6 +12,8 @@ POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the s
 POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
 POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}``
 POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
+POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
+         access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 =======  ===============================  =============================================
 
 A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
@@ -43,11 +45,12 @@ from typing import Any
 
 from webex_harness.emulator.busy import make_busy
 from webex_harness.emulator.busy_state import BusyOptionError, parse_options
+from webex_harness.emulator.history_store import ACCESS_ACTIONS
 from webex_harness.emulator.model import Site, User, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
 from webex_harness.emulator.registry import Registry
 from webex_harness.webex import __version__
-from webex_harness.webex.settings import SiteSettings
+from webex_harness.webex.settings import SiteSettings, api_version_problem
 
 
 class ControlError(Exception):
@@ -70,6 +73,9 @@ def _settings_from(data: Any, base: SiteSettings) -> SiteSettings:
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
         if not ok:
             raise ControlError(400, f"setting {key!r} must be {expected.__name__}, got {value!r}")
+    problem = api_version_problem(data["api_version"]) if "api_version" in data else None
+    if problem:
+        raise ControlError(400, f"setting 'api_version': {problem}")
     return base.updated(data)
 
 
@@ -148,6 +154,25 @@ def _site(registry: Registry, name: str) -> Site:
     return site
 
 
+def _record_access(site: Site, recording_id: str, data: Any) -> dict[str, Any]:
+    """A view or download of ``recording_id`` now (the history service's recording access reports)."""
+    if site.recordings.get(recording_id) is None:
+        raise ControlError(404, f"no recording {recording_id!r} on site {site.name!r}")
+    if not isinstance(data, dict):
+        raise ControlError(400, 'expected {"name", "email", "action": "view"|"download", "registered"?}')
+    name, email, act = data.get("name"), data.get("email"), data.get("action", "view")
+    registered = data.get("registered", False)
+    if not (isinstance(name, str) and name.strip() and isinstance(email, str) and email.strip()):
+        raise ControlError(400, "an access needs a non-empty name and email")
+    if act not in ACCESS_ACTIONS or not isinstance(registered, bool):
+        raise ControlError(400, f"action must be one of {', '.join(ACCESS_ACTIONS)} and registered a boolean")
+    now = site.now().replace(tzinfo=None)
+    access = site.recording_access.add(
+        recording_id, name.strip(), email.strip().lower(), now, act, registered, now if registered else None
+    )
+    return {"view_id": access.view_id, "recording_id": recording_id, "action": act, "time": now.isoformat()}
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -217,4 +242,6 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             session.host_in_meeting = bool(data.get("host_in_meeting", session.host_in_meeting))
             session.attendees_in_meeting = int(data.get("attendees_in_meeting", session.attendees_in_meeting))
             return session.summary()
+        if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
+            return _record_access(site, parts[3], data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

@@ -1,7 +1,11 @@
-"""A site's ended sessions: :class:`HistoryRecord` and the bounded :class:`HistoryStore` that keeps them.
+"""What a site's history service reports: ended sessions (:class:`HistoryRecord`, kept by the bounded
+:class:`HistoryStore`) and views and downloads of recordings (:class:`RecordingAccess`, kept by the
+bounded :class:`RecordingAccessLog`).
 
-The history service (:mod:`emulator.services.history`) reads the store; :meth:`emulator.model.Site.record_history`
-fills it when a session is deleted or ends. Stands on the standard library only.
+The history service (:mod:`emulator.services.history`, :mod:`emulator.services.record_access`) reads
+them; :meth:`emulator.model.Site.record_history` fills the store when a session is deleted or ends,
+and the log fills when the control API records an access (``POST sites/{site}/recordings/{id}/access``)
+or a user's recordings are seeded. Stands on the standard library only.
 """
 
 from __future__ import annotations
@@ -74,3 +78,73 @@ class HistoryStore:
 
     def __len__(self) -> int:
         return len(self._records)
+
+
+#: Recording accesses a site remembers at most (docs/performance.md, "Bounded state"); the oldest goes first.
+MAX_RECORDING_ACCESSES = 10_000
+
+
+@dataclass(slots=True)
+class RecordingAccess:
+    """One view or download of a recording by a participant (times naive UTC)."""
+
+    view_id: int
+    recording_id: str
+    name: str
+    email: str
+    time: datetime
+    #: "view" or "download"
+    action: str
+    #: the participant registered for the recording first (``register_date`` then says when)
+    registered: bool = False
+    register_date: datetime | None = None
+
+    @property
+    def viewed(self) -> bool:
+        return self.action == "view"
+
+    @property
+    def downloaded(self) -> bool:
+        return self.action == "download"
+
+
+#: The actions :class:`RecordingAccess` knows.
+ACCESS_ACTIONS = ("view", "download")
+
+
+class RecordingAccessLog:
+    """A site's recording accesses in the order they happened, at most ``limit`` of them."""
+
+    def __init__(self, limit: int = MAX_RECORDING_ACCESSES) -> None:
+        self.limit = max(1, limit)
+        self._accesses: deque[RecordingAccess] = deque()
+        self._next_id = 1
+
+    def add(
+        self,
+        recording_id: str,
+        name: str,
+        email: str,
+        time: datetime,
+        action: str,
+        registered: bool = False,
+        register_date: datetime | None = None,
+    ) -> RecordingAccess:
+        """Record one access (``action`` one of :data:`ACCESS_ACTIONS`; ``ValueError`` otherwise)."""
+        if action not in ACCESS_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACCESS_ACTIONS)}, got {action!r}")
+        access = RecordingAccess(self._next_id, recording_id, name, email, time, action, registered, register_date)
+        self._next_id += 1
+        self._accesses.append(access)
+        while len(self._accesses) > self.limit:
+            self._accesses.popleft()
+        return access
+
+    def of(self, recording_id: str) -> list[RecordingAccess]:
+        return [a for a in self._accesses if a.recording_id == recording_id]
+
+    def __iter__(self) -> Iterator[RecordingAccess]:
+        return iter(self._accesses)
+
+    def __len__(self) -> int:
+        return len(self._accesses)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from webex_harness.emulator.busy_state import BusyState
-from webex_harness.emulator.history_store import HistoryRecord, HistoryStore
+from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
 from webex_harness.emulator.rest.store import RestStore
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import webex_error
@@ -265,6 +265,8 @@ class Site:
         self.clock_offset = timedelta()
         self.contacts: dict[str, Contact] = {}
         self.recordings: dict[str, Recording] = {}
+        #: views and downloads of the recordings (history service's LstrecordaccessHistory)
+        self.recording_access = RecordingAccessLog()
         #: the REST meetings API's state (``emulator.rest.store``), made on the site's first REST use
         self.rest: RestStore | None = None
         self._ids = itertools.count(3191792)

@@ -81,7 +81,7 @@ from webex_harness.environment.model import (
     Target,
 )
 from webex_harness.environment.text import has_placeholder, interpolate, parse_yaml
-from webex_harness.webex.settings import SiteSettings
+from webex_harness.webex.settings import SiteSettings, api_version_problem
 
 __all__ = [
     "check_reachable",
@@ -312,6 +312,10 @@ class _Reader:
         values = {
             name: self.value(raw, f"settings.{name}", schema.key(f"settings.{name}")) for name, raw in data.items()
         }
+        if "api_version" in values:
+            problem = api_version_problem(values["api_version"])
+            if problem:
+                raise self.fail("settings.api_version", problem)
         return SiteSettings().updated(values)
 
     def allow(self, top: dict[str, Any]) -> Allow:

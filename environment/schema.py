@@ -151,9 +151,16 @@ SETTING_DOCS: dict[str, str] = {
         "Emulator only: milliseconds every XML and REST answer of the site is held back (at most 60000), "
         "to slow it down on purpose."
     ),
+    "api_version": (
+        "The XML API release the site runs, 40.1.0 to 40.12.x (GetAPIVersion answers it as apiVer; the "
+        "emulator plays it)."
+    ),
 }
 
-_SETTING_KINDS: dict[type, Kind] = {bool: "boolean", int: "integer", list: "list of integers"}
+#: An example for the settings whose value an example makes clearer than the default.
+_SETTING_EXAMPLES: dict[str, Any] = {"api_version": "40.4.0"}
+
+_SETTING_KINDS: dict[type, Kind] = {bool: "boolean", int: "integer", str: "string", list: "list of integers"}
 
 
 def _setting_keys() -> list[Key]:
@@ -165,6 +172,7 @@ def _setting_keys() -> list[Key]:
             _SETTING_KINDS[types[name]],
             SETTING_DOCS.get(name, ""),
             default=getattr(defaults, name),
+            example=_SETTING_EXAMPLES.get(name),
         )
         for name in SiteSettings.names()
     ]

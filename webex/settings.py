@@ -8,8 +8,24 @@ silent the default is marked "guess" and chosen as a Webex integrator would expe
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+#: The latest XML API release the project knows: the last section of 001's release notes (40.12.0).
+LATEST_API_VERSION = "40.12.0"
+
+#: The releases a site may declare or the emulator may play: 001 describes 40.1.0 to 40.12.0.
+_API_VERSION = re.compile(r"40\.(\d{1,2})\.(\d{1,2})")
+
+
+def api_version_problem(value: str) -> str | None:
+    """Why ``value`` is not an XML API release of 40.1.0–40.12.x (``40.<minor>.<patch>``), or None."""
+    match = _API_VERSION.fullmatch(value.strip())
+    if match is None or not 1 <= int(match.group(1)) <= 12:
+        return f"expected an XML API release from 40.1.0 to 40.12.x such as {LATEST_API_VERSION!r}, got {value!r}"
+    return None
+
 
 #: The longest ``response_delay_ms`` the emulator honours (a minute: longer would only hang clients).
 MAX_RESPONSE_DELAY_MS = 60_000
@@ -54,6 +70,9 @@ class SiteSettings:
     #: sleep; the loop serves others meanwhile). 0 = none. A knob that slows a site down, so that
     #: ``webex-harness compare`` can be shown to catch a slowdown (bench/compare_rates.py).
     response_delay_ms: int = 0
+    #: The XML API release the site runs (GetAPIVersion's ``apiVer``; the emulator plays it). Default:
+    #: the latest release 001 describes.
+    api_version: str = LATEST_API_VERSION
 
     @property
     def response_delay_seconds(self) -> float:
@@ -67,7 +86,7 @@ class SiteSettings:
     @classmethod
     def types(cls) -> dict[str, type]:
         """Field name -> the Python type a value must have (``list`` for list fields)."""
-        mapping = {"bool": bool, "int": int, "list[int]": list}
+        mapping = {"bool": bool, "int": int, "str": str, "list[int]": list}
         return {f.name: mapping[str(f.type)] for f in fields(cls)}
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from webex_harness.emulator.services import (  # noqa: F401
     history,
     meeting,
     meetingtype,
+    record_access,
     recordings,
     site,
     support,

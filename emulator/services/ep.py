@@ -4,7 +4,9 @@ service's recordings are :mod:`emulator.services.recordings`, its contacts :mod:
 
 GetSessionInfo and LstsummarySession follow the 001 samples (40.1.0, 40.6.0, 40.8.0, 40.9.0,
 40.12.0); LstCalendarSession, LstOpenSession and DelSession are named by the seeds without
-samples and follow the public XML API reference as integrators use it.
+samples and follow the public XML API reference as integrators use it. GetAPIVersion follows the
+sample of the reference's page "XML Request and Response Documents" (``apiVersion``, ``release``,
+``apiVer``) with the release the site plays (setting ``api_version``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from webex_harness.emulator.services.site import SCHEDULED_PMR_LISTING, descendi
 from webex_harness.emulator.xmlio import Element, Elements, Node
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import invalid_value, no_record_found
+from webex_harness.webex.settings import LATEST_API_VERSION
 
+API_VERSION = declare(
+    "api-version", "GetAPIVersion answers the latest release whatever release the site plays (setting api_version)"
+)
+#: GetAPIVersion's ``apiVersion``: the schema generation's name, as the reference's sample shows it.
+API_SCHEMA_NAME = "WebEx XML API V11.0.0"
 SESSION_INFO_SHAPE = declare(
     "session-info-shape",
     "GetSessionInfo leaves out ep:isLocked and ep:confID, and the registration URLs of trainings and events",
@@ -432,3 +440,18 @@ def del_session(call: Call) -> Elements:
     common.require_owner(call, session)
     call.site.remove_session(session.key)
     return []
+
+
+@handler("ep", "GetAPIVersion", "ep:getAPIVersionResponse")
+def get_api_version(call: Call) -> Elements:
+    """Behaviour ``api-version``: ``apiVersion`` (the schema's name, as the sample shows), ``release``
+    (the site release ``WBS<major>.<minor>``; the sample's ``SP26`` naming is not documented for 40)
+    and ``apiVer``, the release the site plays (setting ``api_version``). Anonymous calls are
+    answered, as in the sample (siteName only)."""
+    version = LATEST_API_VERSION if call.fault(API_VERSION) else call.site.settings.api_version
+    major, minor = version.split(".")[:2]
+    return [
+        ("ep:apiVersion", API_SCHEMA_NAME),
+        ("ep:release", f"WBS{major}.{minor}"),
+        ("ep:apiVer", version),
+    ]

@@ -4,7 +4,9 @@ and SetRecordingInfo over the site's :class:`~emulator.model.Recording` store.
 Both are named by the seeds without samples and follow the public XML API reference as
 integrators use it. Every user of an emulated site has two archived recordings (deterministic
 content, seeded on the user's first recording call), so both APIs have something to act on
-against a fresh site. Stands on :mod:`emulator.model`, :mod:`emulator.services.common` and
+against a fresh site; each seeded recording was viewed twice and downloaded once
+(:data:`SEEDED_ACCESSES`) in the hours after it was made, so the history service's recording
+access reports have something to list too. Stands on :mod:`emulator.model`, :mod:`emulator.services.common` and
 :mod:`emulator.services.site` (paging, who is an administrator, the envelope-shape fault).
 """
 
@@ -24,6 +26,13 @@ from webex_harness.webex.errors import access_denied, invalid_value, no_record_f
 _SEEDED_RECORDINGS = 2
 #: When the seeded recordings were made, from the start (00:00) of the day the site was created.
 _SEEDED_RECORDING_OFFSETS = (timedelta(days=-7, hours=2), timedelta(days=-8, hours=22))
+#: The accesses of each seeded recording: (name, email, minutes after the recording was made,
+#: action, registered). A registered participant registered ten minutes before the first access.
+SEEDED_ACCESSES: tuple[tuple[str, str, int, str, bool], ...] = (
+    ("Ann Example", "ann.example@example.com", 30, "view", True),
+    ("Bo Example", "bo.example@example.com", 60, "view", False),
+    ("Ann Example", "ann.example@example.com", 90, "download", True),
+)
 #: SetRecordingInfo's plain text elements -> the :class:`Recording` attribute each changes
 _TEXT_CHANGES = (
     ("recording/description", "description"),
@@ -59,6 +68,17 @@ def seed_recordings(site: Site, owner: User) -> None:
             meeting_uuid=digest[:32],
             conf_id=str(int(digest[8:24], 16))[:18],
         )
+        made = site.recordings[rid].create_time
+        for name, email, minutes, action, registered in SEEDED_ACCESSES:
+            site.recording_access.add(
+                rid,
+                name,
+                email,
+                made + timedelta(minutes=minutes),
+                action,
+                registered,
+                made + timedelta(minutes=20) if registered else None,
+            )
 
 
 def recording_of(call: Call, recording_id: str | None) -> Recording:

@@ -1,8 +1,10 @@
-"""Site service (``java:com.webex.service.binding.site.*``): ``GetSite``; and what the user, ep
-and history services share — who is an administrator, list paging, the envelope-shape fault.
+"""Site service (``java:com.webex.service.binding.site.*``): ``GetSite`` and ``LstTimeZone``; and
+what the user, ep and history services share — who is an administrator, list paging, the
+envelope-shape fault.
 
 ``GetSite`` answers under the ``ns1`` prefix with ``xsi:type="ns1:getSiteResponse"``, as the
-samples of 001 (40.6.0, 40.10.0, 40.12.0) show.
+samples of 001 (40.6.0, 40.10.0, 40.12.0) show; ``LstTimeZone`` the same way, one ``ns1:timeZone``
+per zone (public XML API reference, page ``lsttimezone``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.services import common
 from webex_harness.emulator.xmlio import Element, Elements, Node
-from webex_harness.webex.errors import no_record_found
+from webex_harness.webex import timezones
+from webex_harness.webex.errors import invalid_value, no_record_found
 
 T = TypeVar("T")
 
@@ -38,6 +41,10 @@ SITE_OPTIONS = declare(
 SCHEDULED_PMR_LISTING = declare(
     "scheduled-pmr-listing",
     "ignores returnScheduledPMR (no isScheduledPMR) and GetSite reports SupportXMLAPIReturnScheduledPMR false",
+)
+TIME_ZONE_OFFSETS = declare(
+    "time-zone-offsets",
+    "LstTimeZone reports every zone at its standard offset whatever the request's date (no daylight saving)",
 )
 
 #: Site-level meeting templates, as in the GetSite sample of 001 (40.12.0) — spelling included.
@@ -228,3 +235,42 @@ def get_site(call: Call) -> Elements:
             ],
         ),
     ]
+
+
+# ---------------------------------------------------------------- LstTimeZone
+
+
+@handler("site", "LstTimeZone", "ns1:lstTimeZoneResponse")
+def lst_time_zone(call: Call) -> Elements:
+    """Behaviour ``time-zone-offsets`` (reference page ``lsttimezone``): the zones the request's
+    ``timeZoneID`` elements name, in the order asked (none: all 62), each with its ``gmtOffset`` in
+    minutes at the request's GMT ``date`` (default: the site clock), daylight saving included, and
+    the description, labels and ``fallInDST`` at that instant. An unknown ID is ``timeZoneID``'s
+    invalid value. Anonymous calls are answered (nothing in it is private)."""
+    node = call.node
+    wanted = [common.parse_int(n.text, "timeZoneID") for n in node.all("timeZoneID")]
+    ids = [i for i in wanted if i is not None] or list(range(timezones.count()))
+    if any(not timezones.valid_time_zone_id(i) for i in ids):
+        raise invalid_value("timeZoneID")
+    when = common.parse_date(node.get("date"), "date") or call.now()
+    standard_only = call.fault(TIME_ZONE_OFFSETS)
+    zones: list[Element] = []
+    for tz in ids:
+        dst = timezones.in_daylight_saving(tz, when) and not standard_only
+        minutes = round(timezones.offset(tz).utcoffset(None).total_seconds() / 60) + (60 if dst else 0)
+        zones.append(
+            (
+                "ns1:timeZone",
+                [
+                    ("ns1:timeZoneID", tz),
+                    ("ns1:gmtOffset", minutes),
+                    ("ns1:description", timezones.display_name(tz, minutes)),
+                    ("ns1:shortName", timezones.daylight_label(tz) if dst else timezones.standard_label(tz)),
+                    ("ns1:hideTimeZoneName", False),
+                    ("ns1:fallInDST", dst),
+                    ("ns1:standardLabel", timezones.standard_label(tz)),
+                    ("ns1:daylightLabel", timezones.daylight_label(tz)),
+                ],
+            )
+        )
+    return zones
