@@ -21,6 +21,7 @@ from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read
 from webex_harness.emulator.dispatch import HttpStatusError, answer
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.services import user_login
 from webex_harness.emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
 from webex_harness.webex.errors import WebexError, invalid_request, webex_error
 from webex_harness.webex.settings import SiteSettings
@@ -191,7 +192,8 @@ class EmulatorApp:
             if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
                 return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:
-                caller = caller_for(site, sec, headers)
+                token = user_login.body_token(site, sec, request.bodies)  # AuthenticateUser's <accessToken>
+                caller = user_login.token_caller(site, sec, token) if token else caller_for(site, sec, headers)
             except WebexError as err:
                 return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:

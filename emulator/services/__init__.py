@@ -15,4 +15,5 @@ from webex_harness.emulator.services import (  # noqa: F401
     teleconference,
     training,
     user,
+    user_login,
 )
