@@ -41,8 +41,9 @@ ACCESS_TOKEN_BODY = declare(
     "authenticate-user-access-token", "AuthenticateUser ignores <accessToken> in the body (needs a password)"
 )
 
-#: the XML API version GetLoginTicket reports (the newest release the emulator plays)
-API_VERSION = "WebEx XML API V40.12.0"
+#: the XML API version GetLoginTicket reports, in the form the reference's GetAPIVersion sample shows
+#: (``apiVersion``; the 40.x release number is GetAPIVersion's ``apiVer``)
+API_VERSION = "WebEx XML API V11.0.0"
 
 _CREDENTIALS = ("password", "sessionTicket", "webExAccessToken")
 
