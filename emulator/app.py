@@ -16,6 +16,7 @@ from webex_harness.emulator import (
     faults,
     registered,  # noqa: F401  (every handler and fault registered before the first request)
     rest,
+    url_api,
 )
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.dispatch import HttpStatusError, answer
@@ -121,6 +122,10 @@ class EmulatorApp:
                 except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
                     status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
+            elif method == "GET" and url_api.is_url_api(path):  # the URL API's login/logout (login tickets)
+                self.registry.requests += 1
+                query = scope.get("query_string", b"").decode("latin-1")
+                status, body, ctype, extra = url_api.handle(self.registry, path, query)
             else:
                 self.registry.requests += 1
                 status, body, ctype = (

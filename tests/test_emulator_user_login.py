@@ -1,12 +1,15 @@
 """Login tickets, login/logout URLs, AuthenticateUser's access-token form and the kept GetUser profile,
 in-process: the rules the contract suite cannot see from outside (a ticket used up by the URL API,
-the lenient default site, a refused request changing nothing) and the masking of login tickets."""
+the lenient default site, a refused request changing nothing), the URL API login that uses a ticket up
+and the masking of login tickets."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from webex_harness.emulator import control
@@ -106,3 +109,28 @@ def test_login_tickets_are_masked_and_harvested() -> None:
     found = SecretSet()
     found.update(login_tickets(xml))
     assert "5d4e3b0cb2ff" not in found.mask("elsewhere: 5d4e3b0cb2ff")
+
+
+def _get(app: EmulatorApp, url: str) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+            return await client.get(url, timeout=10)
+
+    return asyncio.run(go())
+
+
+def test_the_url_api_login_uses_the_ticket_up(app: EmulatorApp) -> None:
+    name, passwords, _ = _site(app)
+    host = Security(name, "host", passwords["host"])
+    url = _call(app, host, "GetloginurlUser", {"webExID": "host", "backURL": "https://example.com/back"})
+    parts = urlsplit(url.expect_success().text("use:userLoginURL") or "")
+    first = _get(app, f"{parts.path}?{parts.query}")
+    assert first.status_code == 302 and first.headers["location"] == "https://example.com/back?AT=LI&ST=SUCCESS"
+    again = _get(app, f"{parts.path}?{parts.query}")
+    assert "ST=FAIL" in again.headers["location"], "a login ticket logs in once"
+    ticket = parse_qs(parts.query)["TK"][0]
+    assert _call(app, host, "GetLoginTicket", {}).expect_success().text("use:ticket") != ticket
+    plain = _get(app, f"/{name}/p.php?AT=LO")
+    assert plain.status_code == 200 and plain.text == "AT=LO&ST=SUCCESS"
+    assert _get(app, "/no-such-site/p.php?AT=LO").status_code == 404

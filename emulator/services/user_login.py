@@ -6,7 +6,8 @@ authenticateuser (developer.cisco.com/docs/webex-xml-api-reference-guide/<name>)
 
 - A login ticket is a temporary secret of one host, for the URL API's ``p.php?AT=LI&TK=…``.
   GetLoginTicket hands out the host's ticket while it is unused and a new one when there is none or
-  the URL API used the last one up (behaviour ``login-ticket-reuse``); attendee-only accounts may
+  the URL API used the last one up (:mod:`emulator.url_api`, behaviour ``login-ticket-reuse``);
+  attendee-only accounts may
   call it. GetloginurlUser answers the site's login URL with the user's names, e-mail, webExID and a
   fresh one-time ticket (behaviour ``login-url-ticket``); the ticket becomes the host's ticket.
 - GetlogouturlUser answers the site's ``p.php?AT=LO`` URL (behaviour ``logout-url``).
