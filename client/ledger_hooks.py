@@ -52,7 +52,7 @@ from webex_harness.webex.envelope import (
     first_text,
     local_name,
 )
-from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token, join_tokens
+from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token, join_tokens, login_tickets
 
 
 def _name_of(node: etree._Element) -> str | None:
@@ -249,10 +249,12 @@ class LedgerHooks:
 
     def _harvest(self, parsed: XmlResponse) -> None:
         """What an answer hands out (tickets, tokens, sessions' passwords and guest tokens, the guest token
-        of a join link it shows) is a secret from now on."""
+        of a join link and the login ticket of a login link it shows) is a secret from now on."""
         self.secrets.update(answer_secrets(parsed))
         if b"MTID=" in parsed.raw:
             self.secrets.update(join_tokens(parsed.raw.decode("utf-8", "replace")))
+        if b"TK=" in parsed.raw:
+            self.secrets.update(login_tickets(parsed.raw.decode("utf-8", "replace")))
 
     def _xml_response(self, pending: _Pending, status: int, parsed: XmlResponse) -> None:
         n_bodies = len(pending.xml.bodies) if pending.xml else 0

@@ -16,11 +16,13 @@ from webex_harness.emulator import (
     faults,
     registered,  # noqa: F401  (every handler and fault registered before the first request)
     rest,
+    url_api,
 )
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.dispatch import HttpStatusError, answer
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.services import user_login
 from webex_harness.emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
 from webex_harness.webex.errors import WebexError, invalid_request, webex_error
 from webex_harness.webex.settings import SiteSettings
@@ -120,6 +122,10 @@ class EmulatorApp:
                 except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
                     status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
+            elif method == "GET" and url_api.is_url_api(path):  # the URL API's login/logout (login tickets)
+                self.registry.requests += 1
+                query = scope.get("query_string", b"").decode("latin-1")
+                status, body, ctype, extra = url_api.handle(self.registry, path, query)
             else:
                 self.registry.requests += 1
                 status, body, ctype = (
@@ -191,7 +197,8 @@ class EmulatorApp:
             if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
                 return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:
-                caller = caller_for(site, sec, headers)
+                token = user_login.body_token(site, sec, request.bodies)  # AuthenticateUser's <accessToken>
+                caller = user_login.token_caller(site, sec, token) if token else caller_for(site, sec, headers)
             except WebexError as err:
                 return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, delay
             try:

@@ -100,6 +100,11 @@ class User:
     pmr_key_issued: datetime | None = None
     #: when the PMR was last disabled (privilege/isEnablePMR false); None while it is enabled
     pmr_disabled_at: datetime | None = None
+    #: sign-ins (AuthenticateUser, a login ticket used with the URL API): GetUser's visitCount
+    visits: int = 0
+    #: the host's login ticket (GetLoginTicket, GetloginurlUser) and whether the URL API used it up
+    login_ticket: str | None = None
+    login_ticket_used: bool = False
 
     def public(self) -> dict[str, Any]:
         """What the control API shows (the password too: these are emulator test users)."""

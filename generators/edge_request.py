@@ -150,10 +150,11 @@ def auth_cases(b: CaseBuilder) -> None:
     if spec.not_found == "030001":
         body = b.body()
         unknown = f"nouser{b.webex.session_key()}"
-        bodytree.set_value(body, "webExId", unknown)
+        key = "webExID" if "webExID" in body else "webExId"  # GetloginurlUser's pages spell it webExID
+        bodytree.set_value(body, key, unknown)
         b.add(
             "unknown-webex-id",
-            f"webExId {unknown}, no such user.",
+            f"{key} {unknown}, no such user.",
             documented("FAILURE", "docs/wire.md X7", None, exception_id="030001"),
             body,
         )

@@ -4,8 +4,8 @@ Passwords, session tickets, access tokens, JWTs and the secrets of the objects a
 (meeting and panelist passwords, guest tokens, host keys) never reach a report, a log, a JUnit
 message or an allure attachment. :func:`mask` hides (1) the text of the credential and object-secret elements in XML
 (:data:`CREDENTIAL_ELEMENTS`, :data:`OBJECT_SECRET_ELEMENTS`), (2) ``Authorization``/``JWTToken``
-header values and ``"password"``-like JSON fields, (3) JWTs and (4) any literal secret it is given,
-wherever it occurs.
+header values and ``"password"``-like JSON fields, (3) JWTs, (4) the login ticket (``TK=``) of a URL API
+login link and (5) any literal secret it is given, wherever it occurs.
 
 :class:`SecretSet` is the run's one set of secrets: what the environment declares, what the sites
 the run makes hand out, and what the run sees on the wire. The XML and REST clients mask their
@@ -23,8 +23,8 @@ MASK = "********"
 
 #: the elements whose text is a credential, as the documents spell them (matched in any case and
 #: namespace): the securityContext's password, ticket and tokens, a new user's password in
-#: CreateUser / SetUser, a JWT
-CREDENTIAL_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken", "JWTToken")
+#: CreateUser / SetUser, a JWT, GetLoginTicket's login ticket
+CREDENTIAL_ELEMENTS = ("password", "sessionTicket", "webExAccessToken", "accessToken", "JWTToken", "ticket")
 #: the elements whose text is a secret of an object the run creates: a session's password (meeting,
 #: event, training, teleconference, audio, an event's panelists'; ``meetingPW`` where GetjoinurlMeeting
 #: is given it), its guest token and its host key
@@ -51,6 +51,9 @@ REST_SECRET_FIELDS = (
 #: the guest token of a join link (``…/j.php?MTID=m3f9…``): anyone holding the link joins the meeting —
 #: a REST meeting's ``webLink``, the XML API's join and invitation URLs
 _JOIN_TOKEN = re.compile(r"[?&]MTID=([A-Za-z0-9_-]+)")
+#: the login ticket of a URL API login link (``…/p.php?AT=LI&…&TK=5d4e…``, GetloginurlUser): anyone holding
+#: the link signs in as the user; in XML text the ``&`` before it is written ``&amp;``
+_LOGIN_TICKET = re.compile(r"(?<![A-Za-z0-9_])(TK=)([A-Za-z0-9_-]+)")
 
 _XML_SECRET = re.compile(
     r"(<(?:[\w.-]+:)?(" + "|".join(CREDENTIAL_ELEMENTS + OBJECT_SECRET_ELEMENTS) + r")\b[^>]*>)"
@@ -84,6 +87,7 @@ def mask(text: str, secrets: Iterable[str] = ()) -> str:
     out = _HEADER_SECRET.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + MASK, out)
     out = _JSON_SECRET.sub(lambda m: m.group(1) + MASK + m.group(3), out)
     out = _JWT.sub(MASK, out)
+    out = _LOGIN_TICKET.sub(lambda m: m.group(1) + MASK, out) if "TK=" in out else out
     return _replace_literals(out, secrets)
 
 
@@ -91,6 +95,11 @@ def join_token(url: str) -> str | None:
     """The guest token of a join link (its ``MTID`` value), or None."""
     found = _JOIN_TOKEN.search(url)
     return found.group(1) if found else None
+
+
+def login_tickets(text: str) -> list[str]:
+    """The login tickets of every URL API login link in ``text`` (GetloginurlUser's ``userLoginURL``)."""
+    return [m.group(2) for m in _LOGIN_TICKET.finditer(text)] if "TK=" in text else []
 
 
 def join_tokens(text: str) -> list[str]:
@@ -222,6 +231,7 @@ __all__ = [
     "SecretSet",
     "join_token",
     "join_tokens",
+    "login_tickets",
     "mask",
     "mask_bytes",
 ]

@@ -16,4 +16,5 @@ from webex_harness.emulator.services import (  # noqa: F401
     teleconference,
     training,
     user,
+    user_login,
 )

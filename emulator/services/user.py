@@ -24,18 +24,15 @@ import re
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import User
-from webex_harness.emulator.services import common, user_rules
-from webex_harness.emulator.services.site import descending, handler, is_user_admin, meeting_types, paged
+from webex_harness.emulator.services import common, user_profile, user_rules
+from webex_harness.emulator.services.site import descending, handler, is_user_admin, paged
+from webex_harness.emulator.services.user_profile import pmr_url, registered
 from webex_harness.emulator.services.user_rules import (
-    LANGUAGES,
-    SERVICES,
     check_readable,
-    display_name,
     may_manage,
     target_user,
 )
 from webex_harness.emulator.xmlio import Element, Elements
-from webex_harness.webex import timezones
 from webex_harness.webex.errors import access_denied, no_record_found, webex_error
 
 USER_CARD_AUTH = declare("user-card-auth", "answers GetUserCard without any credentials or with a malformed JWTToken")
@@ -44,14 +41,6 @@ _JWT_PART = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 
 # ---------------------------------------------------------------- shaping
-
-
-def pmr_url(call: Call, user: User) -> str:
-    return f"{common.site_url(call)}/meet/{user.webex_id}"
-
-
-def _registered(call: Call, user: User) -> str:
-    return common.format_date((user.registered_at or call.site.created_at).replace(tzinfo=None))
 
 
 def _privilege(user: User) -> list[Element]:
@@ -70,13 +59,17 @@ def _privilege(user: User) -> list[Element]:
 
 @handler("user", "AuthenticateUser")
 def authenticate_user(call: Call) -> Elements:
-    """Exchange credentials for a session ticket (what real clients call first)."""
+    """Exchange credentials for a session ticket (what real clients call first): a password or
+    ``webExAccessToken`` in the securityContext, or the reference page's form with ``<accessToken>``
+    in the body, which the app checks before any body is answered
+    (:func:`emulator.services.user_login.token_caller`)."""
     user = call.caller
     if user is None:
         webex_id = call.node.get("webExID")
         if not webex_id:
             raise webex_error("030002")
         user = call.site.authenticate(webex_id, call.node.get("password"))
+    user.visits += 1
     ticket = call.site.issue_ticket(user)
     return [
         ("use:sessionTicket", ticket),
@@ -102,38 +95,12 @@ def set_user(call: Call) -> Elements:
 
 @handler("user", "GetUser")
 def get_user(call: Call) -> Elements:
-    """A user's details; ``use:meetingTypes`` always present (docs/wire.md X5)."""
+    """A user's details: every element of the reference's GetUser page, in its order
+    (:mod:`emulator.services.user_profile`); ``use:meetingTypes`` always present (docs/wire.md X5)."""
     user = target_user(call, call.node)
     may_manage(call, user)
     check_readable(call, user)
-    return [
-        ("use:firstName", user.first_name),
-        ("use:lastName", user.last_name),
-        ("use:displayName", display_name(call, user)),
-        ("use:title", user.fields.get("title")),
-        ("use:company", user.fields.get("company")),
-        ("use:webExId", user.webex_id),
-        ("use:email", user.email),
-        ("use:registrationDate", _registered(call, user)),
-        ("use:active", "ACTIVATED" if user.active else "DEACTIVATED"),
-        ("use:meetingTypes", [("use:meetingType", type_id) for type_id, _ in meeting_types(call.site)]),
-        ("use:timeZoneID", user.time_zone_id),
-        ("use:timeZone", timezones.display_name(user.time_zone_id)),
-        ("use:privilege", _privilege(user)),
-        ("use:language", LANGUAGES.get(user.language_id, "ENGLISH")),
-        ("use:languageID", user.language_id),
-        ("use:supportedServices", [(f"use:{name}", user.supported_services.get(name, True)) for name in SERVICES]),
-        (
-            "use:personalMeetingRoom",
-            [
-                ("use:personalMeetingRoomURL", pmr_url(call, user)),
-                ("use:accessCode", user.pmr_key),
-                ("use:deviceCanStartMyPMR", user.device_can_start_pmr),
-            ],
-        ),
-        ("use:cmrHybridVoip", user.cmr_hybrid_voip),
-        ("use:userId", user.user_id),
-    ]
+    return user_profile.get_user_elements(call, user)
 
 
 @handler("user", "GetMe")
@@ -192,7 +159,7 @@ def lstsummary_user(call: Call) -> Elements:
                     ("use:firstName", u.first_name),
                     ("use:lastName", u.last_name),
                     ("use:email", u.email),
-                    ("use:registrationDate", _registered(call, u)),
+                    ("use:registrationDate", registered(call, u)),
                     ("use:active", "ACTIVATED" if u.active else "DEACTIVATED"),
                     ("use:timeZoneID", u.time_zone_id),
                     ("use:umSiteAdmin", u.um_site_admin),

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import RequestEmails, User, digits, generate_password
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, user_fields
 from webex_harness.emulator.services.meeting import DEVICE_CAN_START
 from webex_harness.emulator.services.site import is_site_admin, is_user_admin
 from webex_harness.emulator.xmlio import Node
@@ -40,6 +40,7 @@ EMAIL_CHANGE_VERIFICATION = declare(
 PMR_KEY_STABLE = declare(
     "pmr-key-stable", "issues a new PMR key whenever a user or PMR is reactivated, within a week too"
 )
+USER_PROFILE = declare("user-profile-round-trip", "SetUser ignores the profile elements GetUser answers")
 WELCOME_EMAIL_LANGUAGES = declare(
     "welcome-email-languages", "rejects languageID 19-22 and the names Czech, Polish, Hungarian, Romanian"
 )
@@ -246,10 +247,32 @@ def _apply_options(call: Call, user: User, node: Node, creating: bool) -> None:
         if not timezones.valid_time_zone_id(tz):
             raise invalid_value("timeZoneID")
         user.time_zone_id = tz
-    for name in ("sendWelcome", "isHTMLEmail", "title", "company"):
+    for name in ("sendWelcome", "isHTMLEmail"):
         value = node.get(name)
         if value is not None:
             user.fields[name] = value
+
+
+def profile_values(node: Node) -> dict[str, str]:
+    """The profile elements of a CreateUser/SetUser that GetUser answers (:data:`user_fields.KEPT`),
+    checked before anything changes: a boolean kept as ``true``/``false``, a number as its digits;
+    a malformed one fails with 010001 naming the element."""
+    kept: dict[str, str] = {}
+    for field in user_fields.KEPT:
+        if field.kind == "bool":
+            flag = _bool_at(node, field.path)
+            if flag is not None:
+                kept[field.path] = "true" if flag else "false"
+            continue
+        value = node.get(field.path)
+        if value is None:
+            continue
+        if field.kind == "int":
+            number = common.parse_int(value, field.path.rsplit("/", 1)[-1])
+            kept[field.path] = "" if number is None else str(number)
+        else:
+            kept[field.path] = value.strip()
+    return kept
 
 
 def _apply_supported_services(call: Call, user: User, services: Node, creating: bool) -> None:
@@ -314,6 +337,7 @@ def create_user(call: Call, node: Node) -> User:
     if email is None:
         raise invalid_value("email")
     language_id = _language(call, node)
+    profile = profile_values(node)
     _check_pmr(call, _bool_at(node, "privilege/isEnablePMR"))
     user = User(webex_id, node.get("password") or generate_password(), email=email)
     user.registered_at = call.now()
@@ -321,6 +345,7 @@ def create_user(call: Call, node: Node) -> User:
     user.host = True
     _apply_privileges(call, user, node, creating=True)
     _apply_options(call, user, node, creating=True)
+    user.fields.update(profile)
     if language_id is not None:
         user.language_id = language_id
     active = node.get("active")
@@ -345,8 +370,14 @@ def change_user(call: Call, node: Node) -> None:
     if enable_pmr and not user.pmr_enabled:
         _check_pmr(call, True)
     password = node.get("password")
+    profile = {} if call.fault(USER_PROFILE) else profile_values(node)
+    read_only_admin = profile.get("privilege/roSiteAdmin")
+    changes_read_only_admin = read_only_admin not in (None, user.fields.get("privilege/roSiteAdmin", "false"))
+    if changes_read_only_admin and not is_user_admin(call, call.user()):
+        raise access_denied()
     _apply_privileges(call, user, node, creating=False)
     _apply_options(call, user, node, creating=False)
+    user.fields.update(profile)
     _apply_email(call, user, email)
     if language_id is not None:
         user.language_id = language_id
