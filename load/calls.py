@@ -83,6 +83,7 @@ UNSUPPORTED: dict[str, str] = {
     "GetTestInformation": "needs a scheduled test of a training session, which a load user cannot set up",
     "LstOpenSession": "needs a session in progress, which only a started meeting (or an emulator control) gives",
     "SetRecordingInfo": "needs a recording, which a load user cannot make",
+    "LstrecordaccessDetailHistory": "needs a recording by its ID, which a load user cannot make",
     "CreateContact": "creates contacts that no API deletes",
     "SetContact": "needs a contact, and no API deletes the contacts a load run would create",
     "SendInvitationEmail": "sends e-mail from the site to the event's invitees",
