@@ -12,7 +12,7 @@ import pytest
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
-from webex_harness.plugin.xml_meetings import Meetings, future_date, meeting_body, past_date, webex_date
+from webex_harness.plugin.xml_meetings import Meetings, future_date, meeting_body, merge_sections, past_date, webex_date
 from webex_harness.webex.envelope import XmlResponse
 
 # ---------------------------------------------------------------- bodies and a tracker for every kind
@@ -29,7 +29,7 @@ def event_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
             "description": "contract event",
         },
     }
-    return _merge(body, sections)
+    return merge_sections(body, sections)
 
 
 def training_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def training_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
             "agenda": "contract agenda",
         },
     }
-    return _merge(body, sections)
+    return merge_sections(body, sections)
 
 
 def teleconference_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
@@ -50,16 +50,7 @@ def teleconference_body(name: str | None = None, **sections: Any) -> dict[str, A
         "metaData": {"confName": name if name is not None else own_name("contract teleconference")},
         "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
     }
-    return _merge(body, sections)
-
-
-def _merge(body: dict[str, Any], sections: dict[str, Any]) -> dict[str, Any]:
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(body.get(key), dict):
-            body[key] = {**body[key], **value}
-        else:
-            body[key] = value
-    return body
+    return merge_sections(body, sections)
 
 
 @dataclass(frozen=True)

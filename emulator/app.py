@@ -66,14 +66,7 @@ def caller_for(site: Site, security: Node, headers: dict[str, str]) -> User | No
                 return site.authenticate(webex_id, password)
             raise
     if webex_id and token:
-        user = site.user(webex_id)
-        if lenient:
-            return user or site.authenticate(webex_id, None)
-        if user is None:
-            raise webex_error("030001")
-        if token != site.rest_token:
-            raise webex_error("030002")
-        return user
+        return user_login.caller_with_token(site, webex_id, token)
     if webex_id:
         return site.authenticate(webex_id, password)
     return None

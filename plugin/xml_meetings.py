@@ -39,6 +39,12 @@ def meeting_body(name: str | None = None, **sections: Any) -> dict[str, Any]:
         "metaData": {"confName": name if name is not None else own_name("contract meeting"), "meetingType": 3},
         "schedule": {"startDate": future_date(), "duration": 30, "timeZoneID": 4},
     }
+    return merge_sections(body, sections)
+
+
+def merge_sections(body: dict[str, Any], sections: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with ``sections`` merged in: a mapping into the section of that name, anything else
+    replacing it (the default bodies' way of taking a test's extra sections)."""
     for key, value in sections.items():
         if isinstance(value, dict) and isinstance(body.get(key), dict):
             body[key] = {**body[key], **value}

@@ -141,7 +141,13 @@ def token_caller(site: Site, security: Node, token: str) -> User:
     """Behaviour ``authenticate-user-access-token``: the account ``webExID`` names, when ``token`` is
     the site's access token (the lenient default site takes any, provisioning unknown users);
     unknown account: 030001, wrong token: 030002."""
-    webex_id = (security.get("webExID") or "").strip()
+    return caller_with_token(site, (security.get("webExID") or "").strip(), token)
+
+
+def caller_with_token(site: Site, webex_id: str, token: str) -> User:
+    """The account ``webex_id`` signed in with an access token (in the body or the security context's
+    ``webExAccessToken``): the lenient default site takes any token, provisioning unknown users;
+    unknown account: 030001, wrong token: 030002."""
     user = site.user(webex_id)
     if site.default and not site.settings.strict_auth:
         return user or site.authenticate(webex_id, None)
