@@ -71,6 +71,10 @@ from webex_harness.webex.lifeline import hold_lifeline
 from webex_harness.workspace.budget import LOAD, LOAD_CLEANUP, LOAD_RESERVE_PERCENT, BudgetCounterError, SharedBudget
 
 __all__ = [
+    "CLEANUP_ATTEMPTS",
+    "LEFT_FOR_BUDGET",
+    "LEFT_FOR_REFUSALS",
+    "LEFT_FOR_STOP_TIMEOUT",
     "STOP_POLL_SECONDS",
     "LoadConfigError",
     "LoadState",
@@ -84,6 +88,8 @@ __all__ = [
 
 log = logging.getLogger("webex_harness.load")
 
+#: How many times a user's clean-up asks for one object's deletion before it names it as left.
+CLEANUP_ATTEMPTS = 3
 #: Seconds between two looks for the stop file (``WEBEX_HARNESS_STOP_FILE``).
 STOP_POLL_SECONDS = 0.2
 
@@ -320,13 +326,20 @@ def spend_cleanup() -> None:
     budget.spend()
 
 
-def leftover_warning(count: int, what: str) -> None:
-    """Say what a clean-up could not delete for want of budget, and how to find it."""
+#: Why a user's clean-up left objects on the target (the first words of its :func:`leftover_warning`).
+LEFT_FOR_BUDGET = "budget spent"
+LEFT_FOR_STOP_TIMEOUT = "stopped by locust's stop timeout"
+LEFT_FOR_REFUSALS = "the target refused every delete"
+
+
+def leftover_warning(count: int, what: str, why: str = LEFT_FOR_BUDGET) -> None:
+    """Say what a user's clean-up left on the target, why, and how to find it (``why``: one of the
+    ``LEFT_FOR_*`` reasons)."""
     current = state()
     run = current.run_id or "<run-id>"
     log.warning(
-        "budget spent: %d %s this user created stay on the target, named %s-%s-…; "
-        "webex-harness cleanup --run %s removes them",
+        "%s: %d %s this user created stay on the target, named %s-%s-…; webex-harness cleanup --run %s removes them",
+        why,
         count,
         what,
         current.cleanup_prefix,

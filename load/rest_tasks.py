@@ -18,7 +18,9 @@ Requests are named by operation, never by URL (ids vary): ``POST /v1/meetings``,
 ``GET /v1/meetings/{id}``, ``PATCH /v1/meetings/{id}``, ``GET /v1/meetings`` and
 ``DELETE /v1/meetings/{id}``. Weights: create 2, get 4, patch 2, list 1, delete 1 — each user keeps
 at most :data:`MAX_IDS_PER_USER` meeting ids and deletes the oldest beyond that; what is left is
-deleted when the user stops (``DELETE /v1/meetings/{id} (clean-up)``).
+deleted when the user stops (``DELETE /v1/meetings/{id} (clean-up)``). A user forgets an id only once
+its DELETE was answered ``204`` (or ``404``: already gone), so a rate-limited or failed delete is
+tried again by a later delete or by the clean-up instead of leaving the meeting on the site.
 
 A request fails when the status is not the documented one (create/get/patch/list 200, delete
 204) or the body is not the expected JSON; the failure message is ``HTTP <status> <message>``.
@@ -42,12 +44,22 @@ from gevent import GreenletExit
 from locust import FastHttpUser, between, task
 
 from webex_harness.client.xml_client import BudgetExceeded
-from webex_harness.load.process_state import leftover_warning, spend, spend_cleanup, state
+from webex_harness.load.process_state import (
+    CLEANUP_ATTEMPTS,
+    LEFT_FOR_REFUSALS,
+    LEFT_FOR_STOP_TIMEOUT,
+    leftover_warning,
+    spend,
+    spend_cleanup,
+    state,
+)
 
 __all__ = ["FARTHEST_START", "RestApiUser", "create_body", "failure_message"]
 
 #: Meeting ids a user keeps (older ones are deleted).
 MAX_IDS_PER_USER = 20
+#: Statuses after which a DELETE's meeting is gone: deleted now, or not there any more.
+GONE_STATUSES = (204, 404)
 #: The longest Retry-After a user honours, in seconds.
 MAX_RETRY_AFTER = 5.0
 
@@ -118,6 +130,7 @@ class RestApiUser(FastHttpUser):
         }
         self.ids: list[str] = []
         self.random = random.Random()
+        self.last_status = 0
 
     def _call(
         self,
@@ -141,6 +154,7 @@ class RestApiUser(FastHttpUser):
             kwargs["params"] = params
         with self.client.request(method, self.base + path, **kwargs) as response:
             status = int(response.status_code or 0)
+            self.last_status = status
             data = _json(response) if status not in (0, 204) else None
             problem = failure_message(status, data, expected)
             if problem is None:
@@ -163,8 +177,8 @@ class RestApiUser(FastHttpUser):
         )
         if isinstance(data, dict) and data.get("id"):
             self.ids.append(str(data["id"]))
-            while len(self.ids) > MAX_IDS_PER_USER:
-                self._call("DELETE", f"/meetings/{self.ids.pop(0)}", NAME_DELETE, 204)
+            if len(self.ids) > MAX_IDS_PER_USER:
+                self._delete(self.ids[0], NAME_DELETE)
 
     @task(4)
     def get(self) -> None:
@@ -187,19 +201,35 @@ class RestApiUser(FastHttpUser):
     @task(1)
     def delete(self) -> None:
         if self.ids:
-            self._call("DELETE", f"/meetings/{self.ids.pop(0)}", NAME_DELETE, 204)
+            self._delete(self.ids[0], NAME_DELETE)
+
+    def _delete(self, meeting_id: str, name: str, *, cleanup: bool = False) -> bool:
+        """DELETE one meeting; its id is forgotten only once the site says it is gone (module docstring)."""
+        self.last_status = 0
+        self._call("DELETE", f"/meetings/{meeting_id}", name, 204, cleanup=cleanup)
+        gone = self.last_status in GONE_STATUSES
+        if gone and meeting_id in self.ids:
+            self.ids.remove(meeting_id)
+        return gone
 
     def on_stop(self) -> None:
         """Delete what this user made; what the clean-up budget or locust's stop timeout (a kill, see
         :data:`load.command.STOP_TIMEOUT`) leaves is named in the log (``webex-harness cleanup`` finds it)."""
+        left: list[str] = []
         while self.ids:
+            meeting_id = self.ids[-1]
             try:
-                self._call("DELETE", f"/meetings/{self.ids[-1]}", NAME_CLEANUP, 204, cleanup=True)
+                gone = any(self._delete(meeting_id, NAME_CLEANUP, cleanup=True) for _ in range(CLEANUP_ATTEMPTS))
             except BudgetExceeded:
-                leftover_warning(len(self.ids), "REST meetings")
+                leftover_warning(len(self.ids) + len(left), "REST meetings")
                 break
             except GreenletExit:
-                leftover_warning(len(self.ids), "REST meetings")
+                leftover_warning(len(self.ids) + len(left), "REST meetings", LEFT_FOR_STOP_TIMEOUT)
                 raise
-            self.ids.pop()
+            if not gone:  # refused every time (e.g. rate-limited): named below, not retried for ever
+                left.append(meeting_id)
+                self.ids.remove(meeting_id)
+        else:
+            if left:
+                leftover_warning(len(left), "REST meetings", LEFT_FOR_REFUSALS)
         self.ids.clear()

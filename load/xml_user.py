@@ -27,7 +27,15 @@ from webex_harness.client.xml_client import BudgetExceeded
 from webex_harness.load.calls import CallTemplate, response_key
 from webex_harness.load.envelopes import ScenarioEnvelopes
 from webex_harness.load.judging import exception_of, failure_message
-from webex_harness.load.process_state import leftover_warning, spend, spend_cleanup, state
+from webex_harness.load.process_state import (
+    CLEANUP_ATTEMPTS,
+    LEFT_FOR_REFUSALS,
+    LEFT_FOR_STOP_TIMEOUT,
+    leftover_warning,
+    spend,
+    spend_cleanup,
+    state,
+)
 
 __all__ = ["HEADERS", "XmlUser", "spliced"]
 
@@ -127,22 +135,33 @@ class XmlUser(FastHttpUser):
         self.created = [(kind, k) for kind, k in self.created if k != key]
 
     def on_stop(self) -> None:
-        """Delete everything this user created. Named ``"<Api> (clean-up)"`` so it reads apart
-        from the measured calls; spent from the clean-up budget — what it cannot pay for stays,
-        named so that ``webex-harness cleanup`` finds it (:func:`leftover_warning`), as is what a user
-        killed by locust's stop timeout (:data:`load.command.STOP_TIMEOUT`) had not deleted yet."""
+        """Delete everything this user created, each up to :data:`CLEANUP_ATTEMPTS` times. Named
+        ``"<Api> (clean-up)"`` so it reads apart from the measured calls; spent from the clean-up
+        budget — what it cannot pay for, or what the site refused every time, stays, named so that
+        ``webex-harness cleanup`` finds it (:func:`leftover_warning`), as is what a user killed by
+        locust's stop timeout (:data:`load.command.STOP_TIMEOUT`) had not deleted yet."""
+        left = 0
         for done, (kind, key) in enumerate(reversed(self.created)):
+            api, envelope = (
+                ("DelMeeting", self.envelopes.del_meeting)
+                if kind == "meeting"
+                else ("DelSession", self.envelopes.del_session)
+            )
             try:
-                if kind == "meeting":
-                    self.post("DelMeeting (clean-up)", self.envelopes.del_meeting.with_key(key), cleanup=True)
-                else:
-                    self.post("DelSession (clean-up)", self.envelopes.del_session.with_key(key), cleanup=True)
+                deleted = any(
+                    self.post(f"{api} (clean-up)", envelope.with_key(key), cleanup=True) is not None
+                    for _ in range(CLEANUP_ATTEMPTS)
+                )
             except BudgetExceeded:
-                leftover_warning(len(self.created) - done, "meetings or sessions")
+                leftover_warning(len(self.created) - done + left, "meetings or sessions")
                 break
             except GreenletExit:  # locust's stop timeout ran out (load.command.STOP_TIMEOUT)
-                leftover_warning(len(self.created) - done, "meetings or sessions")
+                leftover_warning(len(self.created) - done + left, "meetings or sessions", LEFT_FOR_STOP_TIMEOUT)
                 raise
+            left += not deleted  # refused every time (e.g. a busy site's 503s): named below
+        else:
+            if left:
+                leftover_warning(left, "meetings or sessions", LEFT_FOR_REFUSALS)
         self.created.clear()
 
 

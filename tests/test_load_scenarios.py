@@ -51,6 +51,13 @@ ROOMY_BUDGET = "budget: {max_requests: 200000}\n"
 DASHBOARD_EXTRAS = {"CreateMeeting (setup)", "RegisterMeetingAttendee (setup)", "DelMeeting (clean-up)"}
 
 
+def site_objects(emulator: RunningEmulator) -> set[str]:
+    """The default site's meetings, XML sessions and REST series, by kind and key (the control API)."""
+    state = httpx.get(f"{emulator.base_url}/_emulator/sites/harness/state", timeout=30).raise_for_status().json()
+    sessions = {f"session {s['key']} {s['name']}" for s in state["sessions"]}
+    return sessions | {f"REST {m['id']} {m['title']}" for m in state["rest_meetings"]}
+
+
 def env_file(directory: Path, load_section: str, name: str = "env.yaml") -> Path:
     """An emulator environment file (the default site's credentials) with ``load_section``."""
     path = directory / name
@@ -97,6 +104,7 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
     environment = environment_for(env_file(tmp_path, f"load: {{mix: {{{mix}}}}}\n"), emulator)
 
     every_api = set().union(*SCENARIO_APIS.values())
+    before = site_objects(emulator)
     result = run_load(
         environment,
         tmp_path / "run",
@@ -114,13 +122,13 @@ def test_every_scenario_runs_named_by_api_with_zero_unexpected_failures_and_clea
     # The registration burst's expected FAILURE 040014 counts as a success.
     missing_field = result.api("CreateMeetingAttendee (missing required field)")
     assert missing_field is not None and missing_field["requests"] > 0 and missing_field["failures"] == 0
-    # Everything the users created is deleted (by the lifecycle or when they stop).
+    # Everything the users created is deleted (by the lifecycle or when they stop): the site holds no
+    # meeting, XML or REST, that it did not hold before the run. (The site's state is the truth; the
+    # request counts of locust's final CSV are not — a clean-up answer may land after its last write.)
     requests = {api["name"]: api["requests"] for api in result.data["apis"]}
-    created = requests["CreateMeeting"] + requests["CreateMeeting (setup)"]
-    assert created == requests["DelMeeting"] + requests["DelMeeting (clean-up)"]
-    assert requests["POST /v1/meetings"] == (
-        requests.get("DELETE /v1/meetings/{id}", 0) + requests.get("DELETE /v1/meetings/{id} (clean-up)", 0)
-    )
+    assert requests["CreateMeeting"] + requests["CreateMeeting (setup)"] > 0 and requests["POST /v1/meetings"] > 0
+    left = site_objects(emulator) - before
+    assert not left, f"the load left {sorted(left)} on the site"
 
 
 def test_mix_and_step_shape_from_the_environment_file_take_effect(emulator: RunningEmulator, tmp_path: Path) -> None:

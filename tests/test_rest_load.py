@@ -6,7 +6,11 @@ locust process in its environment, never on its command line (``ps`` would show 
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
+
+import httpx
 
 from tests.load_conditions import UPPER_BOUND, seen
 from webex_harness.emulator.server import RunningEmulator
@@ -15,6 +19,8 @@ from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
 from webex_harness.load.command import build_command
 from webex_harness.load.runner import resolve_rest_url, run_load
 
+#: locust.log's clean-up warnings (load.process_state.leftover_warning; importing it would bring locust in)
+LEFT_NAMED = r"(?:budget spent|stop timeout|refused every delete): (\d+) REST meetings"
 REST_OPERATIONS = {"POST /v1/meetings", "GET /v1/meetings/{id}", "PATCH /v1/meetings/{id}", "GET /v1/meetings"}
 
 
@@ -48,3 +54,40 @@ def test_rest_scenario_runs_named_by_operation_without_failures(emulator: Runnin
 def test_rest_url_is_the_emulators_on_loopback_or_the_files_own() -> None:
     environment = load_environment(DEFAULT_ENVIRONMENT, {})
     assert resolve_rest_url(environment, "http://127.0.0.1:8080") == "http://127.0.0.1:8080/v1"
+
+
+def test_a_refused_delete_leaves_no_meeting_behind_unnamed(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """A user forgets a meeting only once its DELETE succeeded: on a site whose REST rate limit refuses
+    nearly everything (429), every meeting the run leaves on the site is named in a clean-up warning."""
+    site = httpx.post(
+        f"{emulator.base_url}/_emulator/sites",
+        json={"name": f"tight-{uuid.uuid4().hex[:8]}", "settings": {"rest_rate_limit_per_minute": 3}},
+        timeout=30,
+    ).json()
+    host = next(user for user in site["users"] if user["webExID"] == "host")
+    env = tmp_path / "tight.yaml"
+    env.write_text(
+        f"target: emulator\nxml_url: auto\nrest_url: auto\nsite_name: {site['name']}\n"
+        f"credentials: {{webExID: host, password: {host['password']}, rest_token: {site['rest_token']}}}\n",
+        encoding="utf-8",
+    )
+    environment = load_environment(env, {}).with_urls(emulator.xml_url, emulator.rest_url)
+
+    result = run_load(
+        environment,
+        tmp_path / "run",
+        users=1,
+        spawn_rate=1,
+        run_time=UPPER_BOUND,
+        scenario="rest",
+        stop_when=seen("POST /v1/meetings", min_requests=6),
+    )
+
+    state = httpx.get(f"{emulator.base_url}/_emulator/sites/{site['name']}/state", timeout=30).json()
+    left_on_site = len(state["rest_meetings"])
+    log = result.log_path.read_text(encoding="utf-8")
+    named = sum(int(count) for count in re.findall(LEFT_NAMED, log))
+    rows = {api["name"]: api for api in result.data["apis"]}
+    assert rows["POST /v1/meetings"]["requests"] > rows["POST /v1/meetings"]["failures"], "no meeting was made"
+    assert left_on_site == named, f"{left_on_site} meetings left on the site, {named} named in locust.log:\n{log}"
+    assert left_on_site > 0 and "refused every delete" in log, "no clean-up was refused: the test proves nothing"
