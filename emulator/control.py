@@ -16,6 +16,10 @@ POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 =======  ===============================  =============================================
 
+``clock`` takes a finite number of seconds and keeps the clock within 100 years of real time;
+``sessions/{key}`` an object of those three fields only (a string, a boolean, a whole number from 0 to
+100000). Anything else is a 400 naming what is wrong, and nothing changes.
+
 A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
 ``lastName``, ``siteAdmin``), or by default a host ``host``, a site admin ``admin`` and two plain
 users ``invitee`` and ``outsider``, each with a generated password; the answer lists them with their
@@ -46,7 +50,7 @@ from typing import Any
 from webex_harness.emulator.busy import make_busy
 from webex_harness.emulator.busy_state import BusyOptionError, parse_options
 from webex_harness.emulator.history_store import ACCESS_ACTIONS
-from webex_harness.emulator.model import Site, User, generate_password
+from webex_harness.emulator.model import Site, User, clock_problem, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
 from webex_harness.emulator.registry import Registry
 from webex_harness.webex import __version__
@@ -129,6 +133,29 @@ def _set_faults(site: Site, data: Any) -> dict[str, Any]:
     site.faults.update(enable)
     site.faults.difference_update(disable)
     return {"site": site.name, "faults": sorted(site.faults)}
+
+
+#: A session's live state the control API sets: field -> (type, what the value must be).
+_LIVE_FIELDS: dict[str, tuple[type, str]] = {
+    "status": (str, "a string"),
+    "host_in_meeting": (bool, "true or false"),
+    "attendees_in_meeting": (int, "a whole number from 0 to 100000"),
+}
+
+
+def _live_state(data: Any) -> dict[str, Any]:
+    """A ``sessions/{key}`` body checked before anything changes: an object of the known fields."""
+    if not isinstance(data, dict):
+        raise ControlError(400, 'expected {"status"?, "host_in_meeting"?, "attendees_in_meeting"?}')
+    for name, value in data.items():
+        if name not in _LIVE_FIELDS:
+            raise ControlError(400, f"unknown field {name!r} (known: {', '.join(_LIVE_FIELDS)})")
+        kind, expected = _LIVE_FIELDS[name]
+        wrong_bool = isinstance(value, bool) and kind is not bool
+        out_of_range = kind is int and isinstance(value, int) and not 0 <= value <= 100000
+        if not isinstance(value, kind) or wrong_bool or out_of_range:
+            raise ControlError(400, f"{name} must be {expected}")
+    return data
 
 
 def handle(registry: Registry, method: str, path: str, body: bytes) -> tuple[int, Any]:
@@ -227,6 +254,9 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             seconds = data.get("advance_seconds") if isinstance(data, dict) else None
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
                 raise ControlError(400, 'expected {"advance_seconds": number}')
+            problem = clock_problem(site.clock_offset, float(seconds))
+            if problem is not None:
+                raise ControlError(400, f"advance_seconds: {problem}")
             return {"now": site.advance(float(seconds)).isoformat()}
         if action == "settings" and method == "POST":
             site.settings = _settings_from(data or {}, site.settings)
@@ -237,10 +267,10 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             session = site.session(parts[3], parts[3])
             if session is None:
                 raise ControlError(404, f"no session {parts[3]!r} on site {site.name!r}")
-            data = data or {}
-            session.status = str(data.get("status", session.status))
-            session.host_in_meeting = bool(data.get("host_in_meeting", session.host_in_meeting))
-            session.attendees_in_meeting = int(data.get("attendees_in_meeting", session.attendees_in_meeting))
+            live = _live_state(data or {})
+            session.status = str(live.get("status", session.status))
+            session.host_in_meeting = bool(live.get("host_in_meeting", session.host_in_meeting))
+            session.attendees_in_meeting = int(live.get("attendees_in_meeting", session.attendees_in_meeting))
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)

@@ -47,6 +47,24 @@ def digits(n: int) -> str:
     return str(low + secrets.randbelow(9 * low))
 
 
+#: The dates the emulator accepts (the service documents no range): a date outside them is an invalid
+#: value (010001), so that a start plus any duration, recurrence or time-zone shift stays a date.
+EARLIEST_DATE = datetime(1970, 1, 1)
+LATEST_DATE = datetime(2999, 12, 31, 23, 59, 59)
+#: How far the control API may move a site's clock from real time, either way (100 years).
+MAX_CLOCK_OFFSET = timedelta(days=36525)
+
+
+def clock_problem(offset: timedelta, seconds: float) -> str | None:
+    """Why moving a clock that is ``offset`` from real time by ``seconds`` is refused, or None."""
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return "must be a finite number"
+    limit = MAX_CLOCK_OFFSET.total_seconds()
+    if abs(offset.total_seconds() + seconds) > limit:
+        return f"would move the clock more than {MAX_CLOCK_OFFSET.days} days from real time"
+    return None
+
+
 def generate_password(length: int = 11) -> str:
     """A password meeting Webex complexity: upper, lower and digits (like ``UzXJuzUD428``)."""
     upper, lower = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz"
@@ -306,6 +324,7 @@ class Site:
         return datetime.now(UTC) + self.clock_offset
 
     def advance(self, seconds: float) -> datetime:
+        """Move the clock (``seconds`` checked by :func:`clock_problem` first)."""
         self.clock_offset += timedelta(seconds=seconds)
         return self.now()
 

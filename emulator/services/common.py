@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
-from webex_harness.emulator.model import Session, User, digits, generate_password
+from webex_harness.emulator.model import EARLIEST_DATE, LATEST_DATE, Session, User, digits, generate_password
 from webex_harness.emulator.services.html_filter import clean_html
 from webex_harness.emulator.xmlio import Element, Node
 from webex_harness.webex import timezones
@@ -53,7 +53,8 @@ _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{1,2})(?:
 
 
 def parse_date(text: str | None, element: str = "startDate") -> datetime | None:
-    """``MM/DD/YYYY HH:MM:SS``, also unpadded ``M/D/YYYY H:M:S`` (naive, the meeting's local time)."""
+    """``MM/DD/YYYY HH:MM:SS``, also unpadded ``M/D/YYYY H:M:S`` (naive, the meeting's local time),
+    from :data:`~emulator.model.EARLIEST_DATE` to :data:`~emulator.model.LATEST_DATE`."""
     if text is None or not text.strip():
         return None
     m = _DATE.match(text)
@@ -61,9 +62,12 @@ def parse_date(text: str | None, element: str = "startDate") -> datetime | None:
         raise invalid_value(element)
     month, day, year, hour, minute, second = (int(g) if g else 0 for g in m.groups())
     try:
-        return datetime(year, month, day, hour, minute, second)
+        value = datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise invalid_value(element) from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise invalid_value(element)
+    return value
 
 
 def format_date(dt: datetime) -> str:
@@ -81,13 +85,21 @@ def parse_bool(text: str | None, default: bool | None = None) -> bool | None:
     return default
 
 
+#: A whole number as the service reads one: ASCII digits, an optional sign (``int()`` alone would
+#: also take other scripts' digits, ``١٢``, and underscores).
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+#: The service's numbers are Java ``long`` values: anything beyond is an invalid value.
+_LONG_RANGE = range(-(2**63), 2**63)
+
+
 def parse_int(text: str | None, element: str, default: int | None = None) -> int | None:
+    """A whole number (:data:`_INTEGER`, within a Java ``long``); else an invalid value of ``element``."""
     if text is None or text.strip() == "":
         return default
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise invalid_value(element) from None
+    digits_text = text.strip()
+    if not _INTEGER.match(digits_text) or len(digits_text) > 20 or int(digits_text) not in _LONG_RANGE:
+        raise invalid_value(element)
+    return int(digits_text)
 
 
 def time_zone_id(node: Node, default: int = timezones.DEFAULT_TIME_ZONE_ID) -> int:

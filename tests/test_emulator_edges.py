@@ -1,0 +1,136 @@
+"""Inputs at the edges of what the emulator can represent get a documented failure or a 400, never a
+500, and leave the site healthy: dates at the end of the calendar, numbers in other scripts' digits or
+beyond a Java ``long``, clock moves that are not finite or too far, live-state bodies of the wrong shape."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from webex_harness.emulator.app import EmulatorApp, create_app
+from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
+
+SECURITY = Security(site_name="harness", webex_id="host", password="emulator-pass")
+FUTURE = "12/31/2099 10:00:00"
+
+
+def _request(app: EmulatorApp, method: str, path: str, content: bytes) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="https://harness.webex.com") as client:
+            return await client.request(method, path, content=content, headers={"Content-Type": "application/json"})
+
+    return asyncio.run(go())
+
+
+def _xml(app: EmulatorApp, service: str, api_name: str, body: dict[str, Any]) -> XmlResponse:
+    response = _request(app, "POST", "/WBXService/XMLService", build_request(service, api_name, body, SECURITY))
+    assert response.status_code == 200, response.text[:500]
+    return parse_response(response.content, response.status_code)
+
+
+def _create(app: EmulatorApp, schedule: dict[str, Any], meta: dict[str, Any] | None = None) -> XmlResponse:
+    return _xml(
+        app, "meeting", "CreateMeeting", {"metaData": {"confName": "wxh edge", **(meta or {})}, "schedule": schedule}
+    )
+
+
+def _list_everything(app: EmulatorApp) -> XmlResponse:
+    scope = {"startDateStart": "01/01/1970 00:00:00", "endDateEnd": "12/31/2999 23:59:59"}
+    return _xml(app, "meeting", "LstsummaryMeeting", {"listControl": {"maximumNum": 500}, "dateScope": scope})
+
+
+@pytest.fixture
+def app() -> EmulatorApp:
+    return create_app()
+
+
+@pytest.mark.parametrize(
+    "start", ["12/31/9999 23:00:00", "01/01/3000 00:00:00", "12/31/1969 23:59:59", "01/01/0001 00:10:00"]
+)
+def test_a_start_date_outside_the_supported_range_is_an_invalid_value(app: EmulatorApp, start: str) -> None:
+    answer = _create(app, {"startDate": start, "duration": 120})
+
+    assert (answer.result, answer.exception_id) == ("FAILURE", "010001"), answer.describe()
+    assert "startDate" in (answer.reason or "")
+
+
+def test_the_last_supported_dates_list_and_delete_without_harm(app: EmulatorApp) -> None:
+    created = _create(app, {"startDate": "12/31/2999 22:00:00", "duration": 120, "timeZoneID": 61})
+    assert created.ok, created.describe()
+    key = created.xpath("//*[local-name()='meetingkey']/text()")[0]
+
+    listed = _list_everything(app)
+    assert listed.ok and key in listed.xpath("//*[local-name()='meetingKey']/text()"), listed.describe()
+    assert _xml(app, "meeting", "DelMeeting", {"meetingKey": key}).ok
+    got = _xml(app, "meeting", "GetMeeting", {"meetingKey": key})
+    assert got.exception_id == "060001", "the delete that answered SUCCESS happened"
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [("duration", "١٢"), ("duration", "1_0"), ("duration", "+-3"), ("duration", str(2**64))],
+)
+def test_numbers_are_ascii_digits_within_a_java_long(app: EmulatorApp, element: str, value: str) -> None:
+    answer = _create(app, {"startDate": FUTURE, element: value})
+
+    assert (answer.result, answer.exception_id) == ("FAILURE", "010001"), answer.describe()
+
+
+def test_a_meeting_type_beyond_a_java_long_is_an_invalid_value(app: EmulatorApp) -> None:
+    answer = _create(app, {"startDate": FUTURE}, {"meetingType": str(2**64)})
+
+    assert (answer.result, answer.exception_id) == ("FAILURE", "010001"), answer.describe()
+
+
+@pytest.mark.parametrize("seconds", ["NaN", "Infinity", "-Infinity", "1e20", "-1e12", "3155760001"])
+def test_a_clock_move_that_is_not_finite_or_too_far_is_refused_and_changes_nothing(
+    app: EmulatorApp, seconds: str
+) -> None:
+    body = b'{"advance_seconds": ' + seconds.encode() + b"}"
+    before = _request(app, "GET", "/_emulator/sites/harness/state", b"").json()["now"]
+
+    refused = _request(app, "POST", "/_emulator/sites/harness/clock", body)
+
+    assert refused.status_code == 400 and "advance_seconds" in refused.json()["error"], refused.text
+    after = _request(app, "GET", "/_emulator/sites/harness/state", b"").json()["now"]
+    assert after[:10] == before[:10], "the clock stayed where it was"
+    assert _create(app, {"startDate": FUTURE}).ok, "the site still schedules meetings"
+
+
+def test_the_clock_may_move_a_century_either_way(app: EmulatorApp) -> None:
+    moved = _request(app, "POST", "/_emulator/sites/harness/clock", b'{"advance_seconds": 3155000000}')
+
+    assert moved.status_code == 200 and moved.json()["now"].startswith("21"), moved.text
+    back = _request(app, "POST", "/_emulator/sites/harness/clock", b'{"advance_seconds": -3155000000}')
+    assert back.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[1, 2]",
+        b'"started"',
+        b"3",
+        b'{"status": 3}',
+        b'{"host_in_meeting": "yes"}',
+        b'{"attendees_in_meeting": 1e9}',
+        b'{"attendees_in_meeting": -1}',
+        b'{"attendees_in_meeting": true}',
+        b'{"colour": "red"}',
+    ],
+)
+def test_a_live_state_body_of_the_wrong_shape_is_a_400_naming_it(app: EmulatorApp, body: bytes) -> None:
+    key = _create(app, {"startDate": FUTURE}).xpath("//*[local-name()='meetingkey']/text()")[0]
+
+    refused = _request(app, "POST", f"/_emulator/sites/harness/sessions/{key}", body)
+
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"].startswith(("expected", "unknown field", "status", "host_in", "attendees")), (
+        refused.text
+    )
+    fine = _request(app, "POST", f"/_emulator/sites/harness/sessions/{key}", b'{"attendees_in_meeting": 2}')
+    assert fine.status_code == 200, fine.text
