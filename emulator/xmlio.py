@@ -24,7 +24,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -416,13 +415,17 @@ _SUCCESS_HEADER = (
 
 def _escape(text: str) -> str:
     """``xml.sax.saxutils.escape`` without its three unconditional ``replace`` calls: most values
-    (keys, dates, numbers, names) contain none of ``&<>``."""
+    (keys, dates, numbers, names) contain none of ``&<>``. A carriage return goes out as ``&#13;``:
+    sent raw, the client's parser would turn it into a line feed (XML end-of-line handling), and a
+    value stored with one would not come back as it was sent."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if ">" in text:
         text = text.replace(">", "&gt;")
     if "<" in text:
         text = text.replace("<", "&lt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
     return text
 
 
@@ -464,11 +467,11 @@ class Answer:
 
 
 def _failure_header(err: WebexError) -> str:
-    value = f"<serv:value>{escape(err.value)}</serv:value>" if err.value is not None else ""
+    value = f"<serv:value>{_escape(err.value)}</serv:value>" if err.value is not None else ""
     return (
-        f"<serv:response><serv:result>FAILURE</serv:result><serv:reason>{escape(err.reason)}"
+        f"<serv:response><serv:result>FAILURE</serv:result><serv:reason>{_escape(err.reason)}"
         f"</serv:reason><serv:gsbStatus>PRIMARY</serv:gsbStatus>"
-        f"<serv:exceptionID>{escape(err.exception_id)}</serv:exceptionID>{value}</serv:response>"
+        f"<serv:exceptionID>{_escape(err.exception_id)}</serv:exceptionID>{value}</serv:response>"
     )
 
 

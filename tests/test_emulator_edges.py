@@ -134,3 +134,18 @@ def test_a_live_state_body_of_the_wrong_shape_is_a_400_naming_it(app: EmulatorAp
     )
     fine = _request(app, "POST", f"/_emulator/sites/harness/sessions/{key}", b'{"attendees_in_meeting": 2}')
     assert fine.status_code == 200, fine.text
+
+
+def test_a_carriage_return_in_a_stored_value_comes_back_as_sent(app: EmulatorApp) -> None:
+    raw = build_request(
+        "meeting",
+        "CreateMeeting",
+        {"metaData": {"confName": "wxh CRLF", "agenda": "line one__CR__\nline two"}, "schedule": {"startDate": FUTURE}},
+        SECURITY,
+    ).replace(b"__CR__", b"&#13;")
+    created = _request(app, "POST", "/WBXService/XMLService", raw)
+    key = parse_response(created.content, 200).xpath("//*[local-name()='meetingkey']/text()")[0]
+
+    got = _xml(app, "meeting", "GetMeeting", {"meetingKey": key})
+
+    assert got.xpath("//*[local-name()='agenda']/text()") == ["line one\r\nline two"], got.raw[-800:]
