@@ -5,9 +5,11 @@ Always on loopback unless told otherwise. :func:`free_port` finds a free loopbac
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -39,13 +41,75 @@ def free_port(host: str = "127.0.0.1") -> int:
 MAX_HEAD_BYTES = 2 * 1024 * 1024
 
 
-class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """httptools buffers a request head of any size, joining its pieces in quadratic time: one
-    client streaming an endless header would stall the event loop. Heads over
-    :data:`MAX_HEAD_BYTES` get a 400 instead."""
+#: Seconds a client has to send a whole request (head and body), from when the connection opened or
+#: the previous answer went out; a connection still short of a request then is closed. (uvicorn closes
+#: an idle keep-alive connection after its own 5 s; this bounds the partial ones it would keep for ever.)
+REQUEST_TIMEOUT = 30.0
+#: Descriptors kept free for everything that is not a client connection (files, the listening socket).
+_SPARE_DESCRIPTORS = 64
 
+
+def default_max_connections() -> int:
+    """Client connections the emulator holds at once: its descriptor limit less some spare, at most 4,096."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = 4096 if soft == resource.RLIM_INFINITY else soft - _SPARE_DESCRIPTORS
+    return max(16, min(4096, limit))
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the bounds a hostile client needs:
+
+    - httptools buffers a request head of any size, joining its pieces in quadratic time: one client
+      streaming an endless header would stall the event loop. Heads over :data:`MAX_HEAD_BYTES` get a
+      400 instead.
+    - A request must arrive whole within :attr:`request_timeout` seconds of the connection opening or
+      of the previous answer (a slow or silent client is closed, not kept for ever).
+    - At most :attr:`max_connections` connections: when one more opens, the connection that has been
+      waiting longest for a request it has not finished is closed, so slow clients cannot lock a
+      normal one out.
+    """
+
+    request_timeout: float = REQUEST_TIMEOUT
+    max_connections: int = 1024
     _head_bytes = 0
     _in_head = True
+    _request_timer: asyncio.TimerHandle | None = None
+    #: when this connection started waiting for its next request (None: a request is being answered)
+    _waiting_since: float | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_request()
+        if len(self.connections) > self.max_connections:
+            self._evict_the_slowest()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _await_request(self) -> None:
+        self._stop_waiting()
+        self._waiting_since = time.monotonic()
+        self._request_timer = self.loop.call_later(self.request_timeout, self._request_timed_out)
+
+    def _stop_waiting(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+        self._waiting_since = None
+
+    def _request_timed_out(self) -> None:
+        self._request_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _evict_the_slowest(self) -> None:
+        waiting = [
+            c for c in self.connections if isinstance(c, BoundedHttpToolsProtocol) and c._waiting_since is not None
+        ]
+        if waiting:
+            slowest = min(waiting, key=lambda c: c._waiting_since or 0.0)
+            slowest._request_timed_out()
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
@@ -62,13 +126,32 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._in_head, self._head_bytes = True, 0
+        self._stop_waiting()
         super().on_message_complete()
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline and self._request_timer is None:
+            self._await_request()
 
-def server_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
-    """The uvicorn configuration the emulator runs with (uvloop, :class:`BoundedHttpToolsProtocol`,
+
+def server_config(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    *,
+    request_timeout: float = REQUEST_TIMEOUT,
+    max_connections: int | None = None,
+) -> uvicorn.Config:
+    """The uvicorn configuration the emulator runs with (uvloop, :class:`BoundedHttpToolsProtocol`
+    with ``request_timeout`` and ``max_connections`` — default :func:`default_max_connections` —,
     no access log, no Server/Date headers, one worker). ``bench/emulator_throughput.py`` serves its
     bare "hello" baseline with exactly this, so the ratio measures the emulator and nothing else."""
+    protocol = type(
+        "EmulatorHttpProtocol",
+        (BoundedHttpToolsProtocol,),
+        {"request_timeout": request_timeout, "max_connections": max_connections or default_max_connections()},
+    )
     try:
         import uvloop  # noqa: F401
 
@@ -80,7 +163,7 @@ def server_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
         host=host,
         port=port,
         loop=loop,
-        http=BoundedHttpToolsProtocol,
+        http=protocol,
         lifespan="off",
         log_level="warning",
         access_log=False,
@@ -140,14 +223,26 @@ def wait_healthy(base_url: str, timeout: float = 120.0) -> None:
 
 
 def start_in_thread(
-    site_name: str = "harness", settings: SiteSettings | None = None, host: str = "127.0.0.1"
+    site_name: str = "harness",
+    settings: SiteSettings | None = None,
+    host: str = "127.0.0.1",
+    *,
+    request_timeout: float = REQUEST_TIMEOUT,
+    max_connections: int | None = None,
 ) -> RunningEmulator:
-    """Start on a free port in a daemon thread of this process."""
+    """Start on a free port in a daemon thread of this process (the bounds of :func:`server_config`)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(server_config(create_app(site_name, settings or SiteSettings()), host, port))
+    config = server_config(
+        create_app(site_name, settings or SiteSettings()),
+        host,
+        port,
+        request_timeout=request_timeout,
+        max_connections=max_connections,
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True)
     thread.start()
     base = f"http://{host}:{port}"
