@@ -149,3 +149,15 @@ def test_a_carriage_return_in_a_stored_value_comes_back_as_sent(app: EmulatorApp
     got = _xml(app, "meeting", "GetMeeting", {"meetingKey": key})
 
     assert got.xpath("//*[local-name()='agenda']/text()") == ["line one\r\nline two"], got.raw[-800:]
+
+
+def test_a_page_holds_at_most_500_records_whatever_maximum_num_asks(app: EmulatorApp) -> None:
+    for n in range(502):
+        assert _create(app, {"startDate": FUTURE}, {"confName": f"wxh page {n}"}).ok
+
+    body = {"listControl": {"startFrom": 1, "maximumNum": 100000}}
+    listed = _xml(app, "meeting", "LstsummaryMeeting", body)
+
+    assert len(listed.xpath("//*[local-name()='meetingKey']")) == 500
+    assert listed.xpath("//*[local-name()='matchingRecords']/*[local-name()='total']/text()") == ["502"]
+    assert listed.xpath("//*[local-name()='matchingRecords']/*[local-name()='returned']/text()") == ["500"]

@@ -442,15 +442,20 @@ def password_for_create(call: Call, sent: str | None) -> str | None:
     return None
 
 
+#: ``maximumNum``'s default and its largest value (the reference's "List Requests" page: default 50,
+#: max 500); a larger one is read as 500.
+DEFAULT_PAGE, LARGEST_PAGE = 50, 500
+
+
 def page(call: Call, node: Node, total: int) -> tuple[int, int]:
     """``listControl/startFrom`` (1-based) and ``maximumNum`` -> (offset, count)."""
     start = parse_int(node.get("listControl/startFrom"), "startFrom", 1) or 1
-    maximum = parse_int(node.get("listControl/maximumNum"), "maximumNum", 50)
+    maximum = parse_int(node.get("listControl/maximumNum"), "maximumNum", DEFAULT_PAGE)
     if start < 1:
         start = 1
     if maximum is None or maximum < 0:
-        maximum = 50
-    return start - 1, maximum
+        maximum = DEFAULT_PAGE
+    return start - 1, min(maximum, LARGEST_PAGE)
 
 
 def matching_records(prefix: str, total: int, returned: int, start_from: int) -> Element:
