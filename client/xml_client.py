@@ -19,6 +19,7 @@ the at most :data:`MAX_503_RETRIES` retries of a transient ``503`` (sent after t
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -294,6 +295,10 @@ class XmlClient(ApiClient):
         )
 
 
+#: The environment variable that hands the control API's token to every client of it.
+CONTROL_TOKEN_VAR = "WEBEX_HARNESS_CONTROL_TOKEN"
+
+
 class ControlError(RuntimeError):
     pass
 
@@ -301,12 +306,18 @@ class ControlError(RuntimeError):
 class ControlClient:
     """The emulator's ``/_emulator/`` control API."""
 
-    def __init__(self, base_url: str, http: httpx.Client | None = None) -> None:
+    def __init__(self, base_url: str, http: httpx.Client | None = None, token: str | None = None) -> None:
         self.base = base_url.rstrip("/") + "/_emulator"
         self.http = http or httpx.Client(timeout=15.0)
+        #: the emulator's control token (``webex-harness emulator --control-token``); default
+        #: ``$WEBEX_HARNESS_CONTROL_TOKEN``, none when that is unset
+        self.token = token or os.environ.get(CONTROL_TOKEN_VAR, "").strip() or None
 
     def _req(self, method: str, path: str, payload: Any = None) -> Any:
-        r = self.http.request(method, self.base + path, json=payload)
+        # a POST always carries JSON (the control API refuses any other Content-Type)
+        body = {} if payload is None and method == "POST" else payload
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        r = self.http.request(method, self.base + path, json=body, headers=headers)
         if r.status_code >= 400:
             raise ControlError(f"{method} /_emulator{path}: HTTP {r.status_code}: {r.text}")
         return r.json()

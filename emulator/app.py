@@ -19,6 +19,7 @@ from webex_harness.emulator import (
     url_api,
 )
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
+from webex_harness.emulator.control_guard import control_refusal
 from webex_harness.emulator.dispatch import HttpStatusError, answer
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.registry import Registry
@@ -80,8 +81,10 @@ class EmulatorApp:
     (``emulator.busy``) may answer 503 before processing and delays its answers by its jitter.
     """
 
-    def __init__(self, registry: Registry | None = None) -> None:
+    def __init__(self, registry: Registry | None = None, control_token: str | None = None) -> None:
         self.registry = registry or Registry()
+        #: the token the control API asks for (:mod:`emulator.control_guard`); None: none asked
+        self.control_token = control_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -109,11 +112,17 @@ class EmulatorApp:
                 self.registry.requests += 1
                 status, body, ctype, extra, delay = await self._xml(method, receive, headers)
             elif low.startswith("/_emulator"):
-                raw = await read_body(receive, MAX_BODY_BYTES)
-                try:
-                    status, payload = control.handle(self.registry, method, path[len("/_emulator") :], raw)
-                except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
-                    status, payload = 400, {"error": "body is not JSON: nested too deeply"}
+                control_path = path[len("/_emulator") :]
+                refusal = control_refusal(method, control_path, scope, headers, self.control_token)
+                if refusal is not None:  # before the body is read: a refused request changes nothing
+                    status, payload = refusal[0], {"error": refusal[1]}
+                    close = True
+                else:
+                    raw = await read_body(receive, MAX_BODY_BYTES)
+                    try:
+                        status, payload = control.handle(self.registry, method, control_path, raw)
+                    except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
+                        status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"
             elif method == "GET" and url_api.is_url_api(path):  # the URL API's login/logout (login tickets)
                 self.registry.requests += 1
@@ -211,11 +220,15 @@ class EmulatorApp:
 
 
 def create_app(
-    site_name: str = "harness", settings: SiteSettings | None = None, busy_options: busy_state.BusyOptions | None = None
+    site_name: str = "harness",
+    settings: SiteSettings | None = None,
+    busy_options: busy_state.BusyOptions | None = None,
+    control_token: str | None = None,
 ) -> EmulatorApp:
     """The app with its default site (normally from ``environments/emulator.yaml``); busy when
-    ``busy_options`` are given (``webex-harness emulator --busy``)."""
+    ``busy_options`` are given (``webex-harness emulator --busy``); its control API asks for
+    ``control_token`` when one is given (:mod:`emulator.control_guard`)."""
     if busy_options is None:
-        return EmulatorApp(Registry(site_name, settings))
+        return EmulatorApp(Registry(site_name, settings), control_token)
     options = busy_options
-    return EmulatorApp(Registry(site_name, settings, lambda site: busy.make_busy(site, options)))
+    return EmulatorApp(Registry(site_name, settings, lambda site: busy.make_busy(site, options)), control_token)

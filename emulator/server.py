@@ -172,15 +172,22 @@ def server_config(
     )
 
 
-def serve(host: str, port: int, site_name: str, settings: SiteSettings, busy: BusyOptions | None = None) -> None:
+def serve(
+    host: str,
+    port: int,
+    site_name: str,
+    settings: SiteSettings,
+    busy: BusyOptions | None = None,
+    control_token: str | None = None,
+) -> None:
     """Serve until interrupted (``webex-harness emulator``); the default site is busy when
-    ``busy`` options are given (``--busy``).
+    ``busy`` options are given (``--busy``); the control API asks for ``control_token`` when given.
 
     Everything built before the first request (modules, the catalogue of handlers, the default
     site) lives as long as the process: :func:`gc.freeze` moves it out of the collector's sight,
     so the full collections a long run triggers scan only what requests created (a shorter tail
     of latencies; see docs/performance.md)."""
-    config = server_config(create_app(site_name, settings, busy), host, port)
+    config = server_config(create_app(site_name, settings, busy, control_token), host, port)
     gc.collect()
     gc.freeze()
     uvicorn.Server(config).run()

@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--allow-remote", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
+        "--control-token",
+        default=os.environ.get("WEBEX_HARNESS_CONTROL_TOKEN") or None,
+        metavar="TOKEN",
+        help="the control API (/_emulator/) then asks for 'Authorization: Bearer TOKEN' (default "
+        "$WEBEX_HARNESS_CONTROL_TOKEN; made up and printed when the emulator listens beyond loopback)",
+    )
+    p.add_argument(
         "--busy",
         action="store_true",
         help="the default site plays a busy shared production site: foreign meetings, events and contacts, "

@@ -10,10 +10,12 @@ pass are imported only when their command runs.
 from __future__ import annotations
 
 import argparse
+import secrets
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from webex_harness.client.xml_client import CONTROL_TOKEN_VAR
 from webex_harness.environment.guard import GuardError, check_environment
 from webex_harness.environment.model import Environment
 from webex_harness.runs.cli_common import (
@@ -74,10 +76,26 @@ def cmd_emulator(args: argparse.Namespace) -> int:
             "free port with --port)",
             2,
         )
+    token = control_token_for(args.host, args.control_token)
     kind = "busy default site" if busy is not None else "default site"
     print(f"webex-harness emulator on http://{args.host}:{args.port} ({kind} {env.site_name!r})", flush=True)
-    serve(args.host, args.port, env.site_name, env.settings, busy)
+    if token is not None and not args.control_token:
+        print(
+            f"control API token (made up: the emulator listens beyond loopback): {token}\n"
+            f"  clients send it as 'Authorization: Bearer <token>'; the harness reads ${CONTROL_TOKEN_VAR}",
+            flush=True,
+        )
+    serve(args.host, args.port, env.site_name, env.settings, busy, token)
     return 0
+
+
+def control_token_for(host: str, given: str | None) -> str | None:
+    """The control API's token: the one given (``--control-token`` / ``$WEBEX_HARNESS_CONTROL_TOKEN``),
+    else a new random one when the emulator listens beyond loopback, else none (a loopback emulator's
+    control API is guarded by Host, Origin and Content-Type alone: emulator/control_guard.py)."""
+    if given:
+        return given
+    return None if host in LOOPBACK_HOSTS else secrets.token_urlsafe(24)
 
 
 def _why_port_is_taken(host: str, port: int) -> str | None:

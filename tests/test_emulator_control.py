@@ -29,12 +29,14 @@ class Emulator:
         async def go() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
-                return await client.request(method, path, content=content, json=json)
+                # the control API takes JSON only (emulator/control_guard.py): say so for raw bodies too
+                headers = {"Content-Type": "application/json"} if path.startswith("/_emulator") else None
+                return await client.request(method, path, content=content, json=json, headers=headers)
 
         return asyncio.run(go())
 
     def control(self, method: str, path: str, payload: Any = None, *, status: int = 200) -> Any:
-        r = self.request(method, f"/_emulator/{path}", json=payload)
+        r = self.request(method, f"/_emulator/{path}", json={} if payload is None and method == "POST" else payload)
         assert r.status_code == status, r.text
         assert r.headers["content-type"] == "application/json"
         return r.json()

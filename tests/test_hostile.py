@@ -496,7 +496,7 @@ def test_in_process_wrong_or_missing_content_type_does_not_matter(app: EmulatorA
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a": ' * 50_000], ids=["array", "object"])
 def test_in_process_control_api_json_nested_too_deeply_is_400(app: EmulatorApp, body: bytes) -> None:
     """json.loads raises RecursionError (not JSONDecodeError) on these: a 400, not the 500 path."""
-    r = asgi(app, "POST", "/_emulator/sites", body)
+    r = asgi(app, "POST", "/_emulator/sites", body, {"content-type": "application/json"})
     assert r.status_code == 400
     assert "nested too deeply" in r.json()["error"]
     assert_healthy_in_process(app)
