@@ -8,8 +8,9 @@ contract suites ask it which API creates a session of a kind.
 A deletion is proved with a Get or a listing filtered by the object's key (GetMeeting, GetEvent,
 GetTeleconferenceSession, ep LstsummarySession, …; ``GET /v1/meetings/{id}`` → 404) — never with
 GetSessionInfo or GetUserCard, whose "no data found" answers count towards the site's usage limit
-(:mod:`client.usage_guard`). Webex has no API that deletes a contact, and DelUser deactivates (the
-account stays, ``active`` DEACTIVATED).
+(:mod:`client.usage_guard`). Webex has no API that deletes a contact or a distribution list (the XML
+API Reference Guide has no DelContact nor DelDistList), and DelUser deactivates (the account stays,
+``active`` DEACTIVATED).
 
 Stands on nothing but the standard library.
 """
@@ -48,6 +49,9 @@ _ATTENDEE_VERIFY = ("attendee", "LstMeetingAttendee", "parent")
 #: (every "no data found" answer of it counts towards the 403 block, client/usage_guard.py)
 _SESSION_LISTED = ("ep", "LstsummarySession", "sessionKey")
 
+#: why a contact stays on the site (the same words the journal and the summary show)
+_NO_DEL_CONTACT = "the XML API has no call that deletes a contact"
+
 #: the create APIs, by API name
 CREATES: dict[str, Kind] = {
     "CreateMeeting": Kind(
@@ -79,7 +83,11 @@ CREATES: dict[str, Kind] = {
         id_from_request="webexid",
         note="DelUser deactivates: the account stays, DEACTIVATED",
     ),
-    "CreateContact": Kind("contact", ("contactid",), None, None, note="the XML API has no call that deletes a contact"),
+    "CreateContact": Kind("contact", ("contactid",), None, None, note=_NO_DEL_CONTACT),
+    "CreateContacts": Kind("contact", ("contactid",), None, None, note=_NO_DEL_CONTACT),
+    "CreateDistList": Kind(
+        "dist-list", ("distlistid",), None, None, note="the XML API has no call that deletes a distribution list"
+    ),
     "AddScheduledTest": Kind(
         "scheduled-test",
         ("testid",),

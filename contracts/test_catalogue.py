@@ -98,7 +98,12 @@ class Prerequisites:
         for need in needs:
             if need.startswith("session registrationForm requires "):
                 form = tuple(need.removeprefix("session registrationForm requires ").split(" ")[0].split(","))
-        if spec.name.startswith("Lst") and spec.service != "user" and spec.name != "LstRecording":
+        if (
+            spec.name.startswith("Lst")
+            and spec.service != "user"
+            and spec.name != "LstRecording"
+            and "ctx.dist_list_id" not in needs  # LstContact, LstDistList list what the list holds
+        ):
             needs.add("records exist for that session")  # a list answers 000015 when empty
         if spec.service == "history" and not self.site.is_emulator:
             # A run cannot end a session on a real site: take a past one from the caller's history.
@@ -152,9 +157,13 @@ class Prerequisites:
             else:
                 invitee = self.site.users.get("invitee")
                 ctx = ctx.with_(webex_id_target=invitee.webex_id if invitee is not None else None)
-        if "ctx.contact_id" in needs:
+        if needs & {"ctx.contact_id", "ctx.dist_list_id"}:
+            # Contacts and distribution lists stay on a real site: the XML API deletes neither.
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
             ctx = ctx.with_(contact_id=_first_local(made.expect_success(), "contactID"))
+        if "ctx.dist_list_id" in needs:
+            listed = self.client.send(valid_envelope("CreateDistList", self.seed, ctx), api="CreateDistList")
+            ctx = ctx.with_(dist_list_id=_first_local(listed.expect_success(), "distListID"))
         if "ctx.recording_id" in needs or spec.name == "LstRecording":
             # Recordings exist only for sessions that were recorded: take one of the caller's.
             listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}}).expect_success()

@@ -1,4 +1,5 @@
-"""The emulator's state: sites, their users, sessions, attendees, recordings, contacts, clock and faults.
+"""The emulator's state: sites, their users, sessions, attendees, recordings, contacts and their
+distribution lists, clock and faults.
 
 State lives apart from the wire format (the moto split): services pull parameters off the request
 and call into these objects; nothing here knows about XML. A :class:`Site` is the unit of
@@ -244,6 +245,31 @@ class Contact:
 
 
 @dataclass(slots=True)
+class DistList:
+    """A distribution list of ``owner`` (the ep service's CreateDistList, SetDistList, LstDistList): a
+    name, a description and the IDs of the contacts it holds, in the order they were added.
+    ``address_type`` is PERSONAL (a user's own list) or GLOBAL (a company-wide list)."""
+
+    dist_list_id: str
+    owner: str
+    name: str
+    desc: str = ""
+    address_type: str = "PERSONAL"
+    contact_ids: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, object]:
+        """What the control API shows."""
+        return {
+            "distListID": self.dist_list_id,
+            "owner": self.owner,
+            "name": self.name,
+            "desc": self.desc,
+            "addressType": self.address_type,
+            "contactIDs": list(self.contact_ids),
+        }
+
+
+@dataclass(slots=True)
 class UsageCounter:
     """The usage-limit-403 counter of a site's anonymous callers (a :class:`User` carries its own)."""
 
@@ -287,6 +313,8 @@ class Site:
         self.faults: set[str] = set()
         self.clock_offset = timedelta()
         self.contacts: dict[str, Contact] = {}
+        #: distribution lists of contacts (:mod:`emulator.services.dist_lists`)
+        self.dist_lists: dict[str, DistList] = {}
         self.recordings: dict[str, Recording] = {}
         #: views and downloads of the recordings (history service's LstrecordaccessHistory)
         self.recording_access = RecordingAccessLog()
@@ -476,6 +504,7 @@ class Site:
             "users": [u.public() for u in self.users.values()],
             "sessions": [s.summary() for s in self.sessions.values()],
             "contacts": [c.public() for c in self.contacts.values()],
+            "distLists": [d.public() for d in self.dist_lists.values()],
             "rest_meetings": self._rest_meetings(),
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,

@@ -48,6 +48,7 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("attendee_email", "ctx.attendee_email"),
         ("recording_id", "ctx.recording_id"),
         ("contact_id", "ctx.contact_id"),
+        ("dist_list_id", "ctx.dist_list_id"),
         ("test_id", "ctx.test_id"),
     ):
         if gen in gens:

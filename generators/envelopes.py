@@ -71,6 +71,8 @@ class GenContext:
     attendee_id: str | None = None
     recording_id: str | None = None
     contact_id: str | None = None
+    #: A distribution list of the caller holding ``contact_id`` (LstDistList, SetDistList, LstContact).
+    dist_list_id: str | None = None
     test_id: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
@@ -211,6 +213,7 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "attendee_id": lambda f: f._int_id(f.ctx.attendee_id),
     "recording_id": lambda f: f._int_id(f.ctx.recording_id),
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
+    "dist_list_id": lambda f: f._int_id(f.ctx.dist_list_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
     "image_base64": lambda f: _TINY_GIF,
 }

@@ -21,7 +21,7 @@ with :data:`KEY_MARKER` in place of the key; a user splices its own key in as by
 Refused (:data:`UNSUPPORTED`, each with why): APIs that delete what they address (a repeat
 fails — the ``lifecycle`` scenario deletes), that change site users, that need objects a load
 user cannot make (recordings, scheduled tests, sessions in progress) or that leave objects no
-API deletes (contacts). Measured against the emulator's default site (``load/calls.py``
+API deletes (contacts, distribution lists). Measured against the emulator's default site (``load/calls.py``
 probe in the issue 6 work): every supported API answers SUCCESS for seeds 1–8 in this setup.
 """
 
@@ -86,6 +86,11 @@ UNSUPPORTED: dict[str, str] = {
     "LstrecordaccessDetailHistory": "needs a recording by its ID, which a load user cannot make",
     "CreateContact": "creates contacts that no API deletes",
     "SetContact": "needs a contact, and no API deletes the contacts a load run would create",
+    "CreateContacts": "creates contacts that no API deletes",
+    "LstContact": "needs a distribution list of contacts, and no API deletes the ones a load run would create",
+    "CreateDistList": "creates distribution lists that no API deletes",
+    "LstDistList": "needs a distribution list, and no API deletes the ones a load run would create",
+    "SetDistList": "needs a distribution list, and no API deletes the ones a load run would create",
     "SendInvitationEmail": "sends e-mail from the site to the event's invitees",
 }
 

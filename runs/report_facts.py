@@ -308,6 +308,13 @@ def cleanup_notes(summary: dict[str, Any]) -> list[str]:
             "that deletes a contact, so no run can remove them. Each is listed below (ID and name) for removal by "
             "hand in the host's Webex contacts; they do not fail the run."
         )
+    lists = sum(1 for x in left if x.get("undeletable") and x.get("kind") == "dist-list")
+    if lists:
+        notes.append(
+            f"{_plural(lists, 'distribution list')} stay{'s' if lists == 1 else ''} on the site: the XML API has no "
+            "call that deletes a distribution list. Each is listed below (ID and name) for removal by hand in the "
+            "host's Webex contacts; they do not fail the run."
+        )
     users = int(c.get("deactivated_users", 0))
     if users:
         notes.append(

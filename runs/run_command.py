@@ -57,7 +57,7 @@ def _cleanup_problem(run: Run) -> str:
     info = summarise(run.dir)
     if not info:
         return ""
-    left = [x for x in info["left"] if x["kind"] != "contact"]  # no API deletes a contact
+    left = [x for x in info["left"] if not x.get("undeletable")]  # no API deletes a contact or a distribution list
     if left:
         what = ", ".join(f"{x['kind']} {x['id']}" for x in left[:5])
         which = f"--run-dir {run.dir}" if run.folder is not None else f"--run {run.run_id}"

@@ -4,6 +4,7 @@ their own); importing this package registers every handler."""
 from webex_harness.emulator.services import (  # noqa: F401
     attendee,
     contacts,
+    dist_lists,
     ep,
     event,
     history,
