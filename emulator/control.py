@@ -11,7 +11,8 @@ GET      sites/{site}/state               what the site has stored
 POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the site's clock
 POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
 POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}``
-POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
+POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``;
+                                          ``"callback": "<digits>"``: the service calls that number back now
 POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 =======  ===============================  =============================================
@@ -241,6 +242,11 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             session.status = str(data.get("status", session.status))
             session.host_in_meeting = bool(data.get("host_in_meeting", session.host_in_meeting))
             session.attendees_in_meeting = int(data.get("attendees_in_meeting", session.attendees_in_meeting))
+            number = data.get("callback")
+            if number is not None:
+                if not (isinstance(number, str) and number.isdigit()):
+                    raise ControlError(400, "callback must be a string of digits (country and area code included)")
+                site.record_callback(session, number)
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)

@@ -3,12 +3,15 @@ their own); importing this package registers every handler."""
 
 from webex_harness.emulator.services import (  # noqa: F401
     attendee,
+    callback_detect,
     contacts,
     ep,
     event,
     history,
     meeting,
     meetingtype,
+    one_click,
+    pmr_image,
     record_access,
     recordings,
     site,
