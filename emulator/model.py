@@ -470,7 +470,7 @@ class Site:
         oldest is dropped)."""
         called = Callback(
             number,
-            self.now().replace(tzinfo=None),
+            self.now().replace(tzinfo=None, microsecond=0),
             session.key,
             session.name,
             session.host,

@@ -213,8 +213,8 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
     "image_base64": lambda f: _TINY_GIF,
-    # a DetectSessionByCallback window: the five minutes up to the reference time
-    "window_start": lambda f: (f.ctx.now - timedelta(minutes=5)).strftime("%m/%d/%Y %H:%M:%S"),
+    # a DetectSessionByCallback window: one to five minutes up to the reference time
+    "window_start": lambda f: (f.ctx.now - timedelta(seconds=f.rnd.randint(60, 300))).strftime("%m/%d/%Y %H:%M:%S"),
     "window_end": lambda f: f.ctx.now.strftime("%m/%d/%Y %H:%M:%S"),
 }
 
