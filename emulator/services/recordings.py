@@ -174,11 +174,11 @@ def change_recording(call: Call, record: Recording, node: Node) -> None:
             setattr(record, name, value)
     if agenda is not None:
         record.agenda = common.filter_html(call, agenda)
-    for name, value in flags.items():
+    for name, flag in flags.items():
         if name in record.playback:
-            record.playback[name] = value
+            record.playback[name] = flag
         else:
-            setattr(record, name, value)
+            setattr(record, name, flag)
     if span is not None:
         record.playback_range = span.strip().upper()
     if start is not None:
