@@ -261,8 +261,8 @@ class Recording:
             | {"includeNBRcontrols": True}
         )
     )
-    #: ENTIRE, or PARTIAL between partial_start and partial_end (seconds into the recording)
-    playback_range: str = "ENTIRE"
+    #: FULL, or PARTIAL between partial_start and partial_end (seconds into the recording)
+    playback_range: str = "FULL"
     partial_start: int = 0
     partial_end: int = 0
     #: file access: registration required, attendees may view, attendees may download

@@ -160,7 +160,7 @@ def change_recording(call: Call, record: Recording, node: Node) -> None:
     agenda = node.get("basic/agenda")
     flags = {name: _flag(node.get(path), path) for path, name in _flag_paths() if node.get(path) is not None}
     span = node.get("playback/range")
-    if span is not None and span.strip().upper() not in ("ENTIRE", "PARTIAL"):
+    if span is not None and span.strip().upper() not in ("FULL", "PARTIAL"):
         raise invalid_value("range")
     start = common.parse_int(node.get("playback/partialStart"), "partialStart")
     end = common.parse_int(node.get("playback/partialEnd"), "partialEnd")
