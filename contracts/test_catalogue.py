@@ -166,8 +166,10 @@ class Prerequisites:
             ctx = ctx.with_(contact_id=_first_local(made.expect_success(), "contactID"))
         if "ctx.recording_id" in needs or spec.name == "LstRecording":
             # Recordings exist only for sessions that were recorded: take one of the caller's.
-            listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}}).expect_success()
-            key = _first_local(listed, "sessionKey")
+            listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}})
+            if not listed.ok and not self.site.is_emulator:
+                pytest.skip(f"needs a recording of the caller, and a run cannot make one: {listed.describe()}")
+            key = _first_local(listed.expect_success(), "sessionKey")
             ctx = ctx.with_(
                 recording_id=_first_local(listed, "recordingID"),
                 session_key=key,
