@@ -11,7 +11,8 @@ GET      sites/{site}/state               what the site has stored
 POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the site's clock
 POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
 POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}``
-POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
+POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``;
+                                          ``"callback": "<digits>"``: the service calls that number back now
 POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 =======  ===============================  =============================================
@@ -45,6 +46,7 @@ the 503s answered and the writer's moves (its live objects and its last 200 crea
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from webex_harness.emulator.busy import make_busy
@@ -140,6 +142,7 @@ _LIVE_FIELDS: dict[str, tuple[type, str]] = {
     "status": (str, "a string"),
     "host_in_meeting": (bool, "true or false"),
     "attendees_in_meeting": (int, "a whole number from 0 to 100000"),
+    "callback": (str, "a string of digits (country and area code included)"),
 }
 
 
@@ -153,7 +156,8 @@ def _live_state(data: Any) -> dict[str, Any]:
         kind, expected = _LIVE_FIELDS[name]
         wrong_bool = isinstance(value, bool) and kind is not bool
         out_of_range = kind is int and isinstance(value, int) and not 0 <= value <= 100000
-        if not isinstance(value, kind) or wrong_bool or out_of_range:
+        not_digits = name == "callback" and not (isinstance(value, str) and re.fullmatch(r"[0-9]+", value))
+        if not isinstance(value, kind) or wrong_bool or out_of_range or not_digits:
             raise ControlError(400, f"{name} must be {expected}")
     return data
 
@@ -271,6 +275,9 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             session.status = str(live.get("status", session.status))
             session.host_in_meeting = bool(live.get("host_in_meeting", session.host_in_meeting))
             session.attendees_in_meeting = int(live.get("attendees_in_meeting", session.attendees_in_meeting))
+            number = live.get("callback")
+            if number is not None:
+                site.record_callback(session, number)
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)

@@ -75,6 +75,42 @@ def generate_password(length: int = 11) -> str:
 
 
 @dataclass(slots=True)
+class OneClickSettings:
+    """A user's One-Click meeting settings (the ep service's SetupOneClickSettings,
+    SetOneClickSettings, GetOneClickSettings): what a One-Click meeting is made with."""
+
+    service_type: str = "MeetingCenter"
+    session_type: int = 3
+    conf_name: str = ""
+    session_password: str = ""
+    listing: str = "PUBLIC"
+    is_internal: bool = False
+    #: the session template (name, type User|Site|Service, value); None: none chosen
+    template: tuple[str, str, str] | None = None
+    #: tracking codes by index (1–10)
+    tracking_codes: dict[int, str] = field(default_factory=dict)
+    telephony_support: str = "NONE"
+    ext_telephony_description: str = ""
+    tsp_account_index: int | None = None
+    personal_account_index: int | None = None
+    intl_local_call_in: bool = False
+    tollfree: bool = False
+    entry_exit_tone: str = "BEEP"
+    is_mp_audio: bool = False
+    voip: bool = False
+    join_approval: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PmrImage:
+    """An image of a user's Personal Meeting Room (UploadPMRImage): its format, size and digest."""
+
+    image_format: str
+    size: int
+    sha256: str
+
+
+@dataclass(slots=True)
 class User:
     webex_id: str
     password: str
@@ -124,6 +160,10 @@ class User:
     #: the host's login ticket (GetLoginTicket, GetloginurlUser) and whether the URL API used it up
     login_ticket: str | None = None
     login_ticket_used: bool = False
+    #: the user's One-Click meeting settings (SetupOneClickSettings); None: never set up
+    one_click: OneClickSettings | None = None
+    #: Personal Meeting Room images (UploadPMRImage): imageFor (Photo, Header) -> the image kept
+    pmr_images: dict[str, PmrImage] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         """What the control API shows (the password too: these are emulator test users)."""
@@ -136,6 +176,7 @@ class User:
             "siteAdmin": self.site_admin,
             "active": self.active,
             "pendingEmail": self.pending_email,
+            "pmrImages": {k: {"format": v.image_format, "size": v.size} for k, v in self.pmr_images.items()},
         }
 
 
@@ -209,7 +250,8 @@ class Session:
 
 @dataclass(slots=True)
 class Recording:
-    """An archived recording of a user (the ep service's LstRecording, SetRecordingInfo)."""
+    """An archived recording of a user (the ep service's LstRecording, GetRecordingInfo,
+    SetRecordingInfo, DelRecording)."""
 
     recording_id: str
     host: str
@@ -228,6 +270,25 @@ class Recording:
     presenter: str = ""
     email: str = ""
     agenda: str = ""
+    #: playback options (GetRecordingInfo's playback): chat, supportQandA, video, polling, notes,
+    #: fileShare, attendeeList, toc, includeNBRcontrols -> shown in the playback
+    playback: dict[str, bool] = field(
+        default_factory=lambda: (
+            dict.fromkeys(
+                ("chat", "supportQandA", "video", "polling", "notes", "fileShare", "attendeeList", "toc"), True
+            )
+            | {"includeNBRcontrols": True}
+        )
+    )
+    #: FULL, or PARTIAL between partial_start and partial_end (seconds into the recording)
+    playback_range: str = "FULL"
+    partial_start: int = 0
+    partial_end: int = 0
+    #: file access: registration required, attendees may view, attendees may download
+    registration: bool = False
+    attendee_view: bool = True
+    attendee_download: bool = True
+    end_play_url: str = ""
 
 
 @dataclass(slots=True)
@@ -242,6 +303,25 @@ class Contact:
     def public(self) -> dict[str, str]:
         """What the control API shows."""
         return {"contactID": self.contact_id, "owner": self.owner, **self.fields}
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """The service called a participant of a session back (DetectSessionByCallback): the number
+    dialled, when (site clock, naive UTC) and the session as it was then."""
+
+    number: str
+    time: datetime
+    session_key: str
+    conf_name: str
+    host: str
+    kind: str
+    start: datetime
+    time_zone_id: int
+
+
+#: Callbacks a site keeps (DetectSessionByCallback); the oldest go first.
+MAX_CALLBACKS = 10_000
 
 
 @dataclass(slots=True)
@@ -318,6 +398,8 @@ class Site:
         self.recordings: dict[str, Recording] = {}
         #: views and downloads of the recordings (history service's LstrecordaccessHistory)
         self.recording_access = RecordingAccessLog()
+        #: numbers the service called back during sessions (DetectSessionByCallback), oldest first
+        self.callbacks: list[Callback] = []
         #: the REST meetings API's state (``emulator.rest.store``), made on the site's first REST use
         self.rest: RestStore | None = None
         self._ids = itertools.count(3191792)
@@ -430,6 +512,23 @@ class Site:
         return user
 
     # -- sessions -------------------------------------------------------------------------
+    def record_callback(self, session: Session, number: str) -> Callback:
+        """The service calls ``number`` back now for ``session`` (past :data:`MAX_CALLBACKS` the
+        oldest is dropped)."""
+        called = Callback(
+            number,
+            self.now().replace(tzinfo=None, microsecond=0),
+            session.key,
+            session.name,
+            session.host,
+            session.kind,
+            session.start,
+            session.time_zone_id,
+        )
+        self.callbacks.append(called)
+        del self.callbacks[:-MAX_CALLBACKS]
+        return called
+
     def add_session(self, session: Session) -> Session:
         self.sessions[session.key] = session
         self.uuids[session.uuid] = session.key

@@ -20,7 +20,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
@@ -216,6 +216,9 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "dist_list_id": lambda f: f._int_id(f.ctx.dist_list_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
     "image_base64": lambda f: _TINY_GIF,
+    # a DetectSessionByCallback window: one to five minutes up to the reference time
+    "window_start": lambda f: (f.ctx.now - timedelta(seconds=f.rnd.randint(60, 300))).strftime("%m/%d/%Y %H:%M:%S"),
+    "window_end": lambda f: f.ctx.now.strftime("%m/%d/%Y %H:%M:%S"),
 }
 
 #: The ``gen`` names the catalogue may use.

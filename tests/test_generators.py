@@ -91,6 +91,7 @@ CATALOGUE: dict[str, list[str]] = {
         "GetLoginTicket",
         "GetloginurlUser",
         "GetlogouturlUser",
+        "UploadPMRImage",
     ],
     "site": ["GetSite", "LstTimeZone"],
     "ep": [
@@ -101,6 +102,12 @@ CATALOGUE: dict[str, list[str]] = {
         "DelSession",
         "LstRecording",
         "SetRecordingInfo",
+        "GetRecordingInfo",
+        "DelRecording",
+        "GetOneClickSettings",
+        "SetupOneClickSettings",
+        "SetOneClickSettings",
+        "DetectSessionByCallback",
         "CreateContact",
         "SetContact",
         "CreateContacts",
@@ -160,7 +167,7 @@ def _qualified(name: str) -> str:
 
 
 def test_all_apis_in_service_order() -> None:
-    assert len(NAMES) == 79
+    assert len(NAMES) == 86
     assert xml_api_names() == NAMES
     assert [a.name for a in all_apis()] == NAMES
     for service, names in CATALOGUE.items():

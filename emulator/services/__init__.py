@@ -3,6 +3,7 @@ their own); importing this package registers every handler."""
 
 from webex_harness.emulator.services import (  # noqa: F401
     attendee,
+    callback_detect,
     contacts,
     dist_lists,
     ep,
@@ -10,6 +11,8 @@ from webex_harness.emulator.services import (  # noqa: F401
     history,
     meeting,
     meetingtype,
+    one_click,
+    pmr_image,
     record_access,
     recordings,
     site,

@@ -1,5 +1,16 @@
-"""Recordings of the event-planner service (``java:com.webex.service.binding.ep.*``): LstRecording
-and SetRecordingInfo over the site's :class:`~emulator.model.Recording` store.
+"""Recordings of the event-planner service (``java:com.webex.service.binding.ep.*``): LstRecording,
+GetRecordingInfo, SetRecordingInfo and DelRecording over the site's :class:`~emulator.model.Recording`
+store.
+
+GetRecordingInfo answers what the reference page getrecordinginfo and the published ep schema's
+getRecordingInfoResponse show, in their order: ``basic`` (topic, listing, presenter, email, agenda,
+description), ``playback`` (which panels a playback shows, its range) and ``fileAccess``
+(registration, attendee view/download, the end-of-playback URL, the password when one is set) — all
+from the recording's state, which SetRecordingInfo changes (behaviour ``recording-info``).
+DelRecording removes the recording (behaviour ``del-recording``): afterwards LstRecording,
+GetRecordingInfo, SetRecordingInfo, DelRecording and the history service's recording access reports
+answer it as unknown (000015). Nobody but its host — or a site administrator — may read or delete a
+recording (000001).
 
 Both are named by the seeds without samples and follow the public XML API reference as
 integrators use it. Every user of an emulated site has two archived recordings (deterministic
@@ -16,11 +27,17 @@ import hashlib
 from datetime import datetime, timedelta
 
 from webex_harness.emulator.dispatch import Call
+from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Recording, Site, User
 from webex_harness.emulator.services import common
 from webex_harness.emulator.services.site import handler, is_site_admin, paged
 from webex_harness.emulator.xmlio import Elements, Node
 from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
+
+RECORDING_INFO = declare(
+    "recording-info", "GetRecordingInfo answers the recording as it was made, ignoring SetRecordingInfo's changes"
+)
+DEL_RECORDING = declare("del-recording", "DelRecording answers SUCCESS but the recording stays")
 
 #: seeded recordings per user (see :func:`seed_recordings`)
 _SEEDED_RECORDINGS = 2
@@ -39,7 +56,17 @@ _TEXT_CHANGES = (
     ("recording/password", "password"),
     ("basic/topic", "name"),
     ("basic/presenter", "presenter"),
+    ("fileAccess/endPlayURL", "end_play_url"),
 )
+#: SetRecordingInfo's fileAccess flags -> the :class:`Recording` attribute each changes
+_ACCESS_FLAGS = (
+    ("registration", "registration"),
+    ("attendeeView", "attendee_view"),
+    ("attendeeDownload", "attendee_download"),
+)
+#: the playback panels, in the schema's recordingPlaybackType order (range sits between toc and
+#: includeNBRcontrols)
+_PANELS = ("chat", "supportQandA", "video", "polling", "notes", "fileShare", "attendeeList", "toc")
 
 
 # ---------------------------------------------------------------- the store
@@ -131,6 +158,12 @@ def change_recording(call: Call, record: Recording, node: Node) -> None:
     if listing is not None and listing.strip().upper() not in ("PUBLIC", "PRIVATE", "UNLISTED"):
         raise invalid_value("listing")
     agenda = node.get("basic/agenda")
+    flags = {name: _flag(node.get(path), path) for path, name in _flag_paths() if node.get(path) is not None}
+    span = node.get("playback/range")
+    if span is not None and span.strip().upper() not in ("FULL", "PARTIAL"):
+        raise invalid_value("range")
+    start = common.parse_int(node.get("playback/partialStart"), "partialStart")
+    end = common.parse_int(node.get("playback/partialEnd"), "partialEnd")
     if new_email is not None:
         record.email = new_email
     if listing is not None:
@@ -141,6 +174,83 @@ def change_recording(call: Call, record: Recording, node: Node) -> None:
             setattr(record, name, value)
     if agenda is not None:
         record.agenda = common.filter_html(call, agenda)
+    for name, flag in flags.items():
+        if name in record.playback:
+            record.playback[name] = flag
+        else:
+            setattr(record, name, flag)
+    if span is not None:
+        record.playback_range = span.strip().upper()
+    if start is not None:
+        record.partial_start = start
+    if end is not None:
+        record.partial_end = end
+
+
+def _flag_paths() -> list[tuple[str, str]]:
+    """SetRecordingInfo's boolean elements: the playback panels and the file access flags."""
+    panels = [(f"playback/{p}", p) for p in (*_PANELS, "includeNBRcontrols")]
+    return panels + [(f"fileAccess/{p}", name) for p, name in _ACCESS_FLAGS]
+
+
+def _flag(text: str | None, path: str) -> bool:
+    value = (text or "").strip().lower()
+    if value not in ("true", "false", "1", "0"):
+        raise invalid_value(path.rsplit("/", 1)[-1])
+    return value in ("true", "1")
+
+
+def recording_info(record: Recording) -> Elements:
+    """GetRecordingInfo's answer for ``record``: basic, playback, fileAccess in the schema's order."""
+    partial = record.playback_range == "PARTIAL"
+    return [
+        (
+            "ep:basic",
+            [
+                ("ep:topic", record.name),
+                ("ep:listing", record.listing),
+                ("ep:presenter", record.presenter),
+                ("ep:email", record.email),
+                ("ep:agenda", record.agenda),
+                ("ep:description", record.description),
+            ],
+        ),
+        (
+            "ep:playback",
+            [
+                *[(f"ep:{p}", record.playback[p]) for p in _PANELS],
+                ("ep:range", record.playback_range),
+                ("ep:partialStart", record.partial_start if partial else None),
+                ("ep:partialEnd", record.partial_end if partial else None),
+                ("ep:includeNBRcontrols", record.playback["includeNBRcontrols"]),
+            ],
+        ),
+        (
+            "ep:fileAccess",
+            [
+                ("ep:registration", record.registration),
+                ("ep:attendeeView", record.attendee_view),
+                ("ep:attendeeDownload", record.attendee_download),
+                ("ep:endPlayURL", record.end_play_url),
+                ("ep:password", record.password or None),
+            ],
+        ),
+    ]
+
+
+def _as_made(record: Recording) -> Recording:
+    """The ``recording-info`` fault's view: the recording as seeding made it."""
+    return Recording(
+        recording_id=record.recording_id,
+        host=record.host,
+        name=record.name,
+        create_time=record.create_time,
+        size=record.size,
+        duration=record.duration,
+        session_key=record.session_key,
+        meeting_uuid=record.meeting_uuid,
+        conf_id=record.conf_id,
+    )
 
 
 # ---------------------------------------------------------------- handlers
@@ -190,4 +300,20 @@ def set_recording_info(call: Call) -> Elements:
     node = call.node
     record = recording_of(call, node.get("recording/recordingID") or node.get("recordingID"))
     change_recording(call, record, node)
+    return [("ep:recordingID", record.recording_id)]
+
+
+@handler("ep", "GetRecordingInfo", "ep:getRecordingInfoResponse")
+def get_recording_info(call: Call) -> Elements:
+    """Behaviour ``recording-info``: the recording ``recordingID`` names, as it is now."""
+    record = recording_of(call, call.node.get("recordingID"))
+    return recording_info(_as_made(record) if call.fault(RECORDING_INFO) else record)
+
+
+@handler("ep", "DelRecording", "ep:delRecordingResponse")
+def del_recording(call: Call) -> Elements:
+    """Behaviour ``del-recording``: remove the recording ``recordingID`` names; answer its ID."""
+    record = recording_of(call, call.node.get("recordingID"))
+    if not call.fault(DEL_RECORDING):
+        del call.site.recordings[record.recording_id]
     return [("ep:recordingID", record.recording_id)]
