@@ -359,6 +359,11 @@ class ControlClient:
         (``view`` or ``download``), ``registered``."""
         return self._object("POST", f"/sites/{site}/recordings/{recording_id}/access", access)
 
+    def set_labs(self, site: str, labs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The site's Hands-on Labs become ``labs`` (each ``labName``, ``description``, ``computers``);
+        every reservation goes."""
+        return self._object("POST", f"/sites/{site}/labs", {"labs": labs})
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

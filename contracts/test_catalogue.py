@@ -38,6 +38,9 @@ BASE_SEED = 7
 #: APIs that change users or the site: refused against a real site unless allow.destructive.
 DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 
+#: APIs whose every case may leave on a real site what no API removes: run on the emulator only.
+EMULATOR_ONLY = {"ReserveLab": "a lab reservation cannot be cancelled through the XML API (no API removes one)"}
+
 
 def session_kind(spec: ApiSpec) -> str:
     """The kind of session an API's key addresses."""
@@ -155,6 +158,8 @@ class Prerequisites:
         if "ctx.contact_id" in needs:
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
             ctx = ctx.with_(contact_id=_first_local(made.expect_success(), "contactID"))
+        if "ctx.lab_name" in needs:
+            ctx = self.lab(spec, ctx)
         if "ctx.recording_id" in needs or spec.name == "LstRecording":
             # Recordings exist only for sessions that were recorded: take one of the caller's.
             listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}}).expect_success()
@@ -164,6 +169,23 @@ class Prerequisites:
                 session_key=key,
                 meeting_uuid=_first_local(listed, "meetingUUID"),
             )
+        return ctx
+
+    def lab(self, spec: ApiSpec, ctx: GenContext) -> GenContext:
+        """``ctx`` with one of the site's Hands-on Labs; for GetLabSchedule's valid case a reservation
+        in its window (made on the emulator only: no API cancels one on a real site)."""
+        listed = self.client.call("training", "GetLabInfo", {})
+        name = _first_local(listed, "labName") if listed.ok else None
+        if not name:
+            pytest.skip(f"needs a Hands-on Lab, the site has none ({listed.describe()})")
+        ctx = ctx.with_(lab_name=name)
+        if spec.name == "GetLabSchedule" and self.valid:
+            if self.site.is_emulator:
+                self.client.send(valid_envelope("ReserveLab", self.seed, ctx), api="ReserveLab").expect_success()
+            else:
+                got = self.client.send(valid_envelope(spec.name, self.seed, ctx), api=spec.name)
+                if not (got.ok and _first_local(got, "confName")):
+                    pytest.skip("the lab has no reservation in the window, and a run makes none on a real site")
         return ctx
 
     def own_user(self) -> str:
@@ -240,6 +262,8 @@ def own_users(site: SiteHandle, api_name: str, envelope: bytes) -> bytes:
 
 
 def _guard(site: SiteHandle, api_name: str) -> None:
+    if api_name in EMULATOR_ONLY and not site.is_emulator:
+        pytest.skip(f"emulator only: {EMULATOR_ONLY[api_name]}")
     if api_name in DESTRUCTIVE and not site.is_emulator and not site.target.environment.allow.destructive:
         pytest.skip(f"refused: {api_name} changes users on a real site; set allow.destructive: true to allow it")
 

@@ -14,6 +14,8 @@ POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}`
 POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
 POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
+POST     sites/{site}/labs                the site's Hands-on Labs become ``{"labs": [{"labName",
+                                          "description"?, "computers"}]}`` (reservations dropped)
 =======  ===============================  =============================================
 
 A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
@@ -173,6 +175,27 @@ def _record_access(site: Site, recording_id: str, data: Any) -> dict[str, Any]:
     return {"view_id": access.view_id, "recording_id": recording_id, "action": act, "time": now.isoformat()}
 
 
+def _set_labs(site: Site, data: Any) -> dict[str, Any]:
+    """The site's Hands-on Labs (Training Center) become the ones ``data`` lists; reservations go."""
+    labs = data.get("labs") if isinstance(data, dict) else None
+    if not isinstance(labs, list):
+        raise ControlError(400, 'expected {"labs": [{"labName", "description"?, "computers"}]}')
+    parsed: list[tuple[str, str, int]] = []
+    for lab in labs:
+        name = lab.get("labName") if isinstance(lab, dict) else None
+        computers = lab.get("computers") if isinstance(lab, dict) else None
+        description = lab.get("description", "") if isinstance(lab, dict) else None
+        if not (isinstance(name, str) and name.strip()) or not isinstance(description, str):
+            raise ControlError(400, "a lab needs a non-empty labName and a string description")
+        if not isinstance(computers, int) or isinstance(computers, bool) or computers < 1:
+            raise ControlError(400, f"lab {name!r}: computers must be a positive integer")
+        if any(name.strip().lower() == seen.lower() for seen, _, _ in parsed):
+            raise ControlError(400, f"lab {name!r} named twice")
+        parsed.append((name.strip(), description, computers))
+    site.labs.replace(parsed)
+    return {"labs": [lab.public() for lab in site.labs.labs()]}
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -244,4 +267,6 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)
+        if action == "labs" and len(parts) == 3 and method == "POST":
+            return _set_labs(site, data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

@@ -21,6 +21,7 @@ from typing import Any
 
 from webex_harness.emulator.busy_state import BusyState
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
+from webex_harness.emulator.lab_store import LabStore
 from webex_harness.emulator.rest.store import RestStore
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import webex_error
@@ -299,6 +300,8 @@ class Site:
         #: the Training Center test library: test ID -> its author (whoever first scheduled it); its
         #: title is "Test <ID>"
         self.training_tests: dict[str, str] = {}
+        #: the Training Center's Hands-on Labs and their reservations (:mod:`emulator.lab_store`)
+        self.labs = LabStore()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -457,6 +460,7 @@ class Site:
             "users": [u.public() for u in self.users.values()],
             "sessions": [s.summary() for s in self.sessions.values()],
             "contacts": [c.public() for c in self.contacts.values()],
+            "labs": [lab.public() for lab in self.labs.labs()],
             "rest_meetings": self._rest_meetings(),
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,

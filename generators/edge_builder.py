@@ -49,6 +49,7 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("recording_id", "ctx.recording_id"),
         ("contact_id", "ctx.contact_id"),
         ("test_id", "ctx.test_id"),
+        ("lab_name", "ctx.lab_name"),
     ):
         if gen in gens:
             needs.append(name)

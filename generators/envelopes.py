@@ -72,6 +72,8 @@ class GenContext:
     recording_id: str | None = None
     contact_id: str | None = None
     test_id: str | None = None
+    #: The name of one of the site's Hands-on Labs (GetLabSchedule, CheckLabAvailability, ReserveLab).
+    lab_name: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
 
@@ -212,6 +214,7 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "recording_id": lambda f: f._int_id(f.ctx.recording_id),
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
+    "lab_name": lambda f: f.ctx.lab_name or f"Lab{f.rnd.randint(1, 9)}",
     "image_base64": lambda f: _TINY_GIF,
 }
 

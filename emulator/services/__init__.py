@@ -7,6 +7,7 @@ from webex_harness.emulator.services import (  # noqa: F401
     ep,
     event,
     history,
+    labs,
     meeting,
     meetingtype,
     record_access,
