@@ -16,6 +16,7 @@ from webex_harness.emulator.services import (  # noqa: F401
     support,
     teleconference,
     training,
+    training_list,
     user,
     user_login,
 )
