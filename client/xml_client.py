@@ -364,6 +364,11 @@ class ControlClient:
         every reservation goes."""
         return self._object("POST", f"/sites/{site}/labs", {"labs": labs})
 
+    def set_programs(self, site: str, programs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The site's Event Center programs become ``programs`` (each ``programName``, ``hostWebExID``,
+        ``expectedEnrollment``, ``budget``, ``status``), each with one recorded event."""
+        return self._object("POST", f"/sites/{site}/programs", {"programs": programs})
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

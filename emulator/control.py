@@ -16,6 +16,9 @@ POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 POST     sites/{site}/labs                the site's Hands-on Labs become ``{"labs": [{"labName",
                                           "description"?, "computers"}]}`` (reservations dropped)
+POST     sites/{site}/programs            the site's Event Center programs become ``{"programs":
+                                          [{"programName", "hostWebExID", "expectedEnrollment"?,
+                                          "budget"?, "status"?}]}`` (each with one recorded event)
 =======  ===============================  =============================================
 
 A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
@@ -196,6 +199,26 @@ def _set_labs(site: Site, data: Any) -> dict[str, Any]:
     return {"labs": [lab.public() for lab in site.labs.labs()]}
 
 
+def _set_programs(site: Site, data: Any) -> dict[str, Any]:
+    """The site's Event Center programs become the ones ``data`` lists (each with one recorded event)."""
+    programs = data.get("programs") if isinstance(data, dict) else None
+    if not isinstance(programs, list) or not all(isinstance(p, dict) for p in programs):
+        raise ControlError(400, 'expected {"programs": [{"programName", "hostWebExID", ...}]}')
+    parsed: list[tuple[str, str, int, str, str]] = []
+    for p in programs:
+        name, host = p.get("programName"), p.get("hostWebExID")
+        expected, budget, status = p.get("expectedEnrollment", 0), p.get("budget", ""), p.get("status", "PUBLIC")
+        if not (isinstance(name, str) and name.strip() and isinstance(host, str) and host.strip()):
+            raise ControlError(400, "a program needs a non-empty programName and hostWebExID")
+        if not isinstance(expected, int) or isinstance(expected, bool) or expected < 0 or not isinstance(budget, str):
+            raise ControlError(400, f"program {name!r}: expectedEnrollment is a count, budget a string")
+        if status not in ("PUBLIC", "UNLISTED"):
+            raise ControlError(400, f"program {name!r}: status must be PUBLIC or UNLISTED")
+        parsed.append((name.strip(), host.strip(), expected, budget, status))
+    site.programs.replace(parsed)
+    return {"programs": [program.public() for program in site.programs.programs()]}
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -269,4 +292,6 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return _record_access(site, parts[3], data)
         if action == "labs" and len(parts) == 3 and method == "POST":
             return _set_labs(site, data)
+        if action == "programs" and len(parts) == 3 and method == "POST":
+            return _set_programs(site, data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

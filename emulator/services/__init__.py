@@ -10,6 +10,7 @@ from webex_harness.emulator.services import (  # noqa: F401
     labs,
     meeting,
     meetingtype,
+    programs,
     record_access,
     recordings,
     site,
