@@ -158,6 +158,10 @@ class Prerequisites:
         if "ctx.contact_id" in needs:
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
             ctx = ctx.with_(contact_id=_first_local(made.expect_success(), "contactID"))
+        if "ctx.conf_id" in needs:
+            key, _ = self.session("support")
+            info = self.client.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+            ctx = ctx.with_(conf_id=info.text("ep:confID"))
         if "ctx.lab_name" in needs:
             ctx = self.lab(spec, ctx)
         if "ctx.recording_id" in needs or spec.name == "LstRecording":

@@ -16,6 +16,8 @@ POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
 POST     sites/{site}/labs                the site's Hands-on Labs become ``{"labs": [{"labName",
                                           "description"?, "computers"}]}`` (reservations dropped)
+POST     sites/{site}/sessions/{key}/ a customer of the support session sent the feedback form:
+         feedback                         ``{"setup"?, "easeOfUse"?, "performance"?, "comment"?}``
 POST     sites/{site}/programs            the site's Event Center programs become ``{"programs":
                                           [{"programName", "hostWebExID", "expectedEnrollment"?,
                                           "budget"?, "status"?}]}`` (each with one recorded event)
@@ -50,6 +52,7 @@ from typing import Any
 
 from webex_harness.emulator.busy import make_busy
 from webex_harness.emulator.busy_state import BusyOptionError, parse_options
+from webex_harness.emulator.feedback_store import DEFAULT_FIELDS
 from webex_harness.emulator.history_store import ACCESS_ACTIONS
 from webex_harness.emulator.model import Site, User, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
@@ -199,6 +202,17 @@ def _set_labs(site: Site, data: Any) -> dict[str, Any]:
     return {"labs": [lab.public() for lab in site.labs.labs()]}
 
 
+def _feedback(site: Site, key: str, data: Any) -> dict[str, Any]:
+    """A customer of the support session ``key`` sent the feedback form (GetFeedbackInfo reads it)."""
+    session = site.session(key, key)
+    if session is None or session.kind != "support":
+        raise ControlError(404, f"no support session {key!r} on site {site.name!r}")
+    if not isinstance(data, dict) or not all(k in DEFAULT_FIELDS and isinstance(v, str) for k, v in data.items()):
+        raise ControlError(400, f"expected an object of strings with keys among {', '.join(DEFAULT_FIELDS)}")
+    form = site.feedback.add(session.conf_id, data)
+    return {"confID": session.conf_id, "attendeeID": form.attendee_id, **dict(form.answers)}
+
+
 def _set_programs(site: Site, data: Any) -> dict[str, Any]:
     """The site's Event Center programs become the ones ``data`` lists (each with one recorded event)."""
     programs = data.get("programs") if isinstance(data, dict) else None
@@ -279,6 +293,8 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return site.settings.to_dict()
         if action == "faults" and method == "POST":
             return _set_faults(site, data)
+        if action == "sessions" and len(parts) == 5 and parts[4] == "feedback" and method == "POST":
+            return _feedback(site, parts[3], data)
         if action == "sessions" and len(parts) == 4 and method == "POST":
             session = site.session(parts[3], parts[3])
             if session is None:

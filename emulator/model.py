@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from webex_harness.emulator.busy_state import BusyState
+from webex_harness.emulator.feedback_store import FeedbackLog
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
 from webex_harness.emulator.lab_store import LabStore
 from webex_harness.emulator.program_store import ProgramStore
@@ -305,6 +306,8 @@ class Site:
         self.labs = LabStore()
         #: the Event Center's programs and recorded events (:mod:`emulator.program_store`)
         self.programs = ProgramStore(self.created_at.replace(tzinfo=None))
+        #: what customers said of the site's support sessions (:mod:`emulator.feedback_store`)
+        self.feedback = FeedbackLog()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:

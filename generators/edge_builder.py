@@ -50,6 +50,7 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("contact_id", "ctx.contact_id"),
         ("test_id", "ctx.test_id"),
         ("lab_name", "ctx.lab_name"),
+        ("conf_id", "ctx.conf_id"),
     ):
         if gen in gens:
             needs.append(name)

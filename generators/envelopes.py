@@ -74,6 +74,8 @@ class GenContext:
     test_id: str | None = None
     #: The name of one of the site's Hands-on Labs (GetLabSchedule, CheckLabAvailability, ReserveLab).
     lab_name: str | None = None
+    #: The conference ID (confID) of an existing support session (GetFeedbackInfo).
+    conf_id: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
 
@@ -214,6 +216,7 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "recording_id": lambda f: f._int_id(f.ctx.recording_id),
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
+    "conf_id": lambda f: f.ctx.conf_id or f.webex.conf_id(),
     "lab_name": lambda f: f.ctx.lab_name or f"Lab{f.rnd.randint(1, 9)}",
     "image_base64": lambda f: _TINY_GIF,
 }

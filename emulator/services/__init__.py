@@ -6,6 +6,7 @@ from webex_harness.emulator.services import (  # noqa: F401
     contacts,
     ep,
     event,
+    feedback,
     history,
     labs,
     meeting,
