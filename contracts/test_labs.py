@@ -33,9 +33,9 @@ def _emulator_only(site: SiteHandle) -> None:
 
 
 def _when(site: SiteHandle, days: float, hours: float = 0) -> datetime:
-    """The site's clock (GMT, whole minutes) moved by ``days`` and ``hours``."""
-    now = datetime.fromisoformat(site.state()["now"]).astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
-    return now + timedelta(days=days, hours=hours)
+    """The site's clock (GMT, whole minutes; the emulator's may have been moved) moved by ``days`` and ``hours``."""
+    now = datetime.fromisoformat(site.state()["now"]).astimezone(UTC) if site.is_emulator else datetime.now(UTC)
+    return now.replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=days, hours=hours)
 
 
 def _fmt(when: datetime) -> str:

@@ -6,6 +6,7 @@ the emulator, which records them through its control API."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -13,9 +14,9 @@ from webex_harness.client.xml_client import XmlClient
 from webex_harness.plugin.targets import SiteHandle
 
 
-@pytest.fixture
-def support_session(xml: XmlClient) -> Iterator[tuple[str, str]]:
-    """A support session of the host: (sessionKey, confID)."""
+@contextmanager
+def _own_support_session(xml: XmlClient) -> Iterator[tuple[str, str]]:
+    """A support session of the host, deleted afterwards: (sessionKey, confID)."""
     made = xml.call("support", "CreateSupportSession", {"metaData": {"confName": "Wxh feedback"}}).expect_success()
     key = made.text("sc:sessionKey")
     assert key, made.describe()
@@ -26,6 +27,13 @@ def support_session(xml: XmlClient) -> Iterator[tuple[str, str]]:
         yield key, conf_id
     finally:
         xml.call("ep", "DelSession", {"sessionKey": key})
+
+
+@pytest.fixture
+def support_session(xml: XmlClient) -> Iterator[tuple[str, str]]:
+    """A support session of the host for the test: (sessionKey, confID)."""
+    with _own_support_session(xml) as made:
+        yield made
 
 
 def _feedback(xml: XmlClient, conf_id: str) -> list[list[tuple[str, str]]]:
@@ -50,15 +58,10 @@ def test_a_support_session_without_feedback_answers_no_attendee(
 
 
 @pytest.mark.behaviour("support-feedback")
-def test_feedback_info_answers_each_form_of_that_session(
-    site: SiteHandle, xml: XmlClient, support_session: tuple[str, str]
-) -> None:
+def test_feedback_info_answers_each_form_of_that_session(site: SiteHandle, xml: XmlClient) -> None:
     if not site.is_emulator:
         pytest.skip("feedback forms come from a real session's customers")
-    key, conf_id = support_session
-    other = xml.call("support", "CreateSupportSession", {"metaData": {"confName": "Wxh other"}}).expect_success()
-    other_key = other.text("sc:sessionKey") or ""
-    try:
+    with _own_support_session(xml) as (key, conf_id), _own_support_session(xml) as (other_key, _):
         site.control.support_feedback(site.name, other_key, setup="Poor", comment="not this one")
         site.control.support_feedback(site.name, key, setup="Easy", easeOfUse="Good", comment="thanks")
         site.control.support_feedback(site.name, key, performance="Fast")
@@ -66,8 +69,6 @@ def test_feedback_info_answers_each_form_of_that_session(
             [("setup", "Easy"), ("easeOfUse", "Good"), ("comment", "thanks")],
             [("performance", "Fast")],
         ]
-    finally:
-        xml.call("ep", "DelSession", {"sessionKey": other_key})
 
 
 @pytest.mark.behaviour("support-feedback")
