@@ -370,6 +370,21 @@ class ControlClient:
         (``view`` or ``download``), ``registered``."""
         return self._object("POST", f"/sites/{site}/recordings/{recording_id}/access", access)
 
+    def set_labs(self, site: str, labs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The site's Hands-on Labs become ``labs`` (each ``labName``, ``description``, ``computers``);
+        every reservation goes."""
+        return self._object("POST", f"/sites/{site}/labs", {"labs": labs})
+
+    def support_feedback(self, site: str, key: str, **answers: str) -> dict[str, Any]:
+        """A customer of the support session ``key`` sends the feedback form (``setup``, ``easeOfUse``,
+        ``performance``, ``comment``)."""
+        return self._object("POST", f"/sites/{site}/sessions/{key}/feedback", answers)
+
+    def set_programs(self, site: str, programs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The site's Event Center programs become ``programs`` (each ``programName``, ``hostWebExID``,
+        ``expectedEnrollment``, ``budget``, ``status``), each with one recorded event."""
+        return self._object("POST", f"/sites/{site}/programs", {"programs": programs})
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

@@ -43,6 +43,7 @@ OWN_SETTINGS = {"SetupOneClickSettings", "SetOneClickSettings", "UploadPMRImage"
 #: APIs the generic tests never send to a real site, with the reason.
 EMULATOR_ONLY = {
     "DelRecording": "DelRecording would delete a real recording, and a run cannot make one of its own",
+    "ReserveLab": "a lab reservation cannot be cancelled through the XML API (no API removes one)",
 }
 #: APIs only a site administrator may call (besides the user service's).
 ADMIN_ONLY = {"LstAccessAnywhereHistory", "DetectSessionByCallback"}
@@ -173,6 +174,12 @@ class Prerequisites:
         if "ctx.dist_list_id" in needs:
             listed = self.client.send(valid_envelope("CreateDistList", self.seed, ctx), api="CreateDistList")
             ctx = ctx.with_(dist_list_id=_first_local(listed.expect_success(), "distListID"))
+        if "ctx.conf_id" in needs:
+            key, _ = self.session("support")
+            info = self.client.call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
+            ctx = ctx.with_(conf_id=info.text("ep:confID"))
+        if "ctx.lab_name" in needs:
+            ctx = self.lab(spec, ctx)
         if "ctx.recording_id" in needs or spec.name == "LstRecording":
             # Recordings exist only for sessions that were recorded: take one of the caller's.
             listed = self.client.call("ep", "LstRecording", {"listControl": {"serv:startFrom": 1}})
@@ -184,6 +191,23 @@ class Prerequisites:
                 session_key=key,
                 meeting_uuid=_first_local(listed, "meetingUUID"),
             )
+        return ctx
+
+    def lab(self, spec: ApiSpec, ctx: GenContext) -> GenContext:
+        """``ctx`` with one of the site's Hands-on Labs; for GetLabSchedule's valid case a reservation
+        in its window (made on the emulator only: no API cancels one on a real site)."""
+        listed = self.client.call("training", "GetLabInfo", {})
+        name = _first_local(listed, "labName") if listed.ok else None
+        if not name:
+            pytest.skip(f"needs a Hands-on Lab, the site has none ({listed.describe()})")
+        ctx = ctx.with_(lab_name=name)
+        if spec.name == "GetLabSchedule" and self.valid:
+            if self.site.is_emulator:
+                self.client.send(valid_envelope("ReserveLab", self.seed, ctx), api="ReserveLab").expect_success()
+            else:
+                got = self.client.send(valid_envelope(spec.name, self.seed, ctx), api=spec.name)
+                if not (got.ok and _first_local(got, "confName")):
+                    pytest.skip("the lab has no reservation in the window, and a run makes none on a real site")
         return ctx
 
     def own_user(self) -> str:

@@ -15,6 +15,13 @@ POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meet
                                           ``"callback": "<digits>"``: the service calls that number back now
 POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
+POST     sites/{site}/labs                the site's Hands-on Labs become ``{"labs": [{"labName",
+                                          "description"?, "computers"}]}`` (reservations dropped)
+POST     sites/{site}/sessions/{key}/ a customer of the support session sent the feedback form:
+         feedback                         ``{"setup"?, "easeOfUse"?, "performance"?, "comment"?}``
+POST     sites/{site}/programs            the site's Event Center programs become ``{"programs":
+                                          [{"programName", "hostWebExID", "expectedEnrollment"?,
+                                          "budget"?, "status"?}]}`` (each with one recorded event)
 =======  ===============================  =============================================
 
 ``clock`` takes a finite number of seconds and keeps the clock within 100 years of real time;
@@ -51,6 +58,7 @@ from typing import Any
 
 from webex_harness.emulator.busy import make_busy
 from webex_harness.emulator.busy_state import BusyOptionError, parse_options
+from webex_harness.emulator.feedback_store import DEFAULT_FIELDS
 from webex_harness.emulator.history_store import ACCESS_ACTIONS
 from webex_harness.emulator.model import Site, User, clock_problem, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
@@ -204,6 +212,58 @@ def _record_access(site: Site, recording_id: str, data: Any) -> dict[str, Any]:
     return {"view_id": access.view_id, "recording_id": recording_id, "action": act, "time": now.isoformat()}
 
 
+def _set_labs(site: Site, data: Any) -> dict[str, Any]:
+    """The site's Hands-on Labs (Training Center) become the ones ``data`` lists; reservations go."""
+    labs = data.get("labs") if isinstance(data, dict) else None
+    if not isinstance(labs, list):
+        raise ControlError(400, 'expected {"labs": [{"labName", "description"?, "computers"}]}')
+    parsed: list[tuple[str, str, int]] = []
+    for lab in labs:
+        name = lab.get("labName") if isinstance(lab, dict) else None
+        computers = lab.get("computers") if isinstance(lab, dict) else None
+        description = lab.get("description", "") if isinstance(lab, dict) else None
+        if not (isinstance(name, str) and name.strip()) or not isinstance(description, str):
+            raise ControlError(400, "a lab needs a non-empty labName and a string description")
+        if not isinstance(computers, int) or isinstance(computers, bool) or computers < 1:
+            raise ControlError(400, f"lab {name!r}: computers must be a positive integer")
+        if any(name.strip().lower() == seen.lower() for seen, _, _ in parsed):
+            raise ControlError(400, f"lab {name!r} named twice")
+        parsed.append((name.strip(), description, computers))
+    site.labs.replace(parsed)
+    return {"labs": [lab.public() for lab in site.labs.labs()]}
+
+
+def _feedback(site: Site, key: str, data: Any) -> dict[str, Any]:
+    """A customer of the support session ``key`` sent the feedback form (GetFeedbackInfo reads it)."""
+    session = site.session(key, key)
+    if session is None or session.kind != "support":
+        raise ControlError(404, f"no support session {key!r} on site {site.name!r}")
+    if not isinstance(data, dict) or not all(k in DEFAULT_FIELDS and isinstance(v, str) for k, v in data.items()):
+        raise ControlError(400, f"expected an object of strings with keys among {', '.join(DEFAULT_FIELDS)}")
+    form = site.feedback.add(session.conf_id, data)
+    return {"confID": session.conf_id, "attendeeID": form.attendee_id, **dict(form.answers)}
+
+
+def _set_programs(site: Site, data: Any) -> dict[str, Any]:
+    """The site's Event Center programs become the ones ``data`` lists (each with one recorded event)."""
+    programs = data.get("programs") if isinstance(data, dict) else None
+    if not isinstance(programs, list) or not all(isinstance(p, dict) for p in programs):
+        raise ControlError(400, 'expected {"programs": [{"programName", "hostWebExID", ...}]}')
+    parsed: list[tuple[str, str, int, str, str]] = []
+    for p in programs:
+        name, host = p.get("programName"), p.get("hostWebExID")
+        expected, budget, status = p.get("expectedEnrollment", 0), p.get("budget", ""), p.get("status", "PUBLIC")
+        if not (isinstance(name, str) and name.strip() and isinstance(host, str) and host.strip()):
+            raise ControlError(400, "a program needs a non-empty programName and hostWebExID")
+        if not isinstance(expected, int) or isinstance(expected, bool) or expected < 0 or not isinstance(budget, str):
+            raise ControlError(400, f"program {name!r}: expectedEnrollment is a count, budget a string")
+        if status not in ("PUBLIC", "UNLISTED"):
+            raise ControlError(400, f"program {name!r}: status must be PUBLIC or UNLISTED")
+        parsed.append((name.strip(), host.strip(), expected, budget, status))
+    site.programs.replace(parsed)
+    return {"programs": [program.public() for program in site.programs.programs()]}
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -267,6 +327,8 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return site.settings.to_dict()
         if action == "faults" and method == "POST":
             return _set_faults(site, data)
+        if action == "sessions" and len(parts) == 5 and parts[4] == "feedback" and method == "POST":
+            return _feedback(site, parts[3], data)
         if action == "sessions" and len(parts) == 4 and method == "POST":
             session = site.session(parts[3], parts[3])
             if session is None:
@@ -281,4 +343,8 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)
+        if action == "labs" and len(parts) == 3 and method == "POST":
+            return _set_labs(site, data)
+        if action == "programs" and len(parts) == 3 and method == "POST":
+            return _set_programs(site, data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

@@ -21,7 +21,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from webex_harness.emulator.busy_state import BusyState
+from webex_harness.emulator.feedback_store import FeedbackLog
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
+from webex_harness.emulator.lab_store import LabStore
+from webex_harness.emulator.program_store import ProgramStore
 from webex_harness.emulator.rest.store import RestStore
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import webex_error
@@ -427,6 +430,12 @@ class Site:
         #: the Training Center test library: test ID -> its author (whoever first scheduled it); its
         #: title is "Test <ID>"
         self.training_tests: dict[str, str] = {}
+        #: the Training Center's Hands-on Labs and their reservations (:mod:`emulator.lab_store`)
+        self.labs = LabStore()
+        #: the Event Center's programs and recorded events (:mod:`emulator.program_store`)
+        self.programs = ProgramStore(self.created_at.replace(tzinfo=None))
+        #: what customers said of the site's support sessions (:mod:`emulator.feedback_store`)
+        self.feedback = FeedbackLog()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -604,6 +613,8 @@ class Site:
             "sessions": [s.summary() for s in self.sessions.values()],
             "contacts": [c.public() for c in self.contacts.values()],
             "distLists": [d.public() for d in self.dist_lists.values()],
+            "labs": [lab.public() for lab in self.labs.labs()],
+            "programs": [program.public() for program in self.programs.programs()],
             "rest_meetings": self._rest_meetings(),
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,

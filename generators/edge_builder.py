@@ -50,6 +50,8 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("contact_id", "ctx.contact_id"),
         ("dist_list_id", "ctx.dist_list_id"),
         ("test_id", "ctx.test_id"),
+        ("lab_name", "ctx.lab_name"),
+        ("conf_id", "ctx.conf_id"),
     ):
         if gen in gens:
             needs.append(name)

@@ -74,6 +74,10 @@ class GenContext:
     #: A distribution list of the caller holding ``contact_id`` (LstDistList, SetDistList, LstContact).
     dist_list_id: str | None = None
     test_id: str | None = None
+    #: The name of one of the site's Hands-on Labs (GetLabSchedule, CheckLabAvailability, ReserveLab).
+    lab_name: str | None = None
+    #: The conference ID (confID) of an existing support session (GetFeedbackInfo).
+    conf_id: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
 
@@ -215,6 +219,8 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
     "dist_list_id": lambda f: f._int_id(f.ctx.dist_list_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
+    "conf_id": lambda f: f.ctx.conf_id or f.webex.conf_id(),
+    "lab_name": lambda f: f.ctx.lab_name or f"Lab{f.rnd.randint(1, 9)}",
     "image_base64": lambda f: _TINY_GIF,
     # a DetectSessionByCallback window: one to five minutes up to the reference time
     "window_start": lambda f: (f.ctx.now - timedelta(seconds=f.rnd.randint(60, 300))).strftime("%m/%d/%Y %H:%M:%S"),

@@ -98,6 +98,10 @@ UNSUPPORTED: dict[str, str] = {
     "LstDistList": "needs a distribution list, and no API deletes the ones a load run would create",
     "SetDistList": "needs a distribution list, and no API deletes the ones a load run would create",
     "SendInvitationEmail": "sends e-mail from the site to the event's invitees",
+    "GetLabSchedule": "needs the name of one of the site's Hands-on Labs, which a load user is not given",
+    "CheckLabAvailability": "needs the name of one of the site's Hands-on Labs, which a load user is not given",
+    "ReserveLab": "reserves lab computers, and no API cancels a lab reservation",
+    "GetFeedbackInfo": "needs the conference ID of a support session, which a load user does not look up",
 }
 
 #: Body sections dropped from generated envelopes: SetMeeting's generated registrationForm would
