@@ -48,6 +48,14 @@ _ATTENDEE_VERIFY = ("attendee", "LstMeetingAttendee", "parent")
 #: (every "no data found" answer of it counts towards the 403 block, client/usage_guard.py)
 _SESSION_LISTED = ("ep", "LstsummarySession", "sessionKey")
 
+#: a test of the Training Center library (uploaded or copied); GetIMStestDetails of a deleted one is 000015
+_LIBRARY_TEST = Kind(
+    "library-test",
+    ("testid",),
+    ("training", "DelLibTests", "testID"),
+    ("training", "GetIMStestDetails", "testID"),
+)
+
 #: the create APIs, by API name
 CREATES: dict[str, Kind] = {
     "CreateMeeting": Kind(
@@ -80,6 +88,8 @@ CREATES: dict[str, Kind] = {
         note="DelUser deactivates: the account stays, DEACTIVATED",
     ),
     "CreateContact": Kind("contact", ("contactid",), None, None, note="the XML API has no call that deletes a contact"),
+    "UploadIMStest": _LIBRARY_TEST,
+    "CopyLibTests": _LIBRARY_TEST,
     "AddScheduledTest": Kind(
         "scheduled-test",
         ("testid",),
@@ -102,6 +112,7 @@ DELETES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "DelMeetingAttendee": (("attendee",), ("attendeeid",)),
     "DelUser": (("user",), ("webexid",)),
     "DelScheduledTest": (("scheduled-test",), ("testid",)),
+    "DelLibTests": (("library-test",), ("testid",)),
 }
 #: the API that brings a deactivated user back (``active`` ACTIVATED): the user is outstanding again
 REACTIVATE = "SetUser"

@@ -359,6 +359,11 @@ class ControlClient:
         (``view`` or ``download``), ``registered``."""
         return self._object("POST", f"/sites/{site}/recordings/{recording_id}/access", access)
 
+    def answer_test(self, site: str, test_id: str, **sheet: Any) -> dict[str, Any]:
+        """A participant answers a library test now: ``name``, ``email``, ``answers`` (item position
+        from 1 -> the choice picked, from 1); answers its score and the test's maximum."""
+        return self._object("POST", f"/sites/{site}/tests/{test_id}/answers", sheet)
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

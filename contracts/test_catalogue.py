@@ -98,7 +98,7 @@ class Prerequisites:
         for need in needs:
             if need.startswith("session registrationForm requires "):
                 form = tuple(need.removeprefix("session registrationForm requires ").split(" ")[0].split(","))
-        if spec.name.startswith("Lst") and spec.service != "user" and spec.name != "LstRecording":
+        if spec.name.startswith("Lst") and spec.service != "user" and spec.name not in ("LstRecording", "LstLibTests"):
             needs.add("records exist for that session")  # a list answers 000015 when empty
         if spec.service == "history" and not self.site.is_emulator:
             # A run cannot end a session on a real site: take a past one from the caller's history.
@@ -152,6 +152,8 @@ class Prerequisites:
             else:
                 invitee = self.site.users.get("invitee")
                 ctx = ctx.with_(webex_id_target=invitee.webex_id if invitee is not None else None)
+        if needs & {"ctx.lib_test_id", "ctx.test_participant"} or spec.name == "LstLibTests":
+            ctx = self.library_test(ctx, answered="ctx.test_participant" in needs)
         if "ctx.contact_id" in needs:
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
             ctx = ctx.with_(contact_id=_first_local(made.expect_success(), "contactID"))
@@ -164,6 +166,22 @@ class Prerequisites:
                 session_key=key,
                 meeting_uuid=_first_local(listed, "meetingUUID"),
             )
+        return ctx
+
+    def library_test(self, ctx: GenContext, *, answered: bool) -> GenContext:
+        """``ctx`` with a library test this test uploads (and deletes afterwards); ``answered``: with
+        a participant's answers too, which only the emulator's control API can give."""
+        if answered and not self.site.is_emulator:
+            pytest.skip("a test result needs a participant's answers, which a run cannot give on a real site")
+        made = self.client.send(valid_envelope("UploadIMStest", self.seed, ctx), api="UploadIMStest")
+        test_id = _first_local(made.expect_success(), "testID")
+        assert test_id, "UploadIMStest answered no testID"
+        self.cleanup.append(("training", "DelLibTests", {"testID": test_id}))
+        ctx = ctx.with_(lib_test_id=test_id)
+        if answered:
+            email = "wxh.learner@example.com"
+            self.site.control.answer_test(self.site.name, test_id, name="Wxh Learner", email=email, answers={"1": 1})
+            ctx = ctx.with_(test_participant=email)
         return ctx
 
     def own_user(self) -> str:

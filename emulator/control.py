@@ -14,6 +14,8 @@ POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}`
 POST     sites/{site}/sessions/{key}      live state: ``{"status", "host_in_meeting", "attendees_in_meeting"}``
 POST     sites/{site}/recordings/{id}/    a participant viewed or downloaded the recording now:
          access                           ``{"name", "email", "action": "view"|"download", "registered"?}``
+POST     sites/{site}/tests/{id}/answers  a participant answered a library test now (GetIMStestResult):
+                                          ``{"name", "email", "answers": {"<item>": <choice>}}``
 =======  ===============================  =============================================
 
 A new site gets the users it is given (``webExID``, ``password``, ``email``, ``firstName``,
@@ -49,6 +51,7 @@ from webex_harness.emulator.history_store import ACCESS_ACTIONS
 from webex_harness.emulator.model import Site, User, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
 from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.services.ims_tests import record_answers
 from webex_harness.webex import __version__
 from webex_harness.webex.settings import SiteSettings, api_version_problem
 
@@ -173,6 +176,16 @@ def _record_access(site: Site, recording_id: str, data: Any) -> dict[str, Any]:
     return {"view_id": access.view_id, "recording_id": recording_id, "action": act, "time": now.isoformat()}
 
 
+def _answer_test(site: Site, test_id: str, data: Any) -> dict[str, Any]:
+    """A participant's answers to a library test (GetIMStestResult reports them)."""
+    try:
+        return record_answers(site, test_id, data)
+    except KeyError:
+        raise ControlError(404, f"no library test {test_id!r} on site {site.name!r}") from None
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -244,4 +257,6 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return session.summary()
         if action == "recordings" and len(parts) == 5 and parts[4] == "access" and method == "POST":
             return _record_access(site, parts[3], data)
+        if action == "tests" and len(parts) == 5 and parts[4] == "answers" and method == "POST":
+            return _answer_test(site, parts[3], data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

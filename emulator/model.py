@@ -22,6 +22,7 @@ from typing import Any
 from webex_harness.emulator.busy_state import BusyState
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
 from webex_harness.emulator.rest.store import RestStore
+from webex_harness.emulator.test_library import TestLibrary
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import webex_error
 from webex_harness.webex.settings import SiteSettings
@@ -299,6 +300,10 @@ class Site:
         #: the Training Center test library: test ID -> its author (whoever first scheduled it); its
         #: title is "Test <ID>"
         self.training_tests: dict[str, str] = {}
+        #: the tests uploaded (UploadIMStest) or copied (CopyLibTests) into the library, with their
+        #: questions and participants' answers (:mod:`emulator.test_library`); each is also in
+        #: ``training_tests``, so it can be scheduled
+        self.test_library = TestLibrary()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:

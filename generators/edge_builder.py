@@ -49,6 +49,8 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("recording_id", "ctx.recording_id"),
         ("contact_id", "ctx.contact_id"),
         ("test_id", "ctx.test_id"),
+        ("lib_test_id", "ctx.lib_test_id"),
+        ("test_participant", "ctx.test_participant"),
     ):
         if gen in gens:
             needs.append(name)

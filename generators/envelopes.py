@@ -72,6 +72,10 @@ class GenContext:
     recording_id: str | None = None
     contact_id: str | None = None
     test_id: str | None = None
+    #: A test of the Training Center library the caller may see (UploadIMStest made it), and the
+    #: e-mail of a participant who answered it (GetIMStestResult).
+    lib_test_id: str | None = None
+    test_participant: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
 
@@ -212,6 +216,8 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "recording_id": lambda f: f._int_id(f.ctx.recording_id),
     "contact_id": lambda f: f._int_id(f.ctx.contact_id),
     "test_id": lambda f: f._int_id(f.ctx.test_id),
+    "lib_test_id": lambda f: f._int_id(f.ctx.lib_test_id),
+    "test_participant": lambda f: f.ctx.test_participant or f.webex.webex_email("valid"),
     "image_base64": lambda f: _TINY_GIF,
 }
 

@@ -87,6 +87,11 @@ UNSUPPORTED: dict[str, str] = {
     "CreateContact": "creates contacts that no API deletes",
     "SetContact": "needs a contact, and no API deletes the contacts a load run would create",
     "SendInvitationEmail": "sends e-mail from the site to the event's invitees",
+    "UploadIMStest": "adds a test to the user's library on every call, which the calls scenario does not delete",
+    "CopyLibTests": "needs a library test and adds a copy on every call, which the calls scenario does not delete",
+    "LstLibTests": "answers 000015 unless the user's test library holds a test, which a load user does not set up",
+    "GetIMStestDetails": "needs a library test by its ID, which a load user does not set up",
+    "GetIMStestResult": "needs a participant's answers to a library test, which only a participant gives",
 }
 
 #: Body sections dropped from generated envelopes: SetMeeting's generated registrationForm would

@@ -7,6 +7,8 @@ from webex_harness.emulator.services import (  # noqa: F401
     ep,
     event,
     history,
+    ims_tests,
+    lib_tests,
     meeting,
     meetingtype,
     record_access,
