@@ -21,8 +21,8 @@ from typing import Any
 
 from webex_harness.emulator.busy_state import BusyState
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
+from webex_harness.emulator.library_store import LibraryStore
 from webex_harness.emulator.rest.store import RestStore
-from webex_harness.emulator.test_library import TestLibrary
 from webex_harness.webex import timezones
 from webex_harness.webex.errors import webex_error
 from webex_harness.webex.settings import SiteSettings
@@ -301,9 +301,9 @@ class Site:
         #: title is "Test <ID>"
         self.training_tests: dict[str, str] = {}
         #: the tests uploaded (UploadIMStest) or copied (CopyLibTests) into the library, with their
-        #: questions and participants' answers (:mod:`emulator.test_library`); each is also in
+        #: questions and participants' answers (:mod:`emulator.library_store`); each is also in
         #: ``training_tests``, so it can be scheduled
-        self.test_library = TestLibrary()
+        self.test_library = LibraryStore()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:

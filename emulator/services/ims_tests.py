@@ -35,10 +35,10 @@ from typing import Any
 
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.faults import declare
+from webex_harness.emulator.library_store import LIBRARIES, AnswerSheet, LibraryTest, Question
 from webex_harness.emulator.model import Site
 from webex_harness.emulator.services import common
 from webex_harness.emulator.services.lib_tests import add_test, new_test_id, visible_test
-from webex_harness.emulator.test_library import LIBRARIES, LibraryTest, TestItem, TestResult
 from webex_harness.emulator.xmlio import Element, Elements, Node
 from webex_harness.webex.errors import invalid_request, invalid_value, no_record_found
 
@@ -67,7 +67,7 @@ def _display(node: Node) -> str:
     return "ALL_ONE_PAGE" if one_page else "ONE_PER_PAGE"
 
 
-def _item(node: Node, position: int) -> TestItem:
+def _item(node: Node, position: int) -> Question:
     choices = tuple(label.text.strip() for label in node.all("response_label"))
     if not 2 <= len(choices) <= MAX_CHOICES or not all(choices) or max(map(len, choices)) > 512:
         raise invalid_request(f"item {position} needs 2 to {MAX_CHOICES} non-empty response_label choices")
@@ -77,7 +77,7 @@ def _item(node: Node, position: int) -> TestItem:
     score = common.parse_int(node.get("score"), "score", 1)
     if score is None or not 0 <= score <= 100:
         raise invalid_value("score")
-    return TestItem(
+    return Question(
         ident=_text(node, "ident", 64) or f"q{position}",
         text=_text(node, "mattext", 2048, required=True),
         choices=choices,
@@ -114,7 +114,7 @@ def upload_ims_test(call: Call) -> Elements:
     return [("train:testID", int(test.test_id))]
 
 
-def _details_item(call: Call, item: TestItem) -> Element:
+def _details_item(call: Call, item: Question) -> Element:
     choices = [] if call.fault(IMS_TEST_UPLOAD) else [("qti:response_label", c) for c in item.choices]
     return (
         "qti:item",
@@ -225,6 +225,6 @@ def record_answers(site: Site, test_id: str, data: Any) -> dict[str, Any]:
             raise ValueError(f"answer {key!r}: {value!r} names no item or choice of test {test_id}")
         sheet[position] = choice
     now = site.now().replace(tzinfo=None)
-    result = TestResult(name.strip(), email.strip().lower(), sheet, now)
+    result = AnswerSheet(name.strip(), email.strip().lower(), sheet, now)
     test.record(result)
     return {"testID": test_id, "email": result.email, "score": test.score_of(result), "maxScore": test.max_score}

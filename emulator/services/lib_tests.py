@@ -1,6 +1,6 @@
 """The Training Center test library: ``LstLibTests``, ``CopyLibTests`` and ``DelLibTests``.
 
-A site's library (:class:`emulator.test_library.TestLibrary`) holds the tests uploaded with
+A site's library (:class:`emulator.library_store.LibraryStore`) holds the tests uploaded with
 UploadIMStest (:mod:`emulator.services.ims_tests`) or copied with CopyLibTests. The reference page
 ``copylibtests`` says what a client relies on: a user copies a test between their private and the
 shared library (``copyToType`` PRIVATE or SHARED) and is answered the new test's ``testID``
@@ -29,10 +29,10 @@ from typing import Any
 
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.faults import declare
+from webex_harness.emulator.library_store import LIBRARIES, LibraryTest
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.services import common
 from webex_harness.emulator.services.site import descending, paged
-from webex_harness.emulator.test_library import LIBRARIES, LibraryTest
 from webex_harness.emulator.xmlio import Element, Elements
 from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
 

@@ -27,7 +27,7 @@ LIBRARIES = ("PRIVATE", "SHARED")
 
 
 @dataclass(frozen=True, slots=True)
-class TestItem:
+class Question:
     """One question: its identifier, text, choices, the right choice (1-based) and its points."""
 
     ident: str
@@ -38,7 +38,7 @@ class TestItem:
 
 
 @dataclass(slots=True)
-class TestResult:
+class AnswerSheet:
     """One participant's submitted answers: item position (1-based) -> the choice picked (1-based)."""
 
     name: str
@@ -46,7 +46,7 @@ class TestResult:
     answers: dict[int, int]
     submitted: datetime
 
-    def item_score(self, position: int, item: TestItem) -> int:
+    def item_score(self, position: int, item: Question) -> int:
         return item.score if self.answers.get(position) == item.correct else 0
 
 
@@ -64,22 +64,22 @@ class LibraryTest:
     #: ``ALL_ONE_PAGE`` or ``ONE_PER_PAGE``
     display: str
     created: datetime
-    items: tuple[TestItem, ...]
+    items: tuple[Question, ...]
     #: lower-cased e-mail -> the participant's answers (the last sheet submitted)
-    results: OrderedDict[str, TestResult] = field(default_factory=OrderedDict)
+    results: OrderedDict[str, AnswerSheet] = field(default_factory=OrderedDict)
 
     @property
     def max_score(self) -> int:
         return sum(item.score for item in self.items)
 
-    def score_of(self, result: TestResult) -> int:
+    def score_of(self, result: AnswerSheet) -> int:
         return sum(result.item_score(n, item) for n, item in enumerate(self.items, 1))
 
     def visible_to(self, webex_id: str) -> bool:
         """A shared test is everyone's; a private one its author's alone."""
         return self.library == "SHARED" or self.author.lower() == webex_id.lower()
 
-    def record(self, result: TestResult) -> None:
+    def record(self, result: AnswerSheet) -> None:
         """Keep ``result`` as the participant's answer sheet (replacing an earlier one)."""
         key = result.email.lower()
         self.results.pop(key, None)
@@ -88,7 +88,7 @@ class LibraryTest:
             self.results.popitem(last=False)
 
 
-class TestLibrary:
+class LibraryStore:
     """The tests of one site, by ID, oldest first."""
 
     __slots__ = ("tests",)
