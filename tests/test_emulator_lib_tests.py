@@ -85,6 +85,7 @@ def test_an_uploaded_test_can_be_scheduled_and_described(emu: Emulator, site: di
     emu.xml("training", "AddScheduledTest", {"testID": test_id, "sessionKey": key}, host_of(site)).expect_success()
     info = emu.xml("training", "GetTestInformation", {"testID": test_id}, host_of(site)).expect_success()
     assert info.text("train:testInfo/train:author") == "host"
+    assert info.text("train:testInfo/train:title") == "t-host"
 
 
 def test_list_orders_and_pages(emu: Emulator, site: dict[str, Any]) -> None:

@@ -70,6 +70,12 @@ CATALOGUE: dict[str, list[str]] = {
         "DelScheduledTest",
         "LstScheduledTests",
         "GetTestInformation",
+        "LstLibTests",
+        "CopyLibTests",
+        "DelLibTests",
+        "UploadIMStest",
+        "GetIMStestDetails",
+        "GetIMStestResult",
     ],
     "teleconference": ["CreateTeleconferenceSession", "SetTeleconferenceSession", "GetTeleconferenceSession"],
     "attendee": [
@@ -155,7 +161,7 @@ def _qualified(name: str) -> str:
 
 
 def test_all_apis_in_service_order() -> None:
-    assert len(NAMES) == 74
+    assert len(NAMES) == 80
     assert xml_api_names() == NAMES
     assert [a.name for a in all_apis()] == NAMES
     for service, names in CATALOGUE.items():
