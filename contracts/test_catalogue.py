@@ -35,6 +35,9 @@ from webex_harness.webex.envelope import XmlResponse
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).
 BASE_SEED = 7
 
+#: APIs whose every case (not only those needing a testID) gets a library test of the run's own
+_LIBRARY_APIS = ("LstLibTests", "CopyLibTests", "DelLibTests")
+
 #: APIs that change users or the site: refused against a real site unless allow.destructive.
 DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 
@@ -152,7 +155,8 @@ class Prerequisites:
             else:
                 invitee = self.site.users.get("invitee")
                 ctx = ctx.with_(webex_id_target=invitee.webex_id if invitee is not None else None)
-        if needs & {"ctx.lib_test_id", "ctx.test_participant"} or spec.name == "LstLibTests":
+        if needs & {"ctx.lib_test_id", "ctx.test_participant"} or spec.name in _LIBRARY_APIS:
+            # every case of these names the run's own test: a generated testID could be another user's
             ctx = self.library_test(ctx, answered="ctx.test_participant" in needs)
         if "ctx.contact_id" in needs:
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
