@@ -52,6 +52,14 @@ _SESSION_LISTED = ("ep", "LstsummarySession", "sessionKey")
 #: why a contact stays on the site (the same words the journal and the summary show)
 _NO_DEL_CONTACT = "the XML API has no call that deletes a contact"
 
+#: a test of the Training Center library (uploaded or copied); GetIMStestDetails of a deleted one is 000015
+_LIBRARY_TEST = Kind(
+    "library-test",
+    ("testid",),
+    ("training", "DelLibTests", "testID"),
+    ("training", "GetIMStestDetails", "testID"),
+)
+
 #: the create APIs, by API name
 CREATES: dict[str, Kind] = {
     "CreateMeeting": Kind(
@@ -88,6 +96,8 @@ CREATES: dict[str, Kind] = {
     "CreateDistList": Kind(
         "dist-list", ("distlistid",), None, None, note="the XML API has no call that deletes a distribution list"
     ),
+    "UploadIMStest": _LIBRARY_TEST,
+    "CopyLibTests": _LIBRARY_TEST,
     "AddScheduledTest": Kind(
         "scheduled-test",
         ("testid",),
@@ -110,6 +120,7 @@ DELETES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "DelMeetingAttendee": (("attendee",), ("attendeeid",)),
     "DelUser": (("user",), ("webexid",)),
     "DelScheduledTest": (("scheduled-test",), ("testid",)),
+    "DelLibTests": (("library-test",), ("testid",)),
 }
 #: the API that brings a deactivated user back (``active`` ACTIVATED): the user is outstanding again
 REACTIVATE = "SetUser"

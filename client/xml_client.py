@@ -385,6 +385,11 @@ class ControlClient:
         ``expectedEnrollment``, ``budget``, ``status``), each with one recorded event."""
         return self._object("POST", f"/sites/{site}/programs", {"programs": programs})
 
+    def answer_test(self, site: str, test_id: str, **sheet: Any) -> dict[str, Any]:
+        """A participant answers a library test now: ``name``, ``email``, ``answers`` (item position
+        from 1 -> the choice picked, from 1); answers its score and the test's maximum."""
+        return self._object("POST", f"/sites/{site}/tests/{test_id}/answers", sheet)
+
     def reset(self) -> None:
         self._req("POST", "/reset")
 

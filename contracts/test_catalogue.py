@@ -35,6 +35,9 @@ from webex_harness.webex.envelope import XmlResponse
 #: The seed every catalogue test uses for its envelopes (the run's --seed shifts it).
 BASE_SEED = 7
 
+#: APIs whose every case (not only those needing a testID) gets a library test of the run's own
+_LIBRARY_APIS = ("LstLibTests", "CopyLibTests", "DelLibTests")
+
 #: APIs that change users or the site: refused against a real site unless allow.destructive.
 DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 #: APIs that change a declared user's own settings, which the generic tests cannot set back (the
@@ -111,7 +114,7 @@ class Prerequisites:
         if (
             spec.name.startswith("Lst")
             and spec.service != "user"
-            and spec.name != "LstRecording"
+            and spec.name not in ("LstRecording", "LstLibTests")
             and "ctx.dist_list_id" not in needs  # LstContact, LstDistList list what the list holds
         ):
             needs.add("records exist for that session")  # a list answers 000015 when empty
@@ -167,6 +170,9 @@ class Prerequisites:
             else:
                 invitee = self.site.users.get("invitee")
                 ctx = ctx.with_(webex_id_target=invitee.webex_id if invitee is not None else None)
+        if needs & {"ctx.lib_test_id", "ctx.test_participant"} or spec.name in _LIBRARY_APIS:
+            # every case of these names the run's own test: a generated testID could be another user's
+            ctx = self.library_test(ctx, answered="ctx.test_participant" in needs)
         if needs & {"ctx.contact_id", "ctx.dist_list_id"}:
             # Contacts and distribution lists stay on a real site: the XML API deletes neither.
             made = self.client.send(valid_envelope("CreateContact", self.seed, ctx), api="CreateContact")
@@ -208,6 +214,22 @@ class Prerequisites:
                 got = self.client.send(valid_envelope(spec.name, self.seed, ctx), api=spec.name)
                 if not (got.ok and _first_local(got, "confName")):
                     pytest.skip("the lab has no reservation in the window, and a run makes none on a real site")
+        return ctx
+
+    def library_test(self, ctx: GenContext, *, answered: bool) -> GenContext:
+        """``ctx`` with a library test this test uploads (and deletes afterwards); ``answered``: with
+        a participant's answers too, which only the emulator's control API can give."""
+        if answered and not self.site.is_emulator:
+            pytest.skip("a test result needs a participant's answers, which a run cannot give on a real site")
+        made = self.client.send(valid_envelope("UploadIMStest", self.seed, ctx), api="UploadIMStest")
+        test_id = _first_local(made.expect_success(), "testID")
+        assert test_id, "UploadIMStest answered no testID"
+        self.cleanup.append(("training", "DelLibTests", {"testID": test_id}))
+        ctx = ctx.with_(lib_test_id=test_id)
+        if answered:
+            email = "wxh.learner@example.com"
+            self.site.control.answer_test(self.site.name, test_id, name="Wxh Learner", email=email, answers={"1": 1})
+            ctx = ctx.with_(test_participant=email)
         return ctx
 
     def own_user(self) -> str:

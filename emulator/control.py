@@ -22,6 +22,8 @@ POST     sites/{site}/sessions/{key}/ a customer of the support session sent the
 POST     sites/{site}/programs            the site's Event Center programs become ``{"programs":
                                           [{"programName", "hostWebExID", "expectedEnrollment"?,
                                           "budget"?, "status"?}]}`` (each with one recorded event)
+POST     sites/{site}/tests/{id}/answers  a participant answered a library test now (GetIMStestResult):
+                                          ``{"name", "email", "answers": {"<item>": <choice>}}``
 =======  ===============================  =============================================
 
 ``clock`` takes a finite number of seconds and keeps the clock within 100 years of real time;
@@ -63,6 +65,7 @@ from webex_harness.emulator.history_store import ACCESS_ACTIONS
 from webex_harness.emulator.model import Site, User, clock_problem, generate_password
 from webex_harness.emulator.registered import all_faults, unknown_faults
 from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.services.ims_tests import record_answers
 from webex_harness.webex import __version__
 from webex_harness.webex.settings import SiteSettings, api_version_problem
 
@@ -264,6 +267,16 @@ def _set_programs(site: Site, data: Any) -> dict[str, Any]:
     return {"programs": [program.public() for program in site.programs.programs()]}
 
 
+def _answer_test(site: Site, test_id: str, data: Any) -> dict[str, Any]:
+    """A participant's answers to a library test (GetIMStestResult reports them)."""
+    try:
+        return record_answers(site, test_id, data)
+    except KeyError:
+        raise ControlError(404, f"no library test {test_id!r} on site {site.name!r}") from None
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from None
+
+
 def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
@@ -347,4 +360,6 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
             return _set_labs(site, data)
         if action == "programs" and len(parts) == 3 and method == "POST":
             return _set_programs(site, data)
+        if action == "tests" and len(parts) == 5 and parts[4] == "answers" and method == "POST":
+            return _answer_test(site, parts[3], data)
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")

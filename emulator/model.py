@@ -24,6 +24,7 @@ from webex_harness.emulator.busy_state import BusyState
 from webex_harness.emulator.feedback_store import FeedbackLog
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
 from webex_harness.emulator.lab_store import LabStore
+from webex_harness.emulator.library_store import LibraryStore
 from webex_harness.emulator.program_store import ProgramStore
 from webex_harness.emulator.rest.store import RestStore
 from webex_harness.webex import timezones
@@ -436,6 +437,10 @@ class Site:
         self.programs = ProgramStore(self.created_at.replace(tzinfo=None))
         #: what customers said of the site's support sessions (:mod:`emulator.feedback_store`)
         self.feedback = FeedbackLog()
+        #: the tests uploaded (UploadIMStest) or copied (CopyLibTests) into the library, with their
+        #: questions and participants' answers (:mod:`emulator.library_store`); each is also in
+        #: ``training_tests``, so it can be scheduled
+        self.test_library = LibraryStore()
 
     # -- clock ----------------------------------------------------------------------------
     def now(self) -> datetime:

@@ -52,6 +52,8 @@ def context_requirements(spec: ApiSpec, ctx: GenContext) -> tuple[str, ...]:
         ("test_id", "ctx.test_id"),
         ("lab_name", "ctx.lab_name"),
         ("conf_id", "ctx.conf_id"),
+        ("lib_test_id", "ctx.lib_test_id"),
+        ("test_participant", "ctx.test_participant"),
     ):
         if gen in gens:
             needs.append(name)

@@ -78,6 +78,10 @@ class GenContext:
     lab_name: str | None = None
     #: The conference ID (confID) of an existing support session (GetFeedbackInfo).
     conf_id: str | None = None
+    #: A test of the Training Center library the caller may see (UploadIMStest made it), and the
+    #: e-mail of a participant who answered it (GetIMStestResult).
+    lib_test_id: str | None = None
+    test_participant: str | None = None
     #: A meeting type ID the site has (CreateMeeting/metaData/meetingType, GetMeetingType).
     meeting_type_id: str | None = None
 
@@ -221,6 +225,8 @@ _GENS: dict[str, Callable[[_Filler], Any]] = {
     "test_id": lambda f: f._int_id(f.ctx.test_id),
     "conf_id": lambda f: f.ctx.conf_id or f.webex.conf_id(),
     "lab_name": lambda f: f.ctx.lab_name or f"Lab{f.rnd.randint(1, 9)}",
+    "lib_test_id": lambda f: f._int_id(f.ctx.lib_test_id),
+    "test_participant": lambda f: f.ctx.test_participant or f.webex.webex_email("valid"),
     "image_base64": lambda f: _TINY_GIF,
     # a DetectSessionByCallback window: one to five minutes up to the reference time
     "window_start": lambda f: (f.ctx.now - timedelta(seconds=f.rnd.randint(60, 300))).strftime("%m/%d/%Y %H:%M:%S"),

@@ -102,6 +102,11 @@ UNSUPPORTED: dict[str, str] = {
     "CheckLabAvailability": "needs the name of one of the site's Hands-on Labs, which a load user is not given",
     "ReserveLab": "reserves lab computers, and no API cancels a lab reservation",
     "GetFeedbackInfo": "needs the conference ID of a support session, which a load user does not look up",
+    "UploadIMStest": "adds a test to the user's library on every call, which the calls scenario does not delete",
+    "CopyLibTests": "needs a library test and adds a copy on every call, which the calls scenario does not delete",
+    "LstLibTests": "answers 000015 unless the user's test library holds a test, which a load user does not set up",
+    "GetIMStestDetails": "needs a library test by its ID, which a load user does not set up",
+    "GetIMStestResult": "needs a participant's answers to a library test, which only a participant gives",
 }
 
 #: Body sections dropped from generated envelopes: SetMeeting's generated registrationForm would

@@ -219,9 +219,10 @@ def del_scheduled_test(call: Call) -> Elements:
 def _test_elements(call: Call, test_id: str, session: Session | None, test: dict[str, Any]) -> list[Element]:
     method = test.get("deliveryMethod")
     delivery: dict[str, Any] = method if isinstance(method, dict) else {}
+    uploaded = call.site.test_library.get(test_id)  # a test of the library has its own title
     return [
         ("train:testID", int(test_id)),
-        ("train:title", f"Test {test_id}"),
+        ("train:title", uploaded.title if uploaded is not None else f"Test {test_id}"),
         ("train:author", call.site.training_tests.get(test_id, "")),
         ("train:status", test.get("status", "NOT_STARTED")),
         ("train:startDate", delivery.get("startDate") or test.get("startDate")),
