@@ -18,6 +18,11 @@ from webex_harness.emulator.rest.store import Target, target_state
 from webex_harness.emulator.rest.times import render_time, slot_key, utc_text
 
 RESPONSE_SHAPE = declare("rest-response-shape", "omits telephony and phoneAndVideoSystemPassword from meeting JSON")
+REGISTRATION_FORM = declare(
+    "rest-registration-form", "answers registration without maxRegisterNum, customizedQuestions and rules"
+)
+#: what :data:`REGISTRATION_FORM` leaves out of ``registration``
+REGISTRATION_EXTRAS = ("maxRegisterNum", "customizedQuestions", "rules")
 
 #: one answer: HTTP status, JSON payload (None for 204), extra headers
 Answer = tuple[int, Any, list[tuple[str, str]]]
@@ -127,7 +132,10 @@ def render(site: Site, target: Target, now: datetime, *, utc: bool = False) -> d
     out["meetingOptions"] = dict(props["meetingOptions"])
     if series.scheduled_type != "webinar":  # 003: not supported for a webinar
         out["attendeePrivileges"] = dict(props["attendeePrivileges"])
-    out["registration"] = dict(props["registration"])
+    registration = {k: v for k, v in props["registration"].items() if k not in REGISTRATION_EXTRAS}
+    if not site.fault(REGISTRATION_FORM):  # 003: the page's order: flags, maxRegisterNum, questions, rules
+        registration.update({k: props["registration"][k] for k in REGISTRATION_EXTRAS if k in props["registration"]})
+    out["registration"] = registration
     out["integrationTags"] = list(props.get("integrationTags") or [])
     out["scheduledType"] = series.scheduled_type
     out["simultaneousInterpretation"] = props["simultaneousInterpretation"]

@@ -27,6 +27,12 @@ from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site, User, digits, generate_password
 from webex_harness.emulator.rest import recurrence
 from webex_harness.emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.options import (
+    apply_connect_audio,
+    check_password,
+    check_send_email,
+    check_webinar_only,
+)
 from webex_harness.emulator.rest.recurrence import RecurrenceError
 from webex_harness.emulator.rest.schema import (
     AGENDA_MAX,
@@ -221,7 +227,7 @@ def check_webinar_login(site: Site, series: Series, props: dict[str, Any], field
 def merge(props: dict[str, Any], fields: dict[str, Any]) -> None:
     """Apply checked fields onto stored properties (objects merged key by key)."""
     for name, value in fields.items():
-        if name in OBJECTS:
+        if name in OBJECTS or name == "registration":
             props[name] = {**props.get(name, {}), **value}
         elif name in (
             "start",
@@ -252,7 +258,16 @@ def _password(site: Site, fields: dict[str, Any], current: str) -> str:
         if site.settings.password_required:
             raise bad("password cannot be empty: the site requires meeting passwords.")
         return ""
+    check_password(site, "password", sent)
     return sent
+
+
+def _field_checks(site: Site, body: dict[str, Any], fields: dict[str, Any], scheduled_type: str) -> None:
+    """The rules of :mod:`emulator.rest.options` that need no stored state."""
+    check_send_email(site, body)
+    check_webinar_only(site, scheduled_type, fields)
+    if fields.get("panelistPassword"):
+        check_password(site, "panelistPassword", fields["panelistPassword"])
 
 
 # ---------------------------------------------------------------- create
@@ -318,6 +333,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
         fields.setdefault("title", "Ad-hoc meeting")
     check_text(site, fields, creating=True)
     check_enums(site, fields)
+    _field_checks(site, body, fields, scheduled_type)
     timezone = _timezone(fields, "UTC")
     tz = recurrence.zone(timezone, UTC)
     start, end, zulu, _ = _times(site, fields, tz, now, None)
@@ -343,6 +359,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     if "recurrence" in fields and fields["recurrence"].strip() and not adhoc:
         series.recurrence, series.rule, series.horizon = _recurrence(site, fields["recurrence"], now)
     check_webinar_login(site, series, props, fields)
+    apply_connect_audio(site, props, fields)
     apply_jbh(site, props, fields, scheduled_type)
     apply_watermark(site, props, fields)
     merge(props, fields)
@@ -394,6 +411,7 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
     check_text(site, fields, creating=False)
     check_enums(site, fields)
     series = target.series
+    _field_checks(site, body, fields, series.scheduled_type)
     if target.kind == "meetingSeries":
         _update_series(site, series, fields, now, replace=method == "PUT" and site.fault(PUT_EQUALS_PATCH))
         return target
@@ -419,6 +437,7 @@ def _update_series(site: Site, series: Series, fields: dict[str, Any], now: date
     if "integrationTags" in fields:
         check_tags(site, fields["integrationTags"])
     check_webinar_login(site, series, props, fields)
+    apply_connect_audio(site, props, fields)
     apply_jbh(site, props, fields, series.scheduled_type)
     apply_watermark(site, props, fields)
     merge(props, fields)
@@ -451,6 +470,7 @@ def _update_occurrence(site: Site, target: Target, fields: dict[str, Any], now: 
     check_webinar_login(site, series, effective, fields)
     overrides = dict(existing.props) if existing else {}
     scratch = dict(effective)
+    apply_connect_audio(site, scratch, fields)
     apply_jbh(site, scratch, fields, series.scheduled_type)
     apply_watermark(site, scratch, fields)
     merge(scratch, fields)

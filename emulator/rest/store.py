@@ -268,6 +268,35 @@ def listing(
     return targets
 
 
+def by_number(site: HasRestStore, now: datetime, number: str, *, current: bool) -> list[Target]:
+    """``GET /v1/meetings?meetingNumber=…`` (List Meetings): the series of that number, or with
+    ``current`` its scheduled meeting that is happening or will happen next (the series itself when
+    every occurrence is over). The page ignores from, to, meetingType and state here."""
+    wanted = number.replace(" ", "")
+    found: list[Target] = []
+    for series in store(site).series.values():
+        if series.number != wanted:
+            continue
+        target = Target(series, "meetingSeries")
+        if current:
+            target = next_scheduled(series, now) or target
+        found.append(target)
+    return found
+
+
+def next_scheduled(series: Series, now: datetime) -> Target | None:
+    """The scheduled meeting of ``series`` that is in progress or starts next (by its effective
+    times: a moved occurrence counts where it now is), or None when all are over."""
+    best: tuple[datetime, datetime] | None = None
+    for slot in series.slots(None):
+        start, end, _ = series.effective(slot)
+        if end > now and (best is None or start < best[0]):
+            best = (start, slot)
+        if best is not None and slot > best[0] + series.duration + timedelta(days=2):
+            break  # the look-ahead of series_state
+    return Target(series, "scheduledMeeting", best[1]) if best else None
+
+
 def _overlaps(series: Series, lo: datetime, hi: datetime) -> bool:
     for slot in series.slots(hi + timedelta(days=1)):
         s, e, _ = series.effective(slot)
@@ -282,7 +311,9 @@ __all__ = [
     "RestStore",
     "Series",
     "Target",
+    "by_number",
     "listing",
+    "next_scheduled",
     "occurrence_state",
     "series_state",
     "store",
