@@ -1,8 +1,8 @@
 """List Meetings by ``meetingNumber`` (behaviour ``rest-list-by-meeting-number``): the service answers
 the meeting's scheduled meeting that is happening or comes next — ``meetingType: scheduledMeeting``,
 its ``meetingSeriesId``, an ID of the form ``<seriesId>_<UTC start>`` and UTC times — and the series
-only with ``current=false``. A meeting without recurrence has such an occurrence too, whose ID is
-not the series' ID.
+only with ``current=false``. A meeting without recurrence has such a scheduled meeting too, and its
+ID is the series' own (docs/wire.md J11), whether listed by number or by ``meetingSeriesId``.
 
 Each list names the run's own meeting number, so other meetings of a busy site never match.
 """
@@ -51,18 +51,19 @@ def test_meeting_number_of_a_series_lists_its_next_scheduled_meeting(rest: RestM
 
 
 @pytest.mark.behaviour("rest-list-by-meeting-number")
-def test_a_single_meetings_occurrence_id_is_not_its_series_id(rest: RestMeetings) -> None:
+def test_a_single_meetings_scheduled_meeting_has_the_series_id(rest: RestMeetings) -> None:
     start = slot(days=4, hour=10)
     created = rest.create_ok(meeting_body(start=start))
-    items = rest.client.list_meetings(meetingNumber=created["meetingNumber"]).items
-    assert len(items) == 1
-    occurrence = items[0]
-    assert occurrence["id"] != created["id"], "the scheduled meeting has an ID of its own"
-    assert occurrence["id"] == _occurrence_id(created["id"], start)
-    assert (occurrence["meetingType"], occurrence["meetingSeriesId"]) == ("scheduledMeeting", created["id"])
-    got = rest.client.get(occurrence["id"])
+    by_number = rest.client.list_meetings(meetingNumber=created["meetingNumber"]).items
+    by_series = rest.scheduled(created["id"], start, days=2)
+    for items in (by_number, by_series):
+        assert [(m["id"], m["meetingType"], m["meetingSeriesId"]) for m in items] == [
+            (created["id"], "scheduledMeeting", created["id"])
+        ]
+        assert _utc(items[0]["start"]) == start
+    got = rest.client.get(created["id"])
     assert got.status == 200, got.describe()
-    assert (got.json["id"], got.json["meetingType"]) == (occurrence["id"], "scheduledMeeting")
+    assert got.json["id"] == created["id"]
 
 
 @pytest.mark.behaviour("rest-list-by-meeting-number")

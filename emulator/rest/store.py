@@ -7,7 +7,9 @@ Meeting model (003 "Response Properties"; Webex meeting modelling):
   ``recurrence`` it is a series with one occurrence. Its id is 32 hex digits.
 * its **scheduled meetings** (``scheduledMeeting``) are the occurrences, id
   ``<seriesId>_<original UTC start YYYYMMDDTHHMMSSZ>`` (as in the seed's sample); updating one makes
-  it an exception (``isModified: true``); deleting one cancels that occurrence.
+  it an exception (``isModified: true``); deleting one cancels that occurrence. The one scheduled
+  meeting of a series without ``recurrence`` has the series' own id (docs/wire.md J11: listed by
+  ``meetingSeriesId=S`` its ``id`` is ``S``); its long id form is still found.
 * a **meeting instance** (``meeting``) exists once an occurrence's start has passed on the site
   clock, id ``<seriesId>_I_<epoch of the original start>``: ``inProgress`` until its end, then
   ``ended``. Every meeting is taken to happen on time (the emulator has no live REST meetings).
@@ -126,8 +128,13 @@ class Target:
             return self.series.id
         assert self.slot is not None
         if self.kind == "scheduledMeeting":
-            return f"{self.series.id}_{slot_key(self.slot)}"
+            return self.series.id if self.series.rule is None else occurrence_id(self.series, self.slot)
         return f"{self.series.id}_I_{int(self.slot.timestamp())}"
+
+
+def occurrence_id(series: Series, slot: datetime) -> str:
+    """The long id form of a scheduled meeting: ``<seriesId>_<original UTC start>``."""
+    return f"{series.id}_{slot_key(slot)}"
 
 
 @dataclass(slots=True)
@@ -314,6 +321,7 @@ __all__ = [
     "by_number",
     "listing",
     "next_scheduled",
+    "occurrence_id",
     "occurrence_state",
     "series_state",
     "store",
