@@ -17,6 +17,7 @@ import pytest
 from webex_harness.contracts.rest_support import assert_error
 from webex_harness.plugin.rest_meetings import RestMeetings, meeting_body
 from webex_harness.plugin.run_names import own_name
+from webex_harness.plugin.targets import SiteHandle
 
 WEBINAR_ONLY = [("meetingOptions", "enabledPolling"), ("audioConnectionOptions", "enabledAudienceCallBack")]
 
@@ -163,3 +164,35 @@ def test_invalid_registration_form_is_refused(rest: RestMeetings, case: str, reg
     created = rest.create_ok()
     assert_error(rest.client.update(created["id"], {"registration": registration}), 400)
     assert rest.client.get(created["id"]).json["registration"].get("customizedQuestions", []) == [], case
+
+
+# ---------------------------------------------------------------- fields clients send (rest-response-shape)
+
+
+@pytest.mark.behaviour("rest-response-shape")
+@pytest.mark.parametrize("value", [True, False])
+def test_webinar_fields_host_email_and_session_type_round_trip(
+    rest: RestMeetings, site: SiteHandle, value: bool
+) -> None:
+    """The webinar-only fields, ``hostEmail`` and ``sessionTypeId`` come back as sent, both ways."""
+    host = site.email("host")
+    body = meeting_body(
+        own_name("webinar fields"),
+        scheduledType="webinar",
+        hostEmail=host,
+        publicMeeting=value,
+        enabledWebcastView=value,
+        requireAttendeeLogin=value,
+        restrictToInvitees=value,
+        panelistPassword="Pan3list99",
+    )
+    created = rest.create_ok(body)
+    assert created["hostEmail"].lower() == host.lower()
+    for name in ("publicMeeting", "enabledWebcastView", "requireAttendeeLogin", "restrictToInvitees"):
+        assert created[name] is value, name
+    assert created["panelistPassword"] == "Pan3list99"
+    session_type = created["sessionTypeId"]
+    assert isinstance(session_type, int)
+    again = rest.client.update(created["id"], {"sessionTypeId": session_type, "enabledWebcastView": not value})
+    assert again.status == 200, again.describe()
+    assert (again.json["sessionTypeId"], again.json["enabledWebcastView"]) == (session_type, not value)
