@@ -55,7 +55,7 @@ from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
 from webex_harness.emulator.registry import Registry
-from webex_harness.emulator.rest import rules
+from webex_harness.emulator.rest import registrants, rules
 from webex_harness.emulator.rest.errors import RestError
 from webex_harness.emulator.rest.responses import Answer, error, render, tracking_id
 from webex_harness.emulator.rest.schema import MEETING_TYPES, STATES, parse_body
@@ -235,7 +235,7 @@ def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, ba
     target = rules.lookup(site, parts[1], now)
     if len(parts) == 3:
         if method == "POST":
-            return 200, rules.register(target.series, parse_body(raw), now), []
+            return 200, registrants.register(target.series, parse_body(raw), now), []
         return 200, {"items": list(target.series.registrants)}, []
     if method == "GET":
         return 200, render(site, target, now), []

@@ -1,11 +1,12 @@
 """The documented rules of the REST meetings API (003 "Create a Meeting", "Update a Meeting",
-"Delete a Meeting", the registrants), as functions on the site's store that raise
+"Delete a Meeting"), as functions on the site's store that raise
 :class:`~emulator.rest.errors.RestError` (status + message) for anything refused.
 
 Nothing here knows about HTTP: :mod:`emulator.rest.handlers` parses requests and calls
-:func:`create`, :func:`update`, :func:`lookup`, :func:`delete` and :func:`register` (the list
-query is :func:`emulator.rest.store.listing`). Each rule that a fault can break checks its fault
-here, where it is honoured.
+:func:`create`, :func:`update`, :func:`lookup` and :func:`delete` (the list queries are
+:func:`emulator.rest.store.listing` and :func:`~emulator.rest.store.by_number`, registrants
+:mod:`emulator.rest.registrants`). Each rule that a fault can break checks its fault here, where it
+is honoured; the rules between fields live in :mod:`emulator.rest.options`.
 
 Special meetings for ``rest-not-updatable``: Create with ``"adhoc": true`` and a ``roomId`` makes an
 ad-hoc meeting; Create with ``"scheduledType": "personalRoomMeeting"`` a scheduled personal-room
@@ -13,7 +14,7 @@ meeting; a series or scheduled meeting being in progress or over (move the site 
 ``POST /_emulator/sites/{site}/clock``) cannot be updated either; nor can an instance.
 
 Stands on :mod:`emulator.model` (the site, its users, passwords), :mod:`emulator.faults` and the
-REST modules below it: errors, times, schema, recurrence, store.
+REST modules below it: errors, times, schema, recurrence, store, options.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from webex_harness.emulator.rest.schema import (
     defaults,
 )
 from webex_harness.emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
-from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key, utc_text
+from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key
 
 PUT_EQUALS_PATCH = declare(
     "rest-put-equals-patch", "PUT replaces the meeting: every property the body leaves out is reset to its default"
@@ -483,7 +484,7 @@ def _update_occurrence(site: Site, target: Target, fields: dict[str, Any], now: 
     return target
 
 
-# ---------------------------------------------------------------- delete, registrants
+# ---------------------------------------------------------------- delete
 
 
 def delete(site: Site, target: Target) -> None:
@@ -500,27 +501,4 @@ def delete(site: Site, target: Target) -> None:
     series.cancelled.add(key)
 
 
-def register(series: Series, body: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """``POST /v1/meetings/{id}/registrants`` (minimal): ``{"firstName", "lastName", "email"}``."""
-    email = body.get("email")
-    first, last = body.get("firstName", ""), body.get("lastName", "")
-    if not isinstance(email, str) or "@" not in email or any(c.isspace() for c in email.strip()):
-        raise bad("email is required and must be an e-mail address.")
-    if not isinstance(first, str) or not isinstance(last, str):
-        raise bad("firstName and lastName must be strings.")
-    if any(r["email"] == email.strip().lower() for r in series.registrants):
-        raise RestError(409, "This e-mail address has already registered for the meeting.")
-    registrant = {
-        "id": uuid.uuid4().hex,
-        "status": "approved",
-        "firstName": first,
-        "lastName": last,
-        "email": email.strip().lower(),
-        "registrationTime": utc_text(now),
-        "meetingId": series.id,
-    }
-    series.registrants.append(registrant)
-    return registrant
-
-
-__all__ = ["create", "delete", "host_for", "lookup", "register", "update"]
+__all__ = ["create", "delete", "host_for", "lookup", "update"]
