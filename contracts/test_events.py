@@ -91,6 +91,16 @@ def test_set_event_answers_an_empty_set_event_response(xml: XmlClient, events: S
     assert events.get(EVENT, key).text("event:schedule/event:duration") == "90"
 
 
+@pytest.mark.behaviour("set-event-enroll-and-panelists-info")
+def test_set_event_end_url_after_enroll_and_panelists_info_read_back(xml: XmlClient, events: Sessions) -> None:
+    key = events.create_ok(EVENT)
+    url, info = "https://example.com/thanks-for-enrolling", "Panelists join 15 minutes early for a sound check."
+    _set_event(xml, key, extOptions={"endURLAfterEnroll": url}, panelists={"panelistsInfo": info}).expect_success()
+    got = events.get(EVENT, key)
+    assert got.text("event:extOptions/event:endURLAfterEnroll") == url
+    assert got.text("event:panelists/event:panelistsInfo") == info
+
+
 # ---------------------------------------------------------------- e-mails (000; 001 40.8.0, 40.12.0)
 
 

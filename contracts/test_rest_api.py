@@ -245,6 +245,9 @@ def test_seed_sample_request_round_trips_to_the_sample_response_shape(rest: Rest
     occurrence = rest.scheduled(created["id"], first)[1]
     day = first + timedelta(days=1)
     body = dict(SEED_REQUEST, start=iso(day.replace(minute=30)), end=iso(day.replace(hour=21, minute=30)))
+    # the sample sets enabledAudienceCallBack on a meeting, which the same page allows for a webinar
+    # only (rest-webinar-only-options): the page's rule wins over its sample
+    body["audioConnectionOptions"] = {**SEED_REQUEST["audioConnectionOptions"], "enabledAudienceCallBack": False}
     response = rest.client.update(occurrence["id"], body)
     assert response.status == 200, response.describe()
     got = response.json
@@ -268,7 +271,7 @@ def test_seed_sample_request_round_trips_to_the_sample_response_shape(rest: Rest
         "audioConnectionOptions",
         "trackingCodes",
     ):
-        assert got[name] == SEED_REQUEST[name], name
+        assert got[name] == body[name], name
 
 
 @pytest.mark.behaviour("rest-response-shape")
@@ -344,8 +347,8 @@ def test_list_filters_from_to_number_and_state(rest: RestMeetings, run_name: Cal
     ids = [m["id"] for m in window.items]
     assert ids.count(created["id"]) == 1 and other["id"] not in ids, "percent-encoded offset from/to"
     assert not _starting_outside(window.items, lo, hi), "every listed meeting starts within from/to"
-    by_number = rest.client.list_meetings(meetingNumber=other["meetingNumber"])
-    assert [m["id"] for m in by_number.items] == [other["id"]]
+    by_number = rest.client.list_meetings(meetingNumber=other["meetingNumber"], current="false")
+    assert [m["id"] for m in by_number.items] == [other["id"]], "current=false: the series"
     lo, hi = start - timedelta(hours=1), start + timedelta(days=5)
     active = rest.client.list_meetings(state="active", from_=iso(lo), to=iso(hi), max=100)
     assert {created["id"], other["id"]} <= {m["id"] for m in active.items}

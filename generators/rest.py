@@ -4,8 +4,17 @@ Limits and enums come from the ``rest:`` part of ``catalogue.yaml``. Times are r
 injected ``now`` (a naive ``now`` is read as UTC); time zones are IANA zones without daylight
 saving time, so the offsets are exact without a time-zone database.
 
-Edge-case expectations assume the ``meetingId`` addresses an updatable meeting series
-(behaviour ``rest-not-updatable``: not ad hoc, not ended or in progress, not a personal room).
+Valid bodies are of a meeting or of a webinar (``scheduled_type``): the webinar-only fields
+(``enabledWebcastView``, ``panelistPassword``, ``requireAttendeeLogin``, ``restrictToInvitees``, and
+``enabledPolling``/``enabledAudienceCallBack`` set true) only go into webinar bodies
+(``rest-webinar-only-options``); ``enableConnectAudioBeforeHost`` is true only with join-before-host
+(``rest-connect-audio-before-host``); passwords meet the site's complexity
+(``rest-password-complexity``); ``sessionTypeId`` is the type's default session type; ``hostEmail``
+is sent when the caller names the host (a real site only schedules for its own users).
+
+Edge-case expectations assume the ``meetingId`` addresses an updatable meeting series of
+``scheduledType: meeting`` (behaviour ``rest-not-updatable``: not ad hoc, not ended or in
+progress, not a personal room).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import Any
 from webex_harness.generators.catalogue import rest_catalogue
 from webex_harness.generators.envelopes import faker_for
 from webex_harness.generators.providers import webex_provider
+from webex_harness.generators.rest_field_cases import case, coupling_cases, option_cases
 
 __all__ = ["REST_TIME_ZONES", "iso", "rest_edge_cases", "valid_create_body", "valid_update_body"]
 
@@ -33,6 +43,10 @@ REST_TIME_ZONES: dict[str, int] = {
 }
 
 _DURATIONS = (10, 15, 30, 45, 60, 90, 120, 180, 240, 480, 1439)
+#: the session type a new meeting of each scheduledType gets (the emulator's defaults, 003's sample: 3)
+_SESSION_TYPES = {"meeting": 3, "webinar": 9}
+#: the share of generated create bodies that schedule a webinar
+_WEBINAR_SHARE = 0.3
 
 
 def _utc(now: datetime) -> datetime:
@@ -53,12 +67,16 @@ def _enums() -> dict[str, tuple[str, ...]]:
     return dict(rest_catalogue().enums)
 
 
-def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
+def _body(
+    seed: int, now: datetime, *, update: bool, scheduled_type: str | None, host_email: str | None
+) -> dict[str, Any]:
     fake = faker_for(seed)
     webex = webex_provider(fake)
     rnd: random.Random = fake.random
     limits = _limits()
     enums = _enums()
+    kind = scheduled_type or ("webinar" if rnd.random() < _WEBINAR_SHARE else "meeting")
+    webinar = kind == "webinar"
     zone = rnd.choice(sorted(REST_TIME_ZONES))
     offset = timedelta(minutes=REST_TIME_ZONES[zone])
     local_now = _utc(now) + offset
@@ -80,20 +98,21 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
         "allowAnyUserToBeCoHost": rnd.random() < 0.5,
         "enabledJoinBeforeHost": jbh,
         "enableConnectAudioBeforeHost": jbh and rnd.random() < 0.5,
-        "joinBeforeHostMinutes": rnd.choice(limits["join_before_host_minutes_meeting"]) if jbh else 0,
+        "joinBeforeHostMinutes": rnd.choice(limits[f"join_before_host_minutes_{kind}"]) if jbh else 0,
         "excludePassword": rnd.random() < 0.5,
-        "publicMeeting": False,
+        "publicMeeting": rnd.random() < 0.5,
         "reminderTime": rnd.choice((0, 5, 10, 15, 30, 60)),
         "unlockedMeetingJoinSecurity": rnd.choice(enums["unlockedMeetingJoinSecurity"]),
         "enableAutomaticLock": lock,
         "automaticLockMinutes": rnd.choice((5, 10, 15, 20)) if lock else 0,
         "allowFirstUserToBeCoHost": rnd.random() < 0.5,
         "allowAuthenticatedDevices": rnd.random() < 0.5,
-        "sendEmail": False,
+        "sendEmail": rnd.random() < 0.5,
+        "sessionTypeId": _SESSION_TYPES[kind],
         "meetingOptions": {
             "enabledChat": rnd.random() < 0.5,
             "enabledVideo": rnd.random() < 0.5,
-            "enabledPolling": False,
+            "enabledPolling": webinar and rnd.random() < 0.5,
             "enabledNote": True,
             "noteType": rnd.choice(enums["noteType"]),
             "enabledFileTransfer": rnd.random() < 0.5,
@@ -125,7 +144,7 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
             "audioConnectionType": rnd.choice(enums["audioConnectionType"]),
             "enabledTollFreeCallIn": rnd.random() < 0.5,
             "enabledGlobalCallIn": rnd.random() < 0.5,
-            "enabledAudienceCallBack": False,
+            "enabledAudienceCallBack": webinar and rnd.random() < 0.5,
             "entryAndExitTone": rnd.choice(enums["entryAndExitTone"]),
             "allowHostToUnmuteParticipants": rnd.random() < 0.5,
             "allowAttendeeToUnmuteSelf": rnd.random() < 0.5,
@@ -135,42 +154,47 @@ def _body(seed: int, now: datetime, *, update: bool) -> dict[str, Any]:
     if watermark:
         low, high = limits["visual_watermark_opacity"]
         body["visualWatermarkOpacity"] = rnd.randint(low, high)
-    if not update and rnd.random() < 0.3:
-        body["recurrence"] = f"FREQ=WEEKLY;INTERVAL=1;COUNT={rnd.randint(2, 10)}"
+    if host_email:
+        body["hostEmail"] = host_email
+    if webinar:
+        login = rnd.random() < 0.5
+        del body["attendeePrivileges"]  # 003: not supported for a webinar
+        body.update(
+            {
+                "enabledWebcastView": rnd.random() < 0.5,
+                "panelistPassword": webex.webex_password(valid=True),
+                "requireAttendeeLogin": login,
+                "restrictToInvitees": login and rnd.random() < 0.5,
+            }
+        )
+    if not update:
+        body["scheduledType"] = kind
+        if rnd.random() < 0.3:
+            body["recurrence"] = f"FREQ=WEEKLY;INTERVAL=1;COUNT={rnd.randint(2, 10)}"
+    if "recurrence" not in body:  # 003: registration does not apply to a recurring meeting
+        body["registration"] = {
+            "autoAcceptRequest": rnd.random() < 0.5,
+            "requireJobTitle": rnd.random() < 0.5,
+            "requireCompanyName": rnd.random() < 0.5,
+            "maxRegisterNum": rnd.randint(1, limits["registration_max_register_num"]),
+        }
     return body
 
 
-def valid_create_body(seed: int, now: datetime) -> dict[str, Any]:
-    """A valid ``POST /v1/meetings`` body (the 003 fields; the seeds document no create page)."""
-    return _body(seed, now, update=False)
-
-
-def valid_update_body(seed: int, now: datetime) -> dict[str, Any]:
-    """A valid ``PATCH``/``PUT /v1/meetings/{meetingId}`` body, as the 003 request sample."""
-    return _body(seed, now, update=True)
-
-
-def _case(
-    case_id: str,
-    body: dict[str, Any],
-    status: int,
-    note: str,
-    behaviour: str | None,
-    expect_fields: dict[str, Any] | None = None,
-    source: str = "003",
+def valid_create_body(
+    seed: int, now: datetime, *, scheduled_type: str | None = None, host_email: str | None = None
 ) -> dict[str, Any]:
-    case: dict[str, Any] = {
-        "id": case_id,
-        "method": "PATCH",
-        "body": body,
-        "expect_status": status,
-        "note": note,
-        "behaviour": behaviour,
-        "source": source,
-    }
-    if expect_fields:
-        case["expect_fields"] = expect_fields
-    return case
+    """A valid ``POST /v1/meetings`` body (the 003 fields): of a meeting or a webinar
+    (``scheduled_type``; random when None, a webinar about one time in three)."""
+    return _body(seed, now, update=False, scheduled_type=scheduled_type, host_email=host_email)
+
+
+def valid_update_body(
+    seed: int, now: datetime, *, scheduled_type: str = "meeting", host_email: str | None = None
+) -> dict[str, Any]:
+    """A valid ``PATCH``/``PUT /v1/meetings/{meetingId}`` body, as the 003 request sample, for a
+    meeting of ``scheduled_type`` (which an update cannot change)."""
+    return _body(seed, now, update=True, scheduled_type=scheduled_type, host_email=host_email)
 
 
 def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
@@ -191,24 +215,24 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
 
     title_max, agenda_max = limits["title_max_length"], limits["agenda_max_length"]
     cases += [
-        _case(
+        case(
             "title-at-max", with_(title="T" * title_max), 200, f"title of {title_max} characters.", "rest-text-limits"
         ),
-        _case(
+        case(
             f"title-{title_max + 1}",
             with_(title="T" * (title_max + 1)),
             400,
             f"title of {title_max + 1} characters.",
             "rest-text-limits",
         ),
-        _case(
+        case(
             "agenda-at-max",
             with_(agenda="A" * agenda_max),
             200,
             f"agenda of {agenda_max} characters.",
             "rest-text-limits",
         ),
-        _case(
+        case(
             f"agenda-{agenda_max + 1}",
             with_(agenda="A" * (agenda_max + 1)),
             400,
@@ -218,12 +242,12 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     ]
     low, high = limits["duration_min_minutes"], limits["duration_max_minutes"]
     cases += [
-        _case(f"duration-{low}-min", window(low), 200, "Shortest allowed duration.", "rest-time-window"),
-        _case(f"duration-{low - 1}-min", window(low - 1), 400, "Shorter than 10 minutes.", "rest-time-window"),
-        _case("duration-23h59", window(high), 200, "Longest allowed duration (23 h 59 min).", "rest-time-window"),
-        _case("duration-24h", window(high + 1), 400, "Longer than 23 h 59 min.", "rest-time-window"),
-        _case("start-in-past", window(60, _utc(now) - timedelta(days=1)), 400, "start before now.", "rest-time-window"),
-        _case(
+        case(f"duration-{low}-min", window(low), 200, "Shortest allowed duration.", "rest-time-window"),
+        case(f"duration-{low - 1}-min", window(low - 1), 400, "Shorter than 10 minutes.", "rest-time-window"),
+        case("duration-23h59", window(high), 200, "Longest allowed duration (23 h 59 min).", "rest-time-window"),
+        case("duration-24h", window(high + 1), 400, "Longer than 23 h 59 min.", "rest-time-window"),
+        case("start-in-past", window(60, _utc(now) - timedelta(days=1)), 400, "start before now.", "rest-time-window"),
+        case(
             "end-before-start",
             with_(end=iso(start - timedelta(minutes=30), zone)),
             400,
@@ -236,7 +260,7 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     same_minute = utc_now + timedelta(seconds=max(1, (59 - utc_now.second) // 2))
     next_minute = utc_now.replace(second=0) + timedelta(minutes=1)
     cases.append(
-        _case(
+        case(
             "start-same-minute",
             with_(start=iso(same_minute, zone), end=iso(next_minute + timedelta(minutes=60), zone)),
             200,
@@ -247,7 +271,7 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     )
     odd = start + timedelta(seconds=41, milliseconds=76)
     cases.append(
-        _case(
+        case(
             "start-seconds-stripped",
             with_(start=iso(odd, zone, millis=True), end=iso(odd + timedelta(minutes=60), zone, millis=True)),
             200,
@@ -258,21 +282,21 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     )
     meeting_minutes = limits["join_before_host_minutes_meeting"]
     cases += [
-        _case(
+        case(
             f"jbh-minutes-{meeting_minutes[-1]}",
             with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=meeting_minutes[-1]),
             200,
             "Largest joinBeforeHostMinutes for a meeting.",
             "rest-join-before-host-minutes",
         ),
-        _case(
+        case(
             "jbh-minutes-7",
             with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=7),
             400,
             "Not one of 0, 5, 10, 15.",
             "rest-join-before-host-minutes",
         ),
-        _case(
+        case(
             "jbh-minutes-30-meeting",
             with_(enabledJoinBeforeHost=True, joinBeforeHostMinutes=30),
             400,
@@ -282,28 +306,28 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     ]
     o_low, o_high = limits["visual_watermark_opacity"]
     cases += [
-        _case(
+        case(
             f"watermark-opacity-{o_low}",
             with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low),
             200,
             "Lowest opacity.",
             "rest-watermark-opacity",
         ),
-        _case(
+        case(
             f"watermark-opacity-{o_high}",
             with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high),
             200,
             "Highest opacity.",
             "rest-watermark-opacity",
         ),
-        _case(
+        case(
             f"watermark-opacity-{o_low - 1}",
             with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_low - 1),
             400,
             "Below 5.",
             "rest-watermark-opacity",
         ),
-        _case(
+        case(
             f"watermark-opacity-{o_high + 1}",
             with_(enabledVisualWatermark=True, visualWatermarkOpacity=o_high + 1),
             400,
@@ -313,28 +337,28 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
     ]
     tags_max, tag_len = limits["integration_tags_max_items"], limits["integration_tag_max_length"]
     cases += [
-        _case(
+        case(
             f"integration-tags-{tags_max}",
             with_(integrationTags=[f"tag-{i}" for i in range(tags_max)]),
             200,
             "The most tags allowed.",
             "rest-integration-tags",
         ),
-        _case(
+        case(
             f"integration-tags-{tags_max + 1}",
             with_(integrationTags=[f"tag-{i}" for i in range(tags_max + 1)]),
             400,
             "One tag too many.",
             "rest-integration-tags",
         ),
-        _case(
+        case(
             f"integration-tag-{tag_len + 1}-chars",
             with_(integrationTags=["t" * (tag_len + 1)]),
             400,
             "A tag one character too long.",
             "rest-integration-tags",
         ),
-        _case(
+        case(
             "integration-tags-empty",
             with_(integrationTags=[]),
             200,
@@ -354,10 +378,10 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
         else:
             body = with_(**{nested: {**base[nested], field_name: "notAValue"}})
         cases.append(
-            _case(f"invalid-enum-{field_name}", body, 400, f"{field_name} outside its documented values.", "rest-enums")
+            case(f"invalid-enum-{field_name}", body, 400, f"{field_name} outside its documented values.", "rest-enums")
         )
     cases += [
-        _case(
+        case(
             "recurrence-multiple-bymonthday",
             with_(recurrence="FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10,11,12"),
             200,
@@ -365,21 +389,21 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
             "rest-recurrence-caps",
             {"recurrence": "FREQ=MONTHLY;INTERVAL=1;COUNT=10;BYMONTHDAY=10"},
         ),
-        _case(
+        case(
             "recurrence-never-ending",
             with_(recurrence="FREQ=DAILY;INTERVAL=1"),
             200,
             "A rule that never ends is accepted.",
             "rest-recurrence-caps",
         ),
-        _case(
+        case(
             f"tracking-code-name-{limits['tracking_code_max_length'] + 1}",
             with_(trackingCodes=[{"name": "n" * (limits["tracking_code_max_length"] + 1), "value": "v"}]),
             400,
             "Tracking code name longer than 120 characters.",
             None,
         ),
-        _case(
+        case(
             "unknown-fields-accepted",
             with_(notADocumentedField=True, meetingNumber="123456789"),
             200,
@@ -388,48 +412,6 @@ def rest_edge_cases(seed: int, now: datetime) -> list[dict[str, Any]]:
             source="docs/wire.md J4",
         ),
     ]
-    cases += _coupling_cases(with_)
+    cases += coupling_cases(with_)
+    cases += option_cases(with_, base)
     return cases
-
-
-def _coupling_cases(with_: Any) -> list[dict[str, Any]]:
-    """Edge cases of fields that only apply together, null tags and value types (003)."""
-    return [
-        _case(
-            "jbh-minutes-without-join-before-host",
-            with_(enabledJoinBeforeHost=False, enableConnectAudioBeforeHost=False, joinBeforeHostMinutes=10),
-            400,
-            "joinBeforeHostMinutes only applies with enabledJoinBeforeHost.",
-            "rest-join-before-host-minutes",
-        ),
-        _case(
-            "watermark-opacity-without-watermark",
-            with_(enabledVisualWatermark=False, visualWatermarkOpacity=40),
-            400,
-            "visualWatermarkOpacity is only supported when enabledVisualWatermark is true.",
-            "rest-watermark-opacity",
-        ),
-        _case(
-            "integration-tags-null",
-            with_(integrationTags=None),
-            200,
-            "null deletes every tag.",
-            "rest-integration-tags",
-            {"integrationTags": []},
-        ),
-        _case(
-            "recurrence-until-far-future",
-            with_(recurrence="FREQ=DAILY;INTERVAL=1;UNTIL=21241001T000000Z"),
-            200,
-            "A distant UNTIL is accepted (and capped at five years).",
-            "rest-recurrence-caps",
-        ),
-        _case(
-            "title-not-a-string",
-            with_(title=128),
-            400,
-            "A number where a string belongs: 400 with a message.",
-            "rest-status-codes",
-            source="003 (400: the request was invalid)",
-        ),
-    ]

@@ -701,12 +701,40 @@ def test_rest_bodies_within_003_limits(seed: int) -> None:
         minutes = (end - start).total_seconds() / 60
         assert limits["duration_min_minutes"] <= minutes <= limits["duration_max_minutes"]
         assert start > DEFAULT_NOW.replace(tzinfo=start.tzinfo) - start.utcoffset()
-        assert body["joinBeforeHostMinutes"] in limits["join_before_host_minutes_meeting"]
+        kind = body.get("scheduledType", "meeting")
+        assert body["joinBeforeHostMinutes"] in limits[f"join_before_host_minutes_{kind}"]
+        if kind != "webinar":
+            assert not body["meetingOptions"]["enabledPolling"]
+            assert not body["audioConnectionOptions"]["enabledAudienceCallBack"]
+            assert "panelistPassword" not in body and "enabledWebcastView" not in body
+        assert body["enabledJoinBeforeHost"] or not body["enableConnectAudioBeforeHost"]
         assert len(body["integrationTags"]) <= limits["integration_tags_max_items"]
         if body["enabledVisualWatermark"]:
             assert 5 <= body["visualWatermarkOpacity"] <= 80
         assert body["unlockedMeetingJoinSecurity"] in rest_catalogue().enums["unlockedMeetingJoinSecurity"]
     assert valid_update_body(seed, DEFAULT_NOW) == valid_update_body(seed, DEFAULT_NOW)
+
+
+def test_rest_bodies_give_every_documented_boolean_both_values() -> None:
+    """publicMeeting, sendEmail and the webinar-only flags are not always false; the webinar fields
+    and sessionTypeId are generated."""
+    bodies = [valid_create_body(seed, DEFAULT_NOW) for seed in range(60)]
+    webinars = [b for b in bodies if b["scheduledType"] == "webinar"]
+    assert webinars and len(webinars) < len(bodies)
+    seen: dict[str, set[object]] = {}
+    for body in bodies:
+        for name in ("publicMeeting", "sendEmail"):
+            seen.setdefault(name, set()).add(body[name])
+    for body in webinars:
+        seen.setdefault("enabledPolling", set()).add(body["meetingOptions"]["enabledPolling"])
+        seen.setdefault("enabledAudienceCallBack", set()).add(body["audioConnectionOptions"]["enabledAudienceCallBack"])
+        for name in ("enabledWebcastView", "requireAttendeeLogin", "restrictToInvitees"):
+            seen.setdefault(name, set()).add(body[name])
+        assert body["panelistPassword"] and body["sessionTypeId"] == 9
+        assert body["requireAttendeeLogin"] or not body["restrictToInvitees"]
+    assert all(values == {True, False} for values in seen.values()), seen
+    assert valid_create_body(1, DEFAULT_NOW, host_email="host@example.com")["hostEmail"] == "host@example.com"
+    assert "hostEmail" not in valid_create_body(1, DEFAULT_NOW)
 
 
 def test_rest_edge_cases() -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from webex_harness.emulator.app import create_app
+from webex_harness.emulator.model import User
 from webex_harness.emulator.registry import Registry
 from webex_harness.emulator.rest import RATE_LIMIT, recurrence, respond
 from webex_harness.emulator.rest.recurrence import RecurrenceError
@@ -324,10 +325,38 @@ def test_generated_valid_bodies_are_accepted(rest: Rest, seed: int) -> None:
     now = rest.registry.default.now()
     status, made, _ = rest.call("POST", "/v1/meetings", gen.valid_create_body(seed, now))
     assert status == 200, made
-    status, updated, _ = rest.call("PATCH", f"/v1/meetings/{made['id']}", gen.valid_update_body(seed + 1000, now))
+    kind = made["scheduledType"]
+    status, updated, _ = rest.call(
+        "PATCH", f"/v1/meetings/{made['id']}", gen.valid_update_body(seed + 1000, now, scheduled_type=kind)
+    )
     assert status == 200, updated
-    status, put, _ = rest.call("PUT", f"/v1/meetings/{made['id']}", gen.valid_update_body(seed + 2000, now))
+    status, put, _ = rest.call(
+        "PUT", f"/v1/meetings/{made['id']}", gen.valid_update_body(seed + 2000, now, scheduled_type=kind)
+    )
     assert status == 200, put
+
+
+def test_generated_bodies_round_trip_the_fields_they_send(rest: Rest) -> None:
+    """Webinar-only fields, the registration form, hostEmail and sessionTypeId come back as sent."""
+    gen = pytest.importorskip("generators.rest")
+    now = rest.registry.default.now()
+    host = rest.registry.default.add_user(User("planner", "Pl4nnerPass", email="planner@example.com"))
+    for seed, kind in ((5, "webinar"), (6, "meeting")):
+        body = gen.valid_create_body(seed, now, scheduled_type=kind, host_email=host.email)
+        status, made, _ = rest.call("POST", "/v1/meetings", body)
+        assert status == 200, made
+        assert (made["scheduledType"], made["hostEmail"], made["sessionTypeId"]) == (
+            kind,
+            host.email,
+            body["sessionTypeId"],
+        )
+        for name in ("publicMeeting", "enableConnectAudioBeforeHost", "meetingOptions", "audioConnectionOptions"):
+            assert made[name] == body[name], name
+        if kind == "webinar":
+            for name in ("enabledWebcastView", "panelistPassword", "requireAttendeeLogin", "restrictToInvitees"):
+                assert made[name] == body[name], name
+        if "registration" in body:
+            assert made["registration"]["maxRegisterNum"] == body["registration"]["maxRegisterNum"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 7])

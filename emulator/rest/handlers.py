@@ -13,6 +13,12 @@ POST     /v1/meetings/{id}/registrants       200 the registrant (``{"firstName",
 GET      /v1/meetings/{id}/registrants       200 ``{"items": [...]}``
 =======  ==================================  =============================================
 
+``GET /v1/meetings?meetingNumber=…`` (List Meetings, behaviour ``rest-list-by-meeting-number``):
+with ``current`` true (the default) each item is the meeting's scheduled meeting that is in progress
+or comes next (``meetingType: scheduledMeeting``, its ``meetingSeriesId``, UTC times; the series when
+all its occurrences are over), with ``current=false`` the series; ``from``, ``to``, ``meetingType``
+and ``state`` are ignored then.
+
 Rules, in the order they are checked (behaviour ``rest-status-codes``):
 
 1. ``Authorization: Bearer <token>`` must name a site's REST token (``Registry.by_token``; the
@@ -49,17 +55,21 @@ from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
 from webex_harness.emulator.registry import Registry
-from webex_harness.emulator.rest import rules
+from webex_harness.emulator.rest import registrants, rules
 from webex_harness.emulator.rest.errors import RestError
 from webex_harness.emulator.rest.responses import Answer, error, render, tracking_id
 from webex_harness.emulator.rest.schema import MEETING_TYPES, STATES, parse_body
-from webex_harness.emulator.rest.store import Target, listing, store
+from webex_harness.emulator.rest.store import Target, by_number, listing, store
 from webex_harness.emulator.rest.times import parse_param_time
 from webex_harness.webex.settings import SiteSettings
 
 log = logging.getLogger("emulator.rest")
 
 STATUS_CODES = declare("rest-status-codes", "accepts any Content-Type on POST/PUT/PATCH bodies (no 415)")
+BY_NUMBER = declare(
+    "rest-list-by-meeting-number",
+    "answers the meeting series for meetingNumber, not its current scheduled meeting (current ignored)",
+)
 
 #: the 429 rule: by default at most this many requests per token (site setting
 #: ``rest_rate_limit_per_minute``, which each site may change) ...
@@ -225,7 +235,7 @@ def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, ba
     target = rules.lookup(site, parts[1], now)
     if len(parts) == 3:
         if method == "POST":
-            return 200, rules.register(target.series, parse_body(raw), now), []
+            return 200, registrants.register(target.series, parse_body(raw), now), []
         return 200, {"items": list(target.series.registrants)}, []
     if method == "GET":
         return 200, render(site, target, now), []
@@ -262,10 +272,22 @@ def _int_param(name: str, text: str | None, default: int, low: int, high: int) -
     return value
 
 
+def _bool_param(name: str, text: str | None, default: bool) -> bool:
+    if text is None or text == "":
+        return default
+    if text.lower() not in ("true", "false"):
+        raise RestError(400, f"Invalid {name}: {text!r} is not true or false.")
+    return text.lower() == "true"
+
+
 def _list(site: Site, query: str, base: str, now: datetime) -> Answer:
     params = _query(query)
     maximum = _int_param("max", params.get("max"), DEFAULT_MAX, 1, MAX_MAX)
     offset = _int_param("offset", params.get("offset"), 0, 0, 10_000_000)
+    current = _bool_param("current", params.get("current"), True)
+    if params.get("meetingNumber"):  # behaviour rest-list-by-meeting-number: from/to/type/state ignored
+        found = by_number(site, now, params["meetingNumber"], current=current and not site.fault(BY_NUMBER))
+        return _page(site, found, params, offset, maximum, base, now)
     start, end = parse_param_time("from", params.get("from")), parse_param_time("to", params.get("to"))
     if start and end and start > end:
         raise RestError(400, "from cannot be after to.")
@@ -282,10 +304,17 @@ def _list(site: Site, query: str, base: str, now: datetime) -> Answer:
         meeting_type=meeting_type,
         state=state,
         series_id=series_id,
-        number=params.get("meetingNumber") or None,
+        number=None,
         start=start,
         end=end,
     )
+    return _page(site, found, params, offset, maximum, base, now)
+
+
+def _page(
+    site: Site, found: list[Target], params: dict[str, str], offset: int, maximum: int, base: str, now: datetime
+) -> Answer:
+    """One page of ``found`` (series in their own zone, occurrences in UTC) and its ``Link``."""
     page = found[offset : offset + maximum]
     items = [render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
     extra: list[tuple[str, str]] = []

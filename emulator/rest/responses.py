@@ -14,10 +14,20 @@ from typing import Any
 
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
-from webex_harness.emulator.rest.store import Target, target_state
+from webex_harness.emulator.rest.store import Target, occurrence_id, target_state
 from webex_harness.emulator.rest.times import render_time, slot_key, utc_text
 
 RESPONSE_SHAPE = declare("rest-response-shape", "omits telephony and phoneAndVideoSystemPassword from meeting JSON")
+REGISTRATION_FORM = declare(
+    "rest-registration-form", "answers registration without maxRegisterNum, customizedQuestions and rules"
+)
+SINGLE_OCCURRENCE_ID = declare(
+    "rest-single-occurrence-id",
+    "the scheduled meeting of a meeting without recurrence gets an id of its own (<seriesId>_<start>)",
+    behaviour="rest-list-by-meeting-number",
+)
+#: what :data:`REGISTRATION_FORM` leaves out of ``registration``
+REGISTRATION_EXTRAS = ("maxRegisterNum", "customizedQuestions", "rules")
 
 #: one answer: HTTP status, JSON payload (None for 204), extra headers
 Answer = tuple[int, Any, list[tuple[str, str]]]
@@ -52,6 +62,8 @@ def render(site: Site, target: Target, now: datetime, *, utc: bool = False) -> d
     state = target_state(target, now)
     ended_instance = target.kind == "meeting" and state == "ended"
     meeting_id = target.id
+    if target.kind == "scheduledMeeting" and target.slot is not None and site.fault(SINGLE_OCCURRENCE_ID):
+        meeting_id = occurrence_id(series, target.slot)
     host = site_host(site)
     out: dict[str, Any] = {"id": meeting_id}
     if target.kind != "meetingSeries":
@@ -127,7 +139,10 @@ def render(site: Site, target: Target, now: datetime, *, utc: bool = False) -> d
     out["meetingOptions"] = dict(props["meetingOptions"])
     if series.scheduled_type != "webinar":  # 003: not supported for a webinar
         out["attendeePrivileges"] = dict(props["attendeePrivileges"])
-    out["registration"] = dict(props["registration"])
+    registration = {k: v for k, v in props["registration"].items() if k not in REGISTRATION_EXTRAS}
+    if not site.fault(REGISTRATION_FORM):  # 003: the page's order: flags, maxRegisterNum, questions, rules
+        registration.update({k: props["registration"][k] for k in REGISTRATION_EXTRAS if k in props["registration"]})
+    out["registration"] = registration
     out["integrationTags"] = list(props.get("integrationTags") or [])
     out["scheduledType"] = series.scheduled_type
     out["simultaneousInterpretation"] = props["simultaneousInterpretation"]

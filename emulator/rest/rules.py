@@ -1,11 +1,12 @@
 """The documented rules of the REST meetings API (003 "Create a Meeting", "Update a Meeting",
-"Delete a Meeting", the registrants), as functions on the site's store that raise
+"Delete a Meeting"), as functions on the site's store that raise
 :class:`~emulator.rest.errors.RestError` (status + message) for anything refused.
 
 Nothing here knows about HTTP: :mod:`emulator.rest.handlers` parses requests and calls
-:func:`create`, :func:`update`, :func:`lookup`, :func:`delete` and :func:`register` (the list
-query is :func:`emulator.rest.store.listing`). Each rule that a fault can break checks its fault
-here, where it is honoured.
+:func:`create`, :func:`update`, :func:`lookup` and :func:`delete` (the list queries are
+:func:`emulator.rest.store.listing` and :func:`~emulator.rest.store.by_number`, registrants
+:mod:`emulator.rest.registrants`). Each rule that a fault can break checks its fault here, where it
+is honoured; the rules between fields live in :mod:`emulator.rest.options`.
 
 Special meetings for ``rest-not-updatable``: Create with ``"adhoc": true`` and a ``roomId`` makes an
 ad-hoc meeting; Create with ``"scheduledType": "personalRoomMeeting"`` a scheduled personal-room
@@ -13,7 +14,7 @@ meeting; a series or scheduled meeting being in progress or over (move the site 
 ``POST /_emulator/sites/{site}/clock``) cannot be updated either; nor can an instance.
 
 Stands on :mod:`emulator.model` (the site, its users, passwords), :mod:`emulator.faults` and the
-REST modules below it: errors, times, schema, recurrence, store.
+REST modules below it: errors, times, schema, recurrence, store, options.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site, User, digits, generate_password
 from webex_harness.emulator.rest import recurrence
 from webex_harness.emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.options import (
+    apply_connect_audio,
+    check_password,
+    check_send_email,
+    check_webinar_only,
+)
 from webex_harness.emulator.rest.recurrence import RecurrenceError
 from webex_harness.emulator.rest.schema import (
     AGENDA_MAX,
@@ -45,7 +52,7 @@ from webex_harness.emulator.rest.schema import (
     defaults,
 )
 from webex_harness.emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
-from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key, utc_text
+from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key
 
 PUT_EQUALS_PATCH = declare(
     "rest-put-equals-patch", "PUT replaces the meeting: every property the body leaves out is reset to its default"
@@ -221,7 +228,7 @@ def check_webinar_login(site: Site, series: Series, props: dict[str, Any], field
 def merge(props: dict[str, Any], fields: dict[str, Any]) -> None:
     """Apply checked fields onto stored properties (objects merged key by key)."""
     for name, value in fields.items():
-        if name in OBJECTS:
+        if name in OBJECTS or name == "registration":
             props[name] = {**props.get(name, {}), **value}
         elif name in (
             "start",
@@ -252,7 +259,16 @@ def _password(site: Site, fields: dict[str, Any], current: str) -> str:
         if site.settings.password_required:
             raise bad("password cannot be empty: the site requires meeting passwords.")
         return ""
+    check_password(site, "password", sent)
     return sent
+
+
+def _field_checks(site: Site, body: dict[str, Any], fields: dict[str, Any], scheduled_type: str) -> None:
+    """The rules of :mod:`emulator.rest.options` that need no stored state."""
+    check_send_email(site, body)
+    check_webinar_only(site, scheduled_type, fields)
+    if fields.get("panelistPassword"):
+        check_password(site, "panelistPassword", fields["panelistPassword"])
 
 
 # ---------------------------------------------------------------- create
@@ -318,6 +334,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
         fields.setdefault("title", "Ad-hoc meeting")
     check_text(site, fields, creating=True)
     check_enums(site, fields)
+    _field_checks(site, body, fields, scheduled_type)
     timezone = _timezone(fields, "UTC")
     tz = recurrence.zone(timezone, UTC)
     start, end, zulu, _ = _times(site, fields, tz, now, None)
@@ -343,6 +360,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     if "recurrence" in fields and fields["recurrence"].strip() and not adhoc:
         series.recurrence, series.rule, series.horizon = _recurrence(site, fields["recurrence"], now)
     check_webinar_login(site, series, props, fields)
+    apply_connect_audio(site, props, fields)
     apply_jbh(site, props, fields, scheduled_type)
     apply_watermark(site, props, fields)
     merge(props, fields)
@@ -394,6 +412,7 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
     check_text(site, fields, creating=False)
     check_enums(site, fields)
     series = target.series
+    _field_checks(site, body, fields, series.scheduled_type)
     if target.kind == "meetingSeries":
         _update_series(site, series, fields, now, replace=method == "PUT" and site.fault(PUT_EQUALS_PATCH))
         return target
@@ -419,6 +438,7 @@ def _update_series(site: Site, series: Series, fields: dict[str, Any], now: date
     if "integrationTags" in fields:
         check_tags(site, fields["integrationTags"])
     check_webinar_login(site, series, props, fields)
+    apply_connect_audio(site, props, fields)
     apply_jbh(site, props, fields, series.scheduled_type)
     apply_watermark(site, props, fields)
     merge(props, fields)
@@ -451,6 +471,7 @@ def _update_occurrence(site: Site, target: Target, fields: dict[str, Any], now: 
     check_webinar_login(site, series, effective, fields)
     overrides = dict(existing.props) if existing else {}
     scratch = dict(effective)
+    apply_connect_audio(site, scratch, fields)
     apply_jbh(site, scratch, fields, series.scheduled_type)
     apply_watermark(site, scratch, fields)
     merge(scratch, fields)
@@ -463,7 +484,7 @@ def _update_occurrence(site: Site, target: Target, fields: dict[str, Any], now: 
     return target
 
 
-# ---------------------------------------------------------------- delete, registrants
+# ---------------------------------------------------------------- delete
 
 
 def delete(site: Site, target: Target) -> None:
@@ -480,27 +501,4 @@ def delete(site: Site, target: Target) -> None:
     series.cancelled.add(key)
 
 
-def register(series: Series, body: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """``POST /v1/meetings/{id}/registrants`` (minimal): ``{"firstName", "lastName", "email"}``."""
-    email = body.get("email")
-    first, last = body.get("firstName", ""), body.get("lastName", "")
-    if not isinstance(email, str) or "@" not in email or any(c.isspace() for c in email.strip()):
-        raise bad("email is required and must be an e-mail address.")
-    if not isinstance(first, str) or not isinstance(last, str):
-        raise bad("firstName and lastName must be strings.")
-    if any(r["email"] == email.strip().lower() for r in series.registrants):
-        raise RestError(409, "This e-mail address has already registered for the meeting.")
-    registrant = {
-        "id": uuid.uuid4().hex,
-        "status": "approved",
-        "firstName": first,
-        "lastName": last,
-        "email": email.strip().lower(),
-        "registrationTime": utc_text(now),
-        "meetingId": series.id,
-    }
-    series.registrants.append(registrant)
-    return registrant
-
-
-__all__ = ["create", "delete", "host_for", "lookup", "register", "update"]
+__all__ = ["create", "delete", "host_for", "lookup", "update"]

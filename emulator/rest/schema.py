@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from webex_harness.emulator.rest.errors import RestError, bad
+from webex_harness.emulator.rest.registration import parse_registration
 
 TITLE_MAX = 128
 AGENDA_MAX = 1300
@@ -70,7 +71,6 @@ SCALARS: dict[str, str] = {
     "enableAutomaticLock": _BOOL,
     "allowFirstUserToBeCoHost": _BOOL,
     "allowAuthenticatedDevices": _BOOL,
-    "sendEmail": _BOOL,
     "enabledBreakoutSessions": _BOOL,
     "enabledAudioWatermark": _BOOL,
     "enabledVisualWatermark": _BOOL,
@@ -145,11 +145,10 @@ READ_ONLY = frozenset(
         "hostDidJoin",
         "attendeeDidJoin",
         "simultaneousInterpretation",
-        "registration",
         "invitees",
         "customizedQuestions",
         "rules",
-        "sendEmail",
+        "sendEmail",  # its type is checked on the raw body (emulator.rest.options.check_send_email)
         "templateId",
     }
 )
@@ -230,6 +229,8 @@ def defaults(scheduled_type: str) -> dict[str, Any]:
             "requireCountryRegion": False,
             "requireWorkPhone": False,
             "requireFax": False,
+            "customizedQuestions": [],
+            "rules": [],
         },
         "simultaneousInterpretation": {"enabled": False, "interpreters": []},
     }
@@ -301,6 +302,8 @@ def clean(body: dict[str, Any]) -> dict[str, Any]:
             out[name] = {k: _typed(f"{name}.{k}", v, spec[k]) for k, v in value.items() if k in spec and v is not None}
         elif name == "trackingCodes":
             out[name] = _tracking_codes(value)
+        elif name == "registration":
+            out[name] = parse_registration(value)
     return out
 
 

@@ -7,7 +7,9 @@ Meeting model (003 "Response Properties"; Webex meeting modelling):
   ``recurrence`` it is a series with one occurrence. Its id is 32 hex digits.
 * its **scheduled meetings** (``scheduledMeeting``) are the occurrences, id
   ``<seriesId>_<original UTC start YYYYMMDDTHHMMSSZ>`` (as in the seed's sample); updating one makes
-  it an exception (``isModified: true``); deleting one cancels that occurrence.
+  it an exception (``isModified: true``); deleting one cancels that occurrence. The one scheduled
+  meeting of a series without ``recurrence`` has the series' own id (docs/wire.md J11: listed by
+  ``meetingSeriesId=S`` its ``id`` is ``S``); its long id form is still found.
 * a **meeting instance** (``meeting``) exists once an occurrence's start has passed on the site
   clock, id ``<seriesId>_I_<epoch of the original start>``: ``inProgress`` until its end, then
   ``ended``. Every meeting is taken to happen on time (the emulator has no live REST meetings).
@@ -126,8 +128,13 @@ class Target:
             return self.series.id
         assert self.slot is not None
         if self.kind == "scheduledMeeting":
-            return f"{self.series.id}_{slot_key(self.slot)}"
+            return self.series.id if self.series.rule is None else occurrence_id(self.series, self.slot)
         return f"{self.series.id}_I_{int(self.slot.timestamp())}"
+
+
+def occurrence_id(series: Series, slot: datetime) -> str:
+    """The long id form of a scheduled meeting: ``<seriesId>_<original UTC start>``."""
+    return f"{series.id}_{slot_key(slot)}"
 
 
 @dataclass(slots=True)
@@ -268,6 +275,35 @@ def listing(
     return targets
 
 
+def by_number(site: HasRestStore, now: datetime, number: str, *, current: bool) -> list[Target]:
+    """``GET /v1/meetings?meetingNumber=…`` (List Meetings): the series of that number, or with
+    ``current`` its scheduled meeting that is happening or will happen next (the series itself when
+    every occurrence is over). The page ignores from, to, meetingType and state here."""
+    wanted = number.replace(" ", "")
+    found: list[Target] = []
+    for series in store(site).series.values():
+        if series.number != wanted:
+            continue
+        target = Target(series, "meetingSeries")
+        if current:
+            target = next_scheduled(series, now) or target
+        found.append(target)
+    return found
+
+
+def next_scheduled(series: Series, now: datetime) -> Target | None:
+    """The scheduled meeting of ``series`` that is in progress or starts next (by its effective
+    times: a moved occurrence counts where it now is), or None when all are over."""
+    best: tuple[datetime, datetime] | None = None
+    for slot in series.slots(None):
+        start, end, _ = series.effective(slot)
+        if end > now and (best is None or start < best[0]):
+            best = (start, slot)
+        if best is not None and slot > best[0] + series.duration + timedelta(days=2):
+            break  # the look-ahead of series_state
+    return Target(series, "scheduledMeeting", best[1]) if best else None
+
+
 def _overlaps(series: Series, lo: datetime, hi: datetime) -> bool:
     for slot in series.slots(hi + timedelta(days=1)):
         s, e, _ = series.effective(slot)
@@ -282,7 +318,10 @@ __all__ = [
     "RestStore",
     "Series",
     "Target",
+    "by_number",
     "listing",
+    "next_scheduled",
+    "occurrence_id",
     "occurrence_state",
     "series_state",
     "store",
