@@ -295,6 +295,8 @@ class Environment:
     users: Roles = field(default_factory=Roles)
     load: LoadSettings = field(default_factory=LoadSettings)
     cleanup_prefix: str = DEFAULT_CLEANUP_PREFIX
+    #: the file states ``settings.api_version`` (else a real site's release is read with GetAPIVersion)
+    api_version_declared: bool = False
 
     @property
     def is_emulator(self) -> bool:
