@@ -27,6 +27,7 @@ from webex_harness.webex.releases import (
     element_changes,
     load,
 )
+from webex_harness.webex.releases import uuid_change as releases_uuid_change
 
 __all__ = [
     "VersionChange",
@@ -44,11 +45,8 @@ UUID_BEHAVIOUR = "meeting-uuid-equivalence"
 
 
 def uuid_change(name: str) -> Change | None:
-    """When ``name`` gained meetingUUID support (its catalogue ``uuid_release``), or None: never."""
-    spec = api(name)
-    if spec.uuid_release is None:
-        return None
-    return Change(f"{spec.name} meetingUUID", Since.parse(spec.uuid_release), None, "meetingUUID support")
+    """When ``name`` gained meetingUUID support (:func:`webex.releases.uuid_change`), or None: never."""
+    return releases_uuid_change(api(name).name)
 
 
 def _is_uuid_path(path: str) -> bool:
@@ -63,7 +61,8 @@ def response_element_changes(spec: ApiSpec) -> dict[str, Change]:
     if uuid is not None:
         for path in spec.response_elements:
             if _is_uuid_path(path) and path not in dated:
-                dated[path] = Change(f"{spec.name} response {path}", uuid.introduced, None, "meetingUUID support")
+                note = "answered with the API's meetingUUID support"
+                dated[path] = Change(f"{spec.name} response {path}", uuid.introduced, None, note)
     return dated
 
 
@@ -150,9 +149,6 @@ def _crossed(since: Since, old: Release, new: Release) -> Release | None:
 def _all_dated() -> list[tuple[str, str, Change]]:
     out = list(load().all_changes())
     for spec in all_apis():
-        uuid = uuid_change(spec.name)
-        if uuid is not None:
-            out.append(("uuid", spec.name, uuid))
         for path, change in response_element_changes(spec).items():
             if path not in element_changes(spec.name, "response"):
                 out.append(("response", f"{spec.name} {path}", change))

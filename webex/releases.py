@@ -41,6 +41,7 @@ __all__ = [
     "known_releases",
     "load",
     "release_problem",
+    "uuid_change",
 ]
 
 DATA = shipped("webex", "releases.yaml")
@@ -144,15 +145,18 @@ class ReleaseData:
     #: API name -> "request"/"response" -> element path -> change
     elements: Mapping[str, Mapping[Where, Mapping[str, Change]]]
     behaviours: Mapping[str, Change]
+    #: API name -> when it gained meetingUUID (request and answer)
+    uuid: Mapping[str, Change]
 
     def all_changes(self) -> list[tuple[str, str, Change]]:
-        """``(kind, subject, change)`` for every entry: kind ``api``, ``request``, ``response`` or
-        ``behaviour``; an element's subject is ``"GetMeeting meet:metaData/meet:isPrivateMeeting"``."""
+        """``(kind, subject, change)`` for every entry: kind ``api``, ``request``, ``response``,
+        ``behaviour`` or ``uuid``; an element's subject is ``"GetMeeting meet:metaData/meet:isPrivateMeeting"``."""
         out: list[tuple[str, str, Change]] = [("api", n, c) for n, c in self.apis.items()]
         for api, sides in self.elements.items():
             for where, paths in sides.items():
                 out.extend((where, f"{api} {path}", c) for path, c in paths.items())
         out.extend(("behaviour", b, c) for b, c in self.behaviours.items())
+        out.extend(("uuid", a, c) for a, c in self.uuid.items())
         return out
 
 
@@ -188,7 +192,13 @@ def parse(raw: Mapping[str, Any]) -> ReleaseData:
             if sides.get(where)
         }
     behaviours = {str(b): _change(str(b), v) for b, v in (raw.get("behaviours") or {}).items()}
-    data = ReleaseData(releases, apis, elements, behaviours)
+    uuid = {
+        str(a): Change(
+            f"{a} meetingUUID", Since.parse(v), None, "meetingUUID accepted wherever the key is, and answered"
+        )
+        for a, v in (raw.get("uuid") or {}).items()
+    }
+    data = ReleaseData(releases, apis, elements, behaviours, uuid)
     listed = set(releases)
     for _, subject, change in data.all_changes():
         named = change.introduced.releases + (change.removed.releases if change.removed else ())
@@ -236,6 +246,11 @@ def api_change(name: str) -> Change:
 def behaviour_change(behaviour_id: str) -> Change:
     """The release since which a site does what behaviour ``behaviour_id`` promises (default: :data:`FIRST`)."""
     return load().behaviours.get(behaviour_id) or _default(behaviour_id)
+
+
+def uuid_change(api: str) -> Change | None:
+    """When ``api`` gained meetingUUID, or None: the notes never list it."""
+    return load().uuid.get(api)
 
 
 def element_changes(api: str, where: Where) -> Mapping[str, Change]:
