@@ -283,3 +283,14 @@ def test_diff_versions_refuses_a_bad_release_in_one_line(args: list[str], capsys
     assert main(["diff-versions", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "diff-versions" in err
+
+
+# ---------------------------------------------------------------- the summary names the release
+
+
+def test_the_summary_names_the_release_it_certified() -> None:
+    from webex_harness.runs import report_facts
+
+    summary: dict[str, Any] = {"release": {"release": "40.4.0", "how": "read with GetAPIVersion"}}
+    assert report_facts.release_sentence(summary) == "certified against API 40.4.0 (read with GetAPIVersion)"
+    assert report_facts.release_sentence({}) is None and report_facts.release_sentence({"release": None}) is None
