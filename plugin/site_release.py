@@ -25,7 +25,17 @@ from webex_harness.generators.api_releases import skip_reason
 from webex_harness.webex.releases import Release, ReleaseError
 from webex_harness.webex.settings import api_version_problem
 
-__all__ = ["DECLARED", "READ", "SiteRelease", "known_release", "read_release", "version_skip", "write_record"]
+__all__ = [
+    "DECLARED",
+    "READ",
+    "ReleaseReadError",
+    "SiteRelease",
+    "known_release",
+    "read_records",
+    "read_release",
+    "version_skip",
+    "write_record",
+]
 
 DECLARED = "declared"
 READ = "read with GetAPIVersion"

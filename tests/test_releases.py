@@ -294,3 +294,93 @@ def test_the_summary_names_the_release_it_certified() -> None:
     summary: dict[str, Any] = {"release": {"release": "40.4.0", "how": "read with GetAPIVersion"}}
     assert report_facts.release_sentence(summary) == "certified against API 40.4.0 (read with GetAPIVersion)"
     assert report_facts.release_sentence({}) is None and report_facts.release_sentence({"release": None}) is None
+
+
+_API_VERSION_ANSWER = """<?xml version="1.0" encoding="UTF-8"?>
+<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"
+ xmlns:ep="http://www.webex.com/schemas/2002/06/service/ep"><serv:header><serv:response>
+<serv:result>SUCCESS</serv:result><serv:gsbStatus>PRIMARY</serv:gsbStatus></serv:response></serv:header>
+<serv:body><serv:bodyContent xsi:type="ep:getAPIVersionResponse" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<ep:apiVersion>WebEx XML API V11.0.0</ep:apiVersion><ep:release>WBS40.6</ep:release><ep:apiVer>{ver}</ep:apiVer>
+</serv:bodyContent></serv:body></serv:message>"""
+
+
+def _site_answering(ver: str, seen: list[bytes]) -> Any:
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.content)
+        return httpx.Response(200, text=_API_VERSION_ANSWER.format(ver=ver))
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+def test_an_undeclared_release_is_read_with_one_get_api_version_counted_in_the_budget() -> None:
+    from webex_harness.client.xml_client import RequestBudget, XmlClient
+    from webex_harness.plugin.site_release import READ, read_release
+    from webex_harness.webex.envelope import Security
+
+    seen: list[bytes] = []
+    budget = RequestBudget(max_requests=5)
+    client = XmlClient(
+        "https://acme.webex.com/WBXService/XMLService",
+        Security("acme", "host", "pw"),
+        http=_site_answering("40.6.1", seen),
+        budget=budget,
+    )
+    assert read_release(client) == SiteRelease(R("40.6.1"), READ)
+    assert budget.used == 1 and len(seen) == 1 and b"GetAPIVersion" in seen[0]
+
+
+def test_a_release_the_harness_does_not_know_is_one_clear_error() -> None:
+    from webex_harness.client.xml_client import XmlClient
+    from webex_harness.plugin.site_release import ReleaseReadError, read_release
+    from webex_harness.webex.envelope import Security
+
+    client = XmlClient(
+        "https://acme.webex.com/WBXService/XMLService",
+        Security("acme", "host", "pw"),
+        http=_site_answering("39.7.0", []),
+    )
+    with pytest.raises(ReleaseReadError, match=re.escape("39.7.0")):
+        read_release(client)
+
+
+# ---------------------------------------------------------------- a whole contracts run on a 40.4.0 emulator
+
+
+def test_a_contracts_run_on_an_emulator_playing_4040_skips_what_came_later_and_names_the_release(
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env_file = tmp_path / "play404.yaml"
+    shipped_env = Path(__file__).resolve().parent.parent / "environments" / "emulator.yaml"
+    env_file.write_text(
+        shipped_env.read_text(encoding="utf-8").replace('api_version: "40.12.0"', 'api_version: "40.4.0"'),
+        encoding="utf-8",
+    )
+    assert 'api_version: "40.4.0"' in env_file.read_text(encoding="utf-8")
+    out = tmp_path / "run"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_") and k != "WEBEX_HARNESS_EMULATOR_URL"}
+    command = [sys.executable, "-m", "webex_harness.runs.cli", "contracts", "--env", str(env_file), "--workers", "1"]
+    selection = ["--behaviour", "locked-lobby", "--behaviour", "time-zone-offsets", "--out", str(out)]
+    done = subprocess.run(
+        [*command, *selection],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["release"] == {"release": "40.4.0", "how": "declared"}
+    assert summary["tests"]["passed"] > 0 and summary["tests"]["failed"] == 0
+    reasons = [g["reason"] for g in summary["skipped_because"]]
+    assert reasons == ["site plays 40.4.0; Locked lobby options round-trip (locked-lobby) came with 40.9.0"]
+    assert "certified against API 40.4.0 (declared)" in (out / "summary.md").read_text(encoding="utf-8")
+    properties = (out / "allure-results" / "environment.properties").read_text(encoding="latin-1")
+    assert "api.release=40.4.0 (declared)" in properties
