@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from webex_harness.generators.catalogue import ApiSpec, all_apis, api
 from webex_harness.webex.behaviours import behaviour as behaviour_entry
@@ -33,12 +34,14 @@ __all__ = [
     "VersionChange",
     "api_missing",
     "changes_between",
+    "missing_request_elements",
     "missing_response_elements",
     "response_element_changes",
     "response_elements_at",
     "skip_reason",
     "uuid_change",
     "uuid_missing",
+    "without_later_request_elements",
 ]
 
 UUID_BEHAVIOUR = "meeting-uuid-equivalence"
@@ -76,6 +79,44 @@ def response_elements_at(spec: ApiSpec, site: Release) -> tuple[str, ...]:
     """The catalogue's ``response_elements`` of ``spec`` that a site playing ``site`` answers, in order."""
     missing = missing_response_elements(spec, site)
     return tuple(p for p in spec.response_elements if not any(p == m or p.startswith(m + "/") for m in missing))
+
+
+def missing_request_elements(spec: ApiSpec, site: Release) -> dict[str, str]:
+    """The dated request elements of ``spec`` a site playing ``site`` does not take (path -> why)."""
+    return {p: why for p, c in element_changes(spec.name, "request").items() if (why := c.why_missing(site))}
+
+
+def without_later_request_elements(spec: ApiSpec, envelope: bytes, site: Release) -> bytes:
+    """``envelope`` (one bodyContent of ``spec``) without the request elements that came after ``site``
+    (a service of that release does not know them), nor ``meetingUUID`` where its support came later;
+    unchanged when there is nothing to leave out."""
+    paths = [tuple(step.rpartition(":")[2] for step in p.split("/")) for p in missing_request_elements(spec, site)]
+    if uuid_missing(spec.name, site) is not None and spec.uuid_path is not None:
+        paths.append(tuple(step.rpartition(":")[2] for step in spec.uuid_path.split("/")))
+    if not paths:
+        return envelope
+    from lxml import etree
+
+    root = etree.fromstring(envelope, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    removed = False
+    for body in root.iter("{*}bodyContent", "bodyContent"):
+        for path in paths:
+            for found in _walk(body, path):
+                parent = found.getparent()
+                if parent is not None:
+                    parent.remove(found)
+                    removed = True
+    if not removed:
+        return envelope
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _walk(node: Any, path: tuple[str, ...]) -> list[Any]:
+    """The elements under ``node`` at ``path`` (local names)."""
+    found = [node]
+    for step in path:
+        found = [c for n in found for c in n if isinstance(c.tag, str) and c.tag.rpartition("}")[2] == step]
+    return found
 
 
 def api_missing(name: str, site: Release) -> str | None:
