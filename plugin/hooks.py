@@ -36,6 +36,7 @@ The plugin's modules (this one holds the hooks; :mod:`plugin.pytest_plugin`, the
     :mod:`plugin.request_costs`  the requests each test sent (``costs-<worker>.json``)
     :mod:`plugin.workers`        xdist: this worker, how many, the run ID they share
     :mod:`plugin.state`          the per-run state on ``config.stash`` (typed keys)
+    :mod:`plugin.site_release`   the XML API release the run certifies against; the contracts it skips
 
 Safety (issue 7)
     *Ledger.* Every create any harness client sends (they all share the target's ``httpx``
@@ -60,6 +61,11 @@ The plan (issue 11)
     ``costs-<worker>.json`` in the run folder (``webex-harness costs --refresh`` reads them). A
     :class:`~client.xml_client.BudgetExceeded` (subclasses included) turns its test and every later one
     into a skip ``budget spent: …``; the session then exits 1 with one line saying so.
+
+Releases (issue 15)
+    A contract test of what the site's XML API release lacks is skipped with the reason (``site plays
+    40.4.0; … came with 40.9.0``): at collection when the environment declares the release (always on
+    the emulator), else after one GetAPIVersion (:mod:`plugin.site_release`, fixture ``site_release``).
 """
 
 from __future__ import annotations
