@@ -202,6 +202,7 @@ def test_set_meeting_keeps_only_the_first_invitee_of_an_email(xml: XmlClient, me
 
 
 @pytest.mark.behaviour("meeting-uuid-equivalence")
+@pytest.mark.api("DelMeetingAttendee")  # its meetingUUID support (docs/versions.md)
 def test_del_meeting_attendee_by_email_and_meeting_uuid(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
     for name in ("keep", "drop"):
@@ -219,6 +220,8 @@ def test_del_meeting_attendee_by_email_and_meeting_uuid(xml: XmlClient, meetings
 
 
 @pytest.mark.behaviour("enrollment-domain-empty")
+@pytest.mark.behaviour("meeting-uuid-equivalence")  # it asks by meetingUUID
+@pytest.mark.api("GetEnrollmentInfo")
 def test_get_enrollment_info_answers_the_sample_shape_with_an_empty_domain(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
     xml.call(

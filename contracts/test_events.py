@@ -178,6 +178,7 @@ def test_set_event_keeps_only_the_first_panelist_of_an_email(xml: XmlClient, eve
 
 
 @pytest.mark.behaviour("meeting-uuid-equivalence")
+@pytest.mark.api("CreateEvent")  # the newest meetingUUID support the test relies on (docs/versions.md)
 def test_event_is_addressed_by_meeting_uuid_too(xml: XmlClient, events: Sessions) -> None:
     response = events.create(EVENT).expect_success()
     key, uuid = response.text("event:sessionKey"), response.text("event:meetingUUID")

@@ -159,6 +159,8 @@ def test_anonymous_lstsummarysession_fails_with_000015(site: SiteHandle, meeting
 
 
 @pytest.mark.behaviour("anonymous-lstsummarysession")
+@pytest.mark.behaviour("meeting-uuid-equivalence")  # the listed session's MeetingUUID
+@pytest.mark.api("LstsummarySession")
 def test_the_host_lists_the_same_session_with_credentials(xml: XmlClient, meetings: Meetings) -> None:
     key, uuid = meetings.create_ok()
     response = xml.call("ep", "LstsummarySession", {"sessionKey": key}).expect_success()

@@ -115,6 +115,7 @@ def test_return_scheduled_pmr_adds_is_scheduled_pmr_to_every_session(site_factor
 
 
 @pytest.mark.behaviour("meeting-uuid-equivalence")
+@pytest.mark.api("DelSession")  # DelSession's meetingUUID support (docs/versions.md)
 @pytest.mark.parametrize("by", ["sessionKey", "meetingUUID"])
 def test_del_session_deletes_by_key_or_uuid(xml: XmlClient, meetings: Meetings, by: str) -> None:
     key, uuid = meetings.create_ok()

@@ -171,6 +171,7 @@ def test_lstsummary_training_session_lists_with_meeting_uuids(
 
 
 @pytest.mark.behaviour("meeting-uuid-equivalence")
+@pytest.mark.api("CreateTrainingSession")  # the newest meetingUUID support the test relies on (docs/versions.md)
 def test_scheduled_tests_round_trip_by_key_and_by_uuid(xml: XmlClient, trainings: Sessions) -> None:
     created = trainings.create(TRAINING).expect_success()
     key, uuid = created.text("train:sessionkey"), created.text("train:meetingUUID")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from webex_harness.emulator import element_order, usage_limit
+from webex_harness.emulator import element_order, release_play, usage_limit
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.xmlio import Answer, BodyContent, Elements, Node
 from webex_harness.webex.errors import WebexError, access_denied, invalid_request, webex_error
@@ -84,6 +84,10 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
     route = ROUTES.get(body.api.lower())
     if route is None:
         return Answer(error=webex_error("999998", body.api or "(none)"))
+    version = site.settings.api_version  # the release the site plays (emulator.release_play)
+    refused = release_play.refusal(version, route.api, body.node)
+    if refused is not None:
+        return Answer(error=refused)
     if usage_limit.blocks(site, caller, route.api):  # usage-limit-403 (001, 40.4.5, 40.8.0)
         raise HttpStatusError(usage_limit.BLOCKED_STATUS, usage_limit.BLOCKED_BODY)
     try:
@@ -94,6 +98,7 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
     except (ValueError, KeyError, IndexError) as exc:
         # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.
         return Answer(error=invalid_request(f"invalid request for {route.api}: {exc}"))
+    elements = release_play.trim(version, route.api, elements)
     if site.fault(element_order.RESPONSE_ELEMENT_ORDER):
         elements = element_order.reorder(route.api, elements)
     return Answer(route.response_type, elements)

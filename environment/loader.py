@@ -250,6 +250,7 @@ class _Reader:
             users=users,
             load=load,
             cleanup_prefix=cleanup_prefix,
+            api_version_declared="api_version" in (top.get("settings") or {}),
         )
 
     def non_empty(self, value: str, key: str) -> str:

@@ -295,6 +295,9 @@ class Environment:
     users: Roles = field(default_factory=Roles)
     load: LoadSettings = field(default_factory=LoadSettings)
     cleanup_prefix: str = DEFAULT_CLEANUP_PREFIX
+    #: the file states ``settings.api_version`` (else a real site's release is read with GetAPIVersion);
+    #: where a value came from, not a value: two environments of the same values are equal
+    api_version_declared: bool = field(default=False, compare=False)
 
     @property
     def is_emulator(self) -> bool:

@@ -153,7 +153,8 @@ SETTING_DOCS: dict[str, str] = {
     ),
     "api_version": (
         "The XML API release the site runs, 40.1.0 to 40.12.x (GetAPIVersion answers it as apiVer; the "
-        "emulator plays it)."
+        "emulator plays it). Contracts of what came later are skipped with the reason (docs/versions.md). "
+        "On target `site`, leave it out and the harness reads it with one GetAPIVersion call."
     ),
 }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,6 +28,7 @@ import yaml
 from webex_harness.webex.namespaces import SERVICE_PREFIX, body_content_type
 
 __all__ = [
+    "REFERENCE_GUIDE",
     "SEED_FILES",
     "SERVICE_ORDER",
     "ApiSpec",
@@ -94,19 +96,33 @@ _LEAF_KEYS = frozenset(
 _ALWAYS = ("envelope-shape", "body-content-limit")
 
 
+#: Where the XML API Reference Guide's pages are: a ``ref:<page>`` source is this plus the page.
+REFERENCE_GUIDE = "https://developer.cisco.com/docs/webex-xml-api-reference-guide/"
+#: A reference page's name in the guide's addresses: ``getloginticket``, ``xml-request-and-response-documents``.
+_PAGE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a fact comes from: a seed file and, for the 001 release notes, the release."""
+    """Where a fact comes from: a seed file and, for the 001 release notes, the release; or a page of
+    the XML API Reference Guide (``ref:getloginticket``: seed ``ref``, ``page`` the page's name)."""
 
     seed: str
     release: str
+    page: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        """The reference page's address; None for a seed."""
+        return None if self.page is None else REFERENCE_GUIDE + self.page
 
     @property
     def file(self) -> str:
-        return SEED_FILES.get(self.seed, self.seed)
+        """The seed's text copy (``SEED_FILES``), or a reference page's address."""
+        return self.url or SEED_FILES.get(self.seed, self.seed)
 
     def __str__(self) -> str:
-        return f"{self.seed} ({self.release})"
+        return self.url or f"{self.seed} ({self.release})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +228,7 @@ class ApiSpec:
         return any(el.path == path for el in self.elements())
 
     def source_text(self) -> str:
-        """``001 (40.6.0), 002 (reference)`` — for reports."""
+        """``001 (40.6.0), 002 (reference), https://developer.cisco.com/…/getloginticket`` — for reports."""
         return ", ".join(str(s) for s in self.sources) or "undocumented in the seeds"
 
 
@@ -250,6 +266,13 @@ class CatalogueError(ValueError):
 def _source(text: str) -> Source:
     seed, _, release = str(text).partition(":")
     seed = seed.strip()
+    if seed == "ref":
+        page = release.strip()
+        if not _PAGE.fullmatch(page):
+            raise CatalogueError(
+                f"source {text!r}: expected ref:<page of the reference guide>, e.g. ref:getloginticket"
+            )
+        return Source("ref", "reference", page)
     if seed not in SEED_FILES:
         raise CatalogueError(f"unknown seed {seed!r} in source {text!r}")
     return Source(seed, release.strip() or "reference")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+from webex_harness.generators.catalogue import Source
 from webex_harness.generators.catalogue import api as catalogue_api
 from webex_harness.generators.reference import SEEN, ReferenceApi, answered, reference_apis, reference_services
 
@@ -37,6 +38,10 @@ emulator answers it, the generators build its valid and edge-case envelopes, and
 catalogue contracts (`contracts/test_catalogue.py`) send them and check the answer carries the
 documented response elements in the documented order. *not yet* — a request for it gets the
 emulator's `FAILURE 999998` (unsupported API) and no contract covers it.
+
+**Notes.** What the catalogue entry cites (a seed of `docs/sources.md` with its release, or a
+page of the guide), where the XML API 40 release notes name the API, and what else to know. When each
+API, element and behaviour came is in `webex/releases.yaml` (`docs/versions.md`).
 `webex-harness apis --missing` prints the APIs not answered yet, one a line.
 
 **Checked.** How each page was checked when the list was made: {seen}.
@@ -57,8 +62,18 @@ def _status(api: ReferenceApi) -> str:
     return f"answered ({elements} response element{plural} checked)"
 
 
+def _source(source: Source) -> str:
+    """A catalogue source as the page shows it: a reference page as a link, a seed as ``001 (40.6.0)``
+    (docs/sources.md lists the seeds)."""
+    return f"[{source.page}]({source.url})" if source.url else str(source)
+
+
 def _notes(api: ReferenceApi) -> str:
     parts: list[str] = []
+    if answered(api):
+        sources = catalogue_api(api.name).sources
+        if sources:
+            parts.append("catalogue cites " + ", ".join(_source(s) for s in sources))
     if api.deprecated:
         parts.append("deprecated in the guide")
     if api.release_notes:

@@ -140,7 +140,8 @@ def _host(url: str) -> str:
 
 def environment_properties(config: pytest.Config) -> dict[str, str]:
     """What ran against what: target, site, XML and REST hosts, harness, seed, profile, run ID,
-    Python and pytest (and the ``--behaviour`` selection and ``--fault`` switches when given)."""
+    Python and pytest, the XML API release certified against (and the ``--behaviour`` selection and
+    ``--fault`` switches when given)."""
     env = config.stash[state.ENVIRONMENT]
     emulator_url = config.getoption("--emulator-url")
     if env.needs_urls:
@@ -168,6 +169,9 @@ def environment_properties(config: pytest.Config) -> dict[str, str]:
     faults = config.getoption("--fault") or []
     if faults:
         found["faults"] = ", ".join(faults)
+    release = config.stash.get(state.SITE_RELEASE, None)
+    if release is not None:  # the XML API release the contracts certified against (plugin.site_release)
+        found["api.release"] = f"{release.release} ({release.how})"
     return found
 
 

@@ -21,7 +21,10 @@ import pytest
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.environment.model import Environment
 from webex_harness.plugin import state
+from webex_harness.plugin.markers import api_mark, behaviour_ids
+from webex_harness.plugin.plan import contract_id as plan_contract_id
 from webex_harness.plugin.rest_meetings import RestMeetings, rest_client
+from webex_harness.plugin.site_release import SiteRelease, read_release, version_skip
 from webex_harness.plugin.targets import SiteHandle, Target, bring_up, make_site
 from webex_harness.plugin.xml_meetings import Meetings
 
@@ -112,3 +115,34 @@ def run_name_fixture(target: Target) -> Callable[[str], str]:
     """``run_name("suffix")`` -> ``<cleanup_prefix>-<run-id>-suffix``: a name ``webex-harness cleanup``
     finds even without the ledger. Never skips."""
     return target.run_name
+
+
+@pytest.fixture(scope="session")
+def site_release(pytestconfig: pytest.Config, target: Target) -> SiteRelease:
+    """The XML API release the run certifies against (:mod:`plugin.site_release`): declared by the
+    environment (on the emulator: the release its default site plays), else read from the site with one
+    GetAPIVersion call, counted against the budget. Session scope. Never skips; a GetAPIVersion that
+    does not answer a known release fails the test that asked first."""
+    known = pytestconfig.stash.get(state.SITE_RELEASE, None)
+    if known is not None:
+        return known
+    env = target.environment
+    client = XmlClient(env.xml_url, env.security(), **target.client_options())
+    found = pytestconfig.stash[state.SITE_RELEASE] = read_release(client)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _release_gate(request: pytest.FixtureRequest) -> None:
+    """Skips a contract test the site's release lacks when the release had to be read from the site
+    (a declared release skips at collection already: :mod:`plugin.hooks`). Does nothing otherwise."""
+    config = request.config
+    node = request.node
+    if state.SITE_RELEASE in config.stash or plan_contract_id(node.path, node.nodeid) is None:
+        return
+    release: SiteRelease = request.getfixturevalue("site_release")
+    item = request.node
+    if isinstance(item, pytest.Item):
+        reason = version_skip(release, behaviour_ids(item), api_mark(item)[0])
+        if reason is not None:
+            pytest.skip(reason)

@@ -36,6 +36,7 @@ The plugin's modules (this one holds the hooks; :mod:`plugin.pytest_plugin`, the
     :mod:`plugin.request_costs`  the requests each test sent (``costs-<worker>.json``)
     :mod:`plugin.workers`        xdist: this worker, how many, the run ID they share
     :mod:`plugin.state`          the per-run state on ``config.stash`` (typed keys)
+    :mod:`plugin.site_release`   the XML API release the run certifies against; the contracts it skips
 
 Safety (issue 7)
     *Ledger.* Every create any harness client sends (they all share the target's ``httpx``
@@ -60,6 +61,11 @@ The plan (issue 11)
     ``costs-<worker>.json`` in the run folder (``webex-harness costs --refresh`` reads them). A
     :class:`~client.xml_client.BudgetExceeded` (subclasses included) turns its test and every later one
     into a skip ``budget spent: …``; the session then exits 1 with one line saying so.
+
+Releases (issue 15)
+    A contract test of what the site's XML API release lacks is skipped with the reason (``site plays
+    40.4.0; … came with 40.9.0``): at collection when the environment declares the release (always on
+    the emulator), else after one GetAPIVersion (:mod:`plugin.site_release`, fixture ``site_release``).
 """
 
 from __future__ import annotations
@@ -96,6 +102,7 @@ from webex_harness.plugin.request_costs import RequestCounter
 from webex_harness.plugin.results import Recorder
 from webex_harness.plugin.run_names import set_run_prefix
 from webex_harness.plugin.secrets import mask_report, scrub_files
+from webex_harness.plugin.site_release import known_release, version_skip, write_record
 from webex_harness.plugin.workers import RUN_ID_INPUT, SECRETS_OUTPUT, is_worker, run_id, worker
 from webex_harness.webex.masking import SecretSet
 from webex_harness.workspace.results import RESULTS_GLOB, write_results
@@ -125,6 +132,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state.SECRETS] = secrets
     config.stash[state.RECORDER] = Recorder(secrets=secrets)
     config.stash[state.RUN_ID] = run_id(config)
+    release = known_release(env)  # a real site that does not declare it is asked later (fixtures)
+    if release is not None:
+        config.stash[state.SITE_RELEASE] = release
     set_run_prefix(run_name(env.cleanup_prefix, config.stash[state.RUN_ID]))  # before collection
     watch = config.stash[state.BUDGET_WATCH] = BudgetWatch()
     config.pluginmanager.register(watch, "wxh-budget-watch")
@@ -217,6 +227,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for name in GUARDED:
             if item.get_closest_marker(name) is not None and not getattr(env.allow, name):
                 item.add_marker(pytest.mark.skip(reason=refusal(env, name)))
+    release = config.stash.get(state.SITE_RELEASE, None)
+    if release is not None:  # contracts of what the site's release lacks (plugin.site_release)
+        for item in items:
+            reason = version_skip(release, behaviour_ids(item), api_mark(item)[0]) if contract_id(item) else None
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
     if not is_worker(config):
         _plan(config, [_candidate(item) for item in items if contract_id(item) is not None])
 
@@ -366,6 +382,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is None and stopped and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a spent budget or a safety stop is not a pass
     run_dir = config.getoption("--run-dir")
+    release = config.stash.get(state.SITE_RELEASE, None)
+    if release is not None and contract_ran(session):
+        write_record(run_dir, worker(), release)
     counter = config.stash.get(state.COUNTER, None)
     if run_dir and counter is not None and counter.counts:
         counter.write(Path(run_dir), worker(), config.stash.get(state.GUARDS, {}))
@@ -373,6 +392,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not run_dir or recorder is None or not recorder.results:
         return
     write_results(Path(run_dir), worker(), recorder.results)
+
+
+def contract_ran(session: pytest.Session) -> bool:
+    """Whether the session collected a contract test of the shipped suites (the release is theirs)."""
+    return any(contract_id(item) is not None for item in session.items)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -16,6 +16,7 @@ from webex_harness.plugin.budget import BudgetWatch
 from webex_harness.plugin.plan import Plan, RequestCost
 from webex_harness.plugin.request_costs import RequestCounter
 from webex_harness.plugin.results import Recorder
+from webex_harness.plugin.site_release import SiteRelease
 from webex_harness.webex.masking import SecretSet
 
 #: the loaded environment file
@@ -38,5 +39,7 @@ PLAN = pytest.StashKey[Plan]()
 COUNTER = pytest.StashKey[RequestCounter]()
 #: the skip reason every later contract test gets once the budget is spent
 BUDGET_SPENT = pytest.StashKey[str]()
+#: the XML API release the run certifies against (declared, or read with GetAPIVersion once)
+SITE_RELEASE = pytest.StashKey[SiteRelease]()
 #: per test (``item.stash``): its contract ID, or None outside the shipped suites (``hooks.contract_id``)
 CONTRACT_ID = pytest.StashKey[str | None]()

@@ -225,6 +225,9 @@ def make_site(
         return SiteHandle(
             env.site_name, env.settings, env.xml_url, env.rest_url, roles, emails, env.credentials.rest_token, target
         )
+    if "api_version" not in settings and env.settings.api_version != SiteSettings().api_version:
+        # the release the environment's emulator plays is every site's (docs/versions.md)
+        settings = {**settings, "api_version": env.settings.api_version}
     info = target.control.create_site(settings=settings, users=users, faults=faults)
     securities = {u["webExID"]: Security(info["name"], u["webExID"], u["password"]) for u in info["users"]}
     target.secrets.update([u["password"] for u in info["users"]] + [info["rest_token"]])

@@ -1,7 +1,7 @@
 """``webex-harness``: the command line — its parser and :func:`main` (the console script).
 
 Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
-``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``, ``costs``. Every command that
+``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``, ``costs``, ``diff-versions``. Every command that
 talks to a target takes ``--env`` (an environment file or name; default
 ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
 check or a clean-up failed (one line names each); 2 bad usage, a bad environment file (one line
@@ -13,7 +13,8 @@ Every value is checked before a command starts (:mod:`runs.cli_checks`). The com
 they do: :mod:`runs.run_command` (``run``, ``contracts``, ``load``; its load phase in
 :mod:`runs.load_phase`), :mod:`runs.folder_commands` (``report``, ``compare``, ``prune``),
 :mod:`runs.target_commands` (``emulator``, ``selfcheck``, ``cleanup``, ``costs``,
-``probe-rate-limit``) and :mod:`runs.catalogue_commands` (``apis``, ``generate``); what they share is
+``probe-rate-limit``) :mod:`runs.catalogue_commands` (``apis``, ``generate``) and :mod:`runs.version_commands`
+(``diff-versions``); what they share is
 in :mod:`runs.cli_common`. Each imports what is heavy (httpx, locust, pytest, the emulator) only
 when it runs, so a typo fails fast.
 """
@@ -33,6 +34,7 @@ from webex_harness.runs.folder_commands import cmd_compare, cmd_prune, cmd_repor
 from webex_harness.runs.run_command import cmd_run
 from webex_harness.runs.stop_signals import Stopped, handle_stop_signals, restore_handlers
 from webex_harness.runs.target_commands import cmd_cleanup, cmd_costs, cmd_emulator, cmd_probe, cmd_selfcheck
+from webex_harness.runs.version_commands import cmd_diff_versions
 from webex_harness.webex import __version__
 
 __all__ = ["build_parser", "main"]
@@ -292,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--edge", action="store_true", help="the edge cases as a JSON array instead")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser(
+        "diff-versions", help="what changed between two XML API releases (APIs, elements, behaviours, meetingUUID)"
+    )
+    p.add_argument("old", metavar="A", help="the release to start from, e.g. 40.4.0")
+    p.add_argument("new", metavar="B", help="the release to compare with, e.g. 40.12.0")
+    p.add_argument("--json", action="store_true", help="print the changes as one JSON object instead")
+    p.set_defaults(func=cmd_diff_versions)
     return parser
 
 

@@ -241,6 +241,9 @@ def _scope(summary: dict[str, Any]) -> str:
         ("Tests", _e(facts.tests_sentence(summary))),
         ("Behaviours", _e(s.sentence() + (f"; {s.rest()}" if s.rest() else ""))),
     ]
+    certified = facts.release_sentence(summary)
+    if certified:
+        pairs.append(("API release", _e(certified)))
     html = "<section class='scope'><h2>What ran</h2>" + _kv(pairs)
     groups = facts.skip_groups(summary)
     if groups:

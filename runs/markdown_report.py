@@ -98,6 +98,9 @@ def _scope(summary: dict[str, Any]) -> list[str]:
         f"- Tests: {_cell(facts.tests_sentence(summary))}",
         f"- Behaviours: {s.sentence()}" + (f"; {s.rest()}" if s.rest() else ""),
     ]
+    certified = facts.release_sentence(summary)
+    if certified:
+        lines.append(f"- API release: {_cell(certified)}")
     groups = facts.skip_groups(summary)
     if groups:
         lines += ["", "| skipped because | tests |", "| --- | --- |"]

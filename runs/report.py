@@ -18,7 +18,8 @@
      "cleanup": null | {"ledger", "created", "reactivated", "found_by_name", "by_kind", "deleted_by_tests",
                         "removed_by_cleanup", "found_gone_by_cleanup", "left": [...], "deactivated_users",
                         "unresolved_intents": [...]},
-     "budget": null | {"max_requests", "used", "workers", "split"?, "pools"?}, "sites": [names]}
+     "budget": null | {"max_requests", "used", "workers", "split"?, "pools"?}, "sites": [names],
+     "release": null | {"release", "how"}}   # the XML API release the contracts certified against
 
 Next to it ``summary.md`` (:mod:`runs.markdown_report`) and ``summary.html`` (:mod:`runs.html_report`,
 self-contained) say the same for people, in the words of :mod:`runs.report_facts`. Every text written
@@ -102,6 +103,15 @@ def sites_used(run_dir: Path) -> list[str]:
             continue
         names += [data.get("default", ""), *data.get("created", [])]
     return [n for n in dict.fromkeys(names) if n]
+
+
+def certified_release(run_dir: Path) -> dict[str, str] | None:
+    """The XML API release the contract tests certified against and how it was learnt
+    (``release-<worker>.json``, :mod:`plugin.site_release`); None when no contract test ran."""
+    from webex_harness.plugin.site_release import read_records
+
+    found = read_records(run_dir)
+    return None if found is None else found.to_dict()
 
 
 def documents(b: Behaviour) -> list[dict[str, Any]]:
@@ -255,6 +265,7 @@ def write_summary(
         "cleanup": _ledger_summary(run.dir),
         "budget": budget_usage(run.dir),
         "sites": sites_used(run.dir),
+        "release": certified_release(run.dir),
     }
     return write_renderings(run.dir, summary, SecretSet(env.secrets()))
 

@@ -25,6 +25,15 @@ _BARE_ADDRESS = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
 _SKIP_PREFIXES = ("budget spent", "safety stop")
 
 
+def release_sentence(summary: dict[str, Any]) -> str | None:
+    """``certified against API 40.12.0 (declared)`` / ``(read with GetAPIVersion)``; None when the run
+    recorded no release (no contract test ran, or a record from before releases were recorded)."""
+    release = summary.get("release") or {}
+    if not release.get("release"):
+        return None
+    return f"certified against API {release['release']} ({release.get('how') or 'declared'})"
+
+
 def document_url(where: str) -> str | None:
     """The https address of a document's ``where`` (``developer.cisco.com/docs/…`` or a full URL);
     None when ``where`` describes the page in words rather than naming its address."""
@@ -280,7 +289,9 @@ def manager_lines(summary: dict[str, Any]) -> list[str]:
     _, line = verdict(summary)
     lines = [line]
     if contracts_ran(summary):
-        lines.append(f"What ran: {selection_text(summary)} — {tests_sentence(summary)}.")
+        certified = release_sentence(summary)
+        version = f"; {certified}" if certified else ""
+        lines.append(f"What ran: {selection_text(summary)} — {tests_sentence(summary)}{version}.")
     load = summary.get("load")
     if load:
         gates = load.get("gates") or []
