@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webex_harness.client.xml_client import CONTROL_TOKEN_VAR
 from webex_harness.environment.guard import GuardError, check_environment
 from webex_harness.environment.model import Environment
 from webex_harness.runs.cli_common import (
@@ -76,6 +75,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
             "free port with --port)",
             2,
         )
+    from webex_harness.client.xml_client import CONTROL_TOKEN_VAR  # httpx: not on every command's path
+
     token = control_token_for(args.host, args.control_token)
     kind = "busy default site" if busy is not None else "default site"
     print(f"webex-harness emulator on http://{args.host}:{args.port} ({kind} {env.site_name!r})", flush=True)

@@ -31,7 +31,7 @@ import pytest
 from tests.standin import StandIn, make_stand_in
 from webex_harness.client.xml_client import RequestBudget, XmlClient
 from webex_harness.emulator.server import RunningEmulator
-from webex_harness.webex.behaviours import ids as behaviour_ids
+from webex_harness.webex.behaviours import behaviours as all_behaviours
 from webex_harness.webex.envelope import Security
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,9 +181,19 @@ def test_site_mode_passes_with_at_most_a_tenth_skipped(site_run: dict[str, Any])
 
 
 def test_site_mode_proves_every_behaviour_with_a_passed_test(site_run: dict[str, Any]) -> None:
+    """Every behaviour but those the catalogue says no run may prove on a real site (``not_on_a_site``)."""
     proved = {b["id"] for b in site_run["summary"]["behaviours"] if any(t["outcome"] == "passed" for t in b["tests"])}
-    missing = [bid for bid in behaviour_ids() if bid not in proved]
+    missing = [b.id for b in all_behaviours() if b.not_on_a_site is None and b.id not in proved]
     assert not missing, f"behaviours without a passed test in site mode: {missing}"
+
+
+def test_site_mode_only_skips_the_behaviours_no_run_may_prove_on_a_real_site(site_run: dict[str, Any]) -> None:
+    emulator_only = {b.id for b in all_behaviours() if b.not_on_a_site is not None}
+    rows = {b["id"]: b for b in site_run["summary"]["behaviours"]}
+    assert emulator_only, "the catalogue names them"
+    for bid in emulator_only:
+        outcomes = {t["outcome"] for t in rows[bid]["tests"]} if bid in rows else set()
+        assert outcomes <= {"skipped"}, f"{bid} is not provable on a real site, yet its tests {outcomes} there"
 
 
 def test_site_mode_leaves_foreign_objects_alone(site_run: dict[str, Any]) -> None:

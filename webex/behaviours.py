@@ -48,6 +48,8 @@ class Behaviour:
     promise: str
     documented_in: tuple[Reference, ...]
     settings: tuple[str, ...]
+    #: why no run proves it on a real site (None: every target can); its tests skip there with this reason
+    not_on_a_site: str | None = None
 
     @property
     def is_rest(self) -> bool:
@@ -82,6 +84,7 @@ def behaviours(path: Path = CATALOGUE) -> tuple[Behaviour, ...]:
             promise=item["promise"],
             documented_in=_references(item, documents),
             settings=tuple(item.get("settings", [])),
+            not_on_a_site=item.get("not_on_a_site"),
         )
         for item in data["behaviours"]
     )
