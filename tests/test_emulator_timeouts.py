@@ -4,6 +4,7 @@ normal client instead of locking it out. Bounds in the asserts are generous wait
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -110,3 +111,17 @@ def test_the_connection_limit_leaves_descriptors_for_everything_else() -> None:
     assert 16 <= limit <= 4096
     if soft != resource.RLIM_INFINITY:
         assert limit <= max(16, soft - 64)
+
+
+def test_a_rest_body_over_the_limit_is_413_and_the_connection_is_closed(quick: RunningEmulator) -> None:
+    head = (
+        b"POST /v1/meetings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer emulator-token\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n"
+    )
+    with _connect(quick) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it may stop reading first
+            sock.sendall(head + b" " * 1_100_000)
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert b"connection: close" in answer.lower()
+        assert _closed_by_server(sock), "the server kept reading a body it had refused"

@@ -109,8 +109,8 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     if not any(k == "trackingid" for k, _ in extra):
         tid = payload.get("trackingId") if isinstance(payload, dict) else None
         out.append((b"trackingid", str(tid or tracking_id()).encode()))
-    if headers.get("connection", "").lower() == "close":
-        out.append((b"connection", b"close"))
+    if headers.get("connection", "").lower() == "close" or status == 413:
+        out.append((b"connection", b"close"))  # after a 413 the rest of the body is still on the socket: drop it
     if delay:  # a busy site's jitter: the loop serves others meanwhile
         await busy_state.pause(delay)
     await send({"type": "http.response.start", "status": status, "headers": out})
