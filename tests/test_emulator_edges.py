@@ -161,3 +161,33 @@ def test_a_page_holds_at_most_500_records_whatever_maximum_num_asks(app: Emulato
     assert len(listed.xpath("//*[local-name()='meetingKey']")) == 500
     assert listed.xpath("//*[local-name()='matchingRecords']/*[local-name()='total']/text()") == ["502"]
     assert listed.xpath("//*[local-name()='matchingRecords']/*[local-name()='returned']/text()") == ["500"]
+
+
+@pytest.mark.parametrize("title", [r'"wxh \ud800 half"', r'"wxh \udfff"', r'{"\ud83d": 1}'])
+def test_a_rest_body_with_half_a_surrogate_pair_is_a_400(app: EmulatorApp, title: str) -> None:
+    body = ('{"title": ' + title + ', "start": "2099-12-31T10:00:00Z", "end": "2099-12-31T11:00:00Z"}').encode()
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://harness.webex.com") as client:
+            headers = {"Authorization": "Bearer emulator-token", "Content-Type": "application/json"}
+            return await client.post("/v1/meetings", content=body, headers=headers)
+
+    answer = asyncio.run(go())
+
+    assert answer.status_code == 400, answer.text
+    assert "not valid JSON" in answer.json()["message"]
+
+
+def test_a_rest_title_with_a_whole_surrogate_pair_is_kept(app: EmulatorApp) -> None:
+    body = b'{"title": "wxh \\ud83d\\ude00", "start": "2099-12-31T10:00:00Z", "end": "2099-12-31T11:00:00Z"}'
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://harness.webex.com") as client:
+            headers = {"Authorization": "Bearer emulator-token", "Content-Type": "application/json"}
+            return await client.post("/v1/meetings", content=body, headers=headers)
+
+    answer = asyncio.run(go())
+
+    assert answer.status_code == 200 and answer.json()["title"] == "wxh \U0001f600", answer.text

@@ -263,7 +263,18 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise RestError(400, "The request body is not valid JSON.", str(exc)[:300]) from None
     if not isinstance(data, dict):
         raise RestError(400, "The request body must be a JSON object.")
+    if b"\\u" in raw and _has_lone_surrogate(data):  # only an escape can carry one
+        raise RestError(400, "The request body is not valid JSON.", "a \\uD800–\\uDFFF escape that is not a pair")
     return data
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """True when a string of ``data`` holds half of a UTF-16 pair (JSON escapes allow it; UTF-8 does not)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _typed(name: str, value: Any, kind: str) -> Any:
