@@ -191,3 +191,25 @@ def test_a_rest_title_with_a_whole_surrogate_pair_is_kept(app: EmulatorApp) -> N
     answer = asyncio.run(go())
 
     assert answer.status_code == 200 and answer.json()["title"] == "wxh \U0001f600", answer.text
+
+
+def test_a_rest_meeting_takes_at_most_ten_tracking_codes(app: EmulatorApp) -> None:
+    def create(count: int) -> httpx.Response:
+        codes = [{"name": f"TC{n}", "value": "x"} for n in range(count)]
+        body = {
+            "title": "wxh codes",
+            "start": "2099-12-31T10:00:00Z",
+            "end": "2099-12-31T11:00:00Z",
+            "trackingCodes": codes,
+        }
+
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="https://harness.webex.com") as client:
+                return await client.post("/v1/meetings", json=body, headers={"Authorization": "Bearer emulator-token"})
+
+        return asyncio.run(go())
+
+    assert create(10).status_code == 200
+    refused = create(20_000)
+    assert refused.status_code == 400 and "trackingCodes" in refused.text

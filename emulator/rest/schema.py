@@ -23,6 +23,8 @@ MAX_DURATION = timedelta(hours=23, minutes=59)
 TAGS_MAX = 3
 TAG_LENGTH_MAX = 64
 TRACKING_TEXT_MAX = 120
+#: Tracking codes one meeting carries at most: a site defines at most ten (the XML API's TC1–TC10).
+TRACKING_CODES_MAX = 10
 #: JSON integers are 32-bit signed in the Webex API
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 OPACITY_RANGE = (5, 80)
@@ -329,6 +331,8 @@ def _tags(value: Any) -> list[str]:
 def _tracking_codes(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list):
         raise bad("Invalid value for trackingCodes: expected an array")
+    if len(value) > TRACKING_CODES_MAX:
+        raise bad(f"Invalid value for trackingCodes: at most {TRACKING_CODES_MAX} tracking codes")
     codes = []
     for item in value:
         if not isinstance(item, dict):
