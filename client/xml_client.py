@@ -348,8 +348,9 @@ class ControlClient:
             payload["name"] = name
         return self._object("POST", "/sites", payload)
 
-    def state(self, site: str) -> dict[str, Any]:
-        return self._object("GET", f"/sites/{site}/state")
+    def state(self, site: str, *, secrets: bool = False) -> dict[str, Any]:
+        """What the site has stored; its passwords and host keys masked unless ``secrets``."""
+        return self._object("GET", f"/sites/{site}/state" + ("?secrets=true" if secrets else ""))
 
     def advance_clock(self, site: str, seconds: float) -> str:
         return str(self._req("POST", f"/sites/{site}/clock", {"advance_seconds": seconds})["now"])

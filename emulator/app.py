@@ -120,7 +120,9 @@ class EmulatorApp:
                 else:
                     raw = await read_body(receive, MAX_BODY_BYTES)
                     try:
-                        status, payload = control.handle(self.registry, method, control_path, raw)
+                        query = scope.get("query_string", b"").decode("latin-1")
+                        target = f"{control_path}?{query}" if query else control_path
+                        status, payload = control.handle(self.registry, method, target, raw)
                     except RecursionError:  # json.loads of ``[[[[…`` nested past the interpreter's limit
                         status, payload = 400, {"error": "body is not JSON: nested too deeply"}
                 body, ctype = json.dumps(payload).encode(), b"application/json"

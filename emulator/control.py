@@ -7,7 +7,8 @@ GET      health                           ``{"status": "ok", "version", "sites",
 GET      faults                           every fault ID with what it breaks
 POST     reset                            drop every created site, renew the default one
 POST     sites                            new site: ``{"name"?, "settings"?, "users"?, "faults"?, "busy"?}``
-GET      sites/{site}/state               what the site has stored
+GET      sites/{site}/state               what the site has stored, passwords and host keys masked
+                                          (``?secrets=true``: as stored)
 POST     sites/{site}/clock               ``{"advance_seconds": N}`` moves the site's clock
 POST     sites/{site}/settings            change settings: ``{"<name>": value, ...}``
 POST     sites/{site}/faults              ``{"enable": [IDs], "disable": [IDs]}``
@@ -174,15 +175,18 @@ def _live_state(data: Any) -> dict[str, Any]:
 
 
 def handle(registry: Registry, method: str, path: str, body: bytes) -> tuple[int, Any]:
-    """Answer one control request: (status, JSON-able payload)."""
+    """Answer one control request: (status, JSON-able payload). ``path`` may end in a query
+    (``?secrets=true``)."""
+    path, _, query = path.partition("?")
     parts = [p for p in path.split("/") if p]
+    secrets = "secrets=true" in query.lower().split("&")
     try:
         data = json.loads(body) if body.strip() else None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return 400, {"error": f"body is not JSON: {exc}"}
     try:
         with registry.lock:
-            return 200, _route(registry, method, parts, data)
+            return 200, _route(registry, method, parts, data, secrets=secrets)
     except ControlError as exc:
         return exc.status, {"error": exc.message}
     except KeyError as exc:
@@ -277,7 +281,7 @@ def _answer_test(site: Site, test_id: str, data: Any) -> dict[str, Any]:
         raise ControlError(400, str(exc)) from None
 
 
-def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
+def _route(registry: Registry, method: str, parts: list[str], data: Any, *, secrets: bool = False) -> Any:
     if parts == ["health"] and method == "GET":
         return {"status": "ok", "version": __version__, "sites": len(registry.sites), "requests": registry.requests}
     if parts == ["faults"] and method == "GET":
@@ -326,7 +330,7 @@ def _route(registry: Registry, method: str, parts: list[str], data: Any) -> Any:
         site = _site(registry, parts[1])
         action = parts[2]
         if action == "state" and method == "GET":
-            return site.state()
+            return site.state(secrets=secrets)
         if action == "clock" and method == "POST":
             seconds = data.get("advance_seconds") if isinstance(data, dict) else None
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):

@@ -70,6 +70,20 @@ def clock_problem(offset: timedelta, seconds: float) -> str | None:
     return None
 
 
+#: Keys whose values the site's state shows only when asked for them (``state(secrets=True)``).
+SECRET_KEYS = frozenset({"password", "meetingPassword", "sessionPassword", "hostKey", "panelistPassword"})
+MASK = "********"
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with every non-empty :data:`SECRET_KEYS` value replaced by :data:`MASK`, at any depth."""
+    if isinstance(value, dict):
+        return {k: MASK if k in SECRET_KEYS and v not in (None, "") else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
 def generate_password(length: int = 11) -> str:
     """A password meeting Webex complexity: upper, lower and digits (like ``UzXJuzUD428``)."""
     upper, lower = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz"
@@ -606,8 +620,9 @@ class Site:
             for s in series
         ]
 
-    def state(self) -> dict[str, Any]:
-        return {
+    def state(self, secrets: bool = False) -> dict[str, Any]:
+        """What the control API shows of the site; passwords and host keys masked unless ``secrets``."""
+        shown = {
             "name": self.name,
             "default": self.default,
             "siteID": self.site_id,
@@ -624,3 +639,4 @@ class Site:
             "requests": {"xml": self.xml_requests, "rest": self.rest_requests},
             "busy": self.busy.describe() if self.busy is not None else None,
         }
+        return shown if secrets else _masked(shown)

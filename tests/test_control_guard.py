@@ -5,6 +5,7 @@ it. A refused request changes nothing; health stays open."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -119,3 +120,17 @@ def test_the_control_client_sends_json_and_the_token_from_the_environment(monkey
 
     assert seen[0].headers["content-type"] == "application/json"
     assert seen[0].headers["authorization"] == "Bearer s3cret-token"
+
+
+def test_the_site_state_masks_passwords_unless_asked_for_them() -> None:
+    app = create_app()
+    created = _send(app, "POST", "/_emulator/sites", JSON, b'{"name": "masked"}').json()
+    stored = {u["webExID"]: u["password"] for u in created["users"]}  # the creator is told them
+    assert all(stored.values())
+
+    shown = _send(app, "GET", "/_emulator/sites/masked/state", {}, b"").json()
+    asked = _send(app, "GET", "/_emulator/sites/masked/state?secrets=true", {}, b"").json()
+
+    assert {u["password"] for u in shown["users"]} == {"********"}
+    assert {u["webExID"]: u["password"] for u in asked["users"]} == stored
+    assert not any(password in json.dumps(shown) for password in stored.values())
