@@ -213,3 +213,18 @@ def test_a_rest_meeting_takes_at_most_ten_tracking_codes(app: EmulatorApp) -> No
     assert create(10).status_code == 200
     refused = create(20_000)
     assert refused.status_code == 400 and "trackingCodes" in refused.text
+
+
+@pytest.mark.parametrize("suffix", ["_I_253402300800", "_I_99999999999999999999", "_I_١٢٣", "_I_"])
+def test_a_rest_instance_id_beyond_the_calendar_is_a_404(app: EmulatorApp, suffix: str) -> None:
+    async def go(method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://harness.webex.com") as client:
+            return await client.request(method, path, json=body, headers={"Authorization": "Bearer emulator-token"})
+
+    body = {"title": "wxh ids", "start": "2099-12-31T10:00:00Z", "end": "2099-12-31T11:00:00Z"}
+    series = asyncio.run(go("POST", "/v1/meetings", {**body, "recurrence": "FREQ=DAILY;COUNT=3"})).json()["id"]
+
+    answer = asyncio.run(go("GET", f"/v1/meetings/{series}{suffix}"))
+
+    assert answer.status_code == 404, answer.text

@@ -165,15 +165,26 @@ class RestStore:
         series_id, _, rest_of_id = meeting_id.partition("_")
         series = self.series.get(series_id)
         if series is not None and rest_of_id:
-            if rest_of_id.startswith("I_") and rest_of_id[2:].isdigit() and len(rest_of_id) <= 14:
-                slot = datetime.fromtimestamp(int(rest_of_id[2:]), UTC)
-                if series.has_slot(slot) and series.effective(slot)[0] <= now:
+            if rest_of_id.startswith("I_"):
+                slot = _instance_slot(rest_of_id[2:])
+                if slot is not None and series.has_slot(slot) and series.effective(slot)[0] <= now:
                     return Target(series, "meeting", slot)
             else:
                 slot_at = parse_slot(rest_of_id)
                 if slot_at is not None and series.has_slot(slot_at):
                     return Target(series, "scheduledMeeting", slot_at)
         return None
+
+
+#: The latest instance epoch an ID may name (the start of year 3000 UTC): later ones name nothing.
+_LATEST_INSTANCE_EPOCH = 32503680000
+
+
+def _instance_slot(epoch: str) -> datetime | None:
+    """The start an instance ID's ``<epoch>`` names (ASCII digits, before year 3000), else None."""
+    if not (epoch.isascii() and epoch.isdigit()) or int(epoch) > _LATEST_INSTANCE_EPOCH:
+        return None
+    return datetime.fromtimestamp(int(epoch), UTC)
 
 
 class HasRestStore(Protocol):
