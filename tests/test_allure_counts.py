@@ -6,13 +6,11 @@ the test's outcome, the harness says how many tests ran."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from tests.child_process import child_env, pytest_command
 from webex_harness.plugin.allure_report import counted_twice_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,13 +40,6 @@ def test_probe_passes():
 """
 
 
-def _child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_ADDOPTS"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "wxh-pycache")
-    return env
-
-
 def test_allure_has_a_result_for_every_test_pytest_ran(tmp_path: Path) -> None:
     probe = tmp_path / "probe" / "test_wxh_count_probe.py"
     probe.parent.mkdir()
@@ -56,16 +47,7 @@ def test_allure_has_a_result_for_every_test_pytest_ran(tmp_path: Path) -> None:
     allure = tmp_path / "allure-results"
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(probe),
-            "-c",
-            str(ROOT / "pyproject.toml"),
-            "--rootdir",
-            str(ROOT),
-            "-p",
-            "no:cacheprovider",
+            *pytest_command(str(probe)),
             "-n",
             "2",
             "--alluredir",
@@ -79,7 +61,7 @@ def test_allure_has_a_result_for_every_test_pytest_ran(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=180,
-        env=_child_env(),
+        env=child_env(),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]

@@ -16,11 +16,8 @@ session on the emulator — a few contract tests and three probes — with ``--a
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from tests.child_process import child_env, pytest_command
 from webex_harness.webex.behaviours import behaviour
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,13 +134,6 @@ class Run:
         return found[0]
 
 
-def _child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_ADDOPTS"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "wxh-pycache")
-    return {**env, **extra}
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     base = tmp_path_factory.mktemp("allure")
@@ -153,17 +144,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     out = base / "made.json"
     result = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(probe),
-            *CONTRACTS,
-            "-c",
-            str(ROOT / "pyproject.toml"),
-            "--rootdir",
-            str(ROOT),
-            "-p",
-            "no:cacheprovider",
+            *pytest_command(str(probe), *CONTRACTS),
             "-p",
             "no:xdist",
             "--run-dir",
@@ -178,7 +159,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         capture_output=True,
         text=True,
         timeout=180,
-        env=_child_env(
+        env=child_env(
             WXH_PROBE_OUT=str(out),
             WXH_MP=PASSWORDS["meeting password"],
             WXH_RP=PASSWORDS["REST password"],

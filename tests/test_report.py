@@ -7,12 +7,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.child_process import child_env
 from webex_harness.client.journal import cleanup_sentence, summarise
 from webex_harness.environment.loader import load_environment
 from webex_harness.environment.model import Budget
@@ -39,14 +39,6 @@ def _env_file(tmp_path: Path, *, destructive: bool, lockout: bool, max_requests:
         f"budget:\n  max_requests: {max_requests}\n  max_seconds: 300\n"
     )
     return path
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a child process: bytecode cached outside the tree (starts in 1 s, not 5)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST") and k != "PYTEST_ADDOPTS"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "wxh-pycache")
-    return {**env, **extra}
 
 
 def _pytest(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProcess[str]:
