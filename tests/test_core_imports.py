@@ -14,19 +14,7 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, packages_distributions, requires
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LAYERS = (
-    "webex",
-    "environment",
-    "workspace",
-    "client",
-    "generators",
-    "emulator",
-    "plugin",
-    "contracts",
-    "load",
-    "runs",
-)
+from tests.repo_layout import CODE_LAYERS, ROOT
 
 #: the modules locust loads (its locustfiles and what only they import): the load extra is theirs
 IN_THE_LOCUST_PROCESS = {
@@ -105,7 +93,7 @@ def test_only_the_locust_process_imports_the_load_extra() -> None:
     load = _import_names(_requirement_names(project["optional-dependencies"]["load"]))
     assert {"pytest", "httpx", "lxml", "yaml"} <= core and "locust" in load
     problems = []
-    for layer in LAYERS:
+    for layer in CODE_LAYERS:
         for path in sorted((ROOT / layer).rglob("*.py")):
             relative = str(path.relative_to(ROOT))
             allowed = core | load if relative in IN_THE_LOCUST_PROCESS else core

@@ -7,31 +7,14 @@ from __future__ import annotations
 import fnmatch
 import json
 import shlex
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.repo_layout import BUILD_INPUTS as WHEEL_INPUTS
+from tests.repo_layout import ROOT
 
 #: what the wheel is built from (pyproject.toml names README.md and LICENSE), and the pins
-BUILD_INPUTS = (
-    "pyproject.toml",
-    "README.md",
-    "LICENSE",
-    "constraints.txt",
-    "webex_harness",
-    "webex",
-    "environment",
-    "workspace",
-    "client",
-    "generators",
-    "emulator",
-    "plugin",
-    "contracts",
-    "load",
-    "runs",
-    "environments",
-)
+BUILD_INPUTS = (*WHEEL_INPUTS[:3], "constraints.txt", *WHEEL_INPUTS[3:])
 
 
 def instructions(text: str) -> list[tuple[str, str]]:

@@ -25,24 +25,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-#: the layer folders of the repository: in the venv only as ``webex_harness.<layer>``, never top-level
-LAYERS = (
-    "webex",
-    "environment",
-    "workspace",
-    "client",
-    "generators",
-    "emulator",
-    "plugin",
-    "contracts",
-    "load",
-    "runs",
-    "environments",
-)
-#: what the wheel is built from; nothing else of the checkout is copied
-BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "webex_harness", *LAYERS)
+from tests.repo_layout import BUILD_INPUTS, LAYER_FOLDERS, ROOT
 
 BUILD_SECONDS = 300
 INSTALL_SECONDS = 180
@@ -225,7 +208,10 @@ def test_the_wheel_installs_into_a_fresh_venv_and_works_from_an_empty_folder(tmp
     # one import name, and it is the installed one: the checkout and its layer names are not on the path
     where = json.loads(
         _run(
-            [str(python), "-c", WHERE.format(layers=LAYERS)], cwd=_empty_folder(tmp_path, "where"), env=env, timeout=60
+            [str(python), "-c", WHERE.format(layers=LAYER_FOLDERS)],
+            cwd=_empty_folder(tmp_path, "where"),
+            env=env,
+            timeout=60,
         ).stdout
     )
     for path in (where["package"], *where["subpackages"], where["shipped"]):
