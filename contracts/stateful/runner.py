@@ -1,0 +1,213 @@
+"""Running a state machine as a contract test, and what a failure leaves: a numbered list of the
+shrunk sequence of calls with their envelopes, and a replay file.
+
+:func:`run_machine` runs a :class:`~contracts.stateful.machine.ContractMachine` with hypothesis
+(seeded by the run's ``--seed`` and the machine's name, so a run is repeatable; failures also go to
+the hypothesis database under the reports folder when the run has one). Each example gets its own
+site from ``site_factory`` — a fresh emulator site, or the environment's real site. On a real site
+the examples and steps are cut to what the run's budget allows (:func:`bounds`).
+
+When the machine fails, hypothesis shrinks the sequence and replays the shortest one last: that
+machine's steps are printed (numbered, each call's masked request and answer) and saved as a replay
+file (``<run folder>/stateful/<Machine>.json``, JSON: the machine, the seed, the steps with their
+arguments). :func:`replay` runs such a file's steps again on a site — what ``webex-harness replay``
+does — and fails the same way when the defect is still there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.stateful import run_state_machine_as_test
+
+from webex_harness.client.xml_client import BudgetExceeded
+from webex_harness.contracts.stateful.machine import ContractMachine, Ref, decode
+from webex_harness.plugin.targets import SiteHandle
+
+__all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine"]
+
+#: the version of the replay file's layout
+REPLAY_FORMAT = 1
+#: requests a step sends at most, as far as the bounds on a real site are concerned
+REQUESTS_PER_STEP = 4
+#: examples and steps a machine runs on a real site at most (the budget may allow fewer)
+SITE_EXAMPLES = 3
+SITE_STEPS = 10
+
+SiteFactory = Callable[..., SiteHandle]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How many examples a machine runs and how many steps each has at most."""
+
+    examples: int
+    steps: int
+
+
+def bounds(machine: type[ContractMachine], site: SiteHandle) -> Bounds:
+    """The machine's own bounds on the emulator; on a real site at most :data:`SITE_EXAMPLES` ×
+    :data:`SITE_STEPS`, and no more steps than half of what is left of the budget allows."""
+    if site.is_emulator:
+        return Bounds(machine.examples, machine.steps_per_example)
+    steps = min(machine.steps_per_example, SITE_STEPS)
+    budget = site.target.budget
+    left = budget.max_requests - budget.used
+    examples = min(machine.examples, SITE_EXAMPLES, left // (2 * REQUESTS_PER_STEP * steps))
+    if examples < 1:
+        pytest.skip(f"budget: {left} requests left, a state machine needs {2 * REQUESTS_PER_STEP * steps}")
+    return Bounds(examples, steps)
+
+
+def machine_path(machine: type[ContractMachine]) -> str:
+    """``module:Class`` of a machine (what a replay file names)."""
+    return f"{machine.__module__}:{machine.__qualname__}"
+
+
+def machine_named(path: str) -> type[ContractMachine]:
+    """The machine a replay file names (``module:Class``)."""
+    module_name, _, class_name = path.partition(":")
+    found = getattr(importlib.import_module(module_name), class_name, None)
+    if not (isinstance(found, type) and issubclass(found, ContractMachine)):
+        raise ValueError(f"{path!r} is not a state machine of the stateful contracts")
+    return found
+
+
+def _seed(machine: type[ContractMachine], run_seed: int) -> int:
+    return zlib.crc32(f"{machine_path(machine)}:{run_seed}".encode())
+
+
+def _database(run_dir: Path | None) -> DirectoryBasedExampleDatabase | None:
+    if run_dir is None:
+        return None
+    return DirectoryBasedExampleDatabase(str(run_dir.parent / ".hypothesis"))
+
+
+def run_machine(
+    machine: type[ContractMachine],
+    site_factory: SiteFactory,
+    *,
+    seed: int,
+    run_dir: Path | None,
+    save_dir: Path,
+) -> None:
+    """Run ``machine`` (fresh site per example); on failure print the shrunk steps and save them to
+    ``save_dir`` (the run folder's ``stateful/``), then fail the test with both."""
+    probe = site_factory(**machine.site_settings)
+    limits = bounds(machine, probe)
+    made: list[ContractMachine] = []
+
+    def factory() -> ContractMachine:
+        site = probe if not made else site_factory(**machine.site_settings)
+        made.append(machine(site))
+        return made[-1]
+
+    factory._hypothesis_internal_use_seed = _seed(machine, seed)  # type: ignore[attr-defined]  # hypothesis' @seed hook
+    options = settings(
+        max_examples=limits.examples,
+        stateful_step_count=limits.steps,
+        deadline=None,
+        database=_database(run_dir),
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    try:
+        run_state_machine_as_test(factory, settings=options)
+    except BudgetExceeded:
+        raise
+    except Exception as exc:
+        last = made[-1] if made else None
+        if last is None:
+            raise
+        path = save_replay(last, seed, exc, save_dir)
+        raise AssertionError(
+            f"{machine.__name__} failed after {len(last.steps)} "
+            f"steps: {_first_line(exc)}\n{last.listing()}\nsaved: {path}\n"
+            f"replay: webex-harness replay {path} --env <environment>"
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def save_replay(machine: ContractMachine, seed: int, exc: BaseException, save_dir: Path) -> Path:
+    """Write the machine's steps as a replay file; its path."""
+    save_dir.mkdir(parents=True, exist_ok=True)
+    kind = type(machine)
+    path = save_dir / f"{kind.__name__}.json"
+    record = {
+        "format": REPLAY_FORMAT,
+        "machine": machine_path(kind),
+        "seed": seed,
+        "site_settings": kind.site_settings,
+        "failure": machine.site.target.secrets.mask(str(exc).strip()),
+        "steps": [step.to_dict() for step in machine.steps],
+        "listing": machine.listing().splitlines(),
+    }
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A replay file, read: the machine, the site settings it needs and the steps to run."""
+
+    machine: type[ContractMachine]
+    site_settings: dict[str, Any]
+    steps: list[dict[str, Any]]
+    path: Path
+
+
+def load_replay(path: Path) -> Replay:
+    """Read a replay file; :class:`ValueError` with one line naming what is wrong."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the replay file ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a replay file (not JSON: {exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(record, dict) or record.get("format") != REPLAY_FORMAT:
+        raise ValueError(f"{path}: not a replay file of format {REPLAY_FORMAT}")
+    steps = record.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(s, dict) and isinstance(s.get("rule"), str) for s in steps):
+        raise ValueError(f"{path}: 'steps' must be a list of {{rule, args}}")
+    machine = machine_named(str(record.get("machine", "")))
+    for step in steps:
+        if not callable(getattr(machine, step["rule"], None)):
+            raise ValueError(f"{path}: {machine.__name__} has no rule {step['rule']!r}")
+    return Replay(machine, dict(record.get("site_settings") or {}), steps, path)
+
+
+def replay(recorded: Replay, site: SiteHandle) -> ContractMachine:
+    """Run a replay file's steps on ``site``, checking the machine's invariants after each; raises
+    :class:`AssertionError` with the numbered steps when one fails (the machine cleans up either way)."""
+    machine = recorded.machine(site)
+    try:
+        for invariant in machine.invariants:  # hypothesis checks them before the first rule too
+            invariant.function(machine)
+        for step in recorded.steps:
+            args = decode(step.get("args") or {}, machine.refs)
+            made = getattr(machine, step["rule"])(**args)
+            if isinstance(made, Ref) and step.get("made") not in (None, made.label):
+                raise AssertionError(f"step {step['rule']} made {made.label}, the file says {step['made']}")
+            for invariant in machine.invariants:
+                if all(precondition(machine) for precondition in invariant.preconditions):
+                    invariant.function(machine)
+    except AssertionError as exc:
+        raise AssertionError(f"replay of {recorded.path} failed: {_first_line(exc)}\n{machine.listing()}") from exc
+    finally:
+        machine.teardown()
+    return machine
