@@ -260,8 +260,9 @@ class Cleaner:
         XML: ep LstsummarySession (meetings, events, training, teleconference and support sessions)
         as each of ``security`` (the host, a site administrator), every page. REST: ``GET
         /v1/meetings`` over :func:`rest_listing_window` from ``since`` (the run's start), stepped
-        :data:`REST_WINDOW_STEP` at a time, every page (``Link: rel="next"``). A listing that is
-        refused, cut short or out of budget is a problem in the answer, never "nothing found".
+        :data:`REST_WINDOW_STEP` at a time, every page (``Link: rel="next"``); a REST meeting whose
+        ``meetingNumber`` is the key of a session found by XML is that meeting (docs/xml-rest.md), found
+        once. A listing that is refused, cut short or out of budget is a problem in the answer, never "nothing found".
         """
         found = FoundByName()
         seen: set[tuple[str, str]] = set()
@@ -355,6 +356,9 @@ class Cleaner:
                 for item in data["items"]:
                     title = str(item.get("title", "")) if isinstance(item, dict) else ""
                     ident = str(item.get("id", "")) if isinstance(item, dict) else ""
+                    number = str(item.get("meetingNumber", "")) if isinstance(item, dict) else ""
+                    if number and ("session", number) in seen:
+                        continue  # a meeting the XML listing found: one meeting, listed by both APIs
                     if ident and pattern.match(title) and (REST_MEETING, ident) not in seen:
                         seen.add((REST_MEETING, ident))
                         run = re.search(RUN_ID_PATTERN, title)

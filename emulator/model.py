@@ -246,6 +246,8 @@ class Session:
     invitations: list[tuple[bool, bool]] = field(default_factory=list)
     #: a training session's scheduled tests: test ID -> its status and what Add/SetScheduledTest sent
     scheduled_tests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the REST meeting series that is this meeting on the REST side (:mod:`emulator.meeting_link`)
+    series_id: str | None = None
 
     def attendee_by_email(self, email: str) -> Attendee | None:
         low = email.lower()
@@ -575,9 +577,13 @@ class Site:
         return None
 
     def remove_session(self, key: str) -> None:
+        """Delete a session by any API (DelMeeting, DelSession …); a meeting linked to a REST series
+        (:mod:`emulator.meeting_link`) takes its series along: it is one meeting."""
         session = self.sessions.pop(key, None)
         if session is not None:
             self.uuids.pop(session.uuid, None)
+            if session.series_id is not None and self.rest is not None:
+                self.rest.delete(session.series_id)
             self.record_history(session, ended=self.now())
 
     def record_history(self, session: Session, ended: datetime | None = None) -> HistoryRecord | None:

@@ -168,7 +168,10 @@ def test_foreign_objects_appear_in_every_listing_the_harness_uses(make_site: Any
         },
     )
     titles = [m["title"] for m in r.json()["items"]]
-    assert len(titles) == len(state["rest_meetings"]) == 8, titles
+    # one store (docs/xml-rest.md): the REST list holds the 8 REST series and every XML meeting, by key
+    xml_meetings = {s["key"] for s in state["sessions"] if s["kind"] == "meeting"}
+    assert len(titles) == len(state["rest_meetings"]) == len(xml_meetings) == 24 + 8, titles
+    assert xml_meetings == {m["meetingNumber"] for m in r.json()["items"]}
 
     # contacts of the host and of colleagues
     owners = {c["owner"] for c in state["contacts"]}
@@ -477,7 +480,7 @@ def test_reset_gives_the_default_site_its_foreign_objects_again() -> None:
     app = create_app("harness", None, BusyOptions(seed=4, writer_every=0))
     registry = app.registry
     count = len(registry.default.sessions)
-    assert count == 36
+    assert count == 36 + 8  # 24 meetings, 6 events, 6 training sessions and the 8 REST meetings (one store)
     registry.default.sessions.clear()
     registry.reset()
     assert len(registry.default.sessions) == count and registry.default.busy is not None

@@ -96,6 +96,23 @@ _TABLE: list[_Zone] = [
     _Zone(12, "Fiji", "FJT", None, None),
 ]
 
+#: The IANA time-zone name of each ``timeZoneID`` (the REST API's ``timezone``), by index: the city
+#: the zone's display name gives, or the zone's usual IANA name where it names none.
+_IANA: tuple[str, ...] = (
+    "Etc/GMT+12", "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles",
+    "America/Phoenix", "America/Denver", "America/Chicago", "America/Mexico_City", "America/Regina",
+    "America/Bogota", "America/New_York", "America/Indiana/Indianapolis", "America/Halifax", "America/Caracas",
+    "America/St_Johns", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Atlantic/South_Georgia",
+    "Atlantic/Azores", "Africa/Casablanca", "Europe/London", "Europe/Amsterdam", "Europe/Paris",
+    "Europe/Prague", "Europe/Berlin", "Europe/Athens", "Europe/Bucharest", "Africa/Cairo",
+    "Africa/Johannesburg", "Europe/Helsinki", "Asia/Jerusalem", "Asia/Baghdad", "Europe/Moscow",
+    "Africa/Nairobi", "Asia/Tehran", "Asia/Dubai", "Asia/Baku", "Asia/Kabul", "Asia/Yekaterinburg",
+    "Asia/Karachi", "Asia/Kolkata", "Asia/Colombo", "Asia/Almaty", "Asia/Bangkok", "Asia/Shanghai",
+    "Australia/Perth", "Asia/Singapore", "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul", "Asia/Yakutsk",
+    "Australia/Adelaide", "Australia/Darwin", "Australia/Brisbane", "Australia/Sydney", "Pacific/Guam",
+    "Australia/Hobart", "Asia/Vladivostok", "Pacific/Guadalcanal", "Pacific/Auckland", "Pacific/Fiji",
+)  # fmt: skip
+
 #: The default time zone of a site (4: Pacific), as in the documentation's samples.
 DEFAULT_TIME_ZONE_ID = 4
 
@@ -115,6 +132,25 @@ def offset(tz_id: int) -> timezone:
     """The standard offset (daylight saving ignored)."""
     hours = _TABLE[tz_id][0] if valid_time_zone_id(tz_id) else 0
     return timezone(timedelta(hours=hours))
+
+
+def iana_name(tz_id: int) -> str:
+    """The IANA name of ``tz_id`` (the REST API's ``timezone``; an unknown ID: ``Europe/London``)."""
+    return _IANA[tz_id] if valid_time_zone_id(tz_id) else _IANA[_LONDON]
+
+
+def id_for_iana(name: str, standard_minutes: int | None = None) -> int:
+    """The ``timeZoneID`` of an IANA name (case ignored); a name the table lacks: the first zone whose
+    standard offset is ``standard_minutes``, else GMT (London)."""
+    low = name.strip().lower()
+    for tz_id, known in enumerate(_IANA):
+        if known.lower() == low:
+            return tz_id
+    if standard_minutes is not None:
+        for tz_id, zone in enumerate(_TABLE):
+            if round(zone.hours * 60) == standard_minutes:
+                return tz_id
+    return _LONDON
 
 
 def _gmt(minutes: int) -> str:

@@ -13,19 +13,20 @@ ad-hoc meeting; Create with ``"scheduledType": "personalRoomMeeting"`` a schedul
 meeting; a series or scheduled meeting being in progress or over (move the site clock with
 ``POST /_emulator/sites/{site}/clock``) cannot be updated either; nor can an instance.
 
-Stands on :mod:`emulator.model` (the site, its users, passwords), :mod:`emulator.faults` and the
+Stands on :mod:`emulator.model` (the site, its users, passwords), :mod:`emulator.faults`,
+:mod:`emulator.meeting_link` (a `meeting` series is also an XML meeting) and the
 REST modules below it: errors, times, schema, recurrence, store, options.
 """
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from webex_harness.emulator import meeting_link
 from webex_harness.emulator.faults import declare
-from webex_harness.emulator.model import Site, User, digits, generate_password
+from webex_harness.emulator.model import Site, digits, generate_password
 from webex_harness.emulator.rest import recurrence
 from webex_harness.emulator.rest.errors import RestError, bad
 from webex_harness.emulator.rest.options import (
@@ -89,26 +90,6 @@ ENUMS = declare(
     "accepts any string for unlockedMeetingJoinSecurity, noteType, audioConnectionType and entryAndExitTone",
 )
 PANELIST_PASSWORD = declare("rest-panelist-password", "a webinar created without panelistPassword gets none")
-
-
-# ---------------------------------------------------------------- hosts
-
-
-def host_for(site: Site, email: str | None = None) -> Host:
-    """The token's user: the site's ``host`` user (else its first user, else a stand-in)."""
-    user: User | None = None
-    if email:
-        user = next((u for u in site.users.values() if u.email.lower() == email.strip().lower()), None)
-    user = user or site.user("host") or next(iter(site.users.values()), None)
-    if user is None:
-        return Host("host", "Harness Host", "host@example.com", _person_id(site, "host"))
-    name = user.display_name or f"{user.first_name} {user.last_name}".strip() or user.webex_id
-    return Host(user.webex_id, name, user.email, _person_id(site, user.webex_id))
-
-
-def _person_id(site: Site, webex_id: str) -> str:
-    person = uuid.uuid5(uuid.NAMESPACE_DNS, f"{webex_id.lower()}.{site.name.lower()}.webex.com")
-    return base64.b64encode(f"ciscospark://us/PEOPLE/{person}".encode()).decode().rstrip("=")
 
 
 # ---------------------------------------------------------------- checks
@@ -344,7 +325,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     series = Series(
         id=uuid.uuid4().hex,
         number=digits(10),
-        host=host_for(site, fields.get("hostEmail")),
+        host=meeting_link.host_for(site, fields.get("hostEmail")),
         scheduled_type=scheduled_type,
         start=start,
         end=end,
@@ -370,6 +351,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
         if not props.get("panelistPassword") and not site.fault(PANELIST_PASSWORD):
             props["panelistPassword"] = generate_password()  # 003: generated when not specified
     store(site).put(series)
+    meeting_link.series_created(site, series)
     return series
 
 
@@ -415,6 +397,7 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
     _field_checks(site, body, fields, series.scheduled_type)
     if target.kind == "meetingSeries":
         _update_series(site, series, fields, now, replace=method == "PUT" and site.fault(PUT_EQUALS_PATCH))
+        meeting_link.series_changed(site, series)
         return target
     assert target.slot is not None
     return _update_occurrence(site, target, fields, now)
@@ -492,6 +475,7 @@ def delete(site: Site, target: Target) -> None:
     series = target.series
     if target.kind == "meetingSeries":
         store(site).delete(series.id)
+        meeting_link.series_deleted(site, series)
         return
     if target.kind == "meeting":
         raise bad("A meeting instance cannot be deleted.")
@@ -501,4 +485,4 @@ def delete(site: Site, target: Target) -> None:
     series.cancelled.add(key)
 
 
-__all__ = ["create", "delete", "host_for", "lookup", "update"]
+__all__ = ["create", "delete", "lookup", "update"]

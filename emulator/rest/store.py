@@ -80,6 +80,8 @@ class Series:
     exceptions: dict[str, Exceptional] = field(default_factory=dict)
     cancelled: set[str] = field(default_factory=set)
     registrants: list[dict[str, Any]] = field(default_factory=list)
+    #: the key of the XML meeting that is this series on the XML side (:mod:`emulator.meeting_link`)
+    session_key: str | None = None
 
     @property
     def tz(self) -> tzinfo:

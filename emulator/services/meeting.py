@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from webex_harness.emulator import meeting_link as link
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session
@@ -98,6 +99,7 @@ def create_meeting(call: Call) -> Elements:
     meeting_rules.apply_meeting(call, session, node, creating=True)
     session.password = common.password_for_create(call, node.get("accessControl/meetingPassword"))
     call.site.add_session(session)
+    link.session_created(call.site, session)
     shape_ok = not call.fault(CREATE_RESPONSE_SHAPE)
     return [
         ("meet:meetingkey", session.key),
@@ -113,6 +115,7 @@ def set_meeting(call: Call) -> Elements:
     session = common.find_session(call, call.node, ("meeting",))
     common.require_owner(call, session)
     meeting_rules.apply_meeting(call, session, call.node, creating=False)
+    link.session_changed(call.site, session)
     return [_icalendar(call, session), ("meet:meetingUUID", session.uuid)]
 
 
@@ -349,9 +352,9 @@ def del_meeting(call: Call) -> Elements:
     session = common.find_session(call, call.node, ("meeting", "teleconference"))
     common.require_owner(call, session)
     call.site.remove_session(session.key)
-    link = meeting_link(call, session)
-    calendar: list[Element] = [] if call.fault(DEL_MEETING_SHAPE) else [("serv:host", f"{link}&ICS=MCH")]
-    calendar.append(("serv:attendee", f"{link}&ICS=MC"))
+    url = meeting_link(call, session)
+    calendar: list[Element] = [] if call.fault(DEL_MEETING_SHAPE) else [("serv:host", f"{url}&ICS=MCH")]
+    calendar.append(("serv:attendee", f"{url}&ICS=MC"))
     return [
         ("meet:iCalendarURL", calendar),
         ("meet:meetingUUID", session.uuid),

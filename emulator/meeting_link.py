@@ -1,0 +1,240 @@
+"""One meeting, two APIs: the link between an XML meeting (:class:`emulator.model.Session` of kind
+``meeting``) and a REST meeting series (:class:`emulator.rest.store.Series`), and the shared fields
+read and written in one place (behaviour ``xml-rest-equivalence``; docs/xml-rest.md).
+
+The link is the meeting number: the series' ``number`` is the session's ``key`` (``meetingNumber`` =
+``meetingKey``), and each side names the other (``Session.series_id``, ``Series.session_key``).
+Whichever API made a meeting, the other side's object is made here the moment it is created
+(:func:`session_created`, :func:`series_created`), every accepted change copies the shared fields
+across (:func:`session_changed`, :func:`series_changed`) and a delete on either side removes both
+(:func:`series_deleted`; a session removed by any XML API takes its series along in
+:meth:`emulator.model.Site.remove_session`). The shared fields are:
+
+===================================  =========================================================
+XML (CreateMeeting, SetMeeting)      REST (``/v1/meetings``)
+===================================  =========================================================
+``meetingkey``                       ``meetingNumber``
+``metaData/confName``                ``title``
+``metaData/agenda``                  ``agenda``
+``schedule/startDate`` + timeZoneID  ``start`` (in ``timezone``)
+``schedule/duration`` (minutes)      ``end`` − ``start``
+``schedule/timeZoneID``              ``timezone`` (:func:`webex.timezones.iana_name`)
+``accessControl/meetingPassword``    ``password``
+``hostWebExID``                      ``hostEmail``, ``hostUserId``, ``hostDisplayName``
+===================================  =========================================================
+
+Only a REST ``scheduledType`` ``meeting`` that is not ad hoc is linked: webinars (Event Center events
+on a real site) and personal-room meetings stay REST-only, events, training sessions and
+teleconferences XML-only. A recurring series is linked through its series (its first start and
+duration); a change or a cancellation of one of its occurrences stays on the REST side.
+
+The ``xml-rest-equivalence`` fault breaks the link: nothing is made or copied across, so no meeting
+is one on both sides and a delete stays on its own.
+Stands on :mod:`emulator.model`, :mod:`emulator.faults`, the REST store and schema, and
+:mod:`webex.timezones`; :mod:`emulator.services.meeting` and :mod:`emulator.rest.rules` call it.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from webex_harness.emulator.faults import declare
+from webex_harness.emulator.model import Session, Site, User, digits
+from webex_harness.emulator.rest import recurrence
+from webex_harness.emulator.rest.schema import defaults
+from webex_harness.emulator.rest.store import Host, Series, store
+from webex_harness.webex import timezones
+
+XML_REST_EQUIVALENCE = declare(
+    "xml-rest-equivalence",
+    "keeps XML and REST meetings apart: a CreateMeeting meeting is not listed or read by the REST API, a "
+    "POST /v1/meetings meeting is unknown to GetMeeting, and changes and deletes stay on their own side",
+)
+
+#: The REST scheduledType a linked series has (webinars and personal-room meetings stay REST-only).
+LINKED_TYPE = "meeting"
+
+
+def _linked(site: Site) -> bool:
+    return not site.fault(XML_REST_EQUIVALENCE)
+
+
+# ---------------------------------------------------------------- hosts
+
+
+def person_id(site: Site, webex_id: str) -> str:
+    """The REST ``hostUserId`` of a user: a stable person ID made of the webExID and the site."""
+    person = uuid.uuid5(uuid.NAMESPACE_DNS, f"{webex_id.lower()}.{site.name.lower()}.webex.com")
+    return base64.b64encode(f"ciscospark://us/PEOPLE/{person}".encode()).decode().rstrip("=")
+
+
+def host_of(site: Site, user: User | None, webex_id: str = "host") -> Host:
+    """The REST host of a meeting hosted by ``user`` (a stand-in named ``webex_id`` when None)."""
+    if user is None:
+        return Host(webex_id, "Harness Host", f"{webex_id.lower()}@example.com", person_id(site, webex_id))
+    name = user.display_name or f"{user.first_name} {user.last_name}".strip() or user.webex_id
+    return Host(user.webex_id, name, user.email, person_id(site, user.webex_id))
+
+
+def host_for(site: Site, email: str | None = None) -> Host:
+    """The REST host a request names by ``hostEmail``, else the token's user: the site's ``host``
+    user (else its first user, else a stand-in)."""
+    user: User | None = None
+    if email:
+        user = next((u for u in site.users.values() if u.email.lower() == email.strip().lower()), None)
+    return host_of(site, user or site.user("host") or next(iter(site.users.values()), None))
+
+
+# ---------------------------------------------------------------- the shared fields
+
+
+def _agenda(session: Session) -> str | None:
+    meta = session.fields.get("metaData")
+    agenda = meta.get("agenda") if isinstance(meta, dict) else None
+    return agenda if isinstance(agenda, str) else None
+
+
+def _session_instant(session: Session) -> datetime:
+    """The session's start as an aware UTC instant (its time zone's standard offset, as the XML side
+    compares times)."""
+    return session.start.replace(tzinfo=timezones.offset(session.time_zone_id)).astimezone(UTC)
+
+
+def _copy_to_series(site: Site, session: Session, series: Series) -> None:
+    """Write the session's shared fields onto ``series``."""
+    name = timezones.iana_name(session.time_zone_id)
+    start = _session_instant(session).astimezone(recurrence.zone(name, UTC))
+    series.timezone = name
+    series.start, series.end, series.zulu = start, start + timedelta(minutes=session.duration), False
+    series.props["title"] = session.name
+    series.props["password"] = session.password or ""
+    agenda = _agenda(session)
+    if agenda is not None:
+        series.props["agenda"] = agenda
+    else:
+        series.props.pop("agenda", None)
+    series.host = host_of(site, site.user(session.host), session.host)
+
+
+def _copy_to_session(site: Site, series: Series, session: Session) -> None:
+    """Write the series' shared fields onto ``session``."""
+    standard = series.start.utcoffset() or timedelta()
+    dst = series.start.dst() or timedelta()
+    tz_id = timezones.id_for_iana(series.timezone, round((standard - dst).total_seconds() / 60))
+    session.time_zone_id = tz_id
+    session.start = series.start.astimezone(timezones.offset(tz_id)).replace(tzinfo=None)
+    session.duration = max(1, round(series.duration.total_seconds() / 60))
+    title = str(series.props.get("title") or "")
+    session.name = title
+    meta = session.fields.setdefault("metaData", {})
+    meta["confName"] = title
+    agenda = series.props.get("agenda")
+    if agenda:
+        meta["agenda"] = str(agenda)
+    else:
+        meta.pop("agenda", None)
+    session.password = str(series.props.get("password") or "") or None
+    host = site.user(series.host.webex_id)
+    session.host = host.webex_id if host is not None else series.host.webex_id
+
+
+# ---------------------------------------------------------------- the two sides' objects
+
+
+def linked_series(site: Site, session: Session) -> Series | None:
+    """The REST series linked to ``session``, if any."""
+    return store(site).get(session.series_id) if session.series_id and site.rest is not None else None
+
+
+def linked_session(site: Site, series: Series) -> Session | None:
+    """The XML session linked to ``series``, if any."""
+    return site.sessions.get(series.session_key) if series.session_key else None
+
+
+def session_created(site: Site, session: Session) -> None:
+    """CreateMeeting made ``session``: make its REST series (number = meeting key)."""
+    if session.kind != "meeting" or not _linked(site):
+        return
+    series = Series(
+        id=uuid.uuid4().hex,
+        number=session.key,
+        host=host_of(site, site.user(session.host), session.host),
+        scheduled_type=LINKED_TYPE,
+        start=_session_instant(session),
+        end=_session_instant(session),
+        zulu=False,
+        timezone="UTC",
+        props=defaults(LINKED_TYPE),
+        host_key=digits(6),
+        pv_password=digits(8),
+        session_key=session.key,
+    )
+    _copy_to_series(site, session, series)
+    store(site).put(series)
+    session.series_id = series.id
+
+
+def session_changed(site: Site, session: Session) -> None:
+    """SetMeeting changed ``session``: copy the shared fields to its series."""
+    series = linked_series(site, session)
+    if series is not None and _linked(site):
+        _copy_to_series(site, session, series)
+
+
+def _free_key(site: Site, number: str) -> str:
+    """The meeting key of a series' session: its number, unless a session already has that key."""
+    return number if number not in site.sessions else site.new_session_key()
+
+
+def series_created(site: Site, series: Series) -> None:
+    """``POST /v1/meetings`` made ``series``: make its XML meeting (meeting key = meetingNumber)."""
+    if series.scheduled_type != LINKED_TYPE or series.adhoc or not _linked(site):
+        return
+    session = Session(
+        key=_free_key(site, series.number),
+        uuid=secrets.token_hex(16),
+        conf_id=digits(18),
+        kind="meeting",
+        host=series.host.webex_id,
+        name="",
+        start=series.start.replace(tzinfo=None),
+        duration=60,
+        series_id=series.id,
+    )
+    _copy_to_session(site, series, session)
+    series.number = session.key
+    series.session_key = session.key
+    site.add_session(session)
+
+
+def series_changed(site: Site, series: Series) -> None:
+    """A PATCH/PUT changed ``series``: copy the shared fields to its session."""
+    session = linked_session(site, series)
+    if session is not None and _linked(site):
+        _copy_to_session(site, series, session)
+
+
+def series_deleted(site: Site, series: Series) -> None:
+    """``DELETE /v1/meetings/{seriesId}`` removed ``series``: its session goes too."""
+    session = linked_session(site, series)
+    if session is not None and _linked(site):
+        site.remove_session(session.key)
+
+
+__all__ = [
+    "LINKED_TYPE",
+    "XML_REST_EQUIVALENCE",
+    "host_for",
+    "host_of",
+    "linked_series",
+    "linked_session",
+    "person_id",
+    "series_changed",
+    "series_created",
+    "series_deleted",
+    "session_changed",
+    "session_created",
+]
