@@ -52,7 +52,7 @@ from webex_harness.emulator.rest.schema import (
     clean,
     defaults,
 )
-from webex_harness.emulator.rest.store import Exceptional, Host, Series, Target, store, target_state
+from webex_harness.emulator.rest.store import Exceptional, Series, Target, store, target_state
 from webex_harness.emulator.rest.times import minute, parse_time, round_start, slot_key
 
 PUT_EQUALS_PATCH = declare(
