@@ -121,8 +121,9 @@ def _copy_to_series(site: Site, session: Session, series: Series) -> None:
 
 def _copy_to_session(site: Site, series: Series, session: Session) -> None:
     """Write the series' shared fields onto ``session``."""
-    standard = series.start.utcoffset() or timedelta()
-    dst = series.start.dst() or timedelta()
+    local = series.start.astimezone(recurrence.zone(series.timezone, UTC))
+    standard = local.utcoffset() or timedelta()
+    dst = local.dst() or timedelta()
     tz_id = timezones.id_for_iana(series.timezone, round((standard - dst).total_seconds() / 60))
     session.time_zone_id = tz_id
     session.start = series.start.astimezone(timezones.offset(tz_id)).replace(tzinfo=None)
