@@ -100,7 +100,7 @@ def test_a_rest_meeting_in_a_zone_the_table_lacks_reads_through_xml_at_the_same_
     made = both.create_rest(timezone="Europe/Madrid")
     got = both.xml("meeting", "GetMeeting", {"meetingKey": made["meetingNumber"]}).expect_success()
     tz_id = int(got.text("meet:schedule/meet:timeZoneID") or -1)
-    assert round(timezones.offset(tz_id).utcoffset(None).total_seconds()) == 3600  # type: ignore[union-attr]
+    assert round(timezones.offset(tz_id).utcoffset(None).total_seconds()) == 3600
     local = datetime.strptime(got.text("meet:schedule/meet:startDate") or "", "%m/%d/%Y %H:%M:%S")
     assert local.replace(tzinfo=timezones.offset(tz_id)) == datetime.fromisoformat(made["start"])
     assert got.text("meet:schedule/meet:duration") == "40"

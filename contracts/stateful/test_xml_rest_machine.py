@@ -199,7 +199,8 @@ class XmlRestMachine(ContractMachine):
         start = _start(days, hour, tz)
         minutes = DURATIONS[n % len(DURATIONS)]
         title, agenda, password = own_name(f"rest {n}"), f"agenda {n}", _password(n)
-        local = start.astimezone(_zone(tz))
+        # Create a Meeting keeps start and end to the minute: seconds sent are dropped
+        local = start.astimezone(_zone(tz)) + timedelta(seconds=n % 60)
         body = {
             "title": title,
             "agenda": agenda,
