@@ -26,7 +26,9 @@ XML (CreateMeeting, SetMeeting)      REST (``/v1/meetings``)
 Only a REST ``scheduledType`` ``meeting`` that is not ad hoc is linked: webinars (Event Center events
 on a real site) and personal-room meetings stay REST-only, events, training sessions and
 teleconferences XML-only. A recurring series is linked through its series (its first start and
-duration); a change or a cancellation of one of its occurrences stays on the REST side.
+duration; its rule read back as GetMeeting's ``repeat`` where the XML API has the words for it); a
+change or a cancellation of one of its occurrences stays on the REST side, and an XML ``repeat`` is
+not made into a REST ``recurrence``.
 
 The ``xml-rest-equivalence`` fault breaks the link: nothing is made or copied across, so no meeting
 is one on both sides and a delete stays on its own.
@@ -40,6 +42,7 @@ import base64
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session, Site, User, digits
@@ -138,8 +141,35 @@ def _copy_to_session(site: Site, series: Series, session: Session) -> None:
     else:
         meta.pop("agenda", None)
     session.password = str(series.props.get("password") or "") or None
+    repeat = _repeat(series, tz_id)
+    if repeat:
+        session.fields["repeat"] = repeat
+    else:
+        session.fields.pop("repeat", None)
     host = site.user(series.host.webex_id)
     session.host = host.webex_id if host is not None else series.host.webex_id
+
+
+#: RFC 2445 weekdays (0 = MO) as the XML API's ``dayInWeek/day`` names them
+_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def _repeat(series: Series, tz_id: int) -> dict[str, Any] | None:
+    """The XML ``repeat`` section of a recurring series (None without ``recurrence``): repeatType from
+    FREQ, interval, afterMeetingNumber from COUNT, expirationDate from UNTIL (in the meeting's time
+    zone), dayInWeek from a weekly BYDAY. Monthly and yearly day rules are not translated."""
+    rule = series.rule
+    if rule is None:
+        return None
+    repeat: dict[str, Any] = {"repeatType": rule.freq, "interval": str(rule.interval)}
+    if rule.count is not None:
+        repeat["afterMeetingNumber"] = str(rule.count)
+    if rule.until is not None:
+        until = rule.until.astimezone(timezones.offset(tz_id)).replace(tzinfo=None)
+        repeat["expirationDate"] = until.strftime("%m/%d/%Y %H:%M:%S")
+    if rule.freq == "WEEKLY" and rule.byday:
+        repeat["dayInWeek"] = {"day": [_DAYS[day] for _, day in rule.byday]}
+    return repeat
 
 
 # ---------------------------------------------------------------- the two sides' objects

@@ -189,3 +189,15 @@ def test_the_fault_keeps_the_two_apis_apart() -> None:
     made = apart.create_rest()
     assert apart.xml("meeting", "GetMeeting", {"meetingKey": made["meetingNumber"]}).exception_id == "060001"
     assert all(s.series_id is None for s in apart.site.sessions.values())
+
+
+def test_a_weekly_rest_series_reads_back_as_getmeetings_repeat(both: Both) -> None:
+    made = both.create_rest(recurrence="FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=MO,WE")
+    got = both.xml("meeting", "GetMeeting", {"meetingKey": made["meetingNumber"]}).expect_success()
+    assert got.text("meet:repeat/meet:repeatType") == "WEEKLY"
+    assert got.text("meet:repeat/meet:interval") == "2"
+    assert got.text("meet:repeat/meet:afterMeetingNumber") == "4"
+    assert got.texts("meet:repeat/meet:dayInWeek/meet:day") == ["MONDAY", "WEDNESDAY"]
+    assert both.rest("PATCH", f"/v1/meetings/{made['id']}", {"recurrence": "FREQ=DAILY;COUNT=2"})[0] == 200
+    again = both.xml("meeting", "GetMeeting", {"meetingKey": made["meetingNumber"]}).expect_success()
+    assert again.text("meet:repeat/meet:repeatType") == "DAILY" and not again.has("meet:repeat/meet:dayInWeek")
