@@ -19,7 +19,8 @@ from __future__ import annotations
 import importlib
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from webex_harness.client.xml_client import BudgetExceeded
@@ -42,6 +44,10 @@ REQUESTS_PER_STEP = 4
 #: examples and steps a machine runs on a real site at most (the budget may allow fewer)
 SITE_EXAMPLES = 3
 SITE_STEPS = 10
+#: bounds of the shrinking of one failure: successful shrinks, and seconds (a machine's example
+#: costs a fresh site and its requests; hypothesis' own bounds, 500 and 300 s, are for fast tests)
+MAX_SHRINKS = 150
+MAX_SHRINKING_SECONDS = 60
 
 SiteFactory = Callable[..., SiteHandle]
 
@@ -121,9 +127,11 @@ def run_machine(
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
         verbosity=Verbosity.quiet,
         print_blob=False,
+        report_multiple_bugs=False,  # one failure, shrunk: the one listed and saved
     )
     try:
-        run_state_machine_as_test(factory, settings=options)
+        with _shrink_bounds():
+            run_state_machine_as_test(factory, settings=options)
     except BudgetExceeded:
         raise
     except Exception as exc:
@@ -136,6 +144,18 @@ def run_machine(
             f"steps: {_first_line(exc)}\n{last.listing()}\nsaved: {path}\n"
             f"replay: webex-harness replay {path} --env <environment>"
         ) from exc
+
+
+@contextmanager
+def _shrink_bounds() -> Iterator[None]:
+    """Hypothesis' shrink limits at :data:`MAX_SHRINKS` and :data:`MAX_SHRINKING_SECONDS` while a
+    machine runs (module constants hypothesis documents as meant to be patched)."""
+    saved = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = MAX_SHRINKS, MAX_SHRINKING_SECONDS
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = saved
 
 
 def _first_line(exc: BaseException) -> str:
