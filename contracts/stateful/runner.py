@@ -32,10 +32,10 @@ from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from webex_harness.client.xml_client import BudgetExceeded
-from webex_harness.contracts.stateful.machine import ContractMachine, Ref, decode
+from webex_harness.contracts.stateful.machine import ContractMachine, Ref, args_text, decode
 from webex_harness.plugin.targets import SiteHandle
 
-__all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine"]
+__all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine", "step_lines"]
 
 #: the version of the replay file's layout
 REPLAY_FORMAT = 1
@@ -74,15 +74,32 @@ def bounds(machine: type[ContractMachine], site: SiteHandle) -> Bounds:
     return Bounds(examples, steps)
 
 
+#: the package of the stateful contracts, by its one import name
+STATEFUL_PACKAGE = "webex_harness.contracts.stateful"
+
+
 def machine_path(machine: type[ContractMachine]) -> str:
-    """``module:Class`` of a machine (what a replay file names)."""
-    return f"{machine.__module__}:{machine.__qualname__}"
+    """``module:Class`` of a machine (what a replay file names), the module by its package name
+    (pytest may have imported it by a path-based name such as ``contracts.stateful.test_meetings``)."""
+    return f"{_package_name(machine.__module__)}:{machine.__qualname__}"
+
+
+def _package_name(module: str) -> str:
+    tail = module.split("contracts.stateful.", 1)
+    return f"{STATEFUL_PACKAGE}.{tail[1]}" if len(tail) == 2 else module
 
 
 def machine_named(path: str) -> type[ContractMachine]:
     """The machine a replay file names (``module:Class``)."""
     module_name, _, class_name = path.partition(":")
-    found = getattr(importlib.import_module(module_name), class_name, None)
+    module_name = _package_name(module_name)
+    if not module_name.startswith(STATEFUL_PACKAGE + ".") or not class_name:
+        raise ValueError(f"{path!r} is not a state machine of the stateful contracts")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise ValueError(f"{path!r}: no module {module_name!r} among the stateful contracts") from None
+    found = getattr(module, class_name, None)
     if not (isinstance(found, type) and issubclass(found, ContractMachine)):
         raise ValueError(f"{path!r} is not a state machine of the stateful contracts")
     return found
@@ -131,7 +148,7 @@ def run_machine(
     )
     try:
         with _shrink_bounds():
-            run_state_machine_as_test(factory, settings=options)
+            run_state_machine_as_test(factory, settings=options)  # type: ignore[arg-type]  # a factory is accepted
     except BudgetExceeded:
         raise
     except Exception as exc:
@@ -202,13 +219,47 @@ def load_replay(path: Path) -> Replay:
     if not isinstance(record, dict) or record.get("format") != REPLAY_FORMAT:
         raise ValueError(f"{path}: not a replay file of format {REPLAY_FORMAT}")
     steps = record.get("steps")
-    if not isinstance(steps, list) or not all(isinstance(s, dict) and isinstance(s.get("rule"), str) for s in steps):
+    if not isinstance(steps, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("rule"), str) and isinstance(s.get("args", {}), dict) for s in steps
+    ):
         raise ValueError(f"{path}: 'steps' must be a list of {{rule, args}}")
-    machine = machine_named(str(record.get("machine", "")))
-    for step in steps:
-        if not callable(getattr(machine, step["rule"], None)):
-            raise ValueError(f"{path}: {machine.__name__} has no rule {step['rule']!r}")
-    return Replay(machine, dict(record.get("site_settings") or {}), steps, path)
+    settings_ = record.get("site_settings") or {}
+    if not isinstance(settings_, dict):
+        raise ValueError(f"{path}: 'site_settings' must be a mapping")
+    try:
+        machine = machine_named(str(record.get("machine", "")))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    made: set[str] = set()
+    for number, step in enumerate(steps, 1):
+        if machine.rule_named(step["rule"]) is None:
+            raise ValueError(f"{path}: step {number}: {machine.__name__} has no rule {step['rule']!r}")
+        unknown = sorted(_labels(step.get("args") or {}) - made)
+        if unknown:
+            raise ValueError(f"{path}: step {number} ({step['rule']}) names {unknown[0]!r} before a step made it")
+        if isinstance(step.get("made"), str):
+            made.add(step["made"])
+    return Replay(machine, dict(settings_), steps, path)
+
+
+def _labels(value: Any) -> set[str]:
+    """The labels of the refs a step's (encoded) arguments name."""
+    if isinstance(value, dict):
+        if set(value) == {"ref"}:
+            return {str(value["ref"])}
+        return set().union(*(_labels(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_labels(v) for v in value)) if value else set()
+    return set()
+
+
+def step_lines(recorded: Replay) -> list[str]:
+    """The replay file's steps, numbered, as the failure listing names them."""
+    lines = []
+    for number, step in enumerate(recorded.steps, 1):
+        made = f" -> {step['made']}" if step.get("made") else ""
+        lines.append(f"{number}. {step['rule']}({args_text(step.get('args') or {})}){made}")
+    return lines
 
 
 def replay(recorded: Replay, site: SiteHandle) -> ContractMachine:
@@ -218,8 +269,11 @@ def replay(recorded: Replay, site: SiteHandle) -> ContractMachine:
     try:
         for invariant in machine.invariants:  # hypothesis checks them before the first rule too
             invariant.function(machine)
-        for step in recorded.steps:
+        for number, step in enumerate(recorded.steps, 1):
             args = decode(step.get("args") or {}, machine.refs)
+            found = recorded.machine.rule_named(step["rule"])
+            if not all(precondition(machine) for precondition in found.preconditions):
+                pytest.skip(f"step {number} ({step['rule']}) cannot run on this site (its precondition does not hold)")
             made = getattr(machine, step["rule"])(**args)
             if isinstance(made, Ref) and step.get("made") not in (None, made.label):
                 raise AssertionError(f"step {step['rule']} made {made.label}, the file says {step['made']}")
