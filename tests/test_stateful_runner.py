@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from tests.child_process import ROOT, child_env, pytest_command
+from tests.standin import make_stand_in
 from webex_harness.contracts.stateful.runner import REPLAY_FORMAT, load_replay, step_lines
+from webex_harness.emulator.server import RunningEmulator
 from webex_harness.runs.cli import main
 
 FAULT = "set-meeting-keeps-unnamed"
@@ -191,3 +193,26 @@ def test_replay_refuses_bad_input_with_one_line_before_any_work(
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "reports").exists(), "nothing starts before the input is checked"
+
+
+# ---------------------------------------------------------------- site mode
+
+
+def test_the_meeting_machines_run_in_site_mode_and_leave_nothing(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """On a stand-in real site (no control API) with foreign meetings of the host in the machine's
+    lists: the machine runs its site bounds, skips the clock, passes, and deletes all it made; the
+    options machine, whose settings the site does not declare, is skipped saying so."""
+    stand_in = make_stand_in(emulator.base_url, tmp_path, busy={"seed": 3, "jitter_ms": 0})
+    run_dir = tmp_path / "run"
+    command = pytest_command("contracts/stateful/test_meetings.py")
+    command += ["-q", "-rs", "--profile", "full", "--env", str(stand_in.env_file), "--run-dir", str(run_dir)]
+    done = subprocess.run(
+        command, cwd=ROOT, env=child_env(**stand_in.variables), capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "1 passed, 1 skipped" in done.stdout
+    assert "needs site setting auto_record_all=True" in done.stdout
+    ledger = [json.loads(line) for path in run_dir.glob("ledger-*.jsonl") for line in path.read_text().splitlines()]
+    created = {e["id"] for e in ledger if e.get("event") == "created"}
+    deleted = {e["id"] for e in ledger if e.get("event") in ("deleted", "gone")}
+    assert created and created <= deleted, created - deleted
