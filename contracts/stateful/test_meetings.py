@@ -117,9 +117,10 @@ class MeetingMachine(ContractMachine):
             return {"sessionTemplate": {"use": "EDU"}}
         return {}
 
-    def _read_back(self, label: str, state: MeetingState, by: str = "key") -> None:
+    def _read_back(self, label: str, state: MeetingState, by: str = "key", *, whole: bool = False) -> None:
+        """GetMeeting: what the model holds (``whole``: and every element in the documented order)."""
         got = self.xml("meeting", "GetMeeting", self._address(state, by))
-        check_meeting(f"{label} (GetMeeting by {by})", state, got, self.site.settings)
+        check_meeting(f"{label} (GetMeeting by {by})", state, got, self.site.settings, whole=whole)
 
     # ------------------------------------------------------------ rules
 
@@ -240,7 +241,7 @@ class MeetingMachine(ContractMachine):
     def get_meeting(self, meeting: Ref, by: str) -> None:
         state = self._state(meeting)
         if state is not None:
-            self._read_back(meeting.label, state, by)
+            self._read_back(meeting.label, state, by, whole=True)
 
     @rule(meeting=meetings, by=st.sampled_from(["key", "uuid"]))
     @recorded
