@@ -33,7 +33,8 @@ from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from webex_harness.client.xml_client import BudgetExceeded
-from webex_harness.contracts.stateful.machine import ContractMachine, Ref, args_text, decode
+from webex_harness.contracts.stateful.machine import ContractMachine, args_text
+from webex_harness.contracts.stateful.rerun import minimise, run_steps
 from webex_harness.plugin.targets import SiteHandle
 
 __all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine", "step_lines"]
@@ -159,10 +160,16 @@ def run_machine(
         last = made[-1] if made else None
         if last is None:
             raise
-        path = save_replay(last, seed, exc, save_dir)
+        error: BaseException = exc
+        if _shrinking():  # the last shrink: every step the failure does not need removed
+            steps = [step.to_dict() for step in last.steps]
+            outcome = minimise(machine, steps, lambda: site_factory(**machine.site_settings))
+            if outcome is not None:
+                last, error = outcome.machine, outcome.error
+        path = save_replay(last, seed, error, save_dir)
         raise AssertionError(
             f"{machine.__name__} failed after {len(last.steps)} "
-            f"steps: {_first_line(exc)}\n{last.listing()}\nsaved: {path}\n"
+            f"steps: {_first_line(error)}\n{last.listing()}\nsaved: {path}\n"
             f"replay: webex-harness replay {path} --env <environment>"
         ) from exc
 
@@ -273,23 +280,9 @@ def step_lines(recorded: Replay) -> list[str]:
 def replay(recorded: Replay, site: SiteHandle) -> ContractMachine:
     """Run a replay file's steps on ``site``, checking the machine's invariants after each; raises
     :class:`AssertionError` with the numbered steps when one fails (the machine cleans up either way)."""
-    machine = recorded.machine(site)
+    kept: list[ContractMachine] = []
     try:
-        for invariant in machine.invariants:  # hypothesis checks them before the first rule too
-            invariant.function(machine)
-        for number, step in enumerate(recorded.steps, 1):
-            args = decode(step.get("args") or {}, machine.refs)
-            found = recorded.machine.rule_named(step["rule"])
-            if not all(precondition(machine) for precondition in found.preconditions):
-                pytest.skip(f"step {number} ({step['rule']}) cannot run on this site (its precondition does not hold)")
-            made = getattr(machine, step["rule"])(**args)
-            if isinstance(made, Ref) and step.get("made") not in (None, made.label):
-                raise AssertionError(f"step {step['rule']} made {made.label}, the file says {step['made']}")
-            for invariant in machine.invariants:
-                if all(precondition(machine) for precondition in invariant.preconditions):
-                    invariant.function(machine)
+        return run_steps(recorded.machine, recorded.steps, site, kept)
     except AssertionError as exc:
-        raise AssertionError(f"replay of {recorded.path} failed: {_first_line(exc)}\n{machine.listing()}") from exc
-    finally:
-        machine.teardown()
-    return machine
+        listing = kept[-1].listing() if kept else ""
+        raise AssertionError(f"replay of {recorded.path} failed: {_first_line(exc)}\n{listing}") from exc
