@@ -7,7 +7,8 @@ the hypothesis database under the reports folder when the run has one). Each exa
 site from ``site_factory`` — a fresh emulator site, or the environment's real site. On a real site
 the examples and steps are cut to what the run's budget allows (:func:`bounds`).
 
-When the machine fails, hypothesis shrinks the sequence and replays the shortest one last: that
+When the machine fails, hypothesis shrinks the sequence and replays the shortest one last; a last
+pass (:func:`contracts.stateful.rerun.minimise`) removes every step the failure does not need. That
 machine's steps are printed (numbered, each call's masked request and answer) and saved as a replay
 file (``<run folder>/stateful/<Machine>.json``, JSON: the machine, the seed, the steps with their
 arguments). :func:`replay` runs such a file's steps again on a site — what ``webex-harness replay``
