@@ -52,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="smoke | standard | full (default: full on the emulator, smoke on a site)",
     )
     group.addoption(
+        "--replay",
+        default=None,
+        metavar="FILE",
+        help="the replay file of a state machine's failure that contracts/stateful/replay_case.py runs "
+        "(what webex-harness replay FILE does)",
+    )
+    group.addoption(
         "--plan-json",
         default=None,
         help="write the plan to this file instead of refusing one that does not fit the budget",

@@ -11,6 +11,7 @@ command runs in; the working folder stays the user's (``./reports``, ``./environ
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from webex_harness import shipped
@@ -25,13 +26,14 @@ CONTRACTS_DIR: Path = shipped("contracts")
 CONTRACTS_INI: Path = shipped("contracts", "contracts.ini")
 
 
-def contract_pytest_command(*options: str) -> list[str]:
-    """``python -m pytest <the suites> -c <their ini> --rootdir <the package>`` and ``options``."""
+def contract_pytest_command(*options: str, tests: Sequence[str] = ()) -> list[str]:
+    """``python -m pytest <the suites> -c <their ini> --rootdir <the package>`` and ``options``;
+    ``tests``: paths or node IDs under the suites to run instead of all of them."""
     return [
         sys.executable,
         "-m",
         "pytest",
-        str(CONTRACTS_DIR),
+        *(tests or [str(CONTRACTS_DIR)]),
         "-c",
         str(CONTRACTS_INI),
         "--rootdir",

@@ -1,8 +1,8 @@
 """``webex-harness``: the command line — its parser and :func:`main` (the console script).
 
 Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
-``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``, ``costs``, ``diff-versions``. Every command that
-talks to a target takes ``--env`` (an environment file or name; default
+``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``, ``costs``, ``diff-versions``,
+``replay``. Every command that talks to a target takes ``--env`` (an environment file or name; default
 ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
 check or a clean-up failed (one line names each); 2 bad usage, a bad environment file (one line
 naming the file, the key and the problem), a URL the guard refuses (:mod:`environment.guard`) or a
@@ -13,8 +13,8 @@ Every value is checked before a command starts (:mod:`runs.cli_checks`). The com
 they do: :mod:`runs.run_command` (``run``, ``contracts``, ``load``; its load phase in
 :mod:`runs.load_phase`), :mod:`runs.folder_commands` (``report``, ``compare``, ``prune``),
 :mod:`runs.target_commands` (``emulator``, ``selfcheck``, ``cleanup``, ``costs``,
-``probe-rate-limit``) :mod:`runs.catalogue_commands` (``apis``, ``generate``) and :mod:`runs.version_commands`
-(``diff-versions``); what they share is
+``probe-rate-limit``) :mod:`runs.catalogue_commands` (``apis``, ``generate``), :mod:`runs.version_commands`
+(``diff-versions``) and :mod:`runs.replay_command` (``replay``); what they share is
 in :mod:`runs.cli_common`. Each imports what is heavy (httpx, locust, pytest, the emulator) only
 when it runs, so a typo fails fast.
 """
@@ -31,6 +31,7 @@ from webex_harness.runs.catalogue_commands import cmd_apis, cmd_generate
 from webex_harness.runs.cli_checks import OneLineParser, UsageProblem, check_arguments
 from webex_harness.runs.cli_common import fail
 from webex_harness.runs.folder_commands import cmd_compare, cmd_prune, cmd_report
+from webex_harness.runs.replay_command import cmd_replay
 from webex_harness.runs.run_command import cmd_run
 from webex_harness.runs.stop_signals import Stopped, handle_stop_signals, restore_handlers
 from webex_harness.runs.target_commands import cmd_cleanup, cmd_costs, cmd_emulator, cmd_probe, cmd_selfcheck
@@ -230,6 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="faults checked in parallel (default 2)")
     out_opt(p)
     p.set_defaults(func=cmd_selfcheck)
+
+    p = sub.add_parser(
+        "replay", help="run the saved steps of a state machine's failure again (a replay file) on any target"
+    )
+    p.add_argument("file", metavar="FILE", help="the replay file a failing state machine saved (<run>/stateful/*.json)")
+    common(p)
+    p.add_argument("--fault", action="append", help="emulator fault to switch on (repeatable; emulator targets only)")
+    out_opt(p)
+    emulator_url(p)
+    p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("cleanup", help="delete what earlier runs left on the target (their ledgers, their names)")
     common(p)

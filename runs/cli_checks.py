@@ -4,8 +4,8 @@
 one line naming the option and the value (with "did you mean …" when a known value is close), exit
 2, and nothing has been created — no report folder, no emulator, no request. What it checks:
 
-- ``--behaviour ID`` against ``webex/behaviours.yaml``; ``selfcheck --fault ID`` against the
-  emulator's faults;
+- ``--behaviour ID`` against ``webex/behaviours.yaml``; ``selfcheck --fault ID`` and ``replay --fault ID``
+  against the emulator's faults;
 - ``--max-p95 [API=]MS`` / ``--min-rps [API=]RPS`` / ``--max-failure-ratio X`` (the numbers as
   :func:`runs.gates.thresholds_from_options` reads them; the API must be a row a load run can
   have: :func:`load_row_names`);
@@ -183,6 +183,10 @@ def check_arguments(args: argparse.Namespace) -> None:
             from webex_harness.emulator.registered import all_faults
 
             check_known("--fault", args.fault, sorted(all_faults()), "fault")
+    if command == "replay" and args.fault:
+        from webex_harness.emulator.registered import all_faults
+
+        check_known("--fault", args.fault, sorted(all_faults()), "fault")
     if command == "emulator":
         check_range("--port", args.port, "port")
     if command == "report":

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,12 +97,15 @@ def pytest_command(
     allure: bool = True,
     profile: str | None = None,
     plan_budget: int | None = None,
+    tests: Sequence[str] = (),
 ) -> list[str]:
     """The pytest command of a contract run. ``profile``: :mod:`plugin.plan`'s (default: the
     target's); ``plan_budget``: the budget the caller planned with (the plugin checks the plan
-    against it and does not print it again)."""
+    against it and does not print it again); ``tests``: what to run instead of every suite."""
     env = target.environment
-    cmd = contract_pytest_command("--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id)
+    cmd = contract_pytest_command(
+        "--seed", str(run.seed), "--run-dir", str(out_dir), "--run-id", run.run_id, tests=tests
+    )
     if env.path is not None:
         cmd += ["--env", str(env.path)]
     if target.emulator_url:
@@ -179,8 +182,10 @@ def run_contracts(
     selection: list[str] | None = None,
     profile: str | None = None,
     plan_budget: int | None = None,
+    tests: Sequence[str] = (),
 ) -> int:
-    """Run the contract suites, streaming pytest's progress; pytest's exit code (5 → no tests).
+    """Run the contract suites (or ``tests`` of them), streaming pytest's progress; pytest's exit
+    code (5 → no tests).
 
     Whatever way pytest ends, what the run's ledger still lists is deleted afterwards.
     """
@@ -193,6 +198,7 @@ def run_contracts(
         selection=selection,
         profile=profile,
         plan_budget=plan_budget,
+        tests=tests,
     )
     env = target.environment
     # its own process group: a Ctrl-C (or SIGTERM, SIGHUP) reaches it once, from us, and it can clean up

@@ -30,7 +30,7 @@ from webex_harness.plugin.rest_meetings import rest_client
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import BodyTree, XmlResponse
 
-__all__ = ["Call", "ContractMachine", "Ref", "Step", "recorded"]
+__all__ = ["Call", "ContractMachine", "Ref", "Step", "args_text", "recorded"]
 
 
 @dataclass(eq=False)
@@ -199,6 +199,12 @@ class ContractMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ the end
 
+    @classmethod
+    def rule_named(cls, name: str) -> Any:
+        """The hypothesis rule (or initialize rule) whose function is ``name``; ``None`` if there is none."""
+        state = cls.setup_state()  # hypothesis' rules of the class
+        return next((r for r in [*state.initializers, *state.rules] if r.function.__name__ == name), None)
+
     def clean_up(self) -> None:
         """Delete what the machine made (subclasses; called by ``teardown``, after a failure too)."""
 
@@ -214,7 +220,7 @@ class ContractMachine(RuleBasedStateMachine):
         lines: list[str] = []
         for step in self.steps:
             made = f" -> {step.made}" if step.made else ""
-            lines.append(f"{step.number}. {step.rule}({_args_text(step.args)}){made}")
+            lines.append(f"{step.number}. {step.rule}({args_text(step.args)}){made}")
             for call in step.calls if with_calls else []:
                 lines.append(f"     {call.api}: HTTP {call.http_status}")
                 lines.append(_indent(_short(call.request, limit), "       > "))
@@ -222,7 +228,8 @@ class ContractMachine(RuleBasedStateMachine):
         return "\n".join(lines)
 
 
-def _args_text(args: dict[str, Any]) -> str:
+def args_text(args: dict[str, Any]) -> str:
+    """A step's arguments as the listing writes them (refs by label, the rest as JSON)."""
     return ", ".join(f"{k}={_value_text(v)}" for k, v in args.items())
 
 

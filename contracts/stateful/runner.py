@@ -7,7 +7,8 @@ the hypothesis database under the reports folder when the run has one). Each exa
 site from ``site_factory`` — a fresh emulator site, or the environment's real site. On a real site
 the examples and steps are cut to what the run's budget allows (:func:`bounds`).
 
-When the machine fails, hypothesis shrinks the sequence and replays the shortest one last: that
+When the machine fails, hypothesis shrinks the sequence and replays the shortest one last; a last
+pass (:func:`contracts.stateful.rerun.minimise`) removes every step the failure does not need. That
 machine's steps are printed (numbered, each call's masked request and answer) and saved as a replay
 file (``<run folder>/stateful/<Machine>.json``, JSON: the machine, the seed, the steps with their
 arguments). :func:`replay` runs such a file's steps again on a site — what ``webex-harness replay``
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +30,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from webex_harness.client.xml_client import BudgetExceeded
-from webex_harness.contracts.stateful.machine import ContractMachine, Ref, decode
+from webex_harness.contracts.stateful.machine import ContractMachine, args_text
+from webex_harness.contracts.stateful.rerun import minimise, run_steps
 from webex_harness.plugin.targets import SiteHandle
 
-__all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine"]
+__all__ = ["REPLAY_FORMAT", "Bounds", "Replay", "bounds", "load_replay", "replay", "run_machine", "step_lines"]
 
 #: the version of the replay file's layout
 REPLAY_FORMAT = 1
@@ -42,6 +47,13 @@ REQUESTS_PER_STEP = 4
 #: examples and steps a machine runs on a real site at most (the budget may allow fewer)
 SITE_EXAMPLES = 3
 SITE_STEPS = 10
+#: bounds of the shrinking of one failure: successful shrinks (hypothesis' own bound is 500, for fast
+#: tests; a machine's example costs a fresh site and its requests), and seconds — a safety net only,
+#: which a loaded machine may reach (then the listing is longer than the shortest one)
+MAX_SHRINKS = 150
+MAX_SHRINKING_SECONDS = 240
+#: set to ``0`` to report a failure unshrunk (e.g. when only detection counts: a selfcheck)
+SHRINK_VARIABLE = "WEBEX_HARNESS_STATEFUL_SHRINK"
 
 SiteFactory = Callable[..., SiteHandle]
 
@@ -68,15 +80,32 @@ def bounds(machine: type[ContractMachine], site: SiteHandle) -> Bounds:
     return Bounds(examples, steps)
 
 
+#: the package of the stateful contracts, by its one import name
+STATEFUL_PACKAGE = "webex_harness.contracts.stateful"
+
+
 def machine_path(machine: type[ContractMachine]) -> str:
-    """``module:Class`` of a machine (what a replay file names)."""
-    return f"{machine.__module__}:{machine.__qualname__}"
+    """``module:Class`` of a machine (what a replay file names), the module by its package name
+    (pytest may have imported it by a path-based name such as ``contracts.stateful.test_meetings``)."""
+    return f"{_package_name(machine.__module__)}:{machine.__qualname__}"
+
+
+def _package_name(module: str) -> str:
+    tail = module.split("contracts.stateful.", 1)
+    return f"{STATEFUL_PACKAGE}.{tail[1]}" if len(tail) == 2 else module
 
 
 def machine_named(path: str) -> type[ContractMachine]:
     """The machine a replay file names (``module:Class``)."""
     module_name, _, class_name = path.partition(":")
-    found = getattr(importlib.import_module(module_name), class_name, None)
+    module_name = _package_name(module_name)
+    if not module_name.startswith(STATEFUL_PACKAGE + ".") or not class_name:
+        raise ValueError(f"{path!r} is not a state machine of the stateful contracts")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise ValueError(f"{path!r}: no module {module_name!r} among the stateful contracts") from None
+    found = getattr(module, class_name, None)
     if not (isinstance(found, type) and issubclass(found, ContractMachine)):
         raise ValueError(f"{path!r} is not a state machine of the stateful contracts")
     return found
@@ -118,24 +147,48 @@ def run_machine(
         deadline=None,
         database=_database(run_dir),
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, *([Phase.shrink] if _shrinking() else [])],
         verbosity=Verbosity.quiet,
         print_blob=False,
+        report_multiple_bugs=False,  # one failure, shrunk: the one listed and saved
     )
     try:
-        run_state_machine_as_test(factory, settings=options)
+        with _shrink_bounds():
+            run_state_machine_as_test(factory, settings=options)  # type: ignore[arg-type]  # a factory is accepted
     except BudgetExceeded:
         raise
     except Exception as exc:
         last = made[-1] if made else None
         if last is None:
             raise
-        path = save_replay(last, seed, exc, save_dir)
+        error: BaseException = exc
+        if _shrinking():  # the last shrink: every step the failure does not need removed
+            steps = [step.to_dict() for step in last.steps]
+            outcome = minimise(machine, steps, lambda: site_factory(**machine.site_settings))
+            if outcome is not None:
+                last, error = outcome.machine, outcome.error
+        path = save_replay(last, seed, error, save_dir)
         raise AssertionError(
             f"{machine.__name__} failed after {len(last.steps)} "
-            f"steps: {_first_line(exc)}\n{last.listing()}\nsaved: {path}\n"
+            f"steps: {_first_line(error)}\n{last.listing()}\nsaved: {path}\n"
             f"replay: webex-harness replay {path} --env <environment>"
         ) from exc
+
+
+def _shrinking() -> bool:
+    return os.environ.get(SHRINK_VARIABLE, "1").strip() != "0"
+
+
+@contextmanager
+def _shrink_bounds() -> Iterator[None]:
+    """Hypothesis' shrink limits at :data:`MAX_SHRINKS` and :data:`MAX_SHRINKING_SECONDS` while a
+    machine runs (module constants hypothesis documents as meant to be patched)."""
+    saved = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = MAX_SHRINKS, MAX_SHRINKING_SECONDS
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = saved
 
 
 def _first_line(exc: BaseException) -> str:
@@ -182,32 +235,55 @@ def load_replay(path: Path) -> Replay:
     if not isinstance(record, dict) or record.get("format") != REPLAY_FORMAT:
         raise ValueError(f"{path}: not a replay file of format {REPLAY_FORMAT}")
     steps = record.get("steps")
-    if not isinstance(steps, list) or not all(isinstance(s, dict) and isinstance(s.get("rule"), str) for s in steps):
+    if not isinstance(steps, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("rule"), str) and isinstance(s.get("args", {}), dict) for s in steps
+    ):
         raise ValueError(f"{path}: 'steps' must be a list of {{rule, args}}")
-    machine = machine_named(str(record.get("machine", "")))
-    for step in steps:
-        if not callable(getattr(machine, step["rule"], None)):
-            raise ValueError(f"{path}: {machine.__name__} has no rule {step['rule']!r}")
-    return Replay(machine, dict(record.get("site_settings") or {}), steps, path)
+    settings_ = record.get("site_settings") or {}
+    if not isinstance(settings_, dict):
+        raise ValueError(f"{path}: 'site_settings' must be a mapping")
+    try:
+        machine = machine_named(str(record.get("machine", "")))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    made: set[str] = set()
+    for number, step in enumerate(steps, 1):
+        if machine.rule_named(step["rule"]) is None:
+            raise ValueError(f"{path}: step {number}: {machine.__name__} has no rule {step['rule']!r}")
+        unknown = sorted(_labels(step.get("args") or {}) - made)
+        if unknown:
+            raise ValueError(f"{path}: step {number} ({step['rule']}) names {unknown[0]!r} before a step made it")
+        if isinstance(step.get("made"), str):
+            made.add(step["made"])
+    return Replay(machine, dict(settings_), steps, path)
+
+
+def _labels(value: Any) -> set[str]:
+    """The labels of the refs a step's (encoded) arguments name."""
+    if isinstance(value, dict):
+        if set(value) == {"ref"}:
+            return {str(value["ref"])}
+        return set().union(*(_labels(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_labels(v) for v in value)) if value else set()
+    return set()
+
+
+def step_lines(recorded: Replay) -> list[str]:
+    """The replay file's steps, numbered, as the failure listing names them."""
+    lines = []
+    for number, step in enumerate(recorded.steps, 1):
+        made = f" -> {step['made']}" if step.get("made") else ""
+        lines.append(f"{number}. {step['rule']}({args_text(step.get('args') or {})}){made}")
+    return lines
 
 
 def replay(recorded: Replay, site: SiteHandle) -> ContractMachine:
     """Run a replay file's steps on ``site``, checking the machine's invariants after each; raises
     :class:`AssertionError` with the numbered steps when one fails (the machine cleans up either way)."""
-    machine = recorded.machine(site)
+    kept: list[ContractMachine] = []
     try:
-        for invariant in machine.invariants:  # hypothesis checks them before the first rule too
-            invariant.function(machine)
-        for step in recorded.steps:
-            args = decode(step.get("args") or {}, machine.refs)
-            made = getattr(machine, step["rule"])(**args)
-            if isinstance(made, Ref) and step.get("made") not in (None, made.label):
-                raise AssertionError(f"step {step['rule']} made {made.label}, the file says {step['made']}")
-            for invariant in machine.invariants:
-                if all(precondition(machine) for precondition in invariant.preconditions):
-                    invariant.function(machine)
+        return run_steps(recorded.machine, recorded.steps, site, kept)
     except AssertionError as exc:
-        raise AssertionError(f"replay of {recorded.path} failed: {_first_line(exc)}\n{machine.listing()}") from exc
-    finally:
-        machine.teardown()
-    return machine
+        listing = kept[-1].listing() if kept else ""
+        raise AssertionError(f"replay of {recorded.path} failed: {_first_line(exc)}\n{listing}") from exc

@@ -7,6 +7,7 @@ declared here, once.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 
@@ -19,6 +20,11 @@ from webex_harness.webex.errors import invalid_value, webex_error
 
 START_TIME_IN_PAST = declare(
     "start-time-in-past", "accepts CreateMeeting/SetMeeting start times that have already passed (no 060016)"
+)
+SET_MEETING_KEEPS_UNNAMED = declare(
+    "set-meeting-keeps-unnamed",
+    "SetMeeting puts back what CreateMeeting stored for every element it does not name (what earlier "
+    "SetMeetings wrote there is lost)",
 )
 LOCKED_LOBBY = declare(
     "locked-lobby",
@@ -42,6 +48,10 @@ REGISTRATION_FIELDS = (
 #: Locked lobby (001, 40.9.0): the documented values.
 EXTERNAL_ATTENDEE_SECURITY = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
 AUTO_LOCK_WAIT_TIMES = (0, 5, 10, 15, 20)
+
+#: Where a meeting keeps the sections as CreateMeeting stored them (an internal key: never rendered),
+#: what the ``set-meeting-keeps-unnamed`` fault puts back.
+CREATED = "_created"
 
 #: The sections of a Create/SetMeeting request kept for read-back, in getMeetingResponse order.
 SECTIONS = (
@@ -131,6 +141,19 @@ def add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) -
         )
 
 
+def forget_earlier_sets(session: Session) -> None:
+    """The ``set-meeting-keeps-unnamed`` fault: every section back to what CreateMeeting stored, so
+    that the running SetMeeting keeps only what it names itself. Behaviour (SetMeeting reference page):
+    a SetMeeting changes the elements it names; every other one keeps its value, whoever wrote it."""
+    created = session.fields.get(CREATED)
+    created = created if isinstance(created, dict) else {}
+    for name in SECTIONS:
+        if name in created:
+            session.fields[name] = copy.deepcopy(created[name])
+        else:
+            session.fields.pop(name, None)
+
+
 def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -> None:
     """Apply a Create/SetMeeting body to ``session`` (all checks first, then the changes)."""
     common.check_emails(call, node)
@@ -148,7 +171,13 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
         password = node.get("accessControl/meetingPassword")
         if password:
             session.password = password
+    if not creating and call.fault(SET_MEETING_KEEPS_UNNAMED):
+        forget_earlier_sets(session)
     common.store_sections(call, session, node, SECTIONS, skip=("attendees", "meetingPassword"))
+    if creating:
+        session.fields[CREATED] = copy.deepcopy(
+            {name: session.fields[name] for name in SECTIONS if name in session.fields}
+        )
     if template is not None:
         session.fields["sessionTemplate"] = {"use": template}
     session.registration_form = registration_form(call, node.child("registrationForm"), session.registration_form)
@@ -157,15 +186,18 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
 
 __all__ = [
     "AUTO_LOCK_WAIT_TIMES",
+    "CREATED",
     "EXTERNAL_ATTENDEE_SECURITY",
     "LOCKED_LOBBY",
     "REGISTRATION_FIELDS",
     "SECTIONS",
+    "SET_MEETING_KEEPS_UNNAMED",
     "START_TIME_IN_PAST",
     "add_invitees",
     "apply_meeting",
     "check_lobby",
     "check_start",
+    "forget_earlier_sets",
     "invitees",
     "registration_form",
 ]
