@@ -7,10 +7,12 @@ the hypothesis database under the reports folder when the run has one). Each exa
 site from ``site_factory`` — a fresh emulator site, or the environment's real site. On a real site
 the examples and steps are cut to what the run's budget allows (:func:`bounds`).
 
-When the machine fails, hypothesis shrinks the sequence and replays the shortest one last; a last
-pass (:func:`contracts.stateful.rerun.minimise`) removes every step the failure does not need. That
-machine's steps are printed (numbered, each call's masked request and answer) and saved as a replay
-file (``<run folder>/stateful/<Machine>.json``, JSON: the machine, the seed, the steps with their
+When the machine fails, the failing sequence is shrunk by :func:`contracts.stateful.rerun.minimise`:
+every step the failure does not need is removed, each shorter sequence run again on a fresh site — a
+fixed number of runs, so the listing does not depend on how much CPU the run got (hypothesis' own
+shrinker, bounded by time on machines this slow per example, did). That machine's steps are printed
+(numbered, each call's masked request and answer) and saved as a replay file
+(``<run folder>/stateful/<Machine>.json``, JSON: the machine, the seed, the steps with their
 arguments). :func:`replay` runs such a file's steps again on a site — what ``webex-harness replay``
 does — and fails the same way when the defect is still there.
 """
@@ -21,8 +23,7 @@ import importlib
 import json
 import os
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from webex_harness.client.xml_client import BudgetExceeded
@@ -47,11 +47,6 @@ REQUESTS_PER_STEP = 4
 #: examples and steps a machine runs on a real site at most (the budget may allow fewer)
 SITE_EXAMPLES = 3
 SITE_STEPS = 10
-#: bounds of the shrinking of one failure: successful shrinks (hypothesis' own bound is 500, for fast
-#: tests; a machine's example costs a fresh site and its requests), and seconds — a safety net only,
-#: which a loaded machine may reach (then the listing is longer than the shortest one)
-MAX_SHRINKS = 150
-MAX_SHRINKING_SECONDS = 240
 #: set to ``0`` to report a failure unshrunk (e.g. when only detection counts: a selfcheck)
 SHRINK_VARIABLE = "WEBEX_HARNESS_STATEFUL_SHRINK"
 
@@ -147,14 +142,14 @@ def run_machine(
         deadline=None,
         database=_database(run_dir),
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, *([Phase.shrink] if _shrinking() else [])],
+        # no hypothesis shrinking: its bound is time, which a loaded runner reaches; minimise is exact
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
         verbosity=Verbosity.quiet,
         print_blob=False,
         report_multiple_bugs=False,  # one failure, shrunk: the one listed and saved
     )
     try:
-        with _shrink_bounds():
-            run_state_machine_as_test(factory, settings=options)  # type: ignore[arg-type]  # a factory is accepted
+        run_state_machine_as_test(factory, settings=options)  # type: ignore[arg-type]  # a factory is accepted
     except BudgetExceeded:
         raise
     except Exception as exc:
@@ -162,7 +157,7 @@ def run_machine(
         if last is None:
             raise
         error: BaseException = exc
-        if _shrinking():  # the last shrink: every step the failure does not need removed
+        if _shrinking():  # the shrink: every step the failure does not need removed
             steps = [step.to_dict() for step in last.steps]
             outcome = minimise(machine, steps, lambda: site_factory(**machine.site_settings))
             if outcome is not None:
@@ -177,18 +172,6 @@ def run_machine(
 
 def _shrinking() -> bool:
     return os.environ.get(SHRINK_VARIABLE, "1").strip() != "0"
-
-
-@contextmanager
-def _shrink_bounds() -> Iterator[None]:
-    """Hypothesis' shrink limits at :data:`MAX_SHRINKS` and :data:`MAX_SHRINKING_SECONDS` while a
-    machine runs (module constants hypothesis documents as meant to be patched)."""
-    saved = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
-    engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = MAX_SHRINKS, MAX_SHRINKING_SECONDS
-    try:
-        yield
-    finally:
-        engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = saved
 
 
 def _first_line(exc: BaseException) -> str:
