@@ -221,7 +221,9 @@ def check_shape(meeting: Any, kind: str, *, where: str) -> dict[str, Any]:
     missing = expected - set(meeting)
     assert not missing, f"{where}: {kind} without {sorted(missing)}"
     if not ended_instance:
-        assert re.fullmatch(r"\d{8}", str(meeting["phoneAndVideoSystemPassword"])), f"{where}: phoneAndVideoSystemPassword"
+        assert re.fullmatch(r"\d{8}", str(meeting["phoneAndVideoSystemPassword"])), (
+            f"{where}: phoneAndVideoSystemPassword"
+        )
         assert isinstance(meeting["password"], str), f"{where}: password is not a string (J10)"
         telephony = meeting["telephony"]
         assert isinstance(telephony, dict) and set(telephony) >= SEED_NESTED_KEYS["telephony"], f"{where}: telephony"
@@ -300,10 +302,22 @@ class SeriesModel:
         merged = {**self.json, **self.exceptions.get(slot_key(slot), {})}
         return {k: v for k, v in merged.items() if v is not ABSENT}
 
-    def apply_times(self, body: dict[str, Any]) -> bool:
-        """Take an accepted body's start/end (seconds stripped); True when the series moved."""
+    def times_after(self, body: dict[str, Any]) -> tuple[datetime, datetime]:
+        """The start and end a body gives the series (seconds stripped)."""
         start = minute(instant(body["start"])) if body.get("start") else self.start
         end = minute(instant(body["end"])) if body.get("end") else self.end
+        return start, end
+
+    def window_problem(self, body: dict[str, Any], now: datetime) -> str | None:
+        """003 (``rest-time-window``): changed times must not start or end before now."""
+        start, end = self.times_after(body)
+        if (start, end) != (self.start, self.end) and min(start, end) < now:
+            return "new times of a series whose start has passed (rest-time-window)"
+        return None
+
+    def apply_times(self, body: dict[str, Any]) -> bool:
+        """Take an accepted body's start/end (seconds stripped); True when the series moved."""
+        start, end = self.times_after(body)
         moved = (start, end) != (self.start, self.end)
         self.start, self.end = start, end
         return moved

@@ -64,6 +64,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 #: what a single occurrence may change in this machine (its own times are left alone)
 OCCURRENCE_GROUPS = tuple(g for g in GROUPS if g not in ("times", "integrationTags", "webinar"))
+#: live series a machine keeps at most
+LIVE_SERIES = 2
 _CONFORMS = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*\d).{8,}")
 
 
@@ -75,8 +77,8 @@ def _body_of(full: dict[str, Any], groups: list[str]) -> dict[str, Any]:
 class RestSeriesMachine(ContractMachine):
     """Meeting series through their life: create, read, list, update, cancel, delete, clock."""
 
-    examples = 8
-    steps_per_example = 10
+    examples = 15
+    steps_per_example = 12
     series = Bundle("series")
 
     def __init__(self, site: SiteHandle) -> None:
@@ -149,6 +151,7 @@ class RestSeriesMachine(ContractMachine):
 
     # ------------------------------------------------------------ create
 
+    @precondition(lambda self: len(self.models) < LIVE_SERIES)  # sequences then work on the same series
     @rule(
         target=series,
         seed=st.integers(0, 10_000),
@@ -172,9 +175,7 @@ class RestSeriesMachine(ContractMachine):
         assert answer.status == 200, f"create: {answer.describe()} {answer.descriptions}"
         got = check_shape(answer.json, "meetingSeries", where="create")
         start, end = minute(instant(body["start"])), minute(instant(body["end"]))
-        model = SeriesModel(
-            got["id"], str(got["meetingNumber"]), kind, got, start, end, SeriesModel.rule_of(rule_text)
-        )
+        model = SeriesModel(got["id"], str(got["meetingNumber"]), kind, got, start, end, SeriesModel.rule_of(rule_text))
         ref = self.new_ref("series", model.id)
         self.models[ref.label] = model
         wrong = differences(got, apply_update(got, body, kind))
@@ -191,16 +192,12 @@ class RestSeriesMachine(ContractMachine):
 
     # ------------------------------------------------------------ read
 
-    @rule(ref=series)
-    @recorded
-    def get_series(self, ref: Ref) -> None:
+    def read_series(self, ref: Ref) -> None:
         model = self.live(ref)
         if model is not None:
             self.read_back(model, f"GET {ref.label}")
 
-    @rule(ref=series, pick=st.integers(0, 9))
-    @recorded
-    def get_occurrence(self, ref: Ref, pick: int) -> None:
+    def read_occurrence(self, ref: Ref, pick: int) -> None:
         model = self.live(ref)
         if model is None or not model.slots():
             return
@@ -212,12 +209,13 @@ class RestSeriesMachine(ContractMachine):
         else:
             self.check_occurrence(model, slot, got.json, f"GET occurrence of {ref.label}")
 
-    @rule(ref=series, size=st.integers(1, 3))
-    @recorded
-    def list_occurrences(self, ref: Ref, size: int) -> None:
+    def read_occurrences(self, ref: Ref, size: int) -> None:
         model = self.live(ref)
-        if model is None:
-            return
+        if model is not None:
+            self.check_occurrences(model, size, f"scheduled meetings of {ref.label}")
+
+    def check_occurrences(self, model: SeriesModel, size: int, where: str) -> None:
+        """List the series' scheduled meetings page by page: exactly its live occurrences, in order."""
         slots = model.slots()
         lo = model.start - timedelta(days=1)
         hi = model.start + timedelta(days=22)
@@ -228,18 +226,15 @@ class RestSeriesMachine(ContractMachine):
             from_=iso(lo),
             to=iso(hi),
         )
-        items = self.pages(first, f"list {ref.label}")
+        items = self.pages(first, where)
         assert [m.get("id") for m in items] == [model.occurrence_id(s) for s in slots], (
-            f"scheduled meetings of {ref.label}: {[m.get('id') for m in items]}, "
-            f"expected {[model.occurrence_id(s) for s in slots]}"
+            f"{where}: {[m.get('id') for m in items]}, expected {[model.occurrence_id(s) for s in slots]}"
         )
         for slot, item in zip(slots, items, strict=True):
             assert item["start"].endswith("Z") and item["end"].endswith("Z"), "listed scheduled meetings are UTC (J6)"
-            self.check_occurrence(model, slot, item, f"listed occurrence of {ref.label}")
+            self.check_occurrence(model, slot, item, f"{where}: {item.get('id')}")
 
-    @rule(ref=series, current=st.booleans())
-    @recorded
-    def list_by_number(self, ref: Ref, current: bool) -> None:
+    def read_by_number(self, ref: Ref, current: bool) -> None:
         model = self.live(ref)
         if model is None:
             return
@@ -252,28 +247,48 @@ class RestSeriesMachine(ContractMachine):
         else:
             self.check_occurrence(model, nxt, items[0], f"listed by number: next of {ref.label} (J11)")
 
-    @rule(ref=series, size=st.integers(1, 3))
-    @recorded
-    def list_window(self, ref: Ref, size: int) -> None:
+    def read_window(self, ref: Ref, size: int) -> None:
         model = self.live(ref)
         if model is None or not model.slots():
             return
         lo = model.slots()[0] - timedelta(minutes=30)
         hi = lo + timedelta(hours=2)
-        first = self.rest.list_meetings(meetingType="meetingSeries", max=self.page_size(size), from_=iso(lo), to=iso(hi))
+        first = self.rest.list_meetings(
+            meetingType="meetingSeries", max=self.page_size(size), from_=iso(lo), to=iso(hi)
+        )
         items = self.pages(first, "list by window")
         ids = [m.get("id") for m in items]
         assert len(ids) == len(set(ids)), f"a meeting listed twice across pages: {ids}"
         own = {m.id for m in self.models.values()} | set(self.gone)
-        expected = {
-            m.id for m in self.models.values() if any(s < hi and s + m.duration > lo for s in m.slots())
-        }
+        expected = {m.id for m in self.models.values() if any(s < hi and s + m.duration > lo for s in m.slots())}
         listed = {i for i in ids if i in own}
         assert listed == expected, f"own series in [{lo}, {hi}): {sorted(listed)}, expected {sorted(expected)}"
         for item in items:
             if item.get("id") in expected:
                 model_of = next(m for m in self.models.values() if m.id == item["id"])
                 self.check_series(model_of, item, "listed series")
+
+    @rule(
+        ref=series,
+        how=st.sampled_from(["series", "occurrence", "occurrences", "number", "window"]),
+        pick=st.integers(0, 9),
+        size=st.integers(1, 3),
+        current=st.booleans(),
+    )
+    @recorded
+    def read(self, ref: Ref, how: str, pick: int, size: int, current: bool) -> None:
+        """Read what the machine made: the series, one scheduled meeting, the series' scheduled
+        meetings (paged by ``size``), the list by meeting number (``current``) or by time window."""
+        if how == "series":
+            self.read_series(ref)
+        elif how == "occurrence":
+            self.read_occurrence(ref, pick)
+        elif how == "occurrences":
+            self.read_occurrences(ref, size)
+        elif how == "number":
+            self.read_by_number(ref, current)
+        else:
+            self.read_window(ref, size)
 
     # ------------------------------------------------------------ update
 
@@ -299,14 +314,20 @@ class RestSeriesMachine(ContractMachine):
         groups=st.lists(st.sampled_from(sorted(GROUPS)), min_size=1, max_size=4, unique=True),
         method=st.sampled_from(["PATCH", "PUT"]),
         recurrence=st.integers(0, len(RECURRENCES) - 1),
+        move=st.sampled_from(["no", "end", "end", "all"]),
     )
     @recorded
-    def update_series(self, ref: Ref, seed: int, groups: list[str], method: str, recurrence: int) -> None:
+    def update_series(self, ref: Ref, seed: int, groups: list[str], method: str, recurrence: int, move: str) -> None:
+        """PATCH/PUT drawn groups of a valid body; ``move``: ``end`` sends a new end (the valid body's
+        duration from the same start), ``all`` a new start, end and time zone."""
         model = self.live(ref)
         if model is None:
             return
         now = self.now()
-        body = _body_of(valid_update_body(seed, now, scheduled_type=model.scheduled_type), groups)
+        full = valid_update_body(seed, now, scheduled_type=model.scheduled_type)
+        body = _body_of(full, [*groups, "times"] if move == "all" and "times" not in groups else groups)
+        if move == "end" and "start" not in body:
+            body["end"] = iso(model.start + (instant(full["end"]) - instant(full["start"])))
         if "title" in body:
             body["title"] = own_name(f"rest series {seed}")
         if RECURRENCES[recurrence]:
@@ -315,7 +336,7 @@ class RestSeriesMachine(ContractMachine):
         state = model.series_state(now)
         if state != "active":
             return self.expect_refusal(answer, model, f"{method} of a series {state} (rest-not-updatable)")
-        problem = self.login_problem(model, model.json, body)
+        problem = self.login_problem(model, model.json, body) or model.window_problem(body, now)
         if problem:
             return self.expect_refusal(answer, model, problem)
         assert answer.status == 200, f"{method} {ref.label}: {answer.describe()} {answer.descriptions}"
@@ -326,10 +347,13 @@ class RestSeriesMachine(ContractMachine):
         moved = model.apply_times(body)
         if "recurrence" in body:
             model.rule = SeriesModel.rule_of(body["recurrence"])
+        had_exceptions = bool(model.exceptions)
         if moved or model.rule != old_rule:
             model.exceptions.clear()  # 003: exceptional scheduled meetings are cancelled
         model.json = expected
         self.check_series(model, answer.json, f"{method} {ref.label} answer")
+        if had_exceptions:  # what became of the exceptional scheduled meetings
+            self.check_occurrences(model, 100, f"scheduled meetings of {ref.label} after {method} of the series")
 
     @rule(
         ref=series,
@@ -413,10 +437,7 @@ class RestSeriesMachine(ContractMachine):
 
     # ------------------------------------------------------------ webinars
 
-    @precondition(lambda self: self.site.is_emulator)  # a real site would mail the registrant
-    @rule(ref=series, n=st.integers(0, 99))
-    @recorded
-    def register(self, ref: Ref, n: int) -> None:
+    def webinar_register(self, ref: Ref, n: int) -> None:
         model = self.live(ref)
         if model is None or model.scheduled_type != "webinar":
             return
@@ -431,9 +452,7 @@ class RestSeriesMachine(ContractMachine):
         assert answer.status == 200, f"register: {answer.describe()}"
         model.registrants += 1
 
-    @rule(ref=series, restrict=st.booleans(), login=st.sampled_from([True, False, None]))
-    @recorded
-    def webinar_login(self, ref: Ref, restrict: bool, login: bool | None) -> None:
+    def webinar_set_login(self, ref: Ref, restrict: bool, login: bool | None) -> None:
         model = self.live(ref)
         if model is None or model.scheduled_type != "webinar":
             return
@@ -453,10 +472,7 @@ class RestSeriesMachine(ContractMachine):
 
     # ------------------------------------------------------------ the clock (emulator only)
 
-    @precondition(lambda self: self.site.is_emulator)
-    @rule(ref=series, past=st.booleans())
-    @recorded
-    def move_clock(self, ref: Ref, past: bool) -> None:
+    def clock_move(self, ref: Ref, past: bool) -> None:
         """Move the site clock one minute into the series' next occurrence, or one minute past its end."""
         model = self.live(ref)
         now = self.now()
@@ -476,10 +492,7 @@ class RestSeriesMachine(ContractMachine):
         model.json = apply_update(model.json, body, model.scheduled_type)
         self.check_series(model, answer.json, "PATCH after the clock moved")
 
-    @precondition(lambda self: self.site.is_emulator)
-    @rule(ref=series, pick=st.integers(0, 9))
-    @recorded
-    def instance(self, ref: Ref, pick: int) -> None:
+    def clock_instance(self, ref: Ref, pick: int) -> None:
         """A started occurrence's meeting instance: readable, never updatable nor deletable (003)."""
         model = self.live(ref)
         now = self.now()
@@ -497,6 +510,33 @@ class RestSeriesMachine(ContractMachine):
         self.expect_refusal(self.rest.update(instance_id, {"title": own_name("instance")}), model, "PATCH an instance")
         assert_error(self.rest.delete(instance_id), 400)
 
+    @rule(
+        ref=series,
+        action=st.sampled_from(["login", "register"]),
+        restrict=st.booleans(),
+        login=st.sampled_from([True, False, None]),
+        n=st.integers(0, 99),
+    )
+    @recorded
+    def webinar(self, ref: Ref, action: str, restrict: bool, login: bool | None, n: int) -> None:
+        """On a webinar: set its login options, or register someone (emulator only: a real site
+        would mail the registrant)."""
+        if action == "login":
+            self.webinar_set_login(ref, restrict, login)
+        elif self.site.is_emulator:
+            self.webinar_register(ref, n)
+
+    @precondition(lambda self: self.site.is_emulator)
+    @rule(ref=series, action=st.sampled_from(["into", "past", "instance"]), pick=st.integers(0, 9))
+    @recorded
+    def clock(self, ref: Ref, action: str, pick: int) -> None:
+        """Emulator only: move the clock into the series' next occurrence or past its end (then
+        PATCH it), or read a started occurrence's instance."""
+        if action == "instance":
+            self.clock_instance(ref, pick)
+        else:
+            self.clock_move(ref, action == "past")
+
     # ------------------------------------------------------------ the end
 
     def clean_up(self) -> None:
@@ -506,4 +546,3 @@ class RestSeriesMachine(ContractMachine):
 
 def test_rest_series_read_back_what_the_last_update_wrote(run_stateful) -> None:  # type: ignore[no-untyped-def]
     run_stateful(RestSeriesMachine)
-
