@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, rule
+from hypothesis.stateful import Bundle, precondition, rule
 
 from webex_harness.client.rest_client import RestClient, RestResponse
 from webex_harness.contracts.rest_support import assert_error, site_now
@@ -102,6 +102,7 @@ class RestFieldMachine(ContractMachine):
 
     # ------------------------------------------------------------ rules
 
+    @precondition(lambda self: len(self.models) < 2)  # the cases then meet what earlier cases left
     @rule(target=meetings, seed=st.integers(0, 10_000))
     @recorded
     def create(self, seed: int) -> Ref:
@@ -119,7 +120,7 @@ class RestFieldMachine(ContractMachine):
 
     @rule(
         ref=meetings,
-        behaviours=st.lists(st.sampled_from(BEHAVIOURS), min_size=1, max_size=3, unique=True),
+        behaviours=st.lists(st.sampled_from(BEHAVIOURS), min_size=1, max_size=4, unique=True),
         seed=st.integers(0, 10_000),
         method=st.sampled_from(["PATCH", "PUT"]),
     )
@@ -149,11 +150,6 @@ class RestFieldMachine(ContractMachine):
             same = instant(got) == instant(value) if name in ("start", "end") and got else got == value
             assert same, f"{where}: {name}={got!r}, documented {value!r}"
         self.accepted(ref, body, answer, where)
-
-    @rule(ref=meetings)
-    @recorded
-    def get(self, ref: Ref) -> None:
-        self.read_back(ref.label, f"GET {ref.label}")
 
     @rule(ref=meetings, ctype=st.sampled_from(["text/plain", "application/xml", "application/x-www-form-urlencoded"]))
     @recorded
