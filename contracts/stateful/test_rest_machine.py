@@ -190,6 +190,7 @@ class RestSeriesMachine(ContractMachine):
             assert generated == wanted if wanted else _CONFORMS.fullmatch(str(generated or "")), (
                 f"webinar panelistPassword {generated!r} (003: generated when not specified)"
             )
+        self.read_by_number(ref, True)  # a new meeting is found by its number: its first scheduled meeting (J11)
         return ref
 
     # ------------------------------------------------------------ read
