@@ -102,7 +102,7 @@ class SessionsMachine(ContractMachine):
         if kind == "event":
             meta = {"sessionName": name, "sessionType": 9, "description": f"description {self.serial}"}
             body: dict[str, Any] = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
-            fields = {"name": name, "description": meta["description"]}
+            fields: dict[str, str] = {"name": name, "description": f"description {self.serial}"}
             if options:
                 fields |= {"endURLAfterEnroll": f"https://example.com/enrolled/{self.serial}", "panelistsInfo": "info"}
                 body |= {
@@ -116,7 +116,7 @@ class SessionsMachine(ContractMachine):
             body = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
             answer = self.xml("training", "CreateTrainingSession", body).expect_success()
             key = answer.text("train:sessionkey")
-            fields = {"name": name, "agenda": meta["agenda"]}
+            fields = {"name": name, "agenda": f"agenda {self.serial}"}
         assert key, f"Create of a {kind} answered no session key: {answer.describe()}"
         ref = self.new_ref(kind, key)
         self.live[ref.label] = SessionModel(kind, day, fields)
