@@ -1,0 +1,263 @@
+"""A state machine over Event Center events and Training Center sessions: create, set, get, list by
+date, delete.
+
+Events and training sessions are made on drawn days of a stretch of the calendar of the machine's own
+(a few days, two months or more ahead, GMT), then changed with drawn fields — a SetEvent names some of
+its name, description, ``extOptions/endURLAfterEnroll``, ``panelists/panelistsInfo`` and start day; a
+SetTrainingSession some of its name, agenda and start day. A model of every live session rides along:
+
+- GetEvent / GetTrainingSession answer what the last accepted Set wrote, and every field the Set did
+  not name is as it was (``set-event-enroll-and-panelists-info``);
+- LstsummaryEvent and LstTrainingSession with a ``dateScope`` list exactly the machine's live
+  sessions starting in it (``lst-training-session``), ``matchingRecords`` counting them; nothing:
+  000015;
+- a deleted session answers not-found everywhere: Get (060001), the list by its key (000015), a
+  second delete.
+
+On a real site the window is a random stretch 2 to 12 months ahead, only the machine's own sessions
+are compared, and clean-up deletes every session it made.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, rule
+
+from webex_harness.contracts.stateful.machine import ContractMachine, Ref, recorded
+from webex_harness.plugin.run_names import own_name
+from webex_harness.plugin.targets import SiteHandle
+from webex_harness.webex.envelope import XmlResponse
+
+#: GMT: dates need no conversion
+GMT = 20
+#: the days of the machine's window a session may start on
+DAYS = st.integers(0, 3)
+#: what a SetEvent may name, each field drawn or left out
+EVENT_FIELDS = ("name", "description", "endURLAfterEnroll", "panelistsInfo", "day")
+TRAINING_FIELDS = ("name", "agenda", "day")
+KINDS = {
+    "event": ("event", "LstsummaryEvent", "event:event", "event:sessionKey", "event:matchingRecords"),
+    "training": (
+        "training",
+        "LstTrainingSession",
+        "train:trainingSession",
+        "train:sessionKey",
+        "train:matchingRecords",
+    ),
+}
+
+
+@dataclass
+class SessionModel:
+    kind: str  # event | training
+    day: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _not_found(answer: XmlResponse, *ids: str) -> bool:
+    return answer.result == "FAILURE" and answer.exception_id in ids
+
+
+class SessionsMachine(ContractMachine):
+    """Events and training sessions of the host, against a model of what each Set wrote."""
+
+    examples = 10
+    steps_per_example = 9
+
+    sessions = Bundle("sessions")
+
+    def __init__(self, site: SiteHandle) -> None:
+        super().__init__(site)
+        if site.is_emulator:
+            now = datetime.fromisoformat(site.state()["now"]).astimezone(UTC)
+            ahead = 60
+        else:
+            now, ahead = datetime.now(UTC), 60 + secrets.randbelow(300)
+        self.base = now.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=ahead)
+        self.live: dict[str, SessionModel] = {}
+        self.gone: set[str] = set()
+        self.serial = 0
+
+    def _start(self, day: int) -> str:
+        return (self.base + timedelta(days=day, hours=10)).strftime("%m/%d/%Y %H:%M:%S")
+
+    def _midnight(self, day: int) -> str:
+        return (self.base + timedelta(days=day)).strftime("%m/%d/%Y %H:%M:%S")
+
+    # ------------------------------------------------------------ create
+
+    @rule(target=sessions, kind=st.sampled_from(["event", "training"]), day=DAYS, options=st.booleans())
+    @recorded
+    def create(self, kind: str, day: int, options: bool) -> Ref:
+        """Create an event or a training session (an event with ``options``: its enrolment end URL
+        and panelists' information too), then read it back."""
+        self.serial += 1
+        name = own_name(f"stateful {kind} {self.serial}")
+        schedule = {"startDate": self._start(day), "duration": 60, "timeZoneID": GMT}
+        if kind == "event":
+            meta = {"sessionName": name, "sessionType": 9, "description": f"description {self.serial}"}
+            body: dict[str, Any] = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
+            fields: dict[str, str] = {"name": name, "description": f"description {self.serial}"}
+            if options:
+                fields |= {"endURLAfterEnroll": f"https://example.com/enrolled/{self.serial}", "panelistsInfo": "info"}
+                body |= {
+                    "extOptions": {"endURLAfterEnroll": fields["endURLAfterEnroll"]},
+                    "panelists": {"panelistsInfo": fields["panelistsInfo"]},
+                }
+            answer = self.xml("event", "CreateEvent", body).expect_success()
+            key = answer.text("event:sessionKey")
+        else:
+            meta = {"confName": name, "agenda": f"agenda {self.serial}"}
+            body = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
+            answer = self.xml("training", "CreateTrainingSession", body).expect_success()
+            key = answer.text("train:sessionkey")
+            fields = {"name": name, "agenda": f"agenda {self.serial}"}
+        assert key, f"Create of a {kind} answered no session key: {answer.describe()}"
+        ref = self.new_ref(kind, key)
+        self.live[ref.label] = SessionModel(kind, day, fields)
+        self._read_back(ref, "after its Create")
+        return ref
+
+    # ------------------------------------------------------------ set, then read back
+
+    @rule(
+        session=sessions,
+        named=st.lists(st.sampled_from(EVENT_FIELDS), min_size=1, max_size=3, unique=True),
+        day=DAYS,
+        n=st.integers(0, 99),
+    )
+    @recorded
+    def set_fields(self, session: Ref, named: list[str], day: int, n: int) -> None:
+        model = self.live.get(session.label)
+        if model is None:
+            return
+        body: dict[str, Any] = {}
+        changes: dict[str, str] = {}
+        for name in named if model.kind == "event" else [f for f in named if f in TRAINING_FIELDS] or ["agenda"]:
+            value = own_name(f"renamed {n}") if name == "name" else f"{name} {n}"
+            if name == "endURLAfterEnroll":
+                value = f"https://example.com/enrolled/{n}"
+            if name == "day":
+                body["schedule"] = {"startDate": self._start(day), "timeZoneID": GMT}
+                continue
+            changes[name] = value
+            if model.kind == "event":
+                section, element = {
+                    "name": ("metaData", "sessionName"),
+                    "description": ("metaData", "description"),
+                    "endURLAfterEnroll": ("extOptions", "endURLAfterEnroll"),
+                    "panelistsInfo": ("panelists", "panelistsInfo"),
+                }[name]
+            else:
+                section, element = ("metaData", "confName" if name == "name" else "agenda")
+            body.setdefault(section, {})[element] = value
+        if model.kind == "event":
+            if "metaData" in body:
+                body["metaData"] = {
+                    "sessionName": changes.get("name", model.fields["name"]),
+                    "sessionType": 9,
+                    **body["metaData"],
+                }
+            self.xml("event", "SetEvent", {**body, "event:sessionKey": session.key}).expect_success()
+        else:
+            self.xml("training", "SetTrainingSession", {"sessionKey": session.key, **body}).expect_success()
+        model.fields.update(changes)
+        if "schedule" in body:
+            model.day = day
+        self._read_back(session, f"after setting {', '.join(named)}")
+
+    @rule(session=sessions)
+    @recorded
+    def get(self, session: Ref) -> None:
+        self._read_back(session, "")
+
+    def _read_back(self, session: Ref, when: str) -> None:
+        model = self.live.get(session.label)
+        service, api = ("event", "GetEvent") if session.kind == "event" else ("training", "GetTrainingSession")
+        answer = self.xml(service, api, {"sessionKey": session.key})
+        if model is None:
+            assert _not_found(answer, "060001", "000015"), f"{api} of {session.label} (deleted): {answer.describe()}"
+            return
+        answer.expect_success()
+        if session.kind == "event":
+            paths = {
+                "name": "event:metaData/event:sessionName",
+                "description": "event:metaData/event:description",
+                "endURLAfterEnroll": "event:extOptions/event:endURLAfterEnroll",
+                "panelistsInfo": "event:panelists/event:panelistsInfo",
+                "start": "event:schedule/event:startDate",
+            }
+        else:
+            paths = {
+                "name": "train:metaData/train:confName",
+                "agenda": "train:metaData/train:agenda",
+                "start": "train:schedule/train:startDate",
+            }
+        got = {name: answer.text(path) for name, path in paths.items()}
+        want: dict[str, str | None] = {name: model.fields.get(name) for name in paths}
+        want["start"] = self._start(model.day)
+        assert got == want, f"{api} of {session.label} {when}: reads {got}, the Sets wrote {want}"
+
+    # ------------------------------------------------------------ lists
+
+    @rule(kind=st.sampled_from(["event", "training"]), first=DAYS, span=st.integers(1, 3))
+    @recorded
+    def list_by_date(self, kind: str, first: int, span: int) -> None:
+        service, api, item, key, records = KINDS[kind]
+        scope = {
+            "startDateStart": self._midnight(first),
+            "startDateEnd": self._midnight(first + span),
+            "timeZoneID": GMT,
+        }
+        answer = self.xml(service, api, {"listControl": {"startFrom": 1, "maximumNum": 500}, "dateScope": scope})
+        listed = answer.texts(f"{item}/{key}") if answer.ok else []
+        mine = {self.refs[label].key: label for label in [*self.live, *self.gone]}
+        got = sorted(mine[k] for k in listed if k in mine)
+        want = sorted(label for label, m in self.live.items() if m.kind == kind and first <= m.day < first + span)
+        where = f"{api} of days {first} to {first + span - 1}"
+        if not want and self.site.is_emulator:
+            assert _not_found(answer, "000015"), f"{where} (none of the machine's): {answer.describe()}"
+            return
+        if not answer.ok:
+            assert _not_found(answer, "000015") and not want, f"{where}: {answer.describe()}, expected {want}"
+            return
+        assert got == want, f"{where} lists {got} of the machine's sessions, expected {want}"
+        if self.site.is_emulator:
+            assert len(listed) == len(want), f"{where}: {len(listed)} sessions listed, expected {want}"
+            total = answer.text(f"{records}/serv:total")
+            assert total == str(len(listed)), f"{where}: matchingRecords/total {total}, {len(listed)} listed"
+
+    # ------------------------------------------------------------ delete
+
+    @rule(session=sessions)
+    @recorded
+    def delete(self, session: Ref) -> None:
+        service, api = ("event", "DelEvent") if session.kind == "event" else ("training", "DelTrainingSession")
+        answer = self.xml(service, api, {"sessionKey": session.key})
+        if session.label in self.live:
+            answer.expect_success()
+            del self.live[session.label]
+            self.gone.add(session.label)
+        else:
+            assert answer.result == "FAILURE", f"{api} of {session.label}, deleted already: {answer.describe()}"
+        self._read_back(session, "")
+        list_service, list_api = (
+            ("event", "LstsummaryEvent") if session.kind == "event" else ("training", "LstsummaryTrainingSession")
+        )
+        listed = self.xml(list_service, list_api, {"sessionKey": session.key})
+        assert _not_found(listed, "000015"), f"{list_api} of deleted {session.label}: {listed.describe()}"
+
+    def clean_up(self) -> None:
+        for label in list(self.live):
+            ref = self.refs[label]
+            service, api = ("event", "DelEvent") if ref.kind == "event" else ("training", "DelTrainingSession")
+            self.xml(service, api, {"sessionKey": ref.key})
+
+
+def test_events_and_training_sessions_follow_their_model(run_stateful) -> None:  # type: ignore[no-untyped-def]
+    run_stateful(SessionsMachine)
