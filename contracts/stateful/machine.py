@@ -234,8 +234,13 @@ def args_text(args: dict[str, Any]) -> str:
 
 
 def _value_text(value: Any) -> str:
+    """An encoded argument as the listing shows it: refs by their label, wherever they sit."""
     if isinstance(value, dict) and set(value) == {"ref"}:
         return str(value["ref"])
+    if isinstance(value, list):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_value_text(v)}" for k, v in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)
 
 
