@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, multiple, precondition, rule
+from hypothesis.stateful import Bundle, initialize, multiple, precondition, rule
 
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.contracts.stateful.machine import ContractMachine, Ref, recorded
@@ -58,6 +58,15 @@ _languages = st.one_of(st.integers(1, 22), st.sampled_from(sorted(LANGUAGE_NAMES
 _profile = st.dictionaries(st.sampled_from(TEXT_FIELDS + BOOL_FIELDS), st.integers(0, 99), max_size=4)
 _services_off = st.lists(st.sampled_from(SERVICES), unique=True, max_size=2)
 _case = st.sampled_from(["lower", "upper", "title"])
+_CREATE: dict[str, st.SearchStrategy[Any]] = {
+    "seed": st.integers(0, 9999),
+    "case": _case,
+    "language": _languages,
+    "roles": st.fixed_dictionaries({r: st.booleans() for r in ROLES}),
+    "pmr": st.booleans(),
+    "services_off": _services_off,
+    "profile": _profile,
+}
 _change = st.fixed_dictionaries(
     {},
     optional={
@@ -100,7 +109,7 @@ def _language(drawn: int | str) -> tuple[dict[str, Any], int]:
 class UserMachine(ContractMachine):
     """Users the machine creates, changes, reads, lists and deactivates, on one site."""
 
-    examples = 10
+    examples = 15
     steps_per_example = 10
     users = Bundle("users")
 
@@ -135,18 +144,18 @@ class UserMachine(ContractMachine):
 
     # ------------------------------------------------------------ rules
 
-    @rule(
-        target=users,
-        seed=st.integers(0, 9999),
-        case=_case,
-        language=_languages,
-        roles=st.fixed_dictionaries({r: st.booleans() for r in ROLES}),
-        pmr=st.booleans(),
-        services_off=_services_off,
-        profile=_profile,
-    )
+    @initialize(target=users, **_CREATE)
     @recorded
-    def create_user(
+    def first_user(self, **drawn: Any) -> Any:
+        """Every example starts with one user."""
+        return self.make_user(**drawn)
+
+    @rule(target=users, **_CREATE)
+    @recorded
+    def create_user(self, **drawn: Any) -> Any:
+        return self.make_user(**drawn)
+
+    def make_user(
         self,
         seed: int,
         case: str,
@@ -171,7 +180,9 @@ class UserMachine(ContractMachine):
             body[group] = {**body.get(group, {}), **value} if isinstance(value, dict) else value
         answer = self.admin("CreateUser", body)
         if pmr and self.toggles["e2ee_only_meeting_types"]:
-            assert answer.exception_id == "110063", f"enabling the PMR with only E2EE meeting types: {answer.describe()}"
+            assert answer.exception_id == "110063", (
+                f"enabling the PMR with only E2EE meeting types: {answer.describe()}"
+            )
             gone = self.admin("GetUser", {"webExId": webex_id})
             assert gone.exception_id == "030001", f"the refused CreateUser made a user: {gone.describe()}"
             return multiple()
@@ -208,6 +219,7 @@ class UserMachine(ContractMachine):
         ref = self.new_ref("user", webex_id)
         self.model[ref.label] = model
         self.user_ids[ref.label] = user_id
+        self.read_back(ref)
         return ref
 
     @rule(user=users, change=_change)
@@ -251,7 +263,9 @@ class UserMachine(ContractMachine):
         answer = self.admin("SetUser", body)
         enabling = privilege.get("isEnablePMR") is True and model.known.get("privilege/isEnablePMR") == "false"
         if enabling and self.toggles["e2ee_only_meeting_types"]:
-            assert answer.exception_id == "110063", f"enabling the PMR with only E2EE meeting types: {answer.describe()}"
+            assert answer.exception_id == "110063", (
+                f"enabling the PMR with only E2EE meeting types: {answer.describe()}"
+            )
             return  # nothing changed: the next read checks that
         answer.expect_success()
         self._pmr_and_activity(model, change)
@@ -263,6 +277,7 @@ class UserMachine(ContractMachine):
                 self._display_default(model)
         if "language" in change:
             model.forget("language")
+        self.read_back(user)
 
     def _pmr_and_activity(self, model: UserModel, change: dict[str, Any]) -> None:
         """The PMR key's rule (001, 40.6.0) for a change of ``active`` or ``isEnablePMR``."""
@@ -288,7 +303,8 @@ class UserMachine(ContractMachine):
     @rule(user=users, n=st.integers(0, 99), case=_case)
     @recorded
     def set_own_email(self, user: Ref, n: int, case: str) -> None:
-        """The user changes their own e-mail: with confirmation required it waits (001, 40.4.0)."""
+        """The user changes their own e-mail (with confirmation required it waits, 001, 40.4.0), then
+        reads their account with GetMe."""
         model = self.model[user.label]
         if not model.active:
             return
@@ -297,10 +313,23 @@ class UserMachine(ContractMachine):
         self.own_client(model).call("user", "SetUser", body).expect_success()
         if not self.toggles["email_confirmation_required"]:
             model.write({"email": new.lower()})
+        self.check_me(user)
+        self.read_back(user)
 
+    @precondition(lambda self: any(not m.active for m in self.model.values()))
     @rule(user=users)
     @recorded
-    def get_user(self, user: Ref) -> None:
+    def reactivate(self, user: Ref) -> None:
+        """SetUser active=ACTIVATED of a deactivated user: within a week the PMR key stays (40.6.0)."""
+        model = self.model[user.label]
+        if model.active:
+            return
+        self.admin("SetUser", {"webExId": model.webex_id, "active": "ACTIVATED"}).expect_success()
+        self._activity(model, True)
+        self.read_back(user)
+
+    def read_back(self, user: Ref) -> None:
+        """GetUser answers what the model holds; it becomes the model's last answer."""
         model = self.model[user.label]
         answer = self.admin("GetUser", {"webExId": model.webex_id}).expect_success()
         got = flat(answer)
@@ -315,9 +344,7 @@ class UserMachine(ContractMachine):
         model.pmr_key = key
         model.seen = got
 
-    @rule(user=users)
-    @recorded
-    def get_me(self, user: Ref) -> None:
+    def check_me(self, user: Ref) -> None:
         """GetMe as the user shows the same account GetUser does (umSiteAdmin among it, 40.6.0)."""
         model = self.model[user.label]
         if not model.active:
@@ -375,10 +402,11 @@ class UserMachine(ContractMachine):
         self.admin("DelUser", {"webExId": model.webex_id}).expect_success()
         self._activity(model, False)
 
-    @precondition(lambda self: self.site.is_emulator)
+    @precondition(lambda self: self.site.is_emulator and any(not m.active for m in self.model.values()))
     @rule(days=st.integers(1, 8))
     @recorded
     def advance_clock(self, days: int) -> None:
+        """The site's clock moves on while a user is deactivated (emulator only)."""
         self.site.advance_clock(days * DAY)
         self.now += days * DAY
 
