@@ -144,15 +144,15 @@ class UserMachine(ContractMachine):
 
     # ------------------------------------------------------------ rules
 
-    @initialize(target=users, **_CREATE)
+    @initialize(target=users, drawn=st.fixed_dictionaries(_CREATE))
     @recorded
-    def first_user(self, **drawn: Any) -> Any:
+    def first_user(self, drawn: dict[str, Any]) -> Any:
         """Every example starts with one user."""
         return self.make_user(**drawn)
 
-    @rule(target=users, **_CREATE)
+    @rule(target=users, drawn=st.fixed_dictionaries(_CREATE))
     @recorded
-    def create_user(self, **drawn: Any) -> Any:
+    def create_user(self, drawn: dict[str, Any]) -> Any:
         return self.make_user(**drawn)
 
     def make_user(

@@ -218,15 +218,15 @@ class SignInMachine(ContractMachine):
         assert not problems, f"GetOneClickSettings after {what}:\n  " + "\n  ".join(problems)
         self.one_click = got
 
-    @initialize(**_SETUP)
+    @initialize(drawn=st.fixed_dictionaries(_SETUP))
     @recorded
-    def first_one_click_setup(self, **drawn: Any) -> None:
+    def first_one_click_setup(self, drawn: dict[str, Any]) -> None:
         """Every example starts with the host's One-Click settings set up."""
         self.setup_one_click(**drawn)
 
-    @rule(**_SETUP)
+    @rule(drawn=st.fixed_dictionaries(_SETUP))
     @recorded
-    def one_click_setup(self, **drawn: Any) -> None:
+    def one_click_setup(self, drawn: dict[str, Any]) -> None:
         self.setup_one_click(**drawn)
 
     def setup_one_click(

@@ -72,9 +72,7 @@ def flat(answer: XmlResponse) -> dict[str, str]:
 
     def walk(node: etree._Element, prefix: str) -> None:
         seen: dict[str, int] = {}
-        for child in node:
-            if not isinstance(child.tag, str):
-                continue
+        for child in node.iterchildren(etree.Element):
             name = etree.QName(child.tag).localname
             seen[name] = seen.get(name, 0) + 1
             path = f"{prefix}{name}" + (f"[{seen[name]}]" if seen[name] > 1 else "")
