@@ -191,7 +191,9 @@ class SignInMachine(ContractMachine):
             assert answer.exception_id == "000001", f"GetUserCard without credentials: {answer.describe()}"
             return
         if auth == "malformed":
-            assert answer.result == "FAILURE", f"GetUserCard with a malformed JWTToken: {answer.describe()}"
+            assert answer.result == "FAILURE", (
+                f"GetUserCard with a JWT header that is no JWT must fail, it answered {answer.describe()}"
+            )
             assert not answer.has("use:personalMeetingRoom")
             return
         answer.expect_success()
