@@ -99,11 +99,14 @@ class SignInMachine(ContractMachine):
     def get_login_ticket(self) -> None:
         answer = self.xml("user", "GetLoginTicket", {}).expect_success()
         ticket = answer.text("use:ticket") or ""
-        assert ticket and answer.text("use:apiVersion"), "GetLoginTicket answers use:ticket and use:apiVersion"
+        answered = bool(ticket and answer.text("use:apiVersion"))  # a ticket is a secret: never in a message
+        assert answered, "GetLoginTicket answers use:ticket and use:apiVersion"
         if self.ticket is not None and not self.ticket_used:
-            assert ticket == self.ticket, "GetLoginTicket must hand out the host's unused ticket again"
+            same = ticket == self.ticket
+            assert same, "GetLoginTicket must hand out the host's unused ticket again"
         elif self.ticket is not None:
-            assert ticket != self.ticket, "the used-up ticket was handed out again"
+            fresh = ticket != self.ticket
+            assert fresh, "the used-up ticket was handed out again"
         self.ticket, self.ticket_used = ticket, False
 
     @rule(who=st.sampled_from(["self", "unknown"]), back=st.booleans())
@@ -119,12 +122,14 @@ class SignInMachine(ContractMachine):
             return
         url = self.xml("user", "GetloginurlUser", body).expect_success().text("use:userLoginURL") or ""
         query = _query(url)
-        assert urlsplit(url).path.lower().endswith("/p.php") and query.get("AT") == "LI", url
+        shown = self.site.target.secrets.mask(url)  # its TK is a secret
+        assert urlsplit(url).path.lower().endswith("/p.php") and query.get("AT") == "LI", shown
         assert query.get("WID", "").lower() == self.host.lower(), "the login URL names the user (WID)"
         assert query.get("BU", "") == body.get("backURL", ""), "the backURL comes back in BU"
         ticket = query.get("TK", "")
-        assert ticket, "the login URL carries a login ticket (TK)"
-        assert ticket != self.ticket, "each login URL carries a fresh one-time ticket, not the previous one"
+        carried, fresh = bool(ticket), ticket != self.ticket
+        assert carried, "the login URL carries a login ticket (TK)"
+        assert fresh, "each login URL carries a fresh one-time ticket, not the previous one"
         self.ticket, self.ticket_used = ticket, False
 
     @precondition(lambda self: self.site.is_emulator and self.ticket is not None)
@@ -170,7 +175,8 @@ class SignInMachine(ContractMachine):
         else:
             answer = client.call("user", "AuthenticateUser", {})
         ticket = answer.expect_success().text("use:sessionTicket") or ""
-        assert ticket and answer.text("use:timeToLive"), "AuthenticateUser answers a session ticket and its lifetime"
+        answered = bool(ticket and answer.text("use:timeToLive"))
+        assert answered, "AuthenticateUser answers a session ticket and its lifetime"
         me = client.with_security(Security(self.site.name, self.host, session_ticket=ticket))
         got = me.call("user", "GetMe", {}).expect_success().text("use:webExId") or ""
         assert got.lower() == self.host.lower(), f"GetMe with the session ticket answered {got!r}"
