@@ -154,7 +154,7 @@ class SiteCallers(ContractMachine):
             until = self.usage[who].blocked_until or 0.0
             assert response.http_status == 403 and b"forbidden" in response.raw.lower(), (
                 f"{what} as {who}: the caller's no-data failures reached the limit of {self.limit} within an hour "
-                f"{(until - BLOCK - self.now) / -60:.0f} min ago (the block ends in {(until - self.now) / 60:.0f} "
+                f"{(self.now - (until - BLOCK)) / 60:.0f} min ago (the block ends in {(until - self.now) / 60:.0f} "
                 f"min): expected HTTP 403 Forbidden, got {response.describe()}"
             )
             return True
