@@ -33,6 +33,7 @@ from webex_harness.runs.cli_common import fail
 from webex_harness.runs.folder_commands import cmd_compare, cmd_prune, cmd_report
 from webex_harness.runs.replay_command import cmd_replay
 from webex_harness.runs.run_command import cmd_run
+from webex_harness.runs.selfcheck import SUITE_CHOICES
 from webex_harness.runs.stop_signals import Stopped, handle_stop_signals, restore_handlers
 from webex_harness.runs.target_commands import cmd_cleanup, cmd_costs, cmd_emulator, cmd_probe, cmd_selfcheck
 from webex_harness.runs.version_commands import cmd_diff_versions
@@ -228,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("selfcheck", help="prove every emulator fault is detected by its contract tests")
     common(p)
     p.add_argument("--fault", action="append", help="check only this fault (repeatable)")
+    p.add_argument(
+        "--suite",
+        choices=SUITE_CHOICES,
+        default="examples",
+        help="examples: per fault, the example tests of its behaviour (default); stateful: every state machine; "
+        "all: both",
+    )
     p.add_argument("--workers", type=int, default=2, help="faults checked in parallel (default 2)")
     out_opt(p)
     p.set_defaults(func=cmd_selfcheck)

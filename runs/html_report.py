@@ -279,23 +279,36 @@ def _apis(summary: dict[str, Any]) -> str:
 
 
 def _selfcheck(summary: dict[str, Any]) -> str:
-    sc = summary.get("selfcheck")
-    if not sc:
+    blocks = facts.selfcheck_suites(summary)
+    if not blocks:
         return ""
-    rows = [
+    overview = [
         [
-            f"<code>{_e(f['id'])}</code>",
-            _badge("passed", "detected") if f.get("detected") else _badge("failed", "MISSED"),
-            _e(len(f.get("failed_tests", []))),
+            _e(facts.SUITE_LABELS.get(b["suite"], b["suite"])),
+            _badge("passed" if b.get("baseline_passed") else "failed"),
+            _e(f"{b['detected']}/{b['total']} ({round(100 * float(b['kill_rate']))} %)"),
+            _e(f"{round(100 * float(b['target']))} %"),
+            ", ".join(f"<code>{_e(m)}</code>" for m in b["missed"]) or "none",
         ]
-        for f in sc.get("faults", [])
+        for b in blocks
     ]
-    base = "passed" if sc.get("baseline_passed") else "failed"
-    return (
-        f"<section class='selfcheck'><h2>Self-check</h2><p>Baseline (no fault): {_badge(base)}</p>"
-        + _table(["Fault", "Result", "Failed tests"], rows, {2})
-        + "</section>"
+    html = (
+        f"<section class='selfcheck'><h2>Self-check</h2><p>Kill rate: {_e(facts.kill_rate_line(summary))}</p>"
+        + _table(["Suite", "Baseline (no fault)", "Detected", "Must reach", "Missed"], overview, {2, 3})
     )
+    for b in blocks:
+        rows = [
+            [
+                f"<code>{_e(f['id'])}</code>",
+                _badge("passed", "detected") if f.get("detected") else _badge("failed", "MISSED"),
+                _e(len(f.get("failed_tests", []))),
+            ]
+            for f in b["faults"]
+        ]
+        html += f"<h3>{_e(facts.SUITE_LABELS.get(b['suite'], b['suite']).capitalize())}</h3>" + _table(
+            ["Fault", "Result", "Failed tests"], rows, {2}
+        )
+    return html + "</section>"
 
 
 def _load(summary: dict[str, Any]) -> str:

@@ -177,20 +177,33 @@ def _apis(summary: dict[str, Any]) -> list[str]:
 
 
 def _selfcheck(summary: dict[str, Any]) -> list[str]:
-    sc = summary.get("selfcheck")
-    if not sc:
+    blocks = facts.selfcheck_suites(summary)
+    if not blocks:
         return []
-    lines = [
-        "",
-        "## Self-check",
-        "",
-        f"Baseline passed: {sc['baseline_passed']}",
-        "",
-        "| Fault | Detected | Failed tests |",
-        "| --- | --- | --- |",
-    ]
-    for f in sc["faults"]:
-        lines.append(f"| `{f['id']}` | {'yes' if f['detected'] else '**MISSED**'} | {len(f['failed_tests'])} |")
+    lines = ["", "## Self-check", "", f"Kill rate: {facts.kill_rate_line(summary)}.", ""]
+    lines += ["| Suite | Baseline | Detected | Must reach | Missed |", "| --- | --- | --- | --- | --- |"]
+    for b in blocks:
+        missed = ", ".join(f"`{m}`" for m in b["missed"]) or "none"
+        base = "passed" if b.get("baseline_passed") else "**FAILED**"
+        lines.append(
+            f"| {facts.SUITE_LABELS.get(b['suite'], b['suite'])} | {base} "
+            f"| {b['detected']}/{b['total']} ({round(100 * float(b['kill_rate']))} %) "
+            f"| {round(100 * float(b['target']))} % | {missed} |"
+        )
+    for b in blocks:
+        lines += [
+            "",
+            f"### {facts.SUITE_LABELS.get(b['suite'], b['suite']).capitalize()}",
+            "",
+            f"Baseline passed: {b.get('baseline_passed')}",
+            "",
+            "| Fault | Detected | Failed tests |",
+            "| --- | --- | --- |",
+        ]
+        for f in b["faults"]:
+            lines.append(
+                f"| `{f['id']}` | {'yes' if f.get('detected') else '**MISSED**'} | {len(f.get('failed_tests') or [])} |"
+            )
     return lines
 
 

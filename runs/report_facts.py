@@ -298,6 +298,9 @@ def manager_lines(summary: dict[str, Any]) -> list[str]:
         failed = sum(1 for g in gates if not g.get("passed"))
         gate_text = f", {len(gates) - failed} of {len(gates)} CI gates passed" if gates else ""
         lines.append(f"Load: {load.get('users')} users for {load.get('run_time')}{gate_text}.")
+    kill = kill_rate_line(summary)
+    if kill:
+        lines.append(f"Self-check: {kill}.")
     brief = cleanup_brief(summary)
     if brief:
         lines.append(f"Clean-up: {brief}.")
@@ -382,3 +385,52 @@ __all__ = [
     "tests_sentence",
     "verdict",
 ]
+
+
+#: what each self-check suite is called in the reports
+SUITE_LABELS = {"examples": "example tests", "stateful": "state machines"}
+
+
+def selfcheck_suites(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The self-check's suite blocks (``suite``, ``baseline_passed``, ``faults``, ``detected``,
+    ``total``, ``kill_rate``, ``target``, ``missed``), examples first; a record written before the
+    suites existed is one examples block. Empty when the run did no self-check."""
+    sc = summary.get("selfcheck")
+    if not sc:
+        return []
+    suites = sc.get("suites")
+    if not isinstance(suites, dict) or not suites:
+        suites = {"examples": {**sc, "suite": "examples"}}
+    blocks = []
+    for name in sorted(suites, key=lambda n: (n != "examples", n)):
+        block = dict(suites[name])
+        faults = list(block.get("faults") or [])
+        detected = sum(1 for f in faults if f.get("detected"))
+        block.setdefault("suite", name)
+        block.setdefault("faults", faults)
+        block.setdefault("detected", detected)
+        block.setdefault("total", len(faults))
+        block.setdefault("kill_rate", detected / len(faults) if faults else 0.0)
+        block.setdefault("target", 1.0)
+        block.setdefault("missed", [str(f.get("id")) for f in faults if not f.get("detected")])
+        blocks.append(block)
+    return blocks
+
+
+def suite_kill_rate(block: dict[str, Any]) -> str:
+    """``example tests 102/102 faults`` / ``state machines 95/104 (91 %)`` — the percentage shown when
+    the suite is measured against a share below all."""
+    label = SUITE_LABELS.get(str(block.get("suite")), str(block.get("suite")))
+    text = f"{label} {block['detected']}/{block['total']} faults"
+    if float(block.get("target", 1.0)) < 1.0 or block["detected"] != block["total"]:
+        text += f" ({round(100 * float(block['kill_rate']))} %)"
+    if not block.get("baseline_passed", True):
+        text += ", baseline FAILED"
+    return text
+
+
+def kill_rate_line(summary: dict[str, Any]) -> str | None:
+    """Each suite's kill rate side by side: ``example tests 102/102 faults; state machines 95/104
+    (91 %)``; None without a self-check."""
+    blocks = selfcheck_suites(summary)
+    return "; ".join(suite_kill_rate(b) for b in blocks) if blocks else None

@@ -1,7 +1,7 @@
 """The commands that serve or work a target besides a run: ``emulator`` (serve it on loopback),
-``selfcheck`` (every emulator fault detected by its contract tests), ``cleanup`` (what earlier runs
-left on the target), ``costs`` (what each profile costs; ``--refresh`` measures again) and
-``probe-rate-limit`` (:mod:`load.probe`).
+``selfcheck`` (every emulator fault detected by its example tests; the state machines' kill rate),
+``cleanup`` (what earlier runs left on the target), ``costs`` (what each profile costs; ``--refresh``
+measures again) and ``probe-rate-limit`` (:mod:`load.probe`).
 
 Stands on every layer below; the emulator, the runner (httpx), the probe and the plan's collection
 pass are imported only when their command runs.
@@ -31,9 +31,9 @@ from webex_harness.workspace.run_folder import Run, run_started
 
 if TYPE_CHECKING:
     from webex_harness.emulator.busy_state import BusyOptions
-    from webex_harness.runs.selfcheck import FaultRow
+    from webex_harness.runs.selfcheck import FaultRow, SelfcheckReport
 
-__all__ = ["cmd_cleanup", "cmd_costs", "cmd_emulator", "cmd_probe", "cmd_selfcheck", "eta"]
+__all__ = ["cmd_cleanup", "cmd_costs", "cmd_emulator", "cmd_probe", "cmd_selfcheck", "eta", "selfcheck_verdict"]
 
 #: The hosts ``webex-harness emulator`` listens on without ``--allow-remote``.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -122,8 +122,8 @@ def eta(done: int, total: int, started: float, now: float | None = None) -> str:
 
 
 class _SelfcheckProgress:
-    """Prints a line per fault as it is done (``[  3/79] fault-id  detected  elapsed …, ETA …``);
-    the pace is counted from when the baseline is done."""
+    """Prints a line per fault as it is done (``[  3/79] stateful fault-id  detected  elapsed …, ETA …``);
+    the pace is counted from when the suite's baseline is done, the count starts again per suite."""
 
     def __init__(self, total: int) -> None:
         self.total = total
@@ -131,51 +131,90 @@ class _SelfcheckProgress:
         self.started = time.monotonic()
 
     def __call__(self, row: FaultRow | None) -> None:
-        if row is None:  # the baseline is done: the faults start now
+        if row is None:  # a suite's baseline is done: its faults start now
             self.started = time.monotonic()
+            self.done = 0
             return
         self.done += 1
         state = "detected" if row["detected"] else "MISSED"
+        suite = row.get("suite", "examples")
         print(
-            f"  [{self.done:>3}/{self.total}] {row['id']:<40} {state:<8} {eta(self.done, self.total, self.started)}",
+            f"  [{self.done:>3}/{self.total}] {suite:<8} {row['id']:<40} {state:<8} "
+            f"{eta(self.done, self.total, self.started)}",
             flush=True,
         )
 
 
+def selfcheck_verdict(report: SelfcheckReport) -> list[str]:
+    """What makes a self-check fail, one phrase each: a suite whose baseline failed, a fault the
+    example tests missed, state machines below their kill rate (:func:`runs.selfcheck.kill_rate_problem`)."""
+    from webex_harness.runs.selfcheck import kill_rate_problem
+
+    problems: list[str] = []
+    for name, block in report["suites"].items():
+        if not block["baseline_passed"]:
+            failed = ", ".join(block["baseline_failed_tests"][:5]) or "pytest failed"
+            problems.append(f"{name} baseline failed: {failed}")
+        problem = kill_rate_problem(block)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _print_selfcheck(report: SelfcheckReport) -> None:
+    from webex_harness.runs.selfcheck import percent
+
+    for name, block in report["suites"].items():
+        print()
+        print(f"{name}: {'fault':<42} {'result':<9} failed tests")
+        for f in block["faults"]:
+            print(f"{name}: {f['id']:<42} {'detected' if f['detected'] else 'MISSED':<9} {len(f['failed_tests'])}")
+        print(
+            f"{name}: baseline (no fault) {'passed' if block['baseline_passed'] else 'FAILED'}; "
+            f"detected {block['detected']}/{block['total']} "
+            f"({percent(block['kill_rate'])}, must reach {percent(block['target'])})"
+        )
+
+
 def cmd_selfcheck(args: argparse.Namespace) -> int:
-    """Every fault (or each ``--fault``) on a fresh emulator site, its tests run: exit 1 naming each
-    fault no test detected, or a baseline (no fault) that failed."""
+    """Every fault (or each ``--fault``) on a fresh emulator site, the ``--suite``'s tests run: exit 1
+    naming each fault the example tests missed, state machines below their kill rate, or a baseline
+    (no fault) that failed."""
     from webex_harness.emulator.registered import all_faults
     from webex_harness.runs.runner import target_up
-    from webex_harness.runs.selfcheck import selfcheck
+    from webex_harness.runs.selfcheck import percent, selfcheck, suites_of
 
     env = environment_of(args)
     if not env.is_emulator:
         return fail("selfcheck needs the emulator (its faults); use an emulator environment", 2)
     try:
+        suites = suites_of(args.suite)
         folder = out_folder(args.out)
-    except OutFolderError as exc:
+    except (OutFolderError, ValueError) as exc:
         return fail(str(exc), 2)
     run = Run(env, seed=args.seed, folder=folder)
     run.create()
     faults: list[str] = args.fault or list(all_faults())
-    print(f"selfcheck {run.run_id}: {len(faults)} faults; reports in {run.dir}", flush=True)
+    print(
+        f"selfcheck {run.run_id}: {len(faults)} faults, suite(s) {' and '.join(suites)}; reports in {run.dir}",
+        flush=True,
+    )
     with target_up(run) as target:
         run.environment = target.environment
-        report = selfcheck(run, target, faults, workers=args.workers, progress=_SelfcheckProgress(len(faults)))
-    missed = [f["id"] for f in report["faults"] if not f["detected"]]
-    print()
-    print(f"{'fault':<42} {'result':<9} failed tests")
-    for f in report["faults"]:
-        print(f"{f['id']:<42} {'detected' if f['detected'] else 'MISSED':<9} {len(f['failed_tests'])}")
-    print(f"baseline (no fault): {'passed' if report['baseline_passed'] else 'FAILED'}")
-    problems = []
-    if not report["baseline_passed"]:
-        problems.append("baseline failed: " + ", ".join(report["baseline_failed_tests"][:5]))
-    if missed:
-        problems.append(f"{len(missed)} fault(s) missed: {', '.join(missed)}")
+        report = selfcheck(
+            run, target, faults, suites=suites, workers=args.workers, progress=_SelfcheckProgress(len(faults))
+        )
+    _print_selfcheck(report)
+    problems = selfcheck_verdict(report)
     verdict = "; ".join(problems) or "every fault detected"
+    if not problems and "stateful" in report["suites"]:
+        block = report["suites"]["stateful"]
+        verdict = (
+            "every fault detected by the example tests; " if "examples" in report["suites"] else ""
+        ) + f"the state machines detect {block['detected']}/{block['total']} faults ({percent(block['kill_rate'])})"
     path = write_summary(run, exit_code=1 if problems else 0, verdict=verdict, selfcheck=report)
+    if not problems:
+        print(verdict)
     print(f"selfcheck: {run.dir / 'selfcheck.json'}\nsummary: {path}")
     return fail(verdict) if problems else 0
 
