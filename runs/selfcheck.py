@@ -19,6 +19,7 @@ Stands on :mod:`runs.runner` (the target, the pytest command line) and :mod:`wor
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -122,9 +123,14 @@ def _fault_run(run: Run, target: Target, fault: str | None, suite: Suite, select
         junit=False,
         allure=False,
     )
+    env = None
     if suite == "stateful":
         cmd = stateful_only(cmd)
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+        if fault:  # only detection counts here: a failing machine is reported unshrunk
+            from webex_harness.contracts.stateful.runner import SHRINK_VARIABLE
+
+            env = {**os.environ, SHRINK_VARIABLE: "0"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     results = load_results(out)
     return {
         "exit_code": proc.returncode,
