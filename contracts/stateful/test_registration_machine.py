@@ -46,7 +46,8 @@ def _in_form_order(fields: frozenset[str]) -> list[str]:
     return sorted(fields, key=FIELDS.index)
 
 
-required_sets = st.one_of(st.just([]), st.frozensets(st.sampled_from(FIELDS), max_size=3).map(_in_form_order))
+_NO_FIELDS: list[str] = []
+required_sets = st.one_of(st.just(_NO_FIELDS), st.frozensets(st.sampled_from(FIELDS), max_size=3).map(_in_form_order))
 securities = st.sampled_from([*SECURITIES, "allowjoinwithlobby", *BAD_SECURITIES])
 waits = st.sampled_from([*WAITS, *BAD_WAITS])
 people = st.lists(

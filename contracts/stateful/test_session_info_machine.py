@@ -278,7 +278,7 @@ class SessionInfoMachine(PeopleMachine):
     @precondition(lambda self: self.site.is_emulator)
     @rule(
         meeting=meetings,
-        status=st.sampled_from(["INPROGRESS", "NOT_INPROGRESS"]),
+        status=st.sampled_from(["INPROGRESS", "INPROGRESS", "NOT_INPROGRESS"]),
         host_in=st.booleans(),
         attendees=st.integers(0, 2),
     )
@@ -292,6 +292,7 @@ class SessionInfoMachine(PeopleMachine):
             self.site.name, model.key, status=status, host_in_meeting=host_in, attendees_in_meeting=attendees
         )
         model.status, model.host_in, model.attendees_in = status, host_in, attendees
+        self._check_live(meeting, model, self.xml("ep", "GetSessionInfo", {"sessionKey": model.key}).expect_success())
 
     @precondition(lambda self: self.site.is_emulator)
     @rule(meeting=meetings, number=st.sampled_from(NUMBERS))
