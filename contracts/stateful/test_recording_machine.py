@@ -151,6 +151,7 @@ class RecordingMachine(PeopleMachine):
         record.description = description or record.description
         record.chat = chat or record.chat
         record.download = download or record.download
+        self._check_info(record)
 
     @precondition(lambda self: self.site.is_emulator and bool(self.model))
     @rule(pick=st.integers(0, 1))
@@ -196,7 +197,10 @@ class RecordingMachine(PeopleMachine):
     @rule(pick=st.integers(0, 1))
     @recorded
     def get_info(self, pick: int) -> None:
-        record = self._pick(pick)
+        self._check_info(self._pick(pick))
+
+    def _check_info(self, record: Recording) -> None:
+        """GetRecordingInfo answers what the last SetRecordingInfo wrote; a deleted recording is 000015."""
         got = self.xml("ep", "GetRecordingInfo", {"recordingID": record.rid})
         if record.deleted:
             assert got.exception_id == "000015", f"recording {record.rid} was deleted: {got.describe()}"

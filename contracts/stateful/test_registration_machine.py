@@ -277,6 +277,8 @@ class RegistrationMachine(PeopleMachine):
             if model.attendee(email) is None:
                 model.attendees.append(Attendee(email, person["name"], register))
         self._check_list(meeting, model)
+        if register:
+            self._check_enrollment(meeting, model, by_uuid)
 
     @precondition(lambda self: bool(self.model))
     @rule(
@@ -352,8 +354,11 @@ class RegistrationMachine(PeopleMachine):
     @recorded
     def enrollment(self, meeting: Ref, by_uuid: bool) -> None:
         model = self._live(meeting)
-        if model is None:
-            return
+        if model is not None:
+            self._check_enrollment(meeting, model, by_uuid)
+
+    def _check_enrollment(self, meeting: Ref, model: Meeting, by_uuid: bool) -> None:
+        """GetEnrollmentInfo: the registered live attendees, each with an empty att:domain."""
         where = {"meetingUUID": meeting.extra["uuid"]} if by_uuid else {"sessionKey": meeting.key}
         got = self.xml("attendee", "GetEnrollmentInfo", where)
         enrolled = [a.email for a in model.attendees if a.registered]

@@ -306,26 +306,30 @@ class SessionInfoMachine(PeopleMachine):
         self.callbacks.append(Callback(number, model.key, self.site_now().replace(microsecond=0)))
 
     @precondition(lambda self: self.site.is_emulator and bool(self.callbacks))
-    @rule(number=st.sampled_from(NUMBERS), back=st.sampled_from([0, 90]))
+    @rule(number=st.sampled_from(NUMBERS), back=st.sampled_from([5, 90, 24 * 60]))
     @recorded
     def detect(self, number: str, back: int) -> None:
-        """DetectSessionByCallback (a site administrator) over the four minutes ending ``back`` ago."""
-        end = self.site_now().replace(microsecond=0) - timedelta(minutes=back)
-        start = end - timedelta(minutes=4)
-        body = {
-            "callbackNumber": number,
-            "dataScopeGMT": {
-                "occurredDateStart": f"{start:%m/%d/%Y %H:%M:%S}",
-                "occurredDateEnd": f"{end:%m/%d/%Y %H:%M:%S}",
-            },
-        }
-        got = self.xml("ep", "DetectSessionByCallback", body, role="admin").expect_success()
-        expected: list[str] = []
-        for called in self.callbacks:
-            if called.number == number and start <= called.time <= end and called.key not in expected:
-                expected.append(called.key)
-        found = got.texts("ep:session/ep:meetingKey")
-        assert found == expected, f"callbacks to {number} from {start} to {end} GMT came from {expected}, found {found}"
+        """DetectSessionByCallback (a site administrator) over the four minutes ending now and over
+        the four minutes ending ``back`` minutes ago: each finds the callbacks inside it only."""
+        now = self.site_now().replace(microsecond=0)
+        for end in (now, now - timedelta(minutes=back)):
+            start = end - timedelta(minutes=4)
+            body = {
+                "callbackNumber": number,
+                "dataScopeGMT": {
+                    "occurredDateStart": f"{start:%m/%d/%Y %H:%M:%S}",
+                    "occurredDateEnd": f"{end:%m/%d/%Y %H:%M:%S}",
+                },
+            }
+            got = self.xml("ep", "DetectSessionByCallback", body, role="admin").expect_success()
+            expected: list[str] = []
+            for called in self.callbacks:
+                if called.number == number and start <= called.time <= end and called.key not in expected:
+                    expected.append(called.key)
+            found = got.texts("ep:session/ep:meetingKey")
+            assert found == expected, (
+                f"callbacks to {number} from {start} to {end} GMT came from {expected}, found {found}"
+            )
 
     @precondition(lambda self: self.site.is_emulator)
     @rule(days=st.sampled_from([1, 3, 8]))
