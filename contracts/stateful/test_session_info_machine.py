@@ -295,24 +295,30 @@ class SessionInfoMachine(PeopleMachine):
         self._check_live(meeting, model, self.xml("ep", "GetSessionInfo", {"sessionKey": model.key}).expect_success())
 
     @precondition(lambda self: self.site.is_emulator)
-    @rule(meeting=meetings, number=st.sampled_from(NUMBERS))
+    @rule(meeting=meetings, number=st.sampled_from(NUMBERS), back=st.sampled_from([5, 90, 24 * 60]))
     @recorded
-    def call_back(self, meeting: Ref, number: str) -> None:
-        """The control API: the service calls ``number`` back for the meeting now."""
+    def call_back(self, meeting: Ref, number: str, back: int) -> None:
+        """The control API: the service calls ``number`` back for the meeting now; then
+        DetectSessionByCallback finds it now, and not in a window that ended before."""
         model = self._live(meeting)
         if model is None:
             return
         self.site.control.set_session(self.site.name, model.key, callback=number)
         self.callbacks.append(Callback(number, model.key, self.site_now().replace(microsecond=0)))
+        self._detect(back)
 
     @precondition(lambda self: self.site.is_emulator and bool(self.callbacks))
-    @rule(number=st.sampled_from(NUMBERS), back=st.sampled_from([5, 90, 24 * 60]))
+    @rule(back=st.sampled_from([5, 90, 24 * 60]))
     @recorded
-    def detect(self, number: str, back: int) -> None:
-        """DetectSessionByCallback (a site administrator) over the four minutes ending now and over
-        the four minutes ending ``back`` minutes ago: each finds the callbacks inside it only."""
+    def detect(self, back: int) -> None:
+        self._detect(back)
+
+    def _detect(self, back: int) -> None:
+        """DetectSessionByCallback (a site administrator) for each number, over the four minutes
+        ending now and over the four minutes ending ``back`` minutes ago: each finds the callbacks
+        inside it only."""
         now = self.site_now().replace(microsecond=0)
-        for end in (now, now - timedelta(minutes=back)):
+        for number, end in [(n, e) for n in NUMBERS for e in (now, now - timedelta(minutes=back))]:
             start = end - timedelta(minutes=4)
             body = {
                 "callbackNumber": number,
