@@ -118,10 +118,7 @@ def _space_refused(answer: XmlResponse, emails: list[str]) -> bool:
     if any(has_white_space(email.strip()) for email in emails):
         _refused(answer, "030049")
         return True
-    if answer.result == "FAILURE" and any(email != email.strip() for email in emails):
-        _refused(answer, "030049")
-        return True
-    return False
+    return answer.exception_id == "030049" and any(email != email.strip() for email in emails)
 
 
 class RegistrationMachine(PeopleMachine):
