@@ -98,7 +98,7 @@ def _bool(value: bool) -> str:
 
 
 class SessionInfoMachine(PeopleMachine):
-    examples = 8
+    examples = 20
     steps_per_example = 10
 
     meetings = Bundle("meetings")
