@@ -82,7 +82,7 @@ def _counts(got: XmlResponse) -> dict[str, tuple[int, int, int]]:
 
 
 class RecordingMachine(PeopleMachine):
-    examples = 8
+    examples = 20
     steps_per_example = 10
 
     def __init__(self, site: SiteHandle) -> None:
@@ -164,6 +164,8 @@ class RecordingMachine(PeopleMachine):
             return
         assert answer.expect_success().text("ep:recordingID") == record.rid
         record.deleted = True
+        got = self.xml("ep", "GetRecordingInfo", {"recordingID": record.rid})
+        assert got.exception_id == "000015", f"recording {record.rid} right after its delete: {got.describe()}"
 
     @precondition(lambda self: self.site.is_emulator and bool(self.model))
     @rule(pick=st.integers(0, 1), viewer=st.integers(0, 2), download=st.booleans(), registered=st.booleans())
