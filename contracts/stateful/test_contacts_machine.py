@@ -175,7 +175,7 @@ class ContactsMachine(ContractMachine):
         dist=lists,
         operation=st.sampled_from(["ADD", "DELETE", "DELETE", "DELETE_ALL", None]),
         members=st.lists(contacts, max_size=2),
-        picks=st.lists(st.integers(0, 9), max_size=2),
+        picks=st.lists(st.integers(0, 9), min_size=1, max_size=2),
         rename=st.none() | st.integers(0, 99),
     )
     @recorded

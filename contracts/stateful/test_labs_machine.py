@@ -170,6 +170,13 @@ class LabsMachine(ContractMachine):
             return
         assert answer.expect_success().text("train:holSessionID"), "ReserveLab answered no holSessionID"
         self.reservations.append(Reservation(lab, topic, start, end, computers))
+        # one computer more than is left in the same window: refused, whatever the lab has in all
+        over = self._free(lab, start, end) + 1
+        again = self.xml("training", "ReserveLab", {**body, "numComputers": over, "topic": f"{topic} (over)"})
+        assert again.result == "FAILURE", (
+            f"ReserveLab of {over} of {lab}'s computers right after {computers} were reserved "
+            f"({over - 1} left): {again.describe()}"
+        )
 
     @precondition(lambda self: bool(self.labs) and self.site.is_emulator)
     @rule(pick=st.integers(0, 9), window=WINDOW, computers=st.integers(1, 4))
