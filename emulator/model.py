@@ -246,6 +246,9 @@ class Session:
     invitations: list[tuple[bool, bool]] = field(default_factory=list)
     #: a training session's scheduled tests: test ID -> its status and what Add/SetScheduledTest sent
     scheduled_tests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: a meeting's sections as CreateMeeting stored them (what the ``set-meeting-keeps-unnamed`` fault
+    #: puts back)
+    created_sections: dict[str, Any] = field(default_factory=dict)
     #: the REST meeting series that is this meeting on the REST side (:mod:`emulator.meeting_link`)
     series_id: str | None = None
 

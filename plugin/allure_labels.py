@@ -50,6 +50,7 @@ EPICS: dict[str, str] = {
     "Users and site": "XML users and site",
     "REST: Update a Meeting (`PATCH` / `PUT /v1/meetings/{meetingId}`)": "REST meetings",
     "REST: List Meetings (`GET /v1/meetings`)": "REST meetings",
+    "XML and REST: the same meetings through both APIs": "REST meetings",
 }
 #: the epic of the API catalogue's tests that prove no behaviour of their own (every API's valid request,
 #: its generic edge cases), and their feature by the case kind of their ``api`` marker

@@ -83,7 +83,7 @@ def test_emulator_file_loads_with_no_variables_set() -> None:
     assert env.credentials.rest_token == "emulator-token"
     assert env.credentials.jwt_token is None
     assert env.allow.destructive and env.allow.lockout
-    assert env.budget.max_requests == 20000
+    assert env.budget.max_requests == 60000
     assert env.budget.max_seconds == 1800
     assert env.probe_user is None
 

@@ -349,7 +349,7 @@ def test_a_spent_budget_skips_the_remaining_tests_and_exits_1_with_one_line(
     monkeypatch.setenv(planning.COSTS_VARIABLE, str(empty))
     env_file = tmp_path / "tiny.yaml"
     env_file.write_text(
-        (ROOT / "environments" / "emulator.yaml").read_text().replace("max_requests: 20000", "max_requests: 20")
+        (ROOT / "environments" / "emulator.yaml").read_text().replace("max_requests: 60000", "max_requests: 20")
     )
     assert "max_requests: 20\n" in env_file.read_text()
     code = main(["contracts", "--env", str(env_file), "--behaviour", "email-lowercase", "--workers", "2"])

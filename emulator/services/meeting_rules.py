@@ -49,10 +49,6 @@ REGISTRATION_FIELDS = (
 EXTERNAL_ATTENDEE_SECURITY = ("AllowJoin", "AllowJoinWithLobby", "BlockFromJoin")
 AUTO_LOCK_WAIT_TIMES = (0, 5, 10, 15, 20)
 
-#: Where a meeting keeps the sections as CreateMeeting stored them (an internal key: never rendered),
-#: what the ``set-meeting-keeps-unnamed`` fault puts back.
-CREATED = "_created"
-
 #: The sections of a Create/SetMeeting request kept for read-back, in getMeetingResponse order.
 SECTIONS = (
     "accessControl",
@@ -145,8 +141,7 @@ def forget_earlier_sets(session: Session) -> None:
     """The ``set-meeting-keeps-unnamed`` fault: every section back to what CreateMeeting stored, so
     that the running SetMeeting keeps only what it names itself. Behaviour (SetMeeting reference page):
     a SetMeeting changes the elements it names; every other one keeps its value, whoever wrote it."""
-    created = session.fields.get(CREATED)
-    created = created if isinstance(created, dict) else {}
+    created = session.created_sections
     for name in SECTIONS:
         if name in created:
             session.fields[name] = copy.deepcopy(created[name])
@@ -175,7 +170,7 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
         forget_earlier_sets(session)
     common.store_sections(call, session, node, SECTIONS, skip=("attendees", "meetingPassword"))
     if creating:
-        session.fields[CREATED] = copy.deepcopy(
+        session.created_sections = copy.deepcopy(
             {name: session.fields[name] for name in SECTIONS if name in session.fields}
         )
     if template is not None:
@@ -186,7 +181,6 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
 
 __all__ = [
     "AUTO_LOCK_WAIT_TIMES",
-    "CREATED",
     "EXTERNAL_ATTENDEE_SECURITY",
     "LOCKED_LOBBY",
     "REGISTRATION_FIELDS",
