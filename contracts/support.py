@@ -20,6 +20,28 @@ import pytest
 from webex_harness.plugin.xml_meetings import webex_date
 from webex_harness.webex.envelope import XmlResponse
 
+#: the elements of each LstTimeZone zone, in order (reference page lsttimezone)
+TIME_ZONE_FIELDS = [
+    "timeZoneID",
+    "gmtOffset",
+    "description",
+    "shortName",
+    "hideTimeZoneName",
+    "fallInDST",
+    "standardLabel",
+    "daylightLabel",
+]
+#: what GetSessionInfo shows only to the host and invitees (001, 40.8.0)
+SESSION_INFO_DETAILS = (
+    "ep:metaData/ep:confName",
+    "ep:schedule/ep:startDate",
+    "ep:schedule/ep:duration",
+    "ep:schedule/ep:timeZone",
+    "ep:meetingLink",
+    "ep:sipURL",
+    "ep:displayMeetingUrl",
+)
+
 
 def registration_form(*required: str) -> dict[str, Any]:
     fields = ("title", "company", "address1", "address2", "city", "state", "postalCode", "country", "phone", "fax")

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import OwnWindow
+from webex_harness.contracts.support import SESSION_INFO_DETAILS, OwnWindow
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.plugin.xml_meetings import Meetings, future_date, meeting_body
 
@@ -38,17 +38,6 @@ def test_get_meeting_by_uuid_addresses_the_same_meeting(xml: XmlClient, meetings
 
 
 # ---------------------------------------------------------------- shape, privacy, in progress
-
-
-_DETAILS = (
-    "ep:metaData/ep:confName",
-    "ep:schedule/ep:startDate",
-    "ep:schedule/ep:duration",
-    "ep:schedule/ep:timeZone",
-    "ep:meetingLink",
-    "ep:sipURL",
-    "ep:displayMeetingUrl",
-)
 
 
 def _invitee_meeting(site: SiteHandle, meetings: Meetings) -> str:
@@ -122,7 +111,7 @@ def test_get_session_info_of_a_training_session_carries_registration_urls(xml: X
 def test_host_and_invitees_see_the_session_details(site: SiteHandle, meetings: Meetings, role: str) -> None:
     key = _invitee_meeting(site, meetings)
     got = site.client(role).call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
-    for path in _DETAILS:
+    for path in SESSION_INFO_DETAILS:
         assert got.text(path), f"{role} should see {path}"
     assert got.text("ep:metaData/ep:confName") == "wxh privacy meeting"
 
@@ -132,7 +121,7 @@ def test_an_uninvited_user_sees_no_session_details(site: SiteHandle, meetings: M
     key = _invitee_meeting(site, meetings)
     got = site.client("outsider").call("ep", "GetSessionInfo", {"sessionKey": key}).expect_success()
     assert got.text("ep:sessionkey") == key
-    for path in _DETAILS:
+    for path in SESSION_INFO_DETAILS:
         assert not got.has(path), f"an uninvited caller must not get {path}"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from webex_harness.contracts.support import TIME_ZONE_FIELDS
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import XmlResponse
 
@@ -55,17 +56,6 @@ def test_get_site_names_the_site(site: SiteHandle) -> None:
 
 # ---------------------------------------------------------------- time-zone-offsets (reference: lsttimezone)
 
-_TZ_FIELDS = [
-    "timeZoneID",
-    "gmtOffset",
-    "description",
-    "shortName",
-    "hideTimeZoneName",
-    "fallInDST",
-    "standardLabel",
-    "daylightLabel",
-]
-
 
 def _time_zones(site: SiteHandle, body: dict[str, object]) -> XmlResponse:
     return site.client("host").call("site", "LstTimeZone", body).expect_success()
@@ -77,7 +67,7 @@ def test_lst_time_zone_lists_all_62_zones_with_the_documented_elements(site: Sit
     zones = got.xpath("ns1:timeZone")
     assert [z.findtext("{*}timeZoneID") for z in zones] == [str(i) for i in range(62)]
     for zone in zones:
-        assert [c.tag.split("}")[1] for c in zone] == _TZ_FIELDS
+        assert [c.tag.split("}")[1] for c in zone] == TIME_ZONE_FIELDS
         assert (zone.findtext("{*}gmtOffset") or "").lstrip("-").isdigit()
         assert (zone.findtext("{*}description") or "").startswith("GMT")
 

@@ -26,22 +26,13 @@ from hypothesis.stateful import Bundle, consumes, initialize, precondition, rule
 
 from webex_harness.contracts.stateful.machine import Ref, recorded
 from webex_harness.contracts.stateful.people import ANONYMOUS, PeopleMachine
+from webex_harness.contracts.support import SESSION_INFO_DETAILS
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.plugin.xml_meetings import meeting_body
 from webex_harness.webex.envelope import XmlResponse
 
 ROLES = ("host", "invitee", "outsider", ANONYMOUS)
-#: what GetSessionInfo shows only to the host and invitees (001, 40.8.0)
-DETAILS = (
-    "ep:metaData/ep:confName",
-    "ep:schedule/ep:startDate",
-    "ep:schedule/ep:duration",
-    "ep:schedule/ep:timeZone",
-    "ep:meetingLink",
-    "ep:sipURL",
-    "ep:displayMeetingUrl",
-)
 #: elements every GetSessionInfo answer carries (001, 40.1.0 and 40.8.0 samples)
 ALWAYS = (
     "ep:status",
@@ -212,7 +203,7 @@ class SessionInfoMachine(PeopleMachine):
         got = self.xml("ep", "GetSessionInfo", where, role=role).expect_success()
         self._check_shape(meeting, model, got)
         details = role == "host" or (role == "invitee" and model.invited)
-        for path in DETAILS:
+        for path in SESSION_INFO_DETAILS:
             assert got.has(path) == details, (
                 f"{meeting} as {role}: {path} is for the host and invitees only "
                 f"({'expected' if details else 'must be absent'}): {got.describe()}"

@@ -38,6 +38,7 @@ from hypothesis.stateful import Bundle, consumes, initialize, precondition, rule
 
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.contracts.stateful.machine import ContractMachine, Ref, recorded
+from webex_harness.contracts.support import TIME_ZONE_FIELDS
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.plugin.xml_meetings import meeting_body
@@ -65,17 +66,6 @@ BLOCK = 7200.0
 #: how close (seconds) the site clock may come to a window's or a block's end: the emulator's clock
 #: is real time plus the moves, so the steps between two moves take a little real time
 MARGIN = 120.0
-#: the elements of each LstTimeZone zone, in order (reference page lsttimezone)
-ZONE_FIELDS = [
-    "timeZoneID",
-    "gmtOffset",
-    "description",
-    "shortName",
-    "hideTimeZoneName",
-    "fallInDST",
-    "standardLabel",
-    "daylightLabel",
-]
 _SI = "ns1:siteInstance"
 #: the bodies a several-bodyContent request cycles through (none of them usage-limited), and the
 #: xsi:type of each answer
@@ -293,7 +283,7 @@ class SiteMachine(SiteCallers):
         wanted = zones or list(range(timezones.count()))
         assert got.texts("ns1:timeZone/ns1:timeZoneID") == [str(z) for z in wanted]
         for zone, node in zip(wanted, got.xpath("ns1:timeZone"), strict=True):
-            assert [c.tag.split("}")[1] for c in node] == ZONE_FIELDS, f"zone {zone}: {[c.tag for c in node]}"
+            assert [c.tag.split("}")[1] for c in node] == TIME_ZONE_FIELDS, f"zone {zone}: {[c.tag for c in node]}"
             offset = timezones.gmt_offset_minutes(zone, when)
             dst = timezones.in_daylight_saving(zone, when)
             assert node.findtext("{*}gmtOffset") == str(offset), f"zone {zone} on {body['date']}: offset"
