@@ -78,6 +78,8 @@ class Pair:
     #: the prefix of the Get answer's elements
     prefix: str
     make: Callable[[Bench], Made]
+    #: what ``make`` makes (or takes), in words (docs/read-back.md)
+    made: str
     #: the request elements that address the object (never changed)
     identity: tuple[str, ...]
     #: request path (an element or a group) -> why it is not compared, with the document that says so
@@ -89,8 +91,6 @@ class Pair:
     listing: Listing | None = None
     #: the role whose client sets and reads (an administrator for SetUser)
     role: str = "host"
-    #: groups of request elements sent in a Set of their own (the rest go in one Set)
-    apart: tuple[tuple[str, ...], ...] = ()
     #: why a real site cannot run this row (None: it runs on any target)
     emulator_only: str | None = None
 
@@ -217,7 +217,6 @@ def _dist_list(bench: Bench) -> Made:
 
 #: why the people of a session are not compared here (a list, read back by their own behaviours' tests)
 _PEOPLE = "a list of people: its read-back is the e-mail behaviours' (email-lowercase, duplicate-email-first-wins)"
-_PASSWORD = "a secret: the Get answers it masked or not at all on a real site (setmeeting, getmeeting: 'password')"
 
 PAIRS: tuple[Pair, ...] = (
     Pair(
@@ -225,9 +224,9 @@ PAIRS: tuple[Pair, ...] = (
         "GetMeeting",
         "meet",
         _meeting,
+        "a meeting (CreateMeeting)",
         identity=("meetingkey",),
         not_compared={
-            "accessControl/meetingPassword": _PASSWORD,
             "participants": _PEOPLE,
             "enableOptions/supportE2E": "turning E2EE on turns networkBasedRecording, joinBeforeHost and remote"
             " computer sharing off (createmeeting; behaviour e2ee-disables-features proves it)",
@@ -240,13 +239,11 @@ PAIRS: tuple[Pair, ...] = (
         "GetEvent",
         "event",
         _session("event"),
+        "an event (CreateEvent)",
         identity=("event:sessionKey",),
         not_compared={
-            "accessControl/sessionPassword": _PASSWORD,
-            "panelists/panelistPassword": _PASSWORD,
             "panelists/panelist": _PEOPLE,
             "attendees": _PEOPLE,
-            "enrollment/password": _PASSWORD,
             "enrollment/approvalRules": "a list of rules, answered as a whole (setevent)",
         },
         named=("metaData/sessionName",),
@@ -257,8 +254,9 @@ PAIRS: tuple[Pair, ...] = (
         "GetTrainingSession",
         "train",
         _session("training"),
+        "a training session (CreateTrainingSession)",
         identity=("sessionKey",),
-        not_compared={"accessControl/sessionPassword": _PASSWORD, "attendees": _PEOPLE},
+        not_compared={"attendees": _PEOPLE},
         named=("metaData/confName",),
         listing=Listing("LstsummaryTrainingSession", "train:trainingSession", {"metaData/confName": "train:confName"}),
     ),
@@ -267,6 +265,7 @@ PAIRS: tuple[Pair, ...] = (
         "LstScheduledTests",
         "train",
         _scheduled_test,
+        "a training session with library test 102 scheduled (AddScheduledTest)",
         identity=("sessionKey", "testID"),
         not_compared={
             "timeLimit": "no answer shows it: LstScheduledTests and GetTestInformation answer the test's dates and"
@@ -283,15 +282,17 @@ PAIRS: tuple[Pair, ...] = (
         "GetTeleconferenceSession",
         "tel",
         _session("teleconference"),
+        "a teleconference (CreateTeleconferenceSession)",
         identity=("sessionKey",),
-        not_compared={"accessControl/sessionPassword": _PASSWORD},
         named=("metaData/confName",),
+        listing=Listing("LstsummarySession", "ep:session", {"metaData/confName": "ep:confName"}),
     ),
     Pair(
         "SetUser",
         "GetUser",
         "use",
         _user,
+        "a user (CreateUser, by the administrator role)",
         identity=("webExId",),
         not_compared={
             "supportedServices": "not in a valid body: a CI-linked site keeps them as they are (api-40-updates,"
@@ -306,10 +307,12 @@ PAIRS: tuple[Pair, ...] = (
         "GetRecordingInfo",
         "ep",
         _recording,
+        "none: the host's first recording (emulator only)",
         identity=("recording/recordingID",),
         not_compared={
-            "recording/password": _PASSWORD,
             "isServiceRecording": "says which kind of recording the ID names, not a value kept (setrecordinginfo)",
+            "recording/password": "GetRecordingInfo answers no password (getrecordinginfo); LstRecording only whether"
+            " one is needed (passwordReq)",
         },
         moved={"recording/description": "ep:basic/ep:description"},
         named=("basic/topic",),
@@ -321,8 +324,8 @@ PAIRS: tuple[Pair, ...] = (
         "GetOneClickSettings",
         "ep",
         _one_click,
+        "none: the host's One-Click settings, set back afterwards",
         identity=("metaData/serviceType",),
-        not_compared={"metaData/sessionPassword": _PASSWORD},
         moved={
             "tracking/trackingCode/index": "ep:trackingCodes/ep:trackingCode/ep:index",
             "tracking/trackingCode/value": "ep:trackingCodes/ep:trackingCode/ep:value",
@@ -334,6 +337,7 @@ PAIRS: tuple[Pair, ...] = (
         "GetOneClickSettings",
         "ep",
         _set_one_click,
+        "none: the host's One-Click settings, set back afterwards",
         identity=("oneClickMetaData/serviceType",),
         moved={"oneClickMetaData/sessionType": "ep:metaData/ep:sessionType"},
     ),
@@ -342,6 +346,7 @@ PAIRS: tuple[Pair, ...] = (
         "LstContact",
         "ep",
         _contact,
+        "a contact in a distribution list (CreateContacts, CreateDistList)",
         identity=("contactID",),
         moved={"contact/name": "ep:contact/ep:name", "contact/email": "ep:contact/ep:email"},
         named=("contact/name",),
@@ -351,6 +356,7 @@ PAIRS: tuple[Pair, ...] = (
         "LstDistList",
         "ep",
         _dist_list,
+        "a distribution list holding a contact (CreateContacts, CreateDistList)",
         identity=("distList/distListID",),
         not_compared={
             "distList/contactID": "the list's members: read back by behaviour dist-list-contacts (setdistlist)",

@@ -3,6 +3,9 @@ the values it sends, the Set body's order, and the emulator's dropping of one el
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from webex_harness.contracts.read_back_doc import COMMAND, render
 from webex_harness.contracts.read_back_pairs import PAIRS, pair
 from webex_harness.contracts.read_back_values import Change, answer_path, changes, set_body, updatable
 from webex_harness.emulator.dispatch import Call
@@ -131,3 +134,10 @@ def test_a_set_api_drops_its_element_only_with_its_fault_on_and_leaves_the_reque
     assert dropped.get("metaData/confName") is None
     assert dropped.get("metaData/agenda") == "kept" and dropped.get("meetingkey") == "123"
     assert node.get("metaData/confName") == "new", "the request itself is unchanged"
+
+
+def test_docs_read_back_md_is_the_render_of_the_table() -> None:
+    page = Path(__file__).resolve().parent.parent / "docs" / "read-back.md"
+    assert page.read_text(encoding="utf-8") == render(), f"docs/read-back.md is stale: {COMMAND}"
+    for row in PAIRS:
+        assert f"| {row.set_api} |" in render()
