@@ -48,7 +48,7 @@ its behaviour (`<set-api>-read-back`) and the emulator has one fault per Set API
 pair. Every row runs on any target within the budget profile, but SetRecordingInfo (a run cannot make
 a recording on a real site) and SetUser (marked `destructive`: it creates a user, so a site needs
 `allow.destructive: true`); no declared user is changed but the host's One-Click settings, which are
-set back. A test sends 5 or 6 requests — make, read, the one Set, read, list, delete — 61 for the
+set back. A test sends 5 or 6 requests — make, read, the one Set, read, list, delete — 60 for the
 eleven on the emulator (`contracts/costs.json` holds each test's measured cost for the plan).
 
 """

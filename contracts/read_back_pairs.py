@@ -24,6 +24,7 @@ from webex_harness.contracts.test_scheduling import EVENT, TELECONFERENCE, TRAIN
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.plugin.xml_meetings import Meetings
+from webex_harness.webex.envelope import XmlResponse
 
 __all__ = ["PAIRS", "Bench", "Listing", "Made", "Pair", "pair"]
 
@@ -57,6 +58,8 @@ class Made:
     get: Mapping[str, Any]
     listed: Mapping[str, Any] | None = None
     choices: Mapping[str, Sequence[Scalar]] = field(default_factory=dict)
+    #: the Get answer ``make`` read already (None: the test reads it)
+    before: XmlResponse | None = None
 
 
 @dataclass(frozen=True)
@@ -177,12 +180,13 @@ def _one_click(bench: Bench) -> Made:
         {"metaData/serviceType": "MeetingCenter"},
         {},
         choices={"metaData/sessionType": types, "oneClickMetaData/sessionType": types},
+        before=before,
     )
 
 
 def _set_one_click(bench: Bench) -> Made:
     made = _one_click(bench)
-    return Made({"oneClickMetaData/serviceType": "MeetingCenter"}, made.get, choices=made.choices)
+    return Made({"oneClickMetaData/serviceType": "MeetingCenter"}, made.get, choices=made.choices, before=made.before)
 
 
 def _contact_list(bench: Bench) -> tuple[str, str]:
