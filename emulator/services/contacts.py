@@ -24,7 +24,7 @@ from __future__ import annotations
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Contact, DistList
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, set_drops
 from webex_harness.emulator.services.site import handler, is_site_admin
 from webex_harness.emulator.xmlio import Element, Elements, Node
 from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
@@ -146,6 +146,7 @@ def create_contact(call: Call) -> Elements:
 @handler("ep", "SetContact", "ep:setContactResponse")
 def set_contact(call: Call) -> Elements:
     """Change a contact of the caller (a site administrator may change any); unknown: 000015."""
+    call = set_drops.honoured(call)
     contact = own_contact(call, call.node.get("contactID"))
     body = call.node.child("contact") or call.node
     contact.fields.update(contact_fields(call, body))

@@ -26,6 +26,7 @@ from __future__ import annotations
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import DistList
+from webex_harness.emulator.services import set_drops
 from webex_harness.emulator.services.contacts import host_of, lists_named
 from webex_harness.emulator.services.site import handler, is_site_admin
 from webex_harness.emulator.xmlio import Element, Elements, Node
@@ -85,6 +86,7 @@ def own_list(call: Call, list_id: str | None) -> DistList:
 @handler("ep", "SetDistList", "ep:setDistListResponse")
 def set_dist_list(call: Call) -> Elements:
     """Rename, describe, and ADD / DELETE / DELETE_ALL contacts of a list (checked before anything changes)."""
+    call = set_drops.honoured(call)
     body = call.node.child("distList")
     if body is None:
         raise invalid_value("distList")

@@ -16,7 +16,7 @@ from webex_harness.emulator import meeting_link as link
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session
-from webex_harness.emulator.services import common, meeting_options, meeting_rules
+from webex_harness.emulator.services import common, meeting_options, meeting_rules, set_drops
 from webex_harness.emulator.xmlio import Element, Elements
 from webex_harness.webex import timezones
 
@@ -112,6 +112,7 @@ def create_meeting(call: Call) -> Elements:
 
 @handler("meeting", "SetMeeting")
 def set_meeting(call: Call) -> Elements:
+    call = set_drops.honoured(call)  # behaviour set-meeting-read-back
     session = common.find_session(call, call.node, ("meeting",))
     common.require_owner(call, session)
     meeting_rules.apply_meeting(call, session, call.node, creating=False)

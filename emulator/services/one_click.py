@@ -25,7 +25,7 @@ from __future__ import annotations
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import OneClickSettings, User
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, set_drops
 from webex_harness.emulator.services.meetingtype import meeting_types
 from webex_harness.emulator.services.site import handler, is_site_admin
 from webex_harness.emulator.xmlio import Element, Elements, Node
@@ -192,6 +192,7 @@ def get_one_click_settings(call: Call) -> Elements:
 @handler("ep", "SetupOneClickSettings", "ep:setupOneClickSettingsResponse")
 def setup_one_click_settings(call: Call) -> Elements:
     """Behaviour ``one-click-settings``: the request becomes the user's whole One-Click settings."""
+    call = set_drops.honoured(call)
     user = _subject(call)
     user.one_click = _setup(call, user)
     return []
@@ -205,6 +206,9 @@ def set_one_click_settings(call: Call) -> Elements:
     if meta is None:
         raise invalid_value("oneClickMetaData")
     settings = defaults(user) if call.fault(ONE_CLICK_SET) else settings_of(user)
+    kept = settings.session_type
     _service_and_type(call, user, meta, settings, required=True)
+    if set_drops.drops(call):  # required, so checked as sent, then not kept (set-one-click-settings-read-back)
+        settings.session_type = kept
     user.one_click = settings
     return []

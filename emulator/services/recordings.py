@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Recording, Site, User
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, set_drops
 from webex_harness.emulator.services.site import handler, is_site_admin, paged
 from webex_harness.emulator.xmlio import Elements, Node
 from webex_harness.webex.errors import access_denied, invalid_value, no_record_found
@@ -297,6 +297,7 @@ def lst_recording(call: Call) -> Elements:
 @handler("ep", "SetRecordingInfo", "ep:setRecordingInfoResponse")
 def set_recording_info(call: Call) -> Elements:
     """Change a recording's description, password, topic, listing, presenter, e-mail, agenda."""
+    call = set_drops.honoured(call)
     node = call.node
     record = recording_of(call, node.get("recording/recordingID") or node.get("recordingID"))
     change_recording(call, record, node)

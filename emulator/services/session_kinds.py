@@ -27,7 +27,7 @@ from typing import Any
 
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.model import Attendee, Session
-from webex_harness.emulator.services import common
+from webex_harness.emulator.services import common, set_drops
 from webex_harness.emulator.services.meeting import JOIN_TELECONF_BEFORE_HOST, audio_elements, host_key
 from webex_harness.emulator.xmlio import Element, Elements, Node
 from webex_harness.webex import timezones
@@ -158,6 +158,7 @@ def create(kind: SessionKind, call: Call) -> Elements:
 
 def set_session(kind: SessionKind, call: Call) -> Elements:
     """Set<Noun>: the body applied to the caller's session, a sent password kept; empty or its meetingUUID."""
+    call = set_drops.honoured(call)
     session = find_owned(call, kind)
     kind.apply(call, session, call.node)
     password = call.node.get("accessControl/sessionPassword")

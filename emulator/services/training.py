@@ -27,7 +27,7 @@ from typing import Any
 
 from webex_harness.emulator.dispatch import Call, handler
 from webex_harness.emulator.model import Attendee, Session
-from webex_harness.emulator.services import common, session_kinds
+from webex_harness.emulator.services import common, session_kinds, set_drops
 from webex_harness.emulator.services.meeting import CREATE_RESPONSE_SHAPE
 from webex_harness.emulator.services.session_kinds import PeopleGroup, SessionKind
 from webex_harness.emulator.xmlio import Element, Elements, Node
@@ -202,6 +202,7 @@ def _scheduled(call: Call) -> tuple[Session, str, dict[str, Any]]:
 
 @handler("training", "SetScheduledTest")
 def set_scheduled_test(call: Call) -> Elements:
+    call = set_drops.honoured(call)
     session, _, test = _scheduled(call)
     common.require_owner(call, session)
     test.update(_schedule_fields(call, call.node))

@@ -24,7 +24,7 @@ import re
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import User
-from webex_harness.emulator.services import common, user_profile, user_rules
+from webex_harness.emulator.services import common, set_drops, user_profile, user_rules
 from webex_harness.emulator.services.site import descending, handler, is_user_admin, paged
 from webex_harness.emulator.services.user_profile import pmr_url, registered
 from webex_harness.emulator.services.user_rules import (
@@ -89,6 +89,7 @@ def create_user(call: Call) -> Elements:
 def set_user(call: Call) -> Elements:
     """Change a user: the caller themself, or anyone for an administrator (001, 40.4.0–40.12.0).
     Everything is validated before anything changes."""
+    call = set_drops.honoured(call)
     user_rules.change_user(call, call.node)
     return []
 
