@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from webex_harness.emulator import element_order, release_play, usage_limit
+from webex_harness.emulator import element_order, release_play, usage_limit, write_guard
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.xmlio import Answer, BodyContent, Elements, Node
-from webex_harness.webex.errors import WebexError, access_denied, invalid_request, webex_error
+from webex_harness.webex.errors import WebexError, access_denied, webex_error
 from webex_harness.webex.namespaces import SERVICE_PREFIX
 
 
@@ -60,6 +60,8 @@ class Route:
     api: str
     response_type: str
     fn: Handler
+    #: the API may store something: its requests are marked for :mod:`emulator.write_guard`
+    writes: bool = True
 
 
 ROUTES: dict[str, Route] = {}
@@ -74,7 +76,8 @@ def handler(service: str, api: str, response_type: str | None = None) -> Callabl
     """Register ``fn`` as the handler of ``api`` (``response_type`` defaults to the usual form)."""
 
     def register(fn: Handler) -> Handler:
-        ROUTES[api.lower()] = Route(service, api, response_type or response_type_for(service, api), fn)
+        shape = response_type or response_type_for(service, api)
+        ROUTES[api.lower()] = Route(service, api, shape, fn, write_guard.writes(api))
         return fn
 
     return register
@@ -90,14 +93,20 @@ def answer(site: Site, caller: User | None, body: BodyContent, headers: Mapping[
         return Answer(error=refused)
     if usage_limit.blocks(site, caller, route.api):  # usage-limit-403 (001, 40.4.5, 40.8.0)
         raise HttpStatusError(usage_limit.BLOCKED_STATUS, usage_limit.BLOCKED_BODY)
+    mark = write_guard.mark(site) if route.writes else None
     try:
         elements = route.fn(Call(site, caller, body.node, route.api, headers))
     except WebexError as err:
+        if mark is not None:  # a failed answer never follows a completed write (emulator.write_guard)
+            write_guard.undo_additions(site, mark)
         usage_limit.record(site, caller, route.api, err.exception_id)
         return Answer(error=err)
-    except (ValueError, KeyError, IndexError) as exc:
-        # Bad values that slipped past a handler's checks: a FAILURE, never a traceback.
-        return Answer(error=invalid_request(f"invalid request for {route.api}: {exc}"))
+    except HttpStatusError:
+        raise
+    except Exception as exc:  # what no rule foresaw: a FAILURE, never a traceback or a half-done write
+        if mark is not None:
+            write_guard.undo_additions(site, mark)
+        return Answer(error=write_guard.unexpected(route.api, exc))
     elements = release_play.trim(version, route.api, elements)
     if site.fault(element_order.RESPONSE_ELEMENT_ORDER):
         elements = element_order.reorder(route.api, elements)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +17,8 @@ from urllib.parse import quote
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 
+from tests.hostile_values import JSON_VALUES, mutated
 from webex_harness.emulator.app import EmulatorApp, create_app
 from webex_harness.generators import valid_envelope
 from webex_harness.generators.catalogue import all_apis
@@ -37,23 +36,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}")
-_NUMBER = re.compile(r"^-?\d+$")
-DATES = [
-    "12/31/9999 23:59:59",
-    "01/01/0001 00:00:00",
-    "12/31/2999 23:59:59",
-    "01/01/1970 00:00:00",
-    "02/30/2030 10:00:00",
-    "13/01/2030 10:00:00",
-    "12/31/2030 24:00:00",
-    "1/1/2030 1:1:1",
-    "2030-12-31T10:00:00Z",
-    "",
-]
-NUMBERS = ["0", "-1", "2147483648", "-9223372036854775809", str(2**64), "١٢", "1_000", "1e3", "0x10", " 7 ", "NaN"]
-TEXTS = ["", " ", "x" * 70_000, "\r\n", "&#13;", "<b>x</b>", "\u202e", "\U0001f600", "TRUE", "null", "-"]
 
 
 @functools.cache
@@ -84,11 +66,6 @@ def _seeds() -> tuple[tuple[str, bytes], ...]:
     return tuple((spec.name, valid_envelope(spec.name, 1, _context())) for spec in all_apis())
 
 
-def _leaves(root: etree._Element) -> list[etree._Element]:
-    body = [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "bodyContent"]
-    return [e for e in body[0].iter() if isinstance(e.tag, str) and len(e) == 0 and e is not body[0]] if body else []
-
-
 def _assert_sane(status: int, body: bytes) -> None:
     assert status < 500, body[:300]
     if status == 200:
@@ -100,35 +77,9 @@ def _assert_sane(status: int, body: bytes) -> None:
 
 @st.composite
 def _typed_envelope(draw: st.DrawFn) -> bytes:
-    """A valid envelope with hostile values: every field of one kind (dates, numbers or texts) set to
-    one edge value of that kind — so a stored far date meets the lists that read it — or one to three
-    fields set to anything."""
+    """A valid envelope of any API with hostile values (:func:`tests.hostile_values.mutated`)."""
     _, raw = draw(st.sampled_from(_seeds()))
-    root = etree.fromstring(raw)
-    leaves = _leaves(root)
-    if not leaves:
-        return raw
-    if draw(st.booleans()):
-        pool = draw(st.sampled_from([DATES, NUMBERS, TEXTS]))
-        kind = {id(DATES): _DATE, id(NUMBERS): _NUMBER}.get(id(pool))
-        value = draw(st.sampled_from(pool))
-        for leaf in leaves:
-            text = (leaf.text or "").strip()
-            same_kind = kind.match(text) if kind is not None else not (_DATE.match(text) or _NUMBER.match(text))
-            if same_kind:
-                leaf.text = value
-    else:
-        for _ in range(draw(st.integers(1, 3))):
-            leaf = draw(st.sampled_from(leaves))
-            text = (leaf.text or "").strip()
-            pool = DATES if _DATE.match(text) else NUMBERS if _NUMBER.match(text) else TEXTS
-            anything = st.one_of(st.sampled_from(pool), st.sampled_from(NUMBERS + DATES), st.text(max_size=20))
-            leaf.text = draw(anything.filter(_xml_safe))
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
-def _xml_safe(text: str) -> bool:
-    return all(c in "\t\n\r" or " " <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c > "\uffff" for c in text)
+    return mutated(draw, raw)
 
 
 @settings(FUZZ, max_examples=800)
@@ -147,27 +98,16 @@ def _asgi(method: str, path: str, body: bytes | None, headers: dict[str, str]) -
     return asyncio.run(go())
 
 
-_JSON = st.recursive(
-    st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**70), 2**70),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.sampled_from(["", "x" * 5000, "2030-12-31T10:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "١٢"]),
-        st.text(max_size=12),
-    ),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=10,
-)
-
-
 @functools.cache
 def _rest_body() -> dict[str, Any]:
     return dict(valid_create_body(1, datetime.now(UTC)))
 
 
 @FUZZ
-@given(field=st.sampled_from([*sorted(_rest_body()), "recurrence", "registration", "trackingCodes", "x"]), value=_JSON)
+@given(
+    field=st.sampled_from([*sorted(_rest_body()), "recurrence", "registration", "trackingCodes", "x"]),
+    value=JSON_VALUES,
+)
 def test_a_hostile_value_in_any_rest_field_never_gets_a_5xx(field: str, value: Any) -> None:
     body = json.dumps({**_rest_body(), field: value}).encode()
 
@@ -222,8 +162,8 @@ _NUMBERISH = st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
 def _control_request(draw: st.DrawFn) -> tuple[str, bytes]:
     path = draw(st.sampled_from(sorted(CONTROL_KEYS)))
     keys = CONTROL_KEYS[path]
-    known = st.dictionaries(st.sampled_from(keys), st.one_of(_NUMBERISH, _JSON), min_size=1, max_size=len(keys))
-    body = draw(st.one_of(known, _JSON))
+    known = st.dictionaries(st.sampled_from(keys), st.one_of(_NUMBERISH, JSON_VALUES), min_size=1, max_size=len(keys))
+    body = draw(st.one_of(known, JSON_VALUES))
     text = (
         json.dumps(body)
         if draw(st.integers(0, 9))

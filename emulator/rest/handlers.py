@@ -50,7 +50,7 @@ import math
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
-from webex_harness.emulator import busy_state
+from webex_harness.emulator import busy_state, write_guard
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
@@ -217,12 +217,19 @@ def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, 
             "Unsupported media type: send the body as application/json.",
             f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.",
         )
+    mark = write_guard.mark(site) if method != "GET" else None
     try:
-        return _route(site, method, parts, query, raw, base)
+        answer = _route(site, method, parts, query, raw, base)
     except RestError as exc:
-        return error(exc.status, exc.message, exc.description)
+        answer = error(exc.status, exc.message, exc.description)
     except (OverflowError, OSError) as exc:  # dates at the edge of the calendar
-        return error(400, "A date or number in the request is out of range.", str(exc)[:200])
+        answer = error(400, "A date or number in the request is out of range.", str(exc)[:200])
+    except Exception as exc:  # what no rule foresaw: a 400, never a 500 or a half-done write
+        log.error("unexpected %s in %s %s", type(exc).__name__, method, path, exc_info=exc)
+        answer = error(400, "The request could not be processed.", f"{type(exc).__name__}: {exc}"[:200])
+    if mark is not None and answer[0] >= 400:  # a failed answer never follows a completed write
+        write_guard.undo_additions(site, mark)
+    return answer
 
 
 def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, base: str) -> Answer:

@@ -64,11 +64,11 @@ _GROUPS = (
 def _apply(call: Call, session: Session, node: Node) -> None:
     """A Create/SetEvent body: every check first, then the changes."""
     people = session_kinds.check_people(call, node, _GROUPS)
+    session_type = common.parse_int(node.get("metaData/sessionType"), "sessionType")
     common.apply_schedule(call, session, node)
     name = node.get("metaData/sessionName") or node.get("metaData/confName")
     if name is not None:
         session.name = common.filter_html(call, name)
-    session_type = common.parse_int(node.get("metaData/sessionType"), "sessionType")
     if session_type is not None:
         session.meeting_type = session_type
     session_kinds.store_body(call, session, node, SECTIONS, html=True)

@@ -100,10 +100,12 @@ def upload_ims_test(call: Call) -> Elements:
     if not 1 <= len(items) <= MAX_ITEMS:
         raise invalid_request(f"a test holds 1 to {MAX_ITEMS} items")
     parsed = tuple(_item(item, n) for n, item in enumerate(items, 1))  # every check before storing
+    title = common.filter_html(call, _text(assessment, "title", 128, required=True))
+    description = common.filter_html(call, _text(assessment, "asi_description", 2048))
     test = LibraryTest(
-        test_id=new_test_id(call.site),
-        title=common.filter_html(call, _text(assessment, "title", 128, required=True)),
-        description=common.filter_html(call, _text(assessment, "asi_description", 2048)),
+        test_id=new_test_id(call.site),  # drawn once every check passed: a refused upload takes no ID
+        title=title,
+        description=description,
         author=user.webex_id,
         library=library,
         display=display,

@@ -155,11 +155,11 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
     check_lobby(call, node.child("attendeeOptions"))
     template = common.session_template(call, node)
     people = invitees(call, node)
+    meeting_type = common.parse_int(node.get("metaData/meetingType"), "meetingType")
     common.apply_schedule(call, session, node, check_start(call))
     name = node.get("metaData/confName")
     if name is not None:
         session.name = name
-    meeting_type = common.parse_int(node.get("metaData/meetingType"), "meetingType")
     if meeting_type is not None:
         session.meeting_type = meeting_type
     if not creating:

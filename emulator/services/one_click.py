@@ -95,13 +95,13 @@ def _service_and_type(call: Call, user: User, meta: Node, out: OneClickSettings,
     session_type = common.parse_int(meta.get("sessionType"), "sessionType")
     if required and (service is None or session_type is None):
         raise invalid_value("serviceType" if service is None else "sessionType")
+    if service is not None and not user.supported_services.get(service[0].lower() + service[1:], False):
+        raise access_denied()
+    if session_type is not None and session_type not in {t.type_id for t in meeting_types(call.site)}:
+        raise invalid_value("sessionType")
     if service is not None:
-        if not user.supported_services.get(service[0].lower() + service[1:], False):
-            raise access_denied()
         out.service_type = service
     if session_type is not None:
-        if session_type not in {t.type_id for t in meeting_types(call.site)}:
-            raise invalid_value("sessionType")
         out.session_type = session_type
 
 

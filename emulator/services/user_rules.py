@@ -10,6 +10,8 @@ Stands on :mod:`emulator.model`, :mod:`emulator.services.common` and :mod:`emula
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from datetime import datetime, timedelta
 
@@ -375,15 +377,20 @@ def change_user(call: Call, node: Node) -> None:
     changes_read_only_admin = read_only_admin not in (None, user.fields.get("privilege/roSiteAdmin", "false"))
     if changes_read_only_admin and not is_user_admin(call, call.user()):
         raise access_denied()
-    _apply_privileges(call, user, node, creating=False)
-    _apply_options(call, user, node, creating=False)
-    user.fields.update(profile)
-    _apply_email(call, user, email)
+    # Every change is made on a copy and kept only once the last check passed: a value refused
+    # halfway (a malformed flag, an unknown time zone or state) leaves the user as it was.
+    draft = copy.deepcopy(user)
+    _apply_privileges(call, draft, node, creating=False)
+    _apply_options(call, draft, node, creating=False)
+    draft.fields.update(profile)
+    _apply_email(call, draft, email)
     if language_id is not None:
-        user.language_id = language_id
+        draft.language_id = language_id
     if password:
-        user.password = password
-    _set_active(call, user, node.get("active"))
+        draft.password = password
+    _set_active(call, draft, node.get("active"))
+    for kept in dataclasses.fields(User):
+        setattr(user, kept.name, getattr(draft, kept.name))
     _claim(call, email)
 
 
