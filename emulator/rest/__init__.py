@@ -4,7 +4,7 @@
 :mod:`emulator.rest.rules` the documented create/update/delete rules on the site's store
 (:mod:`emulator.rest.store`), :mod:`emulator.rest.schema` the body's fields, types and limits,
 :mod:`emulator.rest.times` date-time parsing and writing, :mod:`emulator.rest.responses` the JSON
-answers, :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence` the RFC 2445
+answers, :mod:`emulator.rest.readback` the update path (an update's answer and what later reads show), :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence` the RFC 2445
 rules. Importing this package declares the faults of every ``rest-*`` behaviour.
 """
 
