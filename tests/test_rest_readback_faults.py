@@ -70,6 +70,9 @@ def test_list_read_back_fault_lists_the_meeting_as_before_its_update_while_get_i
     api.call("PATCH", f"/v1/meetings/{made['id']}", CHANGE)
     assert _fields(api.call("GET", f"/v1/meetings/{made['id']}")) == ("after", True, False)
     assert _fields(api.listed(made)) == ("before", False, True)
+    query = f"meetingSeriesId={made['id']}&meetingType=scheduledMeeting"
+    [occurrence] = api.call("GET", "/v1/meetings", query=query)["items"]
+    assert _fields(occurrence) == ("before", False, True), "its scheduled meetings are listed as before too"
 
 
 def test_occurrence_read_back_fault_writes_one_occurrences_change_to_the_series() -> None:

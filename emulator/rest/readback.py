@@ -8,8 +8,8 @@ Three faults break the read-back here, each the way a real server could:
 
 * ``rest-update-read-back``: the answer shows every field as sent, but the store keeps the old
   ``audioConnectionOptions.muteAttendeeUponEntry`` (:data:`DROPPED`): a later GET shows the old value;
-* ``rest-list-read-back``: List Meetings answers an updated meeting as it was before its last update
-  (a stale listing) while GET answers the update;
+* ``rest-list-read-back``: List Meetings answers a meeting series — itself and its scheduled
+  meetings — as it was before its last update (a stale listing) while GET answers the update;
 * ``rest-occurrence-read-back``: a change of one scheduled meeting of a recurring series is written
   to the series as well, so the series and every other occurrence show it.
 
@@ -48,8 +48,8 @@ DROPPED = ("audioConnectionOptions", "muteAttendeeUponEntry")
 def update(site: Site, target: Target, body: dict[str, Any], now: datetime, method: str) -> dict[str, Any]:
     """PATCH or PUT ``target`` with ``body`` (:func:`emulator.rest.rules.update`, which raises for
     anything refused) and the meeting JSON the update answers."""
-    if site.fault(LIST_READ_BACK):  # the listing keeps what it showed before this update
-        store(site).listed_before[(target.kind, target.id)] = _list_form(site, target, now)
+    if site.fault(LIST_READ_BACK):  # the listing keeps the series as it was before this update
+        store(site).listed_before[target.series.id] = copy.deepcopy(target.series)
     kept = _effective(target).get(DROPPED[0], {}).get(DROPPED[1])
     updated = rules.update(site, target, body, now, method)
     if site.fault(OCCURRENCE_READ_BACK) and updated.kind == "scheduledMeeting" and updated.slot is not None:
@@ -64,15 +64,12 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
 
 def listed(site: Site, target: Target, now: datetime) -> dict[str, Any]:
     """One item of a List Meetings page: a series in its own time zone, an occurrence in UTC."""
+    utc = target.kind != "meetingSeries"
     if site.fault(LIST_READ_BACK):
-        before = store(site).listed_before.get((target.kind, target.id))
+        before = store(site).listed_before.get(target.series.id)
         if before is not None:
-            return copy.deepcopy(before)
-    return _list_form(site, target, now)
-
-
-def _list_form(site: Site, target: Target, now: datetime) -> dict[str, Any]:
-    return render(site, target, now, utc=target.kind != "meetingSeries")
+            return render(site, Target(before, target.kind, target.slot), now, utc=utc)
+    return render(site, target, now, utc=utc)
 
 
 def _effective(target: Target) -> dict[str, Any]:
