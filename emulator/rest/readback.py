@@ -50,14 +50,14 @@ def update(site: Site, target: Target, body: dict[str, Any], now: datetime, meth
     anything refused) and the meeting JSON the update answers."""
     if site.fault(LIST_READ_BACK):  # the listing keeps the series as it was before this update
         store(site).listed_before[target.series.id] = copy.deepcopy(target.series)
-    kept = _effective(target).get(DROPPED[0], {}).get(DROPPED[1])
+    kept = _effective(target).get(DROPPED[0], {}).get(DROPPED[1]) if site.fault(UPDATE_READ_BACK) else None
     updated = rules.update(site, target, body, now, method)
     if site.fault(OCCURRENCE_READ_BACK) and updated.kind == "scheduledMeeting" and updated.slot is not None:
         own = updated.series.exceptions.get(slot_key(updated.slot))
         if own is not None:
             updated.series.props.update(copy.deepcopy(own.props))
     answer = render(site, updated, now)
-    if site.fault(UPDATE_READ_BACK) and kept is not None:
+    if kept is not None:  # the UPDATE_READ_BACK fault
         _keep_old(updated, kept)
     return answer
 
