@@ -1,5 +1,6 @@
-"""Helpers the REST contract suites share: the seed's samples, documented enum values, the site's
-clock, the documented error JSON.
+"""Helpers the REST contract suites share: the seed's samples, documented enum values, what a meeting
+body's fields are (merged objects, webinar-only fields, fields never stored), the site's clock, the
+documented error JSON.
 
 The seed's request and response samples (003 "Update a Meeting") are kept here verbatim (as JSON)
 so the round-trip test runs without the seed files. The REST client for a site, the meeting tracker
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from webex_harness.client.rest_client import RestResponse
+from webex_harness.generators.catalogue import rest_catalogue
 from webex_harness.plugin.targets import SiteHandle
 
 #: 003, the request sample of "Update a Meeting"
@@ -103,10 +105,61 @@ SEED_NESTED_KEYS: dict[str, frozenset[str]] = {
     "audioConnectionOptions": frozenset(SEED_REQUEST["audioConnectionOptions"]),
 }
 
-#: documented enum values (003)
-MEETING_TYPES = ("meetingSeries", "scheduledMeeting", "meeting")
-STATES = ("active", "scheduled", "ready", "lobby", "inProgress", "ended", "missed", "expired")
-SCHEDULED_TYPES = ("meeting", "webinar", "personalRoomMeeting")
+#: documented enum values (003), as the catalogue holds them (generators/catalogue.yaml ``rest.enums``)
+ENUMS: dict[str, tuple[str, ...]] = dict(rest_catalogue().enums)
+MEETING_TYPES = ENUMS["meetingType"]
+STATES = ENUMS["state"]
+SCHEDULED_TYPES = ENUMS["scheduledType"]
+
+#: the objects of a meeting body that an update merges key by key (003: the sample's objects)
+OBJECT_FIELDS: tuple[str, ...] = tuple(name for name, value in SEED_REQUEST.items() if isinstance(value, dict))
+#: what only a webinar answers and takes (003)
+WEBINAR_ONLY = ("enabledWebcastView", "panelistPassword", "requireAttendeeLogin", "restrictToInvitees")
+#: options that "can only be set true for a webinar" (003): (object, flag)
+WEBINAR_ONLY_FLAGS = (("meetingOptions", "enabledPolling"), ("audioConnectionOptions", "enabledAudienceCallBack"))
+#: body fields that never change what a meeting answers (read-only, create-only or not stored)
+NOT_STORED = frozenset(
+    {
+        "id",
+        "meetingSeriesId",
+        "meetingNumber",
+        "phoneAndVideoSystemPassword",
+        "phoneAndVideoSystemPanelistPassword",
+        "meetingType",
+        "state",
+        "isModified",
+        "hostUserId",
+        "hostDisplayName",
+        "hostEmail",
+        "hostKey",
+        "siteUrl",
+        "webLink",
+        "sipAddress",
+        "dialInIpAddress",
+        "telephony",
+        "links",
+        "hostDidJoin",
+        "attendeeDidJoin",
+        "simultaneousInterpretation",
+        "sendEmail",
+        "scheduledType",
+        "templateId",
+        "roomId",
+        "adhoc",
+        "invitees",
+    }
+)
+
+
+def enum_fields() -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """The body fields with documented values: (name, the object holding it or None, its values), in
+    the catalogue's order — every enum of the catalogue that the sample request of 003 holds."""
+    found: list[tuple[str, str | None, tuple[str, ...]]] = []
+    for name, values in ENUMS.items():
+        if name in SEED_REQUEST:
+            found.append((name, None, values))
+        found += [(name, parent, values) for parent in OBJECT_FIELDS if name in SEED_REQUEST[parent]]
+    return found
 
 
 def site_now(site: SiteHandle) -> datetime:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from webex_harness.contracts.rest_support import assert_error, site_now
+from webex_harness.contracts.rest_support import assert_error, enum_fields, site_now
 from webex_harness.plugin.rest_meetings import RestMeetings, iso, meeting_body, slot
 from webex_harness.plugin.targets import SiteHandle
 
@@ -299,12 +299,7 @@ def test_other_opacity_or_no_watermark_is_refused(rest: RestMeetings, enabled: b
 # ---------------------------------------------------------------- rest-enums
 
 
-ENUM_CASES = [
-    ("unlockedMeetingJoinSecurity", None, ["allowJoin", "allowJoinWithLobby", "blockFromJoin"]),
-    ("noteType", "meetingOptions", ["allowAll", "allowOne"]),
-    ("audioConnectionType", "audioConnectionOptions", ["webexAudio", "VoIP", "other", "none"]),
-    ("entryAndExitTone", "audioConnectionOptions", ["beep", "announceName", "noTone"]),
-]
+ENUM_CASES = enum_fields()
 
 
 def _enum_body(name: str, parent: str | None, value: str) -> dict[str, object]:

@@ -14,17 +14,15 @@ from typing import Any
 
 import pytest
 
-from webex_harness.contracts.rest_support import assert_error
+from webex_harness.contracts.rest_support import WEBINAR_ONLY_FLAGS, assert_error
 from webex_harness.plugin.rest_meetings import RestMeetings, meeting_body
 from webex_harness.plugin.run_names import own_name
-
-WEBINAR_ONLY = [("meetingOptions", "enabledPolling"), ("audioConnectionOptions", "enabledAudienceCallBack")]
 
 # ---------------------------------------------------------------- rest-webinar-only-options
 
 
 @pytest.mark.behaviour("rest-webinar-only-options")
-@pytest.mark.parametrize(("group", "flag"), WEBINAR_ONLY)
+@pytest.mark.parametrize(("group", "flag"), WEBINAR_ONLY_FLAGS)
 def test_webinar_only_option_true_is_refused_for_a_meeting(rest: RestMeetings, group: str, flag: str) -> None:
     assert_error(rest.create(meeting_body(**{group: {flag: True}})), 400)
     created = rest.create_ok(meeting_body(**{group: {flag: False}}))
@@ -34,7 +32,7 @@ def test_webinar_only_option_true_is_refused_for_a_meeting(rest: RestMeetings, g
 
 
 @pytest.mark.behaviour("rest-webinar-only-options")
-@pytest.mark.parametrize(("group", "flag"), WEBINAR_ONLY)
+@pytest.mark.parametrize(("group", "flag"), WEBINAR_ONLY_FLAGS)
 def test_webinar_only_option_can_be_set_true_for_a_webinar(rest: RestMeetings, group: str, flag: str) -> None:
     created = rest.create_ok(meeting_body(own_name("webinar"), scheduledType="webinar", **{group: {flag: True}}))
     assert created[group][flag] is True

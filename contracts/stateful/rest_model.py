@@ -27,14 +27,16 @@ from typing import Any
 from webex_harness.client.rest_client import RestResponse
 from webex_harness.contracts.rest_support import (
     MEETING_TYPES,
+    NOT_STORED,
+    OBJECT_FIELDS,
     SCHEDULED_TYPES,
     SEED_NESTED_KEYS,
     SEED_RESPONSE_KEYS,
     STATES,
+    WEBINAR_ONLY,
 )
 
 __all__ = [
-    "OBJECT_FIELDS",
     "SeriesModel",
     "apply_update",
     "check_shape",
@@ -44,42 +46,6 @@ __all__ = [
     "slot_key",
 ]
 
-#: the objects of a meeting body that an update merges key by key (003)
-OBJECT_FIELDS = ("meetingOptions", "attendeePrivileges", "audioConnectionOptions")
-#: body fields that never change what a meeting answers (read-only, create-only or not stored)
-IGNORED = frozenset(
-    {
-        "id",
-        "meetingSeriesId",
-        "meetingNumber",
-        "phoneAndVideoSystemPassword",
-        "phoneAndVideoSystemPanelistPassword",
-        "meetingType",
-        "state",
-        "isModified",
-        "hostUserId",
-        "hostDisplayName",
-        "hostEmail",
-        "hostKey",
-        "siteUrl",
-        "webLink",
-        "sipAddress",
-        "dialInIpAddress",
-        "telephony",
-        "links",
-        "hostDidJoin",
-        "attendeeDidJoin",
-        "simultaneousInterpretation",
-        "sendEmail",
-        "scheduledType",
-        "templateId",
-        "roomId",
-        "adhoc",
-        "invitees",
-    }
-)
-#: what only a webinar answers (003)
-WEBINAR_ONLY = ("enabledWebcastView", "panelistPassword", "requireAttendeeLogin", "restrictToInvitees")
 #: properties the site clock decides, and the times (compared as instants)
 VOLATILE = frozenset({"state", "hostDidJoin", "attendeeDidJoin", "start", "end"})
 #: what a scheduled meeting answers of its own (its id, type, state, times; the telephony links name its id)
@@ -143,7 +109,7 @@ def apply_update(current: dict[str, Any], body: dict[str, Any], scheduled_type: 
     for name, value in body.items():
         if name == "integrationTags":
             out[name] = list(value or [])
-        elif value is None or name in IGNORED or name in ("start", "end"):
+        elif value is None or name in NOT_STORED or name in ("start", "end"):
             continue
         elif name in OBJECT_FIELDS:
             out[name] = {**out.get(name, {}), **{k: v for k, v in value.items() if v is not None}}

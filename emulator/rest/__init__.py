@@ -4,8 +4,9 @@
 :mod:`emulator.rest.rules` the documented create/update/delete rules on the site's store
 (:mod:`emulator.rest.store`), :mod:`emulator.rest.schema` the body's fields, types and limits,
 :mod:`emulator.rest.times` date-time parsing and writing, :mod:`emulator.rest.responses` the JSON
-answers, :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence` the RFC 2445
-rules. Importing this package declares the faults of every ``rest-*`` behaviour.
+answers, :mod:`emulator.rest.readback` the update path (an update's answer and what later reads
+show), :mod:`emulator.rest.errors` the refusal, :mod:`emulator.rest.recurrence` the RFC 2445 rules.
+Importing this package declares the faults of every ``rest-*`` behaviour.
 """
 
 from webex_harness.emulator.rest.handlers import RATE_LIMIT, RATE_WINDOW, handle, respond

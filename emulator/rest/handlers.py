@@ -55,7 +55,7 @@ from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
 from webex_harness.emulator.registry import Registry
-from webex_harness.emulator.rest import registrants, rules
+from webex_harness.emulator.rest import readback, registrants, rules
 from webex_harness.emulator.rest.errors import RestError
 from webex_harness.emulator.rest.responses import Answer, error, render, tracking_id
 from webex_harness.emulator.rest.schema import MEETING_TYPES, STATES, parse_body
@@ -249,8 +249,7 @@ def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, ba
     if method == "DELETE":
         rules.delete(site, target)
         return 204, None, []
-    updated = rules.update(site, target, parse_body(raw), now, method)
-    return 200, render(site, updated, now), []
+    return 200, readback.update(site, target, parse_body(raw), now, method), []
 
 
 # ---------------------------------------------------------------- list
@@ -323,7 +322,7 @@ def _page(
 ) -> Answer:
     """One page of ``found`` (series in their own zone, occurrences in UTC) and its ``Link``."""
     page = found[offset : offset + maximum]
-    items = [render(site, t, now, utc=t.kind != "meetingSeries") for t in page]
+    items = [readback.listed(site, t, now) for t in page]
     extra: list[tuple[str, str]] = []
     if offset + maximum < len(found):
         params["offset"] = str(offset + maximum)

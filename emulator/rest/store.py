@@ -146,6 +146,9 @@ class RestStore:
     series: dict[str, Series] = field(default_factory=dict)
     #: site-clock times of the recent authenticated requests (for the 429 rule)
     hits: deque[datetime] = field(default_factory=deque)
+    #: series id -> a copy of the series before its last update: kept only while the
+    #: ``rest-list-read-back`` fault is on (:mod:`emulator.rest.readback`)
+    listed_before: dict[str, Series] = field(default_factory=dict)
 
     def get(self, series_id: str) -> Series | None:
         """The series with id ``series_id``, if any."""
