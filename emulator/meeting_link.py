@@ -42,6 +42,7 @@ import base64
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from webex_harness.emulator.faults import declare
@@ -70,7 +71,14 @@ def _linked(site: Site) -> bool:
 
 def person_id(site: Site, webex_id: str) -> str:
     """The REST ``hostUserId`` of a user: a stable person ID made of the webExID and the site."""
-    person = uuid.uuid5(uuid.NAMESPACE_DNS, f"{webex_id.lower()}.{site.name.lower()}.webex.com")
+    return _person_id(f"{webex_id.lower()}.{site.name.lower()}.webex.com")
+
+
+@lru_cache(maxsize=4096)
+def _person_id(dns_name: str) -> str:
+    """A pure function of the name, kept for the hosts seen last: a CreateMeeting needs its host's
+    (a uuid5 and a base64 encoding cost ~15 µs, docs/performance.md, issue 17)."""
+    person = uuid.uuid5(uuid.NAMESPACE_DNS, dns_name)
     return base64.b64encode(f"ciscospark://us/PEOPLE/{person}".encode()).decode().rstrip("=")
 
 
@@ -106,8 +114,9 @@ def _session_instant(session: Session) -> datetime:
     return session.start.replace(tzinfo=timezones.offset(session.time_zone_id)).astimezone(UTC)
 
 
-def _copy_to_series(site: Site, session: Session, series: Series) -> None:
-    """Write the session's shared fields onto ``series``."""
+def _copy_to_series(site: Site, session: Session, series: Series, host: Host | None = None) -> None:
+    """Write the session's shared fields onto ``series`` (``host``: the session's, when the caller
+    has just made it)."""
     name = timezones.iana_name(session.time_zone_id)
     start = _session_instant(session).astimezone(recurrence.zone(name, UTC))
     series.timezone = name
@@ -119,7 +128,7 @@ def _copy_to_series(site: Site, session: Session, series: Series) -> None:
         series.props["agenda"] = agenda
     else:
         series.props.pop("agenda", None)
-    series.host = host_of(site, site.user(session.host), session.host)
+    series.host = host if host is not None else host_of(site, site.user(session.host), session.host)
 
 
 def _copy_to_session(site: Site, series: Series, session: Session) -> None:
@@ -189,13 +198,15 @@ def session_created(site: Site, session: Session) -> None:
     """CreateMeeting made ``session``: make its REST series (number = meeting key)."""
     if session.kind != "meeting" or not _linked(site):
         return
+    host = host_of(site, site.user(session.host), session.host)
+    instant = _session_instant(session)  # the start and end are set by _copy_to_series below
     series = Series(
         id=uuid.uuid4().hex,
         number=session.key,
-        host=host_of(site, site.user(session.host), session.host),
+        host=host,
         scheduled_type=LINKED_TYPE,
-        start=_session_instant(session),
-        end=_session_instant(session),
+        start=instant,
+        end=instant,
         zulu=False,
         timezone="UTC",
         props=defaults(LINKED_TYPE),
@@ -203,7 +214,7 @@ def session_created(site: Site, session: Session) -> None:
         pv_password=digits(8),
         session_key=session.key,
     )
-    _copy_to_series(site, session, series)
+    _copy_to_series(site, session, series, host)
     store(site).put(series)
     session.series_id = series.id
 

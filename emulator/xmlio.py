@@ -197,7 +197,10 @@ def _to_node(el: etree._Element, depth: int) -> Node:
     else:
         attrs = {}
     if len(el):
-        children = [_to_node(c, depth + 1) for c in el if c.tag.__class__ is str]
+        children = []  # a loop, not a comprehension: no extra frame per element with children
+        for c in el:
+            if c.tag.__class__ is str:
+                children.append(_to_node(c, depth + 1))
         if children:
             return Node(_local(el.tag), "", children, attrs)
     text = el.text
@@ -436,7 +439,9 @@ def _render(out: list[str], elements: Elements) -> None:
             continue
         cls = value.__class__  # exact types first (the common case); subclasses take the general path
         if cls is str:
-            append(f"<{tag}>{_escape(value)}</{tag}>")
+            if "&" in value or "<" in value or ">" in value or "\r" in value:  # rare: no call otherwise
+                value = _escape(value)
+            append(f"<{tag}>{value}</{tag}>")
         elif cls is bool:
             append(f"<{tag}>true</{tag}>" if value else f"<{tag}>false</{tag}>")
         elif cls is int:

@@ -128,10 +128,14 @@ def _zone(tz_id: int) -> _Zone:
     return _TABLE[tz_id] if valid_time_zone_id(tz_id) else _TABLE[_LONDON]
 
 
+#: Every zone's standard offset, made once (the emulator asks several times per request).
+_OFFSETS: tuple[timezone, ...] = tuple(timezone(timedelta(hours=zone[0])) for zone in _TABLE)
+_GMT = timezone(timedelta(hours=0))
+
+
 def offset(tz_id: int) -> timezone:
     """The standard offset (daylight saving ignored)."""
-    hours = _TABLE[tz_id][0] if valid_time_zone_id(tz_id) else 0
-    return timezone(timedelta(hours=hours))
+    return _OFFSETS[tz_id] if valid_time_zone_id(tz_id) else _GMT
 
 
 def iana_name(tz_id: int) -> str:

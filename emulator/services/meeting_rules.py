@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
@@ -137,6 +138,19 @@ def add_invitees(call: Call, session: Session, people: list[tuple[str, Node]]) -
         )
 
 
+def _copy_tree(value: Any) -> Any:
+    """A deep copy of a stored section (dicts, lists and strings, as :meth:`Node.to_tree` makes them),
+    several times faster than :func:`copy.deepcopy`, which it falls back on for anything else."""
+    kind = value.__class__
+    if kind is str:
+        return value
+    if kind is dict:
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_tree(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def forget_earlier_sets(session: Session) -> None:
     """The ``set-meeting-keeps-unnamed`` fault: every section back to what CreateMeeting stored, so
     that the running SetMeeting keeps only what it names itself. Behaviour (SetMeeting reference page):
@@ -170,9 +184,8 @@ def apply_meeting(call: Call, session: Session, node: Node, *, creating: bool) -
         forget_earlier_sets(session)
     common.store_sections(call, session, node, SECTIONS, skip=("attendees", "meetingPassword"))
     if creating:
-        session.created_sections = copy.deepcopy(
-            {name: session.fields[name] for name in SECTIONS if name in session.fields}
-        )
+        fields = session.fields
+        session.created_sections = {name: _copy_tree(fields[name]) for name in SECTIONS if name in fields}
     if template is not None:
         session.fields["sessionTemplate"] = {"use": template}
     session.registration_form = registration_form(call, node.child("registrationForm"), session.registration_form)
