@@ -50,7 +50,7 @@ import math
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
-from webex_harness.emulator import busy_state
+from webex_harness.emulator import busy_state, wire_faults
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
@@ -100,7 +100,7 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     except Exception:  # the emulator keeps serving whatever happens
         log.exception("unhandled REST error for %s %s", method, path)
         status, payload, extra = error(500, "Internal emulator error.")
-    out = [(b"content-type", JSON_TYPE)]
+    out = [] if any(k.lower() == "content-type" for k, _ in extra) else [(b"content-type", JSON_TYPE)]
     body = b""
     if status != 204:
         body = json.dumps(payload).encode()
@@ -218,11 +218,12 @@ def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, 
             f"Content-Type {headers.get('content-type', '(none)')!r} is not supported.",
         )
     try:
-        return _route(site, method, parts, query, raw, base)
+        routed = _route(site, method, parts, query, raw, base)
     except RestError as exc:
         return error(exc.status, exc.message, exc.description)
     except (OverflowError, OSError) as exc:  # dates at the edge of the calendar
         return error(400, "A date or number in the request is out of range.", str(exc)[:200])
+    return wire_faults.rest_answer(site, method, routed) if site.faults else routed  # the wire faults' hook
 
 
 def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, base: str) -> Answer:
