@@ -99,13 +99,18 @@ class Checker:
         return {"off": sorted(self.off), "judged": dict(self.judged), "failed": dict(self.failed)}
 
 
-def _excerpt(raw: bytes) -> str:
+def _excerpt(raw: bytes, start: str = "") -> str:
+    """At most :data:`EXCERPT` characters of the body, from ``start`` when the body holds it."""
     text = raw.decode("utf-8", "replace").replace("\n", " ")
-    return text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")
+    at = max(text.find(start), 0) if start else 0
+    shown = text[at : at + EXCERPT]
+    return ("…" if at else "") + shown + ("…" if len(text) > at + EXCERPT else "")
 
 
 def _xml_evidence(response: XmlResponse) -> str:
-    return f"HTTP {response.http_status}, Content-Type {response.content_type or '(none)'}, body {_excerpt(response.raw)!r}"
+    """Status, content type and the body from its header on (the root's declarations are left out)."""
+    body = _excerpt(response.raw, "<serv:header")
+    return f"HTTP {response.http_status}, Content-Type {response.content_type or '(none)'}, body {body!r}"
 
 
 def _rest_evidence(response: RestAnswer) -> str:

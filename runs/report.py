@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from webex_harness.client.checker import load_counts
 from webex_harness.runs.html_report import render_html
 from webex_harness.runs.markdown_report import render_markdown
 from webex_harness.runs.report_facts import document_url, group_skip_reason
@@ -266,6 +267,7 @@ def write_summary(
         "budget": budget_usage(run.dir),
         "sites": sites_used(run.dir),
         "release": certified_release(run.dir),
+        "checks": load_counts(run.dir),
     }
     return write_renderings(run.dir, summary, SecretSet(env.secrets()))
 
