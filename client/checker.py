@@ -8,17 +8,18 @@ written next to its results (:func:`write_counts`, ``checks-<worker>.json``) and
 report (:func:`load_counts`).
 
 Stands on :mod:`webex.wire_checks` (names, rules), :mod:`client.xml_checks` and :mod:`client.rest_checks`
-(the judges).
+(the judges) and :mod:`client.check_facts` (what they know of the APIs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from webex_harness.client.check_facts import WireFacts
 from webex_harness.client.rest_checks import REST_JUDGES, RestAnswer
 from webex_harness.client.xml_checks import XML_JUDGES, NotApplicable, Verdict
 from webex_harness.webex.envelope import XmlResponse
@@ -49,10 +50,13 @@ class CheckFailed(AssertionError):
 @dataclass
 class Checker:
     """The checks of one run: those on (every check but the environment's ``checks.off``) and, per
-    check, how many answers it judged and how many broke its rule. ``mask`` masks the evidence."""
+    check, how many answers it judged and how many broke its rule. ``mask`` masks the evidence;
+    ``facts`` is what the checks know of the APIs (none by default: the plugin gives the catalogue's)."""
 
     off: frozenset[str] = frozenset()
     mask: Callable[[str], str] = field(default=lambda text: text)
+    #: what the checks know of the APIs (the plugin hands in the catalogue's)
+    facts: WireFacts = field(default_factory=WireFacts)
     judged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECK_NAMES, 0))
     failed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHECK_NAMES, 0))
 
@@ -63,26 +67,24 @@ class Checker:
 
     def xml(self, api: str, response: XmlResponse) -> None:
         """Judge one XML answer; :class:`CheckFailed` on the first check it breaks."""
-        self._judge(
-            ((name, lambda judge=judge: judge(api, response)) for name, judge in XML_JUDGES.items()),
-            api,
-            lambda: _xml_evidence(response),
-        )
+        verdicts = [
+            (name, judge(self.facts, api, response)) for name, judge in XML_JUDGES.items() if name not in self.off
+        ]
+        self._judge(verdicts, api, lambda: _xml_evidence(response))
 
     def rest(self, method: str, api: str, response: RestAnswer) -> None:
         """Judge one REST answer; :class:`CheckFailed` on the first check it breaks."""
-        self._judge(
-            ((name, lambda judge=judge: judge(method, api, response)) for name, judge in REST_JUDGES.items()),
-            api,
-            lambda: _rest_evidence(response),
-        )
+        verdicts = [
+            (name, judge(self.facts, method, api, response))
+            for name, judge in REST_JUDGES.items()
+            if name not in self.off
+        ]
+        self._judge(verdicts, api, lambda: _rest_evidence(response))
 
-    def _judge(self, verdicts: Iterable[tuple[str, Callable[[], Verdict]]], api: str, evidence: Callable[[], str]) -> None:
+    def _judge(self, verdicts: list[tuple[str, Verdict]], api: str, evidence: Callable[[], str]) -> None:
+        """Count each verdict of the checks that are on; raise for the first broken rule."""
         broken: list[tuple[str, str]] = []
-        for name, judge in verdicts:
-            if name in self.off:
-                continue
-            verdict = judge()
+        for name, verdict in verdicts:
             if isinstance(verdict, NotApplicable):
                 continue
             self.judged[name] += 1

@@ -2,24 +2,22 @@
 the request's method, the operation (``POST /v1/meetings``, ``GET /v1/meetings/{id}``, …) and the
 answer, and says what is wrong with the answer — or that it is fine, or that its rule does not apply.
 
-The documented status of a success is the catalogue's (``generators/catalogue.yaml`` ``rest.operations``,
-docs/wire.md J2); the types of a meeting's fields are those of the REST reference's meeting properties
-(003, the "Update a Meeting" response sample, :data:`MEETING_FIELD_TYPES`), its enumerations the
-catalogue's (docs/wire.md J5). A field a meeting leaves out is not judged here: which fields an answer
+The documented status of a success and the enumerations are the catalogue's (``rest.operations``,
+``rest.enums``; docs/wire.md J2, J5), handed in as :class:`~client.check_facts.WireFacts`; the types of a
+meeting's fields are those of the REST reference's meeting properties (003, the "Update a Meeting"
+response sample, :data:`MEETING_FIELD_TYPES`). A field a meeting leaves out is not judged here: which fields an answer
 must carry is what the contract tests of ``rest-response-shape`` prove.
 
-Stands on :mod:`generators.catalogue` (the REST operations and enumerations) and
-:mod:`client.xml_checks` (the verdict type).
+Stands on :mod:`client.check_facts` and :mod:`client.xml_checks` (the verdict type).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any, Final, Protocol
 
+from webex_harness.client.check_facts import WireFacts
 from webex_harness.client.xml_checks import NOT_APPLICABLE, Verdict
-from webex_harness.generators.catalogue import rest_catalogue
 
 
 class RestAnswer(Protocol):
@@ -35,7 +33,7 @@ class RestAnswer(Protocol):
     def raw(self) -> bytes: ...
 
 
-RestJudge = Callable[[str, str, RestAnswer], Verdict]
+RestJudge = Callable[[WireFacts, str, str, RestAnswer], Verdict]
 
 #: the JSON type of each documented top-level field of a meeting (003)
 MEETING_FIELD_TYPES: Final[Mapping[str, type | tuple[type, ...]]] = {
@@ -125,20 +123,14 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return " or ".join(_json_type(k()) for k in kinds)
 
 
-@cache
-def _documented_status() -> dict[tuple[str, str], int]:
-    """``(method, path)`` -> the documented status of a success (the catalogue's operations)."""
-    return {(op.method, op.path): op.status for op in rest_catalogue().operations}
-
-
-def _operation_path(api: str) -> tuple[str, str] | None:
+def _operation_path(facts: WireFacts, api: str) -> tuple[str, str] | None:
     """``"PATCH /v1/meetings/{id}"`` -> ``("PATCH", "/v1/meetings/{meetingId}")``; None for another name."""
     method, _, path = api.partition(" ")
     path = path.replace("{id}", "{meetingId}")
-    return (method, path) if (method, path) in _documented_status() else None
+    return (method, path) if (method, path) in facts.rest_statuses else None
 
 
-def status_code(method: str, api: str, answer: RestAnswer) -> Verdict:
+def status_code(facts: WireFacts, method: str, api: str, answer: RestAnswer) -> Verdict:
     status = answer.status
     if status == 0:
         return NOT_APPLICABLE
@@ -146,16 +138,16 @@ def status_code(method: str, api: str, answer: RestAnswer) -> Verdict:
         return f"HTTP {status}: a server error is no documented answer"
     if not 200 <= status < 300:
         return None  # a refusal: which one a request deserves is what the contract tests prove
-    operation = _operation_path(api)
+    operation = _operation_path(facts, api)
     if operation is None:
         return NOT_APPLICABLE
-    documented = _documented_status()[operation]
+    documented = facts.rest_statuses[operation]
     if status != documented:
         return f"{api} succeeded with HTTP {status}, documented {documented}"
     return None
 
 
-def content_type(method: str, api: str, answer: RestAnswer) -> Verdict:
+def content_type(facts: WireFacts, method: str, api: str, answer: RestAnswer) -> Verdict:
     if answer.status == 0 or not answer.raw.strip():
         return NOT_APPLICABLE
     value = answer.headers.get("content-type", "")
@@ -165,13 +157,13 @@ def content_type(method: str, api: str, answer: RestAnswer) -> Verdict:
     return f"an answer with a body labelled Content-Type {value or '(none)'!r}, not 'application/json'"
 
 
-def _meeting_problem(meeting: Any, where: str) -> str | None:
+def _meeting_problem(facts: WireFacts, meeting: Any, where: str) -> str | None:
     if not isinstance(meeting, dict):
         return f"{where} is {_json_type(meeting)}, not a meeting object"
     for name, expected in MEETING_FIELD_TYPES.items():
         if name in meeting and (not isinstance(meeting[name], expected) or _bool_for_int(meeting[name], expected)):
             return f"{where}.{name} is {_json_type(meeting[name])} {meeting[name]!r}, documented {_type_name(expected)}"
-    enums = rest_catalogue().enums
+    enums = facts.rest_enums
     for name, place in ENUM_PLACES.items():
         holder = meeting.get(place) if place else meeting
         if isinstance(holder, dict) and name in holder and holder[name] not in enums.get(name, (holder[name],)):
@@ -200,13 +192,13 @@ def _error_problem(body: Any) -> str | None:
     return None
 
 
-def response_fields(method: str, api: str, answer: RestAnswer) -> Verdict:
+def response_fields(facts: WireFacts, method: str, api: str, answer: RestAnswer) -> Verdict:
     status, body = answer.status, answer.json
     if status == 0 or body is None:
         return NOT_APPLICABLE
     if status >= 400:
         return _error_problem(body) if status != 429 or isinstance(body, dict) else NOT_APPLICABLE
-    operation = _operation_path(api)
+    operation = _operation_path(facts, api)
     if operation is None or not 200 <= status < 300:
         return NOT_APPLICABLE
     if operation == ("GET", "/v1/meetings"):
@@ -214,11 +206,11 @@ def response_fields(method: str, api: str, answer: RestAnswer) -> Verdict:
         if not isinstance(items, list):
             return f"a list answer whose items is {_json_type(items)}, documented array"
         for i, item in enumerate(items):
-            problem = _meeting_problem(item, f"items[{i}]")
+            problem = _meeting_problem(facts, item, f"items[{i}]")
             if problem:
                 return problem
         return None
-    return _meeting_problem(body, "meeting")
+    return _meeting_problem(facts, body, "meeting")
 
 
 #: the judge of every REST check, by name

@@ -8,21 +8,20 @@ processing (405, 413, the 403 usage limit, 503), which ``xml-status-code`` accep
 other checks judge only when it is a Webex envelope. An exchange that got no answer at all (a timeout,
 a reset) is judged by none.
 
-Stands on :mod:`webex.envelope`, :mod:`webex.errors`, :mod:`webex.namespaces`, the catalogue
-(:mod:`generators.catalogue`) and :mod:`client.response_order`.
+Stands on :mod:`webex.envelope`, :mod:`webex.errors`, :mod:`webex.namespaces`,
+:mod:`client.check_facts` and :mod:`client.response_order`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Final
 
 from lxml import etree
 
+from webex_harness.client.check_facts import WireFacts
 from webex_harness.client.response_order import order_problem
-from webex_harness.generators.catalogue import CatalogueError, api
 from webex_harness.webex.envelope import XmlResponse
 from webex_harness.webex.errors import known_exception
 from webex_harness.webex.namespaces import NAMESPACES, SERV
@@ -39,7 +38,7 @@ NOT_APPLICABLE: Final = NotApplicable()
 
 #: what a judge says: None (the answer keeps the rule), the problem in one line, or :data:`NOT_APPLICABLE`
 Verdict = str | NotApplicable | None
-XmlJudge = Callable[[str, XmlResponse], Verdict]
+XmlJudge = Callable[[WireFacts, str, XmlResponse], Verdict]
 
 #: statuses an XML answer may have besides 200: refusals before processing (docs/wire.md X1; the 403
 #: usage limit of webex/behaviours.yaml usage-limit-403; 405 wrong method, 413 too large, 503 busy)
@@ -63,7 +62,7 @@ def is_envelope(response: XmlResponse) -> bool:
     return response.root is not None and response.root.tag == f"{{{SERV}}}message"
 
 
-def status_code(api_name: str, response: XmlResponse) -> Verdict:
+def status_code(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     if response.http_status == 0:
         return NOT_APPLICABLE
     if response.http_status == 200 or response.http_status in REFUSAL_STATUSES:
@@ -73,7 +72,7 @@ def status_code(api_name: str, response: XmlResponse) -> Verdict:
     return f"HTTP {response.http_status} is neither 200 nor a documented refusal ({sorted(REFUSAL_STATUSES)})"
 
 
-def content_type(api_name: str, response: XmlResponse) -> Verdict:
+def content_type(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     if not is_envelope(response):
         return NOT_APPLICABLE
     value = response.content_type or ""
@@ -82,7 +81,7 @@ def content_type(api_name: str, response: XmlResponse) -> Verdict:
     return f"a Webex envelope labelled Content-Type {value or '(none)'!r}, not 'text/xml;charset=UTF-8'"
 
 
-def envelope_shape(api_name: str, response: XmlResponse) -> Verdict:
+def envelope_shape(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     if response.http_status != 200:
         return NOT_APPLICABLE
     if not is_envelope(response):
@@ -106,7 +105,7 @@ def envelope_shape(api_name: str, response: XmlResponse) -> Verdict:
     return None
 
 
-def exception_id(api_name: str, response: XmlResponse) -> Verdict:
+def exception_id(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     failures = [r for r in response.results if r.get("result") == "FAILURE"] if is_envelope(response) else []
     if not failures:
         return NOT_APPLICABLE
@@ -119,7 +118,7 @@ def exception_id(api_name: str, response: XmlResponse) -> Verdict:
     return None
 
 
-def failure_empty_body(api_name: str, response: XmlResponse) -> Verdict:
+def failure_empty_body(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     if not is_envelope(response) or not any(r.get("result") == "FAILURE" for r in response.results):
         return NOT_APPLICABLE
     for header, body in zip(response.results, response.bodies, strict=False):
@@ -132,22 +131,12 @@ def failure_empty_body(api_name: str, response: XmlResponse) -> Verdict:
     return None
 
 
-@cache
-def _documented(api_name: str) -> tuple[str, ...]:
-    """The API's documented response elements, in the reference sample's order (none when the catalogue
-    does not know the API)."""
-    try:
-        return api(api_name).response_elements
-    except (KeyError, CatalogueError):
-        return ()
-
-
-def response_elements(api_name: str, response: XmlResponse) -> Verdict:
+def response_elements(facts: WireFacts, api_name: str, response: XmlResponse) -> Verdict:
     """Only the order: which elements an answer holds depends on the request and the caller (a session
     password for its host only, say), which the catalogue contract proves with its own requests."""
     if not response.ok or len(response.results) != 1 or response.http_status != 200:
         return NOT_APPLICABLE  # one SUCCESS bodyContent: what the catalogue's elements describe
-    paths = _documented(api_name)
+    paths = facts.response_elements(api_name)
     if len(paths) < 2:
         return NOT_APPLICABLE
     problem = order_problem(api_name, response, paths)

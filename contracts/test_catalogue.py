@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from webex_harness.client.kinds import creator_of
-from webex_harness.client.xml_client import XmlClient
 from webex_harness.client.response_order import order_problem
+from webex_harness.client.xml_client import XmlClient
 from webex_harness.contracts.support import registration_form
 from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
 from webex_harness.generators.api_releases import response_elements_at, without_later_request_elements

@@ -31,7 +31,9 @@ REST_STATUS = declare("rest-status-code", "answers a created REST meeting with H
 REST_CONTENT_TYPE = declare("rest-content-type", "labels every successful REST answer Content-Type text/plain")
 REST_FIELD_TYPE = declare("rest-response-fields", "answers a meeting's meetingNumber as a JSON number, not a string")
 
-XML_FAULTS = frozenset({XML_STATUS, XML_CONTENT_TYPE, XML_HEADER_ORDER, XML_EXCEPTION_ID, XML_FAILURE_BODY, XML_ELEMENT_ORDER})
+XML_FAULTS = frozenset(
+    {XML_STATUS, XML_CONTENT_TYPE, XML_HEADER_ORDER, XML_EXCEPTION_ID, XML_FAILURE_BODY, XML_ELEMENT_ORDER}
+)
 REST_FAULTS = frozenset({REST_STATUS, REST_CONTENT_TYPE, REST_FIELD_TYPE})
 
 #: the XML answer the app sends: status, body, content type, extra headers, delay (``app.XmlReply``)
@@ -52,11 +54,15 @@ def xml_answer(site: Site, reply: XmlReply) -> XmlReply:
         return reply
     status, body, ctype, extra, delay = reply
     if XML_HEADER_ORDER in on:
-        body = body.replace(_SUCCESS_HEADER, b"<serv:gsbStatus>PRIMARY</serv:gsbStatus><serv:result>SUCCESS</serv:result>")
+        body = body.replace(
+            _SUCCESS_HEADER, b"<serv:gsbStatus>PRIMARY</serv:gsbStatus><serv:result>SUCCESS</serv:result>"
+        )
     if XML_EXCEPTION_ID in on:
         body = _EXCEPTION_ID.sub(rb"<serv:exceptionID>WBX\1</serv:exceptionID>", body)
     if XML_FAILURE_BODY in on and _FAILURE in body:
-        body = body.replace(b"<serv:bodyContent/>", b"<serv:bodyContent><com:reason>failed</com:reason></serv:bodyContent>")
+        body = body.replace(
+            b"<serv:bodyContent/>", b"<serv:bodyContent><com:reason>failed</com:reason></serv:bodyContent>"
+        )
     if XML_ELEMENT_ORDER in on and b"<serv:result>SUCCESS" in body:
         body = _reversed_bodies(body)
     if XML_STATUS in on and status == 200 and _FAILURE in body:

@@ -33,6 +33,7 @@ from webex_harness.client.site_safety import install_site_safety, same_safety
 from webex_harness.client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
 from webex_harness.environment.model import ROLES, Environment
 from webex_harness.plugin.budget import budget_counter, split_budget
+from webex_harness.plugin.check_facts import catalogue_facts
 from webex_harness.plugin.results import Recorder
 from webex_harness.plugin.workers import worker, worker_count
 from webex_harness.webex.envelope import Security
@@ -368,7 +369,7 @@ def bring_up(
         sites=sites,
         cleanup_budget=cleanup_budget,
         secrets=secrets,
-        checks=Checker(off=environment.checks.off, mask=secrets.mask),
+        checks=Checker(off=environment.checks.off, mask=secrets.mask, facts=catalogue_facts()),
     )
     try:
         yield t

@@ -18,7 +18,9 @@ from webex_harness.webex.wire_checks import WIRE_CHECKS
 
 def check_list(off: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Every check, in order: ``name``, ``api``, ``on``, ``rule``, ``source``."""
-    return [{"name": c.name, "api": c.api, "on": c.name not in off, "rule": c.rule, "source": c.source} for c in WIRE_CHECKS]
+    return [
+        {"name": c.name, "api": c.api, "on": c.name not in off, "rule": c.rule, "source": c.source} for c in WIRE_CHECKS
+    ]
 
 
 def check_lines(rows: list[dict[str, Any]]) -> list[str]:
@@ -42,4 +44,4 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["check_list", "check_lines", "cmd_checks"]
+__all__ = ["check_lines", "check_list", "cmd_checks"]

@@ -2,8 +2,8 @@
 
 Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
 ``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``checks``, ``generate``, ``costs``,
-``diff-versions``, ``replay``. Every command that talks to a target takes ``--env`` (an environment file or name; default
-``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
+``diff-versions``, ``replay``. Every command that talks to a target takes ``--env`` (an environment file or
+name; default ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
 check or a clean-up failed (one line names each); 2 bad usage, a bad environment file (one line
 naming the file, the key and the problem), a URL the guard refuses (:mod:`environment.guard`) or a
 missing tool (one line saying how to install it); 130 interrupted by Ctrl-C, 128 + the signal when

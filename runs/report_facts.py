@@ -458,4 +458,3 @@ def checks_sentence(summary: dict[str, Any]) -> str | None:
     if off:
         text += f" ({off} {CHECK_OFF})"
     return text + (f"; {_plural(failed, 'answer')} broke one" if failed else "; none was broken")
-

@@ -17,14 +17,16 @@ import httpx
 import pytest
 
 from tests.standin import make_stand_in
-from webex_harness.client.checker import CheckFailed, Checker, load_counts, write_counts
+from webex_harness.client.checker import Checker as BareChecker
+from webex_harness.client.checker import CheckFailed, load_counts, write_counts
 from webex_harness.client.rest_client import RestResponse
 from webex_harness.client.xml_checks import NOT_APPLICABLE, XML_JUDGES
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.emulator.server import RunningEmulator
 from webex_harness.environment.errors import EnvironmentFileError
 from webex_harness.environment.loader import load_environment
-from webex_harness.runs.checks_command import check_list, check_lines
+from webex_harness.plugin.check_facts import catalogue_facts
+from webex_harness.runs.checks_command import check_lines, check_list
 from webex_harness.runs.html_report import render_html
 from webex_harness.runs.markdown_report import render_markdown
 from webex_harness.webex.envelope import Security, parse_response
@@ -32,20 +34,17 @@ from webex_harness.webex.wire_checks import CHECK_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 SERV = "http://www.webex.com/schemas/2002/06/service"
-_DECLS = (
-    f'xmlns:serv="{SERV}" xmlns:com="http://www.webex.com/schemas/2002/06/common"'
-    + "".join(
-        f' xmlns:{p}="http://www.webex.com/schemas/2002/06/service/{u}"'
-        for p, u in (
-            ("meet", "meeting"),
-            ("att", "attendee"),
-            ("use", "user"),
-            ("ep", "ep"),
-            ("site", "site"),
-            ("history", "history"),
-            ("event", "event"),
-            ("train", "trainingsession"),
-        )
+_DECLS = f'xmlns:serv="{SERV}" xmlns:com="http://www.webex.com/schemas/2002/06/common"' + "".join(
+    f' xmlns:{p}="http://www.webex.com/schemas/2002/06/service/{u}"'
+    for p, u in (
+        ("meet", "meeting"),
+        ("att", "attendee"),
+        ("use", "user"),
+        ("ep", "ep"),
+        ("site", "site"),
+        ("history", "history"),
+        ("event", "event"),
+        ("train", "trainingsession"),
     )
 )
 SUCCESS = (
@@ -69,9 +68,15 @@ OUT_OF_ORDER = "<meet:metaData><meet:confName>x</meet:confName></meet:metaData>"
 )
 
 
-def judge(check: str, raw: str | bytes, status: int = 200, ctype: str | None = XML_TYPE, api: str = "GetMeeting") -> Any:
+def judge(
+    check: str, raw: str | bytes, status: int = 200, ctype: str | None = XML_TYPE, api: str = "GetMeeting"
+) -> Any:
     data = raw.encode() if isinstance(raw, str) else raw
-    return XML_JUDGES[check](api, parse_response(data, status, 0.0, ctype))
+    return XML_JUDGES[check](catalogue_facts(), api, parse_response(data, status, 0.0, ctype))
+
+
+def Checker(**options: Any) -> BareChecker:
+    return BareChecker(facts=catalogue_facts(), **options)
 
 
 # ---------------------------------------------------------------- the XML judges
@@ -101,7 +106,13 @@ def test_a_documented_success_and_failure_keep_every_xml_rule() -> None:
             XML_TYPE,
             "documented order",
         ),
-        ("xml-envelope-shape", SUCCESS.format(body="").replace(' xmlns:train="', ' xmlns:tr="'), 200, XML_TYPE, "train"),
+        (
+            "xml-envelope-shape",
+            SUCCESS.format(body="").replace(' xmlns:train="', ' xmlns:tr="'),
+            200,
+            XML_TYPE,
+            "train",
+        ),
         ("xml-exception-id", FAILURE.format(eid="60001"), 200, XML_TYPE, "not six digits"),
         ("xml-exception-id", FAILURE.format(eid="123456"), 200, XML_TYPE, "not in the exception table"),
         (
@@ -163,10 +174,28 @@ def test_documented_rest_answers_keep_every_rest_rule() -> None:
     [
         ("POST", "POST /v1/meetings", _rest(201, MEETING), "rest-status-code", "HTTP 201, documented 200"),
         ("DELETE", "DELETE /v1/meetings/{id}", _rest(200, MEETING), "rest-status-code", "documented 204"),
-        ("GET", "GET /v1/meetings", _rest(500, {"message": "x", "errors": [], "trackingId": "t"}), "rest-status-code", "server error"),
+        (
+            "GET",
+            "GET /v1/meetings",
+            _rest(500, {"message": "x", "errors": [], "trackingId": "t"}),
+            "rest-status-code",
+            "server error",
+        ),
         ("GET", "GET /v1/meetings/{id}", _rest(200, MEETING, "text/plain"), "rest-content-type", "text/plain"),
-        ("GET", "GET /v1/meetings/{id}", _rest(200, {**MEETING, "meetingNumber": 1}), "rest-response-fields", "meetingNumber"),
-        ("GET", "GET /v1/meetings/{id}", _rest(200, {**MEETING, "reminderTime": True}), "rest-response-fields", "reminderTime"),
+        (
+            "GET",
+            "GET /v1/meetings/{id}",
+            _rest(200, {**MEETING, "meetingNumber": 1}),
+            "rest-response-fields",
+            "meetingNumber",
+        ),
+        (
+            "GET",
+            "GET /v1/meetings/{id}",
+            _rest(200, {**MEETING, "reminderTime": True}),
+            "rest-response-fields",
+            "reminderTime",
+        ),
         ("GET", "GET /v1/meetings/{id}", _rest(200, {**MEETING, "state": "asleep"}), "rest-response-fields", "asleep"),
         ("GET", "GET /v1/meetings", _rest(200, {"items": {}}), "rest-response-fields", "items"),
         ("GET", "GET /v1/meetings/{id}", _rest(404, {"message": 1}), "rest-response-fields", "message"),
@@ -305,15 +334,17 @@ _CLI = (
 )
 
 
-def _site_run(emulator: RunningEmulator, folder: Path, fault: str, behaviour: str, extra_yaml: str = "") -> dict[str, Any]:
+def _site_run(
+    emulator: RunningEmulator, folder: Path, fault: str, behaviour: str, extra_yaml: str = ""
+) -> dict[str, Any]:
     """A ``contracts`` run of ``behaviour``'s tests against a stand-in site that has ``fault`` on."""
     stand_in = make_stand_in(emulator.base_url, folder, extra_yaml=extra_yaml, roles=False)
     switched = httpx.post(f"{emulator.base_url}/_emulator/sites/{stand_in.site}/faults", json={"enable": [fault]})
     switched.raise_for_status()
     reports = folder / "reports"
+    command = [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file)]
     done = subprocess.run(
-        [sys.executable, "-c", _CLI, str(reports), "contracts", "--env", str(stand_in.env_file)]
-        + ["--behaviour", behaviour, "--workers", "1"],
+        [*command, "--behaviour", behaviour, "--workers", "1"],
         cwd=ROOT,
         env={**os.environ, **stand_in.variables},
         capture_output=True,
