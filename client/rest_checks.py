@@ -1,5 +1,5 @@
 """The judges of the REST checks (:mod:`webex.wire_checks` names them and says their rules): each takes
-the request's method, the operation (``POST /v1/meetings``, ``GET /v1/meetings/{id}``, …) and the
+what the checks know of the APIs (:class:`~client.check_facts.WireFacts`), the request's method, the operation (``POST /v1/meetings``, ``GET /v1/meetings/{id}``, …) and the
 answer, and says what is wrong with the answer — or that it is fine, or that its rule does not apply.
 
 The documented status of a success and the enumerations are the catalogue's (``rest.operations``,

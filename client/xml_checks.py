@@ -1,5 +1,6 @@
-"""The judges of the XML checks (:mod:`webex.wire_checks` names them and says their rules): each takes the
-API a request was for and the parsed answer, and says what is wrong with the answer — or that it is fine,
+"""The judges of the XML checks (:mod:`webex.wire_checks` names them and says their rules): each takes what
+the checks know of the APIs (:class:`~client.check_facts.WireFacts`), the API a request was for and the
+parsed answer, and says what is wrong with the answer — or that it is fine,
 or that its rule does not apply to this answer.
 
 A judge looks only at the answer: a hostile or broken request the harness sends on purpose is answered
