@@ -1,6 +1,7 @@
 """The judges of the REST checks (:mod:`webex.wire_checks` names them and says their rules): each takes
-what the checks know of the APIs (:class:`~client.check_facts.WireFacts`), the request's method, the operation (``POST /v1/meetings``, ``GET /v1/meetings/{id}``, …) and the
-answer, and says what is wrong with the answer — or that it is fine, or that its rule does not apply.
+what the checks know of the APIs (:class:`~client.check_facts.WireFacts`), the request's method, the
+operation (``POST /v1/meetings``, ``GET /v1/meetings/{id}``, …) and the answer, and says what is wrong
+with the answer — or that it is fine, or that its rule does not apply.
 
 The documented status of a success and the enumerations are the catalogue's (``rest.operations``,
 ``rest.enums``; docs/wire.md J2, J5), handed in as :class:`~client.check_facts.WireFacts`; the types of a
@@ -111,6 +112,8 @@ ENUM_PLACES: Final[Mapping[str, str]] = {
 }
 #: a server error the wire rules allow: a busy site's 503 (retried by the client first)
 ALLOWED_SERVER_ERRORS: Final = frozenset({503})
+#: answers the client waits out and sends again (429 rate limit, docs/wire.md J8; 503 busy)
+TRANSIENT: Final = frozenset({429, 503})
 
 
 def _json_type(value: Any) -> str:
@@ -196,8 +199,10 @@ def response_fields(facts: WireFacts, method: str, api: str, answer: RestAnswer)
     status, body = answer.status, answer.json
     if status == 0 or body is None:
         return NOT_APPLICABLE
+    if status in TRANSIENT:
+        return NOT_APPLICABLE  # a gateway's answer as often as the API's: retried, not judged for its body
     if status >= 400:
-        return _error_problem(body) if status != 429 or isinstance(body, dict) else NOT_APPLICABLE
+        return _error_problem(body)
     operation = _operation_path(facts, api)
     if operation is None or not 200 <= status < 300:
         return NOT_APPLICABLE

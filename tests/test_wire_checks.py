@@ -165,8 +165,10 @@ def test_documented_rest_answers_keep_every_rest_rule() -> None:
     checker.rest("GET", "GET /v1/meetings", _rest(200, {"items": [MEETING]}))
     checker.rest("DELETE", "DELETE /v1/meetings/{id}", _rest(204, None, ""))
     checker.rest("GET", "GET /v1/meetings/{id}", _rest(404, {"message": "m", "errors": [], "trackingId": "t"}))
+    checker.rest("GET", "GET /v1/meetings", _rest(429, {"message": "a gateway's words"}))  # waited out, sent again
     assert checker.failed == dict.fromkeys(CHECK_NAMES, 0)
-    assert checker.judged["rest-status-code"] == 4 and checker.judged["rest-content-type"] == 3
+    assert checker.judged["rest-status-code"] == 5 and checker.judged["rest-content-type"] == 4
+    assert checker.judged["rest-response-fields"] == 3
 
 
 @pytest.mark.parametrize(
