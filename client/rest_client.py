@@ -183,6 +183,8 @@ class RestClient(ApiClient):
         assert response is not None
         extra = [s for s in (bearer,) if isinstance(s, str)]
         self._record(api or f"{method} {path}", method, final_url, send_headers, body, response, extra)
+        if self.checks is not None:  # every answer, a 429 about to be retried too
+            self.checks.rest(method, api or f"{method} {path}", response)
         pacer = pacer_of(self.http) if response.status == 429 else None
         wait = pacer.retry_wait(response.headers, _retry + 1) if pacer is not None else None
         if pacer is not None and wait is not None:  # each retry is a request of its own: budget, pacing

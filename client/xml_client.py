@@ -2,7 +2,8 @@
 
 :class:`ApiClient` is what :class:`XmlClient` and :class:`~client.rest_client.RestClient` share: the
 options both take (:class:`ClientOptions` — the pooled HTTP client, timeout, request budget, the run's
-:class:`~webex.masking.SecretSet`, the exchange hook) and the masked record of each exchange
+:class:`~webex.masking.SecretSet`, the exchange hook, the checks every answer is judged by:
+:mod:`client.checker`) and the masked record of each exchange
 (:class:`Exchange`, kept as ``last`` and handed to ``on_exchange``: the client's log).
 
 :class:`XmlClient` posts envelopes to ``/WBXService/XMLService`` over one pooled
@@ -29,6 +30,7 @@ from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 
+from webex_harness.client.checker import Checker
 from webex_harness.client.exchange_reader import answer
 from webex_harness.webex.envelope import BodyTree, Security, XmlResponse, build_request
 from webex_harness.webex.masking import SecretSet
@@ -160,6 +162,8 @@ class ClientOptions(TypedDict, total=False):
     secrets: SecretSet | None
     #: called with the masked record of every exchange (the pytest plugin's recorder)
     on_exchange: Callable[[Exchange], None] | None
+    #: the checks every answer is judged by (:mod:`client.checker`; none: no check)
+    checks: Checker | None
 
 
 #: seconds for each request unless :attr:`ClientOptions.timeout` says otherwise
@@ -183,6 +187,7 @@ class ApiClient:
         secrets = options.get("secrets")
         self.secrets = secrets if secrets is not None else SecretSet()  # an empty set is the run's too
         self.on_exchange = options.get("on_exchange")
+        self.checks = options.get("checks")
         self.last: Exchange | None = None
 
     def shared_options(self) -> ClientOptions:
@@ -193,6 +198,7 @@ class ApiClient:
             "budget": self.budget,
             "secrets": self.secrets,
             "on_exchange": self.on_exchange,
+            "checks": self.checks,
         }
 
     def own_secrets(self) -> Iterable[str]:
@@ -277,6 +283,8 @@ class XmlClient(ApiClient):
                 response = XmlResponse(http_status=0, raw=b"", elapsed=time.perf_counter() - started, problem=problem)
         assert response is not None
         self._record(api, raw, response)
+        if self.checks is not None:  # after the record: a failed check's test keeps the exchange as evidence
+            self.checks.xml(api, response)
         return response
 
     def _record(self, api: str, raw: bytes, response: XmlResponse) -> None:

@@ -1,7 +1,7 @@
 """Every documented API, driven by the catalogue (``generators/catalogue.yaml``).
 
 For each XML API of the catalogue: the generated valid envelope succeeds and its answer carries the
-documented response elements, in the documented order (:mod:`contracts.response_order`); every edge
+documented response elements, in the documented order (:mod:`client.response_order`); every edge
 case whose outcome the documentation states gets it. Edge cases the documentation is silent on are
 sent and their answer reported (test property ``observed``), never asserted — unless the answer is
 not a Webex envelope at all.
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from webex_harness.client.kinds import creator_of
+from webex_harness.client.response_order import order_problem
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.response_order import order_problem
 from webex_harness.contracts.support import registration_form
 from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
 from webex_harness.generators.api_releases import response_elements_at, without_later_request_elements

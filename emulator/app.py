@@ -17,6 +17,7 @@ from webex_harness.emulator import (
     registered,  # noqa: F401  (every handler and fault registered before the first request)
     rest,
     url_api,
+    wire_faults,
 )
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.control_guard import control_refusal
@@ -24,7 +25,14 @@ from webex_harness.emulator.dispatch import HttpStatusError, answer
 from webex_harness.emulator.model import Site, User
 from webex_harness.emulator.registry import Registry
 from webex_harness.emulator.services import user_login
-from webex_harness.emulator.xmlio import MAX_BODY_BYTES, Node, parse_request, render_failure, render_message
+from webex_harness.emulator.xmlio import (
+    MAX_BODY_BYTES,
+    Node,
+    ParsedRequest,
+    parse_request,
+    render_failure,
+    render_message,
+)
 from webex_harness.webex.errors import WebexError, invalid_request, webex_error
 from webex_harness.webex.settings import SiteSettings
 
@@ -184,31 +192,37 @@ class EmulatorApp:
         with registry.lock:
             sec = request.security
             site = registry.route(sec.get("siteName"), sec.get("siteID"))
-            site.xml_requests += 1
-            delay = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
-            if site.busy is not None:
-                admission = busy_state.admit(site)
-                delay += admission.delay
-                if admission.unavailable:  # before anything is processed: nothing changes
-                    return (
-                        503,
-                        busy_state.UNAVAILABLE_MESSAGE.encode(),
-                        TEXT_CONTENT_TYPE,
-                        ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),),
-                        delay,
-                    )
-            limit = site.settings.body_content_limit
-            if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
-                return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
-            try:
-                token = user_login.body_token(site, sec, request.bodies)  # AuthenticateUser's <accessToken>
-                caller = user_login.token_caller(site, sec, token) if token else caller_for(site, sec, headers)
-            except WebexError as err:
-                return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, delay
-            try:
-                answers = [answer(site, caller, body, headers) for body in request.bodies]
-            except HttpStatusError as exc:
-                return exc.status, exc.message.encode(), TEXT_CONTENT_TYPE, NO_HEADERS, delay
+            reply = self._answer_site(site, request, headers)
+        return wire_faults.xml_answer(site, reply) if site.faults else reply  # the wire faults' one hook
+
+    def _answer_site(self, site: Site, request: ParsedRequest, headers: dict[str, str]) -> XmlReply:
+        """:meth:`answer_xml` once the request is routed to ``site`` (the caller holds the registry lock)."""
+        sec = request.security
+        site.xml_requests += 1
+        delay = site.settings.response_delay_seconds  # the site's response_delay_ms, then any jitter
+        if site.busy is not None:
+            admission = busy_state.admit(site)
+            delay += admission.delay
+            if admission.unavailable:  # before anything is processed: nothing changes
+                return (
+                    503,
+                    busy_state.UNAVAILABLE_MESSAGE.encode(),
+                    TEXT_CONTENT_TYPE,
+                    ((b"retry-after", str(site.busy.options.retry_after_seconds).encode()),),
+                    delay,
+                )
+        limit = site.settings.body_content_limit
+        if len(request.bodies) >= limit and not site.fault(faults.BODY_CONTENT_LIMIT):
+            return 200, render_failure(webex_error("000053", limit)), XML_CONTENT_TYPE, NO_HEADERS, delay
+        try:
+            token = user_login.body_token(site, sec, request.bodies)  # AuthenticateUser's <accessToken>
+            caller = user_login.token_caller(site, sec, token) if token else caller_for(site, sec, headers)
+        except WebexError as err:
+            return 200, render_failure(err), XML_CONTENT_TYPE, NO_HEADERS, delay
+        try:
+            answers = [answer(site, caller, body, headers) for body in request.bodies]
+        except HttpStatusError as exc:
+            return exc.status, exc.message.encode(), TEXT_CONTENT_TYPE, NO_HEADERS, delay
         return 200, render_message(answers), XML_CONTENT_TYPE, NO_HEADERS, delay
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

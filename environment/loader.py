@@ -74,6 +74,7 @@ from webex_harness.environment.model import (
     Account,
     Allow,
     Budget,
+    Checks,
     Credentials,
     Environment,
     LoadSettings,
@@ -81,6 +82,7 @@ from webex_harness.environment.model import (
     Target,
 )
 from webex_harness.environment.text import has_placeholder, interpolate, parse_yaml
+from webex_harness.webex.hints import did_you_mean
 from webex_harness.webex.settings import SiteSettings, api_version_problem
 
 __all__ = [
@@ -95,6 +97,7 @@ TOP_LEVEL_KEYS = schema.names("")
 CREDENTIAL_KEYS = schema.names("credentials")
 SETTING_KEYS = schema.names("settings")
 ALLOW_KEYS = schema.names("allow")
+CHECKS_KEYS = schema.names("checks")
 BUDGET_KEYS = schema.names("budget")
 ROLE_KEYS = schema.names("users")
 ACCOUNT_SECTION = "users.<role>"
@@ -175,6 +178,18 @@ class _Reader:
             raise self.fail(key, f"expected a list of integers, got {describe_value(value)}")
         return [self.integer(item, f"{key}[{i}]") for i, item in enumerate(value)]
 
+    def choices(self, value: Any, key: str, allowed: tuple[str, ...]) -> list[str]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list of names, got {describe_value(value)}")
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.fail(f"{key}[{i}]", f"expected a name, got {describe_value(item)}")
+            if item not in allowed:
+                raise self.fail(f"{key}[{i}]", f"unknown name {item!r}{did_you_mean(item, allowed)}")
+            if item in value[:i]:
+                raise self.fail(f"{key}[{i}]", f"{item!r} is named twice")
+        return list(value)
+
     def value(self, raw: Any, key: str, spec: schema.Key) -> Any:
         """``raw`` checked as the kind of value the schema gives ``spec`` (a string's placeholders
         resolved); ``key`` is the file's dotted key, which errors name."""
@@ -188,6 +203,8 @@ class _Reader:
             return self.number(raw, key)
         if spec.kind == "list of integers":
             return self.int_list(raw, key)
+        if spec.kind == "list of choices":
+            return self.choices(raw, key, spec.allowed)
         raise self.fail(key, f"no reader for a {spec.kind}")  # pragma: no cover - a new kind needs one here
 
     def required(self, data: dict[str, Any], key: str, parent: str = "") -> Any:
@@ -223,6 +240,7 @@ class _Reader:
         settings = self.settings(top)
         allow = self.allow(top)
         budget = self.budget(top)
+        checks = self.checks(top)
         users = self.users(top, target)
         load = self.load(top)
 
@@ -247,6 +265,7 @@ class _Reader:
             settings=settings,
             allow=allow,
             budget=budget,
+            checks=checks,
             users=users,
             load=load,
             cleanup_prefix=cleanup_prefix,
@@ -327,6 +346,11 @@ class _Reader:
                 for spec in schema.children("allow")
             }
         )
+
+    def checks(self, top: dict[str, Any]) -> Checks:
+        data = self.section(top, "checks", CHECKS_KEYS)
+        spec = schema.key("checks.off")
+        return Checks(off=frozenset(self.value(data.get(spec.name, spec.default), spec.path, spec)))
 
     def budget(self, top: dict[str, Any]) -> Budget:
         data = self.section(top, "budget", BUDGET_KEYS)

@@ -133,6 +133,14 @@ class Allow:
 
 
 @dataclass(slots=True, frozen=True)
+class Checks:
+    """The checks every answer of a contract run is judged by (``webex.wire_checks``): all but ``off``."""
+
+    #: the checks the file switches off, by name
+    off: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True, frozen=True)
 class Budget:
     """Safety caps of one run."""
 
@@ -292,6 +300,7 @@ class Environment:
     settings: SiteSettings = field(default_factory=SiteSettings)
     allow: Allow = field(default_factory=Allow)
     budget: Budget = field(default_factory=Budget)
+    checks: Checks = field(default_factory=Checks)
     users: Roles = field(default_factory=Roles)
     load: LoadSettings = field(default_factory=LoadSettings)
     cleanup_prefix: str = DEFAULT_CLEANUP_PREFIX
@@ -342,6 +351,7 @@ class Environment:
             "site_name": self.site_name,
             "settings": self.settings.to_dict(),
             "allow": {"destructive": self.allow.destructive, "lockout": self.allow.lockout},
+            "checks": {"off": sorted(self.checks.off)},
             "budget": {
                 "max_requests": self.budget.max_requests,
                 "max_seconds": self.budget.max_seconds,

@@ -99,6 +99,7 @@ _TYPES = {
     "integer": "integer",
     "number": "number",
     "list of integers": "list of integers",
+    "list of choices": "list of names",
     "weight": "whole number ≥ 0",
     "ratio": "number from 0 to 1",
     "limit": "number ≥ 0, or API → number",
@@ -108,7 +109,12 @@ _TYPES = {
 
 def type_text(key: Key) -> str:
     """The type column: the kind of value, a choice's values, and *secret*."""
-    text = " / ".join(f"`{value}`" for value in key.allowed) if key.kind == "choice" else _TYPES[key.kind]
+    if key.kind == "choice":
+        text = " / ".join(f"`{value}`" for value in key.allowed)
+    elif key.kind == "list of choices":
+        text = "list of " + " / ".join(f"`{value}`" for value in key.allowed)
+    else:
+        text = _TYPES[key.kind]
     return f"{text}, *secret*" if key.secret else text
 
 

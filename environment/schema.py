@@ -14,7 +14,8 @@ The site settings (``settings.*``) and the compare limits (``load.compare.*``) a
 dataclasses (:class:`webex.settings.SiteSettings`, :class:`environment.model.CompareLimits`), types
 and defaults included: a field added there is a key here, and a test asks for its description.
 
-Stands on :mod:`environment.model` and :mod:`webex.settings`.
+Stands on :mod:`environment.model`, :mod:`webex.settings` and :mod:`webex.wire_checks` (the checks'
+names).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from webex_harness.environment.model import (
     XML_SERVICE_PATH,
 )
 from webex_harness.webex.settings import SiteSettings
+from webex_harness.webex.wire_checks import CHECK_NAMES
 
 __all__ = [
     "KEYS",
@@ -60,6 +62,7 @@ Kind = Literal[
     "integer",  # a whole number, never a boolean
     "number",  # an integer or a decimal
     "list of integers",
+    "list of choices",  # a list of Key.allowed, each at most once
     "weight",  # a whole number ≥ 0
     "ratio",  # a number from 0 to 1
     "limit",  # a number ≥ 0, or a mapping of API name (or "*") to a number ≥ 0
@@ -306,6 +309,22 @@ KEYS: tuple[Key, ...] = (
         "GetSessionInfo and GetUserCard for two hours (the usage guard then leaves that account alone).",
         default=False,
         example=True,
+    ),
+    Key(
+        "checks",
+        "mapping",
+        "The checks every answer of a contract run is judged by (`webex-harness checks` lists them; "
+        "docs/checks.md). All are on unless switched off here.",
+        default_text="every check on",
+    ),
+    Key(
+        "checks.off",
+        "list of choices",
+        "Checks switched off for a site known to differ from the documentation: their rule is not applied, "
+        "and the run's summary says each was switched off by the environment file.",
+        default=[],
+        allowed=CHECK_NAMES,
+        example=["xml-exception-id"],
     ),
     Key("budget", "mapping", "The safety caps of one run.", default_text="both at their defaults"),
     Key(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from webex_harness.client.checker import CheckFailed
 from webex_harness.client.rest_client import RestClient, RestResponse
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
@@ -90,7 +91,14 @@ class RestMeetings:
         return response.items
 
     def cleanup(self) -> None:
-        """Delete every meeting this tracker created (what the ``rest`` fixture does after the test)."""
+        """Delete every meeting this tracker created (what the ``rest`` fixture does after the test). A
+        failed check of one answer does not stop the others: the first is raised at the end."""
+        failed: CheckFailed | None = None
         for meeting_id in self.ids:
-            self.client.delete(meeting_id)
+            try:
+                self.client.delete(meeting_id)
+            except CheckFailed as exc:
+                failed = failed or exc
         self.ids.clear()
+        if failed is not None:
+            raise failed

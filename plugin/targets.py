@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from webex_harness.client.checker import Checker, write_counts
 from webex_harness.client.cleaner import Cleaner, CleanupResult
 from webex_harness.client.journal import Ledger, ledger_path
 from webex_harness.client.ledger_hooks import LedgerHooks
@@ -32,6 +33,7 @@ from webex_harness.client.site_safety import install_site_safety, same_safety
 from webex_harness.client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
 from webex_harness.environment.model import ROLES, Environment
 from webex_harness.plugin.budget import budget_counter, split_budget
+from webex_harness.plugin.check_facts import catalogue_facts
 from webex_harness.plugin.results import Recorder
 from webex_harness.plugin.workers import worker, worker_count
 from webex_harness.webex.envelope import Security
@@ -108,6 +110,8 @@ class Target:
     cleanup_budget: RequestBudget = field(default_factory=lambda: RequestBudget(0))
     secrets: SecretSet = field(default_factory=SecretSet)
     cleanup: CleanupResult | None = None
+    #: the checks every answer a test gets is judged by (the environment's ``checks.off`` left out)
+    checks: Checker | None = None
 
     @property
     def is_emulator(self) -> bool:
@@ -118,12 +122,13 @@ class Target:
 
     def client_options(self) -> ClientOptions:
         """The options of every client a test gets: the pooled HTTP client, the tests' budget, the run's
-        secret set and the recorder."""
+        secret set, the recorder and the run's checks."""
         return {
             "http": self.http,
             "budget": self.budget,
             "secrets": self.secrets,
             "on_exchange": self.recorder.exchange,
+            "checks": self.checks,
         }
 
 
@@ -317,6 +322,8 @@ def _write_records(config: pytest.Config, target: Target, workers: int) -> None:
     )
     if target.cleanup is not None:
         (out / f"cleanup-{name}.json").write_text(json.dumps(target.cleanup.to_dict(), indent=1) + "\n")
+    if target.checks is not None:
+        write_counts(out, name, target.checks)
 
 
 @contextmanager
@@ -362,6 +369,7 @@ def bring_up(
         sites=sites,
         cleanup_budget=cleanup_budget,
         secrets=secrets,
+        checks=Checker(off=environment.checks.off, mask=secrets.mask, facts=catalogue_facts()),
     )
     try:
         yield t

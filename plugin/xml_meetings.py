@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from webex_harness.client.checker import CheckFailed
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.plugin.run_names import own_name
 from webex_harness.webex.envelope import XmlResponse
@@ -76,7 +77,13 @@ class Meetings:
 
     def cleanup(self) -> None:
         """DelMeeting every meeting this tracker created (what the ``meetings`` fixture does after
-        the test)."""
+        the test). A failed check of one answer does not stop the others: the first is raised at the end."""
+        failed: CheckFailed | None = None
         for key in self.keys:
-            self.client.call("meeting", "DelMeeting", {"meetingKey": key})
+            try:
+                self.client.call("meeting", "DelMeeting", {"meetingKey": key})
+            except CheckFailed as exc:
+                failed = failed or exc
         self.keys.clear()
+        if failed is not None:
+            raise failed

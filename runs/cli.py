@@ -1,9 +1,9 @@
 """``webex-harness``: the command line — its parser and :func:`main` (the console script).
 
 Commands: ``emulator``, ``run``, ``contracts``, ``load``, ``compare``, ``selfcheck``, ``cleanup``,
-``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``generate``, ``costs``, ``diff-versions``,
-``replay``. Every command that talks to a target takes ``--env`` (an environment file or name; default
-``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
+``prune``, ``report``, ``probe-rate-limit``, ``apis``, ``checks``, ``generate``, ``costs``,
+``diff-versions``, ``replay``. Every command that talks to a target takes ``--env`` (an environment file or
+name; default ``environments/emulator.yaml``). Exit codes: 0 everything passed; 1 a test, a gate, a regression, a
 check or a clean-up failed (one line names each); 2 bad usage, a bad environment file (one line
 naming the file, the key and the problem), a URL the guard refuses (:mod:`environment.guard`) or a
 missing tool (one line saying how to install it); 130 interrupted by Ctrl-C, 128 + the signal when
@@ -13,7 +13,8 @@ Every value is checked before a command starts (:mod:`runs.cli_checks`). The com
 they do: :mod:`runs.run_command` (``run``, ``contracts``, ``load``; its load phase in
 :mod:`runs.load_phase`), :mod:`runs.folder_commands` (``report``, ``compare``, ``prune``),
 :mod:`runs.target_commands` (``emulator``, ``selfcheck``, ``cleanup``, ``costs``,
-``probe-rate-limit``) :mod:`runs.catalogue_commands` (``apis``, ``generate``), :mod:`runs.version_commands`
+``probe-rate-limit``) :mod:`runs.catalogue_commands` (``apis``, ``generate``), :mod:`runs.checks_command` (``checks``),
+:mod:`runs.version_commands`
 (``diff-versions``) and :mod:`runs.replay_command` (``replay``); what they share is
 in :mod:`runs.cli_common`. Each imports what is heavy (httpx, locust, pytest, the emulator) only
 when it runs, so a typo fails fast.
@@ -28,6 +29,7 @@ from collections.abc import Sequence
 
 from webex_harness.environment.errors import EnvironmentFileError
 from webex_harness.runs.catalogue_commands import cmd_apis, cmd_generate
+from webex_harness.runs.checks_command import cmd_checks
 from webex_harness.runs.cli_checks import OneLineParser, UsageProblem, check_arguments
 from webex_harness.runs.cli_common import fail
 from webex_harness.runs.folder_commands import cmd_compare, cmd_prune, cmd_report
@@ -307,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the XML API reference's APIs not answered yet, one a line, and how many of them are",
     )
     p.set_defaults(func=cmd_apis)
+
+    p = sub.add_parser(
+        "checks", help="the checks every answer of a contract run is judged by: name, state, rule, source"
+    )
+    p.add_argument(
+        "--env", default=None, help="environment file or name whose checks.off to show (default: all checks on)"
+    )
+    p.add_argument("--json", action="store_true", help="as a JSON array")
+    p.set_defaults(func=cmd_checks)
 
     p = sub.add_parser("generate", help="a generated envelope for API on stdout")
     p.add_argument("api")

@@ -278,6 +278,27 @@ def _apis(summary: dict[str, Any]) -> str:
     )
 
 
+def _checks(summary: dict[str, Any]) -> str:
+    rows = facts.check_rows(summary)
+    if not rows:
+        return ""
+    cells = [
+        [
+            f"<code>{_e(r['name'])}</code>",
+            _badge("passed" if r["on"] else "skipped", r["state"]),
+            _e(r["judged"]),
+            _e(r["failed"]),
+            _e(r["rule"]),
+        ]
+        for r in rows
+    ]
+    return (
+        f"<section class='checks'><h2>Checks on every exchange</h2><p>{_e(facts.checks_sentence(summary))}</p>"
+        + _table(["check", "state", "answers judged", "failed", "rule"], cells, {2, 3})
+        + "</section>"
+    )
+
+
 def _selfcheck(summary: dict[str, Any]) -> str:
     blocks = facts.selfcheck_suites(summary)
     if not blocks:
@@ -403,6 +424,7 @@ def render_html(summary: dict[str, Any]) -> str:
             _behaviours(summary),
             _target(summary),
             _apis(summary),
+            _checks(summary),
             _selfcheck(summary),
             _load(summary),
             _cleanup(summary),

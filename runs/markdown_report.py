@@ -176,6 +176,17 @@ def _apis(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _checks(summary: dict[str, Any]) -> list[str]:
+    rows = facts.check_rows(summary)
+    if not rows:
+        return []
+    lines = ["", "## Checks on every exchange", "", f"{facts.checks_sentence(summary)} (docs/checks.md).", ""]
+    lines += ["| check | state | answers judged | failed | rule |", "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| `{r['name']}` | {r['state']} | {r['judged']} | {r['failed']} | {_cell(r['rule'])} |")
+    return lines
+
+
 def _selfcheck(summary: dict[str, Any]) -> list[str]:
     blocks = facts.selfcheck_suites(summary)
     if not blocks:
@@ -266,6 +277,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         *_behaviours(summary),
         *_settings(summary),
         *_apis(summary),
+        *_checks(summary),
         *_selfcheck(summary),
         *_load(summary),
         *_cleanup(summary),

@@ -434,3 +434,27 @@ def kill_rate_line(summary: dict[str, Any]) -> str | None:
     (91 %)``; None without a self-check."""
     blocks = selfcheck_suites(summary)
     return "; ".join(suite_kill_rate(b) for b in blocks) if blocks else None
+
+
+#: how a check's state reads in the reports
+CHECK_OFF = "switched off by the environment file"
+
+
+def check_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's checks (``summary["checks"]``: each with ``state`` worded — ``on``, or switched off by the
+    environment file); [] when no contract test ran."""
+    return [{**row, "state": "on" if row.get("on") else CHECK_OFF} for row in summary.get("checks") or []]
+
+
+def checks_sentence(summary: dict[str, Any]) -> str | None:
+    """``9 checks judged every answer (2 switched off by the environment file): 3 answers failed one``."""
+    rows = summary.get("checks") or []
+    if not rows:
+        return None
+    on = [r for r in rows if r.get("on")]
+    off = len(rows) - len(on)
+    failed = sum(int(r.get("failed", 0)) for r in on)
+    text = f"{_plural(len(on), 'check')} judged every answer"
+    if off:
+        text += f" ({off} {CHECK_OFF})"
+    return text + (f"; {_plural(failed, 'answer')} broke one" if failed else "; none was broken")

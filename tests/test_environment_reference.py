@@ -189,6 +189,8 @@ def other_than_default(key: Key) -> Any:
         return key.default + 1
     if key.kind == "list of integers":
         return [*key.default, 170]
+    if key.kind == "list of choices":
+        return [*key.default, key.allowed[0]]
     raise AssertionError(f"{key.path}: the schema needs an example other than its default")
 
 
@@ -211,6 +213,7 @@ WRONG: dict[str, Any] = {
     "integer": "ten",
     "number": "soon",
     "list of integers": 169,
+    "list of choices": "xml-content-type",
     "weight": -1,
     "ratio": 2,
     "limit": "fast",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from webex_harness.contracts.response_order import order_problem
+from webex_harness.client.response_order import order_problem
 from webex_harness.emulator.element_order import SWAPPED_API, reorder
 from webex_harness.generators.catalogue import SERVICE_ORDER, all_apis, api, xml_api_names
 from webex_harness.generators.reference import (

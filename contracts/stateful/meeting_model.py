@@ -6,11 +6,11 @@ CreateMeeting/SetMeeting wrote (a field a request did not name keeps its value â
 reference pages: the read-back of every field the machine wrote, the behaviours that override what
 was sent (``e2ee-disables-features``, ``auto-record``, ``private-meeting``), the numeric audio
 password, the elements GetMeeting always answers, the answers' shapes and their documented element
-order (:func:`contracts.response_order.order_problem` with the catalogue's ``response_elements``).
+order (:func:`client.response_order.order_problem` with the catalogue's ``response_elements``).
 :func:`walk_list` pages through a list and checks ``matchingRecords`` on every page.
 
 Stands on :mod:`webex.envelope`, :mod:`webex.settings`, :mod:`generators.catalogue` and
-:mod:`contracts.response_order` (no target: the machines send).
+:mod:`client.response_order` (no target: the machines send).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from webex_harness.contracts.response_order import order_problem
+from webex_harness.client.response_order import order_problem
 from webex_harness.generators.catalogue import api
 from webex_harness.webex.envelope import XmlResponse
 from webex_harness.webex.settings import SiteSettings

@@ -50,7 +50,7 @@ import math
 from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
-from webex_harness.emulator import busy_state, write_guard
+from webex_harness.emulator import busy_state, wire_faults, write_guard
 from webex_harness.emulator.asgi import BodyTooLarge, Receive, Scope, Send, read_body
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site
@@ -100,7 +100,7 @@ async def handle(registry: Registry, scope: Scope, receive: Receive, send: Send)
     except Exception:  # the emulator keeps serving whatever happens
         log.exception("unhandled REST error for %s %s", method, path)
         status, payload, extra = error(500, "Internal emulator error.")
-    out = [(b"content-type", JSON_TYPE)]
+    out = [] if any(k.lower() == "content-type" for k, _ in extra) else [(b"content-type", JSON_TYPE)]
     body = b""
     if status != 204:
         body = json.dumps(payload).encode()
@@ -229,7 +229,7 @@ def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, 
         answer = error(400, "The request could not be processed.", f"{type(exc).__name__}: {exc}"[:200])
     if mark is not None and answer[0] >= 400:  # a failed answer never follows a completed write
         write_guard.undo_additions(site, mark)
-    return answer
+    return wire_faults.rest_answer(site, method, answer) if site.faults else answer  # the wire faults' hook
 
 
 def _route(site: Site, method: str, parts: list[str], query: str, raw: bytes, base: str) -> Answer:

@@ -1,4 +1,5 @@
-"""The documented order of an answer's elements: the generic catalogue contract's order check.
+"""The documented order of an answer's elements: the catalogue contract's order check, and the
+``xml-response-elements`` check of every exchange (:mod:`client.xml_checks`).
 
 The catalogue lists each API's ``response_elements`` (XPaths with the documented prefixes) in the
 order the reference's response sample shows them. An answer keeps that order when the first element
