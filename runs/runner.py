@@ -116,7 +116,8 @@ def pytest_command(
     if allure:
         cmd += ["--alluredir", str(out_dir / "allure-results")]
     if workers > 1:
-        cmd += ["-n", str(workers)]
+        # loadgroup: tests sharing one of the site's declared objects (xdist_group) run on one worker
+        cmd += ["-n", str(workers), "--dist", "loadgroup"]
     if quiet:
         cmd += ["-q"]
     for bid in selection or []:
