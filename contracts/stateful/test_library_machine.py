@@ -16,15 +16,20 @@ given rides along; every answer is compared with it:
   source's questions; the source stays (``lib-test-copy``);
 - DelLibTests deletes the caller's own test only: another user's test is 000001 (000015 when it is
   private) and stays (``lib-test-delete-own``);
-- a result scores each answer against the right choice (``ims-test-result``).
+- a result scores each answer against the right choice (``ims-test-result``);
+- a test the host may see is scheduled on a training session of the machine's own (AddScheduledTest
+  once, then SetScheduledTest with a drawn ``deliveryMethod``: start and due date, the group whole);
+  right after each Set, LstScheduledTests answers every test the machine scheduled there with its
+  title and the dates its last Set wrote (``set-scheduled-test-read-back``).
 
-On a real site the machine deletes every test it made (as their author); the invitee's rules need
-the ``invitee`` user, else they run as the host; answers need the control API (emulator only).
+On a real site the machine deletes every test it made (as their author) and its training session;
+the invitee's rules need the ``invitee`` user, else they run as the host; answers need the control API (emulator only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -41,6 +46,9 @@ LIBRARIES = ("PRIVATE", "SHARED")
 QUESTION = st.tuples(st.integers(2, 4), st.integers(1, 4), st.integers(0, 20))
 _ITEMS = "qti:questestinterop/qti:assessment/qti:item"
 _RESULT = "qti:qti_result_report/qti:result/qti:assessment_result"
+#: the delivery dates a SetScheduledTest sends (``deliveryMethod`` whole: how a site merges part of it is
+#: not documented)
+DELIVERY = ("startDate", "dueDate")
 
 
 @dataclass
@@ -79,6 +87,12 @@ class LibraryMachine(ContractMachine):
         self.live: dict[str, LibTest] = {}
         self.gone: set[str] = set()
         self.serial = 0
+        #: the training session the machine schedules tests on (made by the first schedule_test)
+        self.session_key: str | None = None
+        #: test label -> the delivery dates the last Set wrote (what LstScheduledTests must answer)
+        self.scheduled: dict[str, dict[str, str]] = {}
+        now = datetime.fromisoformat(site.state()["now"]).astimezone(UTC) if site.is_emulator else datetime.now(UTC)
+        self.base = now.replace(tzinfo=None, hour=9, minute=0, second=0, microsecond=0) + timedelta(days=60)
 
     def _role(self, role: str) -> str:
         """``role`` if the site declares it, else the host."""
@@ -215,6 +229,7 @@ class LibraryMachine(ContractMachine):
             answer.expect_success()
             self.gone.add(test.label)
             del self.live[test.label]
+            self.scheduled.pop(test.label, None)  # what a site then shows of it on the session is not compared
             return
         if model is None:
             assert _missing(answer), f"DelLibTests of {test.label} (deleted) as {role}: {answer.describe()}"
@@ -223,6 +238,7 @@ class LibraryMachine(ContractMachine):
         if answer.ok:
             self.gone.add(test.label)
             del self.live[test.label]
+            self.scheduled.pop(test.label, None)
         assert (answer.result, answer.exception_id) == ("FAILURE", expected), (
             f"DelLibTests of {model.author}'s {model.library} test {test.label} as {role}: {answer.describe()}"
         )
@@ -262,7 +278,61 @@ class LibraryMachine(ContractMachine):
         chosen = [q.choices[given[n] - 1] if n in given else None for n, q in enumerate(model.questions, 1)]
         assert picked == chosen, f"{test.label}: {email}'s answers read {picked}, given {chosen}"
 
+    @rule(
+        test=tests,
+        start=st.integers(0, 9),
+        days=st.integers(1, 9),
+    )
+    @recorded
+    def schedule_test(self, test: Ref, start: int, days: int) -> None:
+        """Schedule a test the host sees on the machine's training session (once), change its
+        delivery dates with SetScheduledTest (start ``start`` days into the machine's window, due
+        ``days`` later), then read every scheduled test back (LstScheduledTests)."""
+        model = self.live.get(test.label)
+        if model is None or not self._sees("host", model):
+            return
+        if self.session_key is None:
+            schedule = {"startDate": self._date(start + days + 5), "duration": 60, "timeZoneID": 20}
+            body = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule}
+            body["metaData"] = {"confName": own_name("stateful scheduled tests"), "agenda": "tests"}
+            made = self.xml("training", "CreateTrainingSession", body).expect_success()
+            self.session_key = made.text("train:sessionkey")
+            assert self.session_key, f"CreateTrainingSession answered no session key: {made.describe()}"
+        if test.label not in self.scheduled:
+            self.xml(
+                "training", "AddScheduledTest", {"testID": test.key, "sessionKey": self.session_key}
+            ).expect_success()
+            self.scheduled[test.label] = {}
+        sent = {"startDate": self._date(start), "dueDate": self._date(start + days)}
+        body = {"sessionKey": self.session_key, "testID": test.key, "deliveryMethod": sent}
+        self.xml("training", "SetScheduledTest", body).expect_success()
+        self.scheduled[test.label].update(sent)
+        self._check_scheduled(f"after SetScheduledTest of {test.label} with {sent}")
+
+    def _date(self, day: int) -> str:
+        return (self.base + timedelta(days=day)).strftime("%m/%d/%Y %H:%M:%S")
+
+    def _check_scheduled(self, when: str) -> None:
+        """LstScheduledTests of the machine's session: each test the machine scheduled (and has not
+        deleted from the library since), its title and the dates its Sets wrote."""
+        answer = self.xml("training", "LstScheduledTests", {"sessionKey": self.session_key}).expect_success()
+        listed = {
+            item.findtext("{*}testID"): {
+                "title": item.findtext("{*}title"),
+                **{name: item.findtext(f"{{*}}{name}") for name in DELIVERY},
+            }
+            for item in answer.xpath("train:test")
+        }
+        for label, dates in self.scheduled.items():
+            got = listed.get(self.refs[label].key)
+            assert got is not None, f"LstScheduledTests {when}: {label} is not listed ({sorted(listed)})"
+            want = {"title": self.live[label].title, **dates}
+            shown = {name: got[name] for name in want}
+            assert shown == want, f"LstScheduledTests {when}: {label} shows {shown}, the Sets wrote {want}"
+
     def clean_up(self) -> None:
+        if self.session_key:
+            self.xml("training", "DelTrainingSession", {"sessionKey": self.session_key})
         for label, model in list(self.live.items()):
             if self.refs[label].key:
                 self.xml("training", "DelLibTests", {"testID": self.refs[label].key}, role=model.author)

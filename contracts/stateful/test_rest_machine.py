@@ -5,7 +5,8 @@ occurrences, cancel occurrences, delete series, register for webinars, and move 
 clock so that meetings start and end.
 
 The model (:mod:`contracts.stateful.rest_model`) rides along: every GET and list must answer what
-the last accepted PATCH/PUT wrote and nothing else; PUT behaves as PATCH; refused updates
+the last accepted PATCH/PUT wrote and nothing else — right after an accepted update of a series, the
+list by its meeting number shows the series as the update answered it; PUT behaves as PATCH; refused updates
 (in progress, ended, instances, webinar login rules) change nothing; exceptional occurrences are
 cancelled when their series moves; a deleted series or occurrence is 404 and absent from lists.
 Lists are compared on the machine's own ids only (a site holds foreign meetings, the emulator's
@@ -359,6 +360,7 @@ class RestSeriesMachine(ContractMachine):
             model.exceptions.clear()  # 003: exceptional scheduled meetings are cancelled
         model.json = expected
         self.check_series(model, answer.json, f"{method} {ref.label} answer")
+        self.read_by_number(ref, False)  # the list answers the update at once, as GET does (003 "List Meetings")
         if had_exceptions:  # what became of the exceptional scheduled meetings
             self.check_occurrences(model, 100, f"scheduled meetings of {ref.label} after {method} of the series")
 

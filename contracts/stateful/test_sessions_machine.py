@@ -1,13 +1,18 @@
-"""A state machine over Event Center events and Training Center sessions: create, set, get, list by
-date, delete.
+"""A state machine over Event Center events, Training Center sessions and teleconference-only
+sessions: create, set, get, list by date, delete.
 
-Events and training sessions are made on drawn days of a stretch of the calendar of the machine's own
-(a few days, two months or more ahead, GMT), then changed with drawn fields — a SetEvent names some of
-its name, description, ``extOptions/endURLAfterEnroll``, ``panelists/panelistsInfo`` and start day; a
-SetTrainingSession some of its name, agenda and start day. A model of every live session rides along:
+Sessions are made on drawn days of a stretch of the calendar of the machine's own (a few days, two
+months or more ahead, GMT), then changed with drawn fields — a SetEvent names some of its name,
+description, ``extOptions/endURLAfterEnroll``, ``panelists/panelistsInfo`` and start day; a
+SetTrainingSession some of its name, agenda and start day; a SetTeleconferenceSession its name and/or
+start day. Each kind has its own create and set rules (so that every kind gets its Sets drawn). A
+model of every live session rides along:
 
-- GetEvent / GetTrainingSession answer what the last accepted Set wrote, and every field the Set did
-  not name is as it was (``set-event-enroll-and-panelists-info``);
+- GetEvent / GetTrainingSession / GetTeleconferenceSession answer what the last accepted Set wrote,
+  and every field the Set did not name is as it was (``set-event-enroll-and-panelists-info``,
+  ``set-training-session-read-back``, ``set-teleconference-session-read-back``); right after a
+  SetTrainingSession or SetTeleconferenceSession, the list by its key (LstsummaryTrainingSession,
+  LstsummarySession) shows the name too;
 - LstsummaryEvent and LstTrainingSession with a ``dateScope`` list exactly the machine's live
   sessions starting in it (``lst-training-session``), ``matchingRecords`` counting them; nothing:
   000015;
@@ -15,7 +20,8 @@ SetTrainingSession some of its name, agenda and start day. A model of every live
   stored: no script, event handler, ``javascript:`` URL or frame reads back, the safe text does
   (``unsafe-html-filtered``, 000 SetEvent, 004 CreateTrainingSession);
 - a deleted session answers not-found everywhere: Get (060001), the list by its key (000015), a
-  second delete.
+  second delete. (A teleconference is deleted with DelMeeting, as 001 has no DelTeleconferenceSession,
+  and is listed by LstsummarySession; it has no list by date of its own.)
 
 On a real site the window is a random stretch 2 to 12 months ahead, only the machine's own sessions
 are compared, and clean-up deletes every session it made.
@@ -43,6 +49,60 @@ DAYS = st.integers(0, 3)
 #: what a SetEvent may name, each field drawn or left out
 EVENT_FIELDS = ("name", "description", "endURLAfterEnroll", "panelistsInfo", "day")
 TRAINING_FIELDS = ("name", "agenda", "day")
+TELECONFERENCE_FIELDS = ("name", "day")
+
+
+@dataclass(frozen=True)
+class KindApis:
+    """The APIs of one session kind, and where its answers hold what the machine reads."""
+
+    service: str
+    get: str
+    set: str
+    #: the API that deletes it: (service, API, key element)
+    delete: tuple[str, str, str]
+    #: the list by sessionKey: (service, API, the listed record's name element)
+    by_key: tuple[str, str, str]
+    #: field -> where the Get answer shows it
+    paths: dict[str, str]
+
+
+APIS = {
+    "event": KindApis(
+        "event",
+        "GetEvent",
+        "SetEvent",
+        ("event", "DelEvent", "sessionKey"),
+        ("event", "LstsummaryEvent", "event:event/event:sessionName"),
+        {
+            "name": "event:metaData/event:sessionName",
+            "description": "event:metaData/event:description",
+            "endURLAfterEnroll": "event:extOptions/event:endURLAfterEnroll",
+            "panelistsInfo": "event:panelists/event:panelistsInfo",
+            "start": "event:schedule/event:startDate",
+        },
+    ),
+    "training": KindApis(
+        "training",
+        "GetTrainingSession",
+        "SetTrainingSession",
+        ("training", "DelTrainingSession", "sessionKey"),
+        ("training", "LstsummaryTrainingSession", "train:trainingSession/train:confName"),
+        {
+            "name": "train:metaData/train:confName",
+            "agenda": "train:metaData/train:agenda",
+            "start": "train:schedule/train:startDate",
+        },
+    ),
+    "teleconference": KindApis(
+        "teleconference",
+        "GetTeleconferenceSession",
+        "SetTeleconferenceSession",
+        ("meeting", "DelMeeting", "meetingKey"),
+        ("ep", "LstsummarySession", "ep:session/ep:confName"),
+        {"name": "tel:metaData/tel:confName", "start": "tel:schedule/tel:startDate"},
+    ),
+}
 KINDS = {
     "event": ("event", "LstsummaryEvent", "event:event", "event:sessionKey", "event:matchingRecords"),
     "training": (
@@ -95,10 +155,14 @@ def _not_found(answer: XmlResponse, *ids: str) -> bool:
 class SessionsMachine(ContractMachine):
     """Events and training sessions of the host, against a model of what each Set wrote."""
 
-    examples = 20
+    examples = 14
     steps_per_example = 9
 
+    #: every session; each kind's own too (its Set rule draws from it)
     sessions = Bundle("sessions")
+    events = Bundle("events")
+    trainings = Bundle("trainings")
+    teleconferences = Bundle("teleconferences")
 
     def __init__(self, site: SiteHandle) -> None:
         super().__init__(site)
@@ -120,32 +184,55 @@ class SessionsMachine(ContractMachine):
 
     # ------------------------------------------------------------ create
 
-    @rule(target=sessions, kind=st.sampled_from(["event", "training"]), day=DAYS, options=st.booleans())
+    @rule(targets=(sessions, events), day=DAYS, options=st.booleans())
     @recorded
-    def create(self, kind: str, day: int, options: bool) -> Ref:
-        """Create an event or a training session (an event with ``options``: its enrolment end URL
-        and panelists' information too), then read it back."""
+    def create_event(self, day: int, options: bool) -> Ref:
+        """Create an event (with ``options``: its enrolment end URL and panelists' information too),
+        then read it back."""
         self.serial += 1
-        name = own_name(f"stateful {kind} {self.serial}")
-        schedule = {"startDate": self._start(day), "duration": 60, "timeZoneID": GMT}
-        if kind == "event":
-            meta = {"sessionName": name, "sessionType": 9, "description": f"description {self.serial}"}
-            body: dict[str, Any] = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
-            fields: dict[str, str] = {"name": name, "description": f"description {self.serial}"}
-            if options:
-                fields |= {"endURLAfterEnroll": f"https://example.com/enrolled/{self.serial}", "panelistsInfo": "info"}
-                body |= {
-                    "extOptions": {"endURLAfterEnroll": fields["endURLAfterEnroll"]},
-                    "panelists": {"panelistsInfo": fields["panelistsInfo"]},
-                }
-            answer = self.xml("event", "CreateEvent", body).expect_success()
-            key = answer.text("event:sessionKey")
-        else:
-            meta = {"confName": name, "agenda": f"agenda {self.serial}"}
-            body = {"accessControl": {"listing": "PUBLIC"}, "schedule": schedule, "metaData": meta}
-            answer = self.xml("training", "CreateTrainingSession", body).expect_success()
-            key = answer.text("train:sessionkey")
-            fields = {"name": name, "agenda": f"agenda {self.serial}"}
+        name = own_name(f"stateful event {self.serial}")
+        meta = {"sessionName": name, "sessionType": 9, "description": f"description {self.serial}"}
+        body: dict[str, Any] = {
+            "accessControl": {"listing": "PUBLIC"},
+            "schedule": self._schedule(day),
+            "metaData": meta,
+        }
+        fields: dict[str, str] = {"name": name, "description": f"description {self.serial}"}
+        if options:
+            fields |= {"endURLAfterEnroll": f"https://example.com/enrolled/{self.serial}", "panelistsInfo": "info"}
+            body |= {
+                "extOptions": {"endURLAfterEnroll": fields["endURLAfterEnroll"]},
+                "panelists": {"panelistsInfo": fields["panelistsInfo"]},
+            }
+        answer = self.xml("event", "CreateEvent", body).expect_success()
+        return self._made("event", answer.text("event:sessionKey"), answer, day, fields)
+
+    @rule(targets=(sessions, trainings), day=DAYS)
+    @recorded
+    def create_training(self, day: int) -> Ref:
+        """Create a training session, then read it back."""
+        self.serial += 1
+        name = own_name(f"stateful training {self.serial}")
+        meta = {"confName": name, "agenda": f"agenda {self.serial}"}
+        body = {"accessControl": {"listing": "PUBLIC"}, "schedule": self._schedule(day), "metaData": meta}
+        answer = self.xml("training", "CreateTrainingSession", body).expect_success()
+        fields = {"name": name, "agenda": f"agenda {self.serial}"}
+        return self._made("training", answer.text("train:sessionkey"), answer, day, fields)
+
+    @rule(targets=(sessions, teleconferences), day=DAYS)
+    @recorded
+    def create_teleconference(self, day: int) -> Ref:
+        """Create a teleconference-only session, then read it back."""
+        self.serial += 1
+        name = own_name(f"stateful teleconference {self.serial}")
+        body = {"metaData": {"confName": name}, "schedule": {**self._schedule(day), "duration": 30}}
+        answer = self.xml("teleconference", "CreateTeleconferenceSession", body).expect_success()
+        return self._made("teleconference", answer.text("tel:sessionKey"), answer, day, {"name": name})
+
+    def _schedule(self, day: int) -> dict[str, Any]:
+        return {"startDate": self._start(day), "duration": 60, "timeZoneID": GMT}
+
+    def _made(self, kind: str, key: str | None, answer: XmlResponse, day: int, fields: dict[str, str]) -> Ref:
         assert key, f"Create of a {kind} answered no session key: {answer.describe()}"
         ref = self.new_ref(kind, key)
         self.live[ref.label] = SessionModel(kind, day, fields)
@@ -155,19 +242,44 @@ class SessionsMachine(ContractMachine):
     # ------------------------------------------------------------ set, then read back
 
     @rule(
-        session=sessions,
+        session=events,
         named=st.lists(st.sampled_from(EVENT_FIELDS), min_size=1, max_size=3, unique=True),
         day=DAYS,
         n=st.integers(0, 99),
     )
     @recorded
-    def set_fields(self, session: Ref, named: list[str], day: int, n: int) -> None:
+    def set_event(self, session: Ref, named: list[str], day: int, n: int) -> None:
+        self._set(session, named, day, n)
+
+    @rule(
+        session=trainings,
+        named=st.lists(st.sampled_from(TRAINING_FIELDS), min_size=1, max_size=3, unique=True),
+        day=DAYS,
+        n=st.integers(0, 99),
+    )
+    @recorded
+    def set_training(self, session: Ref, named: list[str], day: int, n: int) -> None:
+        self._set(session, named, day, n)
+
+    @rule(
+        session=teleconferences,
+        named=st.lists(st.sampled_from(TELECONFERENCE_FIELDS), min_size=1, max_size=2, unique=True),
+        day=DAYS,
+        n=st.integers(0, 99),
+    )
+    @recorded
+    def set_teleconference(self, session: Ref, named: list[str], day: int, n: int) -> None:
+        self._set(session, named, day, n)
+
+    def _set(self, session: Ref, named: list[str], day: int, n: int) -> None:
+        """One Set naming the drawn fields; then the Get (and, but for an event, the list by its
+        key) must show what it wrote and everything else as before."""
         model = self.live.get(session.label)
         if model is None:
             return
         body: dict[str, Any] = {}
         changes: dict[str, str] = {}
-        for name in named if model.kind == "event" else [f for f in named if f in TRAINING_FIELDS] or ["agenda"]:
+        for name in named:
             value = own_name(f"renamed {n}") if name == "name" else f"{name} {n}"
             unsafe = name in _HTML_FIELDS and n % 3 == 0
             if unsafe:
@@ -191,6 +303,7 @@ class SessionsMachine(ContractMachine):
             else:
                 section, element = ("metaData", "confName" if name == "name" else "agenda")
             body.setdefault(section, {})[element] = value
+        apis = APIS[model.kind]
         if model.kind == "event":
             if "metaData" in body:
                 body["metaData"] = {
@@ -200,11 +313,23 @@ class SessionsMachine(ContractMachine):
                 }
             self.xml("event", "SetEvent", {**body, "event:sessionKey": session.key}).expect_success()
         else:
-            self.xml("training", "SetTrainingSession", {"sessionKey": session.key, **body}).expect_success()
+            self.xml(apis.service, apis.set, {"sessionKey": session.key, **body}).expect_success()
         model.fields.update(changes)
         if "schedule" in body:
             model.day = day
         self._read_back(session, f"after setting {', '.join(named)}")
+        if model.kind != "event":
+            self._listed_name(session, f"after setting {', '.join(named)}")
+
+    def _listed_name(self, session: Ref, when: str) -> None:
+        """The list by the session's key shows the name the model holds."""
+        model = self.live[session.label]
+        service, api, name_path = APIS[model.kind].by_key
+        answer = self.xml(service, api, {"sessionKey": session.key}).expect_success()
+        got = answer.text(name_path)
+        assert got == model.fields["name"], (
+            f"{api} of {session.label} {when}: lists the name {got!r}, the Sets wrote {model.fields['name']!r}"
+        )
 
     @rule(session=sessions)
     @recorded
@@ -213,26 +338,14 @@ class SessionsMachine(ContractMachine):
 
     def _read_back(self, session: Ref, when: str) -> None:
         model = self.live.get(session.label)
-        service, api = ("event", "GetEvent") if session.kind == "event" else ("training", "GetTrainingSession")
+        apis = APIS[session.kind]
+        service, api = apis.service, apis.get
         answer = self.xml(service, api, {"sessionKey": session.key})
         if model is None:
             assert _not_found(answer, "060001", "000015"), f"{api} of {session.label} (deleted): {answer.describe()}"
             return
         answer.expect_success()
-        if session.kind == "event":
-            paths = {
-                "name": "event:metaData/event:sessionName",
-                "description": "event:metaData/event:description",
-                "endURLAfterEnroll": "event:extOptions/event:endURLAfterEnroll",
-                "panelistsInfo": "event:panelists/event:panelistsInfo",
-                "start": "event:schedule/event:startDate",
-            }
-        else:
-            paths = {
-                "name": "train:metaData/train:confName",
-                "agenda": "train:metaData/train:agenda",
-                "start": "train:schedule/train:startDate",
-            }
+        paths = APIS[session.kind].paths
         got = {name: answer.text(path) for name, path in paths.items()}
         for name in model.filtered:
             problem = filtering_problem(got[name], model.fields[name])
@@ -281,8 +394,8 @@ class SessionsMachine(ContractMachine):
     @rule(session=sessions)
     @recorded
     def delete(self, session: Ref) -> None:
-        service, api = ("event", "DelEvent") if session.kind == "event" else ("training", "DelTrainingSession")
-        answer = self.xml(service, api, {"sessionKey": session.key})
+        service, api, key = APIS[session.kind].delete
+        answer = self.xml(service, api, {key: session.key})
         if session.label in self.live:
             answer.expect_success()
             del self.live[session.label]
@@ -290,18 +403,16 @@ class SessionsMachine(ContractMachine):
         else:
             assert answer.result == "FAILURE", f"{api} of {session.label}, deleted already: {answer.describe()}"
         self._read_back(session, "")
-        list_service, list_api = (
-            ("event", "LstsummaryEvent") if session.kind == "event" else ("training", "LstsummaryTrainingSession")
-        )
+        list_service, list_api, _ = APIS[session.kind].by_key
         listed = self.xml(list_service, list_api, {"sessionKey": session.key})
         assert _not_found(listed, "000015"), f"{list_api} of deleted {session.label}: {listed.describe()}"
 
     def clean_up(self) -> None:
         for label in list(self.live):
             ref = self.refs[label]
-            service, api = ("event", "DelEvent") if ref.kind == "event" else ("training", "DelTrainingSession")
-            self.xml(service, api, {"sessionKey": ref.key})
+            service, api, key = APIS[ref.kind].delete
+            self.xml(service, api, {key: ref.key})
 
 
-def test_events_and_training_sessions_follow_their_model(run_stateful) -> None:  # type: ignore[no-untyped-def]
+def test_events_training_and_teleconference_sessions_follow_their_model(run_stateful) -> None:  # type: ignore[no-untyped-def]
     run_stateful(SessionsMachine)
