@@ -186,9 +186,10 @@ class CollectorPacing:
     is the latency of every request that waits behind it. Every :data:`FREEZE_EVERY` requests this
     moves what earlier requests left alive out of the collector's sight (:func:`gc.freeze`, constant
     time): the stored objects are still freed by reference counting when deleted, and full passes scan
-    only the last thousand requests' survivors. Cyclic garbage that reached the frozen set (about one
-    object in three requests) is collected by a full pass every :data:`FULL_COLLECTION_EVERY` freezes
-    and after each reset through the control API (``POST /_emulator/reset``). Answers are unchanged: this changes only when memory is scanned."""
+    only the last thousand requests' survivors. Cyclic garbage that reached the frozen set (a few
+    hundred objects per thousand mixed requests) is collected by a full pass every
+    :data:`FULL_COLLECTION_EVERY` freezes and after each reset through the control API
+    (``POST /_emulator/reset``). Answers are unchanged: this changes only when memory is scanned."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
