@@ -21,6 +21,8 @@ MARKERS = (
     "needs_control: needs an emulator control (clock, settings, faults) a real site lacks",
     "destructive: creates or deletes users or other site-wide objects",
     "lockout: may lock a user out (rate-limit probing)",
+    # pytest-xdist's own marker, named here too: a run without xdist (-p no:xdist) must know it
+    "xdist_group(name): tests sharing one of the site's objects, run on one worker (--dist loadgroup)",
 )
 #: the markers a test is skipped for unless the environment's ``allow.<marker>`` is true
 GUARDED = ("destructive", "lockout")
