@@ -95,3 +95,25 @@ def test_cyclic_garbage_left_in_the_frozen_set_is_freed_by_the_full_collection()
         assert gone() is None
     finally:
         gc.unfreeze()
+
+
+def test_the_served_emulator_runs_with_its_own_collector_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int, int]] = []
+
+    class _Server:
+        def __init__(self, config: Any) -> None:
+            self.config = config
+
+        def run(self) -> None:
+            seen.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(server.uvicorn, "Server", _Server)
+    monkeypatch.setattr(server.gc, "freeze", lambda: None)
+    try:
+        server.serve("127.0.0.1", 0, "harness", server.SiteSettings())
+    finally:
+        gc.set_threshold(*before)
+
+    assert seen == [server.COLLECTOR_THRESHOLDS]
+    assert server.COLLECTOR_THRESHOLDS[0] > before[0]
