@@ -10,7 +10,11 @@ shared by the xdist workers of the run):
                  ``delete_api`` and a ``ref`` the outcome refers to
 ``created``      the create succeeded: the same fields plus ``id`` (meetingkey, sessionKey,
                  attendeeId, webExId, contactID, testID, REST id), ``uuid`` (meetingUUID) and
-                 ``parent`` / ``parent_field`` (the session an attendee or test belongs to)
+                 ``parent`` / ``parent_field`` (the session an attendee or test belongs to);
+                 a REST meeting's ``aliases``: its meetingNumber, the key the XML API knows it by
+``alias``        an answer showed an object's ID in the other API (an XML meeting's REST series ID):
+                 ``kind``, ``site``, ``id`` and the ``alias``; a delete through either API finds the
+                 object by it
 ``not-created``  the create was refused (a FAILURE envelope, a 4xx)
 ``deleted``      the object is gone: deleted by a test (``by: "test"``, seen on the wire) or by
                  clean-up (``by: "cleanup"``, ``verified``: a Get said it is gone)
@@ -33,7 +37,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +76,9 @@ class Obj:
     status: str = "created"  # created | deleted | left
     reason: str = ""
     seq: int = 0
+    #: the object's IDs in the other API: a REST meeting's meetingNumber (its XML meeting key), an XML
+    #: meeting's REST series ID once an answer showed it — a delete through either API finds it by them
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -111,8 +118,14 @@ class LedgerState:
                 api=str(rec.get("api", "")),
                 created_at=str(rec.get("created_at") or rec.get("at") or ""),
                 seq=len(self.objects) + 1,
+                aliases=[str(a) for a in rec.get("aliases") or []],
             )
             self.objects[obj.key] = obj
+        elif event == "alias":
+            known = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
+            alias = str(rec.get("alias", ""))
+            if known is not None and alias and alias not in known.aliases:
+                known.aliases.append(alias)
         elif event in ("deleted", "left"):
             known = self.objects.get((str(rec.get("kind")), str(rec.get("site", "")).lower(), str(rec.get("id"))))
             if known is not None and known.status != "deleted":
@@ -138,7 +151,11 @@ class LedgerState:
     def find(self, kinds: Iterable[str], site: str, ident: str) -> Obj | None:
         low = site.lower()
         for o in self.objects.values():
-            if o.kind in kinds and o.site.lower() == low and (o.id == ident or (o.uuid or "") == ident.lower()):
+            if (
+                o.kind in kinds
+                and o.site.lower() == low
+                and (o.id == ident or (o.uuid or "") == ident.lower() or ident in o.aliases)
+            ):
                 return o
         return None
 
@@ -432,7 +449,9 @@ class Ledger:
         uuid: str | None = None,
         parent: str | None = None,
         parent_field: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> None:
+        extra = {"aliases": list(aliases)} if aliases else {}
         self._write(
             "created",
             ref=ref,
@@ -447,7 +466,12 @@ class Ledger:
             parent_field=parent_field,
             created_at=_now(),
             delete_api=delete_api_name(k),
+            **extra,
         )
+
+    def alias(self, obj: Obj, alias: str) -> None:
+        """``obj`` is also ``alias`` in the other API (a meeting's REST series ID or its meeting key)."""
+        self._write("alias", kind=obj.kind, site=obj.site, id=obj.id, alias=alias)
 
     def not_created(self, ref: str, reason: str) -> None:
         self._write("not-created", ref=ref, reason=reason[:200])

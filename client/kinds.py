@@ -23,6 +23,8 @@ from dataclasses import dataclass
 SESSION_KINDS = ("meeting", "event", "training", "teleconference", "support", "session")
 #: a meeting of the REST API
 REST_MEETING = "rest-meeting"
+#: a meeting of the XML API (CreateMeeting): on a site, the same meeting as a REST series (its alias)
+XML_MEETING = "meeting"
 #: kinds that belong to a session (its ``parent``): they go when it goes
 CHILD_KINDS = ("attendee", "scheduled-test")
 
@@ -171,6 +173,7 @@ __all__ = [
     "REST_KIND",
     "REST_MEETING",
     "SESSION_KINDS",
+    "XML_MEETING",
     "Kind",
     "canonical_api",
     "creator_of",

@@ -22,6 +22,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
@@ -38,6 +39,7 @@ from webex_harness.client.kinds import (
     REST_KIND,
     REST_MEETING,
     SESSION_KINDS,
+    XML_MEETING,
     Kind,
     canonical_api,
     kind,
@@ -216,8 +218,10 @@ class LedgerHooks:
             parsed = answer(response) if is_xml else None
             if parsed is not None:
                 self._harvest(parsed)
-            elif self._rest_tail(response.request) is not None:
+            elif (tail := self._rest_tail(response.request)) is not None:
                 self.secrets.update(_rest_answer_secrets(response.content))
+                if response.status_code == 200 and tail.startswith("/meetings"):
+                    self._learn_series_ids(response)
             if pending is None:
                 return
             if self._accepted(response, parsed):
@@ -229,7 +233,9 @@ class LedgerHooks:
             elif pending.rest_create is not None:
                 self._rest_created(pending.rest_create, response)
             elif pending.rest_delete is not None and response.status_code in (200, 204):
-                self._mark_deleted((REST_MEETING,), pending.rest_delete[0], pending.rest_delete[1], "DELETE")
+                site, ident = pending.rest_delete
+                self._mark_deleted((REST_MEETING,), site, ident, "DELETE")
+                self._mark_deleted((XML_MEETING,), site, ident, "DELETE")  # a CreateMeeting meeting, by its alias
         except Exception as exc:  # the ledger must never break a test's request
             self.ledger.error("response", exc)
 
@@ -274,6 +280,8 @@ class LedgerHooks:
             if outcome is not None and outcome[0] == "SUCCESS" and pending.xml is not None:
                 for ident in idents:
                     self._mark_deleted(kinds, pending.xml.site, ident, canonical_api(body_req.api))
+                    if XML_MEETING in kinds:  # a POST /v1/meetings meeting, by its meetingNumber
+                        self._mark_deleted((REST_MEETING,), pending.xml.site, ident, canonical_api(body_req.api))
         if pending.reactivations and parsed.ok and pending.xml is not None:
             state = self.ledger.state()
             for webex_id in pending.reactivations:
@@ -321,11 +329,39 @@ class LedgerHooks:
                 data = None
             self.secrets.update(_rest_secrets(data))
             ident = data.get("id") if isinstance(data, dict) else None
-            if ident:
-                self.ledger.created(ref, REST_KIND, REST_CREATE, site, None, title, str(ident))
+            if ident and isinstance(data, dict):
+                number = data.get("meetingNumber")
+                aliases = (str(number),) if number else ()
+                self.ledger.created(ref, REST_KIND, REST_CREATE, site, None, title, str(ident), aliases=aliases)
                 return
         if 400 <= status < 500:
             self.ledger.not_created(ref, f"HTTP {status}")
+
+    def _learn_series_ids(self, response: httpx.Response) -> None:
+        """A REST answer that shows a meeting series (``id`` and ``meetingNumber``) of a meeting this run made
+        with CreateMeeting: the series ID becomes the meeting's alias, so that a ``DELETE`` by it is seen as
+        the meeting's deletion. An occurrence's ID (``<series>_…``) is no alias: deleting it cancels one
+        occurrence, not the meeting."""
+        token = self._bearer(response.request)
+        site = self.site_for_token(token) if token else None
+        if not site:
+            return
+        try:
+            data = response.json()
+        except ValueError:
+            return
+        listed = data.get("items") if isinstance(data, dict) else None
+        items: list[Any] = listed if isinstance(listed, list) else [data]
+        state = self.ledger.state()
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            ident, number = item.get("id"), item.get("meetingNumber")
+            if not isinstance(ident, str) or not number or "_" in ident:
+                continue
+            obj = state.find((XML_MEETING,), site, str(number))
+            if obj is not None and obj.status != "deleted" and ident not in obj.aliases and ident != obj.id:
+                self.ledger.alias(obj, ident)
 
     def _mark_deleted(self, kinds: tuple[str, ...], site: str, ident: str, how: str) -> None:
         obj = self.ledger.state().find(kinds, site, ident)

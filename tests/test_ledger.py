@@ -157,6 +157,64 @@ def test_the_wire_tells_creates_deletes_and_refusals_apart(
     assert events.count("not-created") == 1 and events.count("deleted") == 1 and not state.unresolved()
 
 
+def test_a_meeting_deleted_through_the_other_api_is_deleted_in_the_ledger(
+    emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
+    """One meeting, two APIs: a REST meeting deleted with DelMeeting (by its meetingNumber) and a
+    CreateMeeting meeting deleted with ``DELETE /v1/meetings/{id}`` (by the series ID a REST answer
+    showed) are both ended as deleted by the tests — nothing is left for clean-up to look for."""
+    ledger = Ledger("r")
+    site = str(site_info["name"])
+    with _hooked(ledger, emulator, site_info) as http:
+        host = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http)
+        rest = RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http)
+        made = rest.create({"title": "rest side", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"})
+        assert made.status == 200, made.describe()
+        number = str(made.json["meetingNumber"])
+        host.call("meeting", "DelMeeting", {"meetingKey": number}).expect_success()
+
+        key = host.call("meeting", "CreateMeeting", meeting_body("xml side")).expect_success().text("meet:meetingkey")
+        assert key
+        listed = rest.list_meetings(meetingNumber=key, current="false")
+        assert listed.status == 200 and len(listed.items) == 1, listed.describe()
+        series_id = str(listed.items[0]["id"])
+        assert rest.delete(series_id).status in (200, 204)
+
+    state = ledger.state()
+    assert state.outstanding() == []
+    assert state.find(["rest-meeting"], site, number) is not None, "the REST meeting is found by its meetingNumber"
+    assert series_id in (state.find(["meeting"], site, key) or pytest.fail("no meeting")).aliases
+    deleted = [(r["kind"], r["how"]) for r in ledger.records if r["event"] == "deleted"]
+    assert deleted == [("rest-meeting", "DelMeeting"), ("meeting", "DELETE")]
+
+
+def test_a_series_id_is_an_alias_of_the_meeting_and_an_occurrence_id_is_not(
+    emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
+    """Deleting one occurrence of a series (``<series>_…``) cancels that occurrence, not the meeting: an
+    answer that lists the meeting's series and one of its occurrences teaches the ledger the series ID only."""
+    ledger = Ledger("r")
+    with _hooked(ledger, emulator, site_info) as http:
+        host = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http)
+        key = host.call("meeting", "CreateMeeting", meeting_body("kept")).expect_success().text("meet:meetingkey")
+        answer = httpx.Response(
+            200,
+            json={
+                "items": [
+                    {"id": "0123456789abcdef0123456789abcdef_20310101T100000Z", "meetingNumber": key},
+                    {"id": "0123456789abcdef0123456789abcdef", "meetingNumber": key},
+                ]
+            },
+            request=httpx.Request("GET", f"{emulator.rest_url}/meetings", headers={"Authorization": "Bearer x"}),
+        )
+        hooks = LedgerHooks(ledger, rest_url=emulator.rest_url, site_for_token=lambda t: str(site_info["name"]))
+        hooks.on_request(answer.request)
+        hooks.on_response(answer)
+
+    kept = ledger.state().outstanding()
+    assert [(o.kind, o.id, o.aliases) for o in kept] == [("meeting", key, ["0123456789abcdef0123456789abcdef"])]
+
+
 def test_secrets_an_answer_hands_out_join_the_run_set_before_the_client_records_the_exchange(
     tmp_path: Path, emulator: RunningEmulator, site_info: dict[str, object]
 ) -> None:
