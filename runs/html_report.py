@@ -321,7 +321,11 @@ def _selfcheck(summary: dict[str, Any]) -> str:
         rows = [
             [
                 f"<code>{_e(f['id'])}</code>",
-                _badge("passed", "detected") if f.get("detected") else _badge("failed", "MISSED"),
+                _badge("passed", "detected")
+                if f.get("detected")
+                else _badge("failed", "could not run") + " " + _e(f["error"])
+                if f.get("error")
+                else _badge("failed", "MISSED"),
                 _e(len(f.get("failed_tests", []))),
             ]
             for f in b["faults"]

@@ -212,9 +212,10 @@ def _selfcheck(summary: dict[str, Any]) -> list[str]:
             "| --- | --- | --- |",
         ]
         for f in b["faults"]:
-            lines.append(
-                f"| `{f['id']}` | {'yes' if f.get('detected') else '**MISSED**'} | {len(f.get('failed_tests') or [])} |"
-            )
+            result = "yes" if f.get("detected") else "**MISSED**"
+            if not f.get("detected") and f.get("error"):
+                result = "**could not run** (" + str(f["error"]).replace("|", "\\|") + ")"
+            lines.append(f"| `{f['id']}` | {result} | {len(f.get('failed_tests') or [])} |")
     return lines
 
 

@@ -80,6 +80,9 @@ class FaultRow(TypedDict):
     failed_tests: list[str]
     tests_run: int
     suite: NotRequired[str]
+    #: pytest could not run the tests (a collection or start-up error: nothing ran, nothing was
+    #: detected or missed): its exit code and last line
+    error: NotRequired[str]
 
 
 class SuiteReport(TypedDict):
@@ -132,13 +135,28 @@ def _fault_run(run: Run, target: Target, fault: str | None, suite: Suite, select
             env = {**os.environ, SHRINK_VARIABLE: "0"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     results = load_results(out)
+    last = (proc.stdout or "").strip() or (proc.stderr or "").strip()
     return {
         "exit_code": proc.returncode,
         "failed": [r.nodeid for r in results if r.outcome == "failed"],
         "passed": [r.nodeid for r in results if r.outcome == "passed"],
         "ran": len(results),
-        "tail": proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else [],
+        "tail": last.splitlines()[-1:] if last else [],
     }
+
+
+#: pytest's exit codes that say how the tests went (0 all passed, 1 some failed, 5 none was selected);
+#: any other (2 interrupted — a collection error —, 3 internal error, 4 usage error) says they did not run
+_TESTS_WENT = (0, 1, 5)
+
+
+def run_error(result: FaultRun) -> str | None:
+    """Why a fault's pytest run says nothing about the fault, or None: no test ran and pytest ended with
+    an error (a module that does not import, a bad option) — reported apart from a miss."""
+    if result["ran"] or result["exit_code"] in _TESTS_WENT:
+        return None
+    tail = result["tail"][0] if result["tail"] else "no output"
+    return f"pytest exit {result['exit_code']}: {tail}"
 
 
 def stateful_only(cmd: list[str]) -> list[str]:
@@ -188,6 +206,9 @@ def _suite(
             "tests_run": result["ran"],
             "suite": suite,
         }
+        error = run_error(result)
+        if error is not None:
+            row["error"] = error
         if progress is not None:
             progress(row)
         return row
@@ -261,12 +282,18 @@ def percent(share: float) -> str:
 def kill_rate_problem(block: SuiteReport) -> str | None:
     """What is wrong with a suite's result beyond its baseline, in one phrase; None when it is good:
     the examples must detect every fault, the state machines at least :data:`STATEFUL_TARGET`."""
+    errors = [f["id"] for f in block["faults"] if f.get("error")]
+    could_not_run = f"the tests of {len(errors)} fault(s) could not run: {', '.join(errors)}" if errors else ""
     if block["suite"] == "examples":
-        missed = block["missed"]
-        return f"{len(missed)} fault(s) missed by the example tests: {', '.join(missed)}" if missed else None
+        missed = [m for m in block["missed"] if m not in errors]
+        problems = [could_not_run] if errors else []
+        if missed:
+            problems.append(f"{len(missed)} fault(s) missed by the example tests: {', '.join(missed)}")
+        return "; ".join(problems) or None
     if block["total"] and block["kill_rate"] >= block["target"]:
         return None
-    return (
+    below = (
         f"the state machines detect {block['detected']}/{block['total']} faults "
         f"({percent(block['kill_rate'])}), below the {percent(block['target'])} they must reach"
     )
+    return f"{below} ({could_not_run})" if errors else below

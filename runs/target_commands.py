@@ -136,13 +136,20 @@ class _SelfcheckProgress:
             self.done = 0
             return
         self.done += 1
-        state = "detected" if row["detected"] else "MISSED"
+        state = result_word(row)
         suite = row.get("suite", "examples")
         print(
             f"  [{self.done:>3}/{self.total}] {suite:<8} {row['id']:<40} {state:<8} "
             f"{eta(self.done, self.total, self.started)}",
             flush=True,
         )
+
+
+def result_word(row: FaultRow) -> str:
+    """``detected``, ``MISSED``, or ``ERROR`` when the fault's tests could not run."""
+    if row["detected"]:
+        return "detected"
+    return "ERROR" if row.get("error") else "MISSED"
 
 
 def selfcheck_verdict(report: SelfcheckReport) -> list[str]:
@@ -168,7 +175,8 @@ def _print_selfcheck(report: SelfcheckReport) -> None:
         print()
         print(f"{name}: {'fault':<42} {'result':<9} failed tests")
         for f in block["faults"]:
-            print(f"{name}: {f['id']:<42} {'detected' if f['detected'] else 'MISSED':<9} {len(f['failed_tests'])}")
+            line = f"{name}: {f['id']:<42} {result_word(f):<9} {len(f['failed_tests'])}"
+            print(f"{line}  ({f['error']})" if f.get("error") else line)
         print(
             f"{name}: baseline (no fault) {'passed' if block['baseline_passed'] else 'FAILED'}; "
             f"detected {block['detected']}/{block['total']} "

@@ -275,3 +275,42 @@ def test_the_command_prints_each_suite_and_exits_1_on_a_miss_it_must_not_have(
     summary = json.loads((out / "summary.json").read_text())
     assert summary["exit_code"] == code and set(summary["selfcheck"]["suites"]) == {"examples", "stateful"}
     assert (out / "selfcheck" / "stateful" / "site-options" / "run" / "results-main.json").is_file()
+
+
+class BrokenPytest(FakePytest):
+    """A pytest that cannot start for ``broken`` faults: a module fails to import during collection —
+    nothing ran, no results file, exit 2 with pytest's last line."""
+
+    def __init__(self, fails: set[tuple[str, str | None]], broken: set[str]) -> None:
+        super().__init__(fails)
+        self.broken = broken
+
+    def __call__(self, cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        fault = cmd[cmd.index("--fault") + 1] if "--fault" in cmd else None
+        if fault in self.broken:
+            self.commands.append(list(cmd))
+            return subprocess.CompletedProcess(
+                cmd, 2, "=== 1 error in 0.41s ===\n", "ImportError: cannot import name\n"
+            )
+        return super().__call__(cmd, **kwargs)
+
+
+def test_a_fault_whose_tests_could_not_run_is_reported_as_such_not_as_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = BrokenPytest({("examples", "site-options")}, broken={"api-version"})
+    monkeypatch.setattr(selfcheck.subprocess, "run", fake)
+    monkeypatch.setattr(runner, "target_up", _no_emulator)
+    out = tmp_path / "out"
+    argv = ["selfcheck", "--env", str(EMULATOR_ENV), "--workers", "1", "--out", str(out)]
+
+    assert main([*argv, "--fault", "api-version", "--fault", "site-options"]) == 1
+
+    text = "".join(capsys.readouterr())
+    assert "examples api-version" in text and "ERROR" in text
+    assert "the tests of 1 fault(s) could not run: api-version" in text
+    assert "missed by the example tests" not in text
+    row = json.loads((out / "selfcheck.json").read_text())["faults"][0]
+    assert row["id"] == "api-version" and not row["detected"]
+    assert row["error"] == "pytest exit 2: === 1 error in 0.41s ==="
+    assert "could not run" in (out / "summary.md").read_text()
