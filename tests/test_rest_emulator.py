@@ -197,6 +197,26 @@ def test_scheduled_meeting_delete_cancels_only_that_occurrence(rest: Rest) -> No
     assert [m["id"] for m in left] == [items[0]["id"], items[2]["id"]]
 
 
+def test_an_occurrence_changed_back_to_its_series_value_answers_the_series_value(rest: Rest) -> None:
+    """An older exceptional value of one scheduled meeting must not outlive a later update that sets the
+    property back to the series' value (found by the REST state machine: PUT false, then PUT true)."""
+    made = rest.create(recurrence="FREQ=DAILY;COUNT=3", enabledAutoRecordMeeting=True)
+    start = datetime.fromisoformat(made["start"])
+    query = (
+        f"meetingSeriesId={made['id']}&from={(start - timedelta(days=1)).isoformat().replace('+', '%2B')}"
+        f"&to={(start + timedelta(days=5)).isoformat().replace('+', '%2B')}"
+    )
+    second = rest.call("GET", "/v1/meetings", headers=AUTH, query=query)[1]["items"][1]["id"]
+    path = f"/v1/meetings/{second}"
+
+    off = rest.call("PATCH", path, {"enabledAutoRecordMeeting": False})
+    back = rest.call("PUT", path, {"enabledAutoRecordMeeting": True})
+
+    assert off[0] == 200 and off[1]["enabledAutoRecordMeeting"] is False
+    assert back[0] == 200 and back[1]["enabledAutoRecordMeeting"] is True
+    assert rest.call("GET", path, headers=AUTH)[1]["enabledAutoRecordMeeting"] is True
+
+
 def test_registrants_endpoint(rest: Rest) -> None:
     made = rest.create(scheduledType="webinar")
     path = f"/v1/meetings/{made['id']}/registrants"

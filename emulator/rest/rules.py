@@ -463,6 +463,8 @@ def _update_occurrence(site: Site, target: Target, fields: dict[str, Any], now: 
     for name, value in scratch.items():
         if value != series.props.get(name):
             overrides[name] = value
+        else:  # back to the series' value: no longer exceptional (an older override must not win)
+            overrides.pop(name, None)
     series.exceptions[key] = Exceptional(start, end, zulu, overrides)
     return target
 
