@@ -2,11 +2,13 @@
 ``contracts/costs.json`` (:mod:`plugin.plan` reads it), or the file ``$WEBEX_HARNESS_COSTS`` names — never
 the costs file of an installed package (:func:`refresh_target`).
 
-One emulator subprocess on loopback; on it, at the same time, two single-process pytest runs of
-every contract test (``--profile full``, the same seed):
+Two emulator subprocesses on loopback and, at the same time, two single-process pytest runs of every
+contract test (``--profile full``, the same seed), one on each:
 
 - **emulator**: the emulator target (a fresh site per test, as ``make test`` runs them);
-- **site**: site mode against a stand-in — a site created through the control API, described by a
+- **site**: site mode against a stand-in on the other emulator (on a shared one, the emulator run's
+  site churn would drop the stand-in while the site run waits out the REST rate limit) — a site
+  created through the control API, described by a
   ``target: site`` environment file with every role declared (when the loader knows ``users:``),
   ``allow.destructive`` on, ``allow.lockout`` off and the documented limits on — as a real site sees
   the harness.
@@ -234,9 +236,13 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], obje
     with tempfile.TemporaryDirectory(prefix="wxh-costs-") as tmp:
         work = Path(tmp)
         emulator = start_subprocess(DEFAULT_ENVIRONMENT, log_file=work / "emulator.log")
+        # the stand-in gets an emulator of its own: the emulator run makes a site per test, and past
+        # MAX_SITES the emulator drops the site idle longest — the stand-in, while the site run waits out
+        # the REST rate limit (every later REST request of the site run was then a 401)
+        host = start_subprocess(DEFAULT_ENVIRONMENT, log_file=work / "stand-in-emulator.log")
         procs: list[subprocess.Popen[str]] = []
         try:
-            stand_in, variables = write_stand_in(emulator.base_url, work)
+            stand_in, variables = write_stand_in(host.base_url, work)
             runs: dict[str, tuple[subprocess.Popen[str], float]] = {}
             for name, env_file, url, extra in (
                 ("emulator", DEFAULT_ENVIRONMENT, emulator.base_url, {}),
@@ -257,6 +263,7 @@ def refresh(path: Path = COSTS_FILE, *, seed: int = 1, log: Callable[[str], obje
                         os.killpg(proc.pid, 9)
                     proc.wait()
             emulator.stop()
+            host.stop()
     costs = merge(measured["emulator"], measured["site"])
     path.write_text(costs_text(costs, seed=seed), encoding="utf-8")
     changed = sorted(n for n in costs if n in before and before[n] != costs[n])
