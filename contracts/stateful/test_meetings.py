@@ -78,6 +78,12 @@ _create_args: dict[str, st.SearchStrategy[Any]] = {
     "template": st.booleans(),
 }
 
+#: the first meeting of a sequence: every option drawn
+_first_args: dict[str, st.SearchStrategy[Any]] = {
+    **_create_args,
+    "flags": st.fixed_dictionaries({flag: st.booleans() for flag in FLAGS}),
+}
+
 
 def _password(n: int) -> str:
     return f"Qz{n:03d}Pk7"
@@ -124,11 +130,17 @@ class MeetingMachine(ContractMachine):
 
     # ------------------------------------------------------------ rules
 
-    @initialize(target=meetings, **_create_args)
+    @initialize(target=meetings, **_first_args)
     @recorded
     def first_meeting(self, **drawn: Any) -> Ref:
-        """Every sequence starts with a meeting (so that no example is spent on an empty site)."""
-        return self._create(**drawn)
+        """Every sequence starts with a meeting (so that no example is spent on an empty site), created
+        with every option of :data:`FLAGS` drawn on or off and read back at once: an option the site
+        drops is found in every sequence, not only in those whose Sets happen to draw it on."""
+        ref = self._create(**drawn)
+        state = self._state(ref)
+        if state is not None:
+            self._read_back(ref.label, state)
+        return ref
 
     @rule(target=meetings, **_create_args)
     @recorded

@@ -50,6 +50,8 @@ ALWAYS = (
     "ep:isPersonalMeetingRoom",
 )
 NUMBERS = ("14085550100", "14085550111")
+#: how far back (minutes) the second DetectSessionByCallback window ends
+BACK_MINUTES = (5, 90, 24 * 60)
 DAY = 86400
 #: how long a machine's meetings last (minutes) and how far ahead they start (days)
 DURATION = 30
@@ -137,10 +139,46 @@ class SessionInfoMachine(PeopleMachine):
         )
         return ref
 
-    @initialize(target=meetings, invite=st.booleans(), jbh=st.booleans(), e2ee=st.booleans(), password=st.booleans())
+    @initialize(
+        target=meetings,
+        invite=st.booleans(),
+        jbh=st.booleans(),
+        e2ee=st.booleans(),
+        password=st.booleans(),
+        live=st.booleans(),
+        host_in=st.booleans(),
+        attendees=st.integers(0, 2),
+        number=st.sampled_from(NUMBERS),
+        back=st.sampled_from(BACK_MINUTES),
+        role=st.sampled_from(ROLES),
+        by_uuid=st.booleans(),
+    )
     @recorded
-    def first_meeting(self, invite: bool, jbh: bool, e2ee: bool, password: bool) -> Ref:
-        return self._create(invite, jbh, e2ee, password)
+    def first_meeting(
+        self,
+        invite: bool,
+        jbh: bool,
+        e2ee: bool,
+        password: bool,
+        live: bool,
+        host_in: bool,
+        attendees: int,
+        number: str,
+        back: int,
+        role: str,
+        by_uuid: bool,
+    ) -> Ref:
+        """Every sequence starts with a meeting, read at once with GetSessionInfo by a drawn caller. On the
+        emulator the meeting then starts (or is marked not in progress) and the service calls a number
+        back for it, each checked in the same step: what each caller sees, who is in a meeting in
+        progress and what DetectSessionByCallback finds are checked in every sequence, not only in those
+        whose draws happen to reach those rules."""
+        ref = self._create(invite, jbh, e2ee, password)
+        self._session_info(ref, role, by_uuid)
+        if self.site.is_emulator:
+            self._go_live(ref, "INPROGRESS" if live else "NOT_INPROGRESS", host_in, attendees)
+            self._call_back(ref, number, back)
+        return ref
 
     @rule(target=meetings, invite=st.booleans(), jbh=st.booleans(), e2ee=st.booleans(), password=st.booleans())
     @recorded
@@ -196,6 +234,11 @@ class SessionInfoMachine(PeopleMachine):
     @rule(meeting=meetings, role=st.sampled_from(ROLES), by_uuid=st.booleans())
     @recorded
     def session_info(self, meeting: Ref, role: str, by_uuid: bool) -> None:
+        self._session_info(meeting, role, by_uuid)
+
+    def _session_info(self, meeting: Ref, role: str, by_uuid: bool) -> None:
+        """GetSessionInfo as ``role``: the details, hostKey and password that caller may see, the shape
+        and the live state."""
         model = self._live(meeting)
         if model is None:
             return
@@ -275,7 +318,11 @@ class SessionInfoMachine(PeopleMachine):
     )
     @recorded
     def go_live(self, meeting: Ref, status: str, host_in: bool, attendees: int) -> None:
-        """The control API: the session's status and who is in it (the host joins, attendees join)."""
+        self._go_live(meeting, status, host_in, attendees)
+
+    def _go_live(self, meeting: Ref, status: str, host_in: bool, attendees: int) -> None:
+        """The control API: the session's status and who is in it (the host joins, attendees join);
+        then GetSessionInfo shows it."""
         model = self._live(meeting)
         if model is None:
             return
@@ -286,9 +333,12 @@ class SessionInfoMachine(PeopleMachine):
         self._check_live(meeting, model, self.xml("ep", "GetSessionInfo", {"sessionKey": model.key}).expect_success())
 
     @precondition(lambda self: self.site.is_emulator)
-    @rule(meeting=meetings, number=st.sampled_from(NUMBERS), back=st.sampled_from([5, 90, 24 * 60]))
+    @rule(meeting=meetings, number=st.sampled_from(NUMBERS), back=st.sampled_from(BACK_MINUTES))
     @recorded
     def call_back(self, meeting: Ref, number: str, back: int) -> None:
+        self._call_back(meeting, number, back)
+
+    def _call_back(self, meeting: Ref, number: str, back: int) -> None:
         """The control API: the service calls ``number`` back for the meeting now; then
         DetectSessionByCallback finds it now, and not in a window that ended before."""
         model = self._live(meeting)
@@ -299,7 +349,7 @@ class SessionInfoMachine(PeopleMachine):
         self._detect(back)
 
     @precondition(lambda self: self.site.is_emulator and bool(self.callbacks))
-    @rule(back=st.sampled_from([5, 90, 24 * 60]))
+    @rule(back=st.sampled_from(BACK_MINUTES))
     @recorded
     def detect(self, back: int) -> None:
         self._detect(back)
