@@ -204,6 +204,7 @@ class EmulatorApp:
             admission = busy_state.admit(site)
             delay += admission.delay
             if admission.unavailable:  # before anything is processed: nothing changes
+                self.registry.hold(site, site.busy.options.retry_after_seconds)
                 return (
                     503,
                     busy_state.UNAVAILABLE_MESSAGE.encode(),

@@ -106,6 +106,12 @@ class Registry:
         site.last_used = time.monotonic()
         return site
 
+    @staticmethod
+    def hold(site: Site, seconds: float) -> None:
+        """``site``'s client was told to come back in ``seconds`` (a 429's or a 503's Retry-After): the site
+        counts as used until then, so :meth:`create_site` never drops it as idle while its client waits."""
+        site.last_used = max(site.last_used, time.monotonic() + seconds)
+
     def by_token(self, token: str) -> Site | None:
         site = self._by_token.get(token)
         if site is not None:

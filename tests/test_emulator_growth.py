@@ -5,6 +5,7 @@ dictionary that is renewed. Mechanisms only — the speed and memory figures are
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,9 +13,13 @@ from typing import Any
 import pytest
 
 from webex_harness.emulator import model, xmlio
+from webex_harness.emulator.app import create_app
+from webex_harness.emulator.busy_state import BusyOptions
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore
 from webex_harness.emulator.model import Session, Site, User
 from webex_harness.emulator.registry import Registry
+from webex_harness.emulator.rest import respond
+from webex_harness.webex.envelope import Security, build_request
 from webex_harness.webex.errors import WebexError
 from webex_harness.webex.settings import SiteSettings
 
@@ -243,3 +248,32 @@ def test_history_of_a_deleted_session_is_listed_once() -> None:
     site.remove_session(session.key)
     site.record_history(session, ended=datetime(2030, 1, 1, 10) + timedelta(minutes=5))
     assert [r.key for r in site.history] == [session.key]
+
+
+def test_a_site_whose_client_was_told_to_wait_is_not_dropped_as_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 429 (or a busy site's 503) tells the client to come back later; while it waits, creating more
+    sites than the cap drops another site, not the one it waits for."""
+    monkeypatch.setattr("webex_harness.emulator.registry.MAX_SITES", 2)
+    registry = Registry()
+    waiting = registry.create_site("waiting", SiteSettings(rest_rate_limit_per_minute=1))
+    auth = {"authorization": f"Bearer {waiting.rest_token}"}
+    assert respond(registry, "GET", "/v1/meetings", "", auth, b"", "http://test")[0] == 200
+    assert respond(registry, "GET", "/v1/meetings", "", auth, b"", "http://test")[0] == 429
+    other = registry.create_site("other", SiteSettings())  # used after the 429: the most recent
+    assert other.last_used < waiting.last_used
+
+    registry.create_site("third", SiteSettings())
+
+    assert "waiting" in registry.sites and "other" not in registry.sites
+    assert registry.by_token(waiting.rest_token) is waiting
+
+
+def test_a_busy_site_that_answers_503_counts_as_used_until_its_retry_after() -> None:
+    app = create_app(busy_options=BusyOptions(seed=1, unavailable_one_in=1, retry_after_seconds=600))
+    site = app.registry.default
+    body = build_request("site", "GetSite", {}, Security(site.name, "host", "x"))
+
+    status = app.answer_xml(body, {})[0]
+
+    assert status == 503
+    assert site.last_used > time.monotonic() + 500

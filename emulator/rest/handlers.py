@@ -189,6 +189,7 @@ def respond_timed(
             return _respond(site, method, path, query, headers, raw, base), slow
         admission = busy_state.admit(site)
         if admission.unavailable:  # before anything is processed or rate-counted: nothing changes
+            registry.hold(site, site.busy.options.retry_after_seconds)
             status, body, extra = error(503, busy_state.UNAVAILABLE_MESSAGE)
             return (
                 status,
@@ -202,6 +203,7 @@ def _respond(site: Site, method: str, path: str, query: str, headers: dict[str, 
     """The rules from the rate limit on (the caller holds the registry lock)."""
     retry = _rate_limited(site)
     if retry is not None:
+        Registry.hold(site, retry)  # its client waits: the site is not idle meanwhile (MAX_SITES)
         status, body, extra = error(429, "Too many requests have been sent: the request has been rate limited.")
         return status, body, [*extra, ("Retry-After", str(retry))]
     parts = _segments(path)
