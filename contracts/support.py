@@ -20,6 +20,10 @@ import pytest
 from webex_harness.plugin.xml_meetings import webex_date
 from webex_harness.webex.envelope import XmlResponse
 
+#: The xdist group of every test that changes the host's own account state — its One-Click settings
+#: (set back afterwards) or its login ticket: on a site, where the parallel workers share that host,
+#: they run one after another on one worker (``webex-harness run`` distributes with ``--dist loadgroup``).
+HOST_OWN_STATE = "host-own-state"
 #: the elements of each LstTimeZone zone, in order (reference page lsttimezone)
 TIME_ZONE_FIELDS = [
     "timeZoneID",

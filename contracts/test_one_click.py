@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import HOST_OWN_STATE
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import XmlResponse
 
-#: Every test here changes the host's own One-Click settings (and sets them back): on a site, where
-#: the parallel workers share that host, they run one after another on one worker (``--dist loadgroup``).
-SHARED_HOST_SETTINGS = "host-one-click-settings"
-pytestmark = pytest.mark.xdist_group(SHARED_HOST_SETTINGS)
+#: Every test here changes the host's own One-Click settings (and sets them back): one after another on a
+#: site (contracts.support.HOST_OWN_STATE).
+pytestmark = pytest.mark.xdist_group(HOST_OWN_STATE)
 
 _GIF = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 

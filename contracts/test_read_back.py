@@ -12,13 +12,13 @@ import pytest
 
 from webex_harness.contracts.read_back_pairs import Bench, Made, Pair, pair
 from webex_harness.contracts.read_back_values import Change, changes, set_body, updatable
-from webex_harness.contracts.test_one_click import SHARED_HOST_SETTINGS
+from webex_harness.contracts.support import HOST_OWN_STATE
 from webex_harness.generators.catalogue import api
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import XmlResponse
 
 #: the One-Click rows change the host's own settings, as contracts/test_one_click.py does: never side by side
-ONE_CLICK_GROUP = pytest.mark.xdist_group(SHARED_HOST_SETTINGS)
+ONE_CLICK_GROUP = pytest.mark.xdist_group(HOST_OWN_STATE)
 
 ROWS = [
     pytest.param("SetMeeting", marks=pytest.mark.behaviour("set-meeting-read-back"), id="SetMeeting"),

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from webex_harness.client.xml_client import XmlClient
+from webex_harness.contracts.support import HOST_OWN_STATE
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import Security
 from webex_harness.webex.masking import mask
@@ -60,6 +61,7 @@ def test_authenticate_user_with_a_wrong_access_token_fails(site: SiteHandle) -> 
 
 
 @pytest.mark.behaviour("login-ticket-reuse")
+@pytest.mark.xdist_group(HOST_OWN_STATE)  # another worker's new ticket for the host would replace it
 def test_get_login_ticket_answers_the_same_unused_ticket(site: SiteHandle) -> None:
     client = site.client("host")
     first = client.call("user", "GetLoginTicket", {}).expect_success()
@@ -111,6 +113,7 @@ def _query(url: str) -> dict[str, str]:
 
 
 @pytest.mark.behaviour("login-url-ticket")
+@pytest.mark.xdist_group(HOST_OWN_STATE)  # it gives the host a new ticket
 def test_login_url_names_the_user_and_carries_a_fresh_ticket(site: SiteHandle) -> None:
     client = site.client("host")
     webex_id = site.security("host").webex_id or ""

@@ -25,11 +25,13 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
 from webex_harness.contracts.stateful.machine import Call, ContractMachine, recorded
 from webex_harness.contracts.stateful.user_model import flat
+from webex_harness.contracts.support import HOST_OWN_STATE
 from webex_harness.plugin.run_names import own_name
 from webex_harness.plugin.targets import SiteHandle
 from webex_harness.webex.envelope import Security, XmlResponse
@@ -339,5 +341,6 @@ class SignInMachine(ContractMachine):
         self.xml("ep", "SetupOneClickSettings", body)
 
 
+@pytest.mark.xdist_group(HOST_OWN_STATE)  # the host's login ticket and One-Click settings
 def test_signing_in_and_own_settings_read_back(run_stateful) -> None:  # type: ignore[no-untyped-def]
     run_stateful(SignInMachine)
