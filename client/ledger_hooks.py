@@ -219,9 +219,12 @@ class LedgerHooks:
             if parsed is not None:
                 self._harvest(parsed)
             elif (tail := self._rest_tail(response.request)) is not None:
-                self.secrets.update(_rest_answer_secrets(response.content))
-                if response.status_code == 200 and tail.startswith("/meetings"):
-                    self._learn_series_ids(response)
+                learn = response.status_code == 200 and tail.startswith("/meetings")
+                if learn or any(b in response.content for b in _REST_SECRET_BYTES):  # parsed once, if at all
+                    meetings = _rest_meetings(response.content)
+                    self.secrets.update(secret for meeting in meetings for secret in _rest_secrets(meeting))
+                    if learn:
+                        self._learn_series_ids(response.request, meetings)
             if pending is None:
                 return
             if self._accepted(response, parsed):
@@ -329,7 +332,7 @@ class LedgerHooks:
                 data = None
             self.secrets.update(_rest_secrets(data))
             ident = data.get("id") if isinstance(data, dict) else None
-            if ident and isinstance(data, dict):
+            if ident:
                 number = data.get("meetingNumber")
                 aliases = (str(number),) if number else ()
                 self.ledger.created(ref, REST_KIND, REST_CREATE, site, None, title, str(ident), aliases=aliases)
@@ -337,31 +340,26 @@ class LedgerHooks:
         if 400 <= status < 500:
             self.ledger.not_created(ref, f"HTTP {status}")
 
-    def _learn_series_ids(self, response: httpx.Response) -> None:
-        """A REST answer that shows a meeting series (``id`` and ``meetingNumber``) of a meeting this run made
-        with CreateMeeting: the series ID becomes the meeting's alias, so that a ``DELETE`` by it is seen as
-        the meeting's deletion. An occurrence's ID (``<series>_…``) is no alias: deleting it cancels one
-        occurrence, not the meeting."""
-        token = self._bearer(response.request)
-        site = self.site_for_token(token) if token else None
-        if not site:
-            return
-        try:
-            data = response.json()
-        except ValueError:
-            return
-        listed = data.get("items") if isinstance(data, dict) else None
-        items: list[Any] = listed if isinstance(listed, list) else [data]
+    def _learn_series_ids(self, request: httpx.Request, meetings: list[dict[str, Any]]) -> None:
+        """A REST answer's ``meetings`` that show a meeting series (``id`` and ``meetingNumber``) of a meeting
+        this run made with CreateMeeting: the series ID becomes the meeting's alias, so that a ``DELETE`` by it
+        is seen as the meeting's deletion. An occurrence's ID (``<series>_…``) is no alias: deleting it
+        cancels one occurrence, not the meeting. One pass over the ledger, whatever the list's length."""
+        token = self._bearer(request)
+        site = (self.site_for_token(token) if token else None) or ""
         state = self.ledger.state()
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            ident, number = item.get("id"), item.get("meetingNumber")
-            if not isinstance(ident, str) or not number or "_" in ident:
-                continue
-            obj = state.find((XML_MEETING,), site, str(number))
-            if obj is not None and obj.status != "deleted" and ident not in obj.aliases and ident != obj.id:
-                self.ledger.alias(obj, ident)
+        mine = {
+            o.id: o
+            for o in state.objects.values()
+            if o.kind == XML_MEETING and o.site.lower() == site.lower() and o.status != "deleted"
+        }
+        if not site or not mine:
+            return
+        for meeting in meetings:
+            ident, number = meeting.get("id"), meeting.get("meetingNumber")
+            obj = mine.get(str(number)) if isinstance(ident, str) and "_" not in ident else None
+            if obj is not None and ident not in obj.aliases:
+                self.ledger.alias(obj, str(ident))
 
     def _mark_deleted(self, kinds: tuple[str, ...], site: str, ident: str, how: str) -> None:
         obj = self.ledger.state().find(kinds, site, ident)
@@ -384,17 +382,15 @@ def _rest_secrets(data: object) -> list[str]:
 _REST_SECRET_BYTES = tuple(name.encode() for name in ("assword", "hostKey"))
 
 
-def _rest_answer_secrets(content: bytes) -> list[str]:
-    """The secrets of the meetings a REST answer shows (a created, read, updated or listed one)."""
-    if not any(b in content for b in _REST_SECRET_BYTES):
-        return []
+def _rest_meetings(content: bytes) -> list[dict[str, Any]]:
+    """The meetings a REST answer shows (a created, read, updated or listed one; a list's wrapper too)."""
     try:
         data = json.loads(content)
     except ValueError:
         return []
     items = data.get("items") if isinstance(data, dict) else None
-    meetings = [data, *items] if isinstance(items, list) else [data]
-    return [secret for meeting in meetings for secret in _rest_secrets(meeting)]
+    found = [data, *items] if isinstance(items, list) else [data]
+    return [meeting for meeting in found if isinstance(meeting, dict)]
 
 
 def _outcome(parsed: XmlResponse, index: int, n_bodies: int) -> tuple[str, etree._Element | None] | None:
