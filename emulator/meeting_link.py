@@ -39,17 +39,19 @@ Stands on :mod:`emulator.model`, :mod:`emulator.faults`, the REST store and sche
 from __future__ import annotations
 
 import base64
-import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, cast
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Session, Site, User, digits
 from webex_harness.emulator.rest import recurrence
 from webex_harness.emulator.rest.schema import defaults
-from webex_harness.emulator.rest.store import Host, Series, store
+from webex_harness.emulator.rest.store import Deferred, Host, Series, store
 from webex_harness.webex import timezones
 
 XML_REST_EQUIVALENCE = declare(
@@ -114,21 +116,47 @@ def _session_instant(session: Session) -> datetime:
     return session.start.replace(tzinfo=timezones.offset(session.time_zone_id)).astimezone(UTC)
 
 
-def _copy_to_series(site: Site, session: Session, series: Series, host: Host | None = None) -> None:
-    """Write the session's shared fields onto ``series`` (``host``: the session's, when the caller
-    has just made it)."""
-    name = timezones.iana_name(session.time_zone_id)
-    start = _session_instant(session).astimezone(recurrence.zone(name, UTC))
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """A session's shared fields at one moment, as a series takes them (immutable values only)."""
+
+    name: str
+    password: str | None
+    agenda: str | None
+    start: datetime  # the aware UTC instant (:func:`_session_instant`)
+    duration: int
+    time_zone_id: int
+
+
+def _shared(session: Session) -> _Shared:
+    return _Shared(
+        session.name,
+        session.password,
+        _agenda(session),
+        _session_instant(session),
+        session.duration,
+        session.time_zone_id,
+    )
+
+
+def _apply_shared(series: Series, shared: _Shared, host: Host) -> None:
+    """Write ``shared`` and ``host`` onto ``series``."""
+    name = timezones.iana_name(shared.time_zone_id)
+    start = shared.start.astimezone(recurrence.zone(name, UTC))
     series.timezone = name
-    series.start, series.end, series.zulu = start, start + timedelta(minutes=session.duration), False
-    series.props["title"] = session.name
-    series.props["password"] = session.password or ""
-    agenda = _agenda(session)
-    if agenda is not None:
-        series.props["agenda"] = agenda
+    series.start, series.end, series.zulu = start, start + timedelta(minutes=shared.duration), False
+    series.props["title"] = shared.name
+    series.props["password"] = shared.password or ""
+    if shared.agenda is not None:
+        series.props["agenda"] = shared.agenda
     else:
         series.props.pop("agenda", None)
-    series.host = host if host is not None else host_of(site, site.user(session.host), session.host)
+    series.host = host
+
+
+def _copy_to_series(site: Site, session: Session, series: Series) -> None:
+    """Write the session's shared fields onto ``series``."""
+    _apply_shared(series, _shared(session), host_of(site, site.user(session.host), session.host))
 
 
 def _copy_to_session(site: Site, series: Series, session: Session) -> None:
@@ -195,28 +223,49 @@ def linked_session(site: Site, series: Series) -> Session | None:
 
 
 def session_created(site: Site, session: Session) -> None:
-    """CreateMeeting made ``session``: make its REST series (number = meeting key)."""
+    """CreateMeeting made ``session``: make its REST series (number = meeting key).
+
+    The series is stored deferred (:class:`emulator.rest.store.Deferred`): what it is made of — its
+    random id, host key, panelist password and web token, its host and the session's shared fields —
+    is taken now, in the order the eager making drew it; the object is made when something first
+    reads the REST store."""
     if session.kind != "meeting" or not _linked(site):
         return
     host = host_of(site, site.user(session.host), session.host)
-    instant = _session_instant(session)  # the start and end are set by _copy_to_series below
+    series_id = entropy.uuid4_hex()
+    host_key = digits(6)
+    pv_password = digits(8)
+    web_token = _new_web_token()  # Series' own default: the same draw as a series made here at once
+    maker = partial(_linked_series, series_id, session.key, host, host_key, pv_password, web_token, _shared(session))
+    store(site).defer(series_id, Deferred(maker))
+    session.series_id = series_id
+
+
+#: How :class:`Series` draws its web token when none is given.
+_new_web_token = cast("Callable[[], str]", Series.__dataclass_fields__["web_token"].default_factory)
+
+
+def _linked_series(
+    series_id: str, key: str, host: Host, host_key: str, pv_password: str, web_token: str, shared: _Shared
+) -> Series:
+    """The series :func:`session_created` deferred: the values it took, nothing read or drawn now."""
     series = Series(
-        id=uuid.uuid4().hex,
-        number=session.key,
+        id=series_id,
+        number=key,
         host=host,
         scheduled_type=LINKED_TYPE,
-        start=instant,
-        end=instant,
+        start=shared.start,
+        end=shared.start,
         zulu=False,
         timezone="UTC",
         props=defaults(LINKED_TYPE),
-        host_key=digits(6),
-        pv_password=digits(8),
-        session_key=session.key,
+        host_key=host_key,
+        pv_password=pv_password,
+        web_token=web_token,
+        session_key=key,
     )
-    _copy_to_series(site, session, series, host)
-    store(site).put(series)
-    session.series_id = series.id
+    _apply_shared(series, shared, host)
+    return series
 
 
 def session_changed(site: Site, session: Session) -> None:
@@ -237,7 +286,7 @@ def series_created(site: Site, series: Series) -> None:
         return
     session = Session(
         key=_free_key(site, series.number),
-        uuid=secrets.token_hex(16),
+        uuid=entropy.token_hex(16),
         conf_id=digits(18),
         kind="meeting",
         host=series.host.webex_id,

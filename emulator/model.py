@@ -12,7 +12,6 @@ loose keys); the ended sessions live in :mod:`emulator.history_store`, all sites
 from __future__ import annotations
 
 import itertools
-import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.busy_state import BusyState
 from webex_harness.emulator.feedback_store import FeedbackLog
 from webex_harness.emulator.history_store import HistoryRecord, HistoryStore, RecordingAccessLog
@@ -41,7 +41,7 @@ MAX_AUTO_USERS = 10_000
 
 
 def _token(n: int = 16) -> str:
-    return secrets.token_hex(n)
+    return entropy.token_hex(n)
 
 
 def digits(n: int) -> str:
@@ -49,7 +49,7 @@ def digits(n: int) -> str:
     distribution as drawing the first digit from 1–9 and every other from 0–9, in one draw from
     the OS's randomness instead of ``n`` (a CreateMeeting draws 26 digits: that was ~20 µs)."""
     low = 10 ** (max(n, 1) - 1)
-    return str(low + secrets.randbelow(9 * low))
+    return str(low + entropy.randbelow(9 * low))
 
 
 #: The dates the emulator accepts (the service documents no range): a date outside them is an invalid
@@ -96,7 +96,7 @@ def generate_password(length: int = 11) -> str:
     character uniform and independent, as when each was drawn on its own — which cost a system call
     per character (~55 µs of every CreateMeeting without a password, docs/performance.md, issue 17)."""
     mixed = max(length - 5, 0)
-    value = secrets.randbelow(len(_UPPER) * len(_LOWER) * len(_LETTERS) ** mixed * 900)
+    value = entropy.randbelow(len(_UPPER) * len(_LOWER) * len(_LETTERS) ** mixed * 900)
     value, number = divmod(value, 900)
     value, first = divmod(value, len(_UPPER))
     value, second = divmod(value, len(_LOWER))

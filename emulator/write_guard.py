@@ -59,7 +59,7 @@ def _stores(site: Site) -> tuple[Store, ...]:
         site.training_tests,
         site.callbacks,
     )
-    return stores if site.rest is None else (*stores, site.rest.series)
+    return stores if site.rest is None else (*stores, site.rest.entries)  # deferred series too
 
 
 def mark(site: Site) -> Mark:
@@ -74,7 +74,7 @@ def mark(site: Site) -> Mark:
         len(site.dist_lists),
         len(site.training_tests),
         len(site.callbacks),
-        len(rest.series) if rest is not None else 0,
+        len(rest.entries) if rest is not None else 0,
     )
 
 

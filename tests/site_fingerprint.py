@@ -9,7 +9,8 @@ know (a lock, a function) is a ``TypeError``, so nothing is silently left out.
 
 Left out on purpose (:data:`NOT_STORED`): what moves with every request whatever its answer —
 request counts, the routing recency, the usage-limit counters a "no data found" failure feeds (001,
-40.8.0), the REST API's 429 window, the per-request scratch of ``duplicate-email-first-wins`` — and
+40.8.0), the REST API's 429 window and which of its series are still deferred (:data:`READ_AS`), the
+per-request scratch of ``duplicate-email-first-wins`` — and
 the lenient default site's least-recently-used order of provisioned users (kept as a set). The
 clock is the site's offset, which only the control API moves: it is compared.
 """
@@ -37,8 +38,12 @@ NOT_STORED: Mapping[str, frozenset[str]] = {
         }
     ),
     "User": frozenset({"no_data_failures", "blocked_until"}),  # usage-limit-403 counters
-    "RestStore": frozenset({"hits"}),  # the REST 429 window (recent requests)
+    # the REST 429 window (recent requests); which series are still deferred (their making is unseen)
+    "RestStore": frozenset({"hits", "deferred_ids"}),
 }
+#: Attributes read through another name, by class name: a REST store's entries as its series, the
+#: deferred ones made (a deferred series and the same series made are one stored state).
+READ_AS: Mapping[str, Mapping[str, str]] = {"RestStore": {"entries": "series"}}
 #: Attributes kept as sets: their order moves with every request.
 UNORDERED: Mapping[str, frozenset[str]] = {"Site": frozenset({"auto_users"})}
 
@@ -91,11 +96,12 @@ def _walk(obj: Any, active: set[int]) -> Any:
         name = type(obj).__name__
         skipped = NOT_STORED.get(name, frozenset())
         unordered = UNORDERED.get(name, frozenset())
+        read_as = READ_AS.get(name, {})
         items = []
         for attr in _attributes(obj):
             if attr in skipped or not hasattr(obj, attr):
                 continue
-            value = getattr(obj, attr)
+            value = getattr(obj, read_as.get(attr, attr))
             walked = _walk(set(value) if attr in unordered else value, active)
             items.append((attr, walked))
         return ("obj", name, tuple(items))

@@ -14,6 +14,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.app import create_app
 from webex_harness.emulator.meeting_link import person_id
 from webex_harness.emulator.model import generate_password
@@ -26,13 +27,13 @@ PASSWORD = re.compile(r"[A-HJ-NP-Z][a-km-np-z][A-HJ-NP-Za-km-np-z]{6}[1-9][0-9]{
 
 def test_a_generated_password_is_one_draw_of_the_os_randomness(monkeypatch: pytest.MonkeyPatch) -> None:
     draws: list[int] = []
-    real = secrets.randbelow
+    real = entropy.randbelow
 
     def counted(n: int) -> int:
         draws.append(n)
         return real(n)
 
-    monkeypatch.setattr(secrets, "randbelow", counted)
+    monkeypatch.setattr(entropy, "randbelow", counted)
     monkeypatch.setattr(secrets, "choice", lambda seq: pytest.fail("a password draws no character on its own"))
     password = generate_password()
     assert PASSWORD.fullmatch(password)
@@ -41,7 +42,7 @@ def test_a_generated_password_is_one_draw_of_the_os_randomness(monkeypatch: pyte
 
 def test_every_character_of_a_generated_password_covers_its_whole_alphabet(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(17)
-    monkeypatch.setattr(secrets, "randbelow", rng.randrange)
+    monkeypatch.setattr(entropy, "randbelow", rng.randrange)
     passwords = [generate_password() for _ in range(4000)]
     assert all(PASSWORD.fullmatch(p) for p in passwords)
     alphabets = [UPPER, LOWER, *[UPPER + LOWER] * 6, "123456789", "0123456789", "0123456789"]

@@ -31,7 +31,7 @@ from tests.populated_site import World, populate
 from tests.site_fingerprint import differences, fingerprint
 from webex_harness.contracts.test_catalogue import caller_role
 from webex_harness.emulator import app as app_module
-from webex_harness.emulator import dispatch, model
+from webex_harness.emulator import dispatch, entropy, model
 from webex_harness.emulator.app import create_app
 from webex_harness.emulator.xmlio import Answer, render_message
 from webex_harness.generators import edge_cases, valid_envelope
@@ -213,6 +213,9 @@ def replayable() -> Iterator[Replay]:
         mp.setattr(secrets, "randbelow", lambda n: replay.rng.randrange(n))
         mp.setattr(secrets, "choice", lambda seq: replay.rng.choice(seq))
         mp.setattr(uuid, "uuid4", lambda: uuid.UUID(int=replay.rng.getrandbits(128), version=4))
+        mp.setattr(entropy, "token_hex", lambda n: f"{replay.rng.getrandbits(8 * n):0{2 * n}x}")
+        mp.setattr(entropy, "randbelow", lambda n: replay.rng.randrange(n))
+        mp.setattr(entropy, "uuid4_hex", lambda: uuid.UUID(int=replay.rng.getrandbits(128), version=4).hex)
         mp.setattr(model, "datetime", _FrozenDatetime)
         mp.setattr(model.Site, "now", lambda self: FIXED_NOW + self.clock_offset)
         mp.setattr(app_module, "answer", answer)

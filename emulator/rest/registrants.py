@@ -5,10 +5,10 @@ Stands on :mod:`emulator.rest.errors`, :mod:`emulator.rest.store` and :mod:`emul
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.rest.errors import RestError, bad
 from webex_harness.emulator.rest.store import Series
 from webex_harness.emulator.rest.times import utc_text
@@ -25,7 +25,7 @@ def register(series: Series, body: dict[str, Any], now: datetime) -> dict[str, A
     if any(r["email"] == email.strip().lower() for r in series.registrants):
         raise RestError(409, "This e-mail address has already registered for the meeting.")
     registrant = {
-        "id": uuid.uuid4().hex,
+        "id": entropy.uuid4_hex(),
         "status": "approved",
         "firstName": first,
         "lastName": last,

@@ -20,11 +20,10 @@ REST modules below it: errors, times, schema, recurrence, store, options.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from webex_harness.emulator import meeting_link
+from webex_harness.emulator import entropy, meeting_link
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site, digits, generate_password
 from webex_harness.emulator.rest import recurrence
@@ -323,7 +322,7 @@ def create(site: Site, body: dict[str, Any], now: datetime) -> Series:
     tags = fields.get("integrationTags", [])
     check_tags(site, tags)
     series = Series(
-        id=uuid.uuid4().hex,
+        id=entropy.uuid4_hex(),
         number=digits(10),
         host=meeting_link.host_for(site, fields.get("hostEmail")),
         scheduled_type=scheduled_type,

@@ -19,20 +19,23 @@ States (003): series ``active`` (a future occurrence exists), ``inProgress`` (on
 instances ``inProgress``, ``ended``.
 
 The store is the site's typed attribute ``Site.rest`` (made on first use by :func:`store`); what
-may be stored is decided by :mod:`emulator.rest.rules`. :func:`listing` is the query of a list
-request (003 "List Meetings": by default the week from now). Stands on :mod:`emulator.rest.recurrence`
-and :mod:`emulator.rest.times`.
+may be stored is decided by :mod:`emulator.rest.rules`. A series may be kept **deferred**
+(:class:`Deferred`): its id is taken and its place in the store's order held, but the object is made
+the first time anything reads it — a CreateMeeting's REST view (:mod:`emulator.meeting_link`) costs a
+quarter of the request and most are never read through REST (docs/performance.md, issue 17).
+:func:`listing` is the query of a list request (003 "List Meetings": by default the week from now).
+Stands on :mod:`emulator.rest.recurrence` and :mod:`emulator.rest.times`.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.rest import recurrence
 from webex_harness.emulator.rest.recurrence import Rule
 from webex_harness.emulator.rest.times import parse_slot, slot_key
@@ -76,7 +79,7 @@ class Series:
     host_key: str = ""
     pv_password: str = ""
     pv_panelist_password: str = ""
-    web_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    web_token: str = field(default_factory=lambda: entropy.token_hex(16))
     exceptions: dict[str, Exceptional] = field(default_factory=dict)
     cancelled: set[str] = field(default_factory=set)
     registrants: list[dict[str, Any]] = field(default_factory=list)
@@ -140,35 +143,70 @@ def occurrence_id(series: Series, slot: datetime) -> str:
 
 
 @dataclass(slots=True)
+class Deferred:
+    """A series not made yet: ``make`` makes it, from values taken when it was stored (module
+    docstring). Making it must not draw randomness or read anything that may have changed since."""
+
+    make: Callable[[], Series]
+
+
+@dataclass(slots=True)
 class RestStore:
     """Everything the REST API keeps for one site (``Site.rest``)."""
 
-    series: dict[str, Series] = field(default_factory=dict)
+    #: series id -> the series, or its :class:`Deferred` maker, in the order they were stored.
+    #: Read the series through :attr:`series` and :meth:`get`, which make the deferred ones.
+    entries: dict[str, Series | Deferred] = field(default_factory=dict)
     #: site-clock times of the recent authenticated requests (for the 429 rule)
     hits: deque[datetime] = field(default_factory=deque)
     #: series id -> a copy of the series before its last update: kept only while the
     #: ``rest-list-read-back`` fault is on (:mod:`emulator.rest.readback`)
     listed_before: dict[str, Series] = field(default_factory=dict)
+    #: ids stored deferred since the last time all were made (some may be made or gone since)
+    deferred_ids: list[str] = field(default_factory=list)
+
+    @property
+    def series(self) -> dict[str, Series]:
+        """Every series, each deferred one made first (in place: the order is the order stored)."""
+        if self.deferred_ids:
+            entries = self.entries
+            for series_id in self.deferred_ids:
+                entry = entries.get(series_id)
+                if entry.__class__ is Deferred:
+                    entries[series_id] = entry.make()
+            self.deferred_ids.clear()
+        return cast("dict[str, Series]", self.entries)
 
     def get(self, series_id: str) -> Series | None:
-        """The series with id ``series_id``, if any."""
-        return self.series.get(series_id)
+        """The series with id ``series_id``, if any (made now if it was deferred)."""
+        entry = self.entries.get(series_id)
+        if entry.__class__ is Deferred:
+            entry = self.entries[series_id] = entry.make()
+        return cast("Series | None", entry)
 
     def put(self, series: Series) -> None:
         """Keep ``series`` (under its id)."""
-        self.series[series.id] = series
+        self.entries[series.id] = series
+
+    def defer(self, series_id: str, maker: Deferred) -> None:
+        """Keep the series ``maker`` makes under ``series_id``, made when first read."""
+        self.entries[series_id] = maker
+        deferred = self.deferred_ids
+        deferred.append(series_id)
+        if len(deferred) > 2 * len(self.entries) + 64:  # ids made or deleted since: drop them
+            self.deferred_ids = [i for i in deferred if self.entries.get(i).__class__ is Deferred]
 
     def delete(self, series_id: str) -> None:
         """Forget the series with id ``series_id`` and everything of it (no error if there is none)."""
-        self.series.pop(series_id, None)
+        self.entries.pop(series_id, None)
 
     def find(self, meeting_id: str, now: datetime) -> Target | None:
         """The meeting an id names on a site whose clock shows ``now``, or None."""
-        found = self.series.get(meeting_id)
+        found = self.get(meeting_id)
         if found is not None:
             return Target(found, "meetingSeries")
         series_id, _, rest_of_id = meeting_id.partition("_")
-        series = self.series.get(series_id)
+        series = self.get(series_id)
         if series is not None and rest_of_id:
             if rest_of_id.startswith("I_"):
                 slot = _instance_slot(rest_of_id[2:])

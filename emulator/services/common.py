@@ -11,11 +11,11 @@ here: ``meeting-uuid-equivalence``, ``email-lowercase``, ``email-no-whitespace``
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import EARLIEST_DATE, LATEST_DATE, Session, User, digits, generate_password
@@ -297,7 +297,7 @@ def new_session(call: Call, kind: str, host: User, node: Node) -> Session:
     start = (local_now(call, tz) + timedelta(minutes=5)).replace(microsecond=0, second=0)
     session = Session(
         key=call.site.new_session_key(),
-        uuid=secrets.token_hex(16),
+        uuid=entropy.token_hex(16),
         conf_id=digits(18),
         kind=kind,
         host=host.webex_id,

@@ -20,10 +20,10 @@ authenticateuser (developer.cisco.com/docs/webex-xml-api-reference-guide/<name>)
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from webex_harness.emulator import entropy
 from webex_harness.emulator.dispatch import Call
 from webex_harness.emulator.faults import declare
 from webex_harness.emulator.model import Site, User
@@ -51,7 +51,7 @@ _CREDENTIALS = ("password", "sessionTicket", "webExAccessToken")
 
 def new_login_ticket(user: User) -> str:
     """A new unused login ticket for ``user`` (the previous one lapses)."""
-    user.login_ticket = secrets.token_hex(16)
+    user.login_ticket = entropy.token_hex(16)
     user.login_ticket_used = False
     return user.login_ticket
 

@@ -8,10 +8,12 @@ changed for it; :func:`deterministic` patches, for the duration of a ``with`` bl
   a subclass whose ``now()``/``utcnow()``/``today()`` answer :data:`FROZEN_NOW`, and
   ``emulator.model.Site.now`` answers :data:`FROZEN_NOW` plus the site's clock offset (so the
   control API's clock moves still move it);
-- **randomness** — the standard-library entry points the emulator draws from: ``secrets.token_hex``,
-  ``secrets.token_bytes``, ``secrets.token_urlsafe``, ``secrets.randbelow``, ``secrets.randbits``,
-  ``secrets.choice``, ``uuid.uuid4`` and ``random.random``, ``random.uniform``, ``random.randint``,
-  ``random.randrange``, ``random.choice``, ``random.shuffle``.
+- **randomness** — the entry points the emulator draws from: the emulator's own
+  ``emulator.entropy.token_hex``, ``randbelow`` and ``uuid4_hex`` (the same values as ``secrets.token_hex``,
+  ``secrets.randbelow`` and ``uuid.uuid4().hex`` from the same caller), and of the standard library
+  ``secrets.token_hex``, ``secrets.token_bytes``, ``secrets.token_urlsafe``, ``secrets.randbelow``,
+  ``secrets.randbits``, ``secrets.choice``, ``uuid.uuid4`` and ``random.random``, ``random.uniform``,
+  ``random.randint``, ``random.randrange``, ``random.choice``, ``random.shuffle``.
 
 Each draw comes from a seeded stream of its own **call site**: the stream is keyed by the module and
 qualified name of the function that called the entry point AND of the function that called that one
@@ -26,7 +28,8 @@ in one function never shifts the values another function gets. What stays the op
 - read the clock at call time through ``datetime.now`` (the name ``datetime`` of an emulator module)
   or ``Site.now`` — not through ``time.time()`` or an alias of ``datetime.now`` taken at import;
 - draw through these entry points (not ``os.urandom``, ``random.SystemRandom`` or a module-level
-  ``random.Random``), from the same functions, called from the same functions;
+  ``random.Random``), from the same functions, called from the same functions (moving a draw from
+  ``secrets.token_hex`` to ``entropy.token_hex`` in the same function changes nothing);
 - a function that draws differently (one ``randbelow`` instead of eleven ``choice``) gets different
   values: the answers that show them differ. ``python -m tests.differential.record --check --mask
   REGEX`` shows whether anything else differs; then record again on purpose.
@@ -49,7 +52,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 import webex_harness.emulator.app  # noqa: F401  (every emulator module loaded first: its clock is frozen)
-from webex_harness.emulator import model
+from webex_harness.emulator import entropy, model
 
 T = TypeVar("T")
 
@@ -163,6 +166,9 @@ def _patched(streams: Streams) -> dict[tuple[Any, str], Any]:
     def uuid4() -> uuid.UUID:
         return uuid.UUID(int=streams.for_caller().getrandbits(128), version=4)
 
+    def uuid4_hex() -> str:  # entropy.uuid4_hex is uuid.uuid4().hex: the same value from the same caller
+        return uuid.UUID(int=streams.for_caller().getrandbits(128), version=4).hex
+
     def rnd() -> float:
         return streams.for_caller().random()
 
@@ -186,6 +192,9 @@ def _patched(streams: Streams) -> dict[tuple[Any, str], Any]:
         (secrets, "randbits"): randbits,
         (secrets, "choice"): choice,
         (uuid, "uuid4"): uuid4,
+        (entropy, "token_hex"): token_hex,
+        (entropy, "randbelow"): randbelow,
+        (entropy, "uuid4_hex"): uuid4_hex,
         (random, "random"): rnd,
         (random, "uniform"): uniform,
         (random, "randint"): randint,
