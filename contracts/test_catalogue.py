@@ -22,7 +22,7 @@ import pytest
 from webex_harness.client.kinds import creator_of
 from webex_harness.client.response_order import order_problem
 from webex_harness.client.xml_client import XmlClient
-from webex_harness.contracts.support import registration_form
+from webex_harness.contracts.support import HOST_OWN_STATE, registration_form
 from webex_harness.generators import edge_cases, valid_envelope, xml_api_names
 from webex_harness.generators.api_releases import response_elements_at, without_later_request_elements
 from webex_harness.generators.catalogue import ApiSpec, api
@@ -45,6 +45,10 @@ DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 #: APIs that change a declared user's own settings, which the generic tests cannot set back (the
 #: One-Click tests of test_one_click.py do): refused against a real site unless allow.destructive.
 OWN_SETTINGS = {"SetupOneClickSettings", "SetOneClickSettings", "UploadPMRImage"}
+#: APIs that give the caller (the host) a new login ticket or change its One-Click settings: on a site
+#: their cases join the tests of the host's own state (``HOST_OWN_STATE``), one after another — a
+#: GetloginurlUser sent beside test_user_login's ticket test replaced the ticket it had just read.
+HOST_STATE_APIS = {"GetloginurlUser", "GetLoginTicket", *OWN_SETTINGS}
 #: APIs the generic tests never send to a real site, with the reason.
 EMULATOR_ONLY = {
     "DelRecording": "DelRecording would delete a real recording, and a run cannot make one of its own",
@@ -317,12 +321,16 @@ def _guard(site: SiteHandle, api_name: str) -> None:
         pytest.skip(f"refused: {api_name} changes {what} on a real site; set allow.destructive: true to allow it")
 
 
+def _host_state_group(api_name: str) -> list[pytest.MarkDecorator]:
+    return [pytest.mark.xdist_group(HOST_OWN_STATE)] if api_name in HOST_STATE_APIS else []
+
+
 def _valid_params() -> list[Any]:
     """Each API's valid-envelope case; those with two or more documented response elements also
     prove ``response-element-order``."""
     params = []
     for name in xml_api_names():
-        marks = [pytest.mark.api(name, "valid")]
+        marks = [pytest.mark.api(name, "valid"), *_host_state_group(name)]
         if len(api(name).response_elements) >= 2:
             marks.append(pytest.mark.behaviour("response-element-order"))
         params.append(pytest.param(name, marks=marks))
@@ -358,7 +366,7 @@ def _edge_params() -> list[Any]:
     params = []
     for name in xml_api_names():
         for case in edge_cases(name, BASE_SEED):
-            marks = [pytest.mark.api(name, "edge")]
+            marks = [pytest.mark.api(name, "edge"), *_host_state_group(name)]
             if case.expect.behaviour and case.expect.documented:
                 marks.append(pytest.mark.behaviour(case.expect.behaviour))
             params.append(pytest.param(name, case.id, marks=marks, id=f"{name}-{case.id}"))

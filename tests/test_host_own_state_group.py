@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from webex_harness.contracts import test_one_click, test_read_back, test_user_login
+from webex_harness.contracts import test_catalogue, test_one_click, test_read_back, test_user_login
 from webex_harness.contracts.stateful import test_user_signin_machine
 from webex_harness.contracts.support import HOST_OWN_STATE
 
@@ -44,3 +44,15 @@ def test_the_one_click_read_backs_are_in_the_hosts_group() -> None:
 )
 def test_a_test_that_reads_or_replaces_the_hosts_login_ticket_is_in_the_hosts_group(test: Callable[..., Any]) -> None:
     assert HOST_OWN_STATE in _function_groups(test)
+
+
+@pytest.mark.parametrize("api_name", ["GetloginurlUser", "GetLoginTicket", "SetupOneClickSettings"])
+def test_the_catalogue_cases_of_an_api_that_changes_the_hosts_own_state_are_in_the_hosts_group(api_name: str) -> None:
+    cases = [p for p in test_catalogue._valid_params() + test_catalogue._edge_params() if p.values[0] == api_name]
+    assert len(cases) >= 2, api_name  # the valid envelope and at least one edge case
+    assert all(HOST_OWN_STATE in _groups(list(p.marks)) for p in cases), api_name
+
+
+def test_the_catalogue_cases_of_other_apis_run_wherever_they_fall() -> None:
+    cases = [p for p in test_catalogue._valid_params() if p.values[0] in ("GetSessionInfo", "CreateMeeting")]
+    assert len(cases) == 2 and not any(_groups(list(p.marks)) for p in cases)
