@@ -17,7 +17,7 @@ from webex_harness.emulator.app import EmulatorApp, create_app
 from webex_harness.emulator.model import Session, Site
 from webex_harness.emulator.rest import respond
 from webex_harness.emulator.rest.schema import defaults
-from webex_harness.emulator.rest.store import Series, store
+from webex_harness.emulator.rest.store import Deferred, Series, store
 from webex_harness.webex import timezones
 from webex_harness.webex.envelope import Security, XmlResponse, build_request, parse_response
 
@@ -201,3 +201,52 @@ def test_a_weekly_rest_series_reads_back_as_getmeetings_repeat(both: Both) -> No
     assert both.rest("PATCH", f"/v1/meetings/{made['id']}", {"recurrence": "FREQ=DAILY;COUNT=2"})[0] == 200
     again = both.xml("meeting", "GetMeeting", {"meetingKey": made["meetingNumber"]}).expect_success()
     assert again.text("meet:repeat/meet:repeatType") == "DAILY" and not again.has("meet:repeat/meet:dayInWeek")
+
+
+# ---------------------------------------------------------------- the deferred REST view (issue 17)
+
+
+def _faults(both: Both, enable: list[str] | None = None, disable: list[str] | None = None) -> None:
+    body = json.dumps({"enable": enable or [], "disable": disable or []}).encode()
+    status, payload = control.handle(both.app.registry, "POST", f"/sites/{both.name}/faults", body)
+    assert status == 200, payload
+
+
+def test_a_created_meetings_series_is_made_when_first_read_and_is_the_series_made_at_creation(both: Both) -> None:
+    key = both.create_xml()
+    session = both.site.sessions[key]
+    assert isinstance(store(both.site).entries[session.series_id or ""], Deferred)  # not made yet
+    _faults(both, enable=["xml-rest-equivalence"])  # a change now is not copied across ...
+    changed = both.xml("meeting", "SetMeeting", {"meetingkey": key, "metaData": {"confName": "renamed apart"}})
+    changed.expect_success()
+    _faults(both, disable=["xml-rest-equivalence"])
+    (listed,) = both.by_number(key)  # ... so the series read now is the one CreateMeeting made
+    assert listed["title"] == "xml unit" and listed["id"] == session.series_id
+    assert isinstance(store(both.site).entries[listed["id"]], Series)  # made in place, once
+
+
+def test_deferred_and_made_series_keep_the_order_they_were_created_in(both: Both) -> None:
+    first = both.create_xml()
+    made = both.create_rest()
+    second = both.create_xml()
+    ids = [both.site.sessions[first].series_id, made["id"], both.site.sessions[second].series_id]
+    assert list(store(both.site).entries) == ids
+    assert list(store(both.site).series) == ids  # reading makes the deferred ones where they stand
+    assert not any(isinstance(entry, Deferred) for entry in store(both.site).entries.values())
+
+
+def test_a_meeting_deleted_before_its_series_was_read_leaves_nothing_on_either_side(both: Both) -> None:
+    key = both.create_xml()
+    series_id = both.site.sessions[key].series_id or ""
+    both.xml("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
+    assert series_id not in store(both.site).entries
+    assert both.rest("GET", f"/v1/meetings/{series_id}")[0] == 404
+
+
+def test_the_list_of_deferred_ids_stays_bounded_when_meetings_come_and_go(both: Both) -> None:
+    for _ in range(150):
+        key = both.create_xml()
+        both.xml("meeting", "DelMeeting", {"meetingKey": key}).expect_success()
+    rest_store = store(both.site)
+    assert len(rest_store.entries) == 0
+    assert len(rest_store.deferred_ids) <= 2 * len(rest_store.entries) + 64 + 1
