@@ -88,13 +88,13 @@ def resolve(revision: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
 
 
-def measure(base: str, runs: int, seconds: float) -> dict[str, dict[str, Side]]:
+def measure(base: str, runs: int, seconds: float, targets: tuple[str, ...] = TARGETS) -> dict[str, dict[str, Side]]:
     wrk = require_wrk()
     server_cpu, client_cpu, _ = choose_cpus()
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})
     security = load_environment(_ROOT / "environments" / "emulator.yaml").security()
-    results = {name: {side: Side() for side in SIDES} for name in TARGETS}
+    results = {name: {side: Side() for side in SIDES} for name in targets}
     with tempfile.TemporaryDirectory(prefix="wxh-ab-") as tmp:
         work = Path(tmp)
         tree = worktree(base, work)
@@ -105,7 +105,7 @@ def measure(base: str, runs: int, seconds: float) -> dict[str, dict[str, Side]]:
                 (work / side).mkdir()
                 script = root / "bench" / "serve_target.py"
                 servers[side] = TargetServer(side, script, "emulator", *pin, log_dir=work / side, timeout=30)
-            for name in TARGETS:
+            for name in targets:
                 loads = {side: Workload(name, servers[side], security, work / side) for side in SIDES}
                 for load in loads.values():  # warm up
                     load.prepare()
@@ -174,15 +174,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", required=True, help="the commit to compare with (any git revision)")
     parser.add_argument("--runs", type=int, default=6, help="alternations per target (default 6)")
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per wrk run (default 2)")
+    parser.add_argument(
+        "--target", action="append", choices=TARGETS, help="measure only this target (repeatable; default both)"
+    )
     parser.add_argument("--markdown", action="store_true", help="print the Markdown for docs/performance.md")
     args = parser.parse_args(argv)
+    targets = tuple(args.target or TARGETS)
     if args.runs < 1 or args.seconds < 1:
         parser.error("--runs and --seconds must be at least 1")
     if resolve(args.base) is None:
         parser.error(f"--base {args.base!r} names no commit of this repository")
-    progress(f"emulator A/B: about {len(TARGETS) * args.runs * 4 * args.seconds:.0f} s of wrk runs …")
+    progress(f"emulator A/B: about {len(targets) * args.runs * 4 * args.seconds:.0f} s of wrk runs …")
     try:
-        results = measure(args.base, args.runs, args.seconds)
+        results = measure(args.base, args.runs, args.seconds, targets)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
