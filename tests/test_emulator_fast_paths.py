@@ -10,7 +10,7 @@ import random
 import re
 import secrets
 import uuid
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +18,7 @@ from webex_harness.emulator import entropy
 from webex_harness.emulator.app import create_app
 from webex_harness.emulator.meeting_link import person_id
 from webex_harness.emulator.model import generate_password
+from webex_harness.emulator.services import common
 from webex_harness.emulator.services.meeting_rules import _copy_tree
 from webex_harness.webex import timezones
 
@@ -84,3 +85,20 @@ def test_created_sections_are_copied_as_deeply_as_deepcopy() -> None:
     assert copied is not section and copied["b"] is not section["b"]
     assert copied["b"]["c"] is not section["b"]["c"] and copied["b"]["c"][1] is not section["b"]["c"][1]
     assert copied["f"] is not section["f"] and copied["f"].items == [1] and copied["f"].items is not section["f"].items
+
+
+def test_a_formatted_date_is_what_strftime_makes_of_it() -> None:
+    rng = random.Random(5)
+    moments = [datetime(1, 1, 1), datetime(999, 12, 31, 23, 59, 59), datetime(9999, 12, 31, 23, 59, 59)]
+    moments += [datetime(1970, 1, 1) + timedelta(seconds=rng.randrange(10**10)) for _ in range(2000)]
+    for moment in moments:
+        assert common.format_date(moment) == moment.strftime("%m/%d/%Y %H:%M:%S"), moment
+
+
+def test_a_zones_standard_display_name_is_made_once_with_the_same_words() -> None:
+    for tz_id in range(timezones.count()):
+        zone = timezones._TABLE[tz_id]
+        minutes = round(zone.hours * 60)
+        assert timezones.display_name(tz_id) == timezones.display_name(tz_id, minutes)
+        assert timezones.display_name(tz_id) == f"{timezones._gmt(minutes)}, {zone.name}"
+    assert timezones.display_name(-1) == timezones.display_name(10_000) == "GMT+00:00, GMT (London)"

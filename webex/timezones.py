@@ -162,12 +162,23 @@ def _gmt(minutes: int) -> str:
     return f"GMT{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+#: ``display_name(tz_id)`` of every zone of the table, made once below (most answers with a schedule show one)
+_STANDARD_NAMES: dict[int, str] = {}
+
+
 def display_name(tz_id: int, minutes: int | None = None) -> str:
     """``GMT-08:00, Pacific (San Jose)`` as Webex shows it (``minutes``: the offset to show, default
     the standard one)."""
+    if minutes is None:
+        known = _STANDARD_NAMES.get(tz_id)
+        if known is not None:
+            return known
     zone = _TABLE[tz_id] if valid_time_zone_id(tz_id) else _Zone(0, "GMT (London)", "GMT", None, None)
     shown = round(zone.hours * 60) if minutes is None else minutes
     return f"{_gmt(shown)}, {zone.name}"
+
+
+_STANDARD_NAMES.update({tz_id: display_name(tz_id) for tz_id in range(len(_TABLE))})
 
 
 def standard_label(tz_id: int) -> str:

@@ -131,8 +131,12 @@ def sip_url(call: Call, session: Session) -> str:
     return f"{session.key}@{call.site.name.lower()}.webex.com"
 
 
+#: a guest token's hex letters as digits (a host key is six digits)
+_HEX_LETTERS_AS_DIGITS = str.maketrans("abcdef", "123456")
+
+
 def host_key(session: Session) -> str:
-    return session.guest_token[:6].translate(str.maketrans("abcdef", "123456"))
+    return session.guest_token[:6].translate(_HEX_LETTERS_AS_DIGITS)
 
 
 def is_private(call: Call, session: Session) -> bool:
