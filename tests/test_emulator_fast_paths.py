@@ -10,7 +10,7 @@ import random
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +18,7 @@ from webex_harness.emulator import entropy
 from webex_harness.emulator.app import create_app
 from webex_harness.emulator.meeting_link import person_id
 from webex_harness.emulator.model import generate_password
+from webex_harness.emulator.rest import times as rest_times
 from webex_harness.emulator.services import common
 from webex_harness.emulator.services.meeting_rules import _copy_tree
 from webex_harness.webex import timezones
@@ -102,3 +103,17 @@ def test_a_zones_standard_display_name_is_made_once_with_the_same_words() -> Non
         assert timezones.display_name(tz_id) == timezones.display_name(tz_id, minutes)
         assert timezones.display_name(tz_id) == f"{timezones._gmt(minutes)}, {zone.name}"
     assert timezones.display_name(-1) == timezones.display_name(10_000) == "GMT+00:00, GMT (London)"
+
+
+def test_rest_times_and_occurrence_ids_are_what_strftime_makes_of_them() -> None:
+    rng = random.Random(9)
+    zones = [UTC, timezone(timedelta(hours=-8)), timezone(timedelta(hours=5, minutes=45))]
+    moments = [datetime(1971, 1, 1, tzinfo=UTC), datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)]
+    start = datetime(1971, 1, 1, tzinfo=UTC)
+    moments += [start.astimezone(rng.choice(zones)) + timedelta(seconds=rng.randrange(10**10)) for _ in range(2000)]
+    for moment in moments:
+        utc = moment.astimezone(UTC)
+        assert rest_times.utc_text(moment) == utc.strftime("%Y-%m-%dT%H:%M:%SZ"), moment
+        assert rest_times.render_time(moment, True) == utc.strftime("%Y-%m-%dT%H:%M:%SZ"), moment
+        assert rest_times.slot_key(moment) == utc.strftime(rest_times.SLOT_FORMAT), moment
+        assert rest_times.parse_slot(rest_times.slot_key(moment)) == utc.replace(microsecond=0)

@@ -50,13 +50,15 @@ def parse_param_time(name: str, text: str | None) -> datetime | None:
 def render_time(value: datetime, zulu: bool) -> str:
     """``value`` as the API answers it: UTC with ``Z`` if it was sent so, else in its own offset."""
     if zulu:
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_text(value)
     return value.isoformat(timespec="seconds")
 
 
 def utc_text(value: datetime) -> str:
-    """``value`` in UTC, ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``value`` in UTC, ``YYYY-MM-DDTHH:MM:SSZ``: what ``strftime("%Y-%m-%dT%H:%M:%SZ")`` gives (the
+    year unpadded, as glibc prints it), in a third of the time — a listing shows dozens."""
+    t = value.astimezone(UTC)
+    return "%d-%02d-%02dT%02d:%02d:%02dZ" % (t.year, t.month, t.day, t.hour, t.minute, t.second)  # noqa: UP031
 
 
 def minute(value: datetime) -> datetime:
@@ -72,8 +74,10 @@ def round_start(start: datetime, now: datetime) -> datetime:
 
 
 def slot_key(slot: datetime) -> str:
-    """The id part naming the occurrence originally at ``slot``: its UTC start, ``YYYYMMDDTHHMMSSZ``."""
-    return slot.astimezone(UTC).strftime(SLOT_FORMAT)
+    """The id part naming the occurrence originally at ``slot``: its UTC start, ``YYYYMMDDTHHMMSSZ``
+    (what ``strftime(SLOT_FORMAT)`` gives, faster: every occurrence listed has one)."""
+    t = slot.astimezone(UTC)
+    return "%d%02d%02dT%02d%02d%02dZ" % (t.year, t.month, t.day, t.hour, t.minute, t.second)  # noqa: UP031
 
 
 def parse_slot(text: str) -> datetime | None:
