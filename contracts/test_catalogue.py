@@ -46,8 +46,9 @@ DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 #: One-Click tests of test_one_click.py do): refused against a real site unless allow.destructive.
 OWN_SETTINGS = {"SetupOneClickSettings", "SetOneClickSettings", "UploadPMRImage"}
 #: APIs that give the caller (the host) a new login ticket or change its One-Click settings: on a site
-#: their cases join the tests of the host's own state (``HOST_OWN_STATE``), one after another — a
-#: GetloginurlUser sent beside test_user_login's ticket test replaced the ticket it had just read.
+#: their cases join the tests of the host's own state (``HOST_OWN_STATE``), to run one after another
+#: once ``--dist loadgroup`` groups again (see HOST_OWN_STATE) — a GetloginurlUser sent beside
+#: test_user_login's ticket test replaced the ticket it had just read.
 HOST_STATE_APIS = {"GetloginurlUser", "GetLoginTicket", *OWN_SETTINGS}
 #: APIs the generic tests never send to a real site, with the reason.
 EMULATOR_ONLY = {
