@@ -22,9 +22,9 @@ from webex_harness.webex.envelope import XmlResponse
 
 #: The xdist group of every test that changes the host's own account state — its One-Click settings
 #: (set back afterwards) or its login ticket: on a site, where the parallel workers share that host,
-#: they run one after another on one worker (``webex-harness run`` distributes with ``--dist loadgroup``).
-#: Known problem (CHANGELOG): with pytest 9.2 and pytest-xdist 3.8 loadgroup groups nothing (pytest-xdist
-#: issue 1386), so the tests themselves must tolerate another writer (the ticket test tries three pairs).
+#: they run one after another on one worker (``webex-harness run`` distributes with ``--dist loadgroup``,
+#: which the plugin schedules itself: :mod:`plugin.xdist_groups`). Another client of the site can still
+#: write beside them, so they tolerate that too (the ticket test tries three pairs).
 HOST_OWN_STATE = "host-own-state"
 #: the elements of each LstTimeZone zone, in order (reference page lsttimezone)
 TIME_ZONE_FIELDS = [

@@ -47,7 +47,7 @@ DESTRUCTIVE = {"CreateUser", "SetUser", "DelUser"}
 OWN_SETTINGS = {"SetupOneClickSettings", "SetOneClickSettings", "UploadPMRImage"}
 #: APIs that give the caller (the host) a new login ticket or change its One-Click settings: on a site
 #: their cases join the tests of the host's own state (``HOST_OWN_STATE``), to run one after another
-#: once ``--dist loadgroup`` groups again (see HOST_OWN_STATE) — a GetloginurlUser sent beside
+#: on one worker (``--dist loadgroup``) — a GetloginurlUser sent beside
 #: test_user_login's ticket test replaced the ticket it had just read.
 HOST_STATE_APIS = {"GetloginurlUser", "GetLoginTicket", *OWN_SETTINGS}
 #: APIs the generic tests never send to a real site, with the reason.

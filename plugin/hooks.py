@@ -104,6 +104,7 @@ from webex_harness.plugin.run_names import set_run_prefix
 from webex_harness.plugin.secrets import mask_report, scrub_files
 from webex_harness.plugin.site_release import known_release, version_skip, write_record
 from webex_harness.plugin.workers import RUN_ID_INPUT, SECRETS_OUTPUT, is_worker, run_id, worker
+from webex_harness.plugin.xdist_groups import XdistGroups
 from webex_harness.webex.masking import SecretSet
 from webex_harness.workspace.results import RESULTS_GLOB, write_results
 
@@ -139,6 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
     watch = config.stash[state.BUDGET_WATCH] = BudgetWatch()
     config.pluginmanager.register(watch, "wxh-budget-watch")
     config.pluginmanager.register(AllureReport(config), "wxh-allure")  # labels, links, the run's allure files
+    config.pluginmanager.register(XdistGroups(), "wxh-xdist-groups")  # --dist loadgroup that groups
 
 
 # ---------------------------------------------------------------- xdist

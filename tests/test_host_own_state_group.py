@@ -2,7 +2,7 @@
 state — its One-Click settings, its login ticket — must run one after another (one xdist group; ``webex-
 harness run`` distributes with ``--dist loadgroup``). Two such tests side by side made verdicts flip:
 a set-back undid another test's change, a new login URL replaced the ticket another test had just read.
-These tests check the marks; that loadgroup honours them is a known problem with pytest 9.2 (CHANGELOG)."""
+These tests check the marks; tests/test_xdist_groups.py checks that loadgroup honours them."""
 
 from __future__ import annotations
 
