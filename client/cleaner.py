@@ -72,8 +72,8 @@ class CleanupResult:
         out += [f"already gone: {x['what']}" for x in self.already_gone]
         out += [f"LEFT {x['what']}: {x['reason']}" for x in self.left]
         out += [
-            f"unknown outcome: {x['api']} {x.get('name')!r} on site {x.get('site')} (the run stopped while it "
-            "was in flight; not found by name either)"
+            f"unknown outcome: {x['api']} {x.get('name')!r} on site {x.get('site')} (no answer arrived: the run "
+            "stopped or the connection failed while it was in flight; not found by name either)"
             for x in self.unresolved
         ]
         return out

@@ -56,6 +56,15 @@ from webex_harness.webex.envelope import (
 )
 from webex_harness.webex.masking import REST_SECRET_FIELDS, SecretSet, join_token, join_tokens, login_tickets
 
+#: The server status of a refusal made before a request is processed: a busy site's ``503`` (docs/wire.md;
+#: the clients send the same create again after its ``Retry-After``, as one that changed nothing).
+REFUSED_UNPROCESSED = 503
+
+
+def _refused(status: int) -> bool:
+    """Whether an answer with ``status`` says the request created nothing: a 4xx, or a busy site's 503."""
+    return 400 <= status < 500 or status == REFUSED_UNPROCESSED
+
 
 def _name_of(node: etree._Element) -> str | None:
     return first_text(node, "confname", "sessionname", "webexid", "name", "email", "title")
@@ -270,7 +279,7 @@ class LedgerHooks:
         for create in pending.creates:
             outcome = _outcome(parsed, create.body.index, n_bodies)
             if outcome is None:
-                if 400 <= status < 500 and parsed.result == "INVALID":
+                if _refused(status) and parsed.result == "INVALID":
                     self.ledger.not_created(create.ref, f"HTTP {status}")
                 continue  # unknown outcome: the intent stays open for the prefix search
             result, body = outcome
@@ -337,7 +346,7 @@ class LedgerHooks:
                 aliases = (str(number),) if number else ()
                 self.ledger.created(ref, REST_KIND, REST_CREATE, site, None, title, str(ident), aliases=aliases)
                 return
-        if 400 <= status < 500:
+        if _refused(status):
             self.ledger.not_created(ref, f"HTTP {status}")
 
     def _learn_series_ids(self, request: httpx.Request, meetings: list[dict[str, Any]]) -> None:

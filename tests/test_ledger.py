@@ -157,6 +157,48 @@ def test_the_wire_tells_creates_deletes_and_refusals_apart(
     assert events.count("not-created") == 1 and events.count("deleted") == 1 and not state.unresolved()
 
 
+class _BusyOnce(httpx.BaseTransport):
+    """Answers the first request of each URL path a busy site's 503 (plain text, ``Retry-After: 0``, as the
+    emulator's busy site and a real site's load balancer do), then forwards to the emulator."""
+
+    def __init__(self) -> None:
+        self.forward = httpx.HTTPTransport()
+        self.refused: set[str] = set()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path not in self.refused:
+            self.refused.add(request.url.path)
+            return httpx.Response(503, headers={"Retry-After": "0", "Content-Type": "text/plain"}, text="busy")
+        return self.forward.handle_request(request)
+
+    def close(self) -> None:
+        self.forward.close()
+
+
+def test_a_create_a_busy_site_refused_with_503_is_not_created_and_its_retry_is(
+    emulator: RunningEmulator, site_info: dict[str, object]
+) -> None:
+    """A 503 is a refusal before processing (the clients send the create again): the refused attempt is
+    journalled not created, so clean-up neither hunts for it nor reports an unknown outcome."""
+    ledger = Ledger("r")
+    with _hooked(ledger, emulator, site_info, _BusyOnce()) as http:
+        host = XmlClient(emulator.xml_url, _users(site_info)["host"], http=http)
+        made = host.call("meeting", "CreateMeeting", meeting_body("after a 503")).expect_success()
+        rest = RestClient(emulator.rest_url, str(site_info["rest_token"]), http=http)
+        created = rest.create(
+            {"title": "rest after a 503", "start": "2031-01-01T10:00:00Z", "end": "2031-01-01T11:00:00Z"}
+        )
+        assert created.status == 200, created.describe()
+    state = ledger.state()
+    assert not state.unresolved(), state.unresolved()
+    assert {(o.kind, o.id) for o in state.outstanding()} == {
+        ("meeting", made.text("meet:meetingkey")),
+        ("rest-meeting", str(created.json["id"])),
+    }
+    refusals = [r["reason"] for r in ledger.records if r["event"] == "not-created"]
+    assert refusals == ["HTTP 503", "HTTP 503"]
+
+
 def test_a_meeting_deleted_through_the_other_api_is_deleted_in_the_ledger(
     emulator: RunningEmulator, site_info: dict[str, object]
 ) -> None:
