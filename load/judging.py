@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import unescape
 
-__all__ = ["exception_of", "failure_message"]
+__all__ = ["UNAVAILABLE_STATUSES", "exception_of", "failure_message", "unavailable_status"]
+
+#: The statuses of a request the site did not serve rather than answered wrongly: no answer at all (0: a
+#: refused or dropped connection, a timeout), rate limited (429), a gateway's or a busy site's refusal (502,
+#: 503, 504). A load run judges these by its failure-ratio gate; any other failure breaks what a scenario
+#: expects (:func:`runs.load_phase.load_problems`).
+UNAVAILABLE_STATUSES = frozenset({0, 429, 502, 503, 504})
+_STATUS_RE = re.compile(r"HTTP (\d+)\b")
 
 _RESULT_RE = re.compile(rb"<(?:\w+:)?result>\s*(\w+)\s*</(?:\w+:)?result>")
 _EXCEPTION_RE = re.compile(rb"<(?:\w+:)?exceptionID>([^<]*)<")
@@ -47,3 +54,11 @@ def failure_message(status: int, content: bytes | None, error: object = None) ->
         text = unescape(reason.group(1).decode("utf-8", "replace"), _XML_ENTITIES).strip() if reason else ""
         return f"FAILURE {exception_of(body) or '?'} {text}".rstrip()
     return f"unexpected serv:result {verdict!r}"
+
+
+def unavailable_status(message: str) -> int | None:
+    """The status of a load failure whose message (``HTTP <status>…``, from either judge) says the site did not
+    serve the request (:data:`UNAVAILABLE_STATUSES`); None for a failure that breaks the scenario's expectation."""
+    found = _STATUS_RE.match(message)
+    status = int(found.group(1)) if found is not None else None
+    return status if status in UNAVAILABLE_STATUSES else None

@@ -353,6 +353,9 @@ def _load(summary: dict[str, Any]) -> str:
         for a in load.get("apis", [])
     ]
     info = _e(f"{load.get('users')} users, spawn rate {load.get('spawn_rate')}/s, {load.get('run_time')}")
+    cut = load.get("budget_spent") or {}
+    if cut.get("note"):
+        info += f"</p><p><strong>{_e(cut['note'])}</strong>"
     gates = load.get("gates") or []
     gate_html = ""
     if gates:

@@ -19,11 +19,14 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from webex_harness.environment.model import Environment, Thresholds
 from webex_harness.runs.cli_common import duration
 from webex_harness.workspace.run_folder import Run
+
+if TYPE_CHECKING:
+    from webex_harness.runs.gates import GateResult
 
 __all__ = [
     "DEFAULT_USERS",
@@ -173,7 +176,7 @@ def run_load_phase(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Run the load, print its table and gates; return ``load.json`` (with ``"gates"``) and the problems."""
     from webex_harness.load.runner import GRACE_SECONDS, LoadError, parse_run_time, run_load
-    from webex_harness.runs.gates import breaches, evaluate
+    from webex_harness.runs.gates import evaluate
     from webex_harness.runs.junit_outputs import write_load_gates
 
     chosen = _chosen_options(args)
@@ -204,6 +207,9 @@ def run_load_phase(
     finally:
         progress.stop()
     data = dict(result.data)
+    cut = budget_cut(run.dir, args.run_time, env)
+    if cut is not None:
+        data["budget_spent"] = cut
     gates = evaluate(data, thresholds)
     data["gates"] = [g.to_dict() for g in gates]
     (run.dir / "load.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -220,14 +226,58 @@ def run_load_phase(
             "gates: none (declare load.thresholds in the environment file or pass --max-failure-ratio, "
             "--max-p95, --min-rps)"
         )
+    if cut is not None:
+        print(f"  {cut['note']}")
+    return data, load_problems(data, gates)
+
+
+def budget_cut(run_dir: Path, run_time: str, env: Environment) -> dict[str, Any] | None:
+    """When the load's share of the run's budget ran out (its users idled, a local runner quit before its run
+    time was up): the requests used, the share, and a sentence saying so; None when the share lasted."""
+    from webex_harness.workspace.budget import LOAD, read_counter
+
+    counter = read_counter(run_dir)
+    pool = (counter or {}).get("pools", {}).get(LOAD) or {}
+    limit, used = pool.get("limit"), int(pool.get("used") or 0)
+    if not isinstance(limit, int) or limit <= 0 or used < limit:
+        return None
+    where = f"budget.max_requests in {env.path}" if env.path is not None else "budget.max_requests"
+    note = (
+        f"load stopped early: its share of the budget is spent ({used} of {limit} requests) before its run time "
+        f"({run_time}) was up, so its figures cover a shorter run — raise {where} for a longer load"
+    )
+    return {"used": used, "limit": limit, "note": note}
+
+
+def load_problems(data: Mapping[str, Any], gates: list[GateResult]) -> list[str]:
+    """What fails a load run: every failure that breaks a scenario's expectation (a FAILURE envelope it did
+    not expect, a wrong status, a malformed answer), whatever the gates say; requests the site did not serve
+    (no answer, 429, 502–504: :func:`load.judging.unavailable_status`) only through a declared failure-ratio
+    gate — or, when none is declared, any of them; then every breached gate."""
+    from webex_harness.load.judging import unavailable_status
+    from webex_harness.runs.gates import breaches
+
+    total = int(data.get("total", {}).get("failures", 0) or 0)
+    unserved: dict[str, int] = {}
+    for failure in data.get("failures", []):
+        status = unavailable_status(str(failure.get("error", "")))
+        if status is not None:
+            label = f"HTTP {status}"
+            unserved[label] = unserved.get(label, 0) + int(failure.get("occurrences", 0) or 0)
+    unserved_count = min(total, sum(unserved.values()))
     problems: list[str] = []
-    failures = data.get("total", {}).get("failures", 0)
-    if failures:
-        problems.append(f"load run had {failures} unexpected failures")
+    if total - unserved_count:
+        problems.append(f"load run had {total - unserved_count} unexpected failures")
+    if unserved_count and not any(g.name == "failure_ratio" for g in gates):
+        kinds = ", ".join(f"{label} x{n}" for label, n in sorted(unserved.items()))
+        problems.append(
+            f"load run had {unserved_count} requests the site did not serve ({kinds}); declare a failure-ratio "
+            "gate (--max-failure-ratio, or load.thresholds.failure_ratio) to accept a share of them"
+        )
     breached = breaches(gates)
     if breached:
         problems.append("gate breached: " + "; ".join(breached))
-    return data, problems
+    return problems
 
 
 def write_load_gate_error(run_dir: Path, problem: str) -> Path:

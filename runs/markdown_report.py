@@ -235,6 +235,9 @@ def _load(summary: dict[str, Any]) -> list[str]:
             f"| {a['name']} | {a['requests']} | {a['failures']} | {a['rps']:.1f} | {a['p50_ms']} | "
             f"{a['p95_ms']} | {a['p99_ms']} |"
         )
+    cut = load.get("budget_spent") or {}
+    if cut.get("note"):
+        lines += ["", f"**{str(cut['note'])[0].upper()}{str(cut['note'])[1:]}.**"]
     gates = load.get("gates") or []
     if gates:
         lines += ["", "### CI gates", "", "| gate | result | detail |", "| --- | --- | --- |"]

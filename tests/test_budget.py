@@ -36,6 +36,7 @@ from webex_harness.client.xml_client import (
 )
 from webex_harness.emulator.server import RunningEmulator
 from webex_harness.environment.loader import load_environment
+from webex_harness.runs.load_phase import budget_cut
 from webex_harness.runs.runner import final_cleanup_budget
 from webex_harness.webex.envelope import Security
 from webex_harness.workspace.budget import (
@@ -436,3 +437,28 @@ def test_run_never_sends_more_than_the_budget_across_its_phases(
         "final_cleanup": 6,
     }
     assert budget["used"] <= 60 and budget["pools"][LOAD]["used"] <= 15
+
+
+def test_a_load_whose_budget_share_ran_out_says_it_stopped_early_and_names_the_file(tmp_path: Path) -> None:
+    env = load_environment(_budget_env(tmp_path, 500))
+    counter = SharedBudget.create(tmp_path / COUNTER_FILE, split_run_budget(500, contracts=False))
+    draw = counter.draw(LOAD)
+    while draw.take():
+        pass
+    draw.close()
+    cut = budget_cut(tmp_path, "20s", env)
+    assert cut is not None and (cut["used"], cut["limit"]) == (400, 400)
+    assert cut["note"] == (
+        "load stopped early: its share of the budget is spent (400 of 400 requests) before its run time (20s) was "
+        f"up, so its figures cover a shorter run — raise budget.max_requests in {env.path} for a longer load"
+    )
+
+
+def test_a_load_whose_budget_share_lasted_says_nothing(tmp_path: Path) -> None:
+    env = load_environment(_budget_env(tmp_path, 500))
+    assert budget_cut(tmp_path, "20s", env) is None  # no counter at all
+    counter = SharedBudget.create(tmp_path / COUNTER_FILE, split_run_budget(500, contracts=False))
+    draw = counter.draw(LOAD)
+    assert draw.take()
+    draw.close()
+    assert budget_cut(tmp_path, "20s", env) is None

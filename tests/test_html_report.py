@@ -337,3 +337,23 @@ def test_chromium_prints_the_report_to_a_multi_page_a4_pdf(tmp_path: Path) -> No
     assert pdf_pages(pdf) > 1, "the major sections start new pages"
     size = pdf_page_size(pdf)
     assert size is not None and abs(size[0] - 595) < 2 and abs(size[1] - 842) < 2, size  # A4 in points
+
+
+def test_a_load_cut_short_by_its_budget_says_so_in_both_reports(tmp_path: Path) -> None:
+    env = load_environment(ROOT / "environments" / "emulator.yaml")
+    run = Run(env, seed=7, run_id="20261204-091500-cafe", root=tmp_path, started=STARTED)
+    run.create()
+    note = "load stopped early: its share of the budget is spent (120 of 120 requests) before its run time (20s) was up"
+    load = {
+        "users": 8,
+        "spawn_rate": 5,
+        "run_time": "20s",
+        "apis": [
+            {"name": "GetSite", "requests": 120, "failures": 0, "rps": 240.0, "p50_ms": 3, "p95_ms": 7, "p99_ms": 9}
+        ],
+        "budget_spent": {"used": 120, "limit": 120, "note": note},
+    }
+    write_summary(run, exit_code=0, verdict="all passed", load=load, plan=PLAN)
+    assert f"**L{note[1:]}.**" in (run.dir / "summary.md").read_text()
+    page = lxml_html.fromstring((run.dir / "summary.html").read_bytes())
+    assert note in page.xpath("string(//section[@class='load'])")
