@@ -356,6 +356,8 @@ def _load(summary: dict[str, Any]) -> str:
     cut = load.get("budget_spent") or {}
     if cut.get("note"):
         info += f"</p><p><strong>{_e(cut['note'])}</strong>"
+    if load.get("interrupted"):
+        info += f"</p><p><strong>{_e(facts.INTERRUPTED_LOAD)}</strong>"
     gates = load.get("gates") or []
     gate_html = ""
     if gates:

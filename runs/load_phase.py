@@ -231,6 +231,30 @@ def run_load_phase(
     return data, load_problems(data, gates)
 
 
+def interrupted_load(run_dir: Path, args: argparse.Namespace) -> dict[str, Any] | None:
+    """``load.json`` of a load run stopped by a signal: what locust's statistics files held when it stopped
+    (``"interrupted": true``, no gates), or None when it wrote none."""
+    from webex_harness.load.summary import summarise
+
+    stats = run_dir / "locust_stats.csv"
+    if not stats.is_file():
+        return None
+    try:
+        figures = summarise(stats, run_dir / "locust_failures.csv")
+    except (OSError, ValueError, csv.Error):
+        return None
+    data: dict[str, Any] = {
+        "users": args.users,
+        "spawn_rate": args.spawn_rate,
+        "run_time": args.run_time,
+        "interrupted": True,
+        **figures,
+        "gates": [],
+    }
+    (run_dir / "load.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
 def budget_cut(run_dir: Path, run_time: str, env: Environment) -> dict[str, Any] | None:
     """When the load's share of the run's budget ran out (its users idled, a local runner quit before its run
     time was up): the requests used, the share, and a sentence saying so; None when the share lasted."""

@@ -238,6 +238,8 @@ def _load(summary: dict[str, Any]) -> list[str]:
     cut = load.get("budget_spent") or {}
     if cut.get("note"):
         lines += ["", f"**{str(cut['note'])[0].upper()}{str(cut['note'])[1:]}.**"]
+    if load.get("interrupted"):
+        lines += ["", f"**{facts.INTERRUPTED_LOAD}**"]
     gates = load.get("gates") or []
     if gates:
         lines += ["", "### CI gates", "", "| gate | result | detail |", "| --- | --- | --- |"]

@@ -25,6 +25,10 @@ _BARE_ADDRESS = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
 _SKIP_PREFIXES = ("budget spent", "safety stop")
 
 
+#: what the load section of both reports says of a load run stopped by a signal (Ctrl-C, a CI's cancel)
+INTERRUPTED_LOAD = "Interrupted: the figures cover the load until it was stopped; no gate was checked."
+
+
 def release_sentence(summary: dict[str, Any]) -> str | None:
     """``certified against API 40.12.0 (declared)`` / ``(read with GetAPIVersion)``; None when the run
     recorded no release (no contract test ran, or a record from before releases were recorded)."""
@@ -297,7 +301,14 @@ def manager_lines(summary: dict[str, Any]) -> list[str]:
         gates = load.get("gates") or []
         failed = sum(1 for g in gates if not g.get("passed"))
         gate_text = f", {len(gates) - failed} of {len(gates)} CI gates passed" if gates else ""
-        lines.append(f"Load: {load.get('users')} users for {load.get('run_time')}{gate_text}.")
+        cut = (
+            " (interrupted)"
+            if load.get("interrupted")
+            else " (stopped early: budget spent)"
+            if load.get("budget_spent")
+            else ""
+        )
+        lines.append(f"Load: {load.get('users')} users for {load.get('run_time')}{cut}{gate_text}.")
     kill = kill_rate_line(summary)
     if kill:
         lines.append(f"Self-check: {kill}.")

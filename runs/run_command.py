@@ -25,7 +25,13 @@ from webex_harness.plugin.plan import Plan
 from webex_harness.runs.cli_common import OutFolderError, environment_of, fail, keep_state_in_reports_root, out_folder
 from webex_harness.runs.extras import load_extra_problem
 from webex_harness.runs.gates import GateOptionError
-from webex_harness.runs.load_phase import check_load_settings, gate_thresholds, run_load_phase, write_load_gate_error
+from webex_harness.runs.load_phase import (
+    check_load_settings,
+    gate_thresholds,
+    interrupted_load,
+    run_load_phase,
+    write_load_gate_error,
+)
 from webex_harness.runs.report import write_summary
 from webex_harness.runs.stop_signals import Stopped
 from webex_harness.workspace.run_folder import Run
@@ -178,9 +184,16 @@ def cmd_run(args: argparse.Namespace, *, contracts: bool = True, load: bool = Tr
                 verdict = ""  # nothing failed: the spent budget is the whole story
             problems += [p for p in (spent, verdict) if p]
         if load and not interrupted:
-            load_data, load_problems = run_load_phase(run, target.environment, args, thresholds)
+            try:
+                load_data, load_problems = run_load_phase(run, target.environment, args, thresholds)
+            except KeyboardInterrupt as stop:  # locust was stopped and cleaned up; still clean up and report
+                interrupted, verdict = True, "interrupted during the load run"
+                if isinstance(stop, Stopped):
+                    interrupted_code, verdict = 128 + stop.signum, f"stopped by {stop.name} during the load run"
+                print(f"== {verdict}: the final clean-up and the report follow", flush=True)
+                load_data, load_problems = interrupted_load(run.dir, args), [verdict]
             problems += load_problems
-            if load_data is None:  # the CI's test tab shows why there is no gate
+            if load_data is None or interrupted:  # the CI's test tab shows why there is no gate
                 write_load_gate_error(run.dir, "; ".join(load_problems))
     cleanup = _cleanup_problem(run)
     if cleanup:

@@ -348,7 +348,11 @@ def test_a_stopped_or_killed_load_run_leaves_no_process_and_cleanup_restores_the
         "8" if scenario == "mixed" else "2",
     )
     harnesses.append(harness)
-    _, cleanup = kill_and_check(harness, sig, before)
+    run_id, cleanup = kill_and_check(harness, sig, before)
+    if sig == signal.SIGTERM:  # stopped, not killed: the final clean-up and the report still follow
+        assert harness.proc.returncode == 128 + signal.SIGTERM, harness.output()[-2000:]
+        summary = (harness.reports / run_id / "summary.md").read_text()
+        assert "stopped by SIGTERM during the load run" in summary
     assert_site_as_it_was(stand_in, before, cleanup)
 
 
