@@ -65,7 +65,7 @@ from webex_harness.load.config import STOP_FILE_VAR, is_loopback, load_settings,
 from webex_harness.load.locust_process import STOP_SECONDS, log_tail, start, stop_process, wait_for_exit
 from webex_harness.load.shapes import SHAPED
 from webex_harness.load.summary import summarise
-from webex_harness.workspace.budget import COUNTER_FILE, SharedBudget, split_run_budget
+from webex_harness.workspace.budget import COUNTER_FILE, LOAD, SharedBudget, split_run_budget
 
 __all__ = [
     "GRACE_SECONDS",
@@ -206,6 +206,35 @@ def _check_extra_args(extra_args: list[str] | None) -> None:
 # Running
 
 
+def host_sign_in_refusal(environment: Environment, xml_url: str, run_dir: Path) -> str | None:
+    """Why a real site refuses the host's sign-in (one AuthenticateUser, from the load's share of the budget,
+    through the site's safety rails: :func:`client.signin_guard.check_sign_ins`); None when it signs in, or
+    when the check cannot be made (the budget is spent, the site does not answer: locust will tell)."""
+    import httpx
+
+    from webex_harness.client.signin_guard import SHARED_FILE, SignInGuard, check_sign_ins
+    from webex_harness.client.site_safety import install_site_safety
+    from webex_harness.client.xml_client import BudgetExceeded, ClientOptions, RequestBudget
+
+    budget = RequestBudget(
+        environment.budget.max_requests,
+        environment.budget.max_seconds,
+        shared=SharedBudget(run_dir / COUNTER_FILE).draw(LOAD),
+    )
+    try:
+        with httpx.Client(timeout=15.0) as http:
+            install_site_safety(http, environment, run_dir=run_dir)
+            host = {"host": environment.security()}
+            options: ClientOptions = {"http": http, "budget": budget}
+            shared = run_dir / SHARED_FILE  # a run's contract phase checked the host already: no request
+            refusals = check_sign_ins(xml_url, host, options, SignInGuard(), environment.path, shared)
+    except (BudgetExceeded, httpx.HTTPError):
+        return None
+    finally:
+        budget.close()
+    return refusals.get("host")
+
+
 def run_load(
     environment: Environment,
     run_dir: Path,
@@ -294,6 +323,10 @@ def run_load(
         stale.unlink(missing_ok=True)
     budget_file = run_dir / COUNTER_FILE
     SharedBudget.create(budget_file, split_run_budget(environment.budget.max_requests, contracts=False))
+    if not environment.is_emulator:  # every locust user signs in as the host: a wrong password is sent once, here
+        refusal = host_sign_in_refusal(environment, xml_url, run_dir)
+        if refusal is not None:
+            raise LoadError(refusal)
 
     locustfiles = [locustfile, SHAPE_LOCUSTFILE] if shape in SHAPED else [locustfile]
     command = build_command(

@@ -354,6 +354,13 @@ def tests_text(count: int) -> str:
     return f"{count} test{'s' if count != 1 else ''}"
 
 
+def sign_in_checks(env: Environment) -> int:
+    """The AuthenticateUser requests a site run sends before its tests: one per declared account with a
+    password (:mod:`client.signin_guard`), once per run."""
+    accounts = [env.credentials.password, *(a.password for a in env.users.declared().values())]
+    return sum(1 for password in accounts if password)
+
+
 def make_plan(
     env: Environment,
     profile: str,
@@ -374,6 +381,8 @@ def make_plan(
             continue
         requests += estimator.cost(t.nodeid, kind)
         estimated += not estimator.known(t.nodeid)
+    if tests and not env.is_emulator:
+        requests += sign_in_checks(env)
     return Plan(
         profile,
         default,

@@ -29,8 +29,9 @@ from webex_harness.client.cleaner import Cleaner, CleanupResult
 from webex_harness.client.journal import Ledger, ledger_path
 from webex_harness.client.ledger_hooks import LedgerHooks
 from webex_harness.client.naming import run_name
+from webex_harness.client.signin_guard import SHARED_FILE, SignInGuard, check_sign_ins
 from webex_harness.client.site_safety import install_site_safety, same_safety
-from webex_harness.client.xml_client import ClientOptions, ControlClient, RequestBudget, XmlClient
+from webex_harness.client.xml_client import BudgetExceeded, ClientOptions, ControlClient, RequestBudget, XmlClient
 from webex_harness.environment.model import ROLES, Environment
 from webex_harness.plugin.budget import budget_counter, split_budget
 from webex_harness.plugin.check_facts import catalogue_facts
@@ -326,6 +327,22 @@ def _write_records(config: pytest.Config, target: Target, workers: int) -> None:
         write_counts(out, name, target.checks)
 
 
+def _check_sign_ins(target: Target, run_dir: str | None) -> None:
+    """:func:`client.signin_guard.check_sign_ins` for every declared account of a real site; an account the
+    site refuses is sent nothing more (its tests are skipped ``safety stop: sign-in refused: …``). A check
+    that cannot be made (the budget is spent, the site does not answer) leaves it to the tests."""
+    env = target.environment
+    guard = SignInGuard()
+    guard.install(target.http)
+    roles, _ = declared_roles(env)
+    options: ClientOptions = {"http": target.http, "budget": target.budget, "secrets": target.secrets}
+    try:
+        shared = Path(run_dir) / SHARED_FILE if run_dir else None  # once per run, whatever the workers
+        check_sign_ins(env.xml_url, roles, options, guard, env.path, shared)
+    except (BudgetExceeded, httpx.HTTPError):
+        return
+
+
 @contextmanager
 def bring_up(
     config: pytest.Config, environment: Environment, recorder: Recorder, secrets: SecretSet, run_id: str
@@ -371,6 +388,8 @@ def bring_up(
         secrets=secrets,
         checks=Checker(off=environment.checks.off, mask=secrets.mask, facts=catalogue_facts()),
     )
+    if control is None:  # a real site: each declared account signs in once before any test (a wrong password once)
+        _check_sign_ins(t, config.getoption("--run-dir"))
     try:
         yield t
     finally:

@@ -10,6 +10,15 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: ``python -c HARNESS_CLI REPORTS ARGS…``: ``webex-harness ARGS…`` with its run folders under REPORTS (tests
+#: write only into their temporary folders)
+HARNESS_CLI = (
+    "import functools, pathlib, sys; "
+    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
+    "from webex_harness.workspace.run_folder import Run; "
+    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
+    "sys.exit(cli.main(sys.argv[2:]))"
+)
 
 
 def child_env(**extra: str) -> dict[str, str]:

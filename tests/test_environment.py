@@ -116,7 +116,7 @@ def test_site_example_loads_with_the_variables_provided() -> None:
     assert env.credentials.webex_id == "qa-host"
     assert env.credentials.secrets() == ["s3cret-pass", "s3cret-token"]
     assert not env.allow.destructive and not env.allow.lockout
-    assert (env.budget.max_requests, env.budget.max_seconds) == (500, 900)
+    assert (env.budget.max_requests, env.budget.max_seconds) == (1000, 900)
     assert env.probe_user is None
 
 
@@ -587,7 +587,7 @@ def test_describe_and_repr_contain_no_secret_values() -> None:
     assert described["site_name"] == "acme"
     assert described["settings"] == SiteSettings().to_dict() | {"password_required": True}
     assert described["allow"] == {"destructive": False, "lockout": False}
-    assert described["budget"] == {"max_requests": 500, "max_seconds": 900.0}
+    assert described["budget"] == {"max_requests": 1000, "max_seconds": 900.0}
     flat = repr(described)
     rendered = repr(env)
     for secret in env.secrets():

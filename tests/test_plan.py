@@ -20,6 +20,7 @@ from webex_harness.environment.loader import load_environment
 from webex_harness.plugin import plan as planning
 from webex_harness.plugin.plan import Candidate, Plan, RequestCost
 from webex_harness.webex.behaviours import ids as behaviour_ids
+from webex_harness.workspace.budget import split_run_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_EXAMPLE = ROOT / "environments" / "site.example.yaml"
@@ -104,7 +105,16 @@ def test_a_test_missing_from_the_costs_is_estimated_from_its_module_then_from_al
 def test_tests_a_switch_refuses_cost_nothing(tmp_path: Path) -> None:
     env = load_environment(_site_example_copy(tmp_path))
     plan = planning.make_plan(env, "full", False, TESTS[:2], COSTS, 500)
-    assert (plan.requests, plan.refused_by_guards, plan.kind) == (2, 1, "site")
+    assert (plan.requests, plan.refused_by_guards, plan.kind) == (2 + 1, 1, "site")  # + the host's sign-in
+
+
+def test_a_site_plan_counts_one_sign_in_per_declared_account_and_an_emulator_plan_none(tmp_path: Path) -> None:
+    site = load_environment(_site_example_copy(tmp_path))
+    assert planning.sign_in_checks(site) == 1  # the example file declares the host only
+    cheap = [TESTS[1]]  # 9 requests on the emulator, 2 on a site
+    assert planning.make_plan(_emulator_env(), "full", False, cheap, COSTS, 500).requests == 9  # type: ignore[arg-type]
+    assert planning.make_plan(site, "full", False, cheap, COSTS, 500).requests == 2 + 1
+    assert planning.make_plan(site, "full", False, [], COSTS, 500).requests == 0  # nothing to run: no sign-in
 
 
 def test_plan_line_and_refusal_name_the_estimate_the_budget_and_the_way_out() -> None:
@@ -202,8 +212,11 @@ def test_smoke_covers_every_behaviour_and_fits_the_example_sites_budget(monkeypa
     plan = planning.collect_plan(
         env, seed=1, profile=None, behaviours=None, budget=planning.contracts_budget(env, None)
     )
-    assert (plan.profile, plan.default, plan.budget) == ("smoke", True, 500)
+    assert (plan.profile, plan.default, plan.budget) == ("smoke", True, 1000)
     assert plan.fits, plan.line()
+    # and within what `run` gives its contracts (60 %: the rest is the load's and the final clean-up's)
+    run_share = split_run_budget(env.budget.max_requests, contracts=True, load=True).contracts
+    assert Plan(plan.profile, True, "site", plan.tests, plan.requests, budget=run_share).fits, (plan.line(), run_share)
     assert plan.estimated == 0
     assert set(behaviour_ids()) <= set(plan.behaviours)
     assert plan.tests <= 2 * len(behaviour_ids())

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.child_process import HARNESS_CLI as _CLI
 from tests.standin import make_stand_in
 from webex_harness.emulator.server import RunningEmulator
 
@@ -29,13 +30,6 @@ BEHAVIOURS = ("rest-update-read-back", "rest-list-read-back", "rest-occurrence-r
 #: the most requests one read-back test sends (contracts/test_rest_readback.py: 10 to 12, one more
 #: for each further page a busy site's time window takes, a retried 503)
 MOST_REQUESTS = 16
-_CLI = (
-    "import functools, pathlib, sys; "
-    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
-    "from webex_harness.workspace.run_folder import Run; "
-    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(cli.main(sys.argv[2:]))"
-)
 
 
 @pytest.fixture(scope="module")

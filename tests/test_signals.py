@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.child_process import HARNESS_CLI as CLI
 from tests.standin import StandIn, make_stand_in
 from webex_harness.emulator.server import RunningEmulator
 from webex_harness.webex.lifeline import RUN_ID_VAR, lifeline_environ
@@ -33,14 +34,6 @@ from webex_harness.workspace.run_folder import new_run_id
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG are Linux's")
 
 ROOT = Path(__file__).resolve().parent.parent
-#: ``webex-harness`` with its reports under argv[1] (tests write only into tmp_path)
-CLI = (
-    "import functools, pathlib, sys; "
-    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
-    "from webex_harness.workspace.run_folder import Run; "
-    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(cli.main(sys.argv[2:]))"
-)
 #: bounds of the waits (generous: the machine may be busy; a wait ends as soon as its condition holds)
 FIRST_OBJECT_SECONDS = 240.0
 #: the answer time of the site a contract run is signalled on: the smoke profile's ~150 requests over two

@@ -11,8 +11,8 @@ passed test, the foreign meetings still there, nothing of the run's left on the 
 does not name, and no credential in the run folder.
 
 Then five ``--profile smoke`` runs back to back against a fresh busy stand-in with the example file's
-own budget (500 requests) and the documented limits (100 "no data found" failures an hour, 600 REST
-requests a minute): each passes within its budget, and none meets a 403 or a 429.
+own budget (``environments/site.example.yaml``) and the documented limits (100 "no data found"
+failures an hour, 600 REST requests a minute): each passes within its budget, and none meets a 403 or a 429.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
+from tests.child_process import HARNESS_CLI as _CLI
 from tests.standin import StandIn, make_stand_in
 from webex_harness.client.xml_client import RequestBudget, XmlClient
 from webex_harness.emulator.server import RunningEmulator
@@ -37,14 +39,9 @@ from webex_harness.webex.envelope import Security
 ROOT = Path(__file__).resolve().parent.parent
 #: the run's wall-clock bound (the suite takes a few minutes on a busy machine)
 RUN_TIMEOUT = 1500
-#: runs ``webex-harness`` with its reports folder under the test's tmp_path
-_CLI = (
-    "import functools, pathlib, sys; "
-    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
-    "from webex_harness.workspace.run_folder import Run; "
-    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(cli.main(sys.argv[2:]))"
-)
+#: the budget of the example environment file a user starts from
+_EXAMPLE = yaml.safe_load((ROOT / "environments" / "site.example.yaml").read_text(encoding="utf-8"))
+EXAMPLE_BUDGET = int(_EXAMPLE["budget"]["max_requests"])
 
 
 def _webex_date(dt: datetime) -> str:
@@ -259,7 +256,7 @@ def smoke_runs(emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFacto
     """Five ``contracts`` runs (the default profile on a site: smoke) against one busy stand-in with
     the example file's budget and the documented limits, one after the other."""
     folder = tmp_path_factory.mktemp("smoke")
-    stand_in = make_stand_in(emulator.base_url, folder, budget=(500, 900.0), busy={"seed": 5})
+    stand_in = make_stand_in(emulator.base_url, folder, budget=(EXAMPLE_BUDGET, 900.0), busy={"seed": 5})
     reports = folder / "reports"
     runs = []
     for _ in range(SMOKE_RUNS):
@@ -287,7 +284,7 @@ def test_five_smoke_runs_back_to_back_pass_within_the_example_budget(smoke_runs:
     for run_dir in smoke_runs["run_dirs"]:
         summary = json.loads((run_dir / "summary.json").read_text())
         assert summary["profile"] == "smoke"
-        assert summary["budget"]["used"] <= 500
+        assert summary["budget"]["used"] <= EXAMPLE_BUDGET
         assert summary["tests"]["failed"] == 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.child_process import HARNESS_CLI as _CLI
 from tests.standin import make_stand_in
 from webex_harness.client.checker import Checker as BareChecker
 from webex_harness.client.checker import CheckFailed, load_counts, write_counts
@@ -326,14 +327,6 @@ def test_the_checks_command_lists_every_check_with_its_rule_and_source(tmp_path:
 
 
 # ---------------------------------------------------------------- whole runs against a site breaking a rule
-
-_CLI = (
-    "import functools, pathlib, sys; "
-    "import webex_harness.runs.cli as cli, webex_harness.runs.run_command as run_command; "
-    "from webex_harness.workspace.run_folder import Run; "
-    "run_command.Run = functools.partial(Run, root=pathlib.Path(sys.argv[1])); "
-    "sys.exit(cli.main(sys.argv[2:]))"
-)
 
 
 def _site_run(
