@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from webex_harness.client.site_safety import install_site_safety
+from webex_harness.client.usage_guard import UsageGuard
 from webex_harness.client.xml_client import BudgetExceeded, ControlClient, RequestBudget, XmlClient
 from webex_harness.environment.model import AUTO, XML_SERVICE_PATH, Environment
 from webex_harness.webex.envelope import Security, XmlResponse
@@ -126,6 +127,9 @@ class ProbeResult:
     stopped: str | None = None
     max_requests: int = 0
     path: Path | None = None
+    #: a site's probe user's "no data found" failures of the last hour that earlier runs of this workspace
+    #: recorded (client.usage_guard): part of the threshold, spent before the probe's first request
+    prior_failures: int = 0
 
     @property
     def ok(self) -> bool:
@@ -155,6 +159,7 @@ class ProbeResult:
             "declared_limit": self.declared_limit,
             "verification": self.verification,
             "stopped": self.stopped,
+            "prior_failures": self.prior_failures,
             "budget": {"max_requests": self.max_requests, "used": self.requests_sent},
         }
 
@@ -166,9 +171,15 @@ class ProbeResult:
             f"other APIs {_yes(self.other_apis_work)}, lift {_yes(self.lift_verified)}"
         )
         tail = f"; stopped: {self.stopped}" if self.stopped else ""
+        prior = (
+            f"; {self.prior_failures} of them spent in the last hour by earlier runs of this workspace"
+            if self.prior_failures
+            else ""
+        )
+        where = f"site {self.site}" if self.target == "site" else f"{self.target} site {self.site}"
         return (
-            f"probe ({self.mode}, {self.target} site {self.site}): {found} (declared "
-            f"{self.declared_limit}); {checks}; {len(self.probes)} probe(s), {self.requests_sent} "
+            f"probe ({self.mode}, {where}): {found} (declared "
+            f"{self.declared_limit}{prior}); {checks}; {len(self.probes)} probe(s), {self.requests_sent} "
             f"request(s) in {self.elapsed_s:.1f}s{tail}"
         )
 
@@ -355,11 +366,11 @@ def run_probe(environment: Environment, out_dir: Path, *, emulator_base_url: str
     started = time.monotonic()
     budget = RequestBudget(environment.budget.max_requests, environment.budget.max_seconds)
     with httpx.Client(timeout=15.0) as http:
-        install_site_safety(http, environment, reports_root=out_dir.parent)  # counts the probe's failures too
-        if environment.is_emulator:
+        safety = install_site_safety(http, environment, reports_root=out_dir.parent)  # counts the probe's too
+        if environment.is_emulator or safety is None:
             result = _probe_emulator(environment, _base_url(environment, emulator_base_url), http, budget)
         else:
-            result = _probe_site(environment, http, budget)
+            result = _probe_site(environment, http, budget, safety.guard)
     result.requests_sent = budget.used
     result.max_requests = budget.max_requests
     result.elapsed_s = time.monotonic() - started
@@ -409,7 +420,10 @@ def _probe_emulator(env: Environment, base: str, http: httpx.Client, budget: Req
     return result
 
 
-def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> ProbeResult:
+def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget, guard: UsageGuard) -> ProbeResult:
+    """One run of "no data found" requests to the first 403. The failures earlier runs of this workspace
+    recorded for the probe user in the last hour count towards the threshold (the site counts them too); a
+    user the site blocked within the last two hours is not probed (it would only answer 403s)."""
     user = env.users.probe
     assert user is not None  # check_allowed
     client = XmlClient(
@@ -420,8 +434,17 @@ def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> 
         secrets=SecretSet(env.secrets()),
     )
     result = ProbeResult("confirm", "site", env.site_name, env.settings.usage_limit_per_hour)
+    standing = guard.standing(env.site_name, user.webex_id)
+    result.prior_failures = len(standing.failures)
 
     def step() -> None:
+        if standing.blocked_at is not None:
+            until = time.strftime("%H:%M UTC", time.gmtime(standing.blocked_at + BLOCK_SECONDS))
+            result.stopped = (
+                f"{user.webex_id} is blocked by the site's usage limit (an earlier run met its 403): probing now "
+                f"would only see 403s — wait until {until}"
+            )
+            return
         limit = budget.max_requests - VERIFY_RESERVE
         if limit < 2:
             raise ProbeError(f"budget.max_requests {budget.max_requests} leaves no room for a probe")
@@ -431,7 +454,7 @@ def _probe_site(env: Environment, http: httpx.Client, budget: RequestBudget) -> 
         if not probe.blocked:
             result.stopped = f"no 403 within {probe.sent} no-data requests: the limit is at least {probe.sent}"
             return
-        result.threshold = (probe.forbidden_at or 1) - 1
+        result.threshold = result.prior_failures + (probe.forbidden_at or 1) - 1
         result.block_verified = result.threshold >= 1
         checks = _other_apis(client)
         card = _own_card(client)

@@ -14,11 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from webex_harness.client.xml_client import ControlClient
+from webex_harness.client.site_safety import install_site_safety
+from webex_harness.client.xml_client import ControlClient, XmlClient
 from webex_harness.emulator.server import RunningEmulator, start_in_thread
 from webex_harness.environment.loader import load_environment
 from webex_harness.environment.model import DEFAULT_ENVIRONMENT, Environment
 from webex_harness.load.probe import ProbeRefused, probe_cli, run_probe
+from webex_harness.webex.envelope import Security
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +180,45 @@ def test_probe_confirms_once_on_a_site(emulator: RunningEmulator, tmp_path: Path
     assert data["lift_verified"] is None, "a real site's clock cannot be moved"
     assert result.ok
     assert "Probe4321xyz" not in (tmp_path / "probe.json").read_text()
+
+
+def _probe_site_and_user(emulator: RunningEmulator, tmp_path: Path, limit: int) -> Environment:
+    with httpx.Client(timeout=15.0) as http:
+        info = ControlClient(emulator.base_url, http).create_site(
+            settings={"usage_limit_per_hour": limit},
+            users=[{"webExID": "host", "password": "Host4321xyz"}, {"webExID": "probe", "password": "Probe4321xyz"}],
+        )
+    env_file = tmp_path / "site.yaml"
+    env_file.write_text(_site_yaml(emulator.xml_url, lockout=True, probe_user=True, site_name=info["name"]))
+    return load_environment(env_file)
+
+
+def test_a_site_probe_counts_the_failures_earlier_runs_spent_in_the_hour(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """Three "no data found" failures of the probe user an earlier run of the workspace made (and recorded)
+    count towards the site's limit of 7: the probe meets the 403 after four more, and says 7, not 4."""
+    env = _probe_site_and_user(emulator, tmp_path, 7)
+    assert env.users.probe is not None
+    with httpx.Client(timeout=15.0) as http:
+        install_site_safety(http, env, reports_root=tmp_path)  # the workspace's state folder: tmp_path/.safety
+        earlier = XmlClient(env.xml_url, Security(env.site_name, "probe", env.users.probe.password), http=http)
+        for n in range(3):
+            assert earlier.call("ep", "GetSessionInfo", {"sessionKey": str(900000 + n)}).exception_id == "000015"
+    result = run_probe(env, tmp_path / "run", emulator_base_url=None)
+    data = json.loads((tmp_path / "run" / "probe.json").read_text())
+    assert (data["threshold"], data["prior_failures"], data["probes"][0]["failures"]) == (7, 3, 4)
+    assert result.summary().startswith("probe (confirm, site site7-")
+    assert result.ok
+    assert "threshold 7 (declared 100; 3 of them spent in the last hour by earlier runs" in result.summary()
+
+
+def test_a_site_probe_of_a_user_still_blocked_sends_nothing_and_says_until_when(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    env = _probe_site_and_user(emulator, tmp_path, 3)
+    assert run_probe(env, tmp_path / "first", emulator_base_url=None).ok
+    second = run_probe(env, tmp_path / "second", emulator_base_url=None)
+    assert second.requests_sent == 0 and not second.ok
+    assert second.stopped is not None and "probe is blocked by the site's usage limit" in second.stopped
+    assert "wait until " in second.stopped
