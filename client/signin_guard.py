@@ -81,7 +81,7 @@ def check_sign_ins(
     """Sign each of ``accounts`` (role → credentials; those without a password are left out) in once with
     AuthenticateUser; every one the site refuses goes into ``guard``. The refusals: role → reason.
 
-    ``shared``: a file in the run folder (:data:`SHARED_FILE`) where the processes of one run share what they
+    ``shared``: a file in the run folder (:func:`shared_file`) where the processes of one run share what they
     learnt (role → ``ok`` or the refusal; no credential), so each account is checked once per run, not once per
     process: the first process checks under an exclusive lock, the others read its results."""
     if shared is None:
@@ -98,8 +98,13 @@ def check_sign_ins(
     return refusals
 
 
-#: the run folder's record of the accounts checked (role → ``ok`` or the reason the site refused it)
-SHARED_FILE = "signin.json"
+def shared_file(run_dir: Path | str, run_id: str) -> Path:
+    """The run's record of the accounts checked (role and webExID → ``ok`` or the reason the site refused it):
+    ``signin-<run-id>.json`` in the run folder — one run's, never a later one's that reuses the folder (a
+    password corrected since is checked again)."""
+    return Path(run_dir) / f"signin-{run_id}.json"
+
+
 _OK = "ok"
 
 
@@ -144,4 +149,4 @@ def _check(
     return refusals
 
 
-__all__ = ["REFUSING_EXCEPTIONS", "SHARED_FILE", "SignInGuard", "SignInRefused", "check_sign_ins"]
+__all__ = ["REFUSING_EXCEPTIONS", "SignInGuard", "SignInRefused", "check_sign_ins", "shared_file"]

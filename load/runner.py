@@ -206,13 +206,13 @@ def _check_extra_args(extra_args: list[str] | None) -> None:
 # Running
 
 
-def host_sign_in_refusal(environment: Environment, xml_url: str, run_dir: Path) -> str | None:
+def host_sign_in_refusal(environment: Environment, xml_url: str, run_dir: Path, run_id: str) -> str | None:
     """Why a real site refuses the host's sign-in (one AuthenticateUser, from the load's share of the budget,
     through the site's safety rails: :func:`client.signin_guard.check_sign_ins`); None when it signs in, or
     when the check cannot be made (the budget is spent, the site does not answer: locust will tell)."""
     import httpx
 
-    from webex_harness.client.signin_guard import SHARED_FILE, SignInGuard, check_sign_ins
+    from webex_harness.client.signin_guard import SignInGuard, check_sign_ins, shared_file
     from webex_harness.client.site_safety import install_site_safety
     from webex_harness.client.xml_client import BudgetExceeded, ClientOptions, RequestBudget
 
@@ -226,7 +226,7 @@ def host_sign_in_refusal(environment: Environment, xml_url: str, run_dir: Path) 
             install_site_safety(http, environment, run_dir=run_dir)
             host = {"host": environment.security()}
             options: ClientOptions = {"http": http, "budget": budget}
-            shared = run_dir / SHARED_FILE  # a run's contract phase checked the host already: no request
+            shared = shared_file(run_dir, run_id)  # a run's contract phase checked the host already: no request
             refusals = check_sign_ins(xml_url, host, options, SignInGuard(), environment.path, shared)
     except (BudgetExceeded, httpx.HTTPError):
         return None
@@ -324,7 +324,7 @@ def run_load(
     budget_file = run_dir / COUNTER_FILE
     SharedBudget.create(budget_file, split_run_budget(environment.budget.max_requests, contracts=False))
     if not environment.is_emulator:  # every locust user signs in as the host: a wrong password is sent once, here
-        refusal = host_sign_in_refusal(environment, xml_url, run_dir)
+        refusal = host_sign_in_refusal(environment, xml_url, run_dir, run_id)
         if refusal is not None:
             raise LoadError(refusal)
 

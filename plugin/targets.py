@@ -29,7 +29,7 @@ from webex_harness.client.cleaner import Cleaner, CleanupResult
 from webex_harness.client.journal import Ledger, ledger_path
 from webex_harness.client.ledger_hooks import LedgerHooks
 from webex_harness.client.naming import run_name
-from webex_harness.client.signin_guard import SHARED_FILE, SignInGuard, check_sign_ins
+from webex_harness.client.signin_guard import SignInGuard, check_sign_ins, shared_file
 from webex_harness.client.site_safety import install_site_safety, same_safety
 from webex_harness.client.xml_client import BudgetExceeded, ClientOptions, ControlClient, RequestBudget, XmlClient
 from webex_harness.environment.model import ROLES, Environment
@@ -337,7 +337,7 @@ def _check_sign_ins(target: Target, run_dir: str | None) -> None:
     roles, _ = declared_roles(env)
     options: ClientOptions = {"http": target.http, "budget": target.budget, "secrets": target.secrets}
     try:
-        shared = Path(run_dir) / SHARED_FILE if run_dir else None  # once per run, whatever the workers
+        shared = shared_file(run_dir, target.run_id) if run_dir else None  # once per run, whatever the workers
         check_sign_ins(env.xml_url, roles, options, guard, env.path, shared)
     except (BudgetExceeded, httpx.HTTPError):
         return

@@ -15,7 +15,7 @@ import pytest
 
 from tests.child_process import HARNESS_CLI as CLI
 from tests.standin import StandIn, make_stand_in
-from webex_harness.client.signin_guard import SignInGuard, SignInRefused, check_sign_ins
+from webex_harness.client.signin_guard import SignInGuard, SignInRefused, check_sign_ins, shared_file
 from webex_harness.client.xml_client import XmlClient
 from webex_harness.emulator.server import RunningEmulator, running
 from webex_harness.webex.envelope import Security
@@ -86,7 +86,7 @@ def test_the_processes_of_a_run_check_each_account_once_and_share_the_verdict_wi
     site = _Site()
     url = "http://127.0.0.1:1/WBXService/XMLService"
     accounts = {"host": Security("acme", "qa-host", "typo"), "invitee": Security("acme", "qa-invitee", "fine")}
-    shared = tmp_path / "run" / "signin.json"
+    shared = shared_file(tmp_path / "run", "20261204-170000-abcd")
     first, second = SignInGuard(), SignInGuard()
     with httpx.Client(transport=site) as http:
         assert sorted(check_sign_ins(url, accounts, {"http": http}, first, "acme.yaml", shared)) == ["host"]
@@ -96,6 +96,8 @@ def test_the_processes_of_a_run_check_each_account_once_and_share_the_verdict_wi
     assert second.refused == first.refused
     text = shared.read_text()
     assert "typo" not in text and "fine" not in text and '"invitee:qa-invitee": "ok"' in text
+    # a later run in the same folder (its password corrected, say) does not take this run's verdict
+    assert shared_file(tmp_path / "run", "20261204-180000-beef") != shared
 
 
 @pytest.fixture(scope="module")
