@@ -57,6 +57,8 @@ def _run_facts(run: LoadRun) -> dict[str, str]:
         f"{load.get('run_time', '?')}"
         + (f"; {shape}" if shape else "")
         + (f"; {processes} processes" if processes and processes != 1 else "")
+        + ("; **stopped early: its budget share was spent**" if load.get("budget_spent") else "")
+        + ("; **interrupted**" if load.get("interrupted") else "")
     )
     return {
         "run": f"`{run.run_id}`",

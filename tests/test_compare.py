@@ -353,6 +353,18 @@ def test_markdown_leads_with_the_verdict_and_tabulates_before_after_and_change(r
     assert not any(line.startswith("⚠") for line in lines), "both runs were set up alike"
 
 
+def test_markdown_says_which_run_its_budget_or_a_signal_cut_short(reports: Path) -> None:
+    marks: dict[str, dict[str, Any]] = {"before-1": {"budget_spent": {"used": 120}}, "after-2": {"interrupted": True}}
+    for run_id, mark in marks.items():
+        path = reports / run_id / "load.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), **mark}))
+    lines = render_markdown(compare_runs(read_run("before-1", reports), read_run("after-2", reports))).splitlines()
+    [row] = [line for line in lines if line.startswith("| load |")]
+    before, after = row.strip("| ").split(" | ")[1:3]
+    assert before.endswith("; **stopped early: its budget share was spent**") and "interrupted" not in before
+    assert after.endswith("; **interrupted**") and "budget" not in after
+
+
 def test_markdown_warns_when_the_runs_were_set_up_differently(reports: Path) -> None:
     path = reports / "after-2" / "load.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "users": 20, "scenario": "calls"}))
