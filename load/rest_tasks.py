@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -44,6 +45,7 @@ from gevent import GreenletExit
 from locust import FastHttpUser, between, task
 
 from webex_harness.client.xml_client import BudgetExceeded
+from webex_harness.load.command import STOP_TIMEOUT
 from webex_harness.load.process_state import (
     CLEANUP_ATTEMPTS,
     LEFT_FOR_REFUSALS,
@@ -62,6 +64,11 @@ MAX_IDS_PER_USER = 20
 GONE_STATUSES = (204, 404)
 #: The longest Retry-After a user honours, in seconds.
 MAX_RETRY_AFTER = 5.0
+#: Seconds a user's clean-up may take before it stops and names what it left. Its own bound, inside locust's
+#: stop timeout (:data:`load.command.STOP_TIMEOUT`): locust applies that timeout only to a user stopped in the
+#: middle of a task; one stopped between two tasks runs its clean-up inside the kill, with no bound at all —
+#: rate-limited deletes (429, up to MAX_RETRY_AFTER each) then kept a stopped run going until its run time.
+CLEANUP_SECONDS = STOP_TIMEOUT - 2 * MAX_RETRY_AFTER
 
 NAME_CREATE = "POST /v1/meetings"
 NAME_GET = "GET /v1/meetings/{id}"
@@ -91,6 +98,10 @@ def create_body(n: int, now: datetime, name_prefix: str = "wxh-load") -> dict[st
         "enabledJoinBeforeHost": True,
         "joinBeforeHostMinutes": 5,
     }
+
+
+class _OutOfTime(Exception):
+    """A user's clean-up reached :data:`CLEANUP_SECONDS`."""
 
 
 def failure_message(status: int, body: Any, expected: int) -> str | None:
@@ -216,10 +227,20 @@ class RestApiUser(FastHttpUser):
         """Delete what this user made; what the clean-up budget or locust's stop timeout (a kill, see
         :data:`load.command.STOP_TIMEOUT`) leaves is named in the log (``webex-harness cleanup`` finds it)."""
         left: list[str] = []
+        deadline = time.monotonic() + CLEANUP_SECONDS
         while self.ids:
             meeting_id = self.ids[-1]
             try:
-                gone = any(self._delete(meeting_id, NAME_CLEANUP, cleanup=True) for _ in range(CLEANUP_ATTEMPTS))
+                gone = False
+                for _ in range(CLEANUP_ATTEMPTS):
+                    if time.monotonic() >= deadline:
+                        raise _OutOfTime
+                    if self._delete(meeting_id, NAME_CLEANUP, cleanup=True):
+                        gone = True
+                        break
+            except _OutOfTime:
+                leftover_warning(len(self.ids) + len(left), "REST meetings", LEFT_FOR_STOP_TIMEOUT)
+                break
             except BudgetExceeded:
                 leftover_warning(len(self.ids) + len(left), "REST meetings")
                 break
