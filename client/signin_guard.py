@@ -2,7 +2,7 @@
 
 A typo in ``credentials.password`` (or a role's) used to fail every test of a site run — each test
 signing in again, a few hundred refused sign-ins in a minute, enough for a site that locks an account
-after repeated failures to lock the QA account. So, before the first test of a process, each declared
+after repeated failures to lock the QA account. So, before the first test of a run, each declared
 account (the host and every role of ``users:``) signs in once with ``AuthenticateUser``
 (:func:`check_sign_ins`, counted against the budget); an account the site refuses — ``030002``
 (incorrect user or password) or ``030001`` (no such user) — goes into the process's
@@ -14,10 +14,11 @@ the site accepted still run. Under xdist each worker checks once; no password is
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,17 +85,28 @@ def check_sign_ins(
     ``shared``: a file in the run folder (:func:`shared_file`) where the processes of one run share what they
     learnt (role → ``ok`` or the refusal; no credential), so each account is checked once per run, not once per
     process: the first process checks under an exclusive lock, the others read its results."""
-    if shared is None:
-        return _check(xml_url, accounts, options, guard, source, {})
-    shared.parent.mkdir(parents=True, exist_ok=True)
-    with open(shared.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            known = _read_shared(shared)
-            refusals = _check(xml_url, accounts, options, guard, source, known)
-            shared.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    refusals: dict[str, str] = {}
+    where = f"in {source}" if source is not None else "in the environment"
+    with _shared_record(shared) as known:
+        for role, security in accounts.items():
+            if not security.webex_id or not security.password:
+                continue
+            tag = f"{role}:{security.webex_id.lower()}"  # a role whose webExID changed is checked again
+            reason = known.get(tag)
+            if reason is None:
+                answer = XmlClient(xml_url, security, **options).call("user", "AuthenticateUser", {})
+                reason = _OK
+                if not answer.ok and answer.exception_id in REFUSING_EXCEPTIONS:
+                    key = "credentials" if role == "host" else f"users.{role}"
+                    reason = (
+                        f"sign-in refused: the site answered {answer.exception_id} {answer.reason!r} to {role} "
+                        f"{security.webex_id!r} — check {key}.webExID and {key}.password {where}; nothing more "
+                        "is sent with these credentials (repeated refused sign-ins can lock the account)"
+                    )
+                known[tag] = reason
+            if reason != _OK:
+                guard.refuse(security, reason)
+                refusals[role] = reason
     return refusals
 
 
@@ -108,45 +120,30 @@ def shared_file(run_dir: Path | str, run_id: str) -> Path:
 _OK = "ok"
 
 
+@contextlib.contextmanager
+def _shared_record(path: Path | None) -> Iterator[dict[str, str]]:
+    """What the run's processes learnt so far (an empty dict without a file), held under an exclusive lock;
+    written back when the block ends without an exception."""
+    if path is None:
+        yield {}
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            known = _read_shared(path)
+            yield known
+            path.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 def _read_shared(path: Path) -> dict[str, str]:
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
-
-
-def _check(
-    xml_url: str,
-    accounts: Mapping[str, Security],
-    options: ClientOptions,
-    guard: SignInGuard,
-    source: Path | str | None,
-    known: dict[str, str],
-) -> dict[str, str]:
-    """:func:`check_sign_ins` with ``known`` results (updated in place with what this call learnt)."""
-    refusals: dict[str, str] = {}
-    where = f"in {source}" if source is not None else "in the environment"
-    for role, security in accounts.items():
-        if not security.webex_id or not security.password:
-            continue
-        tag = f"{role}:{security.webex_id.lower()}"  # a role whose webExID changed is checked again
-        reason = known.get(tag)
-        if reason is None:
-            answer = XmlClient(xml_url, security, **options).call("user", "AuthenticateUser", {})
-            reason = _OK
-            if not answer.ok and answer.exception_id in REFUSING_EXCEPTIONS:
-                key = "credentials" if role == "host" else f"users.{role}"
-                reason = (
-                    f"sign-in refused: the site answered {answer.exception_id} {answer.reason!r} to {role} "
-                    f"{security.webex_id!r} — check {key}.webExID and {key}.password {where}; nothing more is "
-                    "sent with these credentials (repeated refused sign-ins can lock the account)"
-                )
-            known[tag] = reason
-        if reason != _OK:
-            guard.refuse(security, reason)
-            refusals[role] = reason
-    return refusals
 
 
 __all__ = ["REFUSING_EXCEPTIONS", "SignInGuard", "SignInRefused", "check_sign_ins", "shared_file"]
